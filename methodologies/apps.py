@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MethodologiesConfig(AppConfig):
+    name = "methodologies"
+    verbose_name = "Methodologies and rule sets"

@@ -1,0 +1,180 @@
+"""Methodologies and the dated rule sets that hold every rate, fee, timer and cap (policy.md §1).
+
+Nothing in the cycle carries a rate or a period as a literal: it asks the rule set in force on
+the relevant date (the submission date for fees, the issuance date for deductions).
+"""
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+class SectoralScope(models.Model):
+    number = models.PositiveSmallIntegerField(unique=True)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"{self.number}. {self.name}"
+
+
+class Methodology(models.Model):
+    class Kind(models.TextChoices):
+        REDUCTIONS = "reductions", "Emission reductions"
+        REMOVALS = "removals", "Removals"
+
+    code = models.CharField(max_length=40, unique=True)
+    title = models.CharField(max_length=250)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REDUCTIONS)
+    # policy.md §2: the buffer applies to removals and to reductions that carry reversal risk.
+    reversal_risk = models.BooleanField(default=False)
+    sectoral_scopes = models.ManyToManyField(SectoralScope, related_name="methodologies")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "methodologies"
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    @property
+    def needs_buffer(self):
+        return self.kind == self.Kind.REMOVALS or self.reversal_risk
+
+
+class MethodologyVersion(models.Model):
+    class Status(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        ON_HOLD = "on_hold", "On hold"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    methodology = models.ForeignKey(Methodology, on_delete=models.PROTECT, related_name="versions")
+    version = models.CharField(max_length=20)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["methodology__code", "valid_from"]
+        constraints = [models.UniqueConstraint(fields=["methodology", "version"], name="methodology_version_unique")]
+
+    def __str__(self):
+        return f"{self.methodology.code} v{self.version}"
+
+    def clean(self):
+        if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": "The end date is before the start date."})
+
+    def is_applicable_on(self, date):
+        """RMP 32: only an SB-approved methodology version, valid on that date, may be applied."""
+        return (
+            self.status == self.Status.APPROVED
+            and self.valid_from <= date
+            and (self.valid_to is None or date <= self.valid_to)
+        )
+
+
+class Rounding(models.TextChoices):
+    DOWN = "down", "Round down"
+    UP = "up", "Round up"
+    HALF_UP = "half_up", "Round half up"
+
+
+class RuleSetQuerySet(models.QuerySet):
+    def in_force(self, on_date=None):
+        """The rule set in force on a date: the latest one whose effective date has come."""
+        on_date = on_date or datetime.date.today()
+        rule_set = self.filter(effective_from__lte=on_date).order_by("-effective_from", "-pk").first()
+        if rule_set is None:
+            raise RuleSet.DoesNotExist(f"No rule set is in force on {on_date}.")
+        return rule_set
+
+
+def _rate(**kw):
+    return models.DecimalField(
+        max_digits=6, decimal_places=4, validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))], **kw
+    )
+
+
+class RuleSet(models.Model):
+    """A dated, versioned set of parameters. Published versions are never edited: the admin
+    offers "save as new" to publish the next one, and every result records its version."""
+
+    version = models.CharField(max_length=20, unique=True)
+    effective_from = models.DateField()
+    notes = models.TextField(blank=True)
+
+    # Issuance arithmetic (rules.md §4; policy.md §1)
+    sop_rate = _rate(default=Decimal("0.05"), help_text="RMP 58: share of proceeds for adaptation")
+    sop_rounding = models.CharField(max_length=8, choices=Rounding.choices, default=Rounding.DOWN)
+    sop_exempt_ldc_sids = models.BooleanField(default=True, help_text="6/CMA.6 para 20")
+    omge_min_rate = _rate(default=Decimal("0.02"), help_text="RMP 59: minimum OMGE cancellation")
+    omge_rounding = models.CharField(max_length=8, choices=Rounding.choices, default=Rounding.UP)
+    buffer_rate_low = _rate(default=Decimal("0.10"))
+    buffer_rate_medium = _rate(default=Decimal("0.20"))
+    buffer_rate_high = _rate(default=Decimal("0.30"))
+    buffer_rounding = models.CharField(max_length=8, choices=Rounding.choices, default=Rounding.UP)
+
+    # Fees (rules.md §9; 7/CMA.4 annex I paras 51-58)
+    issuance_fee_per_unit_usd = models.DecimalField(max_digits=8, decimal_places=4, default=Decimal("0.20"))
+    monetary_sop_rate = _rate(default=Decimal("0.03"))
+    registration_tier1_max_tonnes = models.PositiveIntegerField(default=15_000)
+    registration_tier2_max_tonnes = models.PositiveIntegerField(default=50_000)
+    registration_fee_tier1_usd = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("2000"))
+    registration_fee_tier2_usd = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("6000"))
+    registration_fee_tier3_usd = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("12000"))
+    fees_waived_ldc_sids = models.BooleanField(default=True)
+
+    # Timers in calendar days (policy.md §3)
+    prior_consideration_days = models.PositiveSmallIntegerField(default=180)
+    gsc_days = models.PositiveSmallIntegerField("global stakeholder consultation days", default=28)
+    completeness_check_days = models.PositiveSmallIntegerField(default=7)
+    information_check_days = models.PositiveSmallIntegerField(default=21)
+    registration_review_days = models.PositiveSmallIntegerField(default=28)
+    issuance_review_days = models.PositiveSmallIntegerField(default=14)
+    appeal_days = models.PositiveSmallIntegerField(default=14)
+    missing_information_days = models.PositiveSmallIntegerField(default=14)
+
+    # Crediting periods (rules.md §7.1; RMP 31(f))
+    crediting_earliest_start = models.DateField(default=datetime.date(2021, 1, 1))
+    reductions_renewable_years = models.PositiveSmallIntegerField(default=5)
+    reductions_fixed_years = models.PositiveSmallIntegerField(default=10)
+    removals_renewable_years = models.PositiveSmallIntegerField(default=15)
+    max_renewals = models.PositiveSmallIntegerField(default=2)
+
+    objects = RuleSetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-effective_from"]
+
+    def __str__(self):
+        return f"Rule set {self.version} (from {self.effective_from})"
+
+    def clean(self):
+        if self.omge_min_rate + self.sop_rate + self.buffer_rate_high >= 1:
+            raise ValidationError("SOP, OMGE and the highest buffer rate must leave participants some units.")
+        if self.registration_tier1_max_tonnes >= self.registration_tier2_max_tonnes:
+            raise ValidationError("Tier 1's ceiling must be below tier 2's.")
+
+    def buffer_rate(self, rating):
+        """policy.md §2; 'very_high' is not eligible for issuance and has no rate."""
+        return {"low": self.buffer_rate_low, "medium": self.buffer_rate_medium, "high": self.buffer_rate_high}.get(
+            rating
+        )
+
+    def registration_fee(self, annual_tonnes):
+        """7/CMA.4 annex I para 51. Non-integer averages round up to the next tonne (conservative)."""
+        if annual_tonnes <= self.registration_tier1_max_tonnes:
+            return self.registration_fee_tier1_usd
+        if annual_tonnes <= self.registration_tier2_max_tonnes:
+            return self.registration_fee_tier2_usd
+        return self.registration_fee_tier3_usd
+
+    def timer_days(self, key):
+        return getattr(self, f"{key}_days")
+
+

@@ -1,0 +1,111 @@
+"""The append-only, hash-chained event log.
+
+Each event belongs to a stream (one per activity, one for the registry's mechanism-wide
+operations) and carries the hash of the stream's previous event, so an edited or deleted row
+breaks the chain and `python manage.py verify_events` says where.
+"""
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+
+class EventKind(models.TextChoices):
+    ACTIVITY_CREATED = "activity.created", "Activity created"
+    ACTIVITY_UPDATED = "activity.updated", "PDD fields updated"
+    ACTIVITY_TRANSITIONED = "activity.transitioned", "State changed"
+    DOE_ENGAGED = "activity.doe_engaged", "DOE engaged"
+    DOCUMENT_UPLOADED = "document.uploaded", "Document version uploaded"
+    FINDING_RAISED = "finding.raised", "Finding raised"
+    FINDING_ANSWERED = "finding.answered", "Finding answered"
+    FINDING_CLOSED = "finding.closed", "Finding closed"
+    FINDING_REOPENED = "finding.reopened", "Finding reopened"
+    HOST_APPROVAL_ISSUED = "host.approval_issued", "Host approval issued"
+    AUTHORIZATION_ISSUED = "host.authorization_issued", "Authorization statement issued"
+    FEE_ASSESSED = "fee.assessed", "Fee assessed"
+    FEE_PAID = "fee.paid", "Fee recorded as paid"
+    MONITORING_SUBMITTED = "monitoring.submitted", "Monitoring report submitted"
+    MONITORING_TRANSITIONED = "monitoring.transitioned", "Monitoring period state changed"
+    ISSUANCE_TRANSITIONED = "issuance.transitioned", "Issuance request state changed"
+    ISSUANCE_EXECUTED = "issuance.executed", "Units issued and forwarded"
+    REVERSAL_REPORTED = "reversal.reported", "Reversal reported"
+    REVERSAL_SETTLED = "reversal.settled", "Reversal settled"
+    UNITS_MOVED = "registry.units_moved", "Units moved"
+    ACCOUNT_OPENED = "registry.account_opened", "Account opened"
+
+
+GENESIS = "0" * 64
+
+
+class EventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Events are append-only: they cannot be updated.")
+
+    def delete(self):
+        raise TypeError("Events are append-only: they cannot be deleted.")
+
+
+class Event(models.Model):
+    stream = models.CharField(max_length=64, db_index=True)
+    sequence = models.PositiveIntegerField()
+    kind = models.CharField(max_length=40, choices=EventKind.choices)
+    activity = models.ForeignKey(
+        "projects.Activity", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    actor_label = models.CharField(max_length=150)
+    organisation = models.ForeignKey("parties.Organisation", null=True, blank=True, on_delete=models.PROTECT)
+    role = models.CharField(max_length=20)
+    from_state = models.CharField(max_length=40, blank=True)
+    to_state = models.CharField(max_length=40, blank=True)
+    comment = models.TextField(blank=True)
+    payload = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField()
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["stream", "sequence"]
+        constraints = [models.UniqueConstraint(fields=["stream", "sequence"], name="event_stream_sequence_unique")]
+
+    def __str__(self):
+        return f"{self.stream}#{self.sequence} {self.kind}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Events are append-only: they cannot be edited.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Events are append-only: they cannot be deleted.")
+
+    def canonical(self):
+        """The fields the hash covers, in a stable form."""
+        return json.dumps(
+            {
+                "stream": self.stream,
+                "sequence": self.sequence,
+                "kind": self.kind,
+                "activity": self.activity_id,
+                "actor": self.actor_id,
+                "actor_label": self.actor_label,
+                "organisation": self.organisation_id,
+                "role": self.role,
+                "from": self.from_state,
+                "to": self.to_state,
+                "comment": self.comment,
+                "payload": self.payload,
+                "created_at": self.created_at.isoformat(),
+                "prev": self.prev_hash,
+            },
+            sort_keys=True,
+            cls=DjangoJSONEncoder,
+            separators=(",", ":"),
+        )
+
+    def compute_hash(self):
+        return hashlib.sha256(self.canonical().encode()).hexdigest()

@@ -1,0 +1,127 @@
+"""Parties, organisations and who belongs to them. Roles follow from membership (rules.md §1)."""
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+
+class Party(models.Model):
+    """A Party to the Paris Agreement, and what it has done to take part in A6.4 (RMP 26)."""
+
+    iso2 = models.CharField("ISO 3166 alpha-2", max_length=2, unique=True)
+    name = models.CharField(max_length=120)
+    dna_designated = models.BooleanField("DNA designated", default=False)
+    has_ndc = models.BooleanField("maintains an NDC", default=True)
+    sd_contribution_published = models.BooleanField(default=False)
+    activity_types_published = models.BooleanField(default=False)
+    # RMP 27(b), 31(f): the host may impose a shorter crediting period and refuse renewal.
+    crediting_period_max_years = models.PositiveSmallIntegerField(null=True, blank=True)
+    allows_renewal = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "parties"
+
+    def __str__(self):
+        return f"{self.name} ({self.iso2})"
+
+    def clean(self):
+        self.iso2 = (self.iso2 or "").upper()
+        if len(self.iso2) != 2 or not self.iso2.isalpha():
+            raise ValidationError({"iso2": "Use the two-letter ISO 3166 code."})
+
+    @property
+    def participates(self):
+        """RMP 26: Party, NDC, DNA designated, SD contribution and activity types published."""
+        return (
+            self.dna_designated
+            and self.has_ndc
+            and self.sd_contribution_published
+            and self.activity_types_published
+        )
+
+    def is_ldc_or_sids(self, on_date):
+        """7/CMA.4 annex I para 58 and 6/CMA.6 para 20 need the status on a given date."""
+        return self.statuses.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=on_date), valid_from__lte=on_date
+        ).exists()
+
+
+class PartyStatus(models.Model):
+    """A dated LDC or SIDS classification: waivers follow the status on the relevant date."""
+
+    class Kind(models.TextChoices):
+        LDC = "ldc", "Least developed country"
+        SIDS = "sids", "Small island developing State"
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="statuses")
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["party", "valid_from"]
+        verbose_name_plural = "party statuses"
+
+    def __str__(self):
+        return f"{self.party.iso2} {self.get_kind_display()} from {self.valid_from}"
+
+    def clean(self):
+        if self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": "The end date is before the start date."})
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        PARTICIPANT = "participant", "Activity participant"
+        DNA = "dna", "Host Party DNA"
+        DOE = "doe", "Designated operational entity"
+        SECRETARIAT = "secretariat", "Secretariat"
+        SB = "sb", "Supervisory Body"
+        ADAPTATION_FUND = "af", "Adaptation Fund"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # The Party a DNA speaks for; the Party that authorized a participant (RMP 41, 45).
+    party = models.ForeignKey(Party, null=True, blank=True, on_delete=models.PROTECT, related_name="organisations")
+    authorized_by_party = models.BooleanField(
+        default=False, help_text="The Party has authorized this entity (RMP 45): it may receive first transfers."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.kind == self.Kind.DNA and not self.party_id:
+            raise ValidationError({"party": "A DNA speaks for a Party."})
+
+
+class DOEAccreditation(models.Model):
+    """An accredited sectoral scope of a DOE, valid between two dates."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="accreditations", limit_choices_to={"kind": "doe"}
+    )
+    sectoral_scope = models.ForeignKey("methodologies.SectoralScope", on_delete=models.PROTECT)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation", "sectoral_scope"]
+
+    def __str__(self):
+        return f"{self.organisation} scope {self.sectoral_scope.number}"
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique")]
+
+    def __str__(self):
+        return f"{self.user} @ {self.organisation}"

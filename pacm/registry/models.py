@@ -1,0 +1,193 @@
+"""The mechanism registry: accounts, serial blocks of A6.4ERs, and the ledger (rules.md §5).
+
+Units live in serial blocks. A move of a whole block changes its account; a partial move
+shrinks the block and creates a new one for the moved range (its `parent` is the block it came
+from). Every move is one LedgerTransaction with one LedgerEntry per serial range it moved, so
+the history of every unit can be read back, and a move touches only the blocks it splits.
+"""
+from django.db import models
+from django.db.models import F, Q
+
+
+class AccountKind(models.TextChoices):
+    PENDING = "pending", "Pending"
+    HOLDING = "holding", "Holding"
+    SOP_ADAPTATION = "sop_adaptation", "Adaptation Fund share of proceeds"
+    OMGE_MANDATORY = "omge_mandatory", "Mandatory OMGE cancellation"
+    OMGE_VOLUNTARY = "omge_voluntary", "Voluntary OMGE cancellation"
+    RETIREMENT = "retirement", "Retirement (NDC use)"
+    CANCELLATION_OIMP = "cancellation_oimp", "Cancellation for other international mitigation purposes"
+    VOLUNTARY_CANCELLATION = "voluntary_cancellation", "Voluntary cancellation"
+    ADMIN_CANCELLATION = "admin_cancellation", "Administrative cancellation"
+    BUFFER = "buffer", "Reversal buffer"
+
+
+# 7/CMA.4 annex I para 45: units in a cancellation or retirement account never move again.
+TERMINAL_KINDS = frozenset(
+    {
+        AccountKind.OMGE_MANDATORY,
+        AccountKind.OMGE_VOLUNTARY,
+        AccountKind.RETIREMENT,
+        AccountKind.CANCELLATION_OIMP,
+        AccountKind.VOLUNTARY_CANCELLATION,
+        AccountKind.ADMIN_CANCELLATION,
+    }
+)
+# Kinds of which the mechanism has exactly one account.
+SINGLETON_KINDS = frozenset(
+    {
+        AccountKind.PENDING,
+        AccountKind.SOP_ADAPTATION,
+        AccountKind.OMGE_MANDATORY,
+        AccountKind.OMGE_VOLUNTARY,
+        AccountKind.CANCELLATION_OIMP,
+        AccountKind.VOLUNTARY_CANCELLATION,
+        AccountKind.ADMIN_CANCELLATION,
+        AccountKind.BUFFER,
+    }
+)
+
+
+class Account(models.Model):
+    number = models.CharField(max_length=40, unique=True)
+    kind = models.CharField(max_length=24, choices=AccountKind.choices)
+    name = models.CharField(max_length=200)
+    organisation = models.ForeignKey(
+        "parties.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
+    )
+    party = models.ForeignKey("parties.Party", null=True, blank=True, on_delete=models.PROTECT, related_name="accounts")
+    opened_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=Q(kind__in=sorted(SINGLETON_KINDS)),
+                name="account_singleton_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.name}"
+
+    @property
+    def is_terminal(self):
+        return self.kind in TERMINAL_KINDS
+
+
+class AuthorizationStatus(models.TextChoices):
+    NDC = "ndc", "Authorized for NDC use"
+    OIMP = "oimp", "Authorized for OIMP"
+    BOTH = "both", "Authorized for NDC use and OIMP"
+    MITIGATION_CONTRIBUTION = "mc", "Mitigation contribution"
+
+
+class UnitBlock(models.Model):
+    """A range of consecutive serial numbers of one activity and vintage, in one account."""
+
+    activity = models.ForeignKey("projects.Activity", on_delete=models.PROTECT, related_name="unit_blocks")
+    host_party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    vintage = models.PositiveSmallIntegerField()
+    issuance = models.ForeignKey("projects.IssuanceRequest", on_delete=models.PROTECT, related_name="blocks")
+    serial_start = models.PositiveBigIntegerField()
+    serial_end = models.PositiveBigIntegerField()
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="blocks")
+    authorization_status = models.CharField(max_length=4, choices=AuthorizationStatus.choices)
+    first_transferred = models.BooleanField(default=False)
+    first_transferred_at = models.DateTimeField(null=True, blank=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["activity", "vintage", "serial_start"]
+        indexes = [
+            models.Index(fields=["activity", "vintage", "serial_start"]),
+            models.Index(fields=["account", "activity", "vintage", "serial_start"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(serial_start__gte=1), name="block_serial_positive"),
+            models.CheckConstraint(condition=Q(serial_end__gte=F("serial_start")), name="block_range_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.activity_id}/{self.vintage} {self.serial_start}-{self.serial_end}"
+
+    @property
+    def quantity(self):
+        return self.serial_end - self.serial_start + 1
+
+    @property
+    def is_authorized(self):
+        return self.authorization_status != AuthorizationStatus.MITIGATION_CONTRIBUTION
+
+
+class SerialCounter(models.Model):
+    """The next free serial per activity and vintage: serial numbers are never reused."""
+
+    activity = models.ForeignKey("projects.Activity", on_delete=models.PROTECT, related_name="+")
+    vintage = models.PositiveSmallIntegerField()
+    next_serial = models.PositiveBigIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["activity", "vintage"], name="serial_counter_unique")]
+
+
+class TransactionKind(models.TextChoices):
+    # 7/CMA.4 annex I para 35, plus the internal kinds of rules.md §5.2.
+    ISSUANCE = "issuance", "Issuance"
+    SHARE_OF_PROCEEDS = "share_of_proceeds", "Share of proceeds to the Adaptation Fund"
+    OMGE_CANCELLATION = "omge_cancellation", "OMGE cancellation"
+    BUFFER_DEPOSIT = "buffer_deposit", "Buffer contribution"
+    FORWARDING = "forwarding", "Forwarding"
+    TRANSFER = "transfer", "Transfer"
+    VOLUNTARY_CANCELLATION = "voluntary_cancellation", "Voluntary cancellation"
+    VOLUNTARY_OMGE_CANCELLATION = "voluntary_omge_cancellation", "Voluntary OMGE cancellation"
+    RETIREMENT = "retirement", "Retirement (NDC use)"
+    CANCELLATION_OIMP = "cancellation_oimp", "Cancellation for OIMP"
+    BUFFER_CANCELLATION = "buffer_cancellation", "Buffer cancellation (unavoidable reversal)"
+    REVERSAL_COMPENSATION = "reversal_compensation", "Reversal compensation (avoidable reversal)"
+    ADMIN_CANCELLATION = "admin_cancellation", "Administrative cancellation"
+
+
+class LedgerTransaction(models.Model):
+    kind = models.CharField(max_length=30, choices=TransactionKind.choices)
+    issuance = models.ForeignKey(
+        "projects.IssuanceRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
+    )
+    from_account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveBigIntegerField()
+    # rules.md §6: a move that meets the first-transfer definition is flagged, with its CA record.
+    first_transfer = models.BooleanField(default=False)
+    corresponding_adjustment = models.BooleanField(default=False)
+    purpose = models.CharField(max_length=200, blank=True)
+    beneficiary = models.CharField(max_length=200, blank=True)
+    actor_label = models.CharField(max_length=150)
+    # One key per issuance step: a redelivered task finds its step done and does not redo it.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.quantity}"
+
+
+class LedgerEntry(models.Model):
+    """One serial range moved by a transaction."""
+
+    transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="entries")
+    block = models.ForeignKey(UnitBlock, on_delete=models.PROTECT, related_name="entries")
+    vintage = models.PositiveSmallIntegerField()
+    serial_start = models.PositiveBigIntegerField()
+    serial_end = models.PositiveBigIntegerField()
+    first_transfer = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["transaction", "vintage", "serial_start"]
+
+    @property
+    def quantity(self):
+        return self.serial_end - self.serial_start + 1

@@ -1,0 +1,21 @@
+from .activity import Activity
+from .approvals import AuthorizationStatement, HostApproval
+from .documents import Document, DocumentVersion
+from .fees import Fee
+from .findings import Finding
+from .monitoring import DistributionLine, IssuanceRequest, MonitoringPeriod, Reversal, VintageClaim
+
+__all__ = [
+    "Activity",
+    "AuthorizationStatement",
+    "DistributionLine",
+    "Document",
+    "DocumentVersion",
+    "Fee",
+    "Finding",
+    "HostApproval",
+    "IssuanceRequest",
+    "MonitoringPeriod",
+    "Reversal",
+    "VintageClaim",
+]

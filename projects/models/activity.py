@@ -1,0 +1,71 @@
+from django.db import models
+from django_fsm import FSMField, FSMModelMixin
+
+from ..cycle import ACTIVITY_TRANSITIONS, ActivityState
+from ..fsm import fsm_mixin
+
+ActivityTransitions = fsm_mixin("ActivityTransitions", __name__, "state", ACTIVITY_TRANSITIONS)
+
+
+class Activity(ActivityTransitions, FSMModelMixin, models.Model):
+    """A mitigation activity (a stand-alone project) and its place in the cycle."""
+
+    class CreditingType(models.TextChoices):
+        RENEWABLE = "renewable", "Renewable"
+        FIXED = "fixed", "Fixed"
+
+    class RiskRating(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+        VERY_HIGH = "very_high", "Very high"
+
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    title = models.CharField(max_length=250)
+    host_party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="activities")
+    participants = models.ManyToManyField("parties.Organisation", related_name="activities")
+    methodology_version = models.ForeignKey(
+        "methodologies.MethodologyVersion", on_delete=models.PROTECT, related_name="activities"
+    )
+    sectoral_scope = models.ForeignKey("methodologies.SectoralScope", on_delete=models.PROTECT)
+    location = models.CharField(max_length=250)
+    start_date = models.DateField(help_text="The activity's start date")
+    crediting_type = models.CharField(max_length=10, choices=CreditingType.choices)
+    crediting_start = models.DateField()
+    crediting_end = models.DateField()
+    estimated_annual = models.PositiveIntegerField(help_text="Estimated annual reductions or removals (t CO2e)")
+    description = models.TextField()
+    validation_doe = models.ForeignKey(
+        "parties.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verification_doe = models.ForeignKey(
+        "parties.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Validated by the DOE for removals and reversal-risk activities (policy.md §2).
+    risk_rating = models.CharField(max_length=10, choices=RiskRating.choices, blank=True)
+
+    state = FSMField(default=ActivityState.DRAFT, choices=ActivityState.choices, protected=True, db_index=True)
+    state_entered_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "activities"
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    @property
+    def stream(self):
+        return f"activity:{self.pk}"
+
+    @property
+    def is_registered(self):
+        return self.state == ActivityState.REGISTERED
+
+    def engaged_doe_ids(self):
+        """Before registration the validation DOE acts; after it, the verification DOE."""
+        doe_id = self.verification_doe_id if self.is_registered else self.validation_doe_id
+        return {doe_id} if doe_id else set()

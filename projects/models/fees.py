@@ -1,0 +1,37 @@
+from django.db import models
+
+
+class Fee(models.Model):
+    """A fee assessed at submission from the rule set in force (7/CMA.4 annex I paras 51-58)."""
+
+    class Kind(models.TextChoices):
+        REGISTRATION = "registration", "Registration fee"
+        ISSUANCE = "issuance", "Issuance fee"
+
+    class Status(models.TextChoices):
+        DUE = "due", "Due"
+        PAID = "paid", "Paid"
+        WAIVED = "waived", "Waived (LDC/SIDS host)"
+
+    activity = models.ForeignKey("projects.Activity", on_delete=models.PROTECT, related_name="fees")
+    monitoring_period = models.ForeignKey(
+        "projects.MonitoringPeriod", null=True, blank=True, on_delete=models.PROTECT, related_name="fees"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    amount_usd = models.DecimalField(max_digits=14, decimal_places=2)
+    basis = models.CharField(max_length=200, help_text="How the amount was computed")
+    rule_set = models.ForeignKey("methodologies.RuleSet", on_delete=models.PROTECT)
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.DUE)
+    assessed_at = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+    payment_reference = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["activity", "assessed_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount_usd} USD ({self.get_status_display()})"
+
+    @property
+    def settled(self):
+        return self.status in (self.Status.PAID, self.Status.WAIVED)

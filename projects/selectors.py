@@ -1,0 +1,142 @@
+"""Reads: what each user may see, and what waits for their action. Deny by default."""
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from pacm.parties.models import Organisation
+from pacm.parties.roles import ORG_KIND_ROLE_REVERSE, Role
+
+from .cycle import ActivityState as A
+from .cycle import PeriodState as P
+from .models import Activity, MonitoringPeriod
+
+# The public sees an activity once its PDD is published for consultation (rules.md §2.3 S2->S3).
+PRIVATE_STATES = (A.DRAFT, A.PRIOR_CONSIDERATION, A.VALIDATION_CONTRACTED, A.WITHDRAWN)
+# The secretariat and the SB see everything but the participants' unsent drafts.
+MECHANISM_HIDDEN = (A.DRAFT,)
+
+
+def public_activities():
+    return Activity.objects.exclude(state__in=PRIVATE_STATES)
+
+
+def activities_visible_to(user):
+    """Public activities, plus those the user's organisations are tied to."""
+    qs = Activity.objects.all()
+    if user is None or not user.is_authenticated:
+        return qs.exclude(state__in=PRIVATE_STATES)
+    kinds = set(Organisation.objects.filter(memberships__user=user).values_list("kind", flat=True))
+    visible = ~Q(state__in=PRIVATE_STATES)
+    if kinds & {Organisation.Kind.SECRETARIAT, Organisation.Kind.SB}:
+        visible |= ~Q(state__in=MECHANISM_HIDDEN)
+    if Organisation.Kind.PARTICIPANT in kinds:
+        visible |= Q(participants__memberships__user=user)
+    if Organisation.Kind.DOE in kinds:
+        visible |= Q(validation_doe__memberships__user=user) | Q(verification_doe__memberships__user=user)
+    if Organisation.Kind.DNA in kinds:
+        visible |= Q(host_party__organisations__kind=Organisation.Kind.DNA, host_party__organisations__memberships__user=user) & ~Q(state=A.DRAFT)
+    return qs.filter(visible).distinct()
+
+
+def activity_detail_queryset():
+    return Activity.objects.select_related(
+        "host_party", "methodology_version__methodology", "sectoral_scope", "validation_doe", "verification_doe"
+    )
+
+
+# Which role acts next in each state: the dashboard queue and the notification list.
+ACTIVITY_NEXT = {
+    A.DRAFT: Role.PARTICIPANT,
+    A.PRIOR_CONSIDERATION: Role.DOE,
+    A.VALIDATION_CONTRACTED: Role.DOE,
+    A.UNDER_VALIDATION: Role.DOE,
+    A.VALIDATED: Role.DOE,
+    A.REQUEST_INCOMPLETE: Role.DOE,
+    A.REGISTRATION_REQUESTED: Role.SECRETARIAT,
+    A.COMPLETENESS_CHECK: Role.SECRETARIAT,
+    A.INFORMATION_CHECK: Role.SECRETARIAT,
+    A.REVIEW_WINDOW: Role.SB,
+    A.UNDER_SB_REVIEW: Role.SB,
+}
+PERIOD_NEXT = {
+    P.SUBMITTED: Role.DOE,
+    P.UNDER_VERIFICATION: Role.DOE,
+    P.VERIFIED: Role.DOE,
+    P.ISSUANCE_INCOMPLETE: Role.DOE,
+    P.ISSUANCE_REQUESTED: Role.SECRETARIAT,
+    P.ISSUANCE_CHECKS: Role.SECRETARIAT,
+    P.ISSUANCE_REVIEW_WINDOW: Role.SB,
+    P.ISSUANCE_UNDER_SB_REVIEW: Role.SB,
+}
+
+
+def _role_filter(user, role, prefix=""):
+    """Activities (or periods, with prefix 'activity__') on which `user` holds `role`."""
+    if role == Role.PARTICIPANT:
+        return Q(**{f"{prefix}participants__memberships__user": user})
+    if role == Role.DOE:
+        return Q(**{f"{prefix}validation_doe__memberships__user": user}) if not prefix else Q(
+            **{f"{prefix}verification_doe__memberships__user": user}
+        )
+    if role == Role.DNA:
+        return Q(**{f"{prefix}host_party__organisations__memberships__user": user,
+                    f"{prefix}host_party__organisations__kind": Organisation.Kind.DNA})
+    if role in (Role.SECRETARIAT, Role.SB):
+        kind = ORG_KIND_ROLE_REVERSE[role]
+        if Organisation.objects.filter(memberships__user=user, kind=kind).exists():
+            return Q()
+    return None
+
+
+def dashboard_queue(user):
+    """What waits for this user's action: activities and periods, with their due dates."""
+    activity_q, period_q = Q(pk__in=[]), Q(pk__in=[])
+    for state, role in ACTIVITY_NEXT.items():
+        f = _role_filter(user, role)
+        if f is not None:
+            activity_q |= Q(state=state) & f
+    for state, role in PERIOD_NEXT.items():
+        f = _role_filter(user, role, prefix="activity__")
+        if f is not None:
+            period_q |= Q(state=state) & f
+    # The DNA's work runs beside the cycle: activities validated or in validation without approval.
+    dna = _role_filter(user, Role.DNA)
+    if dna is not None:
+        activity_q |= dna & Q(
+            state__in=[A.PRIOR_CONSIDERATION, A.VALIDATION_CONTRACTED, A.CONSULTATION, A.UNDER_VALIDATION, A.VALIDATED],
+            host_approvals__isnull=True,
+        )
+    activities = (
+        activity_detail_queryset().filter(activity_q).distinct().order_by("due_at", "pk")
+    )
+    periods = (
+        MonitoringPeriod.objects.select_related("activity", "activity__host_party")
+        .filter(period_q)
+        .distinct()
+        .order_by("due_at", "pk")
+    )
+    return list(activities), list(periods)
+
+
+def users_to_notify(*, activity_id, transition):
+    """E-mail addresses of the people who act next, with the message to send them."""
+    activity = Activity.objects.get(pk=activity_id)
+    role = ACTIVITY_NEXT.get(activity.state)
+    users = get_user_model().objects.none()
+    if role is not None:
+        f = _role_filter_users(activity, role)
+        users = get_user_model().objects.filter(f).exclude(email="").distinct()
+    recipients = sorted(set(users.values_list("email", flat=True)))
+    subject = f"[pacm] {activity.reference}: {transition.label if transition else 'update'}"
+    body = f"{activity.reference} {activity.title} is now {activity.get_state_display().lower()}."
+    return recipients, subject, body
+
+
+def _role_filter_users(activity, role):
+    if role == Role.PARTICIPANT:
+        return Q(memberships__organisation__in=activity.participants.all())
+    if role == Role.DOE:
+        return Q(memberships__organisation_id__in=list(activity.engaged_doe_ids()))
+    if role == Role.DNA:
+        return Q(memberships__organisation__kind=Organisation.Kind.DNA,
+                 memberships__organisation__party_id=activity.host_party_id)
+    return Q(memberships__organisation__kind=ORG_KIND_ROLE_REVERSE[role])

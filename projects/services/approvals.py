@@ -1,0 +1,101 @@
+"""The host Party's DNA approves participation and issues or revises the authorization statement.
+
+Both are versioned records beside the cycle, not states (policy.md §4): a new version never
+edits the one before it.
+"""
+from django.db import transaction
+from django.utils import timezone
+
+from pacm.common.errors import Refused, ServiceError
+from pacm.parties.models import Organisation
+from pacm.parties.roles import Role
+
+from .. import events
+from ..cycle import ACTIVITY_TERMINAL
+from ..models import Activity, AuthorizationStatement, HostApproval
+from .base import actor_require, lock
+
+
+def _next_version(qs):
+    return (qs.order_by("-version").values_list("version", flat=True).first() or 0) + 1
+
+
+def host_approval_issue(
+    *, activity, user, sd_confirmation, ndc_relation, authorized_participants, renewal_approved=False,
+    sop_exemption_opt_out=False,
+):
+    """RMP 40-41: approval with SD confirmation, renewal approval, NDC relation; AP authorization."""
+    if not (sd_confirmation or "").strip():
+        raise ServiceError("Confirm how the activity fosters sustainable development (RMP 40(a)).", field="sd_confirmation")
+    if not (ndc_relation or "").strip():
+        raise ServiceError("Say how the activity relates to the NDC (RMP 40(c)).", field="ndc_relation")
+    with transaction.atomic():
+        activity = lock(Activity, activity.pk)
+        actor = actor_require(user=user, activity=activity, roles={Role.DNA}, what="approve this activity")
+        if activity.state in ACTIVITY_TERMINAL:
+            raise Refused("The activity is closed.")
+        participants = list(authorized_participants)
+        allowed = set(activity.participants.values_list("pk", flat=True))
+        if not participants or any(p.pk not in allowed or p.kind != Organisation.Kind.PARTICIPANT for p in participants):
+            raise ServiceError("Authorize one or more of this activity's participants (RMP 41).", field="authorized_participants")
+        approval = HostApproval.objects.create(
+            activity=activity,
+            version=_next_version(activity.host_approvals),
+            dna=actor.organisation,
+            sd_confirmation=sd_confirmation.strip(),
+            ndc_relation=ndc_relation.strip(),
+            renewal_approved=renewal_approved,
+            sop_exemption_opt_out=sop_exemption_opt_out,
+            issued_at=timezone.now(),
+        )
+        approval.authorized_participants.set(participants)
+        events.host_approval_issued(approval=approval, actor=actor)
+    return approval
+
+
+def authorization_statement_issue(
+    *, activity, user, uses, effective_from, first_transfer="", quantity_cap=None, vintage_from=None,
+    vintage_to=None, change_terms="",
+):
+    """RMP 42; 6/CMA.6 paras 10-11; 4/CMA.6 para 5. A revision is a new version."""
+    Uses, FT = AuthorizationStatement.Uses, AuthorizationStatement.FirstTransfer
+    if uses not in Uses.values:
+        raise ServiceError("Choose what the statement authorizes.", field="uses")
+    if uses in (Uses.OIMP, Uses.BOTH) and first_transfer not in (FT.AUTHORIZATION, FT.ISSUANCE, FT.USE_OR_CANCELLATION):
+        # RMP 42: if OIMP is authorized the statement must define the first transfer.
+        raise ServiceError("Define the first transfer for other international mitigation purposes.", field="first_transfer")
+    if uses == Uses.NDC:
+        first_transfer = FT.INTERNATIONAL_TRANSFER  # 2/CMA.3 annex para 2(a)
+    if uses == Uses.MITIGATION_CONTRIBUTION:
+        first_transfer, quantity_cap, vintage_from, vintage_to = "", None, None, None
+    if quantity_cap is not None and quantity_cap < 1:
+        raise ServiceError("A quantity cap is a whole number of units, at least 1.", field="quantity_cap")
+    if vintage_from and vintage_to and vintage_to < vintage_from:
+        raise ServiceError("The last vintage is before the first.", field="vintage_to")
+    with transaction.atomic():
+        activity = lock(Activity, activity.pk)
+        actor = actor_require(user=user, activity=activity, roles={Role.DNA}, what="issue an authorization statement")
+        if activity.state in ACTIVITY_TERMINAL:
+            raise Refused("The activity is closed.")
+        statement = AuthorizationStatement.objects.create(
+            activity=activity,
+            version=_next_version(activity.authorization_statements),
+            dna=actor.organisation,
+            uses=uses,
+            first_transfer=first_transfer,
+            quantity_cap=quantity_cap,
+            vintage_from=vintage_from,
+            vintage_to=vintage_to,
+            change_terms=change_terms or "",
+            effective_from=effective_from,
+            issued_at=timezone.now(),
+        )
+        events.authorization_issued(statement=statement, actor=actor)
+    return statement
+
+
+def authorization_in_force(*, activity, on_date):
+    """7/CMA.4 annex I para 38: the statement valid at issuance sets the units' status."""
+    return (
+        activity.authorization_statements.filter(effective_from__lte=on_date).order_by("-effective_from", "-version").first()
+    )

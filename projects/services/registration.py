@@ -1,0 +1,76 @@
+"""Registration: the DOE's request, the secretariat's checks, the review window, the SB's decision."""
+from ..models import Activity
+from .base import transition_fire
+from .fees import fee_record_payment, registration_fee_assess
+
+
+def _fire(activity, name, user, comment=""):
+    return transition_fire(model=Activity, pk=activity.pk, name=name, user=user, comment=comment)
+
+
+def activity_request_registration(*, activity, user, comment=""):
+    """RMP 47-48: the DOE submits; the registration fee is assessed with the request."""
+
+    def after(obj, actor):
+        fee = registration_fee_assess(activity=obj, actor=actor)
+        return {"fee_usd": str(fee.amount_usd), "fee_status": fee.status} if fee else None
+
+    return transition_fire(
+        model=Activity, pk=activity.pk, name="request_registration", user=user, comment=comment, after=after
+    )
+
+
+def activity_resubmit_registration(*, activity, user, comment=""):
+    return _fire(activity, "resubmit_registration", user, comment)
+
+
+def activity_start_completeness_check(*, activity, user, comment=""):
+    return _fire(activity, "start_completeness_check", user, comment)
+
+
+def activity_pass_completeness_check(*, activity, user, comment=""):
+    return _fire(activity, "pass_completeness_check", user, comment)
+
+
+def activity_return_incomplete(*, activity, user, comment):
+    return _fire(activity, "return_incomplete", user, comment)
+
+
+def activity_pass_information_check(*, activity, user, comment=""):
+    return _fire(activity, "pass_information_check", user, comment)
+
+
+def activity_request_review(*, activity, user, comment):
+    return _fire(activity, "request_review", user, comment)
+
+
+def activity_register_by_timer(*, activity, actor):
+    return _fire(activity, "register_by_timer", actor)
+
+
+def activity_register(*, activity, user, comment):
+    return _fire(activity, "register", user, comment)
+
+
+def activity_reject(*, activity, user, comment):
+    return _fire(activity, "reject", user, comment)
+
+
+def activity_deregister(*, activity, user, comment):
+    return _fire(activity, "deregister", user, comment)
+
+
+__all__ = [
+    "activity_deregister",
+    "activity_pass_completeness_check",
+    "activity_pass_information_check",
+    "activity_register",
+    "activity_register_by_timer",
+    "activity_reject",
+    "activity_request_registration",
+    "activity_request_review",
+    "activity_resubmit_registration",
+    "activity_return_incomplete",
+    "activity_start_completeness_check",
+    "fee_record_payment",
+]
