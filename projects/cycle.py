@@ -150,7 +150,7 @@ PERIOD_TRANSITIONS = (
     T("close_appeal_window", P.APPROVED, P.ISSUING, {TIMER}, "Issue (appeal window closed)",
       guards=("no_unsettled_avoidable_reversal",)),
     T("mark_issued", P.ISSUING, P.ISSUED, {TIMER}, "Units issued"),
-    T("withdraw_period", (P.SUBMITTED, P.UNDER_VERIFICATION, P.VERIFIED, P.ISSUANCE_INCOMPLETE), P.WITHDRAWN, {AP},
+    T("withdraw", (P.SUBMITTED, P.UNDER_VERIFICATION, P.VERIFIED, P.ISSUANCE_INCOMPLETE), P.WITHDRAWN, {AP},
       "Withdraw the monitoring report", needs_reason=True, style="danger"),
 )
 

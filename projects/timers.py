@@ -10,9 +10,9 @@ from django.utils import timezone
 from pacm.common.errors import ServiceError
 from pacm.parties.roles import Actor
 
+from . import services
 from .cycle import ACTIVITY_TIMED, PERIOD_TIMED
 from .models import Activity, MonitoringPeriod
-from .services.base import transition_fire
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +29,12 @@ def timers_run():
         due = model.objects.filter(state__in=list(timed), due_at__lte=now).values_list("pk", "state").order_by("due_at")
         for pk, state in due:
             name = timed[state]
+            obj = model.objects.get(pk=pk)
             try:
-                obj = transition_fire(model=model, pk=pk, name=name, user=Actor.timer(name))
+                if model is Activity:
+                    obj = getattr(services, f"activity_{name}")(activity=obj, actor=Actor.timer(name))
+                else:
+                    obj = getattr(services, f"period_{name}")(period=obj, actor=Actor.timer(name))
             except ServiceError as error:  # a guard holds it back (e.g. a reversal owed): next pass
                 log.info("timer %s on %s %s held back: %s", name, model.__name__, pk, error.message)
                 continue

@@ -37,5 +37,23 @@ from .validation import (
     finding_raise,
     finding_reopen,
 )
+from .issuance import (
+    issuance_preview,
+    issuance_process,
+    issuances_sweep,
+    period_approve_by_timer,
+    period_approve_issuance,
+    period_close_appeal_window,
+    period_mark_issued,
+    period_pass_issuance_checks,
+    period_reject_issuance,
+    period_request_issuance,
+    period_request_issuance_review,
+    period_resubmit_issuance,
+    period_return_issuance_incomplete,
+    period_start_issuance_checks,
+)
+from .reversals import reversal_cancel_from_buffer, reversal_compensate, reversal_report
+from .verification import period_certify, period_start_verification, period_submit, period_withdraw
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -9,8 +9,12 @@ from pacm.common.errors import Refused, ServiceError
 from pacm.parties.roles import Actor, Role, actor_for
 
 from .. import events, guards
-from ..cycle import ACTIVITY_BY_NAME, PERIOD_BY_NAME
+from ..cycle import ACTIVITY_BY_NAME, ACTIVITY_TIMED, PERIOD_BY_NAME, PERIOD_TIMED
 from ..models import Activity, MonitoringPeriod
+
+
+# Transitions that a timer fires when a due date passes: never before it.
+TIMED_NAMES = frozenset(ACTIVITY_TIMED.values()) | frozenset(PERIOD_TIMED.values())
 
 
 def lock(model, pk):
@@ -59,15 +63,21 @@ def transition_fire(*, model, pk, name, user, comment="", prepare=None, after=No
     table = ACTIVITY_BY_NAME if model is Activity else PERIOD_BY_NAME
     spec = table[name]
     with transaction.atomic():
-        obj = lock(model, pk)
-        activity = activity_of(obj)
+        if model is Activity:
+            obj = activity = lock(Activity, pk)
+        else:
+            # The activity row first, always: its lock keeps its event stream linear.
+            activity_id = model.objects.filter(pk=pk).values_list("activity_id", flat=True).first()
+            activity = lock(Activity, activity_id)
+            obj = lock(model, pk)
+            obj.activity = activity
         actor = actor_require(user=user, activity=activity, roles=spec.actors, what=spec.label.lower())
         if obj.state not in spec.source:
             raise Refused(
                 f"'{spec.label}' is not possible while {activity.reference} is "
                 f"{obj.get_state_display().lower()}."
             )
-        if actor.role == Role.TIMER and not timer_due(obj):
+        if spec.name in TIMED_NAMES and not timer_due(obj):
             raise Refused(f"'{spec.label}' is not due yet.")
         comment = (comment or "").strip()
         if spec.needs_reason and not comment:

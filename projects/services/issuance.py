@@ -1,0 +1,317 @@
+"""Issuance: the DOE's request, fee, checks, review, approval, appeal window, and the issuing task.
+
+rules.md §4 and §6; policy.md §1-2. The arithmetic lives in `methodologies.arithmetic`; the unit
+moves in `pacm.registry.services`. This module decides what to issue to whom and records it.
+"""
+import logging
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from methodologies.models import RuleSet
+from pacm.common.errors import ServiceError
+from pacm.events.models import EventKind
+from pacm.events.services import event_record
+from pacm.parties.roles import Actor
+from pacm.registry.models import Account, AccountKind, AuthorizationStatus, UnitBlock
+
+from ..cycle import PeriodState
+from ..models import DistributionLine, Fee, IssuanceRequest, MonitoringPeriod
+from .approvals import authorization_in_force
+from .base import lock, transition_fire
+from .fees import fee_assess
+
+log = logging.getLogger(__name__)
+TASK_ACTOR = "issuance"
+
+
+def _arithmetic():
+    from methodologies import arithmetic
+
+    return arithmetic
+
+
+def _decimal(value, field):
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        raise ServiceError("Give a number.", field=field) from None
+
+
+def issuance_terms(*, period, on_date=None):
+    """What the split depends on besides N: the rule set, the SOP exemption, the risk rating."""
+    on_date = on_date or timezone.localdate()
+    activity = period.activity
+    rule_set = RuleSet.objects.in_force(on_date)
+    approval = activity.host_approvals.order_by("-version").first()
+    # 6/CMA.6 para 20: LDC/SIDS hosts are exempt from the SOP unless they opt out.
+    sop_exempt = (
+        rule_set.sop_exempt_ldc_sids
+        and activity.host_party.is_ldc_or_sids(on_date)
+        and not (approval and approval.sop_exemption_opt_out)
+    )
+    # policy.md §2: the buffer applies to removals and reversal-risk methodologies.
+    risk = activity.risk_rating if activity.methodology_version.methodology.needs_buffer else None
+    return rule_set, sop_exempt, risk
+
+
+def issuance_preview(*, period, units, omge_rate=None, lines=()):
+    """The split a request would produce today, and what each receiving account would get."""
+    rule_set, sop_exempt, risk = issuance_terms(period=period)
+    split = _arithmetic().issuance_split(gross=units, rule_set=rule_set, omge_rate=omge_rate, sop_exempt=sop_exempt, risk_rating=risk)
+    amounts = _arithmetic().distribution_allocate(net=split.net, lines=list(lines)) if lines else []
+    return split, amounts
+
+
+def _lines_check(*, period, lines):
+    """Receiving accounts: holding accounts of this activity's participants (RMP 60)."""
+    if not lines:
+        raise ServiceError("Give at least one receiving holding account.", field="lines")
+    participant_ids = set(period.activity.participants.values_list("pk", flat=True))
+    cleaned, kinds = [], set()
+    for line in lines:
+        account = line["account"]
+        if not isinstance(account, Account):
+            account = Account.objects.filter(number=str(account).strip()).first()
+        if account is None:
+            raise ServiceError("Unknown receiving account.", field="lines")
+        if account.kind != AccountKind.HOLDING or account.organisation_id not in participant_ids:
+            raise ServiceError(f"{account.number} is not a holding account of this activity's participants.", field="lines")
+        units, percent = line.get("units"), line.get("percent")
+        if (units in (None, "")) == (percent in (None, "")):
+            raise ServiceError("Give each receiving account either whole units or a percentage.", field="lines")
+        if units not in (None, ""):
+            kinds.add("units")
+            cleaned.append({"account": account, "units": int(units), "percent": None})
+        else:
+            kinds.add("percent")
+            cleaned.append({"account": account, "units": None, "percent": _decimal(percent, "lines")})
+    if len(kinds) > 1:
+        raise ServiceError("Use whole units for every account, or percentages for every account.", field="lines")
+    return cleaned, kinds.pop()
+
+
+class _Line:
+    def __init__(self, units, percent):
+        self.units, self.percent = units, percent
+
+
+def _request_write(period, *, units_requested, omge_rate, lines):
+    """Create or replace the period's issuance request; refuse anything that does not add up."""
+    try:
+        units_requested = int(units_requested)
+    except (TypeError, ValueError):
+        raise ServiceError("Units requested is a whole number.", field="units_requested") from None
+    verified = period.verified_total
+    if units_requested < 1 or units_requested > verified:
+        raise ServiceError(f"Request between 1 and the {verified:,} units verified.", field="units_requested")
+    rule_set, _, _ = issuance_terms(period=period)
+    omge_rate = rule_set.omge_min_rate if omge_rate in (None, "") else _decimal(omge_rate, "omge_rate")
+    cleaned, split_kind = _lines_check(period=period, lines=lines)
+    split, _ = issuance_preview(
+        period=period, units=units_requested, omge_rate=omge_rate,
+        lines=[_Line(c["units"], c["percent"]) for c in cleaned],
+    )
+    request, _ = IssuanceRequest.objects.update_or_create(
+        period=period,
+        defaults={"units_requested": units_requested, "omge_rate": omge_rate, "split": split_kind},
+    )
+    request.lines.all().delete()
+    DistributionLine.objects.bulk_create(
+        [DistributionLine(request=request, position=i, account=c["account"], units=c["units"], percent=c["percent"])
+         for i, c in enumerate(cleaned, start=1)]
+    )
+    return request, split
+
+
+def period_request_issuance(*, period, user, units_requested, lines, omge_rate=None, comment="", resubmit=False):
+    """RMP 52: the DOE submits the request with the participants' OMGE election and instructions.
+
+    The issuance fee is computed on the units requested (7/CMA.4 annex I para 53).
+    """
+    state = {}
+
+    def prepare(obj, actor):
+        state["request"], state["split"] = _request_write(
+            obj, units_requested=units_requested, omge_rate=omge_rate, lines=lines
+        )
+
+    def after(obj, actor):
+        request, split = state["request"], state["split"]
+        fee = obj.fees.filter(kind=Fee.Kind.ISSUANCE).first()
+        if fee is None:
+            fee = fee_assess(
+                activity=obj.activity, period=obj, kind=Fee.Kind.ISSUANCE, actor=actor,
+                amount=lambda rs: (rs.issuance_fee_per_unit_usd * request.units_requested).quantize(Decimal("0.01")),
+                basis=lambda rs: f"{request.units_requested:,} units requested x USD {rs.issuance_fee_per_unit_usd} "
+                f"under rule set {rs.version}",
+            )
+        return {
+            "units_requested": request.units_requested,
+            "omge_rate": str(request.omge_rate),
+            "preview": {"gross": split.gross, "share_of_proceeds": split.share_of_proceeds, "omge": split.omge,
+                        "buffer": split.buffer, "net": split.net, "rule_set": split.rule_set},
+            "fee_usd": str(fee.amount_usd),
+            "fee_status": fee.status,
+        }
+
+    name = "resubmit_issuance" if resubmit else "request_issuance"
+    return transition_fire(model=MonitoringPeriod, pk=period.pk, name=name, user=user, comment=comment,
+                           prepare=prepare, after=after)
+
+
+def period_resubmit_issuance(*, period, user, units_requested, lines, omge_rate=None, comment=""):
+    return period_request_issuance(period=period, user=user, units_requested=units_requested, lines=lines,
+                                   omge_rate=omge_rate, comment=comment, resubmit=True)
+
+
+def _fire(period, name, user, comment="", **kw):
+    return transition_fire(model=MonitoringPeriod, pk=period.pk, name=name, user=user, comment=comment, **kw)
+
+
+def period_start_issuance_checks(*, period, user, comment=""):
+    return _fire(period, "start_issuance_checks", user, comment)
+
+
+def period_return_issuance_incomplete(*, period, user, comment):
+    return _fire(period, "return_issuance_incomplete", user, comment)
+
+
+def period_pass_issuance_checks(*, period, user, comment=""):
+    return _fire(period, "pass_issuance_checks", user, comment)
+
+
+def period_request_issuance_review(*, period, user, comment):
+    return _fire(period, "request_issuance_review", user, comment)
+
+
+def period_approve_by_timer(*, period, actor):
+    return _fire(period, "approve_by_timer", actor)
+
+
+def period_approve_issuance(*, period, user, comment):
+    return _fire(period, "approve_issuance", user, comment)
+
+
+def period_reject_issuance(*, period, user, comment):
+    return _fire(period, "reject_issuance", user, comment)
+
+
+def _dispatch(period_id):
+    from ..tasks import issuance_run
+
+    transaction.on_commit(lambda: issuance_run.delay(period_id))
+
+
+def period_close_appeal_window(*, period, actor):
+    """rules.md §2.3 S18->S19: the appeal window closes; the registry issues (one task per issuance)."""
+
+    def after(obj, actor):
+        IssuanceRequest.objects.filter(period=obj).update(dispatched_at=timezone.now())
+        _dispatch(obj.pk)
+
+    return _fire(period, "close_appeal_window", actor, after=after)
+
+
+def _tranches(*, period, request, on_date):
+    """What to issue, per vintage and authorization status (7/CMA.4 annex I para 38).
+
+    Vintages in year order up to the units requested. The statement in force at issuance sets
+    the status; a partial statement (vintages, quantity cap) authorizes only what it covers and
+    the rest is issued as mitigation contribution units.
+    """
+    statement = authorization_in_force(activity=period.activity, on_date=on_date)
+    remaining_cap = None
+    if statement is not None and statement.is_authorized and statement.quantity_cap is not None:
+        issued_authorized = (
+            UnitBlock.objects.filter(activity=period.activity)
+            .exclude(authorization_status=AuthorizationStatus.MITIGATION_CONTRIBUTION)
+            .aggregate(n=Sum(F("serial_end") - F("serial_start") + 1))["n"]
+            or 0
+        )
+        remaining_cap = max(statement.quantity_cap - issued_authorized, 0)
+    left = request.units_requested
+    tranches = []
+    for claim in period.claims.order_by("vintage"):
+        quantity = min(claim.verified or 0, left)
+        if quantity <= 0:
+            continue
+        left -= quantity
+        if statement is None or not statement.is_authorized or not statement.covers_vintage(claim.vintage):
+            tranches.append((claim.vintage, quantity, AuthorizationStatus.MITIGATION_CONTRIBUTION, ""))
+            continue
+        authorized = quantity if remaining_cap is None else min(quantity, remaining_cap)
+        if remaining_cap is not None:
+            remaining_cap -= authorized
+        if authorized:
+            tranches.append((claim.vintage, authorized, statement.uses, statement.first_transfer))
+        if quantity - authorized:
+            tranches.append((claim.vintage, quantity - authorized, AuthorizationStatus.MITIGATION_CONTRIBUTION, ""))
+    return tranches
+
+
+def issuance_process(*, period_id):
+    """Issue, levy, cancel, buffer and forward one approved issuance, in one transaction.
+
+    Idempotent: the period row is locked first; a second run (a redelivered or duplicated task)
+    finds it issued and does nothing. A run killed midway rolls back whole. Returns what it did.
+    """
+    from pacm.registry.services import issuance_execute
+
+    actor = Actor.timer(TASK_ACTOR)
+    with transaction.atomic():
+        period = lock(MonitoringPeriod, period_id)
+        if period.state == PeriodState.ISSUED:
+            return "already issued"
+        if period.state != PeriodState.ISSUING:
+            return f"not issuing ({period.state})"
+        request = IssuanceRequest.objects.select_for_update().get(period=period)
+        today = timezone.localdate()
+        rule_set, sop_exempt, risk = issuance_terms(period=period, on_date=today)
+        split = _arithmetic().issuance_split(gross=request.units_requested, rule_set=rule_set, omge_rate=request.omge_rate,
+                               sop_exempt=sop_exempt, risk_rating=risk)
+        lines = list(request.lines.select_related("account", "account__organisation__party", "account__party"))
+        amounts = _arithmetic().distribution_allocate(net=split.net, lines=lines)
+        tranches = _tranches(period=period, request=request, on_date=today)
+        issuance_execute(
+            issuance=request, tranches=tranches, split=split,
+            distribution=[(line.account, amount) for line, amount in zip(lines, amounts)],
+            actor_label=actor.name,
+        )
+        request.rule_set = rule_set
+        request.gross, request.share_of_proceeds, request.omge = split.gross, split.share_of_proceeds, split.omge
+        request.buffer, request.net, request.issued_at = split.buffer, split.net, timezone.now()
+        request.save()
+        event_record(
+            stream=period.activity.stream, kind=EventKind.ISSUANCE_EXECUTED, actor=actor, activity=period.activity,
+            payload={
+                "monitoring_period": period.number, "gross": split.gross,
+                "share_of_proceeds": split.share_of_proceeds, "omge": split.omge, "buffer": split.buffer,
+                "net": split.net, "rule_set": split.rule_set, "sop_exempt": sop_exempt,
+                "tranches": [[v, q, str(s), d] for v, q, s, d in tranches],
+                "distribution": [[line.account.number, amount] for line, amount in zip(lines, amounts)],
+            },
+        )
+        period_mark_issued(period=period, actor=actor)
+    return "issued"
+
+
+def period_mark_issued(*, period, actor):
+    """Fired by `issuance_process` once the registry holds the units, in the same transaction."""
+    return _fire(period, "mark_issued", actor)
+
+
+def issuances_sweep(*, older_than=None):
+    """Re-dispatch issuances left issuing (a broker down at commit loses nothing)."""
+    cutoff = timezone.now() - (older_than if older_than is not None else settings.PACM_ISSUANCE_SWEEP_AFTER)
+    ids = list(
+        MonitoringPeriod.objects.filter(state=PeriodState.ISSUING, state_entered_at__lte=cutoff)
+        .values_list("pk", flat=True)
+    )
+    for period_id in ids:
+        IssuanceRequest.objects.filter(period_id=period_id).update(dispatched_at=timezone.now())
+        _dispatch(period_id)
+    return ids
