@@ -63,6 +63,8 @@ class Transition:
     # Timer started on entering `target`: a rule-set key (RuleSet.<key>_days).
     timer: str | None = None
     style: str = "primary"
+    # Inputs given with the action itself; a guard that checks one of them is met by the form.
+    inputs: tuple = ()
     extra: dict = field(default_factory=dict)
 
 
@@ -92,7 +94,7 @@ ACTIVITY_TRANSITIONS = (
     T("close_consultation", A.CONSULTATION, A.UNDER_VALIDATION, {TIMER}, "Close the consultation"),
     # S4->S6: positive opinion; no open corrective action or clarification (policy.md §4).
     T("validate", A.UNDER_VALIDATION, A.VALIDATED, {DOE}, "Give a positive validation opinion",
-      guards=("no_open_findings", "has_validation_report", "risk_rating_set")),
+      guards=("no_open_findings", "has_validation_report", "risk_rating_set"), inputs=("risk_rating",)),
     # S6->S7: RMP 40, 47: the host's approval must be on file before the request.
     T("request_registration", A.VALIDATED, A.REGISTRATION_REQUESTED, {DOE}, "Submit the registration request",
       guards=("host_approval_on_file", "authorization_on_file")),

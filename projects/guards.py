@@ -12,6 +12,10 @@ from methodologies.models import RuleSet
 from .models import Activity, Document, Finding
 
 
+# Guards about an input that the transition's own form supplies (Transition.inputs).
+INPUT_GUARDS = {"risk_rating_set": "risk_rating"}
+
+
 def _activity(obj):
     return obj if isinstance(obj, Activity) else obj.activity
 

@@ -69,8 +69,11 @@ PERIOD_NEXT = {
 }
 
 
-def _role_filter(user, role, prefix=""):
-    """Activities (or periods, with prefix 'activity__') on which `user` holds `role`."""
+def _role_filter(user, role, kinds, prefix=""):
+    """Activities (or periods, with prefix 'activity__') on which `user` holds `role`.
+
+    `kinds` is the set of the user's organisation kinds, looked up once by the caller.
+    """
     if role == Role.PARTICIPANT:
         return Q(**{f"{prefix}participants__memberships__user": user})
     if role == Role.DOE:
@@ -80,31 +83,33 @@ def _role_filter(user, role, prefix=""):
     if role == Role.DNA:
         return Q(**{f"{prefix}host_party__organisations__memberships__user": user,
                     f"{prefix}host_party__organisations__kind": Organisation.Kind.DNA})
-    if role in (Role.SECRETARIAT, Role.SB):
-        kind = ORG_KIND_ROLE_REVERSE[role]
-        if Organisation.objects.filter(memberships__user=user, kind=kind).exists():
-            return Q()
+    if role in (Role.SECRETARIAT, Role.SB) and ORG_KIND_ROLE_REVERSE[role] in kinds:
+        return Q()
     return None
 
 
 def dashboard_queue(user):
     """What waits for this user's action: activities and periods, with their due dates."""
+    kinds = set(Organisation.objects.filter(memberships__user=user).values_list("kind", flat=True))
     activity_q, period_q = Q(pk__in=[]), Q(pk__in=[])
     for state, role in ACTIVITY_NEXT.items():
-        f = _role_filter(user, role)
+        f = _role_filter(user, role, kinds)
         if f is not None:
             activity_q |= Q(state=state) & f
     for state, role in PERIOD_NEXT.items():
-        f = _role_filter(user, role, prefix="activity__")
+        f = _role_filter(user, role, kinds, prefix="activity__")
         if f is not None:
             period_q |= Q(state=state) & f
     # The DNA's work runs beside the cycle: activities validated or in validation without approval.
-    dna = _role_filter(user, Role.DNA)
+    dna = _role_filter(user, Role.DNA, kinds) if Organisation.Kind.DNA in kinds else None
     if dna is not None:
         activity_q |= dna & Q(
             state__in=[A.PRIOR_CONSIDERATION, A.VALIDATION_CONTRACTED, A.CONSULTATION, A.UNDER_VALIDATION, A.VALIDATED],
             host_approvals__isnull=True,
         )
+    # Participants answer the DOE's open findings, whatever the activity's state.
+    if Organisation.Kind.PARTICIPANT in kinds:
+        activity_q |= _role_filter(user, Role.PARTICIPANT, kinds) & Q(findings__status="open")
     activities = (
         activity_detail_queryset().filter(activity_q).distinct().order_by("due_at", "pk")
     )
@@ -140,3 +145,101 @@ def _role_filter_users(activity, role):
         return Q(memberships__organisation__kind=Organisation.Kind.DNA,
                  memberships__organisation__party_id=activity.host_party_id)
     return Q(memberships__organisation__kind=ORG_KIND_ROLE_REVERSE[role])
+
+
+# --- Reads for the web pages (projects/views) ----------------------------------------------
+# Each page loads its rows in a fixed number of queries, whatever the number of documents,
+# versions, findings or events (no N+1).
+
+
+def activity_page_get(*, user, reference):
+    """The activity with everything its page shows, if `user` may see it (deny by default).
+
+    Raises Activity.DoesNotExist both when there is no such activity and when this user may not
+    see it, so a page never reveals that a hidden activity exists.
+    """
+    from django.db.models import Prefetch
+
+    from .models import AuthorizationStatement, Document, DocumentVersion, Fee, Finding, HostApproval
+
+    versions = DocumentVersion.objects.select_related("uploaded_by", "organisation").order_by("-number")
+    return (
+        activity_detail_queryset()
+        .filter(pk__in=activities_visible_to(user).values("pk"), reference=reference)
+        .prefetch_related(
+            Prefetch("participants", queryset=Organisation.objects.order_by("name")),
+            Prefetch(
+                "host_approvals",
+                queryset=HostApproval.objects.select_related("dna")
+                .prefetch_related(Prefetch("authorized_participants", queryset=Organisation.objects.order_by("name")))
+                .order_by("-version"),
+            ),
+            Prefetch(
+                "authorization_statements",
+                queryset=AuthorizationStatement.objects.select_related("dna").order_by("-version"),
+            ),
+            Prefetch(
+                "fees", queryset=Fee.objects.select_related("rule_set", "monitoring_period").order_by("assessed_at")
+            ),
+            Prefetch(
+                "documents",
+                queryset=Document.objects.select_related("monitoring_period")
+                .prefetch_related(Prefetch("versions", queryset=versions))
+                .order_by("kind", "pk"),
+            ),
+            Prefetch(
+                "findings",
+                queryset=Finding.objects.select_related("raised_by", "monitoring_period").order_by("number"),
+            ),
+        )
+        .get()
+    )
+
+
+def activity_timeline(activity):
+    """The activity's whole event stream, oldest first, with who acted through which organisation."""
+    from pacm.events.models import Event
+
+    return Event.objects.filter(stream=activity.stream).select_related("actor", "organisation").order_by("sequence")
+
+
+def document_version_get(*, user, reference, version_id):
+    """A document version of an activity `user` may see; DocumentVersion.DoesNotExist otherwise."""
+    from .models import DocumentVersion
+
+    return DocumentVersion.objects.select_related("document").get(
+        pk=version_id,
+        document__activity__reference=reference,
+        document__activity__in=activities_visible_to(user).values("pk"),
+    )
+
+
+def activities_of_participant(user):
+    """The activities on which one of the user's participant organisations is a participant."""
+    mine = Activity.objects.filter(
+        participants__memberships__user=user, participants__kind=Organisation.Kind.PARTICIPANT
+    ).values("pk")
+    return activity_detail_queryset().filter(pk__in=mine).order_by("-created_at")
+
+
+def fees_due():
+    """Fees assessed and not yet paid or waived: the secretariat records their payment."""
+    from .models import Fee
+
+    return (
+        Fee.objects.filter(status=Fee.Status.DUE)
+        .select_related("activity", "activity__host_party", "monitoring_period")
+        .order_by("assessed_at", "pk")
+    )
+
+
+def activity_roles(*, user, activity):
+    """{role: Actor} for each role `user` holds on `activity` now, through pacm.parties.roles."""
+    from pacm.parties.roles import actor_for
+
+    roles = {}
+    for role in (Role.PARTICIPANT, Role.DOE, Role.DNA, Role.SECRETARIAT, Role.SB):
+        actor = actor_for(user, activity, {role})
+        if actor is not None:
+            roles[role] = actor
+    return roles

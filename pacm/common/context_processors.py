@@ -1,7 +1,12 @@
-from pacm.parties.roles import user_roles
+from pacm.parties.roles import ORG_KIND_ROLE, user_organisations
 
 
 def pacm(request):
+    """The user's organisations and roles, for the navbar (one query per page)."""
     user = getattr(request, "user", None)
-    roles = user_roles(user) if user is not None and user.is_authenticated else frozenset()
-    return {"user_roles": sorted(r.value for r in roles)}
+    organisations = list(user_organisations(user)) if user is not None and user.is_authenticated else []
+    roles = {ORG_KIND_ROLE[o.kind] for o in organisations}
+    return {
+        "user_roles": sorted(r.value for r in roles),
+        "user_organisations": [(o.name, o.get_kind_display()) for o in organisations],
+    }

@@ -116,7 +116,8 @@ def available_transitions(*, obj, user):
             continue
         if actor_for(user, activity, spec.actors) is None:
             continue
-        blocked = next((m for m in (getattr(guards, g)(obj) for g in spec.guards) if m), None)
+        checked = [g for g in spec.guards if guards.INPUT_GUARDS.get(g) not in spec.inputs]
+        blocked = next((m for m in (getattr(guards, g)(obj) for g in checked) if m), None)
         result.append((spec, blocked))
     return result
 

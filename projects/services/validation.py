@@ -45,7 +45,8 @@ _FINDING_STATES = {None: {ActivityState.UNDER_VALIDATION, ActivityState.CONSULTA
 _PERIOD_FINDING_STATES = {PeriodState.UNDER_VERIFICATION}
 
 
-def _finding_stage_open(activity, period):
+def finding_stage_open(activity, period):
+    """Whether findings may be raised or acted on now: during validation or verification."""
     if period is None:
         return activity.state in _FINDING_STATES[None]
     return period.state in _PERIOD_FINDING_STATES
@@ -64,7 +65,7 @@ def finding_raise(*, activity, user, kind, text, period=None):
             if period.activity_id != activity.pk:
                 raise ServiceError("That monitoring period belongs to another activity.")
         actor = actor_require(user=user, activity=activity, roles={Role.DOE}, what="raise a finding")
-        if not _finding_stage_open(activity, period):
+        if not finding_stage_open(activity, period):
             raise Refused("Findings can be raised only during validation or verification.")
         number = (activity.findings.order_by("-number").values_list("number", flat=True).first() or 0) + 1
         finding = Finding.objects.create(
@@ -83,7 +84,7 @@ def _finding_change(*, finding, user, roles, what, from_status, to_status, event
         if finding.status not in from_status:
             raise Refused(f"This finding is {finding.get_status_display().lower()}: you cannot {what} now.")
         period = finding.monitoring_period
-        if not _finding_stage_open(activity, period):
+        if not finding_stage_open(activity, period):
             raise Refused("The validation or verification stage of this finding is over.")
         if apply is not None:
             apply(finding)

@@ -1,14 +1,25 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""Server-rendered pages. Every write calls one function of `projects.services`."""
 
-from ..selectors import dashboard_queue, public_activities
+from .activity import activity_create, activity_detail, activity_edit, activity_engage_doe, activity_transition
+from .documents import document_download, document_upload
+from .findings import finding_act, finding_raise
+from .host import authorization_statement_issue, host_approval_issue
+from .public import dashboard, home
+from .secretariat import fee_record_payment
 
-
-def home(request):
-    return render(request, "projects/home.html", {"activities": public_activities()[:50]})
-
-
-@login_required
-def dashboard(request):
-    activities, periods = dashboard_queue(request.user)
-    return render(request, "projects/dashboard.html", {"activities": activities, "periods": periods})
+__all__ = [
+    "activity_create",
+    "activity_detail",
+    "activity_edit",
+    "activity_engage_doe",
+    "activity_transition",
+    "authorization_statement_issue",
+    "dashboard",
+    "document_download",
+    "document_upload",
+    "fee_record_payment",
+    "finding_act",
+    "finding_raise",
+    "home",
+    "host_approval_issue",
+]

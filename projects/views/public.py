@@ -1,0 +1,40 @@
+"""Pages anyone may open: the public registry of activities, and the dashboard once logged in."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import render
+
+from pacm.parties.roles import Role, user_roles
+
+from .. import selectors
+
+
+def home(request):
+    """The public registry: activities published for consultation and beyond."""
+    query = (request.GET.get("q") or "").strip()
+    activities = selectors.public_activities().select_related("host_party")
+    if query:
+        activities = activities.filter(
+            Q(reference__icontains=query) | Q(title__icontains=query) | Q(host_party__name__icontains=query)
+        )
+    page = Paginator(activities.order_by("-created_at", "pk"), 25).get_page(request.GET.get("page"))
+    return render(request, "projects/home.html", {"page": page, "activities": page.object_list, "q": query})
+
+
+@login_required
+def dashboard(request):
+    """What waits for this user, with the days left; participants also see their activities."""
+    activities, periods = selectors.dashboard_queue(request.user)
+    roles = user_roles(request.user)
+    context = {
+        "activities": activities,
+        "periods": periods,
+        "queue_count": len(activities) + len(periods),
+        "is_participant": Role.PARTICIPANT in roles,
+    }
+    if Role.PARTICIPANT in roles:
+        context["my_activities"] = list(selectors.activities_of_participant(request.user))
+    if Role.SECRETARIAT in roles:
+        context["fees_due"] = list(selectors.fees_due())
+    return render(request, "projects/dashboard.html", context)
