@@ -66,6 +66,21 @@ class Account(models.Model):
                 condition=Q(kind__in=sorted(SINGLETON_KINDS)),
                 name="account_singleton_kind",
             ),
+            # 7/CMA.4 annex I para 32: one retirement account per participating Party.
+            models.UniqueConstraint(
+                fields=["party"], condition=Q(kind=AccountKind.RETIREMENT), name="account_retirement_one_per_party"
+            ),
+            # Holding accounts belong to an entity or a Party (para 33), retirement accounts to a
+            # Party (para 44); the mechanism's own accounts to no one.
+            models.CheckConstraint(
+                condition=(
+                    Q(kind=AccountKind.HOLDING, organisation__isnull=False)
+                    | Q(kind=AccountKind.HOLDING, organisation__isnull=True, party__isnull=False)
+                    | Q(kind=AccountKind.RETIREMENT, organisation__isnull=True, party__isnull=False)
+                    | Q(kind__in=sorted(SINGLETON_KINDS), organisation__isnull=True, party__isnull=True)
+                ),
+                name="account_owner_fits_kind",
+            ),
         ]
 
     def __str__(self):
@@ -75,12 +90,32 @@ class Account(models.Model):
     def is_terminal(self):
         return self.kind in TERMINAL_KINDS
 
+    @property
+    def is_party_account(self):
+        return self.organisation_id is None and self.party_id is not None
+
+    @property
+    def owner_party_id(self):
+        """The Party the account is tied to (7/CMA.4 annex I para 33): its own, or its entity's."""
+        if self.party_id is not None:
+            return self.party_id
+        return self.organisation.party_id if self.organisation_id is not None else None
+
 
 class AuthorizationStatus(models.TextChoices):
     NDC = "ndc", "Authorized for NDC use"
     OIMP = "oimp", "Authorized for OIMP"
     BOTH = "both", "Authorized for NDC use and OIMP"
     MITIGATION_CONTRIBUTION = "mc", "Mitigation contribution"
+
+
+class FirstTransferDefinition(models.TextChoices):
+    """Copied at issuance from the authorization statement (RMP 42; 2/CMA.3 annex para 2)."""
+
+    INTERNATIONAL = "international", "First international transfer (NDC use)"
+    ISSUANCE = "issuance", "Issuance"
+    AUTHORIZATION = "authorization", "Authorization"
+    USE = "use", "Use or cancellation"
 
 
 class UnitBlock(models.Model):
@@ -94,6 +129,7 @@ class UnitBlock(models.Model):
     serial_end = models.PositiveBigIntegerField()
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="blocks")
     authorization_status = models.CharField(max_length=4, choices=AuthorizationStatus.choices)
+    first_transfer_definition = models.CharField(max_length=14, choices=FirstTransferDefinition.choices, blank=True)
     first_transferred = models.BooleanField(default=False)
     first_transferred_at = models.DateTimeField(null=True, blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")

@@ -1,0 +1,188 @@
+"""The issuance arithmetic (rules.md §4.5; policy.md §1-2): pure functions, no database writes.
+
+Every rate and rounding comes from the RuleSet passed in; every quantity is a whole unit
+(7/CMA.4 annex I para 28) and every product is exact Decimal arithmetic, never a float.
+"""
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+
+from pacm.common.errors import ServiceError
+
+from .models import Rounding
+
+_ROUNDING = {Rounding.DOWN: ROUND_FLOOR, Rounding.UP: ROUND_CEILING, Rounding.HALF_UP: ROUND_HALF_UP}
+_ROUNDING_WORDS = {Rounding.DOWN: "rounded down", Rounding.UP: "rounded up", Rounding.HALF_UP: "rounded half up"}
+# Enough digits that no product of a 20-digit quantity and a rate is ever rounded by the context.
+_PRECISION = 60
+NOT_ELIGIBLE_RATING = "very_high"
+
+
+@dataclass(frozen=True)
+class Split:
+    """What an issuance of `gross` units becomes, and the rule set version and rates that made it.
+
+    A rate of None means the deduction did not apply (SOP exemption, no buffer).
+    """
+
+    gross: int
+    share_of_proceeds: int
+    omge: int
+    buffer: int
+    net: int
+    rule_set: str
+    sop_rate: Decimal | None
+    omge_rate: Decimal | None
+    buffer_rate: Decimal | None
+    sop_rounding: str
+    omge_rounding: str
+    buffer_rounding: str
+
+    def rounding_note(self):
+        """policy.md: every default is shown where it matters ("SOP rounded down, OMGE ...")."""
+        parts = [f"SOP {_ROUNDING_WORDS.get(self.sop_rounding, self.sop_rounding)}",
+                 f"OMGE {_ROUNDING_WORDS.get(self.omge_rounding, self.omge_rounding)}"]
+        if self.buffer_rate is not None:
+            parts.append(f"buffer {_ROUNDING_WORDS.get(self.buffer_rounding, self.buffer_rounding)}")
+        return f"{', '.join(parts)}, per rule set {self.rule_set}"
+
+
+def _whole(value, what):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ServiceError(f"{what} must be a whole number of units.")
+    return value
+
+
+def _decimal(value, what):
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, bool):
+        raise ServiceError(f"{what} must be a number.")
+    else:
+        try:
+            result = Decimal(str(value).strip())
+        except (InvalidOperation, ValueError):
+            raise ServiceError(f"{what} must be a number, not {value!r}.") from None
+    if not result.is_finite():
+        raise ServiceError(f"{what} must be a finite number.")
+    return result
+
+
+def _apply(gross, rate, rounding):
+    """round(gross x rate) with the rule set's rounding, exactly."""
+    if rounding not in _ROUNDING:
+        raise ServiceError(f"The rule set names an unknown rounding {rounding!r}.")
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        return int((Decimal(gross) * rate).to_integral_value(rounding=_ROUNDING[rounding]))
+
+
+def issuance_split(*, gross, rule_set, omge_rate=None, sop_exempt=False, risk_rating=None):
+    """rules.md §4.5: SOP, OMGE and buffer are all levied on the same gross N (RMP 58-59; policy.md §1).
+
+    `sop_exempt` says the host is an LDC or SIDS that did not opt out (6/CMA.6 para 20); the
+    exemption applies only while the rule set keeps it. `omge_rate` is the participants'
+    election, at least the rule set's minimum (RMP 59; 7/CMA.4 annex I para 64). `risk_rating`
+    is given only for activities that carry reversal risk (policy.md §2).
+    """
+    gross = _whole(gross, "The quantity issued")
+    if gross < 1:
+        raise ServiceError(f"The quantity issued must be at least 1 unit, not {gross}.")
+
+    # RMP 58 / 6/CMA.6 para 20: share of proceeds for adaptation, unless the host is exempt.
+    if sop_exempt and rule_set.sop_exempt_ldc_sids:
+        sop_rate, sop = None, 0
+    else:
+        sop_rate = rule_set.sop_rate
+        sop = _apply(gross, sop_rate, rule_set.sop_rounding)
+
+    # RMP 59; 7/CMA.4 annex I para 64: at least the minimum; participants may elect more.
+    minimum = rule_set.omge_min_rate
+    rate = minimum if omge_rate is None or omge_rate == "" else _decimal(omge_rate, "The OMGE rate")
+    if rate < minimum:
+        raise ServiceError(
+            f"The OMGE rate {rate} is below the minimum of {minimum.normalize():f} "
+            f"(RMP 59, rule set {rule_set.version})."
+        )
+    if rate > 1:
+        raise ServiceError(f"The OMGE rate {rate} is above 1 (100%).")
+    omge = _apply(gross, rate, rule_set.omge_rounding)
+
+    # policy.md §1-2: the buffer is levied on gross N at the rate of the validated risk rating.
+    buffer_rate, buffer = None, 0
+    if risk_rating not in (None, ""):
+        if risk_rating == NOT_ELIGIBLE_RATING:
+            raise ServiceError(
+                "A very high reversal risk is not eligible for issuance until the risk is reduced (policy.md §2)."
+            )
+        buffer_rate = rule_set.buffer_rate(risk_rating)
+        if buffer_rate is None:
+            raise ServiceError(f"Unknown risk rating {risk_rating!r}: use low, medium or high.")
+        buffer = _apply(gross, buffer_rate, rule_set.buffer_rounding)
+
+    net = gross - sop - omge - buffer
+    if net < 0:
+        raise ServiceError(
+            f"The deductions (SOP {sop:,}, OMGE {omge:,}, buffer {buffer:,}) exceed the {gross:,} units issued: "
+            "issue more units or elect a lower OMGE rate."
+        )
+    return Split(
+        gross=gross, share_of_proceeds=sop, omge=omge, buffer=buffer, net=net, rule_set=rule_set.version,
+        sop_rate=sop_rate, omge_rate=rate, buffer_rate=buffer_rate, sop_rounding=rule_set.sop_rounding,
+        omge_rounding=rule_set.omge_rounding, buffer_rounding=rule_set.buffer_rounding,
+    )
+
+
+def _line_values(line):
+    if isinstance(line, dict):
+        return line.get("units"), line.get("percent")
+    if isinstance(line, (tuple, list)) and not hasattr(line, "units"):
+        if len(line) != 2:
+            raise ServiceError("Each distribution line is (units, percent).")
+        return line[0], line[1]
+    return getattr(line, "units", None), getattr(line, "percent", None)
+
+
+def distribution_allocate(*, net, lines):
+    """Whole units for each receiving account, in the order given, adding up to `net` exactly.
+
+    Lines give either whole units (which must add up to `net`) or percentages (which must add
+    up to 100); each percentage line gets floor(net x p / 100) and the residual whole units go
+    to the first-listed line (policy.md §1).
+    """
+    net = _whole(net, "The net quantity")
+    if net < 0:
+        raise ServiceError("The net quantity cannot be negative.")
+    lines = list(lines)
+    if not lines:
+        raise ServiceError("Give at least one receiving account.")
+    values = [_line_values(line) for line in lines]
+    modes = set()
+    for position, (units, percent) in enumerate(values, start=1):
+        has_units, has_percent = units not in (None, ""), percent not in (None, "")
+        if has_units == has_percent:
+            raise ServiceError(f"Line {position}: give either whole units or a percentage, not both or neither.")
+        modes.add("units" if has_units else "percent")
+    if len(modes) > 1:
+        raise ServiceError("Use whole units on every line, or percentages on every line.")
+
+    if modes == {"units"}:
+        amounts = [_whole(units, f"Line {i}") for i, (units, _) in enumerate(values, start=1)]
+        for position, amount in enumerate(amounts, start=1):
+            if amount < 1:
+                raise ServiceError(f"Line {position}: give at least 1 unit.")
+        if sum(amounts) != net:
+            raise ServiceError(f"The lines add up to {sum(amounts):,} units; the net to distribute is {net:,}.")
+        return amounts
+
+    percents = [_decimal(percent, f"Line {i}'s percentage") for i, (_, percent) in enumerate(values, start=1)]
+    for position, percent in enumerate(percents, start=1):
+        if percent <= 0:
+            raise ServiceError(f"Line {position}: a percentage must be above 0.")
+    if sum(percents) != 100:
+        raise ServiceError(f"The percentages add up to {sum(percents)}, not 100.")
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        amounts = [int((Decimal(net) * p / 100).to_integral_value(rounding=ROUND_FLOOR)) for p in percents]
+    # policy.md §1: the residual whole units of a percentage distribution go to the first line.
+    amounts[0] += net - sum(amounts)
+    return amounts

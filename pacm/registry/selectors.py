@@ -1,0 +1,127 @@
+"""Reads of the registry: holdings, statements, the public view, the totals (rules.md §5.1).
+
+Each returns a queryset or a small structure built in a fixed number of queries.
+"""
+from django.db.models import Case, CharField, F, Prefetch, Q, Sum, Value, When
+
+from pacm.parties.models import Organisation
+
+from .models import SINGLETON_KINDS, Account, AccountKind, LedgerEntry, LedgerTransaction, TransactionKind, UnitBlock
+from .serials import serial_compose
+
+UNITS = Sum(F("serial_end") - F("serial_start") + 1)
+PRIVATE_HOLDER = "Private holding account"
+
+
+def holdings(account):
+    """Units held per activity, vintage, authorization and first-transfer status (para 34): one query."""
+    return (
+        UnitBlock.objects.filter(account=account)
+        .values("activity_id", "activity__reference", "vintage", "authorization_status", "first_transferred")
+        .annotate(units=UNITS)
+        .order_by("activity__reference", "vintage", "authorization_status", "first_transferred")
+    )
+
+
+def statement(account):
+    """Transactions in and out of `account`, newest first, with their serial ranges; slice it to page."""
+    entries = LedgerEntry.objects.select_related("block__activity", "block__host_party").order_by(
+        "vintage", "serial_start"
+    )
+    return (
+        LedgerTransaction.objects.filter(Q(from_account=account) | Q(to_account=account))
+        .select_related("from_account", "to_account")
+        .annotate(
+            direction=Case(When(to_account=account, then=Value("in")), default=Value("out"), output_field=CharField())
+        )
+        .prefetch_related(Prefetch("entries", queryset=entries))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def accounts_of_user(user):
+    """The accounts `user` may act on: its entities' holding accounts, its Party's if a DNA, the SOP if the AF."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Account.objects.none()
+    mine = Organisation.objects.filter(memberships__user=user)
+    dna_parties = mine.filter(kind=Organisation.Kind.DNA).values("party_id")
+    condition = Q(organisation__in=mine) | Q(organisation__isnull=True, party__in=dna_parties)
+    if mine.filter(kind=Organisation.Kind.ADAPTATION_FUND).exists():
+        condition |= Q(kind=AccountKind.SOP_ADAPTATION)
+    return Account.objects.filter(condition).select_related("organisation", "party").distinct().order_by("number")
+
+
+def _holder():
+    """Names only the mechanism's and the Parties' accounts; private entities' holdings stay anonymous.
+
+    7/CMA.4 annex I para 47 publishes non-confidential data; no rule found makes an entity's
+    name public, so it is withheld.
+    """
+    return Case(
+        When(account__kind__in=sorted(SINGLETON_KINDS), then=F("account__name")),
+        When(account__organisation__isnull=True, account__party__isnull=False, then=F("account__name")),
+        default=Value(PRIVATE_HOLDER),
+        output_field=CharField(),
+    )
+
+
+def _public_row(row):
+    row["serial"] = serial_compose(
+        host_iso2=row["host_party__iso2"], activity_reference=row["activity__reference"], vintage=row["vintage"],
+        serial_start=row["serial_start"], serial_end=row["serial_end"],
+    )
+    row["quantity"] = row["serial_end"] - row["serial_start"] + 1
+    return row
+
+
+class PublicRows:
+    """A lazy, sliceable view of a values() queryset that adds the printed serial to each row,
+    so Django's Paginator can page it (count() and slices run one query each)."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    def count(self):
+        return self.queryset.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [_public_row(row) for row in self.queryset[index]]
+        return _public_row(self.queryset[index])
+
+    def __iter__(self):
+        return (_public_row(row) for row in self.queryset.iterator(chunk_size=2000))
+
+
+def public_blocks(*, activity=None):
+    """Every serial block with its printed serial range, status and account kind: public data (para 47)."""
+    rows = UnitBlock.objects.annotate(holder=_holder())
+    if activity is not None:
+        rows = rows.filter(activity_id=getattr(activity, "pk", activity))
+    return PublicRows(
+        rows.values(
+            "pk", "issuance_id", "activity__reference", "host_party__iso2", "vintage", "serial_start", "serial_end",
+            "authorization_status", "first_transferred", "account__kind", "holder",
+        ).order_by("activity__reference", "vintage", "serial_start")
+    )
+
+
+def public_issuances():
+    """Issuances recorded in the ledger, with the activity and the quantity issued."""
+    return (
+        LedgerTransaction.objects.filter(kind=TransactionKind.ISSUANCE)
+        .values("issuance_id", "issuance__period__activity__reference", "issuance__period__number", "quantity",
+                "created_at")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def ledger_totals():
+    """Units issued, and units held per account kind; the two totals are equal (units never vanish)."""
+    issued = LedgerTransaction.objects.filter(kind=TransactionKind.ISSUANCE).aggregate(n=Sum("quantity"))["n"] or 0
+    rows = UnitBlock.objects.values("account__kind").annotate(units=UNITS)
+    by_kind = {row["account__kind"]: row["units"] for row in rows}
+    return {"issued": issued, "held": sum(by_kind.values()), "by_kind": by_kind}

@@ -1,0 +1,190 @@
+"""Issuing units and levying, cancelling, buffering and forwarding them (rules.md §4.5, §5.4).
+
+Called by the issuing task inside its transaction, with the IssuanceRequest row locked, so two
+runs of one issuance never interleave. Every step is its own LedgerTransaction keyed
+`issuance:<pk>:<step>`: a step whose key exists is skipped, so a second run changes nothing.
+"""
+from django.db import transaction
+
+from pacm.common.errors import ServiceError
+
+from ..models import (
+    Account,
+    AccountKind,
+    AuthorizationStatus,
+    FirstTransferDefinition,
+    LedgerEntry,
+    LedgerTransaction,
+    SerialCounter,
+    TransactionKind,
+    UnitBlock,
+)
+from .moves import LedgerError, move_write, plan_take, units_sum
+
+OIMP_DEFINITIONS = (
+    FirstTransferDefinition.ISSUANCE, FirstTransferDefinition.AUTHORIZATION, FirstTransferDefinition.USE
+)
+MAX_VINTAGE = 32767
+
+
+def _is_count(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _tranches_clean(tranches):
+    """(vintage, quantity, status, definition) rows, checked; zero quantities dropped."""
+    cleaned = []
+    for row in tranches:
+        try:
+            vintage, quantity, status, definition = row
+        except (TypeError, ValueError):
+            raise ServiceError(
+                "Each tranche is (vintage, quantity, authorization status, first-transfer definition)."
+            ) from None
+        if not _is_count(vintage) or not 1 <= vintage <= MAX_VINTAGE:
+            raise ServiceError(f"Vintage {vintage!r} is not a year.")
+        if not _is_count(quantity) or quantity < 0:
+            raise ServiceError(f"Tranche {vintage}: the quantity must be a whole number of units.")
+        status = str(status)
+        if status not in AuthorizationStatus.values:
+            raise ServiceError(f"Tranche {vintage}: unknown authorization status {status!r}.")
+        definition = str(definition or "")
+        # 7/CMA.4 annex I para 38; RMP 42: the statement's status and first-transfer definition.
+        if status == AuthorizationStatus.MITIGATION_CONTRIBUTION:
+            definition = ""
+        elif status == AuthorizationStatus.NDC:
+            if definition not in ("", FirstTransferDefinition.INTERNATIONAL):
+                raise ServiceError(f"Tranche {vintage}: NDC-authorized units are first-transferred internationally.")
+            definition = FirstTransferDefinition.INTERNATIONAL
+        elif definition not in OIMP_DEFINITIONS:
+            raise ServiceError(
+                f"Tranche {vintage}: OIMP authorization needs the host's first-transfer definition (RMP 42)."
+            )
+        if quantity:
+            cleaned.append((vintage, quantity, status, definition))
+    return cleaned
+
+
+def _distribution_clean(distribution):
+    cleaned = []
+    for row in distribution:
+        try:
+            account, units = row
+        except (TypeError, ValueError):
+            raise ServiceError("Each distribution line is (account, units).") from None
+        if not isinstance(account, Account) or account.pk is None:
+            raise ServiceError("Each distribution line names an existing account.")
+        if not _is_count(units) or units < 0:
+            raise ServiceError(f"{account.number}: the units forwarded must be a whole number.")
+        if account.kind != AccountKind.HOLDING:
+            # RMP 60; 7/CMA.4 annex I para 41: the rest is forwarded to holding accounts.
+            raise ServiceError(f"{account.number} is not a holding account.")
+        cleaned.append((account, units))
+    return cleaned
+
+
+def _split_check(split, tranches, distribution):
+    if split.share_of_proceeds + split.omge + split.buffer + split.net != split.gross:
+        raise ServiceError("The split does not add up to the gross quantity.")
+    if min(split.share_of_proceeds, split.omge, split.buffer, split.net) < 0:
+        raise ServiceError("The split has a negative share.")
+    issued = sum(q for _, q, _, _ in tranches)
+    if issued != split.gross:
+        raise ServiceError(f"The tranches add up to {issued:,} units; the gross is {split.gross:,}.")
+    forwarded = sum(u for _, u in distribution)
+    if forwarded != split.net:
+        raise ServiceError(f"The distribution adds up to {forwarded:,} units; the net is {split.net:,}.")
+
+
+def _issue(*, issuance, activity, tranches, pending, actor_label, key):
+    """Step 1 (7/CMA.4 annex I para 37): every unit into the pending account, serials never reused."""
+    vintages = sorted({vintage for vintage, _, _, _ in tranches})
+    SerialCounter.objects.bulk_create(
+        [SerialCounter(activity=activity, vintage=v) for v in vintages], ignore_conflicts=True
+    )
+    counters = {
+        c.vintage: c for c in SerialCounter.objects.select_for_update().filter(activity=activity, vintage__in=vintages)
+    }
+    blocks = []
+    for vintage, quantity, status, definition in tranches:
+        counter = counters[vintage]
+        start = counter.next_serial
+        counter.next_serial = start + quantity
+        blocks.append(
+            UnitBlock(
+                activity=activity, host_party_id=activity.host_party_id, vintage=vintage, issuance=issuance,
+                serial_start=start, serial_end=start + quantity - 1, account=pending, authorization_status=status,
+                first_transfer_definition=definition,
+            )
+        )
+    SerialCounter.objects.bulk_update(list(counters.values()), ["next_serial"])
+    UnitBlock.objects.bulk_create(blocks)
+    row = LedgerTransaction.objects.create(
+        kind=TransactionKind.ISSUANCE, issuance=issuance, from_account=None, to_account=pending,
+        quantity=sum(b.quantity for b in blocks), actor_label=actor_label, idempotency_key=key,
+    )
+    LedgerEntry.objects.bulk_create(
+        [LedgerEntry(transaction=row, block=b, vintage=b.vintage, serial_start=b.serial_start, serial_end=b.serial_end)
+         for b in blocks]
+    )
+    return row
+
+
+def issuance_execute(*, issuance, tranches, split, distribution, actor_label):
+    """Issue `split.gross` units for `issuance` and move them on, step by step (rules.md §4.5).
+
+    1 issuance into PENDING; 2 share of proceeds to the Adaptation Fund (RMP 58); 3 OMGE
+    cancellation (RMP 59); 4 buffer deposit (policy.md §2); 5 forwarding to each receiving
+    account in order (RMP 60). Each step takes units from this issuance's pending blocks in
+    serial order. Returns the step transactions (existing ones included) in order.
+    """
+    tranches = _tranches_clean(tranches)
+    distribution = _distribution_clean(distribution)
+    _split_check(split, tranches, distribution)
+    prefix = f"issuance:{issuance.pk}"
+    with transaction.atomic():
+        activity = issuance.period.activity
+        accounts = {
+            a.kind: a
+            for a in Account.objects.filter(
+                kind__in=[
+                    AccountKind.PENDING, AccountKind.SOP_ADAPTATION, AccountKind.OMGE_MANDATORY, AccountKind.BUFFER
+                ]
+            )
+        }
+        if len(accounts) != 4:
+            raise LedgerError("The mechanism's accounts are missing: run the migrations.")
+        pending = accounts[AccountKind.PENDING]
+        steps = [
+            ("share_of_proceeds", split.share_of_proceeds, accounts[AccountKind.SOP_ADAPTATION],
+             TransactionKind.SHARE_OF_PROCEEDS),
+            ("omge", split.omge, accounts[AccountKind.OMGE_MANDATORY], TransactionKind.OMGE_CANCELLATION),
+            ("buffer", split.buffer, accounts[AccountKind.BUFFER], TransactionKind.BUFFER_DEPOSIT),
+        ] + [(f"forward:{i}", units, account, TransactionKind.FORWARDING)
+             for i, (account, units) in enumerate(distribution, start=1)]
+        keys = [f"{prefix}:issue"] + [f"{prefix}:{name}" for name, _, _, _ in steps]
+        done = {row.idempotency_key: row for row in LedgerTransaction.objects.filter(idempotency_key__in=keys)}
+        results = []
+        key = f"{prefix}:issue"
+        results.append(done.get(key) or _issue(
+            issuance=issuance, activity=activity, tranches=tranches, pending=pending, actor_label=actor_label, key=key
+        ))
+        blocks = list(UnitBlock.objects.filter(issuance=issuance, account=pending).order_by("vintage", "serial_start"))
+        for name, quantity, to_account, kind in steps:
+            key = f"{prefix}:{name}"
+            if key in done:
+                results.append(done[key])
+                continue
+            if quantity == 0:
+                continue  # a zero step creates no transaction
+            takes = plan_take(blocks=blocks, quantity=quantity, from_account=pending)
+            results.append(move_write(
+                takes=takes, from_account=pending, to_account=to_account, kind=kind, actor_label=actor_label,
+                issuance=issuance, idempotency_key=key,
+            ))
+            blocks = [b for b in blocks if b.account_id == pending.pk]
+        # Conservation: every unit issued is in exactly one block of this issuance.
+        issued = units_sum(UnitBlock.objects.filter(issuance=issuance))
+        if issued != split.gross:
+            raise LedgerError(f"Issuance {issuance.pk}: its blocks hold {issued} units, not the {split.gross} issued.")
+    return results

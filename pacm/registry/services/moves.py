@@ -1,0 +1,130 @@
+"""The one engine that moves serial ranges between accounts (rules.md §5.4).
+
+A move takes units from the front of blocks in serial order; a whole block changes account, the
+last block may be split: the old row shrinks first, then a new row is inserted for the moved
+range (its parent is the old block), so ranges never overlap at any statement. One
+LedgerTransaction per move, one LedgerEntry per range moved, and a bounded number of queries
+however many units or blocks move.
+"""
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+
+from pacm.common.errors import ServiceError
+
+from ..models import LedgerEntry, LedgerTransaction, UnitBlock
+from .first_transfer import first_transfer_applies
+
+FIRST_CHUNK = 8
+MAX_CHUNK = 256
+WRITE_BATCH = 500
+SERIAL_ORDER = ("activity_id", "vintage", "serial_start")
+
+
+class LedgerError(RuntimeError):
+    """An invariant of the ledger failed: a bug, never bad input. The transaction rolls back."""
+
+
+def units_sum(queryset):
+    """Units in the blocks of `queryset`, in one query."""
+    return queryset.aggregate(n=Sum(F("serial_end") - F("serial_start") + 1))["n"] or 0
+
+
+def blocks_in_serial_order(queryset):
+    """Yield blocks in serial order a chunk at a time, so a move reads only what it needs."""
+    size, after = FIRST_CHUNK, None
+    while True:
+        page = queryset.order_by(*SERIAL_ORDER)
+        if after is not None:
+            a, v, s = after
+            page = page.filter(
+                Q(activity_id__gt=a) | Q(activity_id=a, vintage__gt=v) | Q(activity_id=a, vintage=v, serial_start__gt=s)
+            )
+        chunk = list(page[:size])
+        yield from chunk
+        if len(chunk) < size:
+            return
+        last = chunk[-1]
+        after = (last.activity_id, last.vintage, last.serial_start)
+        size = min(size * 2, MAX_CHUNK)
+
+
+def plan_take(*, blocks, quantity, from_account):
+    """[(block, units taken from its front)] for `quantity` units, stopping once satisfied."""
+    takes, remaining = [], quantity
+    for block in blocks:
+        if remaining == 0:
+            break
+        block.account = from_account  # what first_transfer_applies reads; the same row, no query
+        take = min(block.quantity, remaining)
+        takes.append((block, take))
+        remaining -= take
+    if remaining:
+        raise LedgerError(f"{remaining} units were not found in {from_account.number}.")
+    return takes
+
+
+def _batched(ids):
+    for i in range(0, len(ids), WRITE_BATCH):
+        yield ids[i : i + WRITE_BATCH]
+
+
+def move_write(*, takes, from_account, to_account, kind, actor_label, issuance=None, purpose="", beneficiary="",
+               idempotency_key=None):
+    """Write one planned move; refuse a first transfer to an entity its Party has not authorized."""
+    flags = [first_transfer_applies(block=block, to_account=to_account, kind=kind) for block, _ in takes]
+    first_transfer = any(flags)
+    organisation = to_account.organisation if to_account.organisation_id else None
+    if first_transfer and organisation is not None and not organisation.authorized_by_party:
+        # RMP 45: no first transfer into the account of an entity its Party has not authorized.
+        raise ServiceError(
+            f"{organisation.name} has not been authorized by its Party, so it cannot receive a first transfer "
+            "of authorized units (RMP 45)."
+        )
+    now = timezone.now()
+    transaction_row = LedgerTransaction.objects.create(
+        kind=kind, issuance=issuance, from_account=from_account, to_account=to_account,
+        quantity=sum(take for _, take in takes), first_transfer=first_transfer,
+        # RMP 71-72: the host applies a CA for the first transfer of every authorized unit.
+        corresponding_adjustment=first_transfer,
+        purpose=purpose, beneficiary=beneficiary, actor_label=actor_label, idempotency_key=idempotency_key,
+    )
+    whole_first, whole_plain, split_off, entries = [], [], [], []
+    for (block, take), flag in zip(takes, flags):
+        if take == block.quantity:
+            (whole_first if flag else whole_plain).append(block.pk)
+            block.account = to_account
+            if flag:
+                block.first_transferred, block.first_transferred_at = True, now
+            entries.append((block, block.serial_start, block.serial_end, flag))
+            continue
+        moved = UnitBlock(
+            activity_id=block.activity_id, host_party_id=block.host_party_id, vintage=block.vintage,
+            issuance_id=block.issuance_id, serial_start=block.serial_start, serial_end=block.serial_start + take - 1,
+            account=to_account, authorization_status=block.authorization_status,
+            first_transfer_definition=block.first_transfer_definition,
+            first_transferred=block.first_transferred or flag,
+            first_transferred_at=now if flag else block.first_transferred_at, parent=block,
+        )
+        # Shrink the old row first, then insert the new one: no statement ever sees an overlap.
+        block.serial_start += take
+        UnitBlock.objects.filter(pk=block.pk).update(serial_start=block.serial_start)
+        split_off.append(moved)
+        entries.append((moved, moved.serial_start, moved.serial_end, flag))
+    if split_off:
+        UnitBlock.objects.bulk_create(split_off)
+    for ids in _batched(whole_first):
+        UnitBlock.objects.filter(pk__in=ids).update(
+            account=to_account, first_transferred=True, first_transferred_at=now
+        )
+    for ids in _batched(whole_plain):
+        UnitBlock.objects.filter(pk__in=ids).update(account=to_account)
+    LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(transaction=transaction_row, block=block, vintage=block.vintage, serial_start=start,
+                        serial_end=end, first_transfer=flag)
+            for block, start, end, flag in entries
+        ],
+        batch_size=WRITE_BATCH,
+    )
+    transaction_row.ranges = [(block, start, end, flag) for block, start, end, flag in entries]
+    return transaction_row

@@ -1,0 +1,101 @@
+"""Transfers between holding accounts, and the uses that end a unit's life (rules.md §5.4).
+
+7/CMA.4 annex I paras 42-45; RMP 45, 61, 70. Each call is one transaction that locks the
+source account first.
+"""
+from django.db import transaction
+
+from pacm.common.errors import ServiceError
+from pacm.parties.models import Party
+
+from ..models import Account, AccountKind, TransactionKind
+from .accounts import account_actor, account_get, account_lock, account_resolve
+from .first_transfer import NDC_STATUSES, OIMP_STATUSES
+from .outgoing import eligible_blocks, quantity_clean, terminal_refuse, text_clean, units_move_out
+
+
+def units_transfer(*, user, from_account, to_account, quantity, activity=None, vintage=None):
+    """Transfer units to another holding account (paras 42-43), oldest serials first."""
+    quantity = quantity_clean(quantity)
+    with transaction.atomic():
+        source = account_lock(from_account)
+        terminal_refuse(source)
+        actor = account_actor(user=user, account=source, what="transfer units")
+        target = account_resolve(to_account)
+        if target.kind != AccountKind.HOLDING:
+            raise ServiceError(f"{target.number} is not a holding account: units are transferred to holding accounts.",
+                               field="to_account")
+        if target.pk == source.pk:
+            raise ServiceError("The units are already in this account.", field="to_account")
+        return units_move_out(
+            source=source, target=target, quantity=quantity, kind=TransactionKind.TRANSFER, actor=actor,
+            eligible=eligible_blocks(source, activity=activity, vintage=vintage),
+        )
+
+
+# use -> (transaction kind, which units qualify, description of those units)
+USES = {
+    # 7/CMA.4 annex I para 44: only NDC-authorized units are retired.
+    "retirement": (TransactionKind.RETIREMENT, {"authorization_status__in": sorted(NDC_STATUSES)}, "NDC-authorized"),
+    # RMP 43; 4/CMA.6 para 11: only OIMP-authorized units count towards OIMP.
+    "oimp": (TransactionKind.CANCELLATION_OIMP, {"authorization_status__in": sorted(OIMP_STATUSES)}, "OIMP-authorized"),
+    # RMP 61: any unit may be cancelled voluntarily.
+    "voluntary": (TransactionKind.VOLUNTARY_CANCELLATION, {}, ""),
+    # RMP 70: only correspondingly adjusted units (authorized and first-transferred).
+    "omge_voluntary": (
+        TransactionKind.VOLUNTARY_OMGE_CANCELLATION,
+        {"first_transferred": True, "authorization_status__in": sorted(NDC_STATUSES | OIMP_STATUSES)},
+        "correspondingly adjusted",
+    ),
+}
+USE_ACCOUNT = {
+    "oimp": AccountKind.CANCELLATION_OIMP,
+    "voluntary": AccountKind.VOLUNTARY_CANCELLATION,
+    "omge_voluntary": AccountKind.OMGE_VOLUNTARY,
+}
+
+
+def _retirement_account(*, party, source):
+    if not isinstance(party, Party):
+        raise ServiceError("Say for which Party's NDC the units are retired.", field="party")
+    if source.owner_party_id != party.pk:
+        # 7/CMA.4 annex I para 44: only from accounts associated with that Party.
+        raise ServiceError(f"{source.number} is not associated with {party.name}: it cannot retire into its account.",
+                           field="party")
+    target = Account.objects.filter(kind=AccountKind.RETIREMENT, party=party).first()
+    if target is None:
+        raise ServiceError(f"{party.name} has no retirement account.", field="party")
+    return target
+
+
+def units_use(*, user, from_account, quantity, purpose, beneficiary, use, party=None, activity=None, vintage=None):
+    """Retire for NDC use, cancel for OIMP, cancel voluntarily, or cancel voluntarily for OMGE.
+
+    The units end in a cancellation or retirement account and never move again (para 45).
+    """
+    if use not in USES:
+        raise ServiceError("Choose retirement, oimp, voluntary or omge_voluntary.", field="use")
+    quantity = quantity_clean(quantity)
+    purpose = text_clean(purpose, field="purpose", required=True)
+    beneficiary = text_clean(beneficiary, field="beneficiary", required=False)
+    kind, filters, what = USES[use]
+    with transaction.atomic():
+        source = account_lock(from_account)
+        terminal_refuse(source)
+        actor = account_actor(user=user, account=source, what="use or cancel units")
+        if use == "retirement":
+            target = _retirement_account(party=party, source=source)
+        else:
+            target = account_get(USE_ACCOUNT[use])
+        return units_move_out(
+            source=source, target=target, quantity=quantity, kind=kind, actor=actor, purpose=purpose,
+            beneficiary=beneficiary, what=what, eligible=eligible_blocks(source, activity=activity, vintage=vintage,
+                                                                         **filters),
+        )
+
+
+def units_cancel_voluntarily(*, user, from_account, quantity, purpose, beneficiary="", activity=None, vintage=None):
+    """RMP 61: voluntary cancellation, e.g. for a voluntary claim."""
+    return units_use(user=user, from_account=from_account, quantity=quantity, purpose=purpose,
+                     beneficiary=beneficiary, use="voluntary", activity=activity, vintage=vintage)
+

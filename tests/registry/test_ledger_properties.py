@@ -1,0 +1,236 @@
+"""Property tests of the ledger (rules.md §5.4; 7/CMA.4 annex I paras 28, 31, 45; policy.md §5).
+
+A hypothesis state machine runs random sequences of issuances, transfers, uses, cancellations
+and reversal settlements (valid and invalid) and checks after EVERY step that:
+- units are conserved: each issuance's blocks add up to its gross, and all blocks to all issued;
+- serial ranges never overlap and partition 1..next_serial-1 per activity and vintage, so every
+  unit issued sits in exactly one block, hence one account;
+- nothing ever leaves a cancellation or retirement account;
+- a refused operation changes nothing;
+- only authorized units are ever first-transferred.
+Each example runs in a savepoint that is rolled back, so examples start from the same world.
+"""
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.db.models import Sum
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+
+from methodologies.arithmetic import distribution_allocate, issuance_split
+from methodologies.models import RuleSet
+from pacm.common.errors import ServiceError
+from pacm.events.models import Event
+from pacm.registry.models import (
+    TERMINAL_KINDS,
+    AccountKind,
+    LedgerTransaction,
+    SerialCounter,
+    TransactionKind,
+    UnitBlock,
+)
+from pacm.registry.services import (
+    buffer_cancel,
+    issuance_execute,
+    units_compensate,
+    units_transfer,
+    units_use,
+)
+from pacm.registry.services.moves import units_sum
+
+from .conftest import activity_make, mech, request_make
+
+HOLDING_NAMES = ["acct", "acct2", "foreign", "gh_party", "ke_party", "unauth"]
+SOURCE_NAMES = HOLDING_NAMES + ["sop", "omge", "ke_retire", "voluntary", "buffer", "pending"]
+TARGET_NAMES = SOURCE_NAMES + ["nowhere"]
+STATUS = st.sampled_from([("ndc", ""), ("mc", ""), ("oimp", "issuance"), ("oimp", "use"), ("both", "use"),
+                          ("both", "authorization")])
+
+
+def snapshot():
+    """What a refused operation must leave as it was (entries need a transaction, and a stray
+    serial counter bump would break the partition invariant)."""
+    blocks = sorted(UnitBlock.objects.values_list("pk", "account_id", "serial_start", "serial_end",
+                                                  "first_transferred"))
+    return blocks, LedgerTransaction.objects.count(), Event.objects.count()
+
+
+def merged(ranges):
+    out = []
+    for start, end in sorted(ranges):
+        if out and start == out[-1][1] + 1:
+            out[-1][1] = end
+        else:
+            out.append([start, end])
+    return [tuple(r) for r in out]
+
+
+class LedgerMachine(RuleBasedStateMachine):
+    world = None  # set by the test: the `reg` world plus a second activity
+
+    def __init__(self):
+        super().__init__()
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()
+        w = self.world
+        self.accounts = {
+            "acct": w.acct, "acct2": w.acct2, "foreign": w.foreign, "gh_party": w.gh_party, "ke_party": w.ke_party,
+            "unauth": w.unauth, "ke_retire": w.ke_retire, "sop": mech(AccountKind.SOP_ADAPTATION),
+            "omge": mech(AccountKind.OMGE_MANDATORY), "voluntary": mech(AccountKind.VOLUNTARY_CANCELLATION),
+            "buffer": mech(AccountKind.BUFFER), "pending": mech(AccountKind.PENDING),
+        }
+        self.owners = {"acct": w.ama, "acct2": w.ama, "foreign": w.kofi, "gh_party": w.dina, "ke_party": w.nils,
+                       "sop": w.af}
+        self.parties = {"acct": w.host, "acct2": w.host, "gh_party": w.host, "foreign": w.other, "ke_party": w.other}
+        self.activities = [w.activity, w.activity2]
+        self.gross = {}  # issuance pk -> gross
+        self.terminal = {}  # account pk -> merged ranges per (activity, vintage) seen in it
+        self.rule_set = RuleSet.objects.in_force()
+
+    def teardown(self):
+        transaction.set_rollback(True)
+        self._atomic.__exit__(None, None, None)
+
+    def attempt(self, operation):
+        """Run `operation`; if it is refused, nothing may have changed."""
+        before = snapshot()
+        try:
+            return operation()
+        except ServiceError:  # includes Refused
+            assert snapshot() == before
+            return None
+
+    # --- operations ---------------------------------------------------------------------------
+
+    @rule(activity=st.integers(0, 1), gross=st.integers(1, 3_000), first=STATUS, second=STATUS,
+          cut=st.integers(0, 100), vintages=st.sampled_from([(2023, 2024), (2024, 2024), (2025, 2023)]),
+          risk=st.sampled_from([None, None, "low", "high"]), exempt=st.booleans(),
+          receivers=st.lists(st.sampled_from(HOLDING_NAMES), min_size=1, max_size=3, unique=True),
+          weights=st.lists(st.integers(1, 9), min_size=3, max_size=3))
+    def issue(self, activity, gross, first, second, cut, vintages, risk, exempt, receivers, weights):
+        activity = self.activities[activity]
+        request = request_make(activity, gross)
+        try:
+            split = issuance_split(gross=gross, rule_set=self.rule_set, sop_exempt=exempt, risk_rating=risk)
+        except ServiceError:
+            return
+        total = sum(weights[: len(receivers)])
+        percents = [Decimal(w * 100) / total for w in weights[: len(receivers)]]
+        percents = [p.quantize(Decimal("0.0001")) for p in percents]
+        percents[0] += Decimal(100) - sum(percents)
+        amounts = distribution_allocate(net=split.net, lines=[(None, p) for p in percents])
+        size = gross * cut // 100
+        tranches = [(vintages[0], size, *first), (vintages[1], gross - size, *second)]
+
+        def run():
+            with transaction.atomic():
+                issuance_execute(issuance=request, tranches=tranches, split=split, actor_label="timer:issuance",
+                                 distribution=[(self.accounts[n], a) for n, a in zip(receivers, amounts)])
+            return True
+
+        if self.attempt(run):
+            self.gross[request.pk] = gross
+
+    @precondition(lambda self: self.gross)
+    @rule(source=st.sampled_from(HOLDING_NAMES + ["sop"]), destination=st.sampled_from(HOLDING_NAMES),
+          quantity=st.integers(1, 400), vintage=st.sampled_from([None, None, None, 2023, 2024]))
+    def transfer(self, source, destination, quantity, vintage):
+        self.attempt(lambda: units_transfer(user=self.owners.get(source, self.world.sam),
+                                            from_account=self.accounts[source],
+                                            to_account=self.accounts[destination], quantity=quantity, vintage=vintage))
+
+    @precondition(lambda self: self.gross)
+    @rule(source=st.sampled_from(SOURCE_NAMES), destination=st.sampled_from(TARGET_NAMES),
+          quantity=st.integers(-1, 5_000), owner=st.booleans())
+    def misdirected_transfer(self, source, destination, quantity, owner):
+        """Anything goes: terminal sources, unknown targets, strangers, too many units."""
+        user = self.owners.get(source, self.world.sam) if owner else self.world.kofi
+        to = self.accounts.get(destination, "PACM-H-000000")
+        self.attempt(lambda: units_transfer(user=user, from_account=self.accounts[source], to_account=to,
+                                            quantity=quantity))
+
+    @precondition(lambda self: self.gross)
+    @rule(source=st.sampled_from(SOURCE_NAMES), use=st.sampled_from(["retirement", "oimp", "voluntary",
+                                                                       "omge_voluntary"]),
+          quantity=st.integers(0, 600), right_party=st.sampled_from([True, True, False]))
+    def use(self, source, use, quantity, right_party):
+        user = self.owners.get(source, self.world.sam)
+        party = self.parties.get(source) if right_party else self.world.other
+        self.attempt(lambda: units_use(user=user, from_account=self.accounts[source], quantity=quantity,
+                                       purpose="Property test", beneficiary="", use=use, party=party))
+
+    @precondition(lambda self: self.gross)
+    @rule(quantity=st.integers(1, 800))
+    def cancel_buffer(self, quantity):
+        pooled = units_sum(UnitBlock.objects.filter(account=self.accounts["buffer"]))
+        cancelled = self.attempt(lambda: buffer_cancel(quantity=quantity, actor_label="sam", reason="Reversal"))
+        if cancelled is not None:
+            assert cancelled == min(quantity, pooled)
+            assert units_sum(UnitBlock.objects.filter(account=self.accounts["buffer"])) == pooled - cancelled
+
+    @precondition(lambda self: self.gross)
+    @rule(source=st.sampled_from(["acct", "acct2", "foreign", "gh_party"]), activity=st.integers(0, 1),
+          quantity=st.integers(1, 600))
+    def compensate(self, source, activity, quantity):
+        user = self.owners[source]
+        self.attempt(lambda: units_compensate(user=user, from_account=self.accounts[source], quantity=quantity,
+                                              activity=self.activities[activity]))
+
+    # --- invariants, checked after EVERY step (one read of the blocks) --------------------------
+
+    @invariant()
+    def ledger_is_consistent(self):
+        blocks = list(UnitBlock.objects.values_list("issuance_id", "activity_id", "vintage", "serial_start",
+                                                    "serial_end", "account_id", "authorization_status",
+                                                    "first_transferred"))
+        # Units are conserved: each issuance's blocks add up to its gross, all blocks to all issued.
+        per_issuance = {}
+        for issuance_id, _, _, start, end, _, _, _ in blocks:
+            per_issuance[issuance_id] = per_issuance.get(issuance_id, 0) + end - start + 1
+        assert per_issuance == self.gross
+        issued = LedgerTransaction.objects.filter(kind=TransactionKind.ISSUANCE).aggregate(n=Sum("quantity"))["n"]
+        assert sum(per_issuance.values()) == (issued or 0) == sum(self.gross.values())
+
+        # Ranges never overlap and partition 1..next_serial-1: every unit in exactly one block/account.
+        ranges = {}
+        for _, activity, vintage, start, end, _, _, _ in blocks:
+            ranges.setdefault((activity, vintage), []).append((start, end))
+        counters = dict(((a, v), n) for a, v, n in SerialCounter.objects.values_list("activity_id", "vintage",
+                                                                                   "next_serial"))
+        assert set(ranges) <= set(counters)
+        for key, next_serial in counters.items():
+            expected = 1
+            for start, end in sorted(ranges.get(key, [])):
+                assert start == expected, f"{key}: gap or overlap at {start} (expected {expected})"
+                assert end >= start
+                expected = end + 1
+            assert expected == next_serial, f"{key}: blocks end at {expected - 1}, counter at {next_serial}"
+
+        # Nothing ever leaves a cancellation or retirement account (7/CMA.4 annex I para 45).
+        terminal_ids = {a.pk for a in self.accounts.values() if a.kind in TERMINAL_KINDS}
+        assert not LedgerTransaction.objects.filter(from_account_id__in=terminal_ids).exists()
+        now = {}
+        for _, activity, vintage, start, end, account_id, _, _ in blocks:
+            if account_id in terminal_ids:
+                now.setdefault((account_id, activity, vintage), []).append((start, end))
+        now = {key: merged(spans) for key, spans in now.items()}
+        for key, spans in self.terminal.items():
+            for start, end in spans:
+                assert any(s <= start and end <= e for s, e in now.get(key, [])), f"{key}: {start}-{end} left"
+        self.terminal = now
+
+        # Only authorized units are ever first-transferred (4/CMA.6 para 11).
+        assert not any(status == "mc" and flagged for *_, status, flagged in blocks)
+
+
+@pytest.mark.django_db
+def test_ledger_invariants_hold_under_random_operations(reg):
+    reg.activity2 = activity_make(reg, host=reg.other, participants=[reg.orgs["dev2"]])
+    LedgerMachine.world = reg
+    run_state_machine_as_test(
+        LedgerMachine,
+        settings=settings(max_examples=50, stateful_step_count=40, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]),
+    )
