@@ -131,6 +131,13 @@ class RuleSet(models.Model):
 
     # Timers in calendar days (policy.md §3)
     prior_consideration_days = models.PositiveSmallIntegerField(default=180)
+    # rules.md §2.3 S0->S1 [U]: activities that started before 31 Dec 2023 had to notify by 30 Jun 2024.
+    prior_consideration_transitional_start_before = models.DateField(
+        null=True, blank=True, default=datetime.date(2023, 12, 31)
+    )
+    prior_consideration_transitional_deadline = models.DateField(
+        null=True, blank=True, default=datetime.date(2024, 6, 30)
+    )
     gsc_days = models.PositiveSmallIntegerField("global stakeholder consultation days", default=28)
     completeness_check_days = models.PositiveSmallIntegerField(default=7)
     information_check_days = models.PositiveSmallIntegerField(default=21)
@@ -173,6 +180,13 @@ class RuleSet(models.Model):
         if annual_tonnes <= self.registration_tier2_max_tonnes:
             return self.registration_fee_tier2_usd
         return self.registration_fee_tier3_usd
+
+    def prior_consideration_deadline(self, start_date):
+        """The last day to notify prior consideration for an activity that started on `start_date`."""
+        before = self.prior_consideration_transitional_start_before
+        if before and self.prior_consideration_transitional_deadline and start_date < before:
+            return self.prior_consideration_transitional_deadline
+        return start_date + datetime.timedelta(days=self.prior_consideration_days)
 
     def timer_days(self, key):
         return getattr(self, f"{key}_days")

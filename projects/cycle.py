@@ -110,7 +110,8 @@ ACTIVITY_TRANSITIONS = (
     # S9->S10/S11: the review window opens; SB members may request review within it.
     T("pass_information_check", A.INFORMATION_CHECK, A.REVIEW_WINDOW, {SEC}, "Pass the information and reporting check",
       timer="registration_review"),
-    T("request_review", A.REVIEW_WINDOW, A.UNDER_SB_REVIEW, {SB}, "Request review", needs_reason=True, style="warning"),
+    T("request_review", A.REVIEW_WINDOW, A.UNDER_SB_REVIEW, {SB}, "Request review", needs_reason=True, style="warning",
+      guards=("review_window_open",)),
     # A window that closes with no review requested registers the activity (policy.md §3).
     T("register_by_timer", A.REVIEW_WINDOW, A.REGISTERED, {TIMER}, "Register (review window closed)"),
     # RMP 49: the SB decides.
@@ -140,7 +141,7 @@ PERIOD_TRANSITIONS = (
     T("pass_issuance_checks", P.ISSUANCE_CHECKS, P.ISSUANCE_REVIEW_WINDOW, {SEC}, "Pass the checks",
       timer="issuance_review"),
     T("request_issuance_review", P.ISSUANCE_REVIEW_WINDOW, P.ISSUANCE_UNDER_SB_REVIEW, {SB}, "Request review",
-      needs_reason=True, style="warning"),
+      needs_reason=True, style="warning", guards=("review_window_open",)),
     # rules.md §10.13, reading taken: a window closing with no review approves (CDM model).
     T("approve_by_timer", P.ISSUANCE_REVIEW_WINDOW, P.APPROVED, {TIMER}, "Approve (review window closed)",
       guards=("no_unsettled_avoidable_reversal",), timer="appeal"),

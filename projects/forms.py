@@ -10,7 +10,7 @@ from django import forms
 from methodologies.models import MethodologyVersion, SectoralScope
 from pacm.parties.models import Organisation, Party
 
-from .models import Activity, AuthorizationStatement, Document, Finding
+from .models import Activity, AuthorizationStatement, Document, Finding, Reversal
 
 
 class BootstrapMixin:
@@ -186,10 +186,13 @@ class TransitionForm(BootstrapMixin, forms.Form):
     """One button of the activity page: reasons when the transition needs them, a rating for validate."""
 
     comment = forms.CharField(required=False, max_length=5000, label="Comment (optional)")
+    # The state the page showed: the service refuses if it has changed since (a stale page).
+    expected_state = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
     def __init__(self, *args, spec, activity, **kwargs):
         super().__init__(*args, **kwargs)
         self.spec = spec
+        self.fields["expected_state"].initial = activity.state
         if spec.needs_reason:
             self.fields["comment"] = forms.CharField(
                 max_length=5000, label="Reasons", widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
@@ -201,3 +204,141 @@ class TransitionForm(BootstrapMixin, forms.Form):
                 label="Reversal-risk rating",
                 widget=forms.Select(attrs={"class": "form-select"}),
             )
+
+
+# --- Monitoring, verification, issuance, reversals (issue 3) -------------------------------------
+
+
+class ClaimRowForm(BootstrapMixin, forms.Form):
+    """One vintage year and the reductions or removals claimed for it (6/CMA.4 dec. para 5)."""
+
+    vintage = forms.IntegerField(min_value=1000, max_value=9999, required=False, label="Vintage (year)")
+    quantity = forms.IntegerField(min_value=0, required=False, label="Quantity claimed (t CO2e)")
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("vintage") is None) != (data.get("quantity") is None) and not self.errors:
+            raise forms.ValidationError("Give both the vintage and the quantity, or leave the row empty.")
+        return data
+
+
+class ClaimRows(forms.BaseFormSet):
+    def claims(self):
+        """{vintage: quantity} from the filled rows; a vintage given twice is an error."""
+        result = {}
+        for form in self.forms:
+            vintage, quantity = form.cleaned_data.get("vintage"), form.cleaned_data.get("quantity")
+            if vintage is None:
+                continue
+            if vintage in result:
+                raise forms.ValidationError(f"Vintage {vintage} is given twice.")
+            result[vintage] = quantity
+        return result
+
+    def clean(self):
+        if any(self.errors):
+            return
+        self.claims()
+
+
+ClaimFormSet = forms.formset_factory(ClaimRowForm, formset=ClaimRows, extra=4, max_num=12)
+
+
+class PeriodSubmitForm(BootstrapMixin, forms.Form):
+    """RMP 50: the participants' monitoring report for one period; claims come from ClaimFormSet."""
+
+    start = forms.DateField(widget=DateInput, label="Monitoring period start")
+    end = forms.DateField(widget=DateInput, label="Monitoring period end")
+    report = forms.FileField(label="Monitoring report", help_text="A PDF or office document.")
+    comment = forms.CharField(required=False, max_length=5000, label="Comment (optional)")
+
+
+class CertifyForm(BootstrapMixin, forms.Form):
+    """RMP 51: the verified quantity for each vintage claimed; the service refuses more than claimed."""
+
+    comment = forms.CharField(required=False, max_length=5000, label="Comment (optional)")
+
+    def __init__(self, *args, claims=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        comment = self.fields.pop("comment")
+        for claim in claims:
+            self.fields[f"verified_{claim.vintage}"] = forms.IntegerField(
+                min_value=0,
+                label=f"Vintage {claim.vintage}: verified (t CO2e)",
+                help_text=f"{claim.claimed:,} claimed: the most that can be certified.",
+                widget=forms.NumberInput(attrs={"class": "form-control"}),
+            )
+        self.fields["comment"] = comment
+        self.vintages = [claim.vintage for claim in claims]
+
+    def verified(self):
+        return {v: self.cleaned_data[f"verified_{v}"] for v in self.vintages}
+
+
+class DistributionRowForm(BootstrapMixin, forms.Form):
+    """One receiving holding account and its share: whole units or a percentage (RMP 60)."""
+
+    account = forms.CharField(
+        required=False, max_length=40, label="Holding account number",
+        widget=forms.TextInput(attrs={"list": "participant-accounts", "autocomplete": "off"}),
+    )
+    units = forms.IntegerField(min_value=1, required=False, label="Units")
+    percent = forms.DecimalField(
+        min_value=0, max_value=100, max_digits=7, decimal_places=4, required=False, label="Percent"
+    )
+
+    def line(self):
+        data = self.cleaned_data
+        if not (data.get("account") or "").strip() and data.get("units") is None and data.get("percent") is None:
+            return None
+        return {"account": (data.get("account") or "").strip(), "units": data.get("units"),
+                "percent": data.get("percent")}
+
+
+class DistributionRows(forms.BaseFormSet):
+    def lines(self):
+        return [line for line in (form.line() for form in self.forms) if line is not None]
+
+
+DistributionFormSet = forms.formset_factory(DistributionRowForm, formset=DistributionRows, extra=3, max_num=50)
+
+
+class IssuanceRequestForm(BootstrapMixin, forms.Form):
+    """RMP 52; 7/CMA.4 annex I para 64: units requested and the participants' OMGE election."""
+
+    units_requested = forms.IntegerField(min_value=1, label="Units requested")
+    omge_rate = forms.DecimalField(
+        required=False, min_value=0, max_value=1, max_digits=6, decimal_places=4, label="OMGE rate elected",
+    )
+    comment = forms.CharField(required=False, max_length=5000, label="Comment (optional)")
+
+    def __init__(self, *args, verified_total=None, omge_min_rate=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if verified_total is not None:
+            self.fields["units_requested"].help_text = f"At most the {verified_total:,} units verified."
+        if omge_min_rate is not None:
+            # RMP 59: at least the rule set's minimum; participants may elect more.
+            self.fields["omge_rate"].help_text = (
+                f"A fraction, e.g. 0.05 for 5%. Leave empty for the minimum of {omge_min_rate.normalize():f} (RMP 59)."
+            )
+
+
+class ReversalReportForm(BootstrapMixin, forms.Form):
+    """policy.md §2: a reported reversal of removals, avoidable or not."""
+
+    quantity = forms.IntegerField(min_value=1, label="Quantity reversed (t CO2e)")
+    kind = forms.ChoiceField(choices=[("", "Choose")] + list(Reversal.Kind.choices), label="Kind of reversal")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="What happened")
+    evidence = forms.FileField(required=False, label="Evidence (optional)", help_text="A PDF or office document.")
+
+
+class ReversalCompensateForm(BootstrapMixin, forms.Form):
+    """Avoidable reversal, or a buffer shortfall: participants cancel units of their own."""
+
+    from_account = forms.ModelChoiceField(queryset=None, label="From your holding account")
+    quantity = forms.IntegerField(min_value=1, label="Units to cancel")
+
+    def __init__(self, *args, accounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_account"].queryset = accounts
+        self.fields["from_account"].widget.attrs["class"] = "form-select"

@@ -49,13 +49,17 @@ def host_participates(obj):
 
 
 def prior_consideration_in_time(obj):
-    """rules.md §2.3 S0->S1: notice within the window after the start date (policy.md §3)."""
+    """rules.md §2.3 S0->S1: notice within the window after the start date (policy.md §3), or by
+    the transitional deadline for activities that started before it."""
     activity = _activity(obj)
-    days = RuleSet.objects.in_force(_today()).prior_consideration_days
-    deadline = activity.start_date + datetime.timedelta(days=days)
-    if _today() > deadline:
-        return f"Prior consideration had to be notified within {days} days of the start date (by {deadline})."
-    return None
+    rule_set = RuleSet.objects.in_force(_today())
+    deadline = rule_set.prior_consideration_deadline(activity.start_date)
+    if _today() <= deadline:
+        return None
+    if deadline == rule_set.prior_consideration_transitional_deadline:
+        return f"Activities that started before {rule_set.prior_consideration_transitional_start_before} had to notify prior consideration by {deadline}."
+    days = rule_set.prior_consideration_days
+    return f"Prior consideration had to be notified within {days} days of the start date (by {deadline})."
 
 
 def doe_accredited_for_scope(obj):
@@ -123,6 +127,14 @@ def risk_rating_set(obj):
     """policy.md §2: removals and reversal-risk activities need a validated risk rating."""
     if obj.methodology_version.methodology.needs_buffer and not obj.risk_rating:
         return "This methodology carries reversal risk: give the validated risk rating."
+    return None
+
+
+def review_window_open(obj):
+    """policy.md §3: review may be requested only within the window; once it has closed the timer
+    registers the activity, even if its pass has not run yet."""
+    if obj.due_at is not None and obj.due_at <= timezone.now():
+        return f"The review window closed on {obj.due_at:%Y-%m-%d %H:%M} UTC: review can no longer be requested."
     return None
 
 

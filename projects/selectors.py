@@ -243,3 +243,117 @@ def activity_roles(*, user, activity):
         if actor is not None:
             roles[role] = actor
     return roles
+
+
+# --- Monitoring periods, issuance and reversals (issue 3) -----------------------------------
+
+
+def period_page_get(*, user, reference, number):
+    """The monitoring period with what its page shows, if `user` may see its activity.
+
+    Raises MonitoringPeriod.DoesNotExist both when there is none and when the activity is
+    hidden from this user (same visibility as the activity page).
+    """
+    from django.db.models import Prefetch
+
+    from .models import Document, DocumentVersion, Fee, Finding
+
+    versions = DocumentVersion.objects.select_related("uploaded_by", "organisation").order_by("-number")
+    return (
+        MonitoringPeriod.objects.select_related(
+            "activity__host_party", "activity__methodology_version__methodology", "activity__sectoral_scope",
+            "activity__validation_doe", "activity__verification_doe", "issuance__rule_set",
+        )
+        .filter(activity__in=activities_visible_to(user).values("pk"), activity__reference=reference, number=number)
+        .prefetch_related(
+            "claims",
+            Prefetch(
+                "documents",
+                queryset=Document.objects.prefetch_related(Prefetch("versions", queryset=versions)).order_by("kind", "pk"),
+            ),
+            Prefetch("findings", queryset=Finding.objects.select_related("raised_by").order_by("number")),
+            Prefetch("fees", queryset=Fee.objects.select_related("rule_set").order_by("assessed_at")),
+        )
+        .get()
+    )
+
+
+def issuance_lines(request):
+    """The distribution lines of an issuance request, with their accounts, in order."""
+    return list(request.lines.select_related("account").order_by("position"))
+
+
+def issuance_forwarded(request):
+    """What each receiving account got when the issuance was executed (the ledger's forwarding rows)."""
+    from pacm.registry.models import LedgerTransaction, TransactionKind
+
+    return list(
+        LedgerTransaction.objects.filter(issuance=request, kind=TransactionKind.FORWARDING)
+        .select_related("to_account")
+        .order_by("pk")
+    )
+
+
+def period_blocks(period):
+    """The serial blocks issued for this period, wherever they are now, in serial order."""
+    from pacm.registry.models import UnitBlock
+
+    return (
+        UnitBlock.objects.filter(issuance__period=period)
+        .select_related("host_party", "activity", "account")
+        .order_by("vintage", "serial_start", "pk")
+    )
+
+
+def period_timeline(period):
+    """The events of the activity's stream that concern this monitoring period, oldest first."""
+    from pacm.events.models import Event
+
+    return (
+        Event.objects.filter(stream=period.activity.stream, payload__monitoring_period=period.number)
+        .select_related("actor", "organisation")
+        .order_by("sequence")
+    )
+
+
+def activity_periods(activity):
+    """The activity's monitoring periods with their claims (for totals), newest first."""
+    return list(activity.monitoring_periods.prefetch_related("claims").order_by("-number"))
+
+
+def activity_reversals(activity):
+    """The reversals reported for the activity, oldest first, with who reported them."""
+    from .models import Reversal
+
+    return list(
+        Reversal.objects.filter(activity=activity)
+        .select_related("reported_by", "evidence", "evidence__document")
+        .order_by("reported_at", "pk")
+    )
+
+
+def participant_holding_accounts(*, user, activity):
+    """Holding accounts of the user's organisations that are participants of `activity`."""
+    from pacm.registry.models import Account, AccountKind
+
+    return Account.objects.filter(
+        kind=AccountKind.HOLDING,
+        organisation__in=activity.participants.filter(memberships__user=user),
+    ).order_by("number")
+
+
+def activity_receiving_accounts(activity):
+    """Holding accounts of the activity's participants: where issued units may be forwarded (RMP 60)."""
+    from pacm.registry.models import Account, AccountKind
+
+    return Account.objects.filter(kind=AccountKind.HOLDING, organisation__in=activity.participants.all()).select_related(
+        "organisation"
+    ).order_by("number")
+
+
+def period_next_start(activity):
+    """A suggested start for the next report: the day after the last period that keeps its dates."""
+    import datetime
+
+    last = activity.monitoring_periods.exclude(state=P.WITHDRAWN).order_by("-end").first()
+    return last.end + datetime.timedelta(days=1) if last else activity.crediting_start

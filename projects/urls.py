@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 
 ACTIVITY = "activities/<str:reference>/"
+PERIOD = ACTIVITY + "periods/<int:number>/"
 
 urlpatterns = [
     path("", views.home, name="registry-public"),
@@ -19,4 +20,17 @@ urlpatterns = [
     path(ACTIVITY + "host-approval/", views.host_approval_issue, name="host-approval-issue"),
     path(ACTIVITY + "authorization/", views.authorization_statement_issue, name="authorization-statement-issue"),
     path(ACTIVITY + "fees/<int:fee_id>/pay/", views.fee_record_payment, name="fee-record-payment"),
+    path(ACTIVITY + "reversals/report/", views.reversal_report, name="reversal-report"),
+    path(ACTIVITY + "reversals/<int:reversal_id>/compensate/", views.reversal_compensate, name="reversal-compensate"),
+    path(ACTIVITY + "reversals/<int:reversal_id>/buffer/", views.reversal_cancel_from_buffer,
+         name="reversal-cancel-from-buffer"),
+    path(ACTIVITY + "periods/new/", views.period_submit, name="period-submit"),
+    path(PERIOD, views.period_detail, name="period-detail"),
+    path(PERIOD + "do/<str:name>/", views.period_transition, name="period-transition"),
+    path(PERIOD + "certify/", views.period_certify, name="period-certify"),
+    path(PERIOD + "issuance/", views.period_request_issuance, name="period-request-issuance"),
+    path(PERIOD + "documents/upload/", views.period_document_upload, name="period-document-upload"),
+    path(PERIOD + "findings/raise/", views.period_finding_raise, name="period-finding-raise"),
+    path(PERIOD + "findings/<int:finding_number>/<str:action>/", views.period_finding_act, name="period-finding-act"),
+    path(PERIOD + "fees/<int:fee_id>/pay/", views.period_fee_record_payment, name="period-fee-record-payment"),
 ]

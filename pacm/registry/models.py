@@ -8,6 +8,8 @@ the history of every unit can be read back, and a move touches only the blocks i
 from django.db import models
 from django.db.models import F, Q
 
+from pacm.common.models import AppendOnlyModel
+
 
 class AccountKind(models.TextChoices):
     PENDING = "pending", "Pending"
@@ -186,7 +188,7 @@ class TransactionKind(models.TextChoices):
     ADMIN_CANCELLATION = "admin_cancellation", "Administrative cancellation"
 
 
-class LedgerTransaction(models.Model):
+class LedgerTransaction(AppendOnlyModel):
     kind = models.CharField(max_length=30, choices=TransactionKind.choices)
     issuance = models.ForeignKey(
         "projects.IssuanceRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
@@ -211,7 +213,7 @@ class LedgerTransaction(models.Model):
         return f"{self.get_kind_display()} of {self.quantity}"
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(AppendOnlyModel):
     """One serial range moved by a transaction."""
 
     transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="entries")

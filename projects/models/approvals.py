@@ -1,7 +1,9 @@
 from django.db import models
 
+from pacm.common.models import AppendOnlyModel
 
-class HostApproval(models.Model):
+
+class HostApproval(AppendOnlyModel):
     """The host Party's approval (RMP 40) and authorization of participants (RMP 41), versioned."""
 
     activity = models.ForeignKey("projects.Activity", on_delete=models.PROTECT, related_name="host_approvals")
@@ -23,7 +25,7 @@ class HostApproval(models.Model):
         return f"Host approval v{self.version} for {self.activity.reference}"
 
 
-class AuthorizationStatement(models.Model):
+class AuthorizationStatement(AppendOnlyModel):
     """The host's statement on authorization of A6.4ERs (RMP 42; 6/CMA.6 paras 10-11), versioned.
 
     The version in force at issuance sets the units' authorization status (7/CMA.4 annex I

@@ -3,6 +3,8 @@ import hashlib
 from django.conf import settings
 from django.db import models
 
+from pacm.common.models import AppendOnlyModel
+
 
 class Document(models.Model):
     """A named document of an activity; its content lives in immutable versions."""
@@ -41,7 +43,7 @@ def _upload_to(instance, filename):
     return f"documents/{instance.document.activity_id}/{instance.sha256[:2]}/{instance.sha256}/{filename}"
 
 
-class DocumentVersion(models.Model):
+class DocumentVersion(AppendOnlyModel):
     """One immutable version: a new upload adds a version and never overwrites an old one."""
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="versions")
@@ -61,14 +63,6 @@ class DocumentVersion(models.Model):
 
     def __str__(self):
         return f"{self.document} v{self.number}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Document versions are immutable; upload a new version instead.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Document versions are immutable and are never deleted.")
 
     @staticmethod
     def hash_file(uploaded):

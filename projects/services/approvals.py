@@ -3,6 +3,8 @@
 Both are versioned records beside the cycle, not states (policy.md §4): a new version never
 edits the one before it.
 """
+import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,7 +36,7 @@ def host_approval_issue(
         actor = actor_require(user=user, activity=activity, roles={Role.DNA}, what="approve this activity")
         if activity.state in ACTIVITY_TERMINAL:
             raise Refused("The activity is closed.")
-        participants = list(authorized_participants)
+        participants = list(authorized_participants or [])
         allowed = set(activity.participants.values_list("pk", flat=True))
         if not participants or any(p.pk not in allowed or p.kind != Organisation.Kind.PARTICIPANT for p in participants):
             raise ServiceError("Authorize one or more of this activity's participants (RMP 41).", field="authorized_participants")
@@ -61,6 +63,8 @@ def authorization_statement_issue(
     Uses, FT = AuthorizationStatement.Uses, AuthorizationStatement.FirstTransfer
     if uses not in Uses.values:
         raise ServiceError("Choose what the statement authorizes.", field="uses")
+    if not isinstance(effective_from, datetime.date):
+        raise ServiceError("Give the date from which the statement applies.", field="effective_from")
     if uses in (Uses.OIMP, Uses.BOTH) and first_transfer not in (FT.AUTHORIZATION, FT.ISSUANCE, FT.USE_OR_CANCELLATION):
         # RMP 42: if OIMP is authorized the statement must define the first transfer.
         raise ServiceError("Define the first transfer for other international mitigation purposes.", field="first_transfer")
@@ -68,6 +72,9 @@ def authorization_statement_issue(
         first_transfer = FT.INTERNATIONAL_TRANSFER  # 2/CMA.3 annex para 2(a)
     if uses == Uses.MITIGATION_CONTRIBUTION:
         first_transfer, quantity_cap, vintage_from, vintage_to = "", None, None, None
+    for name, value in (("quantity_cap", quantity_cap), ("vintage_from", vintage_from), ("vintage_to", vintage_to)):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise ServiceError("Give a whole number.", field=name)
     if quantity_cap is not None and quantity_cap < 1:
         raise ServiceError("A quantity cap is a whole number of units, at least 1.", field="quantity_cap")
     if vintage_from and vintage_to and vintage_to < vintage_from:

@@ -1,5 +1,7 @@
 """What every service shares: locking, the permission check, firing a declared transition."""
+import contextvars
 import datetime
+from contextlib import contextmanager
 
 from django.db import transaction
 from django.utils import timezone
@@ -53,6 +55,23 @@ def check_guards(obj, spec):
             raise ServiceError(message)
 
 
+_expected_state = contextvars.ContextVar("pacm_expected_state", default=None)
+
+
+@contextmanager
+def expecting_state(state):
+    """Fire only if the row is still in `state` once locked: the state the person was looking at.
+
+    Views wrap a button's service call in it, so a stale page or a double click never applies a
+    transition that is also allowed from the state the first click led to.
+    """
+    token = _expected_state.set(state or None)
+    try:
+        yield
+    finally:
+        _expected_state.reset(token)
+
+
 def transition_fire(*, model, pk, name, user, comment="", prepare=None, after=None, payload=None):
     """Fire the declared transition `name` on row `pk` of `model` as `user` (or a timer Actor).
 
@@ -72,6 +91,12 @@ def transition_fire(*, model, pk, name, user, comment="", prepare=None, after=No
             obj = lock(model, pk)
             obj.activity = activity
         actor = actor_require(user=user, activity=activity, roles=spec.actors, what=spec.label.lower())
+        expected = _expected_state.get()
+        if expected and obj.state != expected:
+            raise Refused(
+                f"'{spec.label}' was not done: {activity.reference} changed while you were looking and is now "
+                f"{obj.get_state_display().lower()}."
+            )
         if obj.state not in spec.source:
             raise Refused(
                 f"'{spec.label}' is not possible while {activity.reference} is "

@@ -33,11 +33,14 @@ def crediting_period_check(*, data, rule_set):
     version = data["methodology_version"]
     kind = data["crediting_type"]
     errors = {}
+    if kind not in Activity.CreditingType.values:
+        return {"crediting_type": "Choose a renewable or a fixed crediting period."}
     if start < rule_set.crediting_earliest_start:
         errors["crediting_start"] = f"A crediting period may not start before {rule_set.crediting_earliest_start} (RMP 31(f))."
     if end < start:
         errors["crediting_end"] = "The crediting period ends before it starts."
-    if version.methodology.kind == "removals":
+    removals = version.methodology.kind == "removals"
+    if removals:
         if kind != Activity.CreditingType.RENEWABLE:
             errors["crediting_type"] = "Removal activities have renewable crediting periods (RMP 31(f))."
         years = rule_set.removals_renewable_years
@@ -50,7 +53,9 @@ def crediting_period_check(*, data, rule_set):
     party = data["host_party"]
     if party.crediting_period_max_years and party.crediting_period_max_years < years:
         years = party.crediting_period_max_years  # RMP 27(b): the host may impose a shorter period
-    if kind == Activity.CreditingType.RENEWABLE and not party.allows_renewal:
+    # RMP 27(b): a host that allows no renewal rules out renewable reductions periods (choose the
+    # fixed one); a removals period, renewable by nature (RMP 31(f)), then simply is not renewed.
+    if kind == Activity.CreditingType.RENEWABLE and not party.allows_renewal and not removals:
         errors["crediting_type"] = f"{party.name} does not allow renewable crediting periods."
     latest_end = start + relativedelta(years=years) - datetime.timedelta(days=1)
     if end > latest_end and "crediting_end" not in errors:
@@ -69,7 +74,8 @@ def pdd_check(*, data, today=None):
         errors["methodology_version"] = f"{version} is not an approved methodology version on {today} (RMP 32)."
     if not version.methodology.sectoral_scopes.filter(pk=data["sectoral_scope"].pk).exists():
         errors["sectoral_scope"] = f"{version.methodology.code} does not apply to sectoral scope {data['sectoral_scope'].number}."
-    if data["estimated_annual"] is None or data["estimated_annual"] < 1:
+    annual = data["estimated_annual"]
+    if not isinstance(annual, int) or isinstance(annual, bool) or annual < 1:
         errors["estimated_annual"] = "Give the estimated annual reductions or removals as a whole number of tonnes."
     errors.update(crediting_period_check(data=data, rule_set=RuleSet.objects.in_force(today)))
     return errors
@@ -114,7 +120,13 @@ def activity_update(*, activity, user, **data):
         actor = actor_require(user=user, activity=activity, roles={Role.PARTICIPANT}, what="edit the PDD")
         if activity.state != ActivityState.DRAFT:
             raise Refused("The PDD fields can be edited only while the activity is a draft.")
+        unknown = sorted(set(data) - set(PDD_FIELDS))
+        if unknown:
+            raise ServiceError(f"These fields cannot be edited: {', '.join(unknown)}.", field=unknown[0])
         merged = {f: data.get(f, getattr(activity, f)) for f in PDD_FIELDS}
+        missing = [f for f in PDD_FIELDS if merged[f] in (None, "")]
+        if missing:
+            raise ServiceError(f"Fill in: {', '.join(missing)}.", field=missing[0])
         _raise_first(pdd_check(data=merged))
         changed = [f for f in PDD_FIELDS if merged[f] != getattr(activity, f)]
         for f in changed:
@@ -191,6 +203,8 @@ def upload_check(uploaded):
 
 def document_upload(*, activity, user, kind, uploaded, title="", period=None):
     """Add a new immutable version of a document; the old versions stay as they were."""
+    if kind not in Document.Kind.values:
+        raise ServiceError("Choose the kind of document.", field="kind")
     content_type = upload_check(uploaded)
     with transaction.atomic():
         activity = lock(Activity, activity.pk)

@@ -41,6 +41,7 @@ def activity_pass_information_check(*, activity, user, comment=""):
 
 
 def activity_request_review(*, activity, user, comment):
+    """SB members may request review only while the window is open (guard review_window_open)."""
     return _fire(activity, "request_review", user, comment)
 
 

@@ -4,7 +4,19 @@ from .activity import activity_create, activity_detail, activity_edit, activity_
 from .documents import document_download, document_upload
 from .findings import finding_act, finding_raise
 from .host import authorization_statement_issue, host_approval_issue
+from .issuance import period_request_issuance
+from .monitoring import (
+    period_certify,
+    period_detail,
+    period_document_upload,
+    period_fee_record_payment,
+    period_finding_act,
+    period_finding_raise,
+    period_submit,
+    period_transition,
+)
 from .public import dashboard, home
+from .reversals import reversal_cancel_from_buffer, reversal_compensate, reversal_report
 from .secretariat import fee_record_payment
 
 __all__ = [
@@ -22,4 +34,16 @@ __all__ = [
     "finding_raise",
     "home",
     "host_approval_issue",
+    "period_certify",
+    "period_detail",
+    "period_document_upload",
+    "period_fee_record_payment",
+    "period_finding_act",
+    "period_finding_raise",
+    "period_request_issuance",
+    "period_submit",
+    "period_transition",
+    "reversal_cancel_from_buffer",
+    "reversal_compensate",
+    "reversal_report",
 ]

@@ -13,6 +13,7 @@ from pacm.parties.models import Organisation
 from pacm.parties.roles import Role
 
 from .. import services
+from ..services.base import expecting_state
 from ..cycle import ACTIVITY_BY_NAME
 from ..forms import ActivityForm, EngageDOEForm, TransitionForm, form_add_service_error
 from ..services.design import PDD_FIELDS
@@ -96,7 +97,8 @@ def activity_transition(request, reference, name):
     if "risk_rating" in form.cleaned_data:
         kwargs["risk_rating"] = form.cleaned_data["risk_rating"]
     try:
-        activity = getattr(services, f"activity_{name}")(**kwargs)
+        with expecting_state(form.cleaned_data.get("expected_state")):
+            activity = getattr(services, f"activity_{name}")(**kwargs)
     except Refused:
         raise
     except ServiceError as error:

@@ -26,10 +26,12 @@ from ..forms import (
     FindingRaiseForm,
     FindingReopenForm,
     HostApprovalForm,
+    ReversalCompensateForm,
+    ReversalReportForm,
     TransitionForm,
     form_add_service_error,
 )
-from ..models import Activity, Document, Fee, Finding
+from ..models import Activity, Document, Fee, Finding, Reversal
 from ..services import validation
 from ..services.base import available_transitions
 from ..services.design import CLOSED_STATES, UPLOADERS
@@ -56,6 +58,10 @@ class Offers:
     host_approval: bool = False
     authorization: bool = False
     payable_fees: frozenset = frozenset()
+    period_submit: bool = False
+    reversal_report: bool = False
+    reversal_compensate: frozenset = frozenset()
+    reversal_buffer: frozenset = frozenset()
 
     def require(self, allowed, what):
         """A form the page does not offer is refused (403) before any input is read."""
@@ -101,7 +107,27 @@ def activity_offers(*, activity, user):
     # 7/CMA.4 annex I para 56: the secretariat records the payment of a fee that is due.
     if Role.SECRETARIAT in roles:
         offers.payable_fees = frozenset(f.pk for f in activity.fees.all() if f.status == Fee.Status.DUE)
+    _monitoring_offers(offers, activity)
     return offers
+
+
+def _monitoring_offers(offers, activity):
+    """After registration: monitoring reports (RMP 50) and reversals (policy.md §2)."""
+    roles, registered = offers.roles, activity.state == ActivityState.REGISTERED
+    offers.period_submit = Role.PARTICIPANT in roles and registered
+    if not activity.methodology_version.methodology.needs_buffer:
+        return
+    offers.reversal_report = registered and bool({Role.PARTICIPANT, Role.DOE} & set(roles))
+    open_reversals = [r for r in selectors.activity_reversals(activity) if r.status != Reversal.Status.SETTLED]
+    if Role.PARTICIPANT in roles:
+        # The buffer covers an unavoidable reversal first; the participants make good the rest.
+        offers.reversal_compensate = frozenset(
+            r.pk for r in open_reversals if r.kind == Reversal.Kind.AVOIDABLE or r.buffer_drawn
+        )
+    if Role.SECRETARIAT in roles:
+        offers.reversal_buffer = frozenset(
+            r.pk for r in open_reversals if r.kind == Reversal.Kind.UNAVOIDABLE and not r.buffer_drawn
+        )
 
 
 def _transitions(activity, user, bound):
@@ -159,9 +185,22 @@ def activity_page_render(request, activity, *, bound=None, status=200):
         )
         for fee in activity.fees.all()
     ]
+    reversals, accounts = [], None
+    for reversal in selectors.activity_reversals(activity):
+        compensate = None
+        if reversal.pk in offers.reversal_compensate:
+            if accounts is None:
+                accounts = selectors.participant_holding_accounts(user=request.user, activity=activity)
+            key = f"compensate-{reversal.pk}"
+            compensate = form(key, lambda: ReversalCompensateForm(accounts=accounts, prefix=key))
+        reversals.append({"reversal": reversal, "compensate": compensate, "buffer": reversal.pk in offers.reversal_buffer})
+    if offers.reversal_report:
+        forms["reversal"] = form("reversal", lambda: ReversalReportForm(prefix="reversal"))
     context = {
         "activity": activity,
         "offers": offers,
+        "periods": selectors.activity_periods(activity),
+        "reversals": reversals,
         "actors": sorted(offers.roles.values(), key=lambda a: str(a.role)),
         "forms": forms,
         "findings": findings,

@@ -126,7 +126,12 @@ def test_a_step_done_before_is_skipped_and_the_rest_completes(reg):
     with transaction.atomic():
         issuance_execute(issuance=request, tranches=[(2024, 100, "ndc", "")], split=split,
                          distribution=[(reg.acct, split.net)], actor_label="t")
-        LedgerTransaction.objects.filter(issuance=request).exclude(kind="issuance").update(idempotency_key=None)
+        # The ledger is append-only through the ORM; the simulated crash state is written in SQL.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE registry_ledgertransaction SET idempotency_key = NULL WHERE issuance_id = %s AND kind <> %s",
+                [request.pk, "issuance"],
+            )
         # Simulate the later steps never having happened: put their units back in pending.
         UnitBlock.objects.filter(issuance=request).update(account=mech(AccountKind.PENDING))
     rows = issuance_execute(issuance=request, tranches=[(2024, 100, "ndc", "")], split=split,

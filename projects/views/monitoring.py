@@ -1,0 +1,193 @@
+"""Monitoring periods: the participants' report, the period page, its buttons, documents, findings, fee.
+
+Every write calls one function of `projects.services`, which checks actor, state and guards again.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from pacm.common.errors import Refused, ServiceError
+from pacm.parties.roles import Role
+
+from .. import selectors, services
+from ..cycle import PERIOD_BY_NAME
+from ..forms import (
+    CertifyForm,
+    ClaimFormSet,
+    DocumentUploadForm,
+    FeePaymentForm,
+    FindingRaiseForm,
+    PeriodSubmitForm,
+    TransitionForm,
+    form_add_service_error,
+)
+from .activity_page import activity_get_or_404, activity_offers
+from .findings import ACTIONS as FINDING_ACTIONS
+from .period_page import (
+    FORM_TRANSITIONS,
+    period_form_submit,
+    period_get_or_404,
+    period_offers,
+    period_page_render,
+    period_url,
+)
+
+# The buttons of a period: every declared period transition but the timers' and those with a form.
+PERIOD_PRESSABLE = {
+    name: spec for name, spec in PERIOD_BY_NAME.items() if Role.TIMER not in spec.actors and name not in FORM_TRANSITIONS
+}
+
+
+def period_detail(request, reference, number):
+    period = period_get_or_404(user=request.user, reference=reference, number=number)
+    return period_page_render(request, period)
+
+
+@login_required
+def period_submit(request, reference):
+    """RMP 50: participants submit the monitoring report with their claims per vintage."""
+    activity = activity_get_or_404(user=request.user, reference=reference)
+    offers = activity_offers(activity=activity, user=request.user)
+    offers.require(offers.period_submit, "submit a monitoring report")
+    form = PeriodSubmitForm(request.POST or None, request.FILES or None, initial={"start": selectors.period_next_start(activity)})
+    claims = ClaimFormSet(request.POST or None, prefix="claims")
+    if request.method == "POST":
+        if form.is_valid() and claims.is_valid():
+            data = form.cleaned_data
+            try:
+                period = services.period_submit(
+                    activity=activity, user=request.user, start=data["start"], end=data["end"],
+                    claims=claims.claims(), report=data["report"], comment=data["comment"],
+                )
+            except Refused:
+                raise
+            except ServiceError as error:
+                if error.field == "file":
+                    error.field = "report"
+                form_add_service_error(form, error)
+            else:
+                messages.success(request, f"Monitoring period {period.number} submitted for verification.")
+                return redirect(period_url(period))
+        messages.error(request, "Nothing was saved: see the messages on the form below.")
+    context = {
+        "activity": activity, "form": form, "claims": claims,
+        "periods": selectors.activity_periods(activity),
+    }
+    return render(request, "projects/period_form.html", context)
+
+
+@require_POST
+@login_required
+def period_transition(request, reference, number, name):
+    """One view for every plain button: `services.period_<name>` checks actor, state and guards."""
+    spec = PERIOD_PRESSABLE.get(name)
+    if spec is None:
+        raise Http404("No such action.")
+    period = period_get_or_404(user=request.user, reference=reference, number=number)
+    form = TransitionForm(request.POST, spec=spec, activity=period.activity, prefix=f"t-{name}")
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{spec.label}: {label + ': ' if label else ''}{' '.join(errors)}")
+        return redirect(period_url(period, "actions"))
+    try:
+        period = getattr(services, f"period_{name}")(period=period, user=request.user, comment=form.cleaned_data["comment"])
+    except Refused:
+        raise
+    except ServiceError as error:
+        messages.error(request, f"{spec.label}: {error.message}")
+        return redirect(period_url(period, "actions"))
+    messages.success(request, f"{spec.label}: done. The period is now {period.get_state_display().lower()}.")
+    return redirect(period_url(period))
+
+
+@require_POST
+@login_required
+def period_certify(request, reference, number):
+    """RMP 51: the verification DOE certifies a quantity per vintage, at most the claim."""
+    period = period_get_or_404(user=request.user, reference=reference, number=number)
+    offers = period_offers(period=period, user=request.user)
+    offers.require(offers.certify, "certify")
+    form = CertifyForm(request.POST, claims=list(period.claims.all()), prefix="certify")
+    return period_form_submit(
+        request, period=period, key="certify", form=form, anchor="claims",
+        call=lambda data: services.period_certify(
+            period=period, user=request.user, verified=form.verified(), comment=data["comment"]
+        ),
+        success="Verification and certification opinion given.",
+    )
+
+
+@require_POST
+@login_required
+def period_document_upload(request, reference, number):
+    period = period_get_or_404(user=request.user, reference=reference, number=number)
+    offers = period_offers(period=period, user=request.user)
+    offers.require(offers.upload_kinds, "upload documents")
+    form = DocumentUploadForm(request.POST, request.FILES, kinds=offers.upload_kinds, prefix="upload")
+    return period_form_submit(
+        request, period=period, key="upload", form=form, anchor="documents",
+        call=lambda data: services.document_upload(
+            activity=period.activity, user=request.user, kind=data["kind"], uploaded=data["file"],
+            title=data["title"], period=period,
+        ),
+        success="Document uploaded; its SHA-256 hash is recorded in the timeline.",
+    )
+
+
+@require_POST
+@login_required
+def period_finding_raise(request, reference, number):
+    period = period_get_or_404(user=request.user, reference=reference, number=number)
+    offers = period_offers(period=period, user=request.user)
+    offers.require(offers.finding_raise, "raise a finding")
+    form = FindingRaiseForm(request.POST, prefix="finding")
+    return period_form_submit(
+        request, period=period, key="finding_raise", form=form, anchor="findings",
+        call=lambda data: services.finding_raise(
+            activity=period.activity, user=request.user, kind=data["kind"], text=data["text"], period=period
+        ),
+        success="Finding raised.",
+    )
+
+
+@require_POST
+@login_required
+def period_finding_act(request, reference, number, finding_number, action):
+    if action not in FINDING_ACTIONS:
+        raise Http404("No such action.")
+    form_class, call, what, success = FINDING_ACTIONS[action]
+    period = period_get_or_404(user=request.user, reference=reference, number=number)
+    finding = next((f for f in period.findings.all() if f.number == finding_number), None)
+    if finding is None:
+        raise Http404("No such finding.")
+    offers = period_offers(period=period, user=request.user)
+    offers.require(action in offers.finding_actions.get(finding_number, ()), what)
+    key = f"{action}-{finding_number}"
+    form = form_class(request.POST, prefix=key)
+    return period_form_submit(
+        request, period=period, key=key, form=form, anchor=f"finding-{finding_number}",
+        call=lambda data: call(finding, request.user, data), success=success,
+    )
+
+
+@require_POST
+@login_required
+def period_fee_record_payment(request, reference, number, fee_id):
+    """7/CMA.4 annex I para 56: the checks start only once the issuance fee is paid."""
+    period = period_get_or_404(user=request.user, reference=reference, number=number)
+    fee = next((f for f in period.fees.all() if f.pk == fee_id), None)
+    if fee is None:
+        raise Http404("No such fee.")
+    offers = period_offers(period=period, user=request.user)
+    offers.require(fee.pk in offers.payable_fees, "record this payment")
+    key = f"fee-{fee.pk}"
+    form = FeePaymentForm(request.POST, prefix=key)
+    return period_form_submit(
+        request, period=period, key=key, form=form, anchor="fees",
+        call=lambda data: services.fee_record_payment(fee=fee, user=request.user, reference=data["reference"]),
+        success="Payment recorded.",
+    )

@@ -1,0 +1,303 @@
+"""The monitoring-period page: what it shows, and which forms it offers to whom (deny by default).
+
+Like the activity page, every write view of a period posts back here: on success it redirects
+to the page, on bad input it renders the page again with its own form bound and the message.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from methodologies.arithmetic import Split
+from pacm.common.errors import Refused, ServiceError
+from pacm.registry.serials import serial_format
+from pacm.parties.roles import Role
+
+from .. import guards, selectors
+from ..cycle import PERIOD_TERMINAL, PeriodState
+from ..forms import (
+    CertifyForm,
+    DistributionFormSet,
+    DocumentUploadForm,
+    FeePaymentForm,
+    FindingAnswerForm,
+    FindingCloseForm,
+    FindingRaiseForm,
+    FindingReopenForm,
+    IssuanceRequestForm,
+    TransitionForm,
+    form_add_service_error,
+)
+from ..models import Document, Fee, Finding, MonitoringPeriod
+from ..services import validation
+from ..services.base import available_transitions
+from ..services.design import CLOSED_STATES, UPLOADERS
+from ..services.issuance import issuance_preview, issuance_terms
+from .paging import page_get
+
+# Transitions that take their input from a form of their own, not from a plain button.
+FORM_TRANSITIONS = frozenset({"certify", "request_issuance", "resubmit_issuance"})
+# Guards about the input those forms supply: their absence does not block the form itself.
+FORM_INPUT_GUARDS = {"certify": guards.verified_within_claim, "request_issuance": guards.issuance_request_complete}
+# Documents that belong to a monitoring period (rules.md §2.3 S13-S15).
+PERIOD_KINDS = (Document.Kind.MONITORING_REPORT, Document.Kind.VERIFICATION_REPORT, Document.Kind.OTHER)
+# An issuance request is pending from its submission until units are issued or it ends.
+PENDING_ENDS = frozenset({PeriodState.ISSUED, PeriodState.REJECTED, PeriodState.WITHDRAWN})
+BLOCKS_PER_PAGE = 50
+
+
+def period_get_or_404(*, user, reference, number):
+    """The period if this user may see its activity; a 404 that reveals nothing otherwise."""
+    try:
+        return selectors.period_page_get(user=user, reference=reference, number=number)
+    except MonitoringPeriod.DoesNotExist:
+        raise Http404("There is no such monitoring period that you may see.") from None
+
+
+def period_url(period, anchor=""):
+    url = reverse("period-detail", kwargs={"reference": period.activity.reference, "number": period.number})
+    return f"{url}#{anchor}" if anchor else url
+
+
+@dataclass
+class PeriodOffers:
+    """What this user may do on this period now; the services check it again when they act."""
+
+    roles: dict
+    transitions: list = field(default_factory=list)
+    upload_kinds: tuple = ()
+    finding_raise: bool = False
+    finding_actions: dict = field(default_factory=dict)
+    payable_fees: frozenset = frozenset()
+    certify: bool = False
+    issuance: str | None = None  # "request_issuance" or "resubmit_issuance"
+
+    def require(self, allowed, what):
+        if not allowed:
+            raise Refused(f"You may not {what} on this monitoring period now.")
+
+
+def _blocked(spec, period, blocked):
+    """A guard about the form's own input does not block the form."""
+    input_guard = FORM_INPUT_GUARDS.get(spec.name)
+    if blocked and input_guard is not None and blocked == input_guard(period):
+        return None
+    return blocked
+
+
+def period_offers(*, period, user):
+    """Mirror of the services' own checks, so the page offers only what they will accept."""
+    activity = period.activity
+    roles = selectors.activity_roles(user=user, activity=activity)
+    offers = PeriodOffers(roles=roles)
+    for spec, blocked in available_transitions(obj=period, user=user):
+        blocked = _blocked(spec, period, blocked)
+        if spec.name == "certify":
+            offers.certify = True
+        elif spec.name in ("request_issuance", "resubmit_issuance"):
+            offers.issuance = spec.name
+        offers.transitions.append((spec, blocked))
+    if activity.state not in CLOSED_STATES and period.state not in PERIOD_TERMINAL:
+        kinds = set()
+        for role in roles:
+            kinds |= set(UPLOADERS.get(role, ()))
+        offers.upload_kinds = tuple(k for k in PERIOD_KINDS if k in kinds)
+    # policy.md §4: verification findings live while the period is under verification.
+    stage_open = validation.finding_stage_open(activity, period)
+    offers.finding_raise = Role.DOE in roles and stage_open
+    if stage_open:
+        for finding in period.findings.all():
+            actions = set()
+            if Role.PARTICIPANT in roles and finding.status == Finding.Status.OPEN:
+                actions.add("answer")
+            if Role.DOE in roles and finding.status in (Finding.Status.OPEN, Finding.Status.ANSWERED):
+                actions.add("close")
+            if Role.DOE in roles and finding.status == Finding.Status.ANSWERED:
+                actions.add("reopen")
+            if actions:
+                offers.finding_actions[finding.number] = actions
+    # 7/CMA.4 annex I para 56: the secretariat records the payment of the issuance fee.
+    if Role.SECRETARIAT in roles:
+        offers.payable_fees = frozenset(f.pk for f in period.fees.all() if f.status == Fee.Status.DUE)
+    return offers
+
+
+def _request(period):
+    """The period's issuance request, or None (the reverse one-to-one raises when there is none)."""
+    return getattr(period, "issuance", None)
+
+
+def issuance_forms(*, period, data=None):
+    """The issuance request form and its distribution rows; a resubmission starts from the last request."""
+    request = _request(period)
+    rule_set, _, _ = issuance_terms(period=period)
+    initial, rows = {"units_requested": period.verified_total}, None
+    if request is not None:
+        initial = {"units_requested": request.units_requested, "omge_rate": request.omge_rate}
+        rows = [
+            {"account": line.account.number, "units": line.units, "percent": line.percent}
+            for line in selectors.issuance_lines(request)
+        ]
+    form = IssuanceRequestForm(
+        data, initial=initial, prefix="issue", verified_total=period.verified_total,
+        omge_min_rate=rule_set.omge_min_rate,
+    )
+    lines = DistributionFormSet(data, initial=rows, prefix="lines")
+    return form, lines
+
+
+def _percent(rate):
+    return None if rate is None else f"{(rate * 100).normalize():f}%"
+
+
+def _line_row(line, units):
+    """One receiving account of a split: its number, the share asked for, the whole units it gets."""
+    if isinstance(line, dict):
+        account, share_units, share_percent = line.get("account"), line.get("units"), line.get("percent")
+    else:
+        account, share_units, share_percent = line.account.number, line.units, line.percent
+    if share_percent not in (None, ""):
+        share = _percent(share_percent / 100)
+    elif share_units not in (None, ""):
+        share = f"{share_units:,} units"
+    else:
+        share = ""
+    return {"account": account, "share": share, "units": units}
+
+
+def split_view(split, rows):
+    """What the split partial shows: the amounts, the rates as percentages, the rounding and rule set."""
+    return {
+        "split": split, "rows": rows, "note": split.rounding_note(),
+        "rates": {"sop": _percent(split.sop_rate), "omge": _percent(split.omge_rate),
+                  "buffer": _percent(split.buffer_rate)},
+    }
+
+
+def preview_build(*, period, units, omge_rate, lines):
+    """The split a request would produce today and what each line's account gets (rules.md §4.5)."""
+    split, amounts = issuance_preview(period=period, units=units, omge_rate=omge_rate, lines=lines)
+    return split_view(split, [_line_row(line, amount) for line, amount in zip(lines, amounts)])
+
+
+def _pending_preview(period, request, lines):
+    """The read-only preview of a pending request, for everyone who can see the activity."""
+    if request is None or request.issued_at is not None or period.state in PENDING_ENDS:
+        return None
+    try:
+        return preview_build(period=period, units=request.units_requested, omge_rate=request.omge_rate, lines=lines)
+    except ServiceError as error:
+        return {"error": error.message}
+
+
+def executed_split(request):
+    """The split the issuing task executed and recorded, with the rule set it applied."""
+    if request is None or request.issued_at is None or request.rule_set is None:
+        return None
+    rule_set, activity = request.rule_set, request.period.activity
+    risk = activity.risk_rating if activity.methodology_version.methodology.needs_buffer else ""
+    return Split(
+        gross=request.gross, share_of_proceeds=request.share_of_proceeds, omge=request.omge, buffer=request.buffer,
+        net=request.net, rule_set=rule_set.version, sop_rate=rule_set.sop_rate if request.share_of_proceeds else None,
+        omge_rate=request.omge_rate, buffer_rate=rule_set.buffer_rate(risk) if risk else None,
+        sop_rounding=rule_set.sop_rounding, omge_rounding=rule_set.omge_rounding,
+        buffer_rounding=rule_set.buffer_rounding,
+    )
+
+
+def _executed_view(request):
+    split = executed_split(request)
+    if split is None:
+        return None
+    rows = [{"account": t.to_account.number, "share": "", "units": t.quantity} for t in selectors.issuance_forwarded(request)]
+    return split_view(split, rows)
+
+
+def period_page_render(request, period, *, bound=None, preview=None, status=200):
+    bound = bound or {}
+    offers = period_offers(period=period, user=request.user)
+    activity = period.activity
+
+    def form(key, factory):
+        return bound.get(key) or factory()
+
+    claims = list(period.claims.all())
+    forms = {}
+    if offers.upload_kinds:
+        forms["upload"] = form("upload", lambda: DocumentUploadForm(kinds=offers.upload_kinds, prefix="upload"))
+    if offers.finding_raise:
+        forms["finding_raise"] = form("finding_raise", lambda: FindingRaiseForm(prefix="finding"))
+    if offers.certify:
+        forms["certify"] = form("certify", lambda: CertifyForm(claims=claims, prefix="certify"))
+    if offers.issuance:
+        if "issue" in bound:
+            forms["issue"], forms["lines"] = bound["issue"], bound["lines"]
+        else:
+            forms["issue"], forms["lines"] = issuance_forms(period=period)
+
+    findings = []
+    for finding in period.findings.all():
+        actions, n = offers.finding_actions.get(finding.number, set()), finding.number
+        findings.append({
+            "finding": finding,
+            "answer": form(f"answer-{n}", lambda: FindingAnswerForm(prefix=f"answer-{n}")) if "answer" in actions else None,
+            "close": form(f"close-{n}", lambda: FindingCloseForm(prefix=f"close-{n}")) if "close" in actions else None,
+            "reopen": form(f"reopen-{n}", lambda: FindingReopenForm(prefix=f"reopen-{n}")) if "reopen" in actions else None,
+        })
+    fees = [
+        (fee, form(f"fee-{fee.pk}", lambda: FeePaymentForm(prefix=f"fee-{fee.pk}")) if fee.pk in offers.payable_fees else None)
+        for fee in period.fees.all()
+    ]
+    transitions = [
+        (spec, blocked, bound.get(f"t-{spec.name}") or TransitionForm(spec=spec, activity=activity, prefix=f"t-{spec.name}"))
+        for spec, blocked in offers.transitions
+        if spec.name not in FORM_TRANSITIONS
+    ]
+    form_blocked = {spec.name: blocked for spec, blocked in offers.transitions if spec.name in FORM_TRANSITIONS}
+    issuance = _request(period)
+    lines = selectors.issuance_lines(issuance) if issuance is not None else []
+    blocks_page = None
+    if issuance is not None and issuance.issued_at is not None:
+        blocks_page = page_get(request, selectors.period_blocks(period), param="blocks", per_page=BLOCKS_PER_PAGE)
+        for block in blocks_page:
+            block.serial = serial_format(block)
+    context = {
+        "activity": activity,
+        "period": period,
+        "offers": offers,
+        "actors": sorted(offers.roles.values(), key=lambda a: str(a.role)),
+        "claims": claims,
+        "forms": forms,
+        "findings": findings,
+        "fees": fees,
+        "transitions": transitions,
+        "form_blocked": form_blocked,
+        "issuance": issuance,
+        "lines": lines,
+        "pending_preview": _pending_preview(period, issuance, lines),
+        "preview": preview,
+        "executed": _executed_view(issuance),
+        "blocks_page": blocks_page,
+        "receiving_accounts": list(selectors.activity_receiving_accounts(activity)) if offers.issuance else [],
+        "timeline": list(selectors.period_timeline(period)),
+    }
+    return render(request, "projects/period_detail.html", context, status=status)
+
+
+def period_form_submit(request, *, period, key, form, call, success, anchor):
+    """As the activity page's `form_submit`, for a period: a bad input saves nothing and shows why."""
+    if form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except Refused:
+            raise
+        except ServiceError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(request, success)
+            return redirect(period_url(period, anchor))
+    messages.error(request, "Nothing was saved: see the message on the form below.")
+    return period_page_render(request, period, bound={key: form})
