@@ -333,12 +333,20 @@ class ReversalReportForm(BootstrapMixin, forms.Form):
 
 
 class ReversalCompensateForm(BootstrapMixin, forms.Form):
-    """Avoidable reversal, or a buffer shortfall: participants cancel units of their own."""
+    """Avoidable reversal, or a buffer shortfall: participants cancel units of their own.
 
-    from_account = forms.ModelChoiceField(queryset=None, label="From your holding account")
+    `accounts` is a list read once per page, so one page with many reversals reads them once.
+    """
+
+    from_account = forms.TypedChoiceField(coerce=int, label="From your holding account")
     quantity = forms.IntegerField(min_value=1, label="Units to cancel")
 
     def __init__(self, *args, accounts, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["from_account"].queryset = accounts
-        self.fields["from_account"].widget.attrs["class"] = "form-select"
+        self.accounts = {account.pk: account for account in accounts}
+        self.fields["from_account"].choices = [("", "Choose")] + [
+            (account.pk, f"{account.number} {account.name}") for account in accounts
+        ]
+
+    def clean_from_account(self):
+        return self.accounts[self.cleaned_data["from_account"]]

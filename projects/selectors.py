@@ -269,7 +269,9 @@ def period_page_get(*, user, reference, number):
             "claims",
             Prefetch(
                 "documents",
-                queryset=Document.objects.prefetch_related(Prefetch("versions", queryset=versions)).order_by("kind", "pk"),
+                queryset=Document.objects.prefetch_related(Prefetch("versions", queryset=versions)).order_by(
+                    "kind", "pk"
+                ),
             ),
             Prefetch("findings", queryset=Finding.objects.select_related("raised_by").order_by("number")),
             Prefetch("fees", queryset=Fee.objects.select_related("rule_set").order_by("assessed_at")),
@@ -346,9 +348,11 @@ def activity_receiving_accounts(activity):
     """Holding accounts of the activity's participants: where issued units may be forwarded (RMP 60)."""
     from pacm.registry.models import Account, AccountKind
 
-    return Account.objects.filter(kind=AccountKind.HOLDING, organisation__in=activity.participants.all()).select_related(
-        "organisation"
-    ).order_by("number")
+    return (
+        Account.objects.filter(kind=AccountKind.HOLDING, organisation__in=activity.participants.all())
+        .select_related("organisation")
+        .order_by("number")
+    )
 
 
 def period_next_start(activity):

@@ -125,3 +125,34 @@ def ledger_totals():
     rows = UnitBlock.objects.values("account__kind").annotate(units=UNITS)
     by_kind = {row["account__kind"]: row["units"] for row in rows}
     return {"issued": issued, "held": sum(by_kind.values()), "by_kind": by_kind}
+
+
+# --- Reads for the registry web pages (pacm/registry/views.py) ---------------------------------
+
+
+def units_by_account(accounts):
+    """{account pk: units held} for several accounts, in one query."""
+    rows = UnitBlock.objects.filter(account__in=accounts).values("account_id").annotate(units=UNITS)
+    return {row["account_id"]: row["units"] for row in rows}
+
+
+def account_blocks(account):
+    """The serial blocks held in `account`, in serial order, ready to print (serials.serial_format)."""
+    return (
+        UnitBlock.objects.filter(account=account)
+        .select_related("host_party", "activity")
+        .order_by("activity__reference", "vintage", "serial_start", "pk")
+    )
+
+
+def organisations_without_holding_account(*, party_ids=None):
+    """Participant organisations tied to a Party that hold no holding account yet (para 33).
+
+    `party_ids` limits them to the entities of those Parties (a DNA's own); None means all.
+    """
+    qs = Organisation.objects.filter(kind=Organisation.Kind.PARTICIPANT, party__isnull=False).exclude(
+        accounts__kind=AccountKind.HOLDING
+    )
+    if party_ids is not None:
+        qs = qs.filter(party_id__in=party_ids)
+    return qs.select_related("party").order_by("name")

@@ -92,13 +92,7 @@ def activity_offers(*, activity, user):
     for finding in activity.findings.all():
         if not validation.finding_stage_open(activity, finding.monitoring_period):
             continue
-        actions = set()
-        if Role.PARTICIPANT in roles and finding.status == Finding.Status.OPEN:
-            actions.add("answer")
-        if Role.DOE in roles and finding.status in (Finding.Status.OPEN, Finding.Status.ANSWERED):
-            actions.add("close")
-        if Role.DOE in roles and finding.status == Finding.Status.ANSWERED:
-            actions.add("reopen")
+        actions = finding_actions(finding=finding, roles=roles)
         if actions:
             offers.finding_actions[finding.number] = actions
     # RMP 40-42: the host's DNA approves and issues (or revises) the statement while the activity is open.
@@ -109,6 +103,18 @@ def activity_offers(*, activity, user):
         offers.payable_fees = frozenset(f.pk for f in activity.fees.all() if f.status == Fee.Status.DUE)
     _monitoring_offers(offers, activity)
     return offers
+
+
+def finding_actions(*, finding, roles):
+    """What these roles may do on a finding whose stage is open: participants answer, the DOE closes or reopens."""
+    actions = set()
+    if Role.PARTICIPANT in roles and finding.status == Finding.Status.OPEN:
+        actions.add("answer")
+    if Role.DOE in roles and finding.status in (Finding.Status.OPEN, Finding.Status.ANSWERED):
+        actions.add("close")
+    if Role.DOE in roles and finding.status == Finding.Status.ANSWERED:
+        actions.add("reopen")
+    return actions
 
 
 def _monitoring_offers(offers, activity):
@@ -190,10 +196,12 @@ def activity_page_render(request, activity, *, bound=None, status=200):
         compensate = None
         if reversal.pk in offers.reversal_compensate:
             if accounts is None:
-                accounts = selectors.participant_holding_accounts(user=request.user, activity=activity)
+                accounts = list(selectors.participant_holding_accounts(user=request.user, activity=activity))
             key = f"compensate-{reversal.pk}"
             compensate = form(key, lambda: ReversalCompensateForm(accounts=accounts, prefix=key))
-        reversals.append({"reversal": reversal, "compensate": compensate, "buffer": reversal.pk in offers.reversal_buffer})
+        reversals.append(
+            {"reversal": reversal, "compensate": compensate, "buffer": reversal.pk in offers.reversal_buffer}
+        )
     if offers.reversal_report:
         forms["reversal"] = form("reversal", lambda: ReversalReportForm(prefix="reversal"))
     context = {

@@ -16,7 +16,10 @@ from .. import services
 from ..forms import form_add_service_error
 from .period_page import issuance_forms, period_get_or_404, period_offers, period_page_render, period_url, preview_build
 
-SERVICES = {"request_issuance": services.period_request_issuance, "resubmit_issuance": services.period_resubmit_issuance}
+SERVICES = {
+    "request_issuance": services.period_request_issuance,
+    "resubmit_issuance": services.period_resubmit_issuance,
+}
 
 
 @require_POST
@@ -38,6 +41,8 @@ def period_request_issuance(request, reference, number):
             except ServiceError as error:
                 form_add_service_error(form, error)
             else:
+                if "error" in preview:
+                    form_add_service_error(form, ServiceError(preview["error"], field="lines"))
                 return period_page_render(request, period, bound=bound, preview=preview)
         else:
             try:
@@ -50,7 +55,9 @@ def period_request_issuance(request, reference, number):
             except ServiceError as error:
                 form_add_service_error(form, error)
             else:
-                messages.success(request, "Issuance request submitted; the issuance fee is assessed on the units requested.")
+                messages.success(
+                    request, "Issuance request submitted; the issuance fee is assessed on the units requested."
+                )
                 return redirect(period_url(period, "issuance"))
     messages.error(request, "Nothing was saved: see the message on the issuance request form.")
     return period_page_render(request, period, bound=bound)

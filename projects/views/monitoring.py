@@ -21,9 +21,9 @@ from ..forms import (
     FeePaymentForm,
     FindingRaiseForm,
     PeriodSubmitForm,
-    TransitionForm,
     form_add_service_error,
 )
+from ..services.base import expecting_state
 from .activity_page import activity_get_or_404, activity_offers
 from .findings import ACTIONS as FINDING_ACTIONS
 from .period_page import (
@@ -32,12 +32,15 @@ from .period_page import (
     period_get_or_404,
     period_offers,
     period_page_render,
+    period_transition_form,
     period_url,
 )
 
 # The buttons of a period: every declared period transition but the timers' and those with a form.
 PERIOD_PRESSABLE = {
-    name: spec for name, spec in PERIOD_BY_NAME.items() if Role.TIMER not in spec.actors and name not in FORM_TRANSITIONS
+    name: spec
+    for name, spec in PERIOD_BY_NAME.items()
+    if Role.TIMER not in spec.actors and name not in FORM_TRANSITIONS
 }
 
 
@@ -52,7 +55,9 @@ def period_submit(request, reference):
     activity = activity_get_or_404(user=request.user, reference=reference)
     offers = activity_offers(activity=activity, user=request.user)
     offers.require(offers.period_submit, "submit a monitoring report")
-    form = PeriodSubmitForm(request.POST or None, request.FILES or None, initial={"start": selectors.period_next_start(activity)})
+    form = PeriodSubmitForm(
+        request.POST or None, request.FILES or None, initial={"start": selectors.period_next_start(activity)}
+    )
     claims = ClaimFormSet(request.POST or None, prefix="claims")
     if request.method == "POST":
         if form.is_valid() and claims.is_valid():
@@ -87,14 +92,17 @@ def period_transition(request, reference, number, name):
     if spec is None:
         raise Http404("No such action.")
     period = period_get_or_404(user=request.user, reference=reference, number=number)
-    form = TransitionForm(request.POST, spec=spec, activity=period.activity, prefix=f"t-{name}")
+    form = period_transition_form(period=period, spec=spec, data=request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             messages.error(request, f"{spec.label}: {label + ': ' if label else ''}{' '.join(errors)}")
         return redirect(period_url(period, "actions"))
     try:
-        period = getattr(services, f"period_{name}")(period=period, user=request.user, comment=form.cleaned_data["comment"])
+        with expecting_state(form.cleaned_data.get("expected_state")):
+            period = getattr(services, f"period_{name}")(
+                period=period, user=request.user, comment=form.cleaned_data["comment"]
+            )
     except Refused:
         raise
     except ServiceError as error:

@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from methodologies.arithmetic import Split
 from pacm.common.errors import Refused, ServiceError
-from pacm.registry.serials import serial_format
 from pacm.parties.roles import Role
+from pacm.registry.serials import serial_format
 
 from .. import guards, selectors
 from ..cycle import PERIOD_TERMINAL, PeriodState
@@ -31,11 +31,12 @@ from ..forms import (
     TransitionForm,
     form_add_service_error,
 )
-from ..models import Document, Fee, Finding, MonitoringPeriod
+from ..models import Document, Fee, MonitoringPeriod
 from ..services import validation
 from ..services.base import available_transitions
 from ..services.design import CLOSED_STATES, UPLOADERS
 from ..services.issuance import issuance_preview, issuance_terms
+from .activity_page import finding_actions
 from .paging import page_get
 
 # Transitions that take their input from a form of their own, not from a plain button.
@@ -88,6 +89,13 @@ def _blocked(spec, period, blocked):
     return blocked
 
 
+def period_transition_form(*, period, spec, data=None):
+    """The activity page's button form, carrying the state of the period the page showed (stale-page refusal)."""
+    form = TransitionForm(data, spec=spec, activity=period.activity, prefix=f"t-{spec.name}")
+    form.fields["expected_state"].initial = period.state
+    return form
+
+
 def period_offers(*, period, user):
     """Mirror of the services' own checks, so the page offers only what they will accept."""
     activity = period.activity
@@ -110,13 +118,7 @@ def period_offers(*, period, user):
     offers.finding_raise = Role.DOE in roles and stage_open
     if stage_open:
         for finding in period.findings.all():
-            actions = set()
-            if Role.PARTICIPANT in roles and finding.status == Finding.Status.OPEN:
-                actions.add("answer")
-            if Role.DOE in roles and finding.status in (Finding.Status.OPEN, Finding.Status.ANSWERED):
-                actions.add("close")
-            if Role.DOE in roles and finding.status == Finding.Status.ANSWERED:
-                actions.add("reopen")
+            actions = finding_actions(finding=finding, roles=roles)
             if actions:
                 offers.finding_actions[finding.number] = actions
     # 7/CMA.4 annex I para 56: the secretariat records the payment of the issuance fee.
@@ -178,8 +180,16 @@ def split_view(split, rows):
 
 
 def preview_build(*, period, units, omge_rate, lines):
-    """The split a request would produce today and what each line's account gets (rules.md §4.5)."""
-    split, amounts = issuance_preview(period=period, units=units, omge_rate=omge_rate, lines=lines)
+    """The split a request would produce today and what each line's account gets (rules.md §4.5).
+
+    A split that cannot be made raises ServiceError; a distribution that does not add up still
+    shows the split, with the distribution's message under "error".
+    """
+    split, _ = issuance_preview(period=period, units=units, omge_rate=omge_rate)
+    try:
+        _, amounts = issuance_preview(period=period, units=units, omge_rate=omge_rate, lines=lines)
+    except ServiceError as error:
+        return split_view(split, []) | {"error": error.message}
     return split_view(split, [_line_row(line, amount) for line, amount in zip(lines, amounts)])
 
 
@@ -190,7 +200,7 @@ def _pending_preview(period, request, lines):
     try:
         return preview_build(period=period, units=request.units_requested, omge_rate=request.omge_rate, lines=lines)
     except ServiceError as error:
-        return {"error": error.message}
+        return {"failed": error.message}
 
 
 def executed_split(request):
@@ -208,11 +218,16 @@ def executed_split(request):
     )
 
 
-def _executed_view(request):
+def _executed_view(request, lines):
+    """The executed split, with what the ledger forwarded to each account (one row per forwarding)."""
     split = executed_split(request)
     if split is None:
         return None
-    rows = [{"account": t.to_account.number, "share": "", "units": t.quantity} for t in selectors.issuance_forwarded(request)]
+    forwarded = selectors.issuance_forwarded(request)
+    if len(forwarded) == len(lines):
+        rows = [_line_row(line, t.quantity) | {"account": t.to_account.number} for line, t in zip(lines, forwarded)]
+    else:
+        rows = [{"account": t.to_account.number, "share": "", "units": t.quantity} for t in forwarded]
     return split_view(split, rows)
 
 
@@ -238,24 +253,23 @@ def period_page_render(request, period, *, bound=None, preview=None, status=200)
         else:
             forms["issue"], forms["lines"] = issuance_forms(period=period)
 
+    finding_forms = {"answer": FindingAnswerForm, "close": FindingCloseForm, "reopen": FindingReopenForm}
     findings = []
     for finding in period.findings.all():
-        actions, n = offers.finding_actions.get(finding.number, set()), finding.number
-        findings.append({
-            "finding": finding,
-            "answer": form(f"answer-{n}", lambda: FindingAnswerForm(prefix=f"answer-{n}")) if "answer" in actions else None,
-            "close": form(f"close-{n}", lambda: FindingCloseForm(prefix=f"close-{n}")) if "close" in actions else None,
-            "reopen": form(f"reopen-{n}", lambda: FindingReopenForm(prefix=f"reopen-{n}")) if "reopen" in actions else None,
-        })
-    fees = [
-        (fee, form(f"fee-{fee.pk}", lambda: FeePaymentForm(prefix=f"fee-{fee.pk}")) if fee.pk in offers.payable_fees else None)
-        for fee in period.fees.all()
-    ]
-    transitions = [
-        (spec, blocked, bound.get(f"t-{spec.name}") or TransitionForm(spec=spec, activity=activity, prefix=f"t-{spec.name}"))
-        for spec, blocked in offers.transitions
-        if spec.name not in FORM_TRANSITIONS
-    ]
+        row, actions = {"finding": finding}, offers.finding_actions.get(finding.number, set())
+        for action, form_class in finding_forms.items():
+            key = f"{action}-{finding.number}"
+            row[action] = form(key, lambda: form_class(prefix=key)) if action in actions else None
+        findings.append(row)
+    fees = []
+    for fee in period.fees.all():
+        key = f"fee-{fee.pk}"
+        fees.append((fee, form(key, lambda: FeePaymentForm(prefix=key)) if fee.pk in offers.payable_fees else None))
+    transitions = []
+    for spec, blocked in offers.transitions:
+        if spec.name not in FORM_TRANSITIONS:
+            key = f"t-{spec.name}"
+            transitions.append((spec, blocked, bound.get(key) or period_transition_form(period=period, spec=spec)))
     form_blocked = {spec.name: blocked for spec, blocked in offers.transitions if spec.name in FORM_TRANSITIONS}
     issuance = _request(period)
     lines = selectors.issuance_lines(issuance) if issuance is not None else []
@@ -279,7 +293,8 @@ def period_page_render(request, period, *, bound=None, preview=None, status=200)
         "lines": lines,
         "pending_preview": _pending_preview(period, issuance, lines),
         "preview": preview,
-        "executed": _executed_view(issuance),
+        "executed": _executed_view(issuance, lines),
+        "omge_percent": _percent(issuance.omge_rate) if issuance is not None else None,
         "blocks_page": blocks_page,
         "receiving_accounts": list(selectors.activity_receiving_accounts(activity)) if offers.issuance else [],
         "timeline": list(selectors.period_timeline(period)),

@@ -56,7 +56,8 @@ def reversal_compensate(request, reference, reversal_id):
     offers.require(reversal.pk in offers.reversal_compensate, "compensate this reversal")
     key = f"compensate-{reversal.pk}"
     form = ReversalCompensateForm(
-        request.POST, accounts=selectors.participant_holding_accounts(user=request.user, activity=activity), prefix=key
+        request.POST, accounts=list(selectors.participant_holding_accounts(user=request.user, activity=activity)),
+        prefix=key,
     )
     return form_submit(
         request, activity=activity, key=key, form=form, anchor=f"reversal-{reversal.pk}",

@@ -1,0 +1,75 @@
+"""Web forms of the registry pages: they check the shape of the input only.
+
+Whether the units are there, the account may send or receive them, the use fits their
+authorization (7/CMA.4 annex I paras 42-45; RMP 45, 61, 70) is the services' to say.
+"""
+
+from django import forms
+
+from pacm.parties.models import Organisation, Party
+from projects.forms import BootstrapMixin
+
+# 7/CMA.4 annex I para 28: units are indivisible; one message for zero, negative and fractions.
+WHOLE_UNITS = "Give a whole number of units, at least 1."
+QUANTITY_ERRORS = {"invalid": WHOLE_UNITS, "min_value": WHOLE_UNITS, "required": WHOLE_UNITS}
+
+USES = [
+    ("retirement", "Retire for NDC use (into a Party's retirement account)"),
+    ("oimp", "Cancel for other international mitigation purposes (OIMP)"),
+    ("voluntary", "Cancel voluntarily (e.g. a voluntary claim)"),
+    ("omge_voluntary", "Cancel voluntarily for overall mitigation (OMGE, RMP 70)"),
+]
+
+
+class MoveForm(BootstrapMixin, forms.Form):
+    """Fields every move out of an account shares: how many units, and which ones (oldest first)."""
+
+    quantity = forms.IntegerField(min_value=1, label="Units", error_messages=QUANTITY_ERRORS)
+    activity = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label="Only units of activity")
+    vintage = forms.IntegerField(min_value=1000, max_value=9999, required=False, label="Only vintage")
+
+    def __init__(self, *args, activities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].choices = [("", "Any activity")] + [(pk, ref) for pk, ref in activities]
+        # The filters go last, after each form's own fields.
+        for name in ("activity", "vintage"):
+            self.fields[name] = self.fields.pop(name)
+
+
+class TransferForm(MoveForm):
+    to_account = forms.CharField(max_length=40, label="To holding account number")
+
+    field_order = ["to_account", "quantity"]
+
+
+class CancelForm(MoveForm):
+    """RMP 61: voluntary cancellation."""
+
+    purpose = forms.CharField(max_length=200, label="Purpose")
+    beneficiary = forms.CharField(max_length=200, required=False, label="Beneficiary (optional)")
+
+    field_order = ["quantity", "purpose", "beneficiary"]
+
+
+class UseForm(MoveForm):
+    """Retirement for NDC use, cancellation for OIMP, voluntary (OMGE) cancellation: units end there."""
+
+    use = forms.ChoiceField(choices=[("", "Choose")] + USES, label="Use")
+    party = forms.ModelChoiceField(
+        queryset=Party.objects.order_by("name"), required=False, label="For the NDC of (retirement only)"
+    )
+    purpose = forms.CharField(max_length=200, label="Purpose")
+    beneficiary = forms.CharField(max_length=200, required=False, label="Beneficiary (optional)")
+
+    field_order = ["use", "quantity", "party", "purpose", "beneficiary"]
+
+
+class AccountOpenForm(BootstrapMixin, forms.Form):
+    """7/CMA.4 annex I para 33: a holding account for an entity, tied to the Party that authorized it."""
+
+    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), label="Participant organisation")
+    name = forms.CharField(max_length=200, label="Account name")
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+ACCOUNT = "accounts/<str:number>/"
+
+urlpatterns = [
+    path("", views.public_registry, name="registry-units"),
+    path("accounts/", views.account_list, name="registry-accounts"),
+    path("accounts/open/", views.account_open, name="registry-account-open"),
+    path(ACCOUNT, views.account_detail, name="registry-account"),
+    path(ACCOUNT + "transfer/", views.account_transfer, name="registry-transfer"),
+    path(ACCOUNT + "cancel/", views.account_cancel, name="registry-cancel"),
+    path(ACCOUNT + "use/", views.account_use, name="registry-use"),
+]

@@ -1,0 +1,230 @@
+"""Registry pages: the public view of issuances and serial blocks, and each holder's accounts.
+
+Every move calls one function of `pacm.registry.services`, which locks the account, checks who
+acts and what is held, and records the transaction; bad input shows on the form and moves nothing.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from pacm.common.errors import Refused, ServiceError
+from pacm.parties.models import Organisation
+from pacm.parties.roles import user_organisations
+from projects.forms import form_add_service_error
+from projects.selectors import public_activities
+from projects.views.paging import page_get
+
+from . import selectors, services
+from .forms import AccountOpenForm, CancelForm, TransferForm, UseForm
+from .models import AccountKind, AuthorizationStatus
+from .serials import serial_format
+
+# Accounts whose units their holders move by hand (services.accounts.account_actor).
+MOVABLE_KINDS = frozenset({AccountKind.HOLDING, AccountKind.SOP_ADAPTATION})
+STATUS_LABELS = dict(AuthorizationStatus.choices)
+KIND_LABELS = dict(AccountKind.choices)
+
+
+def public_registry(request):
+    """7/CMA.4 annex I para 47: non-confidential registry data, for anyone, without logging in."""
+    reference = (request.GET.get("activity") or "").strip()
+    activity = None
+    if reference:
+        activity = public_activities().filter(reference__iexact=reference).only("pk", "reference", "title").first()
+    blocks = selectors.public_blocks(activity=activity) if activity or not reference else []
+    totals = selectors.ledger_totals()
+    context = {
+        "totals": totals,
+        "by_kind": sorted(
+            ((KIND_LABELS.get(kind, kind), units) for kind, units in totals["by_kind"].items()), key=lambda r: -r[1]
+        ),
+        "issuances": page_get(request, selectors.public_issuances(), param="issuances", per_page=20),
+        "blocks": page_get(request, blocks, param="blocks", per_page=50),
+        "activity": activity,
+        "reference": reference,
+        "status_labels": STATUS_LABELS,
+        "kind_labels": KIND_LABELS,
+    }
+    return render(request, "registry/public.html", context)
+
+
+def _openable(user):
+    """Participant organisations this user may open a holding account for (services.accounts._opener)."""
+    mine = user_organisations(user)
+    if mine.filter(kind=Organisation.Kind.SECRETARIAT).exists():
+        return selectors.organisations_without_holding_account()
+    party_ids = list(mine.filter(kind=Organisation.Kind.DNA).values_list("party_id", flat=True))
+    if party_ids:
+        return selectors.organisations_without_holding_account(party_ids=party_ids)
+    return Organisation.objects.none()
+
+
+def _accounts_render(request, *, open_form=None):
+    accounts = list(selectors.accounts_of_user(request.user))
+    units = selectors.units_by_account(accounts)
+    openable = _openable(request.user)
+    if open_form is None and openable.exists():
+        open_form = AccountOpenForm(organisations=openable, prefix="open")
+    context = {
+        "accounts": [(account, units.get(account.pk, 0)) for account in accounts],
+        "open_form": open_form,
+        "participant_without_account": not accounts
+        and user_organisations(request.user).filter(kind=Organisation.Kind.PARTICIPANT).exists(),
+    }
+    return render(request, "registry/accounts.html", context)
+
+
+@login_required
+def account_list(request):
+    """My accounts: those the user's organisations hold (a DNA: its Party's; the AF: the SOP account)."""
+    return _accounts_render(request)
+
+
+@require_POST
+@login_required
+def account_open(request):
+    openable = _openable(request.user)
+    if not openable.exists():
+        raise Refused("Only the registry administrator or the Party's DNA may open a holding account.")
+    form = AccountOpenForm(request.POST, organisations=openable, prefix="open")
+    if form.is_valid():
+        try:
+            account = services.account_open(
+                kind=AccountKind.HOLDING, name=form.cleaned_data["name"],
+                organisation=form.cleaned_data["organisation"], user=request.user,
+            )
+        except Refused:
+            raise
+        except ServiceError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(request, f"Holding account {account.number} opened for {account.organisation.name}.")
+            return redirect("registry-accounts")
+    messages.error(request, "No account was opened: see the message on the form below.")
+    return _accounts_render(request, open_form=form)
+
+
+def _account_or_404(user, number):
+    """Only the account's own holders see it; anyone else gets a 404 that says nothing."""
+    account = selectors.accounts_of_user(user).filter(number=number).first()
+    if account is None:
+        raise Http404("There is no such account that you hold.")
+    return account
+
+
+def account_url(account, anchor=""):
+    url = reverse("registry-account", kwargs={"number": account.number})
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _held_activities(holdings):
+    seen = {}
+    for row in holdings:
+        seen.setdefault(row["activity_id"], row["activity__reference"])
+    return sorted(seen.items(), key=lambda item: item[1])
+
+
+FORMS = {"transfer": TransferForm, "cancel": CancelForm, "use": UseForm}
+
+
+def _account_render(request, account, *, bound=None):
+    holdings = list(selectors.holdings(account))
+    activities = _held_activities(holdings)
+    for row in holdings:
+        row["status_label"] = STATUS_LABELS.get(row["authorization_status"], row["authorization_status"])
+    blocks = page_get(request, selectors.account_blocks(account), param="blocks", per_page=50)
+    for block in blocks:
+        block.serial = serial_format(block)
+    statement = page_get(request, selectors.statement(account), param="page", per_page=25)
+    for row in statement:
+        row.ranges = [serial_format(entry) for entry in row.entries.all()]
+    forms = {}
+    if account.kind in MOVABLE_KINDS or bound:
+        for key, form_class in FORMS.items():
+            forms[key] = (bound or {}).get(key) or form_class(activities=activities, prefix=key)
+    context = {
+        "account": account,
+        "kind_label": KIND_LABELS.get(account.kind, account.kind),
+        "terminal": account.is_terminal,
+        "holdings": holdings,
+        "total": sum(row["units"] for row in holdings),
+        "blocks": blocks,
+        "statement": statement,
+        "forms": forms,
+        "open_tab": next(iter(bound), None) if bound else None,
+    }
+    return render(request, "registry/account_detail.html", context)
+
+
+@login_required
+def account_detail(request, number):
+    account = _account_or_404(request.user, number)
+    return _account_render(request, account)
+
+
+def _move(request, number, key, call, success):
+    account = _account_or_404(request.user, number)
+    activities = _held_activities(selectors.holdings(account))
+    form = FORMS[key](request.POST, activities=activities, prefix=key)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            row = call(account, data)
+        except Refused:
+            raise
+        except ServiceError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(request, success(row))
+            return redirect(account_url(account))
+    messages.error(request, "Nothing moved: see the message on the form below.")
+    return _account_render(request, account, bound={key: form})
+
+
+@require_POST
+@login_required
+def account_transfer(request, number):
+    """7/CMA.4 annex I paras 42-43: to another holding account, oldest serials first."""
+    return _move(
+        request, number, "transfer",
+        lambda account, d: services.units_transfer(
+            user=request.user, from_account=account, to_account=d["to_account"], quantity=d["quantity"],
+            activity=d["activity"], vintage=d["vintage"],
+        ),
+        lambda row: f"{row.quantity:,} units transferred to {row.to_account.number}"
+        + (" (a first transfer)." if row.first_transfer else "."),
+    )
+
+
+@require_POST
+@login_required
+def account_cancel(request, number):
+    """RMP 61: voluntary cancellation; the units never move again (para 45)."""
+    return _move(
+        request, number, "cancel",
+        lambda account, d: services.units_cancel_voluntarily(
+            user=request.user, from_account=account, quantity=d["quantity"], purpose=d["purpose"],
+            beneficiary=d["beneficiary"], activity=d["activity"], vintage=d["vintage"],
+        ),
+        lambda row: f"{row.quantity:,} units cancelled voluntarily.",
+    )
+
+
+@require_POST
+@login_required
+def account_use(request, number):
+    """Retirement (para 44), OIMP cancellation (RMP 43) or voluntary OMGE cancellation (RMP 70)."""
+    return _move(
+        request, number, "use",
+        lambda account, d: services.units_use(
+            user=request.user, from_account=account, quantity=d["quantity"], purpose=d["purpose"],
+            beneficiary=d["beneficiary"], use=d["use"], party=d["party"], activity=d["activity"],
+            vintage=d["vintage"],
+        ),
+        lambda row: f"{row.quantity:,} units moved to {row.to_account.name or row.to_account.number}: "
+        f"{row.get_kind_display().lower()}.",
+    )

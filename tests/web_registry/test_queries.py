@@ -1,0 +1,93 @@
+"""No N+1: the period page, an account statement and the public registry read in a fixed number of
+queries, whether they show 1 block or 20 more (and 1 transaction or 20 more)."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from pacm.registry.models import LedgerTransaction, UnitBlock
+from pacm.registry.services import units_transfer
+from projects.cycle import PeriodState as P
+
+from .conftest import period_url
+
+# Ceilings for one page view (session, user, navbar, permission predicates, rule set, one query per
+# list); they do not grow with blocks or transactions.
+PERIOD_PAGE_MAX_QUERIES = 30
+ACCOUNT_PAGE_MAX_QUERIES = 16
+PUBLIC_PAGE_MAX_QUERIES = 8
+
+
+def count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.fixture
+def issued(world, registered, submit, drive):
+    return drive(submit(registered), P.ISSUED)
+
+
+def split_into_blocks(world, n):
+    """n transfers of 1 unit: each leaves a new serial block of the same issuance in PACM-H-DEV-2."""
+    for _ in range(n):
+        units_transfer(user=world.ama, from_account=world.acct, to_account=world.acct2, quantity=1)
+
+
+@pytest.mark.parametrize("who", ["ama", "sam", None])
+def test_period_page_queries_do_not_grow_with_blocks(as_user, world, issued, django_assert_max_num_queries, who):
+    client = as_user(getattr(world, who) if who else None)
+    split_into_blocks(world, 1)
+    small = count(client, period_url(issued))
+    split_into_blocks(world, 20)
+    assert UnitBlock.objects.filter(issuance__period=issued).count() >= 24
+    assert count(client, period_url(issued)) == small
+    with django_assert_max_num_queries(PERIOD_PAGE_MAX_QUERIES):
+        html = client.get(period_url(issued)).content.decode()
+    assert html.count("A6.4ER-GH-") >= 24
+
+
+def test_account_statement_queries_do_not_grow_with_transactions(as_user, world, issued, django_assert_max_num_queries):
+    client = as_user(world.ama)
+    url = reverse("registry-account", kwargs={"number": world.acct2.number})
+    split_into_blocks(world, 1)
+    small = count(client, url)
+    split_into_blocks(world, 20)
+    assert LedgerTransaction.objects.filter(to_account=world.acct2).count() == 21
+    assert count(client, url) == small
+    with django_assert_max_num_queries(ACCOUNT_PAGE_MAX_QUERIES):
+        html = client.get(url).content.decode()
+    assert html.count("+1<") == 21
+
+
+def test_public_registry_queries_do_not_grow_with_blocks(client, world, issued, django_assert_max_num_queries):
+    url = reverse("registry-units")
+    split_into_blocks(world, 1)
+    small = count(client, url)
+    split_into_blocks(world, 20)
+    assert UnitBlock.objects.count() >= 24
+    assert count(client, url) == small
+    with django_assert_max_num_queries(PUBLIC_PAGE_MAX_QUERIES):
+        html = client.get(url).content.decode()
+    assert html.count("A6.4ER-GH-") >= 24
+
+
+def test_activity_page_queries_do_not_grow_with_periods_and_reversals(as_user, world, removals, submit):
+    from projects import services
+
+    client = as_user(world.ama)
+    url = reverse("activity-detail", kwargs={"reference": removals.reference})
+    submit(removals)
+    services.reversal_report(activity=removals, user=world.ama, quantity=5, kind="avoidable", description="Cut")
+    small = count(client, url)
+    for number in (2, 3, 4):
+        submit(removals, number=number)
+        services.reversal_report(activity=removals, user=world.ama, quantity=5, kind="avoidable", description="Cut")
+    assert count(client, url) == small
+    html = client.get(url).content.decode()
+    assert all(period_url(p) in html for p in removals.monitoring_periods.all())
+    assert len(re.findall(r'id="reversal-\d+"', html)) == 4 and html.count("/compensate/") == 4
