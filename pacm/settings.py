@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -83,6 +84,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Serialise writers instead of failing at once under a second process (the dev server
     # plus `run_timers`); IMMEDIATE makes every transaction take the write lock up front.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+# `make test-services`: the test database gets a name a Celery worker can be pointed at, so the
+# worker tests (`-m worker`) and a real worker read and write the same rows.
+if os.environ.get("PACM_TEST_DB_NAME"):
+    if os.environ["PACM_TEST_DB_NAME"] == DATABASES["default"]["NAME"]:
+        raise ImproperlyConfigured("PACM_TEST_DB_NAME must differ from the database in DATABASE_URL.")
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["PACM_TEST_DB_NAME"]}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -98,6 +105,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Serve static files straight from the app and project folders: `make run` needs no collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("PACM_MEDIA_ROOT", BASE_DIR / "media"))
 
@@ -111,6 +121,8 @@ DEFAULT_FROM_EMAIL = "pacm@localhost"
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# A queue of its own lets `make test-services` run beside another worker on the same broker.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)
 CELERY_TASK_ACKS_LATE = True  # a task killed mid-run is redelivered, never lost

@@ -76,6 +76,7 @@ def document_uploaded(*, activity, actor, version):
             "sha256": version.sha256,
             "name": version.original_name,
             "size": version.size,
+            "monitoring_period": period.number if (period := version.document.monitoring_period) else None,
         },
     )
 

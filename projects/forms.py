@@ -189,10 +189,11 @@ class TransitionForm(BootstrapMixin, forms.Form):
     # The state the page showed: the service refuses if it has changed since (a stale page).
     expected_state = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
-    def __init__(self, *args, spec, activity, **kwargs):
+    def __init__(self, *args, spec, activity, obj=None, **kwargs):
+        """`obj` is what the transition changes (the activity, or one of its monitoring periods)."""
         super().__init__(*args, **kwargs)
         self.spec = spec
-        self.fields["expected_state"].initial = activity.state
+        self.fields["expected_state"].initial = (obj or activity).state
         if spec.needs_reason:
             self.fields["comment"] = forms.CharField(
                 max_length=5000, label="Reasons", widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})

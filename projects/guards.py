@@ -2,7 +2,6 @@
 
 They take the object whose state changes (an Activity or a MonitoringPeriod).
 """
-import datetime
 
 from django.conf import settings
 from django.utils import timezone
@@ -10,7 +9,6 @@ from django.utils import timezone
 from methodologies.models import RuleSet
 
 from .models import Activity, Document, Finding
-
 
 # Guards about an input that the transition's own form supplies (Transition.inputs).
 INPUT_GUARDS = {"risk_rating_set": "risk_rating"}

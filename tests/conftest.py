@@ -76,10 +76,10 @@ def activity(world):
 
 def advance(world, activity, until):
     """Drive `activity` through the cycle with the right people until it reaches state `until`."""
+    import time_machine
+
     from projects.cycle import ActivityState as A
     from projects.timers import timers_run
-
-    import time_machine
 
     steps = [
         (A.DRAFT, lambda a: services.activity_notify_prior_consideration(activity=a, user=world.ama)),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from .models import Membership, Organisation
+from .models import Organisation
 
 
 class Role(enum.StrEnum):

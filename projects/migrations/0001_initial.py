@@ -2,10 +2,11 @@
 
 import django.db.models.deletion
 import django_fsm
+from django.db import migrations, models
+
 import projects.models.activity
 import projects.models.documents
 import projects.models.monitoring
-from django.db import migrations, models
 
 
 class Migration(migrations.Migration):

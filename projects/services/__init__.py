@@ -13,30 +13,6 @@ from .design import (
     activity_withdraw,
     document_upload,
 )
-from .registration import (
-    activity_deregister,
-    activity_pass_completeness_check,
-    activity_pass_information_check,
-    activity_register,
-    activity_register_by_timer,
-    activity_reject,
-    activity_request_registration,
-    activity_request_review,
-    activity_resubmit_registration,
-    activity_return_incomplete,
-    activity_start_completeness_check,
-    fee_record_payment,
-)
-from .validation import (
-    activity_accept_engagement,
-    activity_close_consultation,
-    activity_publish_for_consultation,
-    activity_validate,
-    finding_answer,
-    finding_close,
-    finding_raise,
-    finding_reopen,
-)
 from .issuance import (
     issuance_preview,
     issuance_process,
@@ -53,7 +29,31 @@ from .issuance import (
     period_return_issuance_incomplete,
     period_start_issuance_checks,
 )
+from .registration import (
+    activity_deregister,
+    activity_pass_completeness_check,
+    activity_pass_information_check,
+    activity_register,
+    activity_register_by_timer,
+    activity_reject,
+    activity_request_registration,
+    activity_request_review,
+    activity_resubmit_registration,
+    activity_return_incomplete,
+    activity_start_completeness_check,
+    fee_record_payment,
+)
 from .reversals import reversal_cancel_from_buffer, reversal_compensate, reversal_report
+from .validation import (
+    activity_accept_engagement,
+    activity_close_consultation,
+    activity_publish_for_consultation,
+    activity_validate,
+    finding_answer,
+    finding_close,
+    finding_raise,
+    finding_reopen,
+)
 from .verification import period_certify, period_start_verification, period_submit, period_withdraw
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -14,7 +14,6 @@ from .. import events, guards
 from ..cycle import ACTIVITY_BY_NAME, ACTIVITY_TIMED, PERIOD_BY_NAME, PERIOD_TIMED
 from ..models import Activity, MonitoringPeriod
 
-
 # Transitions that a timer fires when a due date passes: never before it.
 TIMED_NAMES = frozenset(ACTIVITY_TIMED.values()) | frozenset(PERIOD_TIMED.values())
 

@@ -278,7 +278,7 @@ def issuance_process(*, period_id):
         tranches = _tranches(period=period, request=request, on_date=today)
         issuance_execute(
             issuance=request, tranches=tranches, split=split,
-            distribution=[(line.account, amount) for line, amount in zip(lines, amounts)],
+            distribution=[(line.account, amount) for line, amount in zip(lines, amounts, strict=True)],
             actor_label=actor.name,
         )
         request.rule_set = rule_set
@@ -292,7 +292,7 @@ def issuance_process(*, period_id):
                 "share_of_proceeds": split.share_of_proceeds, "omge": split.omge, "buffer": split.buffer,
                 "net": split.net, "rule_set": split.rule_set, "sop_exempt": sop_exempt,
                 "tranches": [[v, q, str(s), d] for v, q, s, d in tranches],
-                "distribution": [[line.account.number, amount] for line, amount in zip(lines, amounts)],
+                "distribution": [[line.account.number, amount] for line, amount in zip(lines, amounts, strict=True)],
             },
         )
         period_mark_issued(period=period, actor=actor)

@@ -13,9 +13,9 @@ from pacm.parties.models import Organisation
 from pacm.parties.roles import Role
 
 from .. import services
-from ..services.base import expecting_state
 from ..cycle import ACTIVITY_BY_NAME
 from ..forms import ActivityForm, EngageDOEForm, TransitionForm, form_add_service_error
+from ..services.base import expecting_state
 from ..services.design import PDD_FIELDS
 from .activity_page import activity_get_or_404, activity_offers, activity_page_render, activity_url, form_submit
 

@@ -91,8 +91,7 @@ def _blocked(spec, period, blocked):
 
 def period_transition_form(*, period, spec, data=None):
     """The activity page's button form, carrying the state of the period the page showed (stale-page refusal)."""
-    form = TransitionForm(data, spec=spec, activity=period.activity, prefix=f"t-{spec.name}")
-    form.fields["expected_state"].initial = period.state
+    form = TransitionForm(data, spec=spec, activity=period.activity, obj=period, prefix=f"t-{spec.name}")
     return form
 
 
@@ -190,7 +189,7 @@ def preview_build(*, period, units, omge_rate, lines):
         _, amounts = issuance_preview(period=period, units=units, omge_rate=omge_rate, lines=lines)
     except ServiceError as error:
         return split_view(split, []) | {"error": error.message}
-    return split_view(split, [_line_row(line, amount) for line, amount in zip(lines, amounts)])
+    return split_view(split, [_line_row(line, amount) for line, amount in zip(lines, amounts, strict=True)])
 
 
 def _pending_preview(period, request, lines):
@@ -225,7 +224,7 @@ def _executed_view(request, lines):
         return None
     forwarded = selectors.issuance_forwarded(request)
     if len(forwarded) == len(lines):
-        rows = [_line_row(line, t.quantity) | {"account": t.to_account.number} for line, t in zip(lines, forwarded)]
+        rows = [_line_row(line, t.quantity) | {"account": t.to_account.number} for line, t in zip(lines, forwarded, strict=True)]
     else:
         rows = [{"account": t.to_account.number, "share": "", "units": t.quantity} for t in forwarded]
     return split_view(split, rows)

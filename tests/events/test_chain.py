@@ -48,7 +48,7 @@ def test_the_chain_links_every_event_to_the_one_before(registered):
     events = _events(registered)
     assert [e.sequence for e in events] == list(range(1, len(events) + 1))
     assert events[0].prev_hash == GENESIS
-    for before, after in zip(events, events[1:]):
+    for before, after in zip(events, events[1:], strict=False):
         assert after.prev_hash == before.hash
     for event in events:
         assert event.hash == event.compute_hash() and len(event.hash) == 64

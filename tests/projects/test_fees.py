@@ -137,8 +137,8 @@ def test_tier_amounts_differ(db):
 
 
 @pytest.mark.parametrize("moment,version,amount", [
-    (datetime.datetime(2026, 12, 31, 23, 59, 59, tzinfo=datetime.timezone.utc), "2021-01", None),
-    (datetime.datetime(2027, 1, 1, 0, 0, tzinfo=datetime.timezone.utc), "2027-01", Decimal("1500.00")),
+    (datetime.datetime(2026, 12, 31, 23, 59, 59, tzinfo=datetime.UTC), "2021-01", None),
+    (datetime.datetime(2027, 1, 1, 0, 0, tzinfo=datetime.UTC), "2027-01", Decimal("1500.00")),
 ])
 def test_a_newer_rule_set_applies_from_its_effective_date(world, requested, moment, version, amount):
     """policy.md §1: the rule set in force on the submission date, recorded on the Fee."""

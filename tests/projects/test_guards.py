@@ -18,7 +18,7 @@ from projects.models import Activity
 from .. import factories as f
 from .support import snapshot
 
-D = datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.timezone.utc)
+D = datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.UTC)
 
 
 def _refused_by_guard(call, activity, match):
@@ -47,7 +47,7 @@ def test_prior_consideration_within_the_window_only(world, late):
         activity = _started(world, start)
     deadline = start + datetime.timedelta(days=RuleSet.objects.in_force(D.date()).prior_consideration_days)
     day = deadline + datetime.timedelta(days=1) if late else deadline
-    with time_machine.travel(datetime.datetime.combine(day, datetime.time(23, 59), tzinfo=datetime.timezone.utc),
+    with time_machine.travel(datetime.datetime.combine(day, datetime.time(23, 59), tzinfo=datetime.UTC),
                              tick=False):
         call = lambda: services.activity_notify_prior_consideration(activity=activity, user=world.ama)  # noqa: E731
         if late:
@@ -101,7 +101,7 @@ def test_doe_not_accredited_for_the_scope_is_refused(world, activity, advance_to
 def test_doe_accreditation_expiry(world, activity, advance_to, day, ok):
     DOEAccreditation.objects.filter(organisation=world.orgs["doe"]).update(valid_to=datetime.date(2026, 3, 1))
     activity = _engaged(world, activity, advance_to, world.orgs["doe"])
-    noon = datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.timezone.utc)
+    noon = datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC)
     with time_machine.travel(noon, tick=False):
         call = lambda: services.activity_accept_engagement(activity=activity, user=world.dora)  # noqa: E731
         if ok:
@@ -281,7 +281,7 @@ def test_activities_started_before_2024_had_the_transitional_deadline(world):
     """rules.md §2.3 S0->S1 [U]: started before 31 Dec 2023 -> notify by 30 Jun 2024."""
     start = datetime.date(2023, 11, 1)  # start + 180 days would be 29 Apr 2024
     at = lambda day: time_machine.travel(  # noqa: E731
-        datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.timezone.utc), tick=False)
+        datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC), tick=False)
     with at(datetime.date(2023, 11, 2)):
         early = _started(world, start)
         late = _started(world, start)

@@ -20,7 +20,7 @@ from projects.timers import timers_run
 from .. import factories as f
 from .support import PERSONAS, last_sequence, new_events, snapshot, stored_documents
 
-T0 = datetime.datetime(2026, 3, 2, 9, 30, tzinfo=datetime.timezone.utc)
+T0 = datetime.datetime(2026, 3, 2, 9, 30, tzinfo=datetime.UTC)
 
 
 def _rules():

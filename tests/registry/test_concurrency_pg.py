@@ -60,7 +60,7 @@ def test_concurrent_transfers_never_spend_a_unit_twice(reg):
     assert LedgerTransaction.objects.filter(kind="transfer").count() == 6
     # Every unit in exactly one block: no serial of the activity appears twice.
     spans = sorted(UnitBlock.objects.filter(activity=reg.activity).values_list("serial_start", "serial_end"))
-    assert spans[0][0] == 1 and all(a[1] + 1 == b[0] for a, b in zip(spans, spans[1:])) and spans[-1][1] == 1_000
+    assert spans[0][0] == 1 and all(a[1] + 1 == b[0] for a, b in zip(spans, spans[1:], strict=False)) and spans[-1][1] == 1_000
     assert sum(b.quantity for b in UnitBlock.objects.all()) == 1_000
 
 
@@ -83,7 +83,7 @@ def test_concurrent_issuances_draw_distinct_serials(reg):
     assert [r[0] for r in in_threads(4, work)] == ["ok"] * 4
     spans = sorted(UnitBlock.objects.filter(activity=activity).values_list("serial_start", "serial_end"))
     assert spans[0][0] == 1 and spans[-1][1] == 2_000
-    assert all(a[1] + 1 == b[0] for a, b in zip(spans, spans[1:]))
+    assert all(a[1] + 1 == b[0] for a, b in zip(spans, spans[1:], strict=False))
     assert held(mech(AccountKind.PENDING)) == 0
 
 

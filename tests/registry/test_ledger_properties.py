@@ -127,7 +127,7 @@ class LedgerMachine(RuleBasedStateMachine):
         def run():
             with transaction.atomic():
                 issuance_execute(issuance=request, tranches=tranches, split=split, actor_label="timer:issuance",
-                                 distribution=[(self.accounts[n], a) for n, a in zip(receivers, amounts)])
+                                 distribution=[(self.accounts[n], a) for n, a in zip(receivers, amounts, strict=True)])
             return True
 
         if self.attempt(run):

@@ -89,7 +89,7 @@ def move_write(*, takes, from_account, to_account, kind, actor_label, issuance=N
         purpose=purpose, beneficiary=beneficiary, actor_label=actor_label, idempotency_key=idempotency_key,
     )
     whole_first, whole_plain, split_off, entries = [], [], [], []
-    for (block, take), flag in zip(takes, flags):
+    for (block, take), flag in zip(takes, flags, strict=True):
         if take == block.quantity:
             (whole_first if flag else whole_plain).append(block.pk)
             block.account = to_account
