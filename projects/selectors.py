@@ -214,10 +214,14 @@ def document_version_get(*, user, reference, version_id):
     )
 
 
-def activities_of_participant(user):
-    """The activities on which one of the user's participant organisations is a participant."""
+def activities_of_user(user):
+    """The activities the user's organisations are tied to: as participant, engaged DOE or host DNA."""
     mine = Activity.objects.filter(
-        participants__memberships__user=user, participants__kind=Organisation.Kind.PARTICIPANT
+        Q(participants__memberships__user=user, participants__kind=Organisation.Kind.PARTICIPANT)
+        | Q(validation_doe__memberships__user=user)
+        | Q(verification_doe__memberships__user=user)
+        | (Q(host_party__organisations__memberships__user=user, host_party__organisations__kind=Organisation.Kind.DNA)
+           & ~Q(state=A.DRAFT))
     ).values("pk")
     return activity_detail_queryset().filter(pk__in=mine).order_by("-created_at")
 

@@ -24,7 +24,7 @@ def home(request):
 
 @login_required
 def dashboard(request):
-    """What waits for this user, with the days left; participants also see their activities."""
+    """What waits for this user, with the days left, and the activities they are tied to."""
     activities, periods = selectors.dashboard_queue(request.user)
     roles = user_roles(request.user)
     context = {
@@ -32,9 +32,10 @@ def dashboard(request):
         "periods": periods,
         "queue_count": len(activities) + len(periods),
         "is_participant": Role.PARTICIPANT in roles,
+        "has_activities": bool(roles & {Role.PARTICIPANT, Role.DOE, Role.DNA}),
     }
-    if Role.PARTICIPANT in roles:
-        context["my_activities"] = list(selectors.activities_of_participant(request.user))
+    if context["has_activities"]:
+        context["my_activities"] = list(selectors.activities_of_user(request.user))
     if Role.SECRETARIAT in roles:
         context["fees_due"] = list(selectors.fees_due())
     return render(request, "projects/dashboard.html", context)
