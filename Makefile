@@ -1,0 +1,148 @@
+# pacm. On a fresh clone with Python 3.11:
+#   make run    create .venv, install, migrate, load the demo data, serve http://127.0.0.1:8000
+#   make test   the whole suite on the embedded defaults (SQLite, Celery eager, Chromium if present)
+# More: make test-services, make timers, make worker, make beat, make bench, make lint.
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.requirements.stamp
+MANAGE := $(BIN)/python manage.py
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# pytest-xdist processes for `make test` (0 runs everything in one process).
+PYTEST_WORKERS ?= 2
+PYTEST_FLAGS := -q -rfEs
+
+# `make test-services`: PostgreSQL and Redis on this machine unless told otherwise.
+DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pacm
+CELERY_BROKER_URL ?= redis://127.0.0.1:6379/0
+# One name per run for the test databases and the worker's queue, so two runs on one machine
+# never share a database or steal each other's tasks.
+ifeq ($(origin PACM_TEST_DB_NAME),undefined)
+PACM_TEST_DB_NAME := pacm_ci_$(shell date +%s)_$(shell echo $$PPID)
+endif
+WORKER_LOG ?= celery-worker.log
+
+.PHONY: run test test-services timers worker beat bench lint install
+
+install: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# pip runs again only when requirements.txt changes.
+$(STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+run: $(STAMP)
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	@echo "Serving http://$(HOST):$(PORT)/ (admin: /admin/). Celery runs eagerly in this process;"
+	@echo "timers fire with 'make timers' in another terminal (or 'make worker' + 'make beat' with Redis)."
+	exec $(MANAGE) runserver $(HOST):$(PORT)
+
+# The embedded defaults whatever the shell has set: SQLite in memory, Celery eager.
+test: $(STAMP)
+	env -u DATABASE_URL -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND -u PACM_TEST_DB_NAME \
+		$(BIN)/pytest $(PYTEST_FLAGS) -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# 1. the suite (all but the worker tests) on PostgreSQL, Celery eager as the tests expect;
+# 2. the worker tests with a real Celery worker on Redis, sharing the test database
+#    PACM_TEST_DB_NAME with the tests (the worker's DATABASE_URL names it).
+# Both parts run; the target fails if either does. A missing service stops it at once.
+test-services: $(STAMP)
+	@set -euo pipefail; \
+	export DATABASE_URL='$(DATABASE_URL)' PACM_TEST_DB_NAME='$(PACM_TEST_DB_NAME)'; \
+	export CELERY_BROKER_URL='$(CELERY_BROKER_URL)' CELERY_TASK_DEFAULT_QUEUE='$(PACM_TEST_DB_NAME)'; \
+	unset CELERY_RESULT_BACKEND; \
+	$(BIN)/python -c "$$SERVICES_CHECK"; \
+	worker_db_url=$$($(BIN)/python -c "$$WORKER_DATABASE_URL"); \
+	worker=""; \
+	cleanup() { \
+		if [ -n "$$worker" ]; then kill -TERM "$$worker" 2>/dev/null || true; wait "$$worker" 2>/dev/null || true; fi; \
+		$(BIN)/python -c "$$CLEAN_UP" || true; \
+	}; \
+	trap cleanup EXIT; \
+	echo "== test-services 1/2: the suite on PostgreSQL ($$PACM_TEST_DB_NAME*)"; \
+	status=0; \
+	env -u CELERY_BROKER_URL $(BIN)/pytest $(PYTEST_FLAGS) -n $(PYTEST_WORKERS) -m "not worker" $(PYTEST_ARGS) || status=$$?; \
+	echo "== test-services 2/2: worker tests with a real Celery worker (log: $(WORKER_LOG))"; \
+	env -u PACM_TEST_DB_NAME DATABASE_URL="$$worker_db_url" $(BIN)/celery -A pacm worker --loglevel=warning --concurrency=2 --pool=prefork \
+		-Q "$$CELERY_TASK_DEFAULT_QUEUE" -n "$$PACM_TEST_DB_NAME@%h" >"$(WORKER_LOG)" 2>&1 & worker=$$!; \
+	for i in $$(seq 1 60); do \
+		if $(BIN)/celery -A pacm inspect ping -d "$$PACM_TEST_DB_NAME@$$(hostname)" -t 1 >/dev/null 2>&1; then break; fi; \
+		if ! kill -0 "$$worker" 2>/dev/null || [ "$$i" = 60 ]; then \
+			echo "The Celery worker did not start:" >&2; tail -n 30 "$(WORKER_LOG)" >&2; exit 1; fi; \
+		sleep 1; \
+	done; \
+	PACM_REQUIRE_WORKER=1 $(BIN)/pytest $(PYTEST_FLAGS) -n 0 -m worker $(PYTEST_ARGS) || status=$$?; \
+	exit $$status
+
+timers: $(STAMP)
+	$(MANAGE) run_timers
+
+# A real worker and the beat scheduler (timers every minute) on Redis: run each in its own
+# terminal, and start the web server with the same CELERY_BROKER_URL.
+worker: $(STAMP)
+	CELERY_BROKER_URL='$(CELERY_BROKER_URL)' $(BIN)/celery -A pacm worker --loglevel=info
+
+beat: $(STAMP)
+	CELERY_BROKER_URL='$(CELERY_BROKER_URL)' $(BIN)/celery -A pacm beat --loglevel=info
+
+# docs/benchmarks.md; e.g. make bench BENCH_ARGS="--backend sqlite --quick"
+bench: $(STAMP)
+	@if [ -f bench/run.py ]; then $(BIN)/python bench/run.py $(BENCH_ARGS); \
+	else echo "bench/run.py is not in this checkout: no benchmark to run." >&2; exit 1; fi
+
+lint: $(STAMP)
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+
+define SERVICES_CHECK
+import os, sys
+import dj_database_url, psycopg, redis
+db = dj_database_url.parse(os.environ["DATABASE_URL"])
+problems = []
+if db["ENGINE"] != "django.db.backends.postgresql":
+    problems.append("DATABASE_URL is not a PostgreSQL URL: " + os.environ["DATABASE_URL"])
+else:
+    try:
+        psycopg.connect(host=db["HOST"] or None, port=db["PORT"] or None, user=db["USER"] or None,
+                        password=db["PASSWORD"] or None, dbname="postgres", connect_timeout=5).close()
+    except Exception as error:
+        problems.append(f"PostgreSQL is not reachable at {db['HOST'] or 'localhost'}:{db['PORT'] or 5432}: {error}")
+try:
+    redis.Redis.from_url(os.environ["CELERY_BROKER_URL"], socket_connect_timeout=5).ping()
+except Exception as error:
+    problems.append(f"Redis is not reachable at {os.environ['CELERY_BROKER_URL']}: {error}")
+if problems:
+    sys.exit("make test-services: a service is missing\n  " + "\n  ".join(problems))
+print("PostgreSQL and Redis reachable.")
+endef
+export SERVICES_CHECK
+
+define WORKER_DATABASE_URL
+import os, urllib.parse as u
+url = u.urlsplit(os.environ["DATABASE_URL"])
+print(u.urlunsplit(url._replace(path="/" + os.environ["PACM_TEST_DB_NAME"])))
+endef
+export WORKER_DATABASE_URL
+
+define CLEAN_UP
+import os
+import dj_database_url, psycopg, redis
+queue = os.environ["CELERY_TASK_DEFAULT_QUEUE"]
+redis.Redis.from_url(os.environ["CELERY_BROKER_URL"], socket_connect_timeout=5).delete(queue, "_kombu.binding." + queue, "_kombu.binding_permanent." + queue)
+db, name = dj_database_url.parse(os.environ["DATABASE_URL"]), os.environ["PACM_TEST_DB_NAME"]
+with psycopg.connect(host=db["HOST"] or None, port=db["PORT"] or None, user=db["USER"] or None,
+                     password=db["PASSWORD"] or None, dbname="postgres", autocommit=True) as conn:
+    rows = conn.execute("SELECT datname FROM pg_database WHERE datname = %s OR datname ~ %s", [name, f"^{name}_gw[0-9]+$$"])
+    left = [row[0] for row in rows]
+    for datname in left:
+        conn.execute(f'DROP DATABASE IF EXISTS "{datname}" WITH (FORCE)')
+endef
+export CLEAN_UP

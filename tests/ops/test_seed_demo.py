@@ -1,0 +1,92 @@
+"""`python manage.py seed_demo` (run by `make run`): one login per role, idempotent, services only."""
+import datetime
+import io
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from methodologies.models import Methodology, MethodologyVersion
+from pacm.events.models import Event, EventKind
+from pacm.parties.management.commands.seed_demo import DEMO_PASSWORD, LOGINS
+from pacm.parties.models import DOEAccreditation, Membership, Organisation, Party, PartyStatus
+from pacm.registry.models import Account
+from projects.cycle import ActivityState as A
+from projects.models import Activity, Document
+
+MODELS = (Party, PartyStatus, Organisation, DOEAccreditation, Membership, Methodology, MethodologyVersion,
+          Activity, Document, Event, Account)
+
+EXPECTED_KIND = {
+    "developer": "participant", "developer2": "participant", "doe": "doe", "dna": "dna", "dna2": "dna",
+    "secretariat": "secretariat", "sb1": "sb", "sb2": "sb", "af": "af",
+}
+
+
+def counts():
+    return {m.__name__: m.objects.count() for m in (*MODELS, get_user_model())}
+
+
+def test_a_second_run_adds_nothing(demo):
+    first = counts()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert counts() == first
+    assert first["Activity"] == 3 and first["User"] == len(LOGINS) + 1
+
+
+def test_one_login_per_role_with_the_printed_password(demo):
+    User = get_user_model()
+    for username, _, _ in LOGINS:
+        user = User.objects.get(username=username)
+        assert user.check_password(DEMO_PASSWORD)
+        kinds = list(Organisation.objects.filter(memberships__user=user).values_list("kind", flat=True))
+        assert kinds == [EXPECTED_KIND[username]], username
+        assert username in demo and DEMO_PASSWORD in demo
+    assert set(EXPECTED_KIND) == {u for u, _, _ in LOGINS}
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.check_password(DEMO_PASSWORD)
+
+
+def test_secretariat_may_publish_rule_sets_and_only_view_the_rest(demo):
+    sec = get_user_model().objects.get(username="secretariat")
+    assert sec.is_staff and not sec.is_superuser
+    assert sec.has_perms(["methodologies.add_ruleset", "methodologies.change_ruleset", "methodologies.view_ruleset"])
+    assert sec.has_perms(["projects.view_activity", "parties.view_party", "registry.view_account"])
+    assert not sec.has_perm("methodologies.delete_ruleset")
+    assert not sec.has_perm("parties.change_party")
+    assert not get_user_model().objects.get(username="developer").is_staff
+
+
+def test_reference_data(demo):
+    doe = Organisation.objects.get(kind="doe")
+    assert sorted(doe.accreditations.values_list("sectoral_scope__number", flat=True)) == [1, 3, 13, 14]
+    assert all(a.valid_to for a in doe.accreditations.all())
+    # Vanuatu: LDC until its graduation on 4 Dec 2020, SIDS throughout (7/CMA.4 annex I para 58).
+    vu = Party.objects.get(iso2="VU")
+    assert vu.statuses.get(kind="ldc").valid_to == datetime.date(2020, 12, 3)
+    assert vu.is_ldc_or_sids(datetime.date.today())
+    assert not Party.objects.get(iso2="GH").is_ldc_or_sids(datetime.date.today())
+    participants = Organisation.objects.filter(kind="participant", authorized_by_party=True)
+    assert participants.count() == 2
+    for org in participants:  # one holding account each (7/CMA.4 annex I para 33)
+        assert Account.objects.get(organisation=org).kind == "holding"
+    assert Methodology.objects.get(code="DEMO-REM-001").kind == "removals"
+    assert "DEMO" in Methodology.objects.get(code="DEMO-REM-001").title
+    assert Methodology.objects.get(code="AMS-II.G").sectoral_scopes.get().number == 3
+    assert Methodology.objects.filter(code="A6.4-AMM-001").count() == 1
+
+
+def test_activities_come_from_the_services(demo):
+    """Each demo activity has its creation event, and every state it is in was reached by events."""
+    states = dict(Activity.objects.values_list("title", "state"))
+    assert states == {
+        "Kpone landfill gas flaring": A.DRAFT,
+        "Tamale improved cookstoves": A.CONSULTATION,
+        "Efate mangrove restoration": A.DRAFT,
+    }
+    for activity in Activity.objects.all():
+        assert activity.events.filter(kind=EventKind.ACTIVITY_CREATED).count() == 1
+    gsc = Activity.objects.get(title="Tamale improved cookstoves")
+    path = list(gsc.events.exclude(to_state="").order_by("sequence").values_list("to_state", flat=True))
+    assert path == [A.DRAFT, A.PRIOR_CONSIDERATION, A.VALIDATION_CONTRACTED, A.CONSULTATION]
+    assert gsc.due_at is not None and gsc.documents.filter(kind="pdd").exists()
+    assert "A64-" in demo and "Global stakeholder consultation" in demo
