@@ -99,6 +99,7 @@ bench: $(STAMP)
 	else echo "bench/run.py is not in this checkout: no benchmark to run." >&2; exit 1; fi
 
 lint: $(STAMP)
+	$(BIN)/ruff check pacm projects methodologies tests bench
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 

@@ -438,7 +438,7 @@ def test_monitoring_to_units_in_the_holding_account(page, login, world, register
     expect(preview).to_contain_text("Preview: nothing is submitted yet")
     # The preview's rows are <th> + <td>s: the label is the row header, the figure the last cell.
     figures = dict(zip(preview.locator("table").first.locator("tbody th").all_inner_texts(),
-                       [r[-1] for r in table_rows(preview.locator("table").first)]))
+                       [r[-1] for r in table_rows(preview.locator("table").first)], strict=True))
     assert figures == {
         "Gross issued": f"{gross:,}",
         "Share of proceeds to the Adaptation Fund (RMP 58)": f"{sop:,}",

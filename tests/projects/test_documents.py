@@ -39,7 +39,7 @@ def test_upload_stores_the_file_its_hash_and_an_event(world, activity):
     event = Event.objects.filter(stream=activity.stream).order_by("-sequence").first()
     assert event.kind == EventKind.DOCUMENT_UPLOADED and event.actor == world.ama
     assert event.payload == {"document": "pdd", "version": 1, "sha256": version.sha256, "name": "My PDD.pdf",
-                             "size": len(content)}
+                             "size": len(content), "monitoring_period": None}
 
 
 def test_new_upload_adds_a_version_and_keeps_the_old_one(world, activity):

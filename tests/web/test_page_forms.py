@@ -323,7 +323,7 @@ def test_secretariat_records_the_fee_payment(as_user, world, requested):
     html = client.get(page_url(requested)).content.decode()
     assert "Paid" in html and "WIRE-2026-17" in html and pay not in form_actions(html)
     # Once paid, the completeness check may start.
-    assert 'action="/activities/%s/do/start_completeness_check/"' % requested.reference in html
+    assert f'action="/activities/{requested.reference}/do/start_completeness_check/"' in html
 
 
 def test_fee_payment_bad_input_and_wrong_person(as_user, world, requested):
