@@ -30,7 +30,7 @@ def test_a_second_run_adds_nothing(demo):
     first = counts()
     call_command("seed_demo", stdout=io.StringIO())
     assert counts() == first
-    assert first["Activity"] == 3 and first["User"] == len(LOGINS) + 1
+    assert first["Activity"] == 4 and first["User"] == len(LOGINS) + 1
 
 
 def test_one_login_per_role_with_the_printed_password(demo):
@@ -82,6 +82,7 @@ def test_activities_come_from_the_services(demo):
         "Kpone landfill gas flaring": A.DRAFT,
         "Tamale improved cookstoves": A.CONSULTATION,
         "Efate mangrove restoration": A.DRAFT,
+        "Kumasi landfill gas to power": A.REGISTERED,
     }
     for activity in Activity.objects.all():
         assert activity.events.filter(kind=EventKind.ACTIVITY_CREATED).count() == 1
@@ -90,3 +91,20 @@ def test_activities_come_from_the_services(demo):
     assert path == [A.DRAFT, A.PRIOR_CONSIDERATION, A.VALIDATION_CONTRACTED, A.CONSULTATION]
     assert gsc.due_at is not None and gsc.documents.filter(kind="pdd").exists()
     assert "A64-" in demo and "Global stakeholder consultation" in demo
+
+
+def test_the_issued_demo_activity_balances(demo):
+    """The registered demo activity was issued through the task and its units moved since."""
+    from pacm.events.services import chain_verify
+    from pacm.registry.selectors import ledger_totals
+    from projects.models import IssuanceRequest
+
+    kumasi = Activity.objects.get(title="Kumasi landfill gas to power")
+    request = IssuanceRequest.objects.get(period__activity=kumasi)
+    assert request.period.state == "issued" and request.gross == 33_500
+    # SOP 5 % rounded down, the participants' 3 % OMGE election rounded up (policy.md §1).
+    assert (request.share_of_proceeds, request.omge, request.net) == (1_675, 1_005, 30_820)
+    totals = ledger_totals()
+    assert totals["issued"] == totals["held"] == 33_500
+    assert totals["by_kind"]["voluntary_cancellation"] == 500
+    assert chain_verify(kumasi.stream) == []

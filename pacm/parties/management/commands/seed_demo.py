@@ -1,4 +1,4 @@
-"""Demo data for `make run`: one login per role, two hosts, three methodologies, three activities.
+"""Demo data for `make run`: one login per role, two hosts, three methodologies, four activities.
 
 Idempotent: reference rows are fetched or created by their natural keys, and each demo activity
 is found by its title and, if missing or part-way, taken forward only through
@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from methodologies.models import Methodology, MethodologyVersion, SectoralScope
 from pacm.parties.models import DOEAccreditation, Membership, Organisation, Party, PartyStatus
+
+from ._demo_issued import demo_issued_activity
 
 DEMO_PASSWORD = "pacm-demo"
 K = Organisation.Kind
@@ -85,9 +87,14 @@ class Command(BaseCommand):
             versions = self.methodologies_seed()
             self.secretariat_group_seed(users["secretariat"])
         # The demo's own steps need no e-mail; the cycle's notifications stay on for real use.
+        accounts = self.accounts_seed(orgs, users)
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             activities = self.activities_seed(parties, orgs, users, versions)
-        accounts = self.accounts_seed(orgs, users)
+            # 4. Registered, monitored, verified and issued, with units moved since (demo clock).
+            activities.append(demo_issued_activity(
+                parties=parties, orgs=orgs, users=users, versions=versions,
+                accounts={"dev": accounts[0], "dev2": accounts[1]},
+            ))
         self.logins_print(orgs, activities, accounts)
 
     # --- reference data -------------------------------------------------------------------
