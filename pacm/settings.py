@@ -158,10 +158,8 @@ PACM_UPLOAD_EXTENSIONS = {
 PACM_REQUIRE_AUTHORIZATION_STATEMENT_FOR_REGISTRATION = env_bool(
     "PACM_REQUIRE_AUTHORIZATION_STATEMENT_FOR_REGISTRATION", True
 )
-# Units are issued only once the appeal window after the SB's approval has closed
-# (rules.md §2.3 S18->S19, reported practice for the first issuance). False issues at approval.
-PACM_ISSUE_AFTER_APPEAL_WINDOW = env_bool("PACM_ISSUE_AFTER_APPEAL_WINDOW", True)
-# An issuance left approved but not issued for this long is dispatched again by the sweeper.
+# Units are issued once the appeal window after approval closes (rules.md §2.3 S18->S19); its
+# length is RuleSet.appeal_days. An issuance left issuing this long is dispatched again.
 PACM_ISSUANCE_SWEEP_AFTER = timedelta(seconds=int(os.environ.get("PACM_ISSUANCE_SWEEP_AFTER_SECONDS", "120")))
 
 LOGGING = {
