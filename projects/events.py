@@ -142,4 +142,4 @@ def notify_on_commit(*, obj, transition):
     from . import tasks
 
     activity_id = _activity(obj).pk
-    transaction.on_commit(lambda: tasks.notify_transition.delay(activity_id, transition))
+    transaction.on_commit(lambda: tasks.notify_transition.delay(activity_id, transition), robust=True)

@@ -203,7 +203,9 @@ def period_reject_issuance(*, period, user, comment):
 def _dispatch(period_id):
     from ..tasks import issuance_run
 
-    transaction.on_commit(lambda: issuance_run.delay(period_id))
+    # robust: a broker that is down is logged, never raised at the committed change; the
+    # sweeper dispatches the issuance again (issuances_sweep).
+    transaction.on_commit(lambda: issuance_run.delay(period_id), robust=True)
 
 
 def period_close_appeal_window(*, period, actor):

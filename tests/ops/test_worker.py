@@ -9,7 +9,6 @@ import os
 import time
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -17,22 +16,12 @@ from projects import tasks
 from projects.cycle import ActivityState as A
 from projects.models import Activity
 
+from .workers import why_not
+
 WAIT_SECONDS = 60  # a bound on waiting for the worker, so a missing worker fails instead of hanging
 
 
-def _why_not():
-    if not os.environ.get("CELERY_BROKER_URL"):
-        return "no CELERY_BROKER_URL: Celery runs eagerly (use make test-services)"
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        return "Celery runs eagerly"
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        return "needs PostgreSQL: a worker cannot reach an in-memory SQLite test database"
-    if not os.environ.get("PACM_TEST_DB_NAME"):
-        return "PACM_TEST_DB_NAME is not set: the worker would not see the test database"
-    return None
-
-
-REASON = _why_not()
+REASON = why_not()
 if REASON and os.environ.get("PACM_REQUIRE_WORKER"):
     raise RuntimeError(f"PACM_REQUIRE_WORKER is set but the worker test cannot run: {REASON}")
 
