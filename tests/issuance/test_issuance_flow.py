@@ -161,3 +161,34 @@ def test_removals_activity_contributes_to_the_buffer(world, registered, submit, 
     # buffer 20% of gross, rounded up (policy.md §1-2)
     assert (request.share_of_proceeds, request.omge, request.buffer, request.net) == (1_500, 600, 6_000, 21_900)
     assert held(mech(AccountKind.BUFFER)) == 6_000
+
+
+def test_a_broker_down_at_commit_loses_nothing(world, registered, submit, drive, django_capture_on_commit_callbacks,
+                                               monkeypatch):
+    """The dispatch fails after the change committed: no error reaches the person or the timer
+    pass, the period stays issuing, and the sweeper issues it once the broker is back."""
+    import time_machine
+    from kombu.exceptions import OperationalError
+
+    from projects import tasks
+
+    from .conftest import jump_and_tick
+
+    period = drive(submit(registered), P.APPROVED)
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    with monkeypatch.context() as m:
+        m.setattr(tasks.issuance_run, "delay", broker_down)
+        m.setattr(tasks.notify_transition, "delay", broker_down)
+        with django_capture_on_commit_callbacks(execute=True):
+            fired = jump_and_tick(period)
+    assert [name for _, name in fired] == ["close_appeal_window"]
+    period.refresh_from_db()
+    assert period.state == P.ISSUING and not UnitBlock.objects.exists()
+    with time_machine.travel(period.state_entered_at + datetime.timedelta(hours=1), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.issuances_sweep() == [period.pk]
+    period.refresh_from_db()
+    assert period.state == P.ISSUED and held(world.acct) == 27_900
