@@ -128,12 +128,12 @@ PERIOD_TRANSITIONS = (
       guards=("doe_accredited_for_scope",)),
     # S14->S15: verification and certification opinion (RMP 51), every CAR/CL closed.
     T("certify", P.UNDER_VERIFICATION, P.VERIFIED, {DOE}, "Give the verification and certification opinion",
-      guards=("no_open_findings", "has_verification_report", "verified_within_claim")),
+      guards=("no_open_findings", "has_verification_report", "verified_within_claim"), inputs=("verified",)),
     # RMP 52: the DOE requests issuance; issuance fee on the units requested (annex I para 53).
     T("request_issuance", P.VERIFIED, P.ISSUANCE_REQUESTED, {DOE}, "Submit the issuance request",
-      guards=("issuance_request_complete", "no_unsettled_avoidable_reversal")),
+      guards=("issuance_request_complete", "no_unsettled_avoidable_reversal"), inputs=("issuance_request",)),
     T("resubmit_issuance", P.ISSUANCE_INCOMPLETE, P.ISSUANCE_REQUESTED, {DOE}, "Resubmit the issuance request",
-      guards=("issuance_request_complete", "no_unsettled_avoidable_reversal")),
+      guards=("issuance_request_complete", "no_unsettled_avoidable_reversal"), inputs=("issuance_request",)),
     T("start_issuance_checks", P.ISSUANCE_REQUESTED, P.ISSUANCE_CHECKS, {SEC}, "Start the checks",
       guards=("issuance_fee_settled",), timer="information_check"),
     T("return_issuance_incomplete", P.ISSUANCE_CHECKS, P.ISSUANCE_INCOMPLETE, {SEC}, "Return as incomplete",

@@ -11,7 +11,11 @@ from methodologies.models import RuleSet
 from .models import Activity, Document, Finding
 
 # Guards about an input that the transition's own form supplies (Transition.inputs).
-INPUT_GUARDS = {"risk_rating_set": "risk_rating"}
+INPUT_GUARDS = {
+    "risk_rating_set": "risk_rating",
+    "verified_within_claim": "verified",
+    "issuance_request_complete": "issuance_request",
+}
 
 
 def _activity(obj):

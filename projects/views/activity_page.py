@@ -225,10 +225,10 @@ def activity_url(activity, anchor=""):
     return f"{url}#{anchor}" if anchor else url
 
 
-def form_submit(request, *, activity, key, form, call, success, anchor):
-    """Run `call(cleaned_data)` if the form is valid. Bad input or a rule the service enforces
-    shows the page again with the message on the form, and nothing is saved; Refused escapes
-    to the middleware's 403 page."""
+def form_run(request, *, form, call, success, done_url, show_again):
+    """Run `call(cleaned_data)` if the form is valid, then go to `done_url`. Bad input or a rule
+    the service enforces shows the page again (`show_again()`) with the message on the form, and
+    nothing is saved; Refused escapes to the middleware's 403 page."""
     if form.is_valid():
         try:
             call(form.cleaned_data)
@@ -238,6 +238,14 @@ def form_submit(request, *, activity, key, form, call, success, anchor):
             form_add_service_error(form, error)
         else:
             messages.success(request, success)
-            return redirect(activity_url(activity, anchor))
+            return redirect(done_url)
     messages.error(request, "Nothing was saved: see the message on the form below.")
-    return activity_page_render(request, activity, bound={key: form})
+    return show_again()
+
+
+def form_submit(request, *, activity, key, form, call, success, anchor):
+    """`form_run` for a form of the activity page."""
+    return form_run(
+        request, form=form, call=call, success=success, done_url=activity_url(activity, anchor),
+        show_again=lambda: activity_page_render(request, activity, bound={key: form}),
+    )

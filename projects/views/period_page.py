@@ -6,9 +6,8 @@ to the page, on bad input it renders the page again with its own form bound and 
 
 from dataclasses import dataclass, field
 
-from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 
 from methodologies.arithmetic import Split
@@ -16,7 +15,7 @@ from pacm.common.errors import Refused, ServiceError
 from pacm.parties.roles import Role
 from pacm.registry.serials import serial_format
 
-from .. import guards, selectors
+from .. import selectors
 from ..cycle import PERIOD_TERMINAL, PeriodState
 from ..forms import (
     CertifyForm,
@@ -29,20 +28,17 @@ from ..forms import (
     FindingReopenForm,
     IssuanceRequestForm,
     TransitionForm,
-    form_add_service_error,
 )
 from ..models import Document, Fee, MonitoringPeriod
 from ..services import validation
 from ..services.base import available_transitions
 from ..services.design import CLOSED_STATES, UPLOADERS
 from ..services.issuance import issuance_preview, issuance_terms
-from .activity_page import finding_actions
+from .activity_page import finding_actions, form_run
 from .paging import page_get
 
 # Transitions that take their input from a form of their own, not from a plain button.
 FORM_TRANSITIONS = frozenset({"certify", "request_issuance", "resubmit_issuance"})
-# Guards about the input those forms supply: their absence does not block the form itself.
-FORM_INPUT_GUARDS = {"certify": guards.verified_within_claim, "request_issuance": guards.issuance_request_complete}
 # Documents that belong to a monitoring period (rules.md §2.3 S13-S15).
 PERIOD_KINDS = (Document.Kind.MONITORING_REPORT, Document.Kind.VERIFICATION_REPORT, Document.Kind.OTHER)
 # An issuance request is pending from its submission until units are issued or it ends.
@@ -81,14 +77,6 @@ class PeriodOffers:
             raise Refused(f"You may not {what} on this monitoring period now.")
 
 
-def _blocked(spec, period, blocked):
-    """A guard about the form's own input does not block the form."""
-    input_guard = FORM_INPUT_GUARDS.get(spec.name)
-    if blocked and input_guard is not None and blocked == input_guard(period):
-        return None
-    return blocked
-
-
 def period_transition_form(*, period, spec, data=None):
     """The activity page's button form, carrying the state of the period the page showed (stale-page refusal)."""
     form = TransitionForm(data, spec=spec, activity=period.activity, obj=period, prefix=f"t-{spec.name}")
@@ -100,8 +88,8 @@ def period_offers(*, period, user):
     activity = period.activity
     roles = selectors.activity_roles(user=user, activity=activity)
     offers = PeriodOffers(roles=roles)
+    # A guard about the input the transition's own form supplies does not block it (cycle.py inputs).
     for spec, blocked in available_transitions(obj=period, user=user):
-        blocked = _blocked(spec, period, blocked)
         if spec.name == "certify":
             offers.certify = True
         elif spec.name in ("request_issuance", "resubmit_issuance"):
@@ -302,16 +290,8 @@ def period_page_render(request, period, *, bound=None, preview=None, status=200)
 
 
 def period_form_submit(request, *, period, key, form, call, success, anchor):
-    """As the activity page's `form_submit`, for a period: a bad input saves nothing and shows why."""
-    if form.is_valid():
-        try:
-            call(form.cleaned_data)
-        except Refused:
-            raise
-        except ServiceError as error:
-            form_add_service_error(form, error)
-        else:
-            messages.success(request, success)
-            return redirect(period_url(period, anchor))
-    messages.error(request, "Nothing was saved: see the message on the form below.")
-    return period_page_render(request, period, bound={key: form})
+    """`form_run` for a form of the period page: a bad input saves nothing and shows why."""
+    return form_run(
+        request, form=form, call=call, success=success, done_url=period_url(period, anchor),
+        show_again=lambda: period_page_render(request, period, bound={key: form}),
+    )
