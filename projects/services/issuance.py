@@ -19,7 +19,7 @@ from pacm.parties.roles import Actor
 from pacm.registry.models import Account, AccountKind, AuthorizationStatus, UnitBlock
 
 from ..cycle import PeriodState
-from ..models import DistributionLine, Fee, IssuanceRequest, MonitoringPeriod
+from ..models import Activity, DistributionLine, Fee, IssuanceRequest, MonitoringPeriod
 from .approvals import authorization_in_force
 from .base import lock, transition_fire
 from .fees import fee_assess
@@ -265,7 +265,15 @@ def issuance_process(*, period_id):
 
     actor = Actor.timer(TASK_ACTOR)
     with transaction.atomic():
+        # The activity row first, as every service does: it orders the locks (no deadlock with a
+        # person acting on the activity) and keeps the activity's event stream linear when two
+        # periods of one activity are issued at once.
+        activity_id = MonitoringPeriod.objects.filter(pk=period_id).values_list("activity_id", flat=True).first()
+        if activity_id is None:
+            return "no such period"
+        activity = lock(Activity, activity_id)
         period = lock(MonitoringPeriod, period_id)
+        period.activity = activity
         if period.state == PeriodState.ISSUED:
             return "already issued"
         if period.state != PeriodState.ISSUING:

@@ -88,3 +88,24 @@ def test_two_runs_at_once_issue_once(world, registered, submit, drive, overlap):
     request = assert_issued_once(period)
     assert (request.gross, request.share_of_proceeds, request.omge, request.net) == (30_000, 1_500, 600, 27_900)
     assert sum(b.quantity for b in world.acct.blocks.all()) == 27_900
+
+
+def test_two_periods_of_one_activity_issued_at_once(world, registered, submit, drive, overlap):
+    """Both issue, one after the other: the activity's event stream stays linear (found by the
+    benchmark: without the activity lock the second run hit event_stream_sequence_unique)."""
+    from pacm.events.services import chain_verify
+
+    first = period_close_with_dispatch_lost(drive(submit(registered), P.APPROVED))
+    second_start = first.end.year + 1
+    second = period_close_with_dispatch_lost(
+        drive(submit(registered, number=2, claims={second_start: 1_000}), P.APPROVED)
+    )
+
+    results = race(2, lambda p=iter([first, second]): issuance_process(period_id=next(p).pk))
+
+    assert sorted(results) == [("ok", "issued"), ("ok", "issued")], results
+    assert overlap == [True, False]  # the second waited behind the first, then ran alone
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.state == second.state == P.ISSUED
+    assert chain_verify(registered.stream) == []
