@@ -1,0 +1,1 @@
+"""`make bench`: a CDM-scale workload on the embedded default and on PostgreSQL (docs/benchmarks.md)."""

@@ -1,0 +1,213 @@
+#!/usr/bin/env python
+"""`make bench`: a CDM-scale workload through pacm's real write path (docs/benchmarks.md).
+
+    python bench/run.py                       # both backends, full scale, one after the other
+    python bench/run.py --backend sqlite      # the embedded default: a temporary SQLite file, Celery eager
+    python bench/run.py --backend postgres    # PostgreSQL (pacm_bench, recreated) + Redis db 2 + a real worker
+    python bench/run.py --quick               # 10x smaller, a smoke check
+    python bench/run.py --scale 0.5           # half the workload
+    python bench/run.py --activities 5000 --issuances 20000 --transfers 100000 --cycle 50
+
+Phases: the world is loaded as a snapshot (bench/world.py); then a full-cycle sample through
+every service (bench/cycle.py), every issuance through the real task (bench/issuances.py),
+transfers through `units_transfer` (bench/transfers.py), and the registry's invariants
+(bench/checks.py). Prints a table and writes bench/results/<backend>.json (full workload;
+other scales get a suffix: -quick, -scale0.5, -custom).
+"""
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import backends  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+FULL = {"activities": 5000, "issuances": 20000, "transfers": 100000, "cycle": 50}
+QUICK_FACTOR = 10
+LABELS = {backends.SQLITE: "embedded default: SQLite file, Celery eager",
+          backends.POSTGRES: "PostgreSQL + Redis + a real Celery worker"}
+
+
+def arguments(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backend", choices=[backends.SQLITE, backends.POSTGRES, "both"], default="both")
+    parser.add_argument("--quick", action="store_true", help="10x smaller, a smoke check (same as --scale 0.1)")
+    parser.add_argument("--scale", type=float, default=1.0, help="a fraction of the full workload, e.g. 0.5")
+    for name, value in FULL.items():
+        parser.add_argument(f"--{name}", type=int, default=None, help=f"default {value:,} x scale")
+    parser.add_argument("--transfer-callers", type=int, default=None,
+                        help="processes calling units_transfer at once (default: 1 on SQLite, 4 on PostgreSQL)")
+    parser.add_argument("--seed", type=int, default=64)
+    parser.add_argument("--no-chain-check", action="store_true", help="skip recomputing every event chain")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (SQLite file, worker log)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.scale = 1 / QUICK_FACTOR
+    for name, value in FULL.items():
+        if getattr(args, name) is None:
+            setattr(args, name, max(1, round(value * args.scale)))
+    return args
+
+
+def results_path(backend, args):
+    """bench/results/<backend>.json for the full workload; another name for any other, so a
+    smoke check never overwrites the figures docs/benchmarks.md quotes."""
+    full = {name: round(value * args.scale) for name, value in FULL.items()}
+    if args.quick:
+        suffix = "-quick"
+    elif all(getattr(args, name) == value for name, value in full.items()):
+        suffix = "" if args.scale == 1 else f"-scale{args.scale:g}"
+    else:
+        suffix = "-custom"
+    return RESULTS / f"{backend}{suffix}.json"
+
+
+def _log(message):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def _machine():
+    cpu = next((line.split(":", 1)[1].strip() for line in subprocess.run(
+        ["lscpu"], capture_output=True, text=True).stdout.splitlines() if line.startswith("Model name")), platform.processor())
+    with open("/proc/meminfo") as handle:
+        kib = int(next(line.split()[1] for line in handle if line.startswith("MemTotal")))
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(kib / 1024 / 1024, 1),
+            "python": platform.python_version(), "platform": platform.platform(),
+            "load_start": round(os.getloadavg()[0], 2)}
+
+
+def _versions(backend):
+    import django
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if backend == backends.SQLITE:
+            cursor.execute("SELECT sqlite_version()")
+            database = f"SQLite {cursor.fetchone()[0]}"
+        else:
+            cursor.execute("SHOW server_version")
+            database = f"PostgreSQL {cursor.fetchone()[0]}"
+    redis_version = None
+    if backend == backends.POSTGRES:
+        redis_version = f"Redis {backends.redis_client().info('server')['redis_version']}"
+    return {"database": database, "redis": redis_version, "django": django.get_version()}
+
+
+def run_one(args):
+    """One backend, in this process (the settings are read once, from the environment)."""
+    workdir = tempfile.mkdtemp(prefix=f"pacm-bench-{args.backend}-")
+    phases, started = {}, time.perf_counter()
+    machine = _machine()
+    _log(f"{args.backend}: preparing {workdir}")
+    backends.environment_prepare(backend=args.backend, workdir=workdir)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from bench import checks, cycle, issuances, transfers, vrod, world
+
+    def phase(name, call):
+        _log(f"{args.backend}: {name} ...")
+        t0 = time.perf_counter()
+        value = call()
+        phases[name] = round(time.perf_counter() - t0, 1)
+        _log(f"{args.backend}: {name} done in {phases[name]} s (load {os.getloadavg()[0]:.2f})")
+        return value
+
+    phase("migrate", lambda: call_command("migrate", verbosity=0, interactive=False))
+    machine.update(_versions(args.backend))
+    built = phase("world snapshot", lambda: world.world_build(
+        activities=args.activities, issuances=args.issuances, seed=args.seed))
+    projects = vrod.projects_load()
+    retired = vrod.retired_volumes(projects)
+    annual = sorted(v for p in projects for v in p.issued)
+    on_postgres = args.backend == backends.POSTGRES
+    worker = None
+    try:
+        if on_postgres:
+            worker = phase("worker start", lambda: backends.worker_start(log_path=Path(workdir) / "worker.log"))
+        sample = phase("full cycle sample", lambda: cycle.cycle_run(
+            activities=args.cycle, sizes=annual[:: max(1, len(annual) // 997)], worker=on_postgres))
+        if on_postgres:
+            issued = phase("issuances", lambda: issuances.issuances_worker(
+                seed=args.seed, redis_client=backends.redis_client(), queue=backends.QUEUE,
+                timings_key=backends.TIMINGS_KEY))
+        else:
+            issued = phase("issuances", lambda: issuances.issuances_eager(seed=args.seed))
+        callers = args.transfer_callers or (4 if on_postgres else 1)
+        moved = phase("transfers", lambda: transfers.transfers_run(
+            count=args.transfers, callers=callers, seed=args.seed, sizes=retired))
+    finally:
+        if worker is not None:
+            phase("worker stop", lambda: backends.worker_stop(worker))
+    checked = phase("checks", lambda: checks.checks_run(chains=not args.no_chain_check))
+    machine["load_end"] = round(os.getloadavg()[0], 2)
+    result = {
+        "backend": args.backend, "backend_label": LABELS[args.backend],
+        "scale": f"{args.activities:,} activities / {args.issuances:,} issuances / {args.transfers:,} transfers"
+                 f" / {args.cycle} full cycles" + (" (quick)" if args.quick else ""),
+        "arguments": vars(args), "finished_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "wall_s": round(time.perf_counter() - started, 1), "machine": machine, "phases": phases,
+        "world": built, "cycle": sample, "issuances": issued, "transfers": moved, "checks": checked,
+        "data_source": "Haya et al., Berkeley Voluntary Registry Offsets Database v2025-12, CC BY-SA 4.0",
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = results_path(args.backend, args)
+    path.write_text(json.dumps(result, indent=1, default=str) + "\n")
+    from bench.report import report_text
+
+    print(report_text(result), flush=True)
+    if args.keep:
+        _log(f"{args.backend}: kept {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+    _log(f"{args.backend}: results in {path.relative_to(ROOT)}; total {result['wall_s']} s")
+    return 0 if checked["ok"] else 1
+
+
+def run_both(args, argv):
+    """Each backend in its own process (settings come from the environment), then both tables."""
+    from bench.report import report_text
+
+    given, passthrough = list(argv if argv is not None else sys.argv[1:]), []
+    while given:
+        token = given.pop(0)
+        if token == "--backend":
+            given.pop(0)
+        elif not token.startswith("--backend="):
+            passthrough.append(token)
+    status = 0
+    for backend in (backends.SQLITE, backends.POSTGRES):
+        results_path(backend, args).unlink(missing_ok=True)  # never print an older run's figures
+        code = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--backend", backend, *passthrough],
+                              cwd=ROOT).returncode
+        status = status or code
+    print("\n" + "=" * 100)
+    for backend in (backends.SQLITE, backends.POSTGRES):
+        path = results_path(backend, args)
+        if path.exists():
+            print("\n" + report_text(json.loads(path.read_text())))
+    return status
+
+
+def main(argv=None):
+    args = arguments(argv)
+    if args.backend == "both":
+        return run_both(args, argv)
+    return run_one(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
