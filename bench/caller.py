@@ -5,6 +5,11 @@ def transfer_caller(kwargs):
     import django
 
     django.setup()
+    from django.db import connection
+
     from bench.transfers import transfer_loop
 
-    return transfer_loop(**kwargs)
+    try:
+        return transfer_loop(**kwargs)
+    finally:
+        connection.close()  # a caller process's own connection; the parent keeps its own

@@ -77,7 +77,6 @@ def transfer_loop(*, index, callers, count, seed, sizes):
             key = f"{type(error).__name__}: {str(error)[:100]}"
             errors[key] = errors.get(key, 0) + 1
     wall = time.perf_counter() - started
-    connection.close()
     return {"seconds": seconds, "queries": queries, "ranges": ranges, "errors": errors, "wall": wall,
             "sources": len(mine)}
 
