@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -202,7 +203,17 @@ def run_both(args, argv):
     return status
 
 
+def _stop_on_sigterm():
+    """SIGTERM unwinds like Ctrl-C, so the `finally` that stops the worker still runs."""
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def main(argv=None):
+    _stop_on_sigterm()
     args = arguments(argv)
     if args.backend == "both":
         return run_both(args, argv)
