@@ -96,8 +96,8 @@ beat: $(STAMP)
 # `make bench` (docs/benchmarks.md): the CDM-scale workload (5,000 activities, 20,000 issuances,
 # 100,000 transfers, 50 full cycles) on the embedded default (a temporary SQLite file, Celery
 # eager), then on PostgreSQL (database pacm_bench, dropped and recreated) with Redis db 2 and a
-# Celery worker of its own; prints both tables, writes bench/results/<backend>.json. About 50
-# minutes on 2 cores. Options for bench/run.py go in BENCH_ARGS, e.g. BENCH_ARGS="--scale 0.5".
+# Celery worker of its own; prints both tables, writes bench/results/<backend>.json. About 35
+# minutes on an idle 2-core machine. Options for bench/run.py go in BENCH_ARGS, e.g. BENCH_ARGS="--scale 0.5".
 # `make bench-quick`: 10x smaller (a few minutes). `make bench-sqlite` / `make bench-postgres`: one backend.
 .PHONY: bench-quick bench-sqlite bench-postgres
 bench: $(STAMP)
