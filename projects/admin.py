@@ -20,6 +20,7 @@ from .models import (
     Reversal,
     VintageClaim,
 )
+from .selectors import MECHANISM_HIDDEN
 
 
 class ReadOnlyMixin:
@@ -35,7 +36,21 @@ class ReadOnlyMixin:
         return False
 
 
-class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class DraftsHiddenMixin:
+    """Staff see what the secretariat sees on the site: everything but the participants' unsent
+    drafts (selectors.MECHANISM_HIDDEN, issue 11); the superuser, who runs the registry, sees all.
+    `draft_path` leads from a row to its activity."""
+
+    draft_path = "activity__"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.exclude(**{f"{self.draft_path}state__in": MECHANISM_HIDDEN})
+
+
+class ReadOnlyAdmin(DraftsHiddenMixin, ReadOnlyMixin, admin.ModelAdmin):
     pass
 
 
@@ -45,6 +60,7 @@ class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
 
 @admin.register(Activity)
 class ActivityAdmin(ReadOnlyAdmin):
+    draft_path = ""
     list_display = ("reference", "title", "host_party", "state", "due_at", "updated_at")
     list_filter = ("state", "host_party", "sectoral_scope")
     list_select_related = ("host_party",)
@@ -117,6 +133,7 @@ class DistributionLineInline(ReadOnlyInline):
 
 @admin.register(IssuanceRequest)
 class IssuanceRequestAdmin(ReadOnlyAdmin):
+    draft_path = "period__activity__"
     list_display = ("period", "units_requested", "gross", "share_of_proceeds", "omge", "buffer", "net", "issued_at")
     list_select_related = ("period__activity",)
     search_fields = ("period__activity__reference",)

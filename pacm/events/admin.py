@@ -11,6 +11,15 @@ class EventAdmin(admin.ModelAdmin):
     list_filter = ("kind", "role")
     search_fields = ("stream", "actor_label", "comment")
 
+    def get_queryset(self, request):
+        """Not the events of the participants' unsent drafts, but for the superuser (projects.admin)."""
+        from projects.selectors import MECHANISM_HIDDEN
+
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.exclude(activity__state__in=MECHANISM_HIDDEN)
+
     def has_add_permission(self, request):
         return False
 

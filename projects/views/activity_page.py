@@ -215,6 +215,8 @@ def activity_page_render(request, activity, *, bound=None, status=200):
         "fees": fees,
         "transitions": _transitions(activity, request.user, bound),
         "timeline": list(selectors.activity_timeline(activity)),
+        # Private entities' account numbers only for those with a role on the activity (issue 11).
+        "accounts_shown": bool(offers.roles),
         "needs_buffer": activity.methodology_version.methodology.needs_buffer,
     }
     return render(request, "projects/activity_detail.html", context, status=status)

@@ -285,6 +285,8 @@ def period_page_render(request, period, *, bound=None, preview=None, status=200)
         "blocks_page": blocks_page,
         "receiving_accounts": list(selectors.activity_receiving_accounts(activity)) if offers.issuance else [],
         "timeline": list(selectors.period_timeline(period)),
+        # Private entities' account numbers only for those with a role on the activity (issue 11).
+        "accounts_shown": bool(offers.roles),
     }
     return render(request, "projects/period_detail.html", context, status=status)
 

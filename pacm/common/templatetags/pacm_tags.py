@@ -57,14 +57,20 @@ def get_item(mapping, key):
 
 
 _PAYLOAD_SHOWN_APART = {"documents", "transition", "sha256"}
+# Fields that name private entities' holding accounts: shown only to those with a role on the
+# activity (registry selectors._holder: the public registry withholds private holders too).
+_PAYLOAD_ACCOUNTS = {"distribution"}
 
 
 @register.filter
-def payload_items(payload):
-    """An event payload's simple fields, without those the timeline shows on their own."""
+def payload_items(payload, accounts_shown=False):
+    """An event payload's simple fields, without those the timeline shows on their own, and without
+    the holding accounts it names unless `accounts_shown` (deny by default)."""
     items = []
     for key, value in (payload or {}).items():
         if key in _PAYLOAD_SHOWN_APART or value in (None, "", [], {}):
+            continue
+        if key in _PAYLOAD_ACCOUNTS and not accounts_shown:
             continue
         if isinstance(value, (list, tuple)):
             value = ", ".join(str(v) for v in value)
