@@ -136,7 +136,7 @@ CELERY_BEAT_SCHEDULE = {
     "run-timers": {"task": "projects.tasks.timers_run", "schedule": timedelta(minutes=1)},
     "sweep-approved-issuances": {
         "task": "projects.tasks.issuances_sweep",
-        "schedule": timedelta(minutes=5),
+        "schedule": timedelta(seconds=int(os.environ.get("PACM_ISSUANCE_SWEEP_EVERY_SECONDS", "300"))),
     },
 }
 

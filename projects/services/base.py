@@ -19,9 +19,13 @@ TIMED_NAMES = frozenset(ACTIVITY_TIMED.values()) | frozenset(PERIOD_TIMED.values
 
 
 def lock(model, pk):
-    """The row, locked for the rest of the transaction (SELECT ... FOR UPDATE)."""
+    """The row, locked for the rest of the transaction (SELECT ... FOR NO KEY UPDATE).
+
+    NO KEY: writers of the row still queue behind each other, but the foreign-key check of a
+    row another transaction inserts (a unit block naming this activity) is not blocked; with
+    FOR UPDATE a transfer and an issuance deadlocked at COMMIT (issue 11, make chaos)."""
     try:
-        return model.objects.select_for_update().get(pk=pk)
+        return model.objects.select_for_update(no_key=True).get(pk=pk)
     except model.DoesNotExist:
         raise ServiceError(f"No such {model._meta.verbose_name}.") from None
 

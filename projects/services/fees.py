@@ -54,7 +54,7 @@ def fee_record_payment(*, fee, user, reference):
         raise Refused("Only the secretariat records fee payments.")
     with transaction.atomic():
         lock(Activity, fee.activity_id)
-        fee = Fee.objects.select_for_update().get(pk=fee.pk)
+        fee = Fee.objects.select_for_update(no_key=True).get(pk=fee.pk)
         if fee.status != Fee.Status.DUE:
             raise Refused(f"This fee is already {fee.get_status_display().lower()}.")
         fee.status = Fee.Status.PAID

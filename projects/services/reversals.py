@@ -73,7 +73,7 @@ def reversal_cancel_from_buffer(*, reversal, user):
         raise Refused("Only the secretariat draws on the buffer pool.")
     with transaction.atomic():
         lock(Activity, reversal.activity_id)
-        reversal = Reversal.objects.select_for_update().get(pk=reversal.pk)
+        reversal = Reversal.objects.select_for_update(no_key=True).get(pk=reversal.pk)
         if reversal.kind != Reversal.Kind.UNAVOIDABLE:
             raise Refused("Only an unavoidable reversal is covered by the buffer pool.")
         if reversal.status == Reversal.Status.SETTLED or reversal.buffer_drawn:
@@ -101,7 +101,7 @@ def reversal_compensate(*, reversal, user, from_account, quantity):
     with transaction.atomic():
         activity = lock(Activity, reversal.activity_id)
         actor = actor_require(user=user, activity=activity, roles={Role.PARTICIPANT}, what="compensate this reversal")
-        reversal = Reversal.objects.select_for_update().get(pk=reversal.pk)
+        reversal = Reversal.objects.select_for_update(no_key=True).get(pk=reversal.pk)
         if reversal.status == Reversal.Status.SETTLED:
             raise Refused("This reversal is already settled.")
         if reversal.kind == Reversal.Kind.UNAVOIDABLE and not reversal.buffer_drawn:

@@ -79,7 +79,7 @@ def finding_raise(*, activity, user, kind, text, period=None):
 def _finding_change(*, finding, user, roles, what, from_status, to_status, event_kind, comment="", apply=None):
     with transaction.atomic():
         activity = lock(Activity, finding.activity_id)
-        finding = Finding.objects.select_for_update().get(pk=finding.pk)
+        finding = Finding.objects.select_for_update(no_key=True).get(pk=finding.pk)
         actor = actor_require(user=user, activity=activity, roles=roles, what=what)
         if finding.status not in from_status:
             raise Refused(f"This finding is {finding.get_status_display().lower()}: you cannot {what} now.")

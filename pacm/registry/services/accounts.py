@@ -46,7 +46,10 @@ def account_resolve(value):
 def account_lock(value):
     """The account row, locked for the rest of the transaction (SELECT ... FOR UPDATE)."""
     pk = value.pk if isinstance(value, Account) else None
-    qs = Account.objects.select_for_update()
+    # NO KEY (as projects.services.base.lock): moves out of this account queue behind each other,
+    # while a move INTO it, whose new block's foreign key names it, is never blocked at COMMIT:
+    # A->B and B->A at once deadlocked with FOR UPDATE (issue 11, make chaos).
+    qs = Account.objects.select_for_update(no_key=True)
     account = qs.filter(pk=pk).first() if pk else qs.filter(number=str(value or "").strip()).first()
     if account is None:
         raise ServiceError(f"No account {getattr(value, 'number', value)} exists.")
