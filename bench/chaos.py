@@ -339,10 +339,13 @@ def client_run(*, index, client, receivers, jobs, deadline, interval, port, reco
         began = time.monotonic()
         if began > deadline:
             break
+        # One transfer in ten goes to a cancellation account: the service must refuse it (para 42).
+        refuse = kind == "transfer" and number % 10 == 0
         if kind == "transfer":
             path = account_url + "transfer/"
-            data = {"transfer-to_account": receivers[number % len(receivers)], "transfer-quantity": str(number),
-                    "transfer-activity": "", "transfer-vintage": ""}
+            to = "PACM-CANC-VOL" if refuse else receivers[number % len(receivers)]
+            data = {"transfer-to_account": to, "transfer-quantity": str(number), "transfer-activity": "",
+                    "transfer-vintage": ""}
         else:
             path = account_url + "use/"
             data = {"use-use": "voluntary", "use-quantity": "1", "use-party": "", "use-purpose": f"chaos-use-{number}",
@@ -352,7 +355,7 @@ def client_run(*, index, client, receivers, jobs, deadline, interval, port, reco
         with lock:
             records.append({"client": index, "kind": kind, "marker": number, "account": client["account"],
                             "sent": began - T0, "took": time.monotonic() - began, "outcome": result,
-                            "detail": detail, "status": answer[0]})
+                            "detail": detail, "status": answer[0], "must_refuse": refuse})
         time.sleep(max(0.0, interval - (time.monotonic() - began)))
 
 
@@ -423,6 +426,8 @@ def requests_match(records):
             problems.append(f"{where}: the page said done, the ledger has {rows}")
         if r["outcome"] == "refused" and rows:
             problems.append(f"{where}: refused, yet applied")
+        if r.get("must_refuse") and (rows or r["outcome"] == "applied"):
+            problems.append(f"{where}: a transfer to a cancellation account went through")
         if r["outcome"] == "error":
             problems.append(f"{where}: no clear message")
     strays = [q for q in transfers if q not in sent_transfers] + [p for p in uses if p not in sent_uses]
