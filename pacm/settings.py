@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "pacm.common",
     "pacm.parties",
     "pacm.events",
+    "pacm.engine",
     "pacm.registry",
     "methodologies",
     "projects",

@@ -1,49 +1,6 @@
 """One small function per event type of an activity's stream (Saleor's order/events.py style)."""
-from django.db import transaction
-
 from pacm.events.models import EventKind
 from pacm.events.services import event_record
-
-from .models import Activity
-
-
-def _documents(activity, period=None):
-    """The latest version of each document, by hash: what the decision was taken on."""
-    from .models import DocumentVersion
-
-    rows = (
-        DocumentVersion.objects.filter(document__activity=activity)
-        .order_by("document_id", "-number")
-        .values("document_id", "document__kind", "number", "sha256")
-    )
-    latest = {}
-    for row in rows:
-        latest.setdefault(row["document_id"], row)
-    return [
-        {"kind": r["document__kind"], "version": r["number"], "sha256": r["sha256"]} for r in latest.values()
-    ]
-
-
-def _activity(obj):
-    return obj if isinstance(obj, Activity) else obj.activity
-
-
-def state_changed(*, obj, actor, from_state, to_state, transition, comment="", payload=None):
-    activity = _activity(obj)
-    is_activity = isinstance(obj, Activity)
-    data = {"transition": transition, "documents": _documents(activity), **(payload or {})}
-    if not is_activity:
-        data["monitoring_period"] = obj.number
-    return event_record(
-        stream=activity.stream,
-        kind=EventKind.ACTIVITY_TRANSITIONED if is_activity else EventKind.MONITORING_TRANSITIONED,
-        actor=actor,
-        activity=activity,
-        from_state=from_state,
-        to_state=to_state,
-        comment=comment,
-        payload=data,
-    )
 
 
 def activity_created(*, activity, actor):
@@ -53,10 +10,22 @@ def activity_created(*, activity, actor):
     )
 
 
+def _shown(value):
+    """A field value as the event keeps it: a related row by its id and name."""
+    if hasattr(value, "pk"):
+        return {"id": value.pk, "name": str(value)}
+    return value
+
+
 def activity_updated(*, activity, actor, changed):
+    """`changed`: {field: (old, new)}; the event keeps both, so an edit can be read back."""
     return event_record(
         stream=activity.stream, kind=EventKind.ACTIVITY_UPDATED, actor=actor, activity=activity,
-        payload={"changed": sorted(changed)},
+        payload={
+            "changed": sorted(changed),
+            "old": {f: _shown(old) for f, (old, _new) in sorted(changed.items())},
+            "new": {f: _shown(new) for f, (_old, new) in sorted(changed.items())},
+        },
     )
 
 
@@ -64,6 +33,15 @@ def doe_engaged(*, activity, actor, doe, stage):
     return event_record(
         stream=activity.stream, kind=EventKind.DOE_ENGAGED, actor=actor, activity=activity,
         payload={"doe": doe.name, "doe_id": doe.pk, "stage": stage},
+    )
+
+
+def doe_changed(*, activity, actor, doe, previous, stage):
+    """Issue 11: a change of DOE is its own event, naming the DOE it replaces."""
+    return event_record(
+        stream=activity.stream, kind=EventKind.DOE_CHANGED, actor=actor, activity=activity,
+        payload={"doe": doe.name, "doe_id": doe.pk, "previous": previous.name, "previous_id": previous.pk,
+                 "stage": stage},
     )
 
 
@@ -135,11 +113,3 @@ def fee_paid(*, fee, actor):
         stream=fee.activity.stream, kind=EventKind.FEE_PAID, actor=actor, activity=fee.activity,
         payload={"fee": fee.kind, "amount_usd": str(fee.amount_usd), "reference": fee.payment_reference},
     )
-
-
-def notify_on_commit(*, obj, transition):
-    """Tell the people who act next, by e-mail, once the change is committed."""
-    from . import tasks
-
-    activity_id = _activity(obj).pk
-    transaction.on_commit(lambda: tasks.notify_transition.delay(activity_id, transition), robust=True)

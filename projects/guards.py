@@ -10,13 +10,6 @@ from methodologies.models import RuleSet
 
 from .models import Activity, Document, Finding
 
-# Guards about an input that the transition's own form supplies (Transition.inputs).
-INPUT_GUARDS = {
-    "risk_rating_set": "risk_rating",
-    "verified_within_claim": "verified",
-    "issuance_request_complete": "issuance_request",
-}
-
 
 def _activity(obj):
     return obj if isinstance(obj, Activity) else obj.activity
@@ -200,4 +193,40 @@ def no_unsettled_avoidable_reversal(obj):
         return "A reversal of this activity has not been compensated yet: no further issuance until it is."
     if obj.activity.risk_rating == Activity.RiskRating.VERY_HIGH:
         return "A very high reversal risk is not eligible for issuance until the risk is reduced (policy.md §2)."
+    return None
+
+
+def _stage_doe(activity):
+    return activity.verification_doe_id if activity.state == "registered" else activity.validation_doe_id
+
+
+def no_doe_engaged_for_stage(obj):
+    """A DOE already engaged for this stage is replaced by the change-of-DOE action instead."""
+    if _stage_doe(obj):
+        return "A DOE is already engaged for this stage: change it instead."
+    return None
+
+
+def doe_engaged_for_stage(obj):
+    if not _stage_doe(obj):
+        return "No DOE is engaged for this stage yet: engage one."
+    return None
+
+
+def no_period_under_verification(obj):
+    """Issue 11: the verification DOE is not swapped while it verifies a period (RMP 51: the DOE
+    that verifies a period certifies it)."""
+    from .cycle import PeriodState
+
+    busy = obj.monitoring_periods.filter(
+        state__in=(PeriodState.UNDER_VERIFICATION, PeriodState.VERIFIED, PeriodState.ISSUANCE_INCOMPLETE)
+    ).values_list("number", flat=True).first()
+    if busy is not None:
+        return f"Monitoring period {busy} is being verified by the engaged DOE: the DOE cannot be changed until it is done."
+    return None
+
+
+def carries_reversal_risk(obj):
+    if not _activity(obj).methodology_version.methodology.needs_buffer:
+        return "This activity's methodology carries no reversal risk."
     return None

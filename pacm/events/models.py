@@ -17,6 +17,7 @@ class EventKind(models.TextChoices):
     ACTIVITY_UPDATED = "activity.updated", "PDD fields updated"
     ACTIVITY_TRANSITIONED = "activity.transitioned", "State changed"
     DOE_ENGAGED = "activity.doe_engaged", "DOE engaged"
+    DOE_CHANGED = "activity.doe_changed", "DOE changed"
     DOCUMENT_UPLOADED = "document.uploaded", "Document version uploaded"
     FINDING_RAISED = "finding.raised", "Finding raised"
     FINDING_ANSWERED = "finding.answered", "Finding answered"

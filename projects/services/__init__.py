@@ -6,6 +6,7 @@ transaction. Views, the admin, commands and tasks call these functions and nothi
 """
 from .approvals import authorization_statement_issue, host_approval_issue
 from .design import (
+    activity_change_doe,
     activity_create,
     activity_engage_doe,
     activity_notify_prior_consideration,

@@ -5,17 +5,14 @@ edits the one before it.
 """
 import datetime
 
-from django.db import transaction
 from django.utils import timezone
 
-from pacm.common.errors import Refused, ServiceError
+from pacm.common.errors import ServiceError
 from pacm.parties.models import Organisation
-from pacm.parties.roles import Role
 
 from .. import events
-from ..cycle import ACTIVITY_TERMINAL
-from ..models import Activity, AuthorizationStatement, HostApproval
-from .base import actor_require, lock
+from ..models import AuthorizationStatement, HostApproval
+from .base import action_run
 
 
 def _next_version(qs):
@@ -31,18 +28,14 @@ def host_approval_issue(
         raise ServiceError("Confirm how the activity fosters sustainable development (RMP 40(a)).", field="sd_confirmation")
     if not (ndc_relation or "").strip():
         raise ServiceError("Say how the activity relates to the NDC (RMP 40(c)).", field="ndc_relation")
-    with transaction.atomic():
-        activity = lock(Activity, activity.pk)
-        actor = actor_require(user=user, activity=activity, roles={Role.DNA}, what="approve this activity")
-        if activity.state in ACTIVITY_TERMINAL:
-            raise Refused("The activity is closed.")
+    def apply(obj, actor):
         participants = list(authorized_participants or [])
-        allowed = set(activity.participants.values_list("pk", flat=True))
+        allowed = set(obj.participants.values_list("pk", flat=True))
         if not participants or any(p.pk not in allowed or p.kind != Organisation.Kind.PARTICIPANT for p in participants):
             raise ServiceError("Authorize one or more of this activity's participants (RMP 41).", field="authorized_participants")
         approval = HostApproval.objects.create(
-            activity=activity,
-            version=_next_version(activity.host_approvals),
+            activity=obj,
+            version=_next_version(obj.host_approvals),
             dna=actor.organisation,
             sd_confirmation=sd_confirmation.strip(),
             ndc_relation=ndc_relation.strip(),
@@ -52,6 +45,9 @@ def host_approval_issue(
         )
         approval.authorized_participants.set(participants)
         events.host_approval_issued(approval=approval, actor=actor)
+        return approval
+
+    approval = action_run(subject=activity, name="issue_host_approval", user=user, apply=apply)
     return approval
 
 
@@ -79,14 +75,10 @@ def authorization_statement_issue(
         raise ServiceError("A quantity cap is a whole number of units, at least 1.", field="quantity_cap")
     if vintage_from and vintage_to and vintage_to < vintage_from:
         raise ServiceError("The last vintage is before the first.", field="vintage_to")
-    with transaction.atomic():
-        activity = lock(Activity, activity.pk)
-        actor = actor_require(user=user, activity=activity, roles={Role.DNA}, what="issue an authorization statement")
-        if activity.state in ACTIVITY_TERMINAL:
-            raise Refused("The activity is closed.")
+    def apply(obj, actor):
         statement = AuthorizationStatement.objects.create(
-            activity=activity,
-            version=_next_version(activity.authorization_statements),
+            activity=obj,
+            version=_next_version(obj.authorization_statements),
             dna=actor.organisation,
             uses=uses,
             first_transfer=first_transfer,
@@ -98,6 +90,9 @@ def authorization_statement_issue(
             issued_at=timezone.now(),
         )
         events.authorization_issued(statement=statement, actor=actor)
+        return statement
+
+    statement = action_run(subject=activity, name="issue_authorization", user=user, apply=apply)
     return statement
 
 

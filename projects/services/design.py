@@ -14,8 +14,9 @@ from pacm.parties.roles import Actor, Role, actor_for
 
 from .. import events
 from ..cycle import ActivityState
+from ..machines import ACTIVITY
 from ..models import Activity, Document, DocumentVersion
-from .base import actor_require, lock, transition_fire
+from .base import action_run, actor_require, transition_fire
 
 PDD_FIELDS = (
     "title", "host_party", "methodology_version", "sectoral_scope", "location", "start_date",
@@ -113,58 +114,99 @@ def activity_create(*, user, organisation=None, **data):
     return activity
 
 
-def activity_update(*, activity, user, **data):
-    """Participants edit the PDD fields while the activity is a draft."""
-    with transaction.atomic():
-        activity = lock(Activity, activity.pk)
-        actor = actor_require(user=user, activity=activity, roles={Role.PARTICIPANT}, what="edit the PDD")
-        if activity.state != ActivityState.DRAFT:
-            raise Refused("The PDD fields can be edited only while the activity is a draft.")
-        unknown = sorted(set(data) - set(PDD_FIELDS))
-        if unknown:
-            raise ServiceError(f"These fields cannot be edited: {', '.join(unknown)}.", field=unknown[0])
-        merged = {f: data.get(f, getattr(activity, f)) for f in PDD_FIELDS}
+def activity_update(*, activity, user, expected_state=None, **data):
+    """Participants edit the PDD fields while the activity is a draft (action edit_pdd)."""
+    unknown = sorted(set(data) - set(PDD_FIELDS))
+    if unknown:
+        raise ServiceError(f"These fields cannot be edited: {', '.join(unknown)}.", field=unknown[0])
+
+    def apply(obj, actor):
+        merged = {f: data.get(f, getattr(obj, f)) for f in PDD_FIELDS}
         missing = [f for f in PDD_FIELDS if merged[f] in (None, "")]
         if missing:
-            raise ServiceError(f"Fill in: {', '.join(missing)}.", field=missing[0])
+            raise ServiceError(f"Fill in: {', '.join(missing)}.", field=missing[0], code="required")
         _raise_first(pdd_check(data=merged))
-        changed = [f for f in PDD_FIELDS if merged[f] != getattr(activity, f)]
-        for f in changed:
-            setattr(activity, f, merged[f])
+        changed = {f: (getattr(obj, f), merged[f]) for f in PDD_FIELDS if merged[f] != getattr(obj, f)}
+        for f, (_old, new) in changed.items():
+            setattr(obj, f, new)
         if changed:
-            activity.save()
-            events.activity_updated(activity=activity, actor=actor, changed=changed)
-    return activity
+            obj.save()
+            events.activity_updated(activity=obj, actor=actor, changed=changed)
+        return obj
+
+    return action_run(subject=activity, name="edit_pdd", user=user, apply=apply, expected_state=expected_state)
 
 
-def activity_engage_doe(*, activity, user, doe, stage="validation"):
-    """Participants engage a DOE: for validation before it accepts, for verification once registered."""
-    with transaction.atomic():
-        activity = lock(Activity, activity.pk)
-        actor = actor_require(user=user, activity=activity, roles={Role.PARTICIPANT}, what="engage a DOE")
-        if doe.kind != Organisation.Kind.DOE:
-            raise ServiceError("Choose a designated operational entity.", field="doe")
-        if stage == "validation":
-            if activity.state not in (ActivityState.DRAFT, ActivityState.PRIOR_CONSIDERATION):
-                raise Refused("The validation DOE can be changed only before it accepts the engagement.")
-            activity.validation_doe = doe
-        elif stage == "verification":
-            if activity.state != ActivityState.REGISTERED:
-                raise Refused("A verification DOE is engaged once the activity is registered.")
-            activity.verification_doe = doe
+def doe_accreditation_check(*, activity, doe, on_date=None):
+    """Issue 11; rules.md §2.3 S1->S2: a DOE is engaged only if accredited, on the day, for the
+    activity's sectoral scope."""
+    from pacm.parties.models import DOEAccreditation
+
+    on_date = on_date or timezone.localdate()
+    if doe.kind != Organisation.Kind.DOE:
+        raise ServiceError("Choose a designated operational entity.", field="doe", code="not_a_doe")
+    accredited = DOEAccreditation.objects.filter(
+        organisation=doe, sectoral_scope=activity.sectoral_scope, valid_from__lte=on_date
+    ).exclude(valid_to__lt=on_date)
+    if not accredited.exists():
+        raise ServiceError(
+            f"{doe.name} is not accredited for sectoral scope {activity.sectoral_scope.number} on {on_date}.",
+            field="doe", code="doe_not_accredited",
+            params={"doe": doe.name, "scope": activity.sectoral_scope.number, "date": str(on_date)},
+        )
+
+
+def engage_stage(activity):
+    """Which DOE the participants engage now: the validation DOE before it accepts, the
+    verification DOE once the activity is registered."""
+    return "verification" if activity.state == ActivityState.REGISTERED else "validation"
+
+
+def _engage(*, activity, user, doe, name, expected_state=None):
+    def apply(obj, actor):
+        doe_accreditation_check(activity=obj, doe=doe)
+        stage = engage_stage(obj)
+        field = f"{stage}_doe"
+        previous = getattr(obj, field)
+        if previous is not None and previous.pk == doe.pk:
+            raise ServiceError(f"{doe.name} is already the {stage} DOE.", field="doe", code="doe_already_engaged")
+        setattr(obj, field, doe)
+        obj.save()
+        if previous is None:
+            events.doe_engaged(activity=obj, actor=actor, doe=doe, stage=stage)
         else:
-            raise ServiceError("Unknown stage.")
-        activity.save()
-        events.doe_engaged(activity=activity, actor=actor, doe=doe, stage=stage)
-    return activity
+            events.doe_changed(activity=obj, actor=actor, doe=doe, previous=previous, stage=stage)
+        return obj
+
+    return action_run(subject=activity, name=name, user=user, apply=apply, expected_state=expected_state)
 
 
-def activity_notify_prior_consideration(*, activity, user, comment=""):
-    return transition_fire(model=Activity, pk=activity.pk, name="notify_prior_consideration", user=user, comment=comment)
+def activity_engage_doe(*, activity, user, doe, stage=None, expected_state=None):
+    """Participants engage a DOE for the stage; one already engaged is replaced through the
+    declared change of DOE (its own guards and event)."""
+    current = Activity.objects.filter(pk=activity.pk).first() or activity
+    if stage is not None and stage != engage_stage(current):
+        if stage == "verification":
+            raise Refused("A verification DOE is engaged once the activity is registered.", code="wrong_stage")
+        raise Refused("The validation DOE can be changed only before it accepts the engagement.", code="wrong_stage")
+    engaged = current.verification_doe_id if engage_stage(current) == "verification" else current.validation_doe_id
+    name = "change_doe" if engaged else "engage_doe"
+    return _engage(activity=activity, user=user, doe=doe, name=name, expected_state=expected_state)
 
 
-def activity_withdraw(*, activity, user, comment):
-    return transition_fire(model=Activity, pk=activity.pk, name="withdraw", user=user, comment=comment)
+def activity_change_doe(*, activity, user, doe, expected_state=None):
+    """Participants replace the DOE of the stage: never while a period is under verification."""
+    return _engage(activity=activity, user=user, doe=doe, name="change_doe", expected_state=expected_state)
+
+
+@ACTIVITY.serves("notify_prior_consideration")
+def activity_notify_prior_consideration(*, activity, user, comment="", expected_state=None):
+    return transition_fire(model=Activity, pk=activity.pk, name="notify_prior_consideration", user=user, comment=comment, expected_state=expected_state)
+
+
+@ACTIVITY.serves("withdraw")
+def activity_withdraw(*, activity, user, comment, expected_state=None):
+    return transition_fire(model=Activity, pk=activity.pk, name="withdraw", user=user, comment=comment, expected_state=expected_state)
 
 
 # Who uploads which document (rules.md §2.3 "Documents / data" column).
@@ -201,36 +243,49 @@ def upload_check(uploaded):
     return settings.PACM_UPLOAD_EXTENSIONS[ext]
 
 
-def document_upload(*, activity, user, kind, uploaded, title="", period=None):
+def document_upload(*, activity, user, kind, uploaded, title="", period=None, expected_state=None):
     """Add a new immutable version of a document; the old versions stay as they were."""
     if kind not in Document.Kind.values:
         raise ServiceError("Choose the kind of document.", field="kind")
     content_type = upload_check(uploaded)
-    with transaction.atomic():
-        activity = lock(Activity, activity.pk)
-        roles = {role for role, kinds in UPLOADERS.items() if kind in kinds}
-        actor = actor_require(user=user, activity=activity, roles=roles, what="upload this document")
-        if activity.state in CLOSED_STATES:
-            raise Refused("The activity is closed: no new documents.")
-        if period is not None and period.activity_id != activity.pk:
+    roles = {role for role, kinds in UPLOADERS.items() if kind in kinds}
+    subject = period if period is not None else activity
+
+    def apply(obj, actor):
+        owner = obj if period is None else obj.activity
+        if owner.pk != activity.pk:
             raise ServiceError("That monitoring period belongs to another activity.")
-        document, _ = Document.objects.get_or_create(
-            activity=activity, kind=kind, monitoring_period=period, defaults={"title": title}
-        )
-        number = (document.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-        version = DocumentVersion(
-            document=document,
-            number=number,
-            original_name=os.path.basename(uploaded.name)[:255],
-            content_type=content_type,
-            size=uploaded.size,
-            sha256=DocumentVersion.hash_file(uploaded),
-            uploaded_by=user,
-            organisation=actor.organisation,
-        )
-        version.file.save(uploaded.name, uploaded, save=False)
-        version.save()
-        events.document_uploaded(activity=activity, actor=actor, version=version)
+        if actor.role not in roles:
+            actor = actor_require(user=user, activity=obj, roles=roles, what="upload this document")
+        return document_store(activity=owner, actor=actor, kind=kind, uploaded=uploaded, title=title,
+                              period=period, content_type=content_type)
+
+    return action_run(subject=subject, name="upload_document", user=user, apply=apply, expected_state=expected_state)
+
+
+def document_store(*, activity, actor, kind, uploaded, title="", period=None, content_type=None):
+    """The version row, its file and its event: inside a write that has locked the activity."""
+    if activity.state in CLOSED_STATES:
+        raise Refused("The activity is closed: no new documents.", code="activity_closed")
+    if content_type is None:
+        content_type = upload_check(uploaded)
+    document, _ = Document.objects.get_or_create(
+        activity=activity, kind=kind, monitoring_period=period, defaults={"title": title}
+    )
+    number = (document.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    version = DocumentVersion(
+        document=document,
+        number=number,
+        original_name=os.path.basename(uploaded.name)[:255],
+        content_type=content_type,
+        size=uploaded.size,
+        sha256=DocumentVersion.hash_file(uploaded),
+        uploaded_by=actor.user,
+        organisation=actor.organisation,
+    )
+    version.file.save(uploaded.name, uploaded, save=False)
+    version.save()
+    events.document_uploaded(activity=activity, actor=actor, version=version)
     return version
 
 

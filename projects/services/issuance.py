@@ -19,6 +19,7 @@ from pacm.parties.roles import Actor
 from pacm.registry.models import Account, AccountKind, AuthorizationStatus, UnitBlock
 
 from ..cycle import PeriodState
+from ..machines import PERIOD
 from ..models import Activity, DistributionLine, Fee, IssuanceRequest, MonitoringPeriod
 from .approvals import authorization_in_force
 from .base import lock, transition_fire
@@ -127,7 +128,8 @@ def _request_write(period, *, units_requested, omge_rate, lines):
     return request, split
 
 
-def period_request_issuance(*, period, user, units_requested, lines, omge_rate=None, comment="", resubmit=False):
+@PERIOD.serves("request_issuance")
+def period_request_issuance(*, period, user, units_requested, lines, omge_rate=None, comment="", resubmit=False, expected_state=None):
     """RMP 52: the DOE submits the request with the participants' OMGE election and instructions.
 
     The issuance fee is computed on the units requested (7/CMA.4 annex I para 53).
@@ -160,44 +162,53 @@ def period_request_issuance(*, period, user, units_requested, lines, omge_rate=N
 
     name = "resubmit_issuance" if resubmit else "request_issuance"
     return transition_fire(model=MonitoringPeriod, pk=period.pk, name=name, user=user, comment=comment,
-                           prepare=prepare, after=after)
+                           prepare=prepare, after=after, expected_state=expected_state)
 
 
-def period_resubmit_issuance(*, period, user, units_requested, lines, omge_rate=None, comment=""):
+@PERIOD.serves("resubmit_issuance")
+def period_resubmit_issuance(*, period, user, units_requested, lines, omge_rate=None, comment="", expected_state=None):
     return period_request_issuance(period=period, user=user, units_requested=units_requested, lines=lines,
-                                   omge_rate=omge_rate, comment=comment, resubmit=True)
+                                   omge_rate=omge_rate, comment=comment, resubmit=True,
+                                   expected_state=expected_state)
 
 
 def _fire(period, name, user, comment="", **kw):
     return transition_fire(model=MonitoringPeriod, pk=period.pk, name=name, user=user, comment=comment, **kw)
 
 
-def period_start_issuance_checks(*, period, user, comment=""):
-    return _fire(period, "start_issuance_checks", user, comment)
+@PERIOD.serves("start_issuance_checks")
+def period_start_issuance_checks(*, period, user, comment="", expected_state=None):
+    return _fire(period, "start_issuance_checks", user, comment, expected_state=expected_state)
 
 
-def period_return_issuance_incomplete(*, period, user, comment):
-    return _fire(period, "return_issuance_incomplete", user, comment)
+@PERIOD.serves("return_issuance_incomplete")
+def period_return_issuance_incomplete(*, period, user, comment, expected_state=None):
+    return _fire(period, "return_issuance_incomplete", user, comment, expected_state=expected_state)
 
 
-def period_pass_issuance_checks(*, period, user, comment=""):
-    return _fire(period, "pass_issuance_checks", user, comment)
+@PERIOD.serves("pass_issuance_checks")
+def period_pass_issuance_checks(*, period, user, comment="", expected_state=None):
+    return _fire(period, "pass_issuance_checks", user, comment, expected_state=expected_state)
 
 
-def period_request_issuance_review(*, period, user, comment):
-    return _fire(period, "request_issuance_review", user, comment)
+@PERIOD.serves("request_issuance_review")
+def period_request_issuance_review(*, period, user, comment, expected_state=None):
+    return _fire(period, "request_issuance_review", user, comment, expected_state=expected_state)
 
 
+@PERIOD.serves("approve_by_timer")
 def period_approve_by_timer(*, period, actor):
     return _fire(period, "approve_by_timer", actor)
 
 
-def period_approve_issuance(*, period, user, comment):
-    return _fire(period, "approve_issuance", user, comment)
+@PERIOD.serves("approve_issuance")
+def period_approve_issuance(*, period, user, comment, expected_state=None):
+    return _fire(period, "approve_issuance", user, comment, expected_state=expected_state)
 
 
-def period_reject_issuance(*, period, user, comment):
-    return _fire(period, "reject_issuance", user, comment)
+@PERIOD.serves("reject_issuance")
+def period_reject_issuance(*, period, user, comment, expected_state=None):
+    return _fire(period, "reject_issuance", user, comment, expected_state=expected_state)
 
 
 def _dispatch(period_id):
@@ -208,6 +219,7 @@ def _dispatch(period_id):
     transaction.on_commit(lambda: issuance_run.delay(period_id), robust=True)
 
 
+@PERIOD.serves("close_appeal_window")
 def period_close_appeal_window(*, period, actor):
     """rules.md §2.3 S18->S19: the appeal window closes; the registry issues (one task per issuance)."""
 
@@ -309,6 +321,7 @@ def issuance_process(*, period_id):
     return "issued"
 
 
+@PERIOD.serves("mark_issued")
 def period_mark_issued(*, period, actor):
     """Fired by `issuance_process` once the registry holds the units, in the same transaction."""
     return _fire(period, "mark_issued", actor)

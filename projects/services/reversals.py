@@ -4,18 +4,15 @@ Unavoidable: the secretariat cancels as many units from the buffer pool; a short
 owed by the activity and blocks issuance. Avoidable: the participants cancel as many of their
 own units; until they do, the activity cannot be issued again.
 """
-from django.db import transaction
 from django.utils import timezone
 
-from pacm.common.errors import Refused, ServiceError
+from pacm.common.errors import ServiceError
 from pacm.events.models import EventKind
 from pacm.events.services import event_record
-from pacm.parties.roles import Role, actor_for_role
 
-from ..cycle import ActivityState
-from ..models import Activity, Document, Reversal
-from .base import actor_require, lock
-from .design import document_upload
+from ..models import Document, Reversal
+from .base import action_run
+from .design import document_store
 
 
 def reversal_report(*, activity, user, quantity, kind, description, evidence=None):
@@ -30,21 +27,18 @@ def reversal_report(*, activity, user, quantity, kind, description, evidence=Non
         raise ServiceError("Say whether the reversal was avoidable or unavoidable.", field="kind")
     if not (description or "").strip():
         raise ServiceError("Describe the reversal.", field="description")
-    with transaction.atomic():
-        activity = lock(Activity, activity.pk)
-        actor = actor_require(user=user, activity=activity, roles={Role.PARTICIPANT, Role.DOE}, what="report a reversal")
-        if activity.state != ActivityState.REGISTERED:
-            raise Refused("Reversals are reported for registered activities.")
-        if not activity.methodology_version.methodology.needs_buffer:
-            raise ServiceError("This activity's methodology carries no reversal risk.")
+    def apply(obj, actor):
         version = None
         if evidence is not None:
-            version = document_upload(activity=activity, user=user, kind=Document.Kind.REVERSAL_EVIDENCE, uploaded=evidence)
+            version = document_store(activity=obj, actor=actor, kind=Document.Kind.REVERSAL_EVIDENCE, uploaded=evidence)
         reversal = Reversal.objects.create(
-            activity=activity, quantity=quantity, kind=kind, description=description.strip(), evidence=version,
+            activity=obj, quantity=quantity, kind=kind, description=description.strip(), evidence=version,
             reported_by=actor.organisation,
         )
         _event(EventKind.REVERSAL_REPORTED, reversal, actor)
+        return reversal
+
+    reversal = action_run(subject=activity, name="report_reversal", user=user, apply=apply)
     return reversal
 
 
@@ -68,25 +62,23 @@ def reversal_cancel_from_buffer(*, reversal, user):
     """Unavoidable reversal: the secretariat cancels the units from the buffer pool."""
     from pacm.registry.services import buffer_cancel
 
-    actor = actor_for_role(user, Role.SECRETARIAT)
-    if actor is None:
-        raise Refused("Only the secretariat draws on the buffer pool.")
-    with transaction.atomic():
-        lock(Activity, reversal.activity_id)
-        reversal = Reversal.objects.select_for_update().get(pk=reversal.pk)
-        if reversal.kind != Reversal.Kind.UNAVOIDABLE:
-            raise Refused("Only an unavoidable reversal is covered by the buffer pool.")
-        if reversal.status == Reversal.Status.SETTLED or reversal.buffer_drawn:
-            raise Refused("The buffer has already been drawn for this reversal.")
+    reversal_id = reversal.pk
+
+    def apply(obj, actor):
+        current = Reversal.objects.select_for_update().get(pk=reversal_id)
         cancelled = buffer_cancel(
-            quantity=reversal.outstanding, actor_label=actor.name,
-            reason=f"Unavoidable reversal {reversal.pk} of {reversal.activity.reference}",
+            quantity=current.outstanding, actor_label=actor.name,
+            reason=f"Unavoidable reversal {current.pk} of {obj.reference}",
         )
-        reversal.cancelled += cancelled
-        reversal.buffer_drawn = True
-        _settle_if_done(reversal)
-        reversal.save()
-        _event(EventKind.REVERSAL_SETTLED, reversal, actor, from_buffer=cancelled)
+        current.cancelled += cancelled
+        current.buffer_drawn = True
+        _settle_if_done(current)
+        current.save()
+        _event(EventKind.REVERSAL_SETTLED, current, actor, from_buffer=cancelled)
+        return current
+
+    reversal = action_run(subject=reversal.activity, name="cancel_from_buffer", user=user, apply=apply,
+                          item=lambda obj: Reversal.objects.select_for_update().get(pk=reversal_id))
     return reversal
 
 
@@ -98,19 +90,19 @@ def reversal_compensate(*, reversal, user, from_account, quantity):
         quantity = int(quantity)
     except (TypeError, ValueError):
         raise ServiceError("Give a whole number of units.", field="quantity") from None
-    with transaction.atomic():
-        activity = lock(Activity, reversal.activity_id)
-        actor = actor_require(user=user, activity=activity, roles={Role.PARTICIPANT}, what="compensate this reversal")
-        reversal = Reversal.objects.select_for_update().get(pk=reversal.pk)
-        if reversal.status == Reversal.Status.SETTLED:
-            raise Refused("This reversal is already settled.")
-        if reversal.kind == Reversal.Kind.UNAVOIDABLE and not reversal.buffer_drawn:
-            raise Refused("The buffer pool covers this reversal first.")
-        if not 1 <= quantity <= reversal.outstanding:
-            raise ServiceError(f"Compensate between 1 and the {reversal.outstanding:,} units outstanding.", field="quantity")
-        units_compensate(user=user, from_account=from_account, quantity=quantity, activity=activity)
-        reversal.cancelled += quantity
-        _settle_if_done(reversal)
-        reversal.save()
-        _event(EventKind.REVERSAL_SETTLED, reversal, actor, compensated=quantity)
+    reversal_id = reversal.pk
+
+    def apply(obj, actor):
+        current = Reversal.objects.select_for_update().get(pk=reversal_id)
+        if not 1 <= quantity <= current.outstanding:
+            raise ServiceError(f"Compensate between 1 and the {current.outstanding:,} units outstanding.", field="quantity")
+        units_compensate(user=user, from_account=from_account, quantity=quantity, activity=obj)
+        current.cancelled += quantity
+        _settle_if_done(current)
+        current.save()
+        _event(EventKind.REVERSAL_SETTLED, current, actor, compensated=quantity)
+        return current
+
+    reversal = action_run(subject=reversal.activity, name="compensate_reversal", user=user, apply=apply,
+                          item=lambda obj: Reversal.objects.select_for_update().get(pk=reversal_id))
     return reversal

@@ -1,17 +1,15 @@
 """Monitoring and verification: participants report a period, the verification DOE certifies it."""
 import datetime
 
-from django.db import transaction
-
-from pacm.common.errors import Refused, ServiceError
+from pacm.common.errors import ServiceError
 from pacm.events.models import EventKind
 from pacm.events.services import event_record
-from pacm.parties.roles import Role
 
-from ..cycle import ActivityState, PeriodState
-from ..models import Activity, Document, MonitoringPeriod, VintageClaim
-from .base import actor_require, lock, transition_fire
-from .design import document_upload, upload_check
+from ..cycle import PeriodState
+from ..machines import PERIOD
+from ..models import Document, MonitoringPeriod, VintageClaim
+from .base import action_run, transition_fire
+from .design import document_store, upload_check
 
 # Periods whose dates stay taken: everything but a withdrawn report (rules.md §2.3 S13->S14).
 _FREES_DATES = (PeriodState.WITHDRAWN,)
@@ -58,24 +56,23 @@ def period_submit(*, activity, user, start, end, claims, report, comment=""):
     """Participants submit a monitoring report for a period with claims per vintage (RMP 50)."""
     claims = _claims_check(start=start, end=end, claims=claims)
     upload_check(report)
-    with transaction.atomic():
-        activity = lock(Activity, activity.pk)
-        actor = actor_require(user=user, activity=activity, roles={Role.PARTICIPANT}, what="submit a monitoring report")
-        if activity.state != ActivityState.REGISTERED:
-            raise Refused("Only a registered activity is monitored.")
-        _period_dates_check(activity, start, end)
-        number = (activity.monitoring_periods.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-        period = MonitoringPeriod.objects.create(activity=activity, number=number, start=start, end=end)
+    def apply(obj, actor):
+        _period_dates_check(obj, start, end)
+        number = (obj.monitoring_periods.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+        period = MonitoringPeriod.objects.create(activity=obj, number=number, start=start, end=end)
         VintageClaim.objects.bulk_create(
             [VintageClaim(period=period, vintage=v, claimed=q) for v, q in sorted(claims.items())]
         )
-        document_upload(activity=activity, user=user, kind=Document.Kind.MONITORING_REPORT, uploaded=report, period=period)
+        document_store(activity=obj, actor=actor, kind=Document.Kind.MONITORING_REPORT, uploaded=report, period=period)
         event_record(
-            stream=activity.stream, kind=EventKind.MONITORING_SUBMITTED, actor=actor, activity=activity,
+            stream=obj.stream, kind=EventKind.MONITORING_SUBMITTED, actor=actor, activity=obj,
             to_state=period.state, comment=comment,
             payload={"monitoring_period": number, "start": start, "end": end,
                      "claims": {str(v): q for v, q in sorted(claims.items())}},
         )
+        return period
+
+    period = action_run(subject=activity, name="submit_monitoring_report", user=user, apply=apply)
     return period
 
 
@@ -83,11 +80,13 @@ def _fire(period, name, user, comment="", **kw):
     return transition_fire(model=MonitoringPeriod, pk=period.pk, name=name, user=user, comment=comment, **kw)
 
 
-def period_start_verification(*, period, user, comment=""):
-    return _fire(period, "start_verification", user, comment)
+@PERIOD.serves("start_verification")
+def period_start_verification(*, period, user, comment="", expected_state=None):
+    return _fire(period, "start_verification", user, comment, expected_state=expected_state)
 
 
-def period_certify(*, period, user, verified, comment=""):
+@PERIOD.serves("certify")
+def period_certify(*, period, user, verified, comment="", expected_state=None):
     """The DOE's verification and certification opinion: verified quantity per vintage (RMP 51)."""
 
     def prepare(obj, actor):
@@ -112,9 +111,10 @@ def period_certify(*, period, user, verified, comment=""):
 
     return _fire(
         period, "certify", user, comment, prepare=prepare,
-        payload={"verified": {str(v): int(q) for v, q in verified.items()}},
+        payload={"verified": {str(v): int(q) for v, q in verified.items()}}, expected_state=expected_state,
     )
 
 
-def period_withdraw(*, period, user, comment):
-    return _fire(period, "withdraw", user, comment)
+@PERIOD.serves("withdraw")
+def period_withdraw(*, period, user, comment, expected_state=None):
+    return _fire(period, "withdraw", user, comment, expected_state=expected_state)

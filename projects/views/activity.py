@@ -10,17 +10,15 @@ from django.views.decorators.http import require_POST
 from methodologies.models import RuleSet
 from pacm.common.errors import Refused, ServiceError
 from pacm.parties.models import Organisation
-from pacm.parties.roles import Role
 
 from .. import services
-from ..cycle import ACTIVITY_BY_NAME
 from ..forms import ActivityForm, EngageDOEForm, TransitionForm, form_add_service_error
-from ..services.base import expecting_state
+from ..machines import ACTIVITY
 from ..services.design import PDD_FIELDS
 from .activity_page import activity_get_or_404, activity_offers, activity_page_render, activity_url, form_submit
 
-# The buttons a person may press: every declared activity transition but the timers' own.
-PRESSABLE = {name: spec for name, spec in ACTIVITY_BY_NAME.items() if Role.TIMER not in spec.actors}
+# The buttons a person may press: every declared activity transition but the system's own.
+PRESSABLE = {spec.name: spec for spec in ACTIVITY.pressable() if spec.is_transition}
 
 
 def activity_detail(request, reference):
@@ -97,8 +95,8 @@ def activity_transition(request, reference, name):
     if "risk_rating" in form.cleaned_data:
         kwargs["risk_rating"] = form.cleaned_data["risk_rating"]
     try:
-        with expecting_state(form.cleaned_data.get("expected_state")):
-            activity = getattr(services, f"activity_{name}")(**kwargs)
+        activity = ACTIVITY.call(name, activity, expected_state=form.cleaned_data.get("expected_state") or None,
+                                 **{k: v for k, v in kwargs.items() if k != "activity"})
     except Refused:
         raise
     except ServiceError as error:
@@ -123,8 +121,8 @@ def activity_engage_doe(request, reference):
         key="engage",
         form=form,
         anchor="parties",
-        call=lambda data: services.activity_engage_doe(
-            activity=activity, user=request.user, doe=data["doe"], stage=offers.engage_stage
-        ),
+        call=lambda data: (
+            services.activity_change_doe if offers.engage_write == "change_doe" else services.activity_engage_doe
+        )(activity=activity, user=request.user, doe=data["doe"]),
         success="DOE engaged.",
     )

@@ -10,10 +10,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from pacm.common.errors import Refused, ServiceError
-from pacm.parties.roles import Role
 
 from .. import selectors, services
-from ..cycle import PERIOD_BY_NAME
 from ..forms import (
     CertifyForm,
     ClaimFormSet,
@@ -23,7 +21,7 @@ from ..forms import (
     PeriodSubmitForm,
     form_add_service_error,
 )
-from ..services.base import expecting_state
+from ..machines import PERIOD
 from .activity_page import activity_get_or_404, activity_offers
 from .findings import ACTIONS as FINDING_ACTIONS
 from .period_page import (
@@ -38,9 +36,7 @@ from .period_page import (
 
 # The buttons of a period: every declared period transition but the timers' and those with a form.
 PERIOD_PRESSABLE = {
-    name: spec
-    for name, spec in PERIOD_BY_NAME.items()
-    if Role.TIMER not in spec.actors and name not in FORM_TRANSITIONS
+    spec.name: spec for spec in PERIOD.pressable() if spec.is_transition and spec.name not in FORM_TRANSITIONS
 }
 
 
@@ -99,10 +95,8 @@ def period_transition(request, reference, number, name):
             messages.error(request, f"{spec.label}: {label + ': ' if label else ''}{' '.join(errors)}")
         return redirect(period_url(period, "actions"))
     try:
-        with expecting_state(form.cleaned_data.get("expected_state")):
-            period = getattr(services, f"period_{name}")(
-                period=period, user=request.user, comment=form.cleaned_data["comment"]
-            )
+        period = PERIOD.call(name, period, user=request.user, comment=form.cleaned_data["comment"],
+                             expected_state=form.cleaned_data.get("expected_state") or None)
     except Refused:
         raise
     except ServiceError as error:

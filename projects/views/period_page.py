@@ -12,11 +12,11 @@ from django.urls import reverse
 
 from methodologies.arithmetic import Split
 from pacm.common.errors import Refused, ServiceError
-from pacm.parties.roles import Role
+from pacm.engine.offers import available_actions
 from pacm.registry.serials import serial_format
 
 from .. import selectors
-from ..cycle import PERIOD_TERMINAL, PeriodState
+from ..cycle import PeriodState
 from ..forms import (
     CertifyForm,
     DistributionFormSet,
@@ -29,12 +29,9 @@ from ..forms import (
     IssuanceRequestForm,
     TransitionForm,
 )
-from ..models import Document, Fee, MonitoringPeriod
-from ..services import validation
-from ..services.base import available_transitions
-from ..services.design import CLOSED_STATES, UPLOADERS
+from ..models import Document, MonitoringPeriod
 from ..services.issuance import issuance_preview, issuance_terms
-from .activity_page import finding_actions, form_run
+from .activity_page import finding_offers, form_run, upload_kinds_for
 from .paging import page_get
 
 # Transitions that take their input from a form of their own, not from a plain button.
@@ -84,33 +81,21 @@ def period_transition_form(*, period, spec, data=None):
 
 
 def period_offers(*, period, user):
-    """Mirror of the services' own checks, so the page offers only what they will accept."""
-    activity = period.activity
-    roles = selectors.activity_roles(user=user, activity=activity)
-    offers = PeriodOffers(roles=roles)
+    """What this user may do on this period now, read from `available_actions`."""
+    actions = available_actions(user, period)
+    offers = PeriodOffers(roles=actions.roles)
     # A guard about the input the transition's own form supplies does not block it (cycle.py inputs).
-    for spec, blocked in available_transitions(obj=period, user=user):
-        if spec.name == "certify":
+    for offer in actions.transitions():
+        if offer.name == "certify":
             offers.certify = True
-        elif spec.name in ("request_issuance", "resubmit_issuance"):
-            offers.issuance = spec.name
-        offers.transitions.append((spec, blocked))
-    if activity.state not in CLOSED_STATES and period.state not in PERIOD_TERMINAL:
-        kinds = set()
-        for role in roles:
-            kinds |= set(UPLOADERS.get(role, ()))
-        offers.upload_kinds = tuple(k for k in PERIOD_KINDS if k in kinds)
-    # policy.md §4: verification findings live while the period is under verification.
-    stage_open = validation.finding_stage_open(activity, period)
-    offers.finding_raise = Role.DOE in roles and stage_open
-    if stage_open:
-        for finding in period.findings.all():
-            actions = finding_actions(finding=finding, roles=roles)
-            if actions:
-                offers.finding_actions[finding.number] = actions
-    # 7/CMA.4 annex I para 56: the secretariat records the payment of the issuance fee.
-    if Role.SECRETARIAT in roles:
-        offers.payable_fees = frozenset(f.pk for f in period.fees.all() if f.status == Fee.Status.DUE)
+        elif offer.name in ("request_issuance", "resubmit_issuance"):
+            offers.issuance = offer.name
+        offers.transitions.append((offer.write, offer.blocked))
+    if actions.has("upload_document"):
+        offers.upload_kinds = upload_kinds_for(actions.roles, PERIOD_KINDS)
+    offers.finding_raise = actions.has("raise_finding")
+    offers.finding_actions = finding_offers(actions)
+    offers.payable_fees = frozenset(f.pk for f in actions.items("record_fee_payment"))
     return offers
 
 

@@ -170,6 +170,7 @@ def test_a_broker_down_at_commit_loses_nothing(world, registered, submit, drive,
     import time_machine
     from kombu.exceptions import OperationalError
 
+    from pacm.engine import tasks as engine_tasks
     from projects import tasks
 
     from .conftest import jump_and_tick
@@ -181,7 +182,7 @@ def test_a_broker_down_at_commit_loses_nothing(world, registered, submit, drive,
 
     with monkeypatch.context() as m:
         m.setattr(tasks.issuance_run, "delay", broker_down)
-        m.setattr(tasks.notify_transition, "delay", broker_down)
+        m.setattr(engine_tasks.notify_write, "delay", broker_down)
         with django_capture_on_commit_callbacks(execute=True):
             fired = jump_and_tick(period)
     assert [name for _, name in fired] == ["close_appeal_window"]

@@ -16,12 +16,12 @@ import time_machine
 from django.db import connection
 
 from pacm.common.errors import Refused, ServiceError
+from pacm.engine import run
 from pacm.events.models import Event, EventKind
 from pacm.events.services import chain_verify
 from projects import services
 from projects.cycle import ActivityState as A
 from projects.models import Activity, Fee
-from projects.services import base
 from projects.timers import timers_run
 
 from .. import factories as f
@@ -36,13 +36,13 @@ pytestmark = [
 @pytest.fixture
 def hold_the_lock(monkeypatch):
     """Keep the row locked a moment after the checks, so that the other request has to wait."""
-    original = base.check_guards
+    original = run.guard_check
 
-    def slow(obj, spec):
+    def slow(machine, obj, spec, **kw):
         time.sleep(0.3)
-        return original(obj, spec)
+        return original(machine, obj, spec, **kw)
 
-    monkeypatch.setattr(base, "check_guards", slow)
+    monkeypatch.setattr(run, "guard_check", slow)
 
 
 def race(*calls):

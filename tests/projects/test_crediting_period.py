@@ -217,7 +217,11 @@ def test_update_applies_the_same_rules_and_records_what_changed(world, create):
     assert (after.crediting_type, after.crediting_end) == ("fixed", _last_day(S, 10))
     event = Event.objects.filter(stream=activity.stream).order_by("-sequence").first()
     assert event.kind == EventKind.ACTIVITY_UPDATED and event.actor == world.ama
-    assert event.payload == {"changed": ["crediting_end", "crediting_type"]}
+    assert event.payload == {
+        "changed": ["crediting_end", "crediting_type"],
+        "old": {"crediting_end": str(_last_day(S, 5)), "crediting_type": "renewable"},
+        "new": {"crediting_end": str(_last_day(S, 10)), "crediting_type": "fixed"},
+    }
 
 
 def test_update_with_nothing_changed_records_nothing(world, create):

@@ -18,7 +18,7 @@ from pacm.parties.roles import Role
 from projects import services
 from projects.cycle import ACTIVITY_BY_NAME, ACTIVITY_TRANSITIONS
 from projects.cycle import ActivityState as A
-from projects.models import Activity
+from projects.models import Activity, DocumentVersion
 
 from .. import factories as f
 from .support import PERSONAS, last_sequence, new_events, snapshot, stored_documents
@@ -222,7 +222,10 @@ def test_the_event_names_the_latest_version_of_each_document(world, activity, ad
     services.document_upload(activity=activity, user=world.ama, kind="sd_report", uploaded=f.pdf("sd.pdf", sd))
     services.activity_publish_for_consultation(activity=activity, user=world.dora)
     event = Activity.objects.get(pk=activity.pk).events.order_by("-sequence").first()
+    pdd2 = DocumentVersion.objects.get(document__activity=activity, document__kind="pdd", number=2)
+    sd1 = DocumentVersion.objects.get(document__activity=activity, document__kind="sd_report", number=1)
+    # Issue 6 §3: the event refers to the versions the decision rests on, by id and hash.
     assert sorted(event.payload["documents"], key=lambda d: d["kind"]) == [
-        {"kind": "pdd", "version": 2, "sha256": hashlib.sha256(v2).hexdigest()},
-        {"kind": "sd_report", "version": 1, "sha256": hashlib.sha256(sd).hexdigest()},
+        {"id": pdd2.pk, "kind": "pdd", "version": 2, "sha256": hashlib.sha256(v2).hexdigest()},
+        {"id": sd1.pk, "kind": "sd_report", "version": 1, "sha256": hashlib.sha256(sd).hexdigest()},
     ]

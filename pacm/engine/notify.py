@@ -1,0 +1,39 @@
+"""Who is told of a change, decided once it has committed.
+
+Every transition and action tells the people who may act next on its subject (from the same
+declarations as `available_actions`) and the subject's audience (its participants), but not
+the person who acted. The work runs in a Celery task on commit, so a slow mail server or a
+broker outage never holds the change back.
+"""
+from django.db import transaction
+
+from .machines import machine_for
+
+
+def notify_on_commit(*, machine, obj, write, actor):
+    from . import tasks
+
+    actor_user_id = actor.user.pk if actor.user is not None else None
+    args = (machine.name, obj.pk, write.name, actor_user_id)
+    transaction.on_commit(lambda: tasks.notify_write.delay(*args), robust=True)
+
+
+def recipients(*, subject, actor_user_id=None):
+    """The users told of a change on `subject`: who may act next, plus its audience."""
+    from django.contrib.auth import get_user_model
+
+    from pacm.parties.roles import organisations_tied
+
+    from .offers import users_who_may_act
+
+    machine = machine_for(subject)
+    users = users_who_may_act(subject)
+    if machine.audience:
+        audience = get_user_model().objects.filter(
+            is_active=True, memberships__organisation__in=organisations_tied(subject, machine.audience)
+        )
+        users = users | audience
+    users = users.distinct()
+    if actor_user_id is not None:
+        users = users.exclude(pk=actor_user_id)
+    return users.order_by("pk")
