@@ -24,16 +24,13 @@ def recipients(*, subject, actor_user_id=None):
 
     from pacm.parties.roles import organisations_tied
 
-    from .offers import users_who_may_act
+    from .offers import roles_that_may_act
 
     machine = machine_for(subject)
-    users = users_who_may_act(subject)
-    if machine.audience:
-        audience = get_user_model().objects.filter(
-            is_active=True, memberships__organisation__in=organisations_tied(subject, machine.audience)
-        )
-        users = users | audience
-    users = users.distinct()
+    roles = roles_that_may_act(subject) | set(machine.audience)
+    users = get_user_model().objects.filter(
+        is_active=True, memberships__organisation__in=organisations_tied(subject, roles)
+    ).distinct()
     if actor_user_id is not None:
         users = users.exclude(pk=actor_user_id)
     return users.order_by("pk")

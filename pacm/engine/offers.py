@@ -130,13 +130,15 @@ def waiting_for(user):
     return {m.name: m.model.objects.filter(waiting_q(user, m)) for m in machines()}
 
 
+def roles_that_may_act(subject):
+    """The roles that may take a write on `subject` in its state (guards aside)."""
+    roles = set()
+    for spec in offered_writes(machine_for(subject), subject.state):
+        roles |= set(spec.actors)
+    return roles
+
+
 def users_who_may_act(subject):
     """The users who may take a write on `subject` now (guards aside: a guard usually waits on them)."""
-    machine = machine_for(subject)
-    roles = set()
-    for spec in offered_writes(machine, subject.state):
-        roles |= set(spec.actors)
-    organisations = organisations_tied(subject, roles)
-    return get_user_model().objects.filter(
-        is_active=True, memberships__organisation__in=organisations
-    ).distinct()
+    organisations = organisations_tied(subject, roles_that_may_act(subject))
+    return get_user_model().objects.filter(is_active=True, memberships__organisation__in=organisations).distinct()
