@@ -4,6 +4,7 @@ Nothing in the cycle carries a rate or a period as a literal: it asks the rule s
 the relevant date (the submission date for fees, the issuance date for deductions).
 """
 import datetime
+import math
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -146,6 +147,23 @@ class RuleSet(models.Model):
     appeal_days = models.PositiveSmallIntegerField(default=14)
     missing_information_days = models.PositiveSmallIntegerField(default=14)
 
+    # The Supervisory Body's decisions (projects.board; rules.md §1, docs/rules-coverage.md "Readings")
+    # RMP paras 4-5: 12 members, each with an alternate. The quorum counts the seats present.
+    board_members = models.PositiveSmallIntegerField(
+        "Supervisory Body members", default=12, validators=[MinValueValidator(1)], help_text="RMP para 4: 12 members"
+    )
+    # RMP para 17 (rules.md §1): at least three quarters of the members present.
+    board_quorum_fraction = _rate(default=Decimal("0.75"), help_text="RMP para 17: share of the members for a quorum")
+    # RMP para 22: consensus where possible, else three-fourths of the members present and voting.
+    board_majority_fraction = _rate(
+        default=Decimal("0.75"), help_text="RMP para 22: majority of the members present and voting"
+    )
+    # Electronic decisions (RoP rule 67, as cited in A6.4-SBM017 v01.0 para 36). The window is a
+    # reading: the 14 days members have to object to a summary note (A6.4-PROC-AC-002 v03.0 para 59).
+    board_electronic_days = models.PositiveSmallIntegerField(
+        "electronic decision window days", default=14, validators=[MinValueValidator(1)]
+    )
+
     # Crediting periods (rules.md §7.1; RMP 31(f))
     crediting_earliest_start = models.DateField(default=datetime.date(2021, 1, 1))
     reductions_renewable_years = models.PositiveSmallIntegerField(default=5)
@@ -166,6 +184,8 @@ class RuleSet(models.Model):
             raise ValidationError("SOP, OMGE and the highest buffer rate must leave participants some units.")
         if self.registration_tier1_max_tonnes >= self.registration_tier2_max_tonnes:
             raise ValidationError("Tier 1's ceiling must be below tier 2's.")
+        if self.board_quorum_fraction <= 0 or self.board_majority_fraction <= Decimal("0.5"):
+            raise ValidationError("The Board's quorum must be above 0 and its majority above one half.")
 
     def buffer_rate(self, rating):
         """policy.md §2; 'very_high' is not eligible for issuance and has no rate."""
@@ -187,6 +207,16 @@ class RuleSet(models.Model):
         if before and self.prior_consideration_transitional_deadline and start_date < before:
             return self.prior_consideration_transitional_deadline
         return start_date + datetime.timedelta(days=self.prior_consideration_days)
+
+    def board_quorum(self):
+        """RMP para 17: the number of seats that must be present (fractions of a seat round up)."""
+        return math.ceil(self.board_quorum_fraction * self.board_members)
+
+    def board_majority_reached(self, yes, no):
+        """RMP para 22: a three-fourths majority of the members present and voting (abstentions are
+        not votes). Exact: yes / (yes + no) >= the fraction, compared without division."""
+        voting = yes + no
+        return voting > 0 and yes >= self.board_majority_fraction * voting
 
     def timer_days(self, key):
         return getattr(self, f"{key}_days")

@@ -14,6 +14,7 @@ from django.db import models
 from pacm.parties.roles import Role
 
 AP, DOE, DNA, SEC, SB, TIMER = Role.PARTICIPANT, Role.DOE, Role.DNA, Role.SECRETARIAT, Role.SB, Role.TIMER
+BOARD = Role.BOARD
 
 
 class ActivityState(models.TextChoices):
@@ -110,15 +111,16 @@ ACTIVITY_TRANSITIONS = (
     # S9->S10/S11: the review window opens; SB members may request review within it.
     T("pass_information_check", A.INFORMATION_CHECK, A.REVIEW_WINDOW, {SEC}, "Pass the information and reporting check",
       timer="registration_review"),
-    T("request_review", A.REVIEW_WINDOW, A.UNDER_SB_REVIEW, {SB}, "Request review", needs_reason=True, style="warning",
-      guards=("review_window_open",)),
+    # A6.4-PROC-AC-002 v03.0 para 85: the host Party (through its DNA) or any SB member or alternate.
+    T("request_review", A.REVIEW_WINDOW, A.UNDER_SB_REVIEW, {SB, DNA}, "Request review", needs_reason=True,
+      style="warning", guards=("review_window_open",)),
     # A window that closes with no review requested registers the activity (policy.md §3).
     T("register_by_timer", A.REVIEW_WINDOW, A.REGISTERED, {TIMER}, "Register (review window closed)"),
-    # RMP 49: the SB decides.
-    T("register", A.UNDER_SB_REVIEW, A.REGISTERED, {SB}, "Register", needs_reason=True),
-    T("reject", A.UNDER_SB_REVIEW, A.REJECTED, {SB}, "Reject", needs_reason=True, style="danger"),
+    # RMP 49; A6.4-PROC-AC-002 v03.0 para 102: the SB decides, as a body (projects.board, RMP 22).
+    T("register", A.UNDER_SB_REVIEW, A.REGISTERED, {BOARD}, "Register", needs_reason=True),
+    T("reject", A.UNDER_SB_REVIEW, A.REJECTED, {BOARD}, "Reject", needs_reason=True, style="danger"),
     T("withdraw", _BEFORE_DECISION, A.WITHDRAWN, {AP}, "Withdraw the activity", needs_reason=True, style="danger"),
-    T("deregister", A.REGISTERED, A.DEREGISTERED, {SB}, "Deregister", needs_reason=True, style="danger"),
+    T("deregister", A.REGISTERED, A.DEREGISTERED, {BOARD}, "Deregister", needs_reason=True, style="danger"),
 )
 
 P = PeriodState
@@ -140,14 +142,16 @@ PERIOD_TRANSITIONS = (
       needs_reason=True, style="warning", timer="missing_information"),
     T("pass_issuance_checks", P.ISSUANCE_CHECKS, P.ISSUANCE_REVIEW_WINDOW, {SEC}, "Pass the checks",
       timer="issuance_review"),
-    T("request_issuance_review", P.ISSUANCE_REVIEW_WINDOW, P.ISSUANCE_UNDER_SB_REVIEW, {SB}, "Request review",
+    # A6.4-PROC-AC-002 v03.0 para 194: the host Party (through its DNA) or any SB member or alternate.
+    T("request_issuance_review", P.ISSUANCE_REVIEW_WINDOW, P.ISSUANCE_UNDER_SB_REVIEW, {SB, DNA}, "Request review",
       needs_reason=True, style="warning", guards=("review_window_open",)),
     # rules.md §10.13, reading taken: a window closing with no review approves (CDM model).
     T("approve_by_timer", P.ISSUANCE_REVIEW_WINDOW, P.APPROVED, {TIMER}, "Approve (review window closed)",
       guards=("no_unsettled_avoidable_reversal",), timer="appeal"),
-    T("approve_issuance", P.ISSUANCE_UNDER_SB_REVIEW, P.APPROVED, {SB}, "Approve issuance", needs_reason=True,
+    # A6.4-PROC-AC-002 v03.0 para 213: the SB decides at its meeting, as a body (projects.board).
+    T("approve_issuance", P.ISSUANCE_UNDER_SB_REVIEW, P.APPROVED, {BOARD}, "Approve issuance", needs_reason=True,
       guards=("no_unsettled_avoidable_reversal",), timer="appeal"),
-    T("reject_issuance", P.ISSUANCE_UNDER_SB_REVIEW, P.REJECTED, {SB}, "Reject issuance", needs_reason=True,
+    T("reject_issuance", P.ISSUANCE_UNDER_SB_REVIEW, P.REJECTED, {BOARD}, "Reject issuance", needs_reason=True,
       style="danger"),
     # rules.md §2.3 S18->S19: the appeal window elapses, then the registry issues.
     T("close_appeal_window", P.APPROVED, P.ISSUING, {TIMER}, "Issue (appeal window closed)",

@@ -20,6 +20,9 @@ class Role(enum.StrEnum):
     SB = "sb"  # Supervisory Body member
     ADAPTATION_FUND = "af"
     TIMER = "timer"  # the system clock: only timers fire as this role
+    # The Supervisory Body deciding as a body (RMP 22): only a Board decision (projects.board)
+    # fires as this role; no membership gives it to a person.
+    BOARD = "board"
 
 
 ORG_KIND_ROLE = {
