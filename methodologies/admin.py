@@ -88,7 +88,8 @@ class RuleSetAdmin(admin.ModelAdmin):
             "registration_review_days", "issuance_review_days", "appeal_days", "missing_information_days",
         )}),
         ("Supervisory Body decisions (RMP paras 4, 17, 22; RoP rule 67)", {"fields": (
-            "board_members", "board_quorum_fraction", "board_majority_fraction", "board_electronic_days",
+            "board_members", "board_quorum_numerator", "board_quorum_denominator", "board_majority_numerator",
+            "board_majority_denominator", "board_electronic_days",
         )}),
         ("Crediting periods (rules.md §7.1, RMP 31(f))", {"fields": (
             "crediting_earliest_start", "reductions_renewable_years", "reductions_fixed_years",
