@@ -47,4 +47,4 @@ class ElectronicDecisionForm(BootstrapMixin, forms.Form):
 
 
 class VoteForm(BootstrapMixin, forms.Form):
-    choice = forms.ChoiceField(choices=Vote.Choice.choices, widget=forms.RadioSelect, label="Your vote")
+    choice = forms.ChoiceField(choices=[("", "Choose your vote")] + list(Vote.Choice.choices), label="Your vote")

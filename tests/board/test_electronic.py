@@ -256,3 +256,20 @@ def test_one_open_decision_per_subject(world, board, under_review, electronic):
                                       meeting="SBM019", agenda_item="4.2", outcome="adopted", comment="Meets.")
     assert Decision.objects.count() == 1
     assert state(under_review) == A.UNDER_SB_REVIEW
+
+
+def test_only_the_secretariat_opens_an_electronic_decision(world, board, under_review):
+    from projects.board.services import board_decision_open_electronic
+    from tests.projects.support import PERSONAS, snapshot
+
+    before = snapshot(under_review)
+    for user in [world.people[p] for p in PERSONAS if p != "sam"] + [board.members[1], board.alternates[1]]:
+        with pytest.raises(Refused, match="Only the secretariat may open an electronic decision"):
+            board_decision_open_electronic(subject=under_review, transition="register", user=user, comment="Go.")
+    with pytest.raises(ServiceError, match="Give the proposal with its reasons") as error:
+        board_decision_open_electronic(subject=under_review, transition="register", user=world.sam, comment=" ")
+    assert error.value.field == "comment"
+    with pytest.raises(ServiceError, match="by one of: deregister, register, reject"):
+        board_decision_open_electronic(subject=under_review, transition="withdraw", user=world.sam, comment="Go.")
+    assert snapshot(under_review) == before
+    assert not Decision.objects.exists()
