@@ -87,6 +87,10 @@ class RuleSetAdmin(admin.ModelAdmin):
             "prior_consideration_days", "gsc_days", "completeness_check_days", "information_check_days",
             "registration_review_days", "issuance_review_days", "appeal_days", "missing_information_days",
         )}),
+        ("Supervisory Body decisions (RMP paras 4, 17, 22; RoP rule 67)", {"fields": (
+            "board_members", "board_quorum_numerator", "board_quorum_denominator", "board_majority_numerator",
+            "board_majority_denominator", "board_electronic_days",
+        )}),
         ("Crediting periods (rules.md §7.1, RMP 31(f))", {"fields": (
             "crediting_earliest_start", "reductions_renewable_years", "reductions_fixed_years",
             "removals_renewable_years", "max_renewals",

@@ -146,6 +146,25 @@ class RuleSet(models.Model):
     appeal_days = models.PositiveSmallIntegerField(default=14)
     missing_information_days = models.PositiveSmallIntegerField(default=14)
 
+    # The Supervisory Body's decisions (projects.board; rules.md §1; docs/rules-coverage.md "Readings").
+    # Fractions are kept as whole numerator and denominator, so that 3/4 (or 2/3) is exact.
+    # RMP paras 4-5: 12 members, each with an alternate. The quorum counts the seats present.
+    board_members = models.PositiveSmallIntegerField(
+        "Supervisory Body members", default=12, validators=[MinValueValidator(1)], help_text="RMP para 4: 12 members"
+    )
+    # RMP para 17 (rules.md §1): at least three quarters of the members present.
+    board_quorum_numerator = models.PositiveSmallIntegerField(default=3, help_text="RMP para 17: quorum 3/4")
+    board_quorum_denominator = models.PositiveSmallIntegerField(default=4, validators=[MinValueValidator(1)])
+    # RMP para 22: consensus where possible, else three fourths of the members present and voting.
+    board_majority_numerator = models.PositiveSmallIntegerField(default=3, help_text="RMP para 22: majority 3/4")
+    board_majority_denominator = models.PositiveSmallIntegerField(default=4, validators=[MinValueValidator(1)])
+    # Electronic decisions (RoP rule 67, as cited in A6.4-SBM017 v01.0 para 36). The window is a
+    # reading: the 14 days members have to object to the secretariat's recommendation on a request
+    # for deviation (A6.4-PROC-AC-002 v03.0 para 59).
+    board_electronic_days = models.PositiveSmallIntegerField(
+        "electronic decision window days", default=14, validators=[MinValueValidator(1)]
+    )
+
     # Crediting periods (rules.md §7.1; RMP 31(f))
     crediting_earliest_start = models.DateField(default=datetime.date(2021, 1, 1))
     reductions_renewable_years = models.PositiveSmallIntegerField(default=5)
@@ -166,6 +185,10 @@ class RuleSet(models.Model):
             raise ValidationError("SOP, OMGE and the highest buffer rate must leave participants some units.")
         if self.registration_tier1_max_tonnes >= self.registration_tier2_max_tonnes:
             raise ValidationError("Tier 1's ceiling must be below tier 2's.")
+        if not 0 < self.board_quorum_numerator <= self.board_quorum_denominator:
+            raise ValidationError("The Board's quorum is a fraction above 0 and at most 1 (e.g. 3/4).")
+        if not self.board_majority_denominator < 2 * self.board_majority_numerator <= 2 * self.board_majority_denominator:
+            raise ValidationError("The Board's majority is a fraction above one half and at most 1 (e.g. 3/4).")
 
     def buffer_rate(self, rating):
         """policy.md §2; 'very_high' is not eligible for issuance and has no rate."""
@@ -187,6 +210,16 @@ class RuleSet(models.Model):
         if before and self.prior_consideration_transitional_deadline and start_date < before:
             return self.prior_consideration_transitional_deadline
         return start_date + datetime.timedelta(days=self.prior_consideration_days)
+
+    def board_quorum(self):
+        """RMP para 17: the number of seats that must be present (a fraction of a seat rounds up)."""
+        return -(-self.board_quorum_numerator * self.board_members // self.board_quorum_denominator)
+
+    def board_majority_reached(self, yes, no):
+        """RMP para 22: the majority of the members present and voting (abstentions are not votes),
+        exactly: yes / (yes + no) >= numerator / denominator, compared in whole numbers."""
+        voting = yes + no
+        return voting > 0 and yes * self.board_majority_denominator >= self.board_majority_numerator * voting
 
     def timer_days(self, key):
         return getattr(self, f"{key}_days")

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "pacm.registry",
     "methodologies",
     "projects",
+    "projects.board",
 ]
 
 MIDDLEWARE = [
@@ -135,6 +136,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("PACM_BROKER_VISIBILITY_TIMEOUT", "3600"))}
 CELERY_BEAT_SCHEDULE = {
     "run-timers": {"task": "projects.tasks.timers_run", "schedule": timedelta(minutes=1)},
+    # projects.board: an electronic decision whose window has closed is decided (RoP rule 67).
+    "close-board-decisions": {"task": "projects.board.tasks.board_decisions_close_due", "schedule": timedelta(minutes=1)},
     "sweep-approved-issuances": {
         "task": "projects.tasks.issuances_sweep",
         "schedule": timedelta(minutes=5),

@@ -84,7 +84,9 @@ REGISTRATION = RequestKind(
     submit_labels=("Submit the registration request", "Resubmit the registration request"),
     submit_guards=("host_approval_on_file", "authorization_on_file"),
     fee_guard="registration_fee_settled",
-    deciders=frozenset({SB}),
+    # PROC-AC-002 v03.0 para 85: the host Party (through its DNA) or any SB member or alternate
+    # may request review; paras 102-103 (RMP 22): the SB decides as a body (projects.board).
+    reviewers=frozenset({SB, DNA}), deciders=frozenset({BOARD}),
     completeness_timer="completeness_check", substantive_timer="information_check",
     review_timer="registration_review",
     labels={"start_checks": "Start the completeness check", "pass_checks": "Pass the information and reporting check",
@@ -110,7 +112,7 @@ ACTIVITY_TRANSITIONS = (
     *request_pipeline(REGISTRATION),
     T("withdraw", _BEFORE_DECISION, A.WITHDRAWN, {AP}, "Withdraw the activity", needs_reason=True, style="danger",
       pending=False),
-    T("deregister", A.REGISTERED, A.DEREGISTERED, {SB}, "Deregister", needs_reason=True, style="danger",
+    T("deregister", A.REGISTERED, A.DEREGISTERED, {BOARD}, "Deregister", needs_reason=True, style="danger",
       pending=False),
 )
 
@@ -225,7 +227,9 @@ ISSUANCE = RequestKind(
     submit_guards=("issuance_request_complete", "no_unsettled_avoidable_reversal"),
     submit_inputs=("issuance_request",), submit_input_guards=("issuance_request_complete",),
     fee_guard="issuance_fee_settled",
-    deciders=frozenset({SB}),
+    # PROC-AC-002 v03.0 para 194: review by the host Party's DNA or any SB member or alternate;
+    # para 213: the Board decides.
+    reviewers=frozenset({SB, DNA}), deciders=frozenset({BOARD}),
     decision_guards=("no_unsettled_avoidable_reversal",),
     completeness_timer="information_check", review_timer="issuance_review", appeal_timer="appeal",
     labels={"approve": "Approve issuance", "reject": "Reject issuance", "close_appeal": "Issue (appeal window closed)"},

@@ -84,4 +84,16 @@ def pdd_data(host, version=None, **overrides):
     return data
 
 
+def board_decide(world, subject, transition, comment="Decided by the Supervisory Body.", *, meeting="SBM019",
+                 agenda_item="4.2"):
+    """The Board adopts `transition` on `subject` (an activity or a monitoring period) at a meeting,
+    by consensus, as the secretariat (sam) records it: the transition fires as the Board."""
+    from projects.board.services import board_decision_record_meeting
+
+    return board_decision_record_meeting(
+        subject=subject, transition=transition, user=world.sam, meeting=meeting, agenda_item=agenda_item,
+        outcome="adopted", comment=comment,
+    )
+
+
 __all__ = ["io"]

@@ -35,6 +35,8 @@ class EventKind(models.TextChoices):
     REVERSAL_SETTLED = "reversal.settled", "Reversal settled"
     UNITS_MOVED = "registry.units_moved", "Units moved"
     ACCOUNT_OPENED = "registry.account_opened", "Account opened"
+    BOARD_DECISION_OPENED = "board.decision_opened", "Board decision opened (electronic)"
+    BOARD_DECIDED = "board.decided", "Board decision taken"
 
 
 GENESIS = "0" * 64

@@ -21,7 +21,9 @@ class Role(enum.StrEnum):
     DNA = "dna"  # the DNA of THIS activity's host Party
     SECRETARIAT = "secretariat"
     SB = "sb"  # Supervisory Body member (or alternate)
-    BOARD = "board"  # the Supervisory Body deciding as a body (projects.board)
+    # The Supervisory Body deciding as a body (RMP 22): only a Board decision (projects.board)
+    # fires as this role; no membership gives it to a person.
+    BOARD = "board"
     ADAPTATION_FUND = "af"
     HOLDER = "holder"  # an organisation holding THIS registry account
     TIMER = "timer"  # the system clock: only timers fire as this role

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from methodologies.models import RuleSet
 from pacm.common.errors import Refused, ServiceError
 from pacm.parties.models import Organisation
+from pacm.parties.roles import Role
 
 from .. import services
 from ..forms import ActivityForm, EngageDOEForm, TransitionForm, form_add_service_error
@@ -18,7 +19,8 @@ from ..services.design import PDD_FIELDS
 from .activity_page import activity_get_or_404, activity_offers, activity_page_render, activity_url, form_submit
 
 # The buttons a person may press: every declared activity transition but the system's own.
-PRESSABLE = {spec.name: spec for spec in ACTIVITY.pressable() if spec.is_transition}
+# (The Board's own are posted too, and refused by the service: a 403 that says who decides.)
+PRESSABLE = {spec.name: spec for spec in ACTIVITY.transitions if Role.TIMER not in spec.actors}
 
 
 def activity_detail(request, reference):

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from pacm.common.errors import Refused, ServiceError
+from pacm.parties.roles import Role
 
 from .. import selectors, services
 from ..forms import (
@@ -36,7 +37,7 @@ from .period_page import (
 
 # The buttons of a period: every declared period transition but the timers' and those with a form.
 PERIOD_PRESSABLE = {
-    spec.name: spec for spec in PERIOD.pressable() if spec.is_transition and spec.name not in FORM_TRANSITIONS
+    spec.name: spec for spec in PERIOD.transitions if Role.TIMER not in spec.actors and spec.name not in FORM_TRANSITIONS
 }
 
 

@@ -20,6 +20,7 @@ from pacm.engine import run
 from pacm.events.models import Event, EventKind
 from pacm.events.services import chain_verify
 from projects import services
+from projects.board.services import board_decision_record_meeting
 from projects.cycle import ActivityState as A
 from projects.models import Activity, Fee
 from projects.timers import timers_run
@@ -79,21 +80,31 @@ def _one_applied(results, refused=(Refused,)):
     return error
 
 
-def test_two_sb_members_register_and_reject_at_once(world, activity, reach, hold_the_lock):
-    sven = f.user("sven", world.orgs["sb"])
+def test_two_board_decisions_recorded_at_once(world, activity, reach, hold_the_lock):
+    """Two secretariat officers record opposite meeting decisions at once (projects.board): one
+    is recorded and fires; the other is refused and leaves no decision row behind."""
+    from projects.board.models import Decision
+
+    stan = f.user("stan", world.orgs["sec"])
     activity = reach(activity, A.UNDER_SB_REVIEW)
     count = _transitions(activity)
     results = race(
-        lambda: services.activity_register(activity=activity, user=world.sofia, comment="Meets RMP 49."),
-        lambda: services.activity_reject(activity=activity, user=sven, comment="Additionality not shown."),
+        lambda: f.board_decide(world, activity, "register", "Meets RMP 49."),
+        lambda: board_decision_record_meeting(
+            subject=activity, transition="reject", user=stan, meeting="SBM019", agenda_item="4.2",
+            outcome="adopted", comment="Additionality not shown.",
+        ),
     )
     error = _one_applied(results)
     assert "is not possible while" in error.message
     final = Activity.objects.get(pk=activity.pk).state
     assert final in (A.REGISTERED, A.REJECTED)
     assert _transitions(activity) == count + 1
+    assert Decision.objects.count() == 1
+    assert Event.objects.filter(stream=activity.stream, kind=EventKind.BOARD_DECIDED).count() == 1
     last = Event.objects.filter(stream=activity.stream).order_by("-sequence").first()
     assert last.to_state == final and last.from_state == A.UNDER_SB_REVIEW
+    assert last.actor_label == f"board:{Decision.objects.get().pk}"
     assert chain_verify(activity.stream) == []
 
 

@@ -206,7 +206,13 @@ def in_window(world, registered, submit, drive):
     return drive(submit(registered), P.ISSUANCE_REVIEW_WINDOW)
 
 
-def test_sb_requests_review_inside_the_window_and_approves(as_user, world, in_window):
+def _meeting(transition, comment, **extra):
+    return {"board-meeting-transition": transition, "board-meeting-meeting": "SBM019",
+            "board-meeting-agenda_item": "4.3", "board-meeting-outcome": "adopted", "board-meeting-by": "consensus",
+            "board-meeting-comment": comment, **extra}
+
+
+def test_sb_requests_review_inside_the_window_and_the_board_approves(as_user, world, in_window):
     period = in_window
     sofia = as_user(world.sofia)
     assert transition_buttons(sofia.get(period_url(period)).content.decode()) == {"request_issuance_review": False}
@@ -218,15 +224,26 @@ def test_sb_requests_review_inside_the_window_and_approves(as_user, world, in_wi
     assert state(period) == P.ISSUANCE_REVIEW_WINDOW
     sofia.post(review, {"t-request_issuance_review-comment": "Check the baseline emission factor"})
     assert state(period) == P.ISSUANCE_UNDER_SB_REVIEW
-    assert transition_buttons(sofia.get(period_url(period)).content.decode()) == {
-        "approve_issuance": False, "reject_issuance": False}
+    # RMP 22: the SB decides as a body; no member approves alone (projects.board).
+    page = sofia.get(period_url(period)).content.decode()
+    assert transition_buttons(page) == {}
+    assert 'id="board"' in page and "Awaiting the Board" in page
     approve = period_url(period, "period-transition", name="approve_issuance")
-    sofia.post(approve, {"t-approve_issuance-comment": ""})
+    assert sofia.post(approve, {"t-approve_issuance-comment": "Baseline confirmed"}).status_code == 403
+    assert state(period) == P.ISSUANCE_UNDER_SB_REVIEW
+    record = period_url(period, "board-period-record")
+    sam = as_user(world.sam)
+    response = sam.post(record, _meeting("approve_issuance", ""))
+    assert response.status_code == 200 and "Give the reasons for this decision." in response.content.decode()
     assert state(period) == P.ISSUANCE_UNDER_SB_REVIEW  # reasons are required
-    sofia.post(approve, {"t-approve_issuance-comment": "Baseline confirmed"})
+    sam.post(record, _meeting("approve_issuance", "Baseline confirmed"))
     assert state(period) == P.APPROVED
     event = Event.objects.filter(stream=period.activity.stream, kind=EventKind.MONITORING_TRANSITIONED).last()
-    assert (event.actor, event.comment, event.to_state) == (world.sofia, "Baseline confirmed", P.APPROVED)
+    decision = Event.objects.filter(stream=period.activity.stream, kind=EventKind.BOARD_DECIDED).get()
+    assert (event.actor, event.actor_label, event.comment, event.to_state) == (
+        None, f"board:{decision.payload['decision']}", "Baseline confirmed", P.APPROVED)
+    assert (decision.actor, decision.payload["meeting"], decision.payload["monitoring_period"]) == (
+        world.sam, "SBM019", period.number)
 
 
 def test_review_cannot_be_requested_once_the_window_closed(as_user, world, in_window):
@@ -242,15 +259,15 @@ def test_review_cannot_be_requested_once_the_window_closed(as_user, world, in_wi
     assert state(period) == P.APPROVED
 
 
-def test_sb_rejects_with_reasons(as_user, world, in_window):
+def test_the_board_rejects_with_reasons(as_user, world, in_window):
     period = in_window
     services.period_request_issuance_review(period=period, user=world.sofia, comment="Doubts")
-    sofia = as_user(world.sofia)
-    reject = period_url(period, "period-transition", name="reject_issuance")
-    response = sofia.post(reject, {"t-reject_issuance-comment": ""})
-    assert "Reasons: This field is required." in sofia.get(response.url).content.decode()
+    sam = as_user(world.sam)
+    record = period_url(period, "board-period-record")
+    response = sam.post(record, _meeting("reject_issuance", ""))
+    assert "Give the reasons for this decision." in response.content.decode()
     assert state(period) == P.ISSUANCE_UNDER_SB_REVIEW
-    sofia.post(reject, {"t-reject_issuance-comment": "Over-estimated leakage"})
+    sam.post(record, _meeting("reject_issuance", "Over-estimated leakage"))
     assert state(period) == P.REJECTED
     page = text(as_user(None).get(period_url(period)).content.decode())
     assert "Rejected" in page and "Preview of the split" not in page
