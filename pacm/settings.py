@@ -161,6 +161,11 @@ PACM_REQUIRE_AUTHORIZATION_STATEMENT_FOR_REGISTRATION = env_bool(
 # Units are issued once the appeal window after approval closes (rules.md §2.3 S18->S19); its
 # length is RuleSet.appeal_days. An issuance left issuing this long is dispatched again.
 PACM_ISSUANCE_SWEEP_AFTER = timedelta(seconds=int(os.environ.get("PACM_ISSUANCE_SWEEP_AFTER_SECONDS", "120")))
+# A deadlock or serialization failure that still happens despite the lock order is rerun this
+# many times in all (pacm.common.retry), with a short jittered pause growing from this base;
+# after the last try the person is told nothing changed.
+PACM_DB_CONFLICT_ATTEMPTS = int(os.environ.get("PACM_DB_CONFLICT_ATTEMPTS", "4"))
+PACM_DB_CONFLICT_BACKOFF_SECONDS = float(os.environ.get("PACM_DB_CONFLICT_BACKOFF_SECONDS", "0.02"))
 
 LOGGING = {
     "version": 1,
