@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After CSRF, auth and messages: a form sent again gets the first result (issue 11).
+    "pacm.common.submission.SubmissionReplayMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pacm.common.middleware.ServiceErrorMiddleware",
 ]
@@ -165,6 +167,14 @@ PACM_REQUIRE_AUTHORIZATION_STATEMENT_FOR_REGISTRATION = env_bool(
 # Units are issued once the appeal window after approval closes (rules.md §2.3 S18->S19); its
 # length is RuleSet.appeal_days. An issuance left issuing this long is dispatched again.
 PACM_ISSUANCE_SWEEP_AFTER = timedelta(seconds=int(os.environ.get("PACM_ISSUANCE_SWEEP_AFTER_SECONDS", "120")))
+# A deadlock or serialization failure that still happens despite the lock order is rerun this
+# many times in all (pacm.common.retry), with a short jittered pause growing from this base;
+# after the last try the person is told nothing changed.
+PACM_DB_CONFLICT_ATTEMPTS = int(os.environ.get("PACM_DB_CONFLICT_ATTEMPTS", "4"))
+PACM_DB_CONFLICT_BACKOFF_SECONDS = float(os.environ.get("PACM_DB_CONFLICT_BACKOFF_SECONDS", "0.02"))
+# Every form that creates something carries a one-time submission key (pacm.common.submission).
+# A post without one (an old page, a script) is still accepted unless this is true.
+PACM_SUBMISSION_KEY_REQUIRED = env_bool("PACM_SUBMISSION_KEY_REQUIRED", False)
 
 LOGGING = {
     "version": 1,

@@ -3,11 +3,15 @@
 The rules themselves (RMP 31(f) crediting periods, RMP 32 methodologies, upload kinds and sizes,
 who may act) are checked by the service each view calls; `form_add_service_error` puts the
 service's message back on the field it names, so the person sees it where they typed.
+
+Every form that creates or changes something carries a one-time submission key
+(`SubmissionKeyMixin`): the same form sent twice takes effect once (pacm.common.submission).
 """
 
 from django import forms
 
 from methodologies.models import MethodologyVersion, SectoralScope
+from pacm.common.submission import SubmissionKeyMixin
 from pacm.parties.models import Organisation, Party
 
 from .models import Activity, AuthorizationStatement, Document, Finding, Reversal
@@ -61,7 +65,7 @@ class MethodologyVersionField(forms.ModelChoiceField):
         return label
 
 
-class ActivityForm(BootstrapMixin, forms.Form):
+class ActivityForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """The PDD fields (services.design.PDD_FIELDS), for drafting and for editing a draft."""
 
     title = forms.CharField(max_length=250)
@@ -92,14 +96,14 @@ class ActivityForm(BootstrapMixin, forms.Form):
             )
 
 
-class EngageDOEForm(BootstrapMixin, forms.Form):
+class EngageDOEForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     doe = forms.ModelChoiceField(
         queryset=Organisation.objects.filter(kind=Organisation.Kind.DOE).order_by("name"),
         label="Designated operational entity",
     )
 
 
-class DocumentUploadForm(BootstrapMixin, forms.Form):
+class DocumentUploadForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label="Document")
     title = forms.CharField(max_length=200, required=False, help_text="Optional; kept from the first version.")
     file = forms.FileField(help_text="A PDF or office document.")
@@ -109,24 +113,24 @@ class DocumentUploadForm(BootstrapMixin, forms.Form):
         self.fields["kind"].choices = [(k, label) for k, label in Document.Kind.choices if k in set(kinds)]
 
 
-class FindingRaiseForm(BootstrapMixin, forms.Form):
+class FindingRaiseForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(choices=Finding.Kind.choices)
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Finding")
 
 
-class FindingAnswerForm(BootstrapMixin, forms.Form):
+class FindingAnswerForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     response = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Answer")
 
 
-class FindingCloseForm(BootstrapMixin, forms.Form):
+class FindingCloseForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     comment = forms.CharField(required=False, max_length=2000, label="Comment (optional)")
 
 
-class FindingReopenForm(BootstrapMixin, forms.Form):
+class FindingReopenForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why the answer does not resolve it")
 
 
-class HostApprovalForm(BootstrapMixin, forms.Form):
+class HostApprovalForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """RMP 40 (approval) and RMP 41 (authorization of the participants)."""
 
     sd_confirmation = forms.CharField(
@@ -159,7 +163,7 @@ _FT = AuthorizationStatement.FirstTransfer
 OIMP_FIRST_TRANSFERS = [(c.value, c.label) for c in (_FT.AUTHORIZATION, _FT.ISSUANCE, _FT.USE_OR_CANCELLATION)]
 
 
-class AuthorizationStatementForm(BootstrapMixin, forms.Form):
+class AuthorizationStatementForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """RMP 42; 6/CMA.6 paras 10-11; 4/CMA.6 para 5. Each submission is a new version."""
 
     uses = forms.ChoiceField(choices=AuthorizationStatement.Uses.choices, label="The statement")
@@ -178,7 +182,7 @@ class AuthorizationStatementForm(BootstrapMixin, forms.Form):
     effective_from = forms.DateField(widget=DateInput, label="Effective from")
 
 
-class FeePaymentForm(BootstrapMixin, forms.Form):
+class FeePaymentForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     reference = forms.CharField(max_length=100, label="Payment reference")
 
 
@@ -245,7 +249,7 @@ class ClaimRows(forms.BaseFormSet):
 ClaimFormSet = forms.formset_factory(ClaimRowForm, formset=ClaimRows, extra=4, max_num=12)
 
 
-class PeriodSubmitForm(BootstrapMixin, forms.Form):
+class PeriodSubmitForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """RMP 50: the participants' monitoring report for one period; claims come from ClaimFormSet."""
 
     start = forms.DateField(widget=DateInput, label="Monitoring period start")
@@ -254,7 +258,7 @@ class PeriodSubmitForm(BootstrapMixin, forms.Form):
     comment = forms.CharField(required=False, max_length=5000, label="Comment (optional)")
 
 
-class CertifyForm(BootstrapMixin, forms.Form):
+class CertifyForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """RMP 51: the verified quantity for each vintage claimed; the service refuses more than claimed."""
 
     comment = forms.CharField(required=False, max_length=5000, label="Comment (optional)")
@@ -304,7 +308,7 @@ class DistributionRows(forms.BaseFormSet):
 DistributionFormSet = forms.formset_factory(DistributionRowForm, formset=DistributionRows, extra=3, max_num=50)
 
 
-class IssuanceRequestForm(BootstrapMixin, forms.Form):
+class IssuanceRequestForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """RMP 52; 7/CMA.4 annex I para 64: units requested and the participants' OMGE election."""
 
     units_requested = forms.IntegerField(min_value=1, label="Units requested")
@@ -324,7 +328,7 @@ class IssuanceRequestForm(BootstrapMixin, forms.Form):
             )
 
 
-class ReversalReportForm(BootstrapMixin, forms.Form):
+class ReversalReportForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """policy.md §2: a reported reversal of removals, avoidable or not."""
 
     quantity = forms.IntegerField(min_value=1, label="Quantity reversed (t CO2e)")
@@ -333,7 +337,7 @@ class ReversalReportForm(BootstrapMixin, forms.Form):
     evidence = forms.FileField(required=False, label="Evidence (optional)", help_text="A PDF or office document.")
 
 
-class ReversalCompensateForm(BootstrapMixin, forms.Form):
+class ReversalCompensateForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """Avoidable reversal, or a buffer shortfall: participants cancel units of their own.
 
     `accounts` is a list read once per page, so one page with many reversals reads them once.

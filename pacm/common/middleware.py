@@ -2,6 +2,7 @@
 from django.shortcuts import render
 
 from .errors import Refused, ServiceError
+from .retry import BUSY_MESSAGE, is_conflict
 
 
 class ServiceErrorMiddleware:
@@ -16,4 +17,8 @@ class ServiceErrorMiddleware:
             return render(request, "403.html", {"exception": exception.message}, status=403)
         if isinstance(exception, ServiceError):
             return render(request, "400.html", {"exception": exception.message}, status=400)
+        # A deadlock or serialization failure outside a retrying block (conflict_retry): the
+        # transaction was rolled back, so say so instead of a 500.
+        if is_conflict(exception):
+            return render(request, "409.html", {"exception": BUSY_MESSAGE}, status=409)
         return None

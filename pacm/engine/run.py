@@ -21,9 +21,13 @@ from .machines import machine_for
 
 
 def lock(model, pk):
-    """The row, locked for the rest of the transaction (SELECT ... FOR UPDATE)."""
+    """The row, locked for the rest of the transaction (SELECT ... FOR NO KEY UPDATE).
+
+    NO KEY: rows that merely point at it (a serial block of the activity) are still written by
+    others meanwhile, so a move never waits on an activity lock (docs/architecture.md, "Lock order").
+    """
     try:
-        return model.objects.select_for_update().get(pk=pk)
+        return model.objects.select_for_update(no_key=True).get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError):
         raise ServiceError(
             f"No such {model._meta.verbose_name}.", code="not_found", params={"model": model._meta.model_name}

@@ -6,6 +6,7 @@ authorization (7/CMA.4 annex I paras 42-45; RMP 45, 61, 70) is the services' to 
 
 from django import forms
 
+from pacm.common.submission import SubmissionKeyMixin
 from pacm.parties.models import Organisation, Party
 from projects.forms import BootstrapMixin
 
@@ -21,7 +22,7 @@ USES = [
 ]
 
 
-class MoveForm(BootstrapMixin, forms.Form):
+class MoveForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """Fields every move out of an account shares: how many units, and which ones (oldest first)."""
 
     quantity = forms.IntegerField(min_value=1, label="Units", error_messages=QUANTITY_ERRORS)
@@ -64,7 +65,7 @@ class UseForm(MoveForm):
     field_order = ["use", "quantity", "party", "purpose", "beneficiary"]
 
 
-class AccountOpenForm(BootstrapMixin, forms.Form):
+class AccountOpenForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """7/CMA.4 annex I para 33: a holding account for an entity, tied to the Party that authorized it."""
 
     organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), label="Participant organisation")

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from pacm.common.errors import Refused, ServiceError
+from pacm.common.submission import submit_once
 from pacm.parties.models import Organisation
 from pacm.parties.roles import user_organisations
 from projects.forms import form_add_service_error
@@ -93,17 +94,24 @@ def account_open(request):
     form = AccountOpenForm(request.POST, organisations=openable, prefix="open")
     if form.is_valid():
         try:
-            account = services.account_open(
-                kind=AccountKind.HOLDING, name=form.cleaned_data["name"],
-                organisation=form.cleaned_data["organisation"], user=request.user,
+            outcome = submit_once(
+                request, form=form,
+                call=lambda: services.account_open(
+                    kind=AccountKind.HOLDING, name=form.cleaned_data["name"],
+                    organisation=form.cleaned_data["organisation"], user=request.user,
+                ),
+                done=lambda account: (
+                    reverse("registry-accounts"),
+                    f"Holding account {account.number} opened for {account.organisation.name}.",
+                ),
             )
         except Refused:
             raise
         except ServiceError as error:
             form_add_service_error(form, error)
         else:
-            messages.success(request, f"Holding account {account.number} opened for {account.organisation.name}.")
-            return redirect("registry-accounts")
+            messages.success(request, outcome.message)
+            return redirect(outcome.url)
     messages.error(request, "No account was opened: see the message on the form below.")
     return _accounts_render(request, open_form=form)
 
@@ -173,14 +181,16 @@ def _move(request, number, key, call, success):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            row = call(account, data)
+            # The same form sent twice (its one-time key) moves the units once (pacm.common.submission).
+            outcome = submit_once(request, form=form, call=lambda: call(account, data),
+                                  done=lambda row: (account_url(account), success(row)))
         except Refused:
             raise
         except ServiceError as error:
             form_add_service_error(form, error)
         else:
-            messages.success(request, success(row))
-            return redirect(account_url(account))
+            messages.success(request, outcome.message)
+            return redirect(outcome.url)
     messages.error(request, "Nothing moved: see the message on the form below.")
     return _account_render(request, account, bound={key: form})
 

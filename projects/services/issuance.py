@@ -290,7 +290,7 @@ def issuance_process(*, period_id):
             return "already issued"
         if period.state != PeriodState.ISSUING:
             return f"not issuing ({period.state})"
-        request = IssuanceRequest.objects.select_for_update().get(period=period)
+        request = IssuanceRequest.objects.select_for_update(no_key=True).get(period=period)
         today = timezone.localdate()
         rule_set, sop_exempt, risk = issuance_terms(period=period, on_date=today)
         split = _arithmetic().issuance_split(gross=request.units_requested, rule_set=rule_set, omge_rate=request.omge_rate,

@@ -7,6 +7,7 @@ own units; until they do, the activity cannot be issued again.
 from django.utils import timezone
 
 from pacm.common.errors import ServiceError
+from pacm.common.retry import conflict_retry
 from pacm.events.models import EventKind
 from pacm.events.services import event_record
 
@@ -58,6 +59,7 @@ def _settle_if_done(reversal):
         reversal.settled_at = timezone.now()
 
 
+@conflict_retry
 def reversal_cancel_from_buffer(*, reversal, user):
     """Unavoidable reversal: the secretariat cancels the units from the buffer pool."""
     from pacm.registry.services import buffer_cancel
@@ -82,6 +84,7 @@ def reversal_cancel_from_buffer(*, reversal, user):
     return reversal
 
 
+@conflict_retry
 def reversal_compensate(*, reversal, user, from_account, quantity):
     """Avoidable reversal (or a buffer shortfall): participants cancel units of their own."""
     from pacm.registry.services import units_compensate

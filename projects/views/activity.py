@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from methodologies.models import RuleSet
 from pacm.common.errors import Refused, ServiceError
+from pacm.common.submission import submit_once
 from pacm.parties.models import Organisation
 from pacm.parties.roles import Role
 
@@ -48,14 +49,20 @@ def activity_create(request):
     form = ActivityForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         try:
-            activity = services.activity_create(user=request.user, **form.cleaned_data)
+            outcome = submit_once(
+                request, form=form, call=lambda: services.activity_create(user=request.user, **form.cleaned_data),
+                done=lambda activity: (
+                    activity_url(activity),
+                    f"{activity.reference} drafted. Upload the PDD and notify prior consideration.",
+                ),
+            )
         except Refused:
             raise
         except ServiceError as error:
             form_add_service_error(form, error)
         else:
-            messages.success(request, f"{activity.reference} drafted. Upload the PDD and notify prior consideration.")
-            return redirect(activity_url(activity))
+            messages.success(request, outcome.message)
+            return redirect(outcome.url)
     return render(request, "projects/activity_form.html", {"form": form, "activity": None, "rule_set": _rule_set()})
 
 
@@ -68,14 +75,18 @@ def activity_edit(request, reference):
     form = ActivityForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.activity_update(activity=activity, user=request.user, **form.cleaned_data)
+            outcome = submit_once(
+                request, form=form,
+                call=lambda: services.activity_update(activity=activity, user=request.user, **form.cleaned_data),
+                done=lambda _: (activity_url(activity), "PDD fields saved."),
+            )
         except Refused:
             raise
         except ServiceError as error:
             form_add_service_error(form, error)
         else:
-            messages.success(request, "PDD fields saved.")
-            return redirect(activity_url(activity))
+            messages.success(request, outcome.message)
+            return redirect(outcome.url)
     return render(request, "projects/activity_form.html", {"form": form, "activity": activity, "rule_set": _rule_set()})
 
 

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from pacm.common.errors import Refused, ServiceError
+from pacm.common.submission import submit_once
 from pacm.engine.offers import available_actions
 
 from .. import selectors
@@ -206,17 +207,19 @@ def activity_url(activity, anchor=""):
 def form_run(request, *, form, call, success, done_url, show_again):
     """Run `call(cleaned_data)` if the form is valid, then go to `done_url`. Bad input or a rule
     the service enforces shows the page again (`show_again()`) with the message on the form, and
-    nothing is saved; Refused escapes to the middleware's 403 page."""
+    nothing is saved; Refused escapes to the middleware's 403 page. The same form sent twice (its
+    one-time key) gets the first one's redirect and message, not a second effect (`submit_once`)."""
     if form.is_valid():
         try:
-            call(form.cleaned_data)
+            outcome = submit_once(request, form=form, call=lambda: call(form.cleaned_data),
+                                  done=lambda _: (done_url, success))
         except Refused:
             raise
         except ServiceError as error:
             form_add_service_error(form, error)
         else:
-            messages.success(request, success)
-            return redirect(done_url)
+            messages.success(request, outcome.message)
+            return redirect(outcome.url)
     messages.error(request, "Nothing was saved: see the message on the form below.")
     return show_again()
 

@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from pacm.common.errors import Refused, ServiceError
+from pacm.common.submission import submit_once
 
 from .. import services
 from ..forms import form_add_service_error
@@ -46,18 +47,23 @@ def period_request_issuance(request, reference, number):
                 return period_page_render(request, period, bound=bound, preview=preview)
         else:
             try:
-                period = SERVICES[offers.issuance](
-                    period=period, user=request.user, units_requested=data["units_requested"],
-                    lines=lines.lines(), omge_rate=omge_rate, comment=data["comment"],
+                outcome = submit_once(
+                    request, form=form,
+                    call=lambda: SERVICES[offers.issuance](
+                        period=period, user=request.user, units_requested=data["units_requested"],
+                        lines=lines.lines(), omge_rate=omge_rate, comment=data["comment"],
+                    ),
+                    done=lambda period: (
+                        period_url(period, "issuance"),
+                        "Issuance request submitted; the issuance fee is assessed on the units requested.",
+                    ),
                 )
             except Refused:
                 raise
             except ServiceError as error:
                 form_add_service_error(form, error)
             else:
-                messages.success(
-                    request, "Issuance request submitted; the issuance fee is assessed on the units requested."
-                )
-                return redirect(period_url(period, "issuance"))
+                messages.success(request, outcome.message)
+                return redirect(outcome.url)
     messages.error(request, "Nothing was saved: see the message on the issuance request form.")
     return period_page_render(request, period, bound=bound)

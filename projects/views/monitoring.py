@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from pacm.common.errors import Refused, ServiceError
+from pacm.common.submission import submit_once
 from pacm.parties.roles import Role
 
 from .. import selectors, services
@@ -60,9 +61,15 @@ def period_submit(request, reference):
         if form.is_valid() and claims.is_valid():
             data = form.cleaned_data
             try:
-                period = services.period_submit(
-                    activity=activity, user=request.user, start=data["start"], end=data["end"],
-                    claims=claims.claims(), report=data["report"], comment=data["comment"],
+                outcome = submit_once(
+                    request, form=form,
+                    call=lambda: services.period_submit(
+                        activity=activity, user=request.user, start=data["start"], end=data["end"],
+                        claims=claims.claims(), report=data["report"], comment=data["comment"],
+                    ),
+                    done=lambda period: (
+                        period_url(period), f"Monitoring period {period.number} submitted for verification."
+                    ),
                 )
             except Refused:
                 raise
@@ -71,8 +78,8 @@ def period_submit(request, reference):
                     error.field = "report"
                 form_add_service_error(form, error)
             else:
-                messages.success(request, f"Monitoring period {period.number} submitted for verification.")
-                return redirect(period_url(period))
+                messages.success(request, outcome.message)
+                return redirect(outcome.url)
         messages.error(request, "Nothing was saved: see the messages on the form below.")
     context = {
         "activity": activity, "form": form, "claims": claims,

@@ -4,6 +4,7 @@ import uuid
 from django.db import IntegrityError, transaction
 
 from pacm.common.errors import Refused, ServiceError
+from pacm.common.retry import conflict_retry
 from pacm.events.models import EventKind
 from pacm.events.services import event_record
 from pacm.parties.models import Organisation, Party
@@ -43,13 +44,37 @@ def account_resolve(value):
     return account
 
 
+def account_label(value):
+    return value.number if isinstance(value, Account) else str(value or "").strip()
+
+
+def accounts_lock(*values):
+    """Lock these accounts (rows or numbers) for the rest of the transaction, in ONE statement in
+    primary-key order, and return them in the order given (None for a number no account has).
+
+    The lock order of every move (docs/architecture.md, "Lock order"): the cycle rows first
+    (activity, period, issuance request), then the accounts, all at once by primary key, then the
+    blocks in them. Two moves that touch the same accounts therefore queue on the lowest one and
+    never hold one each. The lock is FOR NO KEY UPDATE: it excludes every other move of these
+    accounts but not the key-share lock PostgreSQL takes on an account when a block row pointing
+    at it is written, so writing a block never waits on a lock taken for another purpose.
+    """
+    numbers = {account_label(v) for v in values if not isinstance(v, Account)} - {""}
+    by_number = dict(Account.objects.filter(number__in=numbers).values_list("number", "pk")) if numbers else {}
+    pks = [v.pk if isinstance(v, Account) else by_number.get(account_label(v)) for v in values]
+    wanted = sorted({pk for pk in pks if pk is not None})
+    rows = {}
+    if wanted:
+        qs = Account.objects.select_related("organisation").select_for_update(no_key=True, of=("self",))
+        rows = {account.pk: account for account in qs.filter(pk__in=wanted).order_by("pk")}
+    return [rows.get(pk) if pk is not None else None for pk in pks]
+
+
 def account_lock(value):
-    """The account row, locked for the rest of the transaction (SELECT ... FOR UPDATE)."""
-    pk = value.pk if isinstance(value, Account) else None
-    qs = Account.objects.select_for_update()
-    account = qs.filter(pk=pk).first() if pk else qs.filter(number=str(value or "").strip()).first()
+    """One account row, locked for the rest of the transaction (see `accounts_lock`)."""
+    (account,) = accounts_lock(value)
     if account is None:
-        raise ServiceError(f"No account {getattr(value, 'number', value)} exists.")
+        raise ServiceError(f"No account {account_label(value)} exists.")
     return account
 
 
@@ -92,6 +117,7 @@ def _opener(*, user, party_id):
     return actor
 
 
+@conflict_retry
 def account_open(*, kind, name, organisation=None, party=None, user=None):
     """Open a holding account (an authorized entity's or a Party's) or a Party's retirement account.
 

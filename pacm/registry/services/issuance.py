@@ -19,6 +19,7 @@ from ..models import (
     TransactionKind,
     UnitBlock,
 )
+from .accounts import accounts_lock
 from .moves import LedgerError, move_write, plan_take, units_sum
 
 OIMP_DEFINITIONS = (
@@ -143,6 +144,12 @@ def issuance_execute(*, issuance, tranches, split, distribution, actor_label):
     _split_check(split, tranches, distribution)
     prefix = f"issuance:{issuance.pk}"
     with transaction.atomic():
+        # Lock order (accounts_lock): the caller holds the activity, period and request rows; then
+        # the holders' accounts the units are forwarded to, in one statement by key. The
+        # mechanism's own accounts are not locked: every issuance moves units into them, and a
+        # move in needs only the key-share lock that writing a block takes, which no move out
+        # (FOR NO KEY UPDATE) excludes, so issuances of different activities still run side by side.
+        accounts_lock(*[account for account, _ in distribution])
         activity = issuance.period.activity
         accounts = {
             a.kind: a

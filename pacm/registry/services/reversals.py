@@ -2,6 +2,7 @@
 from django.db import transaction
 
 from pacm.common.errors import Refused
+from pacm.common.retry import conflict_retry
 from pacm.parties.roles import Actor, Role
 
 from ..models import AccountKind, TransactionKind
@@ -9,6 +10,7 @@ from .accounts import account_actor, account_get, account_lock
 from .outgoing import eligible_blocks, quantity_clean, terminal_refuse, text_clean, units_move_out
 
 
+@conflict_retry
 def buffer_cancel(*, quantity, actor_label, reason):
     """Unavoidable reversal: cancel up to `quantity` pooled buffer units; return how many.
 
@@ -29,6 +31,7 @@ def buffer_cancel(*, quantity, actor_label, reason):
     return row.quantity if row is not None else 0
 
 
+@conflict_retry
 def units_compensate(*, user, from_account, quantity, activity):
     """Avoidable reversal: a participant of `activity` cancels units of its own (policy.md §2)."""
     quantity = quantity_clean(quantity)

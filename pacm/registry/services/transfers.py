@@ -1,27 +1,34 @@
 """Transfers between holding accounts, and the uses that end a unit's life (rules.md §5.4).
 
-7/CMA.4 annex I paras 42-45; RMP 45, 61, 70. Each call is one transaction that locks the
-source account first.
+7/CMA.4 annex I paras 42-45; RMP 45, 61, 70. Each call is one transaction that first locks the
+accounts it touches, all in one statement in primary-key order (`accounts_lock`), and is rerun
+whole if the database still reports a conflict (`conflict_retry`).
 """
 from django.db import transaction
 
 from pacm.common.errors import ServiceError
+from pacm.common.retry import conflict_retry
 from pacm.parties.models import Party
 
 from ..models import Account, AccountKind, TransactionKind
-from .accounts import account_actor, account_get, account_lock, account_resolve
+from .accounts import account_actor, account_get, account_label, account_lock, accounts_lock
 from .first_transfer import NDC_STATUSES, OIMP_STATUSES
 from .outgoing import eligible_blocks, quantity_clean, terminal_refuse, text_clean, units_move_out
 
 
+@conflict_retry
 def units_transfer(*, user, from_account, to_account, quantity, activity=None, vintage=None):
     """Transfer units to another holding account (paras 42-43), oldest serials first."""
     quantity = quantity_clean(quantity)
     with transaction.atomic():
-        source = account_lock(from_account)
+        # Both accounts at once, lowest key first: crossing transfers queue, never deadlock.
+        source, target = accounts_lock(from_account, to_account)
+        if source is None:
+            raise ServiceError(f"No account {account_label(from_account)} exists.")
         terminal_refuse(source)
         actor = account_actor(user=user, account=source, what="transfer units")
-        target = account_resolve(to_account)
+        if target is None:
+            raise ServiceError(f"No account {account_label(to_account) or '(none given)'} exists.")
         if target.kind != AccountKind.HOLDING:
             raise ServiceError(f"{target.number} is not a holding account: units are transferred to holding accounts.",
                                field="to_account")
@@ -68,6 +75,7 @@ def _retirement_account(*, party, source):
     return target
 
 
+@conflict_retry
 def units_use(*, user, from_account, quantity, purpose, beneficiary, use, party=None, activity=None, vintage=None):
     """Retire for NDC use, cancel for OIMP, cancel voluntarily, or cancel voluntarily for OMGE.
 
@@ -80,6 +88,8 @@ def units_use(*, user, from_account, quantity, purpose, beneficiary, use, party=
     beneficiary = text_clean(beneficiary, field="beneficiary", required=False)
     kind, filters, what = USES[use]
     with transaction.atomic():
+        # Only the source: units that are used end in a retirement or cancellation account,
+        # which nothing ever moves out of, so nothing else locks it (accounts_lock).
         source = account_lock(from_account)
         terminal_refuse(source)
         actor = account_actor(user=user, account=source, what="use or cancel units")
