@@ -11,10 +11,13 @@ from .machines import machine_for
 
 
 def notify_on_commit(*, machine, obj, write, actor):
+    import uuid
+
     from . import tasks
 
     actor_user_id = actor.user.pk if actor.user is not None else None
-    args = (machine.name, obj.pk, write.name, actor_user_id)
+    # One key per committed write: the task, run twice with it, creates and sends nothing twice.
+    args = (machine.name, obj.pk, write.name, actor_user_id, uuid.uuid4().hex)
     transaction.on_commit(lambda: tasks.notify_write.delay(*args), robust=True)
 
 
