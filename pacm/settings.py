@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "pacm.parties",
     "pacm.events",
     "pacm.engine",
+    "pacm.notifications",
     "pacm.registry",
     "methodologies",
     "projects",
@@ -71,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pacm.common.context_processors.pacm",
+                "pacm.common.context_processors.notifications",
             ],
         },
     },
@@ -121,6 +123,8 @@ LOGOUT_REDIRECT_URL = "registry-public"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = "pacm@localhost"
+# Where the links in notification e-mails point (the pages' paths are appended).
+PACM_SITE_URL = os.environ.get("PACM_SITE_URL", "http://localhost:8000")
 
 # --- Celery -------------------------------------------------------------------------------
 # No broker configured: tasks run eagerly, in process; "memory://" only keeps Kombu from

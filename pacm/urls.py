@@ -8,5 +8,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("registry/", include("pacm.registry.urls")),
     path("", include("projects.board.urls")),
+    path("notifications/", include("pacm.notifications.urls")),
     path("", include("projects.urls")),
 ]

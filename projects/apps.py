@@ -6,6 +6,7 @@ class ProjectsConfig(AppConfig):
     verbose_name = "Activities and their cycle"
 
     def ready(self):
+        from . import events  # noqa: F401  (declares the event kinds' payload shapes)
         from .machines import machines_register
 
         machines_register()

@@ -1,19 +1,27 @@
-"""Notifications of committed writes: who is told (pacm.engine.notify) and the message."""
-from django.conf import settings
-from django.core.mail import send_mass_mail
-
+"""Notifications of committed writes: who is told (pacm.engine.notify), the message, the outbox."""
 from .notify import recipients
 
 
-def notifications_create(*, machine, subject, write, actor_user_id=None):
-    """E-mail the people concerned (best effort: a change never waits on mail)."""
-    users = list(recipients(subject=subject, actor_user_id=actor_user_id).exclude(email=""))
-    if not users:
-        return 0
+def notification_message(*, machine, subject, write):
+    """(subject line, body, link) of a write on `subject`, from the machine's declaration."""
     what = machine.describe(subject) if machine.describe else str(subject)
     subject_line = f"[pacm] {what}: {write.label}"
-    body = f"{what} is now {subject.get_state_display().lower()}."
-    if machine.url is not None:
-        body += f"\n\n{machine.url(subject)}"
-    send_mass_mail([(subject_line, body, settings.DEFAULT_FROM_EMAIL, [u.email]) for u in users], fail_silently=True)
+    body = f"{write.label}: {what} is now {subject.get_state_display().lower()}."
+    url = machine.url(subject) if machine.url is not None else ""
+    return subject_line, body, url
+
+
+def notifications_create(*, machine, subject, write, actor_user_id=None, key):
+    """The outbox rows for everyone told of the write (once per key), then their e-mail on commit.
+
+    Returns the number of people told.
+    """
+    from pacm.notifications.services import notifications_write
+
+    users = list(recipients(subject=subject, actor_user_id=actor_user_id))
+    if not users:
+        return 0
+    subject_line, body, url = notification_message(machine=machine, subject=subject, write=write)
+    notifications_write(users=users, machine=machine.name, subject_pk=subject.pk, write=write.name, key=key,
+                        subject_line=subject_line, body=body, url=url)
     return len(users)

@@ -11,26 +11,65 @@ from .machines import machine_for
 
 
 def notify_on_commit(*, machine, obj, write, actor):
+    import uuid
+
     from . import tasks
 
     actor_user_id = actor.user.pk if actor.user is not None else None
-    args = (machine.name, obj.pk, write.name, actor_user_id)
+    # One key per committed write: the task, run twice with it, creates and sends nothing twice.
+    args = (machine.name, obj.pk, write.name, actor_user_id, uuid.uuid4().hex)
     transaction.on_commit(lambda: tasks.notify_write.delay(*args), robust=True)
 
 
-def recipients(*, subject, actor_user_id=None):
-    """The users told of a change on `subject`: who may act next, plus its audience."""
+def awaited_writes(subject):
+    """The writes on `subject` now waiting for someone: the offered writes (available_actions'
+    declarations) that are `awaited` and, for an action, whose `waiting` condition holds."""
+    from .offers import offered_writes
+
+    machine = machine_for(subject)
+    writes = []
+    for spec in offered_writes(machine, subject.state):
+        if not spec.awaited:
+            continue
+        if spec.waiting is not None:
+            waiting = spec.waiting() if callable(spec.waiting) else spec.waiting
+            if not machine.model.objects.filter(pk=subject.pk).filter(waiting).exists():
+                continue
+        writes.append(spec)
+    return writes
+
+
+def users_awaited(subject):
+    """The users who may act next on `subject` (guards aside: a guard usually waits on them)."""
     from django.contrib.auth import get_user_model
 
     from pacm.parties.roles import organisations_tied
 
-    from .offers import roles_that_may_act
+    roles = set()
+    for spec in awaited_writes(subject):
+        roles |= set(spec.actors)
+    if not roles:
+        return get_user_model().objects.none()
+    return get_user_model().objects.filter(
+        is_active=True, memberships__organisation__in=organisations_tied(subject, roles)
+    )
+
+
+def recipients(*, subject, actor_user_id=None):
+    """The users told of a change on `subject`: who may act next (`users_awaited`), plus its
+    audience (its participants), minus the actor."""
+    from django.contrib.auth import get_user_model
+
+    from pacm.parties.roles import organisations_tied
 
     machine = machine_for(subject)
-    roles = roles_that_may_act(subject) | set(machine.audience)
-    users = get_user_model().objects.filter(
-        is_active=True, memberships__organisation__in=organisations_tied(subject, roles)
-    ).distinct()
+    users = users_awaited(subject)
+    if machine.audience:
+        audience = get_user_model().objects.filter(
+            is_active=True, memberships__organisation__in=organisations_tied(subject, machine.audience)
+        )
+        users = users | audience
+    users = users.distinct()
     if actor_user_id is not None:
         users = users.exclude(pk=actor_user_id)
     return users.order_by("pk")

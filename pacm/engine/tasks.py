@@ -3,7 +3,7 @@ from celery import shared_task
 
 
 @shared_task(ignore_result=True)
-def notify_write(machine_name, pk, write_name, actor_user_id=None):
+def notify_write(machine_name, pk, write_name, actor_user_id=None, key=""):
     """Tell the people concerned of a committed write (pacm.engine.notify)."""
     from .machines import machine_named
     from .notifications import notifications_create
@@ -13,4 +13,4 @@ def notify_write(machine_name, pk, write_name, actor_user_id=None):
     if subject is None:
         return 0
     return notifications_create(machine=machine, subject=subject, write=machine.write(write_name),
-                                actor_user_id=actor_user_id)
+                                actor_user_id=actor_user_id, key=key or f"{machine_name}:{pk}:{write_name}")

@@ -56,11 +56,12 @@ def fee_record_payment(*, fee, user, reference):
 
     def apply(obj, actor):
         current = Fee.objects.select_for_update().get(pk=fee_id)
+        previous_status = current.status
         current.status = Fee.Status.PAID
         current.paid_at = timezone.now()
         current.payment_reference = reference[:100]
         current.save()
-        events.fee_paid(fee=current, actor=actor)
+        events.fee_paid(fee=current, actor=actor, previous_status=previous_status)
         return current
 
     try:

@@ -13,11 +13,10 @@ from django.utils import timezone
 
 from methodologies.models import RuleSet
 from pacm.common.errors import ServiceError
-from pacm.events.models import EventKind
-from pacm.events.services import event_record
 from pacm.parties.roles import Actor
 from pacm.registry.models import Account, AccountKind, AuthorizationStatus, UnitBlock
 
+from .. import events
 from ..cycle import PeriodState
 from ..machines import PERIOD
 from ..models import Activity, DistributionLine, Fee, IssuanceRequest, MonitoringPeriod
@@ -307,15 +306,9 @@ def issuance_process(*, period_id):
         request.gross, request.share_of_proceeds, request.omge = split.gross, split.share_of_proceeds, split.omge
         request.buffer, request.net, request.issued_at = split.buffer, split.net, timezone.now()
         request.save()
-        event_record(
-            stream=period.activity.stream, kind=EventKind.ISSUANCE_EXECUTED, actor=actor, activity=period.activity,
-            payload={
-                "monitoring_period": period.number, "gross": split.gross,
-                "share_of_proceeds": split.share_of_proceeds, "omge": split.omge, "buffer": split.buffer,
-                "net": split.net, "rule_set": split.rule_set, "sop_exempt": sop_exempt,
-                "tranches": [[v, q, str(s), d] for v, q, s, d in tranches],
-                "distribution": [[line.account.number, amount] for line, amount in zip(lines, amounts, strict=True)],
-            },
+        events.issuance_executed(
+            period=period, actor=actor, split=split, sop_exempt=sop_exempt, tranches=tranches,
+            distribution=[(line.account.number, amount) for line, amount in zip(lines, amounts, strict=True)],
         )
         period_mark_issued(period=period, actor=actor)
     return "issued"

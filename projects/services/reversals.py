@@ -8,9 +8,8 @@ from django.utils import timezone
 
 from pacm.common.errors import ServiceError
 from pacm.common.retry import conflict_retry
-from pacm.events.models import EventKind
-from pacm.events.services import event_record
 
+from .. import events
 from ..models import Document, Reversal
 from .base import action_run
 from .design import document_store
@@ -36,21 +35,11 @@ def reversal_report(*, activity, user, quantity, kind, description, evidence=Non
             activity=obj, quantity=quantity, kind=kind, description=description.strip(), evidence=version,
             reported_by=actor.organisation,
         )
-        _event(EventKind.REVERSAL_REPORTED, reversal, actor)
+        events.reversal_reported(reversal=reversal, actor=actor)
         return reversal
 
     reversal = action_run(subject=activity, name="report_reversal", user=user, apply=apply)
     return reversal
-
-
-def _event(kind, reversal, actor, **extra):
-    return event_record(
-        stream=reversal.activity.stream, kind=kind, actor=actor, activity=reversal.activity,
-        comment=reversal.description if kind == EventKind.REVERSAL_REPORTED else "",
-        payload={"reversal": reversal.pk, "kind": reversal.kind, "quantity": reversal.quantity,
-                 "cancelled": reversal.cancelled, "outstanding": reversal.outstanding, "status": reversal.status,
-                 **extra},
-    )
 
 
 def _settle_if_done(reversal):
@@ -76,7 +65,7 @@ def reversal_cancel_from_buffer(*, reversal, user):
         current.buffer_drawn = True
         _settle_if_done(current)
         current.save()
-        _event(EventKind.REVERSAL_SETTLED, current, actor, from_buffer=cancelled)
+        events.reversal_settled(reversal=current, actor=actor, from_buffer=cancelled)
         return current
 
     reversal = action_run(subject=reversal.activity, name="cancel_from_buffer", user=user, apply=apply,
@@ -103,7 +92,7 @@ def reversal_compensate(*, reversal, user, from_account, quantity):
         current.cancelled += quantity
         _settle_if_done(current)
         current.save()
-        _event(EventKind.REVERSAL_SETTLED, current, actor, compensated=quantity)
+        events.reversal_settled(reversal=current, actor=actor, compensated=quantity)
         return current
 
     reversal = action_run(subject=reversal.activity, name="compensate_reversal", user=user, apply=apply,

@@ -88,12 +88,14 @@ def _finding_change(*, finding, user, name, to_status, event_kind, comment="", a
 
     def write(obj, actor):
         current = Finding.objects.select_for_update().get(pk=finding_id)
+        previous_status = current.status
         if apply is not None:
             apply(current)
         current.status = to_status
         current.closed_at = timezone.now() if to_status == Finding.Status.CLOSED else None
         current.save()
-        events.finding_event(kind=event_kind, finding=current, actor=actor, comment=comment)
+        events.finding_event(kind=event_kind, finding=current, actor=actor, comment=comment,
+                             previous_status=previous_status)
         return current
 
     return action_run(subject=subject, name=name, user=user, apply=write, item=locked)

@@ -2,9 +2,8 @@
 import datetime
 
 from pacm.common.errors import ServiceError
-from pacm.events.models import EventKind
-from pacm.events.services import event_record
 
+from .. import events
 from ..cycle import PeriodState
 from ..machines import PERIOD
 from ..models import Document, MonitoringPeriod, VintageClaim
@@ -64,12 +63,7 @@ def period_submit(*, activity, user, start, end, claims, report, comment=""):
             [VintageClaim(period=period, vintage=v, claimed=q) for v, q in sorted(claims.items())]
         )
         document_store(activity=obj, actor=actor, kind=Document.Kind.MONITORING_REPORT, uploaded=report, period=period)
-        event_record(
-            stream=obj.stream, kind=EventKind.MONITORING_SUBMITTED, actor=actor, activity=obj,
-            to_state=period.state, comment=comment,
-            payload={"monitoring_period": number, "start": start, "end": end,
-                     "claims": {str(v): q for v, q in sorted(claims.items())}},
-        )
+        events.monitoring_submitted(period=period, actor=actor, claims=claims, comment=comment)
         return period
 
     period = action_run(subject=activity, name="submit_monitoring_report", user=user, apply=apply)

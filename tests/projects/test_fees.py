@@ -55,7 +55,8 @@ def test_completeness_check_waits_for_the_fee(world, requested):
     assert fee.status == Fee.Status.PAID and fee.payment_reference == "WIRE-2026-118" and fee.paid_at
     (event,) = new_events(activity, since)
     assert event.kind == EventKind.FEE_PAID and event.actor == world.sam and event.role == "secretariat"
-    assert event.payload == {"fee": "registration", "amount_usd": str(fee.amount_usd), "reference": "WIRE-2026-118"}
+    assert event.payload == {"fee": "registration", "amount_usd": str(fee.amount_usd), "reference": "WIRE-2026-118",
+                             "previous_status": "due", "status": "paid"}
 
     services.activity_start_completeness_check(activity=activity, user=world.sam)
     assert Activity.objects.get(pk=activity.pk).state == A.COMPLETENESS_CHECK
