@@ -12,11 +12,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from pacm.common.errors import Refused, ServiceError
+from pacm.common.forms import form_add_service_error
+from pacm.common.paging import page_get
 from pacm.parties.models import Organisation
 from pacm.parties.roles import user_organisations
-from projects.forms import form_add_service_error
-from projects.selectors import public_activities
-from projects.views.paging import page_get
 
 from . import selectors, services
 from .forms import AccountOpenForm, CancelForm, TransferForm, UseForm
@@ -34,7 +33,8 @@ def public_registry(request):
     reference = (request.GET.get("activity") or "").strip()
     activity = None
     if reference:
-        activity = public_activities().filter(reference__iexact=reference).only("pk", "reference", "title").first()
+        # A block exists only for a registered (hence public) activity: look it up through its blocks.
+        activity = selectors.block_activity(reference)
     blocks = selectors.public_blocks(activity=activity) if activity or not reference else []
     totals = selectors.ledger_totals()
     context = {

@@ -9,10 +9,11 @@ from django.views.decorators.http import require_POST
 
 from methodologies.models import RuleSet
 from pacm.common.errors import Refused, ServiceError
+from pacm.common.forms import form_add_service_error
 from pacm.parties.models import Organisation
 
 from .. import services
-from ..forms import ActivityForm, EngageDOEForm, TransitionForm, form_add_service_error
+from ..forms import ActivityForm, EngageDOEForm, TransitionForm
 from ..machines import ACTIVITY
 from ..services.design import PDD_FIELDS
 from .activity_page import activity_get_or_404, activity_offers, activity_page_render, activity_url, form_submit

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from pacm.common.errors import Refused, ServiceError
+from pacm.common.forms import form_add_service_error
 from pacm.engine.offers import available_actions
 
 from .. import selectors
@@ -28,7 +29,6 @@ from ..forms import (
     ReversalCompensateForm,
     ReversalReportForm,
     TransitionForm,
-    form_add_service_error,
 )
 from ..models import Activity, Document
 from ..services.design import UPLOADERS, engage_stage

@@ -11,9 +11,9 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from pacm.common.errors import Refused, ServiceError
+from pacm.common.forms import form_add_service_error
 
 from .. import services
-from ..forms import form_add_service_error
 from .period_page import issuance_forms, period_get_or_404, period_offers, period_page_render, period_url, preview_build
 
 SERVICES = {

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from pacm.common.errors import Refused, ServiceError
+from pacm.common.forms import form_add_service_error
 
 from .. import selectors, services
 from ..forms import (
@@ -19,7 +20,6 @@ from ..forms import (
     FeePaymentForm,
     FindingRaiseForm,
     PeriodSubmitForm,
-    form_add_service_error,
 )
 from ..machines import PERIOD
 from .activity_page import activity_get_or_404, activity_offers

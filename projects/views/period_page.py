@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from methodologies.arithmetic import Split
 from pacm.common.errors import Refused, ServiceError
+from pacm.common.paging import page_get
 from pacm.engine.offers import available_actions
 from pacm.registry.serials import serial_format
 
@@ -32,7 +33,6 @@ from ..forms import (
 from ..models import Document, MonitoringPeriod
 from ..services.issuance import issuance_preview, issuance_terms
 from .activity_page import finding_offers, form_run, upload_kinds_for
-from .paging import page_get
 
 # Transitions that take their input from a form of their own, not from a plain button.
 FORM_TRANSITIONS = frozenset({"certify", "request_issuance", "resubmit_issuance"})
