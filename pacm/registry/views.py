@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pacm.common.errors import Refused, ServiceError
@@ -89,7 +90,10 @@ def account_list(request):
 def account_open(request):
     openable = _openable(request.user)
     if not openable.exists():
-        raise Refused("Only the registry administrator or the Party's DNA may open a holding account.")
+        raise Refused(
+            _("Only the registry administrator or the Party's DNA may open a holding account."),
+            code="account_open_not_permitted",
+        )
     form = AccountOpenForm(request.POST, organisations=openable, prefix="open")
     if form.is_valid():
         try:

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from methodologies.models import RuleSet
@@ -43,7 +44,7 @@ def _participant_organisations(user):
 def activity_create(request):
     organisations = _participant_organisations(request.user)
     if not organisations:
-        raise Refused("Only activity participants may draft an activity.")
+        raise Refused(_("Only activity participants may draft an activity."), code="not_a_participant")
     form = ActivityForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         try:

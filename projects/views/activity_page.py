@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from pacm.common.errors import Refused, ServiceError
 from pacm.common.forms import form_add_service_error
@@ -66,7 +67,8 @@ class Offers:
     def require(self, allowed, what):
         """A form the page does not offer is refused (403) before any input is read."""
         if not allowed:
-            raise Refused(f"You may not {what} on this activity now.", code="not_offered", params={"what": what})
+            params = {"what": what}
+            raise Refused(_("You may not %(what)s on this activity now.") % params, code="not_offered", params=params)
 
 
 FINDING_WRITES = {"answer_finding": "answer", "close_finding": "close", "reopen_finding": "reopen"}

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from methodologies.arithmetic import Split
 from pacm.common.errors import Refused, ServiceError
@@ -71,7 +72,11 @@ class PeriodOffers:
 
     def require(self, allowed, what):
         if not allowed:
-            raise Refused(f"You may not {what} on this monitoring period now.")
+            params = {"what": what}
+            raise Refused(
+                _("You may not %(what)s on this monitoring period now.") % params,
+                code="not_offered", params=params,
+            )
 
 
 def period_transition_form(*, period, spec, data=None):

@@ -4,6 +4,7 @@
 source account first.
 """
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from pacm.common.errors import ServiceError
 from pacm.parties.models import Party
@@ -23,10 +24,16 @@ def units_transfer(*, user, from_account, to_account, quantity, activity=None, v
         actor = account_actor(user=user, account=source, what="transfer units")
         target = account_resolve(to_account)
         if target.kind != AccountKind.HOLDING:
-            raise ServiceError(f"{target.number} is not a holding account: units are transferred to holding accounts.",
-                               field="to_account")
+            params = {"target": target.number}
+            raise ServiceError(
+                _("%(target)s is not a holding account: units are transferred to holding accounts.") % params,
+                field="to_account", code="target_not_holding", params=params,
+            )
         if target.pk == source.pk:
-            raise ServiceError("The units are already in this account.", field="to_account")
+            raise ServiceError(
+                _("The units are already in this account."),
+                field="to_account", code="target_is_source",
+            )
         return units_move_out(
             source=source, target=target, quantity=quantity, kind=TransactionKind.TRANSFER, actor=actor,
             eligible=eligible_blocks(source, activity=activity, vintage=vintage),
@@ -57,14 +64,24 @@ USE_ACCOUNT = {
 
 def _retirement_account(*, party, source):
     if not isinstance(party, Party):
-        raise ServiceError("Say for which Party's NDC the units are retired.", field="party")
+        raise ServiceError(
+            _("Say for which Party's NDC the units are retired."),
+            field="party", code="party_required",
+        )
     if source.owner_party_id != party.pk:
         # 7/CMA.4 annex I para 44: only from accounts associated with that Party.
-        raise ServiceError(f"{source.number} is not associated with {party.name}: it cannot retire into its account.",
-                           field="party")
+        params = {"source": source.number, "party": party.name}
+        raise ServiceError(
+            _("%(source)s is not associated with %(party)s: it cannot retire into its account.") % params,
+            field="party", code="account_not_of_party", params=params,
+        )
     target = Account.objects.filter(kind=AccountKind.RETIREMENT, party=party).first()
     if target is None:
-        raise ServiceError(f"{party.name} has no retirement account.", field="party")
+        params = {"party": party.name}
+        raise ServiceError(
+            _("%(party)s has no retirement account.") % params,
+            field="party", code="retirement_account_missing", params=params,
+        )
     return target
 
 
@@ -74,7 +91,10 @@ def units_use(*, user, from_account, quantity, purpose, beneficiary, use, party=
     The units end in a cancellation or retirement account and never move again (para 45).
     """
     if use not in USES:
-        raise ServiceError("Choose retirement, oimp, voluntary or omge_voluntary.", field="use")
+        raise ServiceError(
+            _("Choose retirement, oimp, voluntary or omge_voluntary."),
+            field="use", code="use_unknown",
+        )
     quantity = quantity_clean(quantity)
     purpose = text_clean(purpose, field="purpose", required=True)
     beneficiary = text_clean(beneficiary, field="beneficiary", required=False)
