@@ -106,9 +106,9 @@ def account_open(request):
         except ServiceError as error:
             form_add_service_error(form, error)
         else:
-            messages.success(request, f"Holding account {account.number} opened for {account.organisation.name}.")
+            messages.success(request, _("Holding account %(account)s opened for %(organisation)s.") % {"account": account.number, "organisation": account.organisation.name})
             return redirect("registry-accounts")
-    messages.error(request, "No account was opened: see the message on the form below.")
+    messages.error(request, _("No account was opened: see the message on the form below."))
     return _accounts_render(request, open_form=form)
 
 
@@ -185,7 +185,7 @@ def _move(request, number, key, call, success):
         else:
             messages.success(request, success(row))
             return redirect(account_url(account))
-    messages.error(request, "Nothing moved: see the message on the form below.")
+    messages.error(request, _("Nothing moved: see the message on the form below."))
     return _account_render(request, account, bound={key: form})
 
 

@@ -54,7 +54,7 @@ def activity_create(request):
         except ServiceError as error:
             form_add_service_error(form, error)
         else:
-            messages.success(request, f"{activity.reference} drafted. Upload the PDD and notify prior consideration.")
+            messages.success(request, _("%(activity)s drafted. Upload the PDD and notify prior consideration.") % {"activity": activity.reference})
             return redirect(activity_url(activity))
     return render(request, "projects/activity_form.html", {"form": form, "activity": None, "rule_set": _rule_set()})
 
@@ -74,7 +74,7 @@ def activity_edit(request, reference):
         except ServiceError as error:
             form_add_service_error(form, error)
         else:
-            messages.success(request, "PDD fields saved.")
+            messages.success(request, _("PDD fields saved."))
             return redirect(activity_url(activity))
     return render(request, "projects/activity_form.html", {"form": form, "activity": activity, "rule_set": _rule_set()})
 
@@ -91,7 +91,7 @@ def activity_transition(request, reference, name):
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{spec.label}: {label + ': ' if label else ''}{' '.join(errors)}")
+            messages.error(request, _("%(write)s: %(field)s%(errors)s") % {"write": spec.label, "field": label + ": " if label else "", "errors": " ".join(errors)})
         return redirect(activity_url(activity, "actions"))
     kwargs = {"activity": activity, "user": request.user, "comment": form.cleaned_data["comment"]}
     if "risk_rating" in form.cleaned_data:
@@ -102,10 +102,10 @@ def activity_transition(request, reference, name):
     except Refused:
         raise
     except ServiceError as error:
-        messages.error(request, f"{spec.label}: {error.message}")
+        messages.error(request, _("%(write)s: %(message)s") % {"write": spec.label, "message": error.message})
         return redirect(activity_url(activity, "actions"))
     messages.success(
-        request, f"{spec.label}: done. {activity.reference} is now {activity.get_state_display().lower()}."
+        request, _("%(write)s: done. %(activity)s is now %(state)s.") % {"write": spec.label, "activity": activity.reference, "state": activity.get_state_display().lower()}
     )
     return redirect(activity_url(activity))
 

@@ -219,7 +219,7 @@ def form_run(request, *, form, call, success, done_url, show_again):
         else:
             messages.success(request, success)
             return redirect(done_url)
-    messages.error(request, "Nothing was saved: see the message on the form below.")
+    messages.error(request, _("Nothing was saved: see the message on the form below."))
     return show_again()
 
 

@@ -8,6 +8,7 @@ calls `period_request_issuance` (or `period_resubmit_issuance` after "incomplete
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pacm.common.errors import Refused, ServiceError
@@ -56,8 +57,8 @@ def period_request_issuance(request, reference, number):
                 form_add_service_error(form, error)
             else:
                 messages.success(
-                    request, "Issuance request submitted; the issuance fee is assessed on the units requested."
+                    request, _("Issuance request submitted; the issuance fee is assessed on the units requested.")
                 )
                 return redirect(period_url(period, "issuance"))
-    messages.error(request, "Nothing was saved: see the message on the issuance request form.")
+    messages.error(request, _("Nothing was saved: see the message on the issuance request form."))
     return period_page_render(request, period, bound=bound)
