@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from pacm.common.errors import Refused
 from pacm.parties.roles import SYSTEM_ROLES, Role, organisations_tied, roles_on, tie_q
@@ -60,8 +61,8 @@ class Offers(list):
         """A form the page does not offer is refused (403) before any input is read."""
         ok = any(o.name == name and (item is None or o.item == item) for o in self)
         if not ok:
-            raise Refused(f"You may not {what or name.replace('_', ' ')} here now.", code="not_offered",
-                          params={"write": name})
+            params = {"write": name, "what": what or name.replace("_", " ")}
+            raise Refused(_("You may not %(what)s here now.") % params, code="not_offered", params=params)
 
 
 def _actor(spec, roles):
@@ -102,7 +103,8 @@ def available_actions(user, subject, *, roles=None):
 def item_require(spec, item, actor):
     """The service's side of an item action: the same `item_ok` the page asked."""
     if spec.item_ok is not None and not spec.item_ok(item, actor):
-        raise Refused(f"You may not {spec.label.lower()} now.", code="not_permitted", params={"write": spec.name})
+        params = {"write": spec.name, "what": spec.label.lower()}
+        raise Refused(_("You may not %(what)s now.") % params, code="not_permitted", params=params)
 
 
 def waiting_q(user, machine):

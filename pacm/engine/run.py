@@ -11,6 +11,7 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pacm.common.errors import Refused, ServiceError
 from pacm.events.services import event_record
@@ -30,7 +31,8 @@ def lock(model, pk):
         return model.objects.select_for_update(no_key=True).get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError):
         raise ServiceError(
-            f"No such {model._meta.verbose_name}.", code="not_found", params={"model": model._meta.model_name}
+            _("No such %(model)s.") % {"model": model._meta.verbose_name}, code="not_found",
+            params={"model": model._meta.model_name},
         ) from None
 
 
@@ -44,7 +46,10 @@ def subject_lock(machine, pk):
         return lock(machine.model, pk)
     owner_id = machine.model.objects.filter(pk=pk).values_list(f"{machine.owner}_id", flat=True).first()
     if owner_id is None:
-        raise ServiceError(f"No such {machine.model._meta.verbose_name}.", code="not_found")
+        raise ServiceError(
+            _("No such %(model)s.") % {"model": machine.model._meta.verbose_name}, code="not_found",
+            params={"model": machine.model._meta.model_name},
+        )
     owner = lock(machine.owner_model, owner_id)
     obj = lock(machine.model, pk)
     setattr(obj, machine.owner, owner)
@@ -56,12 +61,12 @@ def actor_require(*, user, subject, roles, what):
     if isinstance(user, Actor):
         if user.role in roles:
             return user
-        raise Refused(f"{user.name} may not {what}.", code="not_permitted", params={"what": what})
+        params = {"actor": user.name, "what": what}
+        raise Refused(_("%(actor)s may not %(what)s.") % params, code="not_permitted", params=params)
     actor = actor_for(user, subject, roles)
     if actor is None:
-        raise Refused(
-            f"You may not {what} for {describe(subject)}.", code="not_permitted", params={"what": what}
-        )
+        params = {"what": what, "subject": describe(subject)}
+        raise Refused(_("You may not %(what)s for %(subject)s.") % params, code="not_permitted", params=params)
     return actor
 
 
@@ -115,23 +120,27 @@ def write_run(
         obj = subject_lock(machine, pk)
         actor = actor_require(user=user, subject=obj, roles=spec.actors, what=spec.label.lower())
         if expected_state and obj.state != expected_state:
+            params = {"write": spec.name, "expected": expected_state, "state": obj.state}
+            shown = {"label": spec.label, "subject": describe(obj), "state": state_label(obj)}
             raise Refused(
-                f"'{spec.label}' was not done: {describe(obj)} changed while you were looking and is now "
-                f"{state_label(obj)}.",
-                code="stale_page",
-                params={"write": spec.name, "expected": expected_state, "state": obj.state},
+                _("'%(label)s' was not done: %(subject)s changed while you were looking and is now %(state)s.")
+                % shown,
+                code="stale_page", params=params,
             )
         if not spec.allowed_in(obj.state, machine.terminal):
+            shown = {"label": spec.label, "subject": describe(obj), "state": state_label(obj)}
             raise Refused(
-                spec.refusal or f"'{spec.label}' is not possible while {describe(obj)} is {state_label(obj)}.",
+                str(spec.refusal) if spec.refusal else _("'%(label)s' is not possible while %(subject)s is %(state)s.") % shown,
                 code="wrong_state",
                 params={"write": spec.name, "state": obj.state},
             )
         if spec.is_transition and spec.name in machine.timed_names and not timer_due(obj):
-            raise Refused(f"'{spec.label}' is not due yet.", code="not_due", params={"write": spec.name})
+            raise Refused(
+                _("'%(label)s' is not due yet.") % {"label": spec.label}, code="not_due", params={"write": spec.name}
+            )
         comment = (comment or "").strip()
         if spec.needs_reason and not comment:
-            raise ServiceError("Give the reasons for this decision.", field="comment", code="reasons_required")
+            raise ServiceError(_("Give the reasons for this decision."), field="comment", code="reasons_required")
         if prepare is not None:
             prepare(obj, actor)
         blocked = guard_check(machine, obj, spec)

@@ -6,9 +6,9 @@ authorization (7/CMA.4 annex I paras 42-45; RMP 45, 61, 70) is the services' to 
 
 from django import forms
 
+from pacm.common.forms import BootstrapMixin
 from pacm.common.submission import SubmissionKeyMixin
 from pacm.parties.models import Organisation, Party
-from projects.forms import BootstrapMixin
 
 # 7/CMA.4 annex I para 28: units are indivisible; one message for zero, negative and fractions.
 WHOLE_UNITS = "Give a whole number of units, at least 1."

@@ -9,15 +9,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pacm.common.errors import Refused, ServiceError
+from pacm.common.forms import form_add_service_error
+from pacm.common.paging import page_get
 from pacm.common.submission import submit_once
 from pacm.parties.models import Organisation
 from pacm.parties.roles import user_organisations
-from projects.forms import form_add_service_error
-from projects.selectors import public_activities
-from projects.views.paging import page_get
 
 from . import selectors, services
 from .forms import AccountOpenForm, CancelForm, TransferForm, UseForm
@@ -35,7 +35,8 @@ def public_registry(request):
     reference = (request.GET.get("activity") or "").strip()
     activity = None
     if reference:
-        activity = public_activities().filter(reference__iexact=reference).only("pk", "reference", "title").first()
+        # A block exists only for a registered (hence public) activity: look it up through its blocks.
+        activity = selectors.block_activity(reference)
     blocks = selectors.public_blocks(activity=activity) if activity or not reference else []
     totals = selectors.ledger_totals()
     context = {
@@ -90,7 +91,10 @@ def account_list(request):
 def account_open(request):
     openable = _openable(request.user)
     if not openable.exists():
-        raise Refused("Only the registry administrator or the Party's DNA may open a holding account.")
+        raise Refused(
+            _("Only the registry administrator or the Party's DNA may open a holding account."),
+            code="account_open_not_permitted",
+        )
     form = AccountOpenForm(request.POST, organisations=openable, prefix="open")
     if form.is_valid():
         try:
@@ -112,7 +116,7 @@ def account_open(request):
         else:
             messages.success(request, outcome.message)
             return redirect(outcome.url)
-    messages.error(request, "No account was opened: see the message on the form below.")
+    messages.error(request, _("No account was opened: see the message on the form below."))
     return _accounts_render(request, open_form=form)
 
 
@@ -191,7 +195,7 @@ def _move(request, number, key, call, success):
         else:
             messages.success(request, outcome.message)
             return redirect(outcome.url)
-    messages.error(request, "Nothing moved: see the message on the form below.")
+    messages.error(request, _("Nothing moved: see the message on the form below."))
     return _account_render(request, account, bound={key: form})
 
 

@@ -6,6 +6,7 @@ edits the one before it.
 import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pacm.common.errors import ServiceError
 from pacm.parties.models import Organisation
@@ -25,14 +26,23 @@ def host_approval_issue(
 ):
     """RMP 40-41: approval with SD confirmation, renewal approval, NDC relation; AP authorization."""
     if not (sd_confirmation or "").strip():
-        raise ServiceError("Confirm how the activity fosters sustainable development (RMP 40(a)).", field="sd_confirmation")
+        raise ServiceError(
+            _("Confirm how the activity fosters sustainable development (RMP 40(a))."),
+            field="sd_confirmation", code="sd_confirmation_required",
+        )
     if not (ndc_relation or "").strip():
-        raise ServiceError("Say how the activity relates to the NDC (RMP 40(c)).", field="ndc_relation")
+        raise ServiceError(
+            _("Say how the activity relates to the NDC (RMP 40(c))."),
+            field="ndc_relation", code="ndc_relation_required",
+        )
     def apply(obj, actor):
         participants = list(authorized_participants or [])
         allowed = set(obj.participants.values_list("pk", flat=True))
         if not participants or any(p.pk not in allowed or p.kind != Organisation.Kind.PARTICIPANT for p in participants):
-            raise ServiceError("Authorize one or more of this activity's participants (RMP 41).", field="authorized_participants")
+            raise ServiceError(
+                _("Authorize one or more of this activity's participants (RMP 41)."),
+                field="authorized_participants", code="authorized_participants_required",
+            )
         approval = HostApproval.objects.create(
             activity=obj,
             version=_next_version(obj.host_approvals),
@@ -58,23 +68,32 @@ def authorization_statement_issue(
     """RMP 42; 6/CMA.6 paras 10-11; 4/CMA.6 para 5. A revision is a new version."""
     Uses, FT = AuthorizationStatement.Uses, AuthorizationStatement.FirstTransfer
     if uses not in Uses.values:
-        raise ServiceError("Choose what the statement authorizes.", field="uses")
+        raise ServiceError(_("Choose what the statement authorizes."), field="uses", code="uses_required")
     if not isinstance(effective_from, datetime.date):
-        raise ServiceError("Give the date from which the statement applies.", field="effective_from")
+        raise ServiceError(
+            _("Give the date from which the statement applies."),
+            field="effective_from", code="effective_from_required",
+        )
     if uses in (Uses.OIMP, Uses.BOTH) and first_transfer not in (FT.AUTHORIZATION, FT.ISSUANCE, FT.USE_OR_CANCELLATION):
         # RMP 42: if OIMP is authorized the statement must define the first transfer.
-        raise ServiceError("Define the first transfer for other international mitigation purposes.", field="first_transfer")
+        raise ServiceError(
+            _("Define the first transfer for other international mitigation purposes."),
+            field="first_transfer", code="first_transfer_required",
+        )
     if uses == Uses.NDC:
         first_transfer = FT.INTERNATIONAL_TRANSFER  # 2/CMA.3 annex para 2(a)
     if uses == Uses.MITIGATION_CONTRIBUTION:
         first_transfer, quantity_cap, vintage_from, vintage_to = "", None, None, None
     for name, value in (("quantity_cap", quantity_cap), ("vintage_from", vintage_from), ("vintage_to", vintage_to)):
         if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-            raise ServiceError("Give a whole number.", field=name)
+            raise ServiceError(_("Give a whole number."), field=name, code="whole_number_required")
     if quantity_cap is not None and quantity_cap < 1:
-        raise ServiceError("A quantity cap is a whole number of units, at least 1.", field="quantity_cap")
+        raise ServiceError(
+            _("A quantity cap is a whole number of units, at least 1."),
+            field="quantity_cap", code="quantity_cap_invalid",
+        )
     if vintage_from and vintage_to and vintage_to < vintage_from:
-        raise ServiceError("The last vintage is before the first.", field="vintage_to")
+        raise ServiceError(_("The last vintage is before the first."), field="vintage_to", code="vintages_reversed")
     def apply(obj, actor):
         statement = AuthorizationStatement.objects.create(
             activity=obj,

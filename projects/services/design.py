@@ -6,6 +6,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from methodologies.models import RuleSet
 from pacm.common.errors import Refused, ServiceError
@@ -97,10 +98,11 @@ def activity_create(*, user, organisation=None, **data):
         orgs = orgs.filter(pk=organisation.pk)
     organisation = orgs.order_by("pk").first()
     if organisation is None:
-        raise Refused("Only activity participants may create an activity.")
+        raise Refused(_("Only activity participants may create an activity."), code="not_a_participant")
     missing = [f for f in PDD_FIELDS if data.get(f) in (None, "")]
     if missing:
-        raise ServiceError(f"Fill in: {', '.join(missing)}.", field=missing[0])
+        params = {"missing": ', '.join(missing)}
+        raise ServiceError(_("Fill in: %(missing)s.") % params, field=missing[0], code="required", params=params)
     _raise_first(pdd_check(data=data))
     actor = Actor(user=user, organisation=organisation, role=Role.PARTICIPANT)
     with transaction.atomic():
@@ -118,13 +120,18 @@ def activity_update(*, activity, user, expected_state=None, **data):
     """Participants edit the PDD fields while the activity is a draft (action edit_pdd)."""
     unknown = sorted(set(data) - set(PDD_FIELDS))
     if unknown:
-        raise ServiceError(f"These fields cannot be edited: {', '.join(unknown)}.", field=unknown[0])
+        params = {"unknown": ', '.join(unknown)}
+        raise ServiceError(
+            _("These fields cannot be edited: %(unknown)s.") % params,
+            field=unknown[0], code="fields_not_editable", params=params,
+        )
 
     def apply(obj, actor):
         merged = {f: data.get(f, getattr(obj, f)) for f in PDD_FIELDS}
         missing = [f for f in PDD_FIELDS if merged[f] in (None, "")]
         if missing:
-            raise ServiceError(f"Fill in: {', '.join(missing)}.", field=missing[0], code="required")
+            params = {"missing": ", ".join(missing)}
+            raise ServiceError(_("Fill in: %(missing)s.") % params, field=missing[0], code="required", params=params)
         _raise_first(pdd_check(data=merged))
         changed = {f: (getattr(obj, f), merged[f]) for f in PDD_FIELDS if merged[f] != getattr(obj, f)}
         for f, (_old, new) in changed.items():
@@ -144,15 +151,15 @@ def doe_accreditation_check(*, activity, doe, on_date=None):
 
     on_date = on_date or timezone.localdate()
     if doe.kind != Organisation.Kind.DOE:
-        raise ServiceError("Choose a designated operational entity.", field="doe", code="not_a_doe")
+        raise ServiceError(_("Choose a designated operational entity."), field="doe", code="not_a_doe")
     accredited = DOEAccreditation.objects.filter(
         organisation=doe, sectoral_scope=activity.sectoral_scope, valid_from__lte=on_date
     ).exclude(valid_to__lt=on_date)
     if not accredited.exists():
+        params = {"doe": doe.name, "scope": activity.sectoral_scope.number, "date": str(on_date)}
         raise ServiceError(
-            f"{doe.name} is not accredited for sectoral scope {activity.sectoral_scope.number} on {on_date}.",
-            field="doe", code="doe_not_accredited",
-            params={"doe": doe.name, "scope": activity.sectoral_scope.number, "date": str(on_date)},
+            _("%(doe)s is not accredited for sectoral scope %(scope)s on %(date)s.") % params,
+            field="doe", code="doe_not_accredited", params=params,
         )
 
 
@@ -169,7 +176,11 @@ def _engage(*, activity, user, doe, name, expected_state=None):
         field = f"{stage}_doe"
         previous = getattr(obj, field)
         if previous is not None and previous.pk == doe.pk:
-            raise ServiceError(f"{doe.name} is already the {stage} DOE.", field="doe", code="doe_already_engaged")
+            params = {"doe": doe.name, "stage": stage}
+            raise ServiceError(
+                _("%(doe)s is already the %(stage)s DOE.") % params, field="doe", code="doe_already_engaged",
+                params=params,
+            )
         setattr(obj, field, doe)
         obj.save()
         if previous is None:
@@ -187,8 +198,8 @@ def activity_engage_doe(*, activity, user, doe, stage=None, expected_state=None)
     current = Activity.objects.filter(pk=activity.pk).first() or activity
     if stage is not None and stage != engage_stage(current):
         if stage == "verification":
-            raise Refused("A verification DOE is engaged once the activity is registered.", code="wrong_stage")
-        raise Refused("The validation DOE can be changed only before it accepts the engagement.", code="wrong_stage")
+            raise Refused(_("A verification DOE is engaged once the activity is registered."), code="wrong_stage")
+        raise Refused(_("The validation DOE can be changed only before it accepts the engagement."), code="wrong_stage")
     engaged = current.verification_doe_id if engage_stage(current) == "verification" else current.validation_doe_id
     name = "change_doe" if engaged else "engage_doe"
     return _engage(activity=activity, user=user, doe=doe, name=name, expected_state=expected_state)
@@ -226,27 +237,41 @@ def upload_check(uploaded):
     ext = os.path.splitext(uploaded.name or "")[1].lower()
     if ext not in settings.PACM_UPLOAD_EXTENSIONS:
         allowed = ", ".join(sorted(settings.PACM_UPLOAD_EXTENSIONS))
-        raise ServiceError(f"Upload a PDF or office document ({allowed}).", field="file")
+        params = {"allowed": allowed}
+        raise ServiceError(
+            _("Upload a PDF or office document (%(allowed)s).") % params,
+            field="file", code="upload_type_invalid", params=params,
+        )
     if uploaded.size == 0:
-        raise ServiceError("The file is empty.", field="file")
+        raise ServiceError(_("The file is empty."), field="file", code="upload_empty")
     if uploaded.size > settings.PACM_MAX_UPLOAD_BYTES:
         limit = settings.PACM_MAX_UPLOAD_BYTES / (1024 * 1024)
-        raise ServiceError(f"The file is larger than the {limit:g} MB limit.", field="file")
+        params = {"limit": limit}
+        raise ServiceError(
+            _("The file is larger than the %(limit)s MB limit.") % {**params, "limit": f"{limit:g}"},
+            field="file", code="upload_too_large", params=params,
+        )
     head = uploaded.read(8)
     uploaded.seek(0)
     if ext == ".pdf" and not head.startswith(b"%PDF"):
-        raise ServiceError("The file does not look like a PDF.", field="file")
+        raise ServiceError(_("The file does not look like a PDF."), field="file", code="upload_not_pdf")
     if ext in {".docx", ".xlsx", ".odt", ".ods"} and not head.startswith(b"PK"):
-        raise ServiceError("The file does not look like an office document.", field="file")
+        raise ServiceError(
+            _("The file does not look like an office document."),
+            field="file", code="upload_not_office",
+        )
     if ext in {".doc", ".xls"} and not head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ServiceError("The file does not look like an office document.", field="file")
+        raise ServiceError(
+            _("The file does not look like an office document."),
+            field="file", code="upload_not_office",
+        )
     return settings.PACM_UPLOAD_EXTENSIONS[ext]
 
 
 def document_upload(*, activity, user, kind, uploaded, title="", period=None, expected_state=None):
     """Add a new immutable version of a document; the old versions stay as they were."""
     if kind not in Document.Kind.values:
-        raise ServiceError("Choose the kind of document.", field="kind")
+        raise ServiceError(_("Choose the kind of document."), field="kind", code="document_kind_required")
     content_type = upload_check(uploaded)
     roles = {role for role, kinds in UPLOADERS.items() if kind in kinds}
     subject = period if period is not None else activity
@@ -254,7 +279,10 @@ def document_upload(*, activity, user, kind, uploaded, title="", period=None, ex
     def apply(obj, actor):
         owner = obj if period is None else obj.activity
         if owner.pk != activity.pk:
-            raise ServiceError("That monitoring period belongs to another activity.")
+            raise ServiceError(
+                _("That monitoring period belongs to another activity."),
+                code="period_of_other_activity",
+            )
         if actor.role not in roles:
             actor = actor_require(user=user, activity=obj, roles=roles, what="upload this document")
         return document_store(activity=owner, actor=actor, kind=kind, uploaded=uploaded, title=title,
@@ -266,10 +294,10 @@ def document_upload(*, activity, user, kind, uploaded, title="", period=None, ex
 def document_store(*, activity, actor, kind, uploaded, title="", period=None, content_type=None):
     """The version row, its file and its event: inside a write that has locked the activity."""
     if activity.state in CLOSED_STATES:
-        raise Refused("The activity is closed: no new documents.", code="activity_closed")
+        raise Refused(_("The activity is closed: no new documents."), code="activity_closed")
     if content_type is None:
         content_type = upload_check(uploaded)
-    document, _ = Document.objects.get_or_create(
+    document, _created = Document.objects.get_or_create(
         activity=activity, kind=kind, monitoring_period=period, defaults={"title": title}
     )
     number = (document.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1

@@ -1,5 +1,6 @@
 """Fees assessed at submission from the rule set in force that day (rules.md §9; policy.md §1)."""
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from methodologies.models import RuleSet
 from pacm.common.errors import Refused, ServiceError
@@ -45,7 +46,7 @@ def fee_record_payment(*, fee, user, reference):
     """The secretariat records that a fee was paid; processing may then start (para 56)."""
     reference = (reference or "").strip()
     if not reference:
-        raise ServiceError("Give the payment reference.", field="reference")
+        raise ServiceError(_("Give the payment reference."), field="reference", code="payment_reference_required")
     from .base import action_run
 
     fee_id = fee.pk
@@ -69,5 +70,9 @@ def fee_record_payment(*, fee, user, reference):
     except Refused as error:
         current = Fee.objects.filter(pk=fee_id).first()
         if error.code == "not_permitted" and current is not None and current.status != Fee.Status.DUE:
-            raise Refused(f"This fee is already {current.get_status_display().lower()}.", code="fee_settled") from None
+            params = {"status": current.status}
+            raise Refused(
+                _("This fee is already %(status)s.") % {"status": current.get_status_display().lower()},
+                code="fee_settled", params=params,
+            ) from None
         raise

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from methodologies.models import RuleSet
 from pacm.common.errors import ServiceError
@@ -38,7 +39,7 @@ def _decimal(value, field):
     try:
         return Decimal(str(value))
     except (InvalidOperation, TypeError, ValueError):
-        raise ServiceError("Give a number.", field=field) from None
+        raise ServiceError(_("Give a number."), field=field, code="number_invalid") from None
 
 
 def issuance_terms(*, period, on_date=None):
@@ -69,7 +70,7 @@ def issuance_preview(*, period, units, omge_rate=None, lines=()):
 def _lines_check(*, period, lines):
     """Receiving accounts: holding accounts of this activity's participants (RMP 60)."""
     if not lines:
-        raise ServiceError("Give at least one receiving holding account.", field="lines")
+        raise ServiceError(_("Give at least one receiving holding account."), field="lines", code="lines_required")
     participant_ids = set(period.activity.participants.values_list("pk", flat=True))
     cleaned, kinds = [], set()
     for line in lines:
@@ -77,12 +78,19 @@ def _lines_check(*, period, lines):
         if not isinstance(account, Account):
             account = Account.objects.filter(number=str(account).strip()).first()
         if account is None:
-            raise ServiceError("Unknown receiving account.", field="lines")
+            raise ServiceError(_("Unknown receiving account."), field="lines", code="account_unknown")
         if account.kind != AccountKind.HOLDING or account.organisation_id not in participant_ids:
-            raise ServiceError(f"{account.number} is not a holding account of this activity's participants.", field="lines")
+            params = {"account": account.number}
+            raise ServiceError(
+                _("%(account)s is not a holding account of this activity's participants.") % params,
+                field="lines", code="account_not_of_participant", params=params,
+            )
         units, percent = line.get("units"), line.get("percent")
         if (units in (None, "")) == (percent in (None, "")):
-            raise ServiceError("Give each receiving account either whole units or a percentage.", field="lines")
+            raise ServiceError(
+                _("Give each receiving account either whole units or a percentage."),
+                field="lines", code="line_units_or_percent",
+            )
         if units not in (None, ""):
             kinds.add("units")
             cleaned.append({"account": account, "units": int(units), "percent": None})
@@ -90,7 +98,10 @@ def _lines_check(*, period, lines):
             kinds.add("percent")
             cleaned.append({"account": account, "units": None, "percent": _decimal(percent, "lines")})
     if len(kinds) > 1:
-        raise ServiceError("Use whole units for every account, or percentages for every account.", field="lines")
+        raise ServiceError(
+            _("Use whole units for every account, or percentages for every account."),
+            field="lines", code="lines_mixed",
+        )
     return cleaned, kinds.pop()
 
 
@@ -104,18 +115,25 @@ def _request_write(period, *, units_requested, omge_rate, lines):
     try:
         units_requested = int(units_requested)
     except (TypeError, ValueError):
-        raise ServiceError("Units requested is a whole number.", field="units_requested") from None
+        raise ServiceError(
+            _("Units requested is a whole number."),
+            field="units_requested", code="units_requested_invalid",
+        ) from None
     verified = period.verified_total
     if units_requested < 1 or units_requested > verified:
-        raise ServiceError(f"Request between 1 and the {verified:,} units verified.", field="units_requested")
-    rule_set, _, _ = issuance_terms(period=period)
+        params = {"verified": verified}
+        raise ServiceError(
+            _("Request between 1 and the %(verified)s units verified.") % {**params, "verified": f"{verified:,}"},
+            field="units_requested", code="units_requested_out_of_range", params=params,
+        )
+    rule_set = issuance_terms(period=period)[0]
     omge_rate = rule_set.omge_min_rate if omge_rate in (None, "") else _decimal(omge_rate, "omge_rate")
     cleaned, split_kind = _lines_check(period=period, lines=lines)
-    split, _ = issuance_preview(
+    split, _amounts = issuance_preview(
         period=period, units=units_requested, omge_rate=omge_rate,
         lines=[_Line(c["units"], c["percent"]) for c in cleaned],
     )
-    request, _ = IssuanceRequest.objects.update_or_create(
+    request, _created = IssuanceRequest.objects.update_or_create(
         period=period,
         defaults={"units_requested": units_requested, "omge_rate": omge_rate, "split": split_kind},
     )

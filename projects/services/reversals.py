@@ -5,6 +5,7 @@ owed by the activity and blocks issuance. Avoidable: the participants cancel as 
 own units; until they do, the activity cannot be issued again.
 """
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pacm.common.errors import ServiceError
 from pacm.common.retry import conflict_retry
@@ -20,13 +21,22 @@ def reversal_report(*, activity, user, quantity, kind, description, evidence=Non
     try:
         quantity = int(quantity)
     except (TypeError, ValueError):
-        raise ServiceError("The reversed quantity is a whole number of tonnes.", field="quantity") from None
+        raise ServiceError(
+            _("The reversed quantity is a whole number of tonnes."),
+            field="quantity", code="reversal_quantity_invalid",
+        ) from None
     if quantity < 1:
-        raise ServiceError("The reversed quantity must be at least 1.", field="quantity")
+        raise ServiceError(
+            _("The reversed quantity must be at least 1."),
+            field="quantity", code="reversal_quantity_invalid",
+        )
     if kind not in Reversal.Kind.values:
-        raise ServiceError("Say whether the reversal was avoidable or unavoidable.", field="kind")
+        raise ServiceError(
+            _("Say whether the reversal was avoidable or unavoidable."),
+            field="kind", code="reversal_kind_required",
+        )
     if not (description or "").strip():
-        raise ServiceError("Describe the reversal.", field="description")
+        raise ServiceError(_("Describe the reversal."), field="description", code="reversal_description_required")
     def apply(obj, actor):
         version = None
         if evidence is not None:
@@ -81,13 +91,17 @@ def reversal_compensate(*, reversal, user, from_account, quantity):
     try:
         quantity = int(quantity)
     except (TypeError, ValueError):
-        raise ServiceError("Give a whole number of units.", field="quantity") from None
+        raise ServiceError(_("Give a whole number of units."), field="quantity", code="quantity_invalid") from None
     reversal_id = reversal.pk
 
     def apply(obj, actor):
         current = Reversal.objects.select_for_update().get(pk=reversal_id)
         if not 1 <= quantity <= current.outstanding:
-            raise ServiceError(f"Compensate between 1 and the {current.outstanding:,} units outstanding.", field="quantity")
+            params = {"outstanding": current.outstanding}
+            raise ServiceError(
+                _("Compensate between 1 and the %(outstanding)s units outstanding.") % {**params, "outstanding": f"{current.outstanding:,}"},
+                field="quantity", code="compensation_out_of_range", params=params,
+            )
         units_compensate(user=user, from_account=from_account, quantity=quantity, activity=obj)
         current.cancelled += quantity
         _settle_if_done(current)

@@ -1,5 +1,6 @@
 """Validation stage: the DOE accepts, publishes, raises and closes findings, gives its opinion."""
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pacm.common.errors import ServiceError
 from pacm.events.models import EventKind
@@ -34,7 +35,7 @@ def activity_validate(*, activity, user, comment="", risk_rating="", expected_st
     def prepare(obj, actor):
         if risk_rating:
             if risk_rating not in Activity.RiskRating.values:
-                raise ServiceError("Unknown risk rating.", field="risk_rating")
+                raise ServiceError(_("Unknown risk rating."), field="risk_rating", code="risk_rating_unknown")
             obj.risk_rating = risk_rating
 
     return transition_fire(
@@ -59,11 +60,11 @@ def finding_stage_open(activity, period):
 def finding_raise(*, activity, user, kind, text, period=None, expected_state=None):
     text = (text or "").strip()
     if kind not in Finding.Kind.values:
-        raise ServiceError("Choose the kind of finding.", field="kind")
+        raise ServiceError(_("Choose the kind of finding."), field="kind", code="finding_kind_required")
     if not text:
-        raise ServiceError("Describe the finding.", field="text")
+        raise ServiceError(_("Describe the finding."), field="text", code="finding_text_required")
     if period is not None and period.activity_id != activity.pk:
-        raise ServiceError("That monitoring period belongs to another activity.")
+        raise ServiceError(_("That monitoring period belongs to another activity."), code="period_of_other_activity")
 
     def apply(obj, actor):
         owner = obj if period is None else obj.activity
@@ -104,7 +105,7 @@ def _finding_change(*, finding, user, name, to_status, event_kind, comment="", a
 def finding_answer(*, finding, user, response):
     response = (response or "").strip()
     if not response:
-        raise ServiceError("Write the answer to the finding.", field="response")
+        raise ServiceError(_("Write the answer to the finding."), field="response", code="finding_response_required")
 
     def apply(f):
         f.response = response
@@ -125,7 +126,10 @@ def finding_close(*, finding, user, comment=""):
 
 def finding_reopen(*, finding, user, comment):
     if not (comment or "").strip():
-        raise ServiceError("Say why the answer does not resolve the finding.", field="comment")
+        raise ServiceError(
+            _("Say why the answer does not resolve the finding."),
+            field="comment", code="reopen_reason_required",
+        )
     return _finding_change(
         finding=finding, user=user, name="reopen_finding", to_status=Finding.Status.OPEN,
         event_kind=EventKind.FINDING_REOPENED, comment=comment,

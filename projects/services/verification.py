@@ -1,6 +1,8 @@
 """Monitoring and verification: participants report a period, the verification DOE certifies it."""
 import datetime
 
+from django.utils.translation import gettext as _
+
 from pacm.common.errors import ServiceError
 
 from .. import events
@@ -17,38 +19,57 @@ _FREES_DATES = (PeriodState.WITHDRAWN,)
 def _claims_check(*, start, end, claims):
     """Claims per vintage year (6/CMA.4 dec. para 5): whole tonnes, years inside the period."""
     if not claims:
-        raise ServiceError("Claim the reductions or removals for at least one vintage year.", field="claims")
+        raise ServiceError(
+            _("Claim the reductions or removals for at least one vintage year."),
+            field="claims", code="claims_required",
+        )
     cleaned = {}
     for vintage, quantity in claims.items():
         try:
             vintage, quantity = int(vintage), int(quantity)
         except (TypeError, ValueError):
-            raise ServiceError("Vintages and quantities are whole numbers.", field="claims") from None
+            raise ServiceError(_("Vintages and quantities are whole numbers."), field="claims", code="claims_invalid") from None
         if not start.year <= vintage <= end.year:
-            raise ServiceError(f"Vintage {vintage} is outside the monitoring period.", field="claims")
+            params = {"vintage": vintage}
+            raise ServiceError(
+                _("Vintage %(vintage)s is outside the monitoring period.") % params,
+                field="claims", code="vintage_outside_period", params=params,
+            )
         if quantity < 0:
-            raise ServiceError("A claimed quantity cannot be negative.", field="claims")
+            raise ServiceError(_("A claimed quantity cannot be negative."), field="claims", code="claim_negative")
         cleaned[vintage] = quantity
     if sum(cleaned.values()) < 1:
-        raise ServiceError("The period claims nothing.", field="claims")
+        raise ServiceError(_("The period claims nothing."), field="claims", code="claims_empty")
     return cleaned
 
 
 def _period_dates_check(activity, start, end):
     """Inside the crediting period, and no gap or overlap with earlier periods [INFERENCE, CDM]."""
     if end < start:
-        raise ServiceError("The monitoring period ends before it starts.", field="end")
-    if start < activity.crediting_start or end > activity.crediting_end:
         raise ServiceError(
-            f"The monitoring period must lie inside the crediting period "
-            f"({activity.crediting_start} to {activity.crediting_end}).", field="start",
+            _("The monitoring period ends before it starts."),
+            field="end", code="period_ends_before_start",
+        )
+    if start < activity.crediting_start or end > activity.crediting_end:
+        params = {"crediting_start": activity.crediting_start, "crediting_end": activity.crediting_end}
+        raise ServiceError(
+            _("The monitoring period must lie inside the crediting period (%(crediting_start)s to %(crediting_end)s).") % params,
+            field="start", code="period_outside_crediting", params=params,
         )
     previous = activity.monitoring_periods.exclude(state__in=_FREES_DATES).order_by("-end").first()
     expected = previous.end + datetime.timedelta(days=1) if previous else activity.crediting_start
     if previous and start <= previous.end:
-        raise ServiceError(f"The period overlaps monitoring period {previous.number} (ends {previous.end}).", field="start")
+        params = {"previous": previous.number, "end": previous.end}
+        raise ServiceError(
+            _("The period overlaps monitoring period %(previous)s (ends %(end)s).") % params,
+            field="start", code="period_overlaps", params=params,
+        )
     if start != expected:
-        raise ServiceError(f"Monitoring periods leave no gap: this one must start on {expected}.", field="start")
+        params = {"expected": expected}
+        raise ServiceError(
+            _("Monitoring periods leave no gap: this one must start on %(expected)s.") % params,
+            field="start", code="period_gap", params=params,
+        )
 
 
 def period_submit(*, activity, user, start, end, claims, report, comment=""):
@@ -88,16 +109,23 @@ def period_certify(*, period, user, verified, comment="", expected_state=None):
         try:
             given = {int(v): int(q) for v, q in verified.items()}
         except (TypeError, ValueError):
-            raise ServiceError("Verified quantities are whole numbers.", field="verified") from None
+            raise ServiceError(_("Verified quantities are whole numbers."), field="verified", code="verified_invalid") from None
         if set(given) != set(claims):
-            raise ServiceError("Give the verified quantity for every vintage claimed, and only those.", field="verified")
+            raise ServiceError(
+                _("Give the verified quantity for every vintage claimed, and only those."),
+                field="verified", code="verified_vintages_mismatch",
+            )
         for vintage, quantity in given.items():
             if quantity < 0:
-                raise ServiceError("A verified quantity cannot be negative.", field="verified")
-            if quantity > claims[vintage].claimed:
                 raise ServiceError(
-                    f"Vintage {vintage}: {quantity:,} verified exceeds the {claims[vintage].claimed:,} claimed.",
-                    field="verified",
+                    _("A verified quantity cannot be negative."),
+                    field="verified", code="verified_negative",
+                )
+            if quantity > claims[vintage].claimed:
+                params = {"vintage": vintage, "quantity": quantity, "claimed": claims[vintage].claimed}
+                raise ServiceError(
+                    _("Vintage %(vintage)s: %(quantity)s verified exceeds the %(claimed)s claimed.") % {**params, "quantity": f"{quantity:,}", "claimed": f"{claims[vintage].claimed:,}"},
+                    field="verified", code="verified_exceeds_claimed", params=params,
                 )
             claims[vintage].verified = quantity
         VintageClaim.objects.bulk_update(list(claims.values()), ["verified"])

@@ -5,16 +5,18 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from methodologies.models import RuleSet
 from pacm.common.errors import Refused, ServiceError
+from pacm.common.forms import form_add_service_error
 from pacm.common.submission import submit_once
 from pacm.parties.models import Organisation
 from pacm.parties.roles import Role
 
 from .. import services
-from ..forms import ActivityForm, EngageDOEForm, TransitionForm, form_add_service_error
+from ..forms import ActivityForm, EngageDOEForm, TransitionForm
 from ..machines import ACTIVITY
 from ..services.design import PDD_FIELDS
 from .activity_page import activity_get_or_404, activity_offers, activity_page_render, activity_url, form_submit
@@ -45,7 +47,7 @@ def _participant_organisations(user):
 def activity_create(request):
     organisations = _participant_organisations(request.user)
     if not organisations:
-        raise Refused("Only activity participants may draft an activity.")
+        raise Refused(_("Only activity participants may draft an activity."), code="not_a_participant")
     form = ActivityForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         try:
@@ -102,7 +104,7 @@ def activity_transition(request, reference, name):
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{spec.label}: {label + ': ' if label else ''}{' '.join(errors)}")
+            messages.error(request, _("%(write)s: %(field)s%(errors)s") % {"write": spec.label, "field": label + ": " if label else "", "errors": " ".join(errors)})
         return redirect(activity_url(activity, "actions"))
     kwargs = {"activity": activity, "user": request.user, "comment": form.cleaned_data["comment"]}
     if "risk_rating" in form.cleaned_data:
@@ -113,10 +115,10 @@ def activity_transition(request, reference, name):
     except Refused:
         raise
     except ServiceError as error:
-        messages.error(request, f"{spec.label}: {error.message}")
+        messages.error(request, _("%(write)s: %(message)s") % {"write": spec.label, "message": error.message})
         return redirect(activity_url(activity, "actions"))
     messages.success(
-        request, f"{spec.label}: done. {activity.reference} is now {activity.get_state_display().lower()}."
+        request, _("%(write)s: done. %(activity)s is now %(state)s.") % {"write": spec.label, "activity": activity.reference, "state": activity.get_state_display().lower()}
     )
     return redirect(activity_url(activity))
 

@@ -10,8 +10,10 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from pacm.common.errors import Refused, ServiceError
+from pacm.common.forms import form_add_service_error
 from pacm.common.submission import submit_once
 from pacm.engine.offers import available_actions
 
@@ -29,7 +31,6 @@ from ..forms import (
     ReversalCompensateForm,
     ReversalReportForm,
     TransitionForm,
-    form_add_service_error,
 )
 from ..models import Activity, Document
 from ..services.design import UPLOADERS, engage_stage
@@ -67,7 +68,8 @@ class Offers:
     def require(self, allowed, what):
         """A form the page does not offer is refused (403) before any input is read."""
         if not allowed:
-            raise Refused(f"You may not {what} on this activity now.", code="not_offered", params={"what": what})
+            params = {"what": what}
+            raise Refused(_("You may not %(what)s on this activity now.") % params, code="not_offered", params=params)
 
 
 FINDING_WRITES = {"answer_finding": "answer", "close_finding": "close", "reopen_finding": "reopen"}
@@ -220,7 +222,7 @@ def form_run(request, *, form, call, success, done_url, show_again):
         else:
             messages.success(request, outcome.message)
             return redirect(outcome.url)
-    messages.error(request, "Nothing was saved: see the message on the form below.")
+    messages.error(request, _("Nothing was saved: see the message on the form below."))
     return show_again()
 
 

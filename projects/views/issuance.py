@@ -8,13 +8,14 @@ calls `period_request_issuance` (or `period_resubmit_issuance` after "incomplete
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pacm.common.errors import Refused, ServiceError
+from pacm.common.forms import form_add_service_error
 from pacm.common.submission import submit_once
 
 from .. import services
-from ..forms import form_add_service_error
 from .period_page import issuance_forms, period_get_or_404, period_offers, period_page_render, period_url, preview_build
 
 SERVICES = {
@@ -65,5 +66,5 @@ def period_request_issuance(request, reference, number):
             else:
                 messages.success(request, outcome.message)
                 return redirect(outcome.url)
-    messages.error(request, "Nothing was saved: see the message on the issuance request form.")
+    messages.error(request, _("Nothing was saved: see the message on the issuance request form."))
     return period_page_render(request, period, bound=bound)

@@ -7,9 +7,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pacm.common.errors import Refused, ServiceError
+from pacm.common.forms import form_add_service_error
 from pacm.common.submission import submit_once
 from pacm.parties.roles import Role
 
@@ -21,7 +23,6 @@ from ..forms import (
     FeePaymentForm,
     FindingRaiseForm,
     PeriodSubmitForm,
-    form_add_service_error,
 )
 from ..machines import PERIOD
 from .activity_page import activity_get_or_404, activity_offers
@@ -80,7 +81,7 @@ def period_submit(request, reference):
             else:
                 messages.success(request, outcome.message)
                 return redirect(outcome.url)
-        messages.error(request, "Nothing was saved: see the messages on the form below.")
+        messages.error(request, _("Nothing was saved: see the messages on the form below."))
     context = {
         "activity": activity, "form": form, "claims": claims,
         "periods": selectors.activity_periods(activity),
@@ -100,7 +101,7 @@ def period_transition(request, reference, number, name):
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{spec.label}: {label + ': ' if label else ''}{' '.join(errors)}")
+            messages.error(request, _("%(write)s: %(field)s%(errors)s") % {"write": spec.label, "field": label + ": " if label else "", "errors": " ".join(errors)})
         return redirect(period_url(period, "actions"))
     try:
         period = PERIOD.call(name, period, user=request.user, comment=form.cleaned_data["comment"],
@@ -108,9 +109,9 @@ def period_transition(request, reference, number, name):
     except Refused:
         raise
     except ServiceError as error:
-        messages.error(request, f"{spec.label}: {error.message}")
+        messages.error(request, _("%(write)s: %(message)s") % {"write": spec.label, "message": error.message})
         return redirect(period_url(period, "actions"))
-    messages.success(request, f"{spec.label}: done. The period is now {period.get_state_display().lower()}.")
+    messages.success(request, _("%(write)s: done. The period is now %(state)s.") % {"write": spec.label, "state": period.get_state_display().lower()})
     return redirect(period_url(period))
 
 

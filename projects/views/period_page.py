@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from methodologies.arithmetic import Split
 from pacm.common.errors import Refused, ServiceError
+from pacm.common.paging import page_get
 from pacm.engine.offers import available_actions
 from pacm.registry.serials import serial_format
 
@@ -32,7 +34,6 @@ from ..forms import (
 from ..models import Document, MonitoringPeriod
 from ..services.issuance import issuance_preview, issuance_terms
 from .activity_page import finding_offers, form_run, upload_kinds_for
-from .paging import page_get
 
 # Transitions that take their input from a form of their own, not from a plain button.
 FORM_TRANSITIONS = frozenset({"certify", "request_issuance", "resubmit_issuance"})
@@ -71,7 +72,11 @@ class PeriodOffers:
 
     def require(self, allowed, what):
         if not allowed:
-            raise Refused(f"You may not {what} on this monitoring period now.")
+            params = {"what": what}
+            raise Refused(
+                _("You may not %(what)s on this monitoring period now.") % params,
+                code="not_offered", params=params,
+            )
 
 
 def period_transition_form(*, period, spec, data=None):

@@ -3,27 +3,37 @@
 from django import template
 from django.utils import timezone
 
-from projects.cycle import ActivityState, PeriodState
-
 register = template.Library()
 
-_STATE_LABELS = {**dict(PeriodState.choices), **dict(ActivityState.choices)}
+# Styles by state value, for the states every machine shares by name; others are "primary".
 _STATE_STYLE = {
-    ActivityState.DRAFT: "secondary",
-    ActivityState.REGISTERED: "success",
-    ActivityState.WITHDRAWN: "dark",
-    ActivityState.REJECTED: "danger",
-    ActivityState.DEREGISTERED: "danger",
-    ActivityState.REQUEST_INCOMPLETE: "warning",
-    PeriodState.ISSUED: "success",
-    PeriodState.ISSUANCE_INCOMPLETE: "warning",
+    "draft": "secondary",
+    "registered": "success",
+    "issued": "success",
+    "withdrawn": "dark",
+    "rejected": "danger",
+    "deregistered": "danger",
+    "request_incomplete": "warning",
+    "issuance_incomplete": "warning",
 }
+
+
+def _state_labels():
+    """Every registered machine's state labels (pacm.engine.machines: the tag names no app).
+
+    Later machines first, so the activity's labels win over a period's for a value both share."""
+    from pacm.engine.machines import machines
+
+    labels = {}
+    for machine in reversed(machines()):
+        labels.update(dict(machine.states.choices))
+    return labels
 
 
 @register.filter
 def state_label(value):
     """The human label of an activity or monitoring-period state value."""
-    return _STATE_LABELS.get(value, value)
+    return _state_labels().get(value, value)
 
 
 @register.filter

@@ -2,6 +2,7 @@
 import uuid
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from pacm.common.errors import Refused, ServiceError
 from pacm.common.retry import conflict_retry
@@ -23,10 +24,18 @@ def account_stream(account):
 def account_get(kind):
     """The mechanism's one account of a singleton kind (pending, SOP, OMGE, cancellation, buffer)."""
     if kind not in SINGLETON_KINDS:
-        raise ServiceError(f"The mechanism has no single {kind!r} account.")
+        params = {"kind": kind}
+        raise ServiceError(
+            _("The mechanism has no single %(kind)s account.") % {**params, "kind": repr(kind)},
+            code="mechanism_account_ambiguous", params=params,
+        )
     account = Account.objects.filter(kind=kind).first()
     if account is None:
-        raise ServiceError(f"The mechanism's {AccountKind(kind).label} account is missing: run the migrations.")
+        params = {"label": AccountKind(kind).label}
+        raise ServiceError(
+            _("The mechanism's %(label)s account is missing: run the migrations.") % params,
+            code="mechanism_account_missing", params=params,
+        )
     return account
 
 
@@ -40,7 +49,8 @@ def account_resolve(value):
         label = str(value or "").strip()
         account = qs.filter(number=label).first() if label else None
     if account is None:
-        raise ServiceError(f"No account {label or '(none given)'} exists.")
+        params = {"label": label or '(none given)'}
+        raise ServiceError(_("No account %(label)s exists.") % params, code="account_unknown", params=params)
     return account
 
 
@@ -74,7 +84,8 @@ def account_lock(value):
     """One account row, locked for the rest of the transaction (see `accounts_lock`)."""
     (account,) = accounts_lock(value)
     if account is None:
-        raise ServiceError(f"No account {account_label(value)} exists.")
+        params = {"value": account_label(value)}
+        raise ServiceError(_("No account %(value)s exists.") % params, code="account_unknown", params=params)
     return account
 
 
@@ -99,7 +110,11 @@ def account_actor(*, user, account, what):
         elif account.kind == AccountKind.SOP_ADAPTATION:
             organisation = mine.filter(kind=Organisation.Kind.ADAPTATION_FUND).order_by("pk").first()
     if organisation is None:
-        raise Refused(f"You may not {what} from account {account.number}.")
+        params = {"what": what, "account": account.number}
+        raise Refused(
+            _("You may not %(what)s from account %(account)s.") % params,
+            code="account_not_permitted", params=params,
+        )
     return Actor(user=user, organisation=organisation, role=ORG_KIND_ROLE[organisation.kind])
 
 
@@ -113,7 +128,10 @@ def _opener(*, user, party_id):
         if dna is not None:
             actor = Actor(user=user, organisation=dna, role=Role.DNA)
     if actor is None:
-        raise Refused("Only the registry administrator or the Party's DNA may open this account.")
+        raise Refused(
+            _("Only the registry administrator or the Party's DNA may open this account."),
+            code="account_open_not_permitted",
+        )
     return actor
 
 
@@ -126,33 +144,53 @@ def account_open(*, kind, name, organisation=None, party=None, user=None):
     """
     if kind not in OPENABLE_KINDS:
         raise ServiceError(
-            "Only holding and retirement accounts are opened; the mechanism's own accounts exist already."
+            _("Only holding and retirement accounts are opened; the mechanism's own accounts exist already."),
+            code="account_kind_not_openable",
         )
     name = (name or "").strip()
     if not name or len(name) > 200:
-        raise ServiceError("Give the account a name of at most 200 characters.", field="name")
+        raise ServiceError(
+            _("Give the account a name of at most 200 characters."),
+            field="name", code="account_name_invalid",
+        )
     if organisation is not None and not isinstance(organisation, Organisation):
-        raise ServiceError("Unknown organisation.", field="organisation")
+        raise ServiceError(_("Unknown organisation."), field="organisation", code="organisation_unknown")
     if party is not None and not isinstance(party, Party):
-        raise ServiceError("Unknown Party.", field="party")
+        raise ServiceError(_("Unknown Party."), field="party", code="party_unknown")
     if kind == AccountKind.RETIREMENT:
         if party is None or organisation is not None:
-            raise ServiceError("A retirement account belongs to a Party (7/CMA.4 annex I para 44).", field="party")
+            raise ServiceError(
+                _("A retirement account belongs to a Party (7/CMA.4 annex I para 44)."),
+                field="party", code="retirement_account_needs_party",
+            )
     elif (organisation is None) == (party is None):
-        raise ServiceError("A holding account belongs to either one entity or one Party.", field="organisation")
+        raise ServiceError(
+            _("A holding account belongs to either one entity or one Party."),
+            field="organisation", code="holding_account_owner_invalid",
+        )
     if organisation is not None:
         if organisation.kind not in (Organisation.Kind.PARTICIPANT, Organisation.Kind.ADAPTATION_FUND):
-            raise ServiceError(f"{organisation.name} is not an entity that holds units.", field="organisation")
+            params = {"organisation": organisation.name}
+            raise ServiceError(
+                _("%(organisation)s is not an entity that holds units.") % params,
+                field="organisation", code="organisation_not_holder", params=params,
+            )
         if organisation.party_id is None:
             # 7/CMA.4 annex I para 33: the account is tied to the Party that authorized the entity.
+            params = {"organisation": organisation.name}
             raise ServiceError(
-                f"{organisation.name} has no Party to tie the account to (para 33).", field="organisation"
+                _("%(organisation)s has no Party to tie the account to (para 33).") % params,
+                field="organisation", code="organisation_without_party", params=params,
             )
     party_id = party.pk if party is not None else organisation.party_id
     actor = _opener(user=user, party_id=party_id)
     with transaction.atomic():
         if kind == AccountKind.RETIREMENT and Account.objects.filter(kind=kind, party=party).exists():
-            raise ServiceError(f"{party.name} already has a retirement account.", field="party")
+            params = {"party": party.name}
+            raise ServiceError(
+                _("%(party)s already has a retirement account.") % params,
+                field="party", code="retirement_account_exists", params=params,
+            )
         try:
             with transaction.atomic():
                 account = Account.objects.create(
@@ -160,7 +198,7 @@ def account_open(*, kind, name, organisation=None, party=None, user=None):
                     party=party,
                 )
         except IntegrityError:
-            raise ServiceError("This account cannot be opened: one like it exists already.") from None
+            raise ServiceError(_("This account cannot be opened: one like it exists already."), code="account_exists") from None
         account.number = f"{NUMBER_PREFIX[kind]}-{account.pk:06d}"
         account.save(update_fields=["number"])
         event_record(

@@ -1,5 +1,6 @@
 """Settling reversals in units (policy.md §2; rules.md §4.3): the buffer pool, or the participants."""
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from pacm.common.errors import Refused
 from pacm.common.retry import conflict_retry
@@ -42,7 +43,11 @@ def units_compensate(*, user, from_account, quantity, activity):
         if source.kind != AccountKind.HOLDING or source.organisation_id is None or not activity.participants.filter(
             pk=source.organisation_id
         ).exists():
-            raise Refused(f"{source.number} is not a holding account of a participant of {activity.reference}.")
+            params = {"source": source.number, "activity": activity.reference}
+            raise Refused(
+                _("%(source)s is not a holding account of a participant of %(activity)s.") % params,
+                code="account_not_of_participant", params=params,
+            )
         return units_move_out(
             source=source, target=account_get(AccountKind.ADMIN_CANCELLATION), quantity=quantity,
             kind=TransactionKind.REVERSAL_COMPENSATION, actor=actor,

@@ -5,6 +5,7 @@ accounts it touches, all in one statement in primary-key order (`accounts_lock`)
 whole if the database still reports a conflict (`conflict_retry`).
 """
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from pacm.common.errors import ServiceError
 from pacm.common.retry import conflict_retry
@@ -30,10 +31,16 @@ def units_transfer(*, user, from_account, to_account, quantity, activity=None, v
         if target is None:
             raise ServiceError(f"No account {account_label(to_account) or '(none given)'} exists.")
         if target.kind != AccountKind.HOLDING:
-            raise ServiceError(f"{target.number} is not a holding account: units are transferred to holding accounts.",
-                               field="to_account")
+            params = {"target": target.number}
+            raise ServiceError(
+                _("%(target)s is not a holding account: units are transferred to holding accounts.") % params,
+                field="to_account", code="target_not_holding", params=params,
+            )
         if target.pk == source.pk:
-            raise ServiceError("The units are already in this account.", field="to_account")
+            raise ServiceError(
+                _("The units are already in this account."),
+                field="to_account", code="target_is_source",
+            )
         return units_move_out(
             source=source, target=target, quantity=quantity, kind=TransactionKind.TRANSFER, actor=actor,
             eligible=eligible_blocks(source, activity=activity, vintage=vintage),
@@ -64,14 +71,24 @@ USE_ACCOUNT = {
 
 def _retirement_account(*, party, source):
     if not isinstance(party, Party):
-        raise ServiceError("Say for which Party's NDC the units are retired.", field="party")
+        raise ServiceError(
+            _("Say for which Party's NDC the units are retired."),
+            field="party", code="party_required",
+        )
     if source.owner_party_id != party.pk:
         # 7/CMA.4 annex I para 44: only from accounts associated with that Party.
-        raise ServiceError(f"{source.number} is not associated with {party.name}: it cannot retire into its account.",
-                           field="party")
+        params = {"source": source.number, "party": party.name}
+        raise ServiceError(
+            _("%(source)s is not associated with %(party)s: it cannot retire into its account.") % params,
+            field="party", code="account_not_of_party", params=params,
+        )
     target = Account.objects.filter(kind=AccountKind.RETIREMENT, party=party).first()
     if target is None:
-        raise ServiceError(f"{party.name} has no retirement account.", field="party")
+        params = {"party": party.name}
+        raise ServiceError(
+            _("%(party)s has no retirement account.") % params,
+            field="party", code="retirement_account_missing", params=params,
+        )
     return target
 
 
@@ -82,7 +99,10 @@ def units_use(*, user, from_account, quantity, purpose, beneficiary, use, party=
     The units end in a cancellation or retirement account and never move again (para 45).
     """
     if use not in USES:
-        raise ServiceError("Choose retirement, oimp, voluntary or omge_voluntary.", field="use")
+        raise ServiceError(
+            _("Choose retirement, oimp, voluntary or omge_voluntary."),
+            field="use", code="use_unknown",
+        )
     quantity = quantity_clean(quantity)
     purpose = text_clean(purpose, field="purpose", required=True)
     beneficiary = text_clean(beneficiary, field="beneficiary", required=False)
