@@ -1,7 +1,8 @@
 # pacm. On a fresh clone with Python 3.11:
 #   make run    create .venv, install, migrate, load the demo data, serve http://127.0.0.1:8000
 #   make test   the whole suite on the embedded defaults (SQLite, Celery eager, Chromium if present)
-# More: make test-services, make timers, make worker, make beat, make bench, make lint.
+# More: make test-services, make timers, make worker, make beat, make bench, make lint,
+#       make check-deploy (Django's deployment checks under the production settings, README "Deployment").
 
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -26,7 +27,11 @@ PACM_TEST_DB_NAME := pacm_ci_$(shell date +%s)_$(shell echo $$PPID)
 endif
 WORKER_LOG ?= celery-worker.log
 
-.PHONY: run test test-services timers worker beat bench lint install
+.PHONY: run test test-services timers worker beat bench lint install check-deploy
+
+# Development: DEBUG on (the development secret key, http, local hosts) unless DJANGO_DEBUG is set.
+# Outside DEBUG and the tests, pacm/settings.py refuses to start without a real DJANGO_SECRET_KEY.
+run timers worker beat lint: export DJANGO_DEBUG ?= true
 
 install: $(STAMP)
 
@@ -71,7 +76,7 @@ test-services: $(STAMP)
 	status=0; \
 	env -u CELERY_BROKER_URL $(BIN)/pytest $(PYTEST_FLAGS) -n $(PYTEST_WORKERS) -m "not worker" $(PYTEST_ARGS) || status=$$?; \
 	echo "== test-services 2/2: worker tests with a real Celery worker (log: $(WORKER_LOG))"; \
-	env -u PACM_TEST_DB_NAME DATABASE_URL="$$worker_db_url" $(BIN)/celery -A pacm worker --loglevel=warning --concurrency=2 --pool=prefork \
+	env -u PACM_TEST_DB_NAME PACM_TESTING=1 DATABASE_URL="$$worker_db_url" $(BIN)/celery -A pacm worker --loglevel=warning --concurrency=2 --pool=prefork \
 		-Q "$$CELERY_TASK_DEFAULT_QUEUE" -n "$$PACM_TEST_DB_NAME@%h" >"$(WORKER_LOG)" 2>&1 & worker=$$!; \
 	for i in $$(seq 1 60); do \
 		if $(BIN)/celery -A pacm inspect ping -d "$$PACM_TEST_DB_NAME@$$(hostname)" -t 1 >/dev/null 2>&1; then break; fi; \
@@ -116,6 +121,16 @@ lint: $(STAMP)
 	$(BIN)/ruff check pacm projects methodologies tests bench
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
+
+# Django's deployment checks (`check --deploy`), failing on any warning, under the production
+# settings of README "Deployment": DEBUG off, outside the tests. Your shell's DJANGO_* values are
+# used; where DJANGO_SECRET_KEY or DJANGO_ALLOWED_HOSTS is unset, a random key and the README's
+# example host stand in.
+check-deploy: $(STAMP)
+	@set -euo pipefail; \
+	export DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')}"; \
+	export DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-pacm.example.org}"; \
+	env -u DJANGO_DEBUG -u PACM_TESTING $(MANAGE) check --deploy --fail-level WARNING
 
 define SERVICES_CHECK
 import os, sys
