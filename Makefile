@@ -59,10 +59,12 @@ test: $(STAMP)
 # 2. the worker tests with a real Celery worker on Redis, sharing the test database
 #    PACM_TEST_DB_NAME with the tests (the worker's DATABASE_URL names it).
 # Both parts run; the target fails if either does. A missing service stops it at once.
+# PACM_TESTING=1: the worker and `celery inspect` load the settings as the tests do (no secret key).
 test-services: $(STAMP)
 	@set -euo pipefail; \
 	export DATABASE_URL='$(DATABASE_URL)' PACM_TEST_DB_NAME='$(PACM_TEST_DB_NAME)'; \
 	export CELERY_BROKER_URL='$(CELERY_BROKER_URL)' CELERY_TASK_DEFAULT_QUEUE='$(PACM_TEST_DB_NAME)'; \
+	export PACM_TESTING=1; \
 	unset CELERY_RESULT_BACKEND; \
 	$(BIN)/python -c "$$SERVICES_CHECK"; \
 	worker_db_url=$$($(BIN)/python -c "$$WORKER_DATABASE_URL"); \
@@ -76,7 +78,7 @@ test-services: $(STAMP)
 	status=0; \
 	env -u CELERY_BROKER_URL $(BIN)/pytest $(PYTEST_FLAGS) -n $(PYTEST_WORKERS) -m "not worker" $(PYTEST_ARGS) || status=$$?; \
 	echo "== test-services 2/2: worker tests with a real Celery worker (log: $(WORKER_LOG))"; \
-	env -u PACM_TEST_DB_NAME PACM_TESTING=1 DATABASE_URL="$$worker_db_url" $(BIN)/celery -A pacm worker --loglevel=warning --concurrency=2 --pool=prefork \
+	env -u PACM_TEST_DB_NAME DATABASE_URL="$$worker_db_url" $(BIN)/celery -A pacm worker --loglevel=warning --concurrency=2 --pool=prefork \
 		-Q "$$CELERY_TASK_DEFAULT_QUEUE" -n "$$PACM_TEST_DB_NAME@%h" >"$(WORKER_LOG)" 2>&1 & worker=$$!; \
 	for i in $$(seq 1 60); do \
 		if $(BIN)/celery -A pacm inspect ping -d "$$PACM_TEST_DB_NAME@$$(hostname)" -t 1 >/dev/null 2>&1; then break; fi; \

@@ -31,6 +31,7 @@ def test_no_page_trips_the_content_security_policy(page, login, world, activity)
     page.get_by_role("button", name="Toggle navigation").click()
     expect(page.locator("#pacm-nav")).to_have_class(re.compile(r"\bshow\b"))
     page.goto("/admin/login/")
+    page.wait_for_load_state("networkidle")  # the browser's own last requests (the icon) are answered
     assert reports == []
 
 
@@ -57,4 +58,6 @@ def test_a_danger_step_asks_first_and_does_nothing_when_declined(page, login, wo
     assert asked == ["Withdraw the activity: are you sure?"] * 2
     # The declined press sent nothing: one POST only, the accepted one.
     assert [url for url in posts if url.endswith("/do/withdraw/")] == [posts[0]] and len(posts) == 1
+    expect(page.locator("#state-badge")).to_have_text("Withdrawn")
+    page.wait_for_load_state("networkidle")  # the browser's own last requests (the icon) are answered
     assert Activity.objects.get(pk=activity.pk).state == A.WITHDRAWN
