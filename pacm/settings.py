@@ -3,12 +3,19 @@
 With nothing set: SQLite in the project folder and Celery in eager mode.
 DATABASE_URL selects another database (PostgreSQL); CELERY_BROKER_URL selects a real broker
 (Redis) and a real worker.
+
+Safe by default (README "Deployment"): DEBUG is off unless DJANGO_DEBUG says otherwise, and
+outside DEBUG and the tests the settings refuse to start without a real DJANGO_SECRET_KEY; HTTPS
+only (SSL redirect, HSTS, secure cookies) unless switched off. `make run` and the other
+development targets of the Makefile set DJANGO_DEBUG=true.
 """
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -16,14 +23,71 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 def env_bool(name, default=False):
     value = os.environ.get(name)
-    if value is None:
+    if value is None or not value.strip():
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "pacm-dev-only-insecure-key-change-me")
+def env_int(name, default):
+    value = (os.environ.get(name) or "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def env_list(name, default=""):
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
 DEBUG = env_bool("DJANGO_DEBUG", False)
-ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+# The test suite: pytest in this process, or a process the tests started (a manage.py command, a
+# Celery worker), which inherits PACM_TESTING=1 from them.
+TESTING = "pytest" in sys.modules or env_bool("PACM_TESTING")
+if TESTING:
+    os.environ["PACM_TESTING"] = "1"
+# Development and tests run on http://127.0.0.1 with a key that everyone can read in this file.
+DEVELOPMENT = DEBUG or TESTING
+
+DEV_SECRET_KEY = "pacm-dev-only-insecure-key-change-me"
+
+
+def secret_key_problem(key):
+    """Why `key` may not sign sessions in production, or None (the criteria of Django's W009)."""
+    if not key:
+        return "DJANGO_SECRET_KEY is not set"
+    if key == DEV_SECRET_KEY:
+        return "DJANGO_SECRET_KEY is the development key written in pacm/settings.py"
+    if key.startswith("django-insecure-") or len(key) < 50 or len(set(key)) < 5:
+        return "DJANGO_SECRET_KEY is too weak (at least 50 characters, 5 of them different)"
+    return None
+
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip()
+if not DEVELOPMENT and secret_key_problem(SECRET_KEY):
+    raise ImproperlyConfigured(
+        f"{secret_key_problem(SECRET_KEY)}. Outside DEBUG pacm needs a secret key of its own, e.g. "
+        "DJANGO_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(50))'); "
+        "for development set DJANGO_DEBUG=true (make run does)."
+    )
+SECRET_KEY = SECRET_KEY or DEV_SECRET_KEY
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEVELOPMENT else "")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+# --- HTTPS (manage.py check --deploy) -------------------------------------------------------
+# On by default outside development; each can be switched off from the environment.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEVELOPMENT)
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEVELOPMENT else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEVELOPMENT)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", not DEVELOPMENT)
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", not DEVELOPMENT)
+CSRF_COOKIE_SECURE = env_bool("DJANGO_CSRF_COOKIE_SECURE", not DEVELOPMENT)
+# Behind a proxy that ends TLS: the header it sets on https requests, e.g. "HTTP_X_FORWARDED_PROTO"
+# (value "https"). Only set it when the proxy always sets or strips that header.
+if os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (os.environ["DJANGO_SECURE_PROXY_SSL_HEADER"].strip(), "https")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -34,6 +98,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_fsm",
+    "axes",
+    "csp",
     "pacm.common",
     "pacm.parties",
     "pacm.events",
@@ -56,7 +122,11 @@ MIDDLEWARE = [
     # After CSRF, auth and messages: a form sent again gets the first result (issue 11).
     "pacm.common.submission.SubmissionReplayMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "pacm.common.middleware.PrivateCacheMiddleware",
     "pacm.common.middleware.ServiceErrorMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pacm.urls"
@@ -100,8 +170,29 @@ if os.environ.get("PACM_TEST_DB_NAME"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": env_int("PACM_PASSWORD_MIN_LENGTH", 12)}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Login throttling (django-axes) ----------------------------------------------------------
+# After PACM_LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that pair is
+# locked out of the site's and the admin's login for PACM_LOGIN_COOLOFF_MINUTES (the lockout
+# page says so, status 429); each failure during the lockout starts the cool-off again. The
+# address is REMOTE_ADDR: a client-supplied X-Forwarded-For never counts.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("PACM_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("PACM_LOGIN_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -116,6 +207,25 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("PACM_MEDIA_ROOT", BASE_DIR / "media"))
+
+# --- Content-Security-Policy (django-csp 4: the CONTENT_SECURITY_POLICY dict) ------------------
+# Scripts and styles come only from our own static files: no inline <script>, <style>, style=
+# or on...= attribute anywhere (static/js/pacm.js carries the page behaviour). Bootstrap's CSS
+# draws its icons from data: SVG images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"

@@ -269,3 +269,14 @@ def period_next_start(activity):
 
     last = activity.monitoring_periods.exclude(state=P.WITHDRAWN).order_by("-end").first()
     return last.end + datetime.timedelta(days=1) if last else activity.crediting_start
+
+
+def fee_payment_visible(*, user, activity):
+    """Whether `user` may read the payment references of `activity`'s fees: the participants who
+    pay them and the secretariat who records them; the public sees that a fee was paid, and when."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return Organisation.objects.filter(memberships__user=user).filter(
+        Q(kind=Organisation.Kind.SECRETARIAT)
+        | Q(kind=Organisation.Kind.PARTICIPANT, pk__in=activity.participants.values("pk"))
+    ).exists()

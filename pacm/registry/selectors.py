@@ -172,3 +172,17 @@ def organisations_without_holding_account(*, party_ids=None):
     if party_ids is not None:
         qs = qs.filter(party_id__in=party_ids)
     return qs.select_related("party").order_by("name")
+
+
+def account_numbers_revealed_to(user):
+    """Numbers of the accounts whose number and holder `user` may read on the activity pages.
+
+    None means every account: the secretariat, the registry's administrator. Anyone else reads
+    only the accounts they act on (accounts_of_user); the others show as the public unit
+    registry shows a private holding account (PRIVATE_HOLDER, 7/CMA.4 annex I para 47).
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if Organisation.objects.filter(memberships__user=user, kind=Organisation.Kind.SECRETARIAT).exists():
+        return None
+    return frozenset(accounts_of_user(user).values_list("number", flat=True))

@@ -143,7 +143,11 @@ def test_doe_submits_and_everyone_sees_the_pending_preview(as_user, world, verif
         assert "Preview of the split, under the rule set in force today" in page, who
         assert "Gross issued 30,000" in page and "(RMP 58) 5% 1,500" in page and "(RMP 59) 2% 600" in page
         assert "Net to the participants' accounts 27,900" in page
-        assert "PACM-H-DEV-1 60% 16,740" in page and "PACM-H-DEV-2 40% 11,160" in page
+        if who in (world.ama, world.sam):  # the accounts' holder and the secretariat (issue 11)
+            assert "PACM-H-DEV-1 60% 16,740" in page and "PACM-H-DEV-2 40% 11,160" in page
+        else:  # anyone else: what the public unit registry shows of a private holding account
+            assert "Private holding account 60% 16,740" in page and "Private holding account 40% 11,160" in page
+            assert "PACM-H-DEV" not in page, who
         assert "SOP rounded down, OMGE rounded up, per rule set 2021-01." in page
         assert "6,000.00" in page
 
@@ -281,7 +285,11 @@ def test_issued_period_shows_the_executed_split_and_its_blocks(as_user, world, r
     assert "Executed split" in page and "Preview of the split" not in page
     assert "Gross issued 30,000" in page and "(RMP 58) 5% 1,500" in page and "(RMP 59) 2% 600" in page
     assert "Net to the participants' accounts 27,900" in page
-    assert "PACM-H-DEV-1 60% 16,740" in page and "PACM-H-DEV-2 40% 11,160" in page
+    # The public reads the receiving accounts as the unit registry shows them (issue 11).
+    assert "Private holding account 60% 16,740" in page and "Private holding account 40% 11,160" in page
+    assert "PACM-H-DEV" not in page
+    holder = text(as_user(world.ama).get(period_url(period)).content.decode())
+    assert "PACM-H-DEV-1 60% 16,740" in holder and "PACM-H-DEV-2 40% 11,160" in holder
     assert "SOP rounded down, OMGE rounded up, per rule set 2021-01." in page
     blocks = list(UnitBlock.objects.filter(issuance__period=period).select_related("host_party", "activity"))
     assert len(blocks) == 4
