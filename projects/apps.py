@@ -7,6 +7,7 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         from . import events  # noqa: F401  (declares the event kinds' payload shapes)
+        from .board import events as _board_events  # noqa: F401  (the Board's event shapes)
         from .machines import machines_register
 
         machines_register()

@@ -86,7 +86,7 @@ def conflict_retry(fn=None, *, using=None):
                 log.warning("%s: database conflict on attempt %d of %d: %s", fn.__qualname__, attempt,
                             attempts, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
                 if attempt == attempts:
-                    raise ServiceError(BUSY_MESSAGE) from exc
+                    raise ServiceError(BUSY_MESSAGE, code="invalid") from exc
                 _pause(attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 

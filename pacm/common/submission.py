@@ -85,7 +85,7 @@ def _claim(*, key, user, path):
     except IntegrityError:
         first = SubmissionKey.objects.filter(key=key).first()
         if first is None or first.user_id != user.pk or first.path != path or not first.result_url:
-            raise ServiceError(USED_ELSEWHERE) from None
+            raise ServiceError(USED_ELSEWHERE, code="invalid") from None
         return first
     return None
 

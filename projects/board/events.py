@@ -5,6 +5,7 @@ what, so that the public timeline does not show individual members' votes.
 """
 from pacm.events.models import EventKind
 from pacm.events.services import event_record
+from pacm.events.shapes import shape_register
 
 from ..models import Activity, MonitoringPeriod
 
@@ -51,3 +52,12 @@ def decision_taken(*, decision, subject, actor):
         stream=activity.stream, kind=EventKind.BOARD_DECIDED, actor=actor, activity=activity,
         comment=decision.proposal, payload=payload,
     )
+
+
+_BASE = {"decision", "subject", "proposed", "mode", "rule_set"}
+_OPTIONAL = {"monitoring_period", "meeting", "agenda_item"}
+shape_register(EventKind.BOARD_DECISION_OPENED, _BASE | {"closes_at", "quorum"}, _OPTIONAL)
+shape_register(
+    EventKind.BOARD_DECIDED, _BASE | {"outcome", "basis"},
+    _OPTIONAL | {"yes", "no", "abstain", "present", "quorum", "note"},
+)

@@ -54,14 +54,14 @@ def _when(moment):
 def _secretariat(user, what):
     actor = None if isinstance(user, Actor) else actor_for_role(user, Role.SECRETARIAT)
     if actor is None:
-        raise Refused(f"Only the secretariat may {what}.")
+        raise Refused(f"Only the secretariat may {what}.", code="only_secretariat")
     return actor
 
 
 def _body():
     body = Organisation.objects.filter(kind=Organisation.Kind.SB).order_by("pk").first()
     if body is None:
-        raise ServiceError("No Supervisory Body is set up.")
+        raise ServiceError("No Supervisory Body is set up.", code="no_supervisory_body_set")
     return body
 
 
@@ -75,7 +75,7 @@ def _locked_subject(kind, pk):
 def _locked_decision(pk):
     found = Decision.objects.filter(pk=pk).values("subject_kind", "subject_id").first()
     if found is None:
-        raise ServiceError("No such Board decision.")
+        raise ServiceError("No such Board decision.", code="no_such_board_decision")
     subject = _locked_subject(SUBJECTS[found["subject_kind"]], found["subject_id"])
     return lock(Decision, pk), subject
 
@@ -84,12 +84,13 @@ def _proposal(kind, subject, transition):
     spec = kind.board_transitions().get(transition or "")
     if spec is None:
         names = ", ".join(sorted(kind.board_transitions()))
-        raise ServiceError(f"The Board decides on a {kind.label} by one of: {names}.", field="transition")
+        raise ServiceError(f"The Board decides on a {kind.label} by one of: {names}.", field="transition", code="board_decides")
     if subject.state not in spec.source:
         raise Refused(
             f"'{spec.label}' is not possible while {kind.describe(subject)} is "
-            f"{subject.get_state_display().lower()}."
-        )
+            f"{subject.get_state_display().lower()}.",
+        code="invalid",
+    )
     return spec
 
 
@@ -98,33 +99,34 @@ def _none_open(kind, subject):
     if pending is not None:
         raise Refused(
             f"Electronic decision {pending.pk} on {kind.describe(subject)} is open until "
-            f"{_when(pending.closes_at)}: it must close first."
-        )
+            f"{_when(pending.closes_at)}: it must close first.",
+        code="electronic_decision",
+    )
 
 
 def _reasons(comment, message="Give the reasons for this decision."):
     comment = (comment or "").strip()
     if not comment:
-        raise ServiceError(message, field="comment")
+        raise ServiceError(message, field="comment", code="invalid")
     return comment
 
 
 def _meeting_number(meeting):
     match = MEETING_NUMBER.match((meeting or "").strip().upper())
     if match is None:
-        raise ServiceError('Give the meeting\'s number as its report does, e.g. "SBM019".', field="meeting")
+        raise ServiceError('Give the meeting\'s number as its report does, e.g. "SBM019".', field="meeting", code="give_meeting_number_report")
     return match.group(1)
 
 
 def _count(value, name):
     if value in (None, ""):
-        raise ServiceError(f"Give the number of '{name}' votes.", field=name)
+        raise ServiceError(f"Give the number of '{name}' votes.", field=name, code="give_number")
     try:
         value = int(value)
     except (TypeError, ValueError):
-        raise ServiceError("Give a whole number.", field=name) from None
+        raise ServiceError("Give a whole number.", field=name, code="give_whole_number") from None
     if value < 0:
-        raise ServiceError("Give a whole number, 0 or more.", field=name)
+        raise ServiceError("Give a whole number, 0 or more.", field=name, code="give_whole_number_more")
     return value
 
 
@@ -132,16 +134,16 @@ def _meeting_basis(rule_set, outcome, by, yes, no, abstain):
     """(basis, counts) of a meeting decision; the counts, if a vote, must give that outcome."""
     if by == "consensus":
         if any(v not in (None, "") for v in (yes, no, abstain)):
-            raise ServiceError("Counts are given only for a decision taken by a vote.", field="by")
+            raise ServiceError("Counts are given only for a decision taken by a vote.", field="by", code="counts_are_given_only")
         if outcome != S.ADOPTED:
             raise ServiceError("A proposal that was not adopted was not adopted by consensus: record the vote.",
-                               field="by")
+                               field="by", code="proposal_was_adopted_was")
         return B.CONSENSUS, {}
     if by != "vote":
-        raise ServiceError("Say whether the meeting decided by consensus or by a vote.", field="by")
+        raise ServiceError("Say whether the meeting decided by consensus or by a vote.", field="by", code="say_whether_meeting_decided")
     counts = {name: _count(value, name) for name, value in (("yes", yes), ("no", no), ("abstain", abstain))}
     if sum(counts.values()) > rule_set.board_members:
-        raise ServiceError(f"More votes than the Board has members ({rule_set.board_members}).", field="yes")
+        raise ServiceError(f"More votes than the Board has members ({rule_set.board_members}).", field="yes", code="more_votes_than_board")
     # RMP para 22: three fourths of the members present and voting; abstentions are not votes.
     reached = rule_set.board_majority_reached(counts["yes"], counts["no"])
     if reached != (outcome == S.ADOPTED):
@@ -150,7 +152,8 @@ def _meeting_basis(rule_set, outcome, by, yes, no, abstain):
             f"{counts['yes']} yes and {counts['no']} no {verdict} a three-fourths majority of the members present "
             f"and voting (RMP para 22): the outcome is '{(S.ADOPTED if reached else S.NOT_ADOPTED).label}'.",
             field="outcome",
-        )
+        code="yes",
+    )
     return (B.MAJORITY if reached else B.MAJORITY_MISSED), counts
 
 
@@ -172,9 +175,9 @@ def board_decision_record_meeting(
         meeting = _meeting_number(meeting)
         agenda_item = (agenda_item or "").strip()
         if not agenda_item or len(agenda_item) > 20:
-            raise ServiceError('Give the agenda item under which the meeting decided, e.g. "4.2".', field="agenda_item")
+            raise ServiceError('Give the agenda item under which the meeting decided, e.g. "4.2".', field="agenda_item", code="give_agenda_item_under")
         if outcome not in (S.ADOPTED, S.NOT_ADOPTED):
-            raise ServiceError("Say whether the proposal was adopted.", field="outcome")
+            raise ServiceError("Say whether the proposal was adopted.", field="outcome", code="say_whether_proposal_was")
         rule_set = RuleSet.objects.in_force(timezone.localdate())
         basis, counts = _meeting_basis(rule_set, outcome, by, yes, no, abstain)
         comment = _reasons(comment) if outcome == S.ADOPTED else (comment or "").strip()
@@ -232,30 +235,31 @@ def board_vote_cast(*, decision, user, choice):
     once the member has voted, the alternate may not.
     """
     if choice not in Vote.Choice.values:
-        raise ServiceError("Vote yes, no or abstain.", field="choice")
+        raise ServiceError("Vote yes, no or abstain.", field="choice", code="vote_yes_no_abstain")
     with transaction.atomic():
         decision, subject = _locked_decision(decision.pk)
         membership = board_membership(user, decision.body)
         if membership is None:
-            raise Refused("Only members and alternate members of the Supervisory Body vote on its decisions.")
+            raise Refused("Only members and alternate members of the Supervisory Body vote on its decisions.", code="only_members_alternate_members")
         if not decision.is_open:
             raise Refused(f"Decision {decision.pk} is closed ({decision.get_status_display().lower()}): "
-                          "votes are no longer taken.")
+                          "votes are no longer taken.", code="decision")
         now = timezone.now()
         if now >= decision.closes_at:
             raise Refused(f"The window of decision {decision.pk} closed on {_when(decision.closes_at)}: "
-                          "votes are no longer taken.")
+                          "votes are no longer taken.", code="window_decision")
         earlier = decision.votes.filter(voter=user).first()
         if earlier is not None:
             raise Refused(
                 f"You already voted on decision {decision.pk} ({earlier.get_choice_display().lower()}, "
-                f"{_when(earlier.cast_at)}): a vote is cast once and cannot be changed."
-            )
+                f"{_when(earlier.cast_at)}): a vote is cast once and cannot be changed.",
+            code="already_voted_decision",
+        )
         if membership.is_alternate:
             seat, capacity = membership.alternate_for.user, Vote.Capacity.ALTERNATE
             if decision.votes.filter(seat=seat, capacity=Vote.Capacity.MEMBER).exists():
                 raise Refused(f"{seat.get_username()}, the member you stand for, has voted: an alternate member "
-                              "votes only when the member does not.")
+                              "votes only when the member does not.", code="member_stand_has_voted")
         else:
             seat, capacity = user, Vote.Capacity.MEMBER
         vote = Vote.objects.create(decision=decision, voter=user, capacity=capacity, seat=seat, choice=choice,
@@ -342,10 +346,10 @@ def board_decision_close(*, decision):
     with transaction.atomic():
         decision, subject = _locked_decision(decision.pk)
         if not decision.is_open:
-            raise Refused(f"Decision {decision.pk} is already closed ({decision.get_status_display().lower()}).")
+            raise Refused(f"Decision {decision.pk} is already closed ({decision.get_status_display().lower()}).", code="decision")
         now = timezone.now()
         if now < decision.closes_at and not _every_member_voted(decision):
-            raise Refused(f"Decision {decision.pk} is not due yet: its window closes on {_when(decision.closes_at)}.")
+            raise Refused(f"Decision {decision.pk} is not due yet: its window closes on {_when(decision.closes_at)}.", code="decision")
         return _close(decision, subject, now)
 
 

@@ -29,7 +29,7 @@ class SubjectKind:
     def get(self, pk):
         obj = self.model.objects.filter(pk=pk).first()
         if obj is None:
-            raise ServiceError(f"No such {self.label}.")
+            raise ServiceError(f"No such {self.label}.", code="no_such")
         return obj
 
     def board_transitions(self):
@@ -64,4 +64,4 @@ def subject_kind_of(obj):
     for kind in SUBJECTS.values():
         if isinstance(obj, kind.model):
             return kind
-    raise ServiceError("The Board does not decide on this kind of record.")
+    raise ServiceError("The Board does not decide on this kind of record.", code="board_does_decide_kind")

@@ -43,10 +43,10 @@ def _run(request, subject, *, key, form, call, success):
 def _proposals(request, subject, what):
     """Refused (403) before any input is read when the panel would not offer this form."""
     if Role.SECRETARIAT not in user_roles(request.user):
-        raise Refused(f"Only the secretariat may {what}.")
+        raise Refused(f"Only the secretariat may {what}.", code="only_secretariat")
     proposals = subject_kind_of(subject).proposals(subject)
     if not proposals:
-        raise Refused(f"The Board has nothing to decide on {subject_kind_of(subject).describe(subject)} now.")
+        raise Refused(f"The Board has nothing to decide on {subject_kind_of(subject).describe(subject)} now.", code="board_has_nothing_decide")
     return proposals
 
 

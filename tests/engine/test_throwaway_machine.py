@@ -21,6 +21,7 @@ from pacm.engine.offers import available_actions, waiting_q
 from pacm.engine.run import write_run
 from pacm.engine.timers import timers_run
 from pacm.events.models import Event
+from pacm.events.shapes import shape_register
 from pacm.parties.models import Organisation
 from pacm.parties.roles import Role, Tie
 from projects.fsm import fsm_mixin
@@ -99,6 +100,10 @@ def toy_annotate(*, toy, user, note):
         return event_record(stream=obj.stream, kind="toy.annotated", actor=actor, payload={"note": note})
 
     return write_run(machine=TOY, pk=toy.pk, name="annotate", user=user, apply=apply)
+
+
+shape_register("toy.transitioned", {"transition"})
+shape_register("toy.annotated", {"note"})
 
 
 @pytest.fixture

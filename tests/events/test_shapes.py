@@ -85,7 +85,7 @@ def test_activity_events_do_not_copy_the_periods_documents(world, registered, su
                                      uploaded=f.pdf(f"v{number}-{i}.pdf"), period=period)
         drive(period, P.VERIFIED)
     own = Event.objects.filter(kind=EventKind.ACTIVITY_TRANSITIONED).order_by("-sequence").first()
-    services.activity_deregister(activity=registered, user=world.sofia, comment="Reasons.")
+    services.activity_deregister(activity=registered, user=Actor.board("test decision"), comment="Reasons.")
     last = Event.objects.filter(kind=EventKind.ACTIVITY_TRANSITIONED).order_by("-sequence").first()
     assert last.pk != own.pk and last.payload["transition"] == "deregister"
     rows = last.payload["documents"]

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from pacm.parties.roles import Actor
 from projects import services
 from projects.cycle import ACTIVITY_TRANSITIONS, PERIOD_TRANSITIONS
 from projects.cycle import ActivityState as A
@@ -31,14 +32,14 @@ ACTIVITY_CASES = {
     "pass_completeness_check": (A.COMPLETENESS_CHECK, "sam", {"ama"}),
     "return_incomplete": (A.COMPLETENESS_CHECK, "sam", {"ama", "dora"}),
     "resubmit_registration": (A.REQUEST_INCOMPLETE, "dora", {"ama", "sam"}),
-    "pass_information_check": (A.INFORMATION_CHECK, "sam", {"ama", "sofia"}),
+    "pass_information_check": (A.INFORMATION_CHECK, "sam", {"ama", "sofia", "dina"}),  # PROC-AC-002 para 85
     "request_review": (A.REVIEW_WINDOW, "sofia", {"ama"}),
     "register_by_timer": (A.REVIEW_WINDOW, None, {"ama"}),
-    "register": (A.UNDER_SB_REVIEW, "sofia", {"ama"}),
-    "reject": (A.UNDER_SB_REVIEW, "sofia", {"ama"}),
+    "register": (A.UNDER_SB_REVIEW, "board", {"ama"}),
+    "reject": (A.UNDER_SB_REVIEW, "board", {"ama"}),
     # Nobody acts on a withdrawn activity; its only participant withdrew it.
     "withdraw": (A.DRAFT, "ama", set()),
-    "deregister": (A.REGISTERED, "sofia", {"ama"}),
+    "deregister": (A.REGISTERED, "board", {"ama"}),
 }
 
 PERIOD_CASES = {
@@ -47,12 +48,12 @@ PERIOD_CASES = {
     "request_issuance": (P.VERIFIED, "dora", {"ama", "sam"}),
     "resubmit_issuance": (P.ISSUANCE_INCOMPLETE, "dora", {"ama", "sam"}),
     "start_issuance_checks": (P.ISSUANCE_REQUESTED, "sam", {"ama"}),
-    "pass_issuance_checks": (P.ISSUANCE_CHECKS, "sam", {"ama", "sofia"}),
+    "pass_issuance_checks": (P.ISSUANCE_CHECKS, "sam", {"ama", "sofia", "dina"}),  # para 194
     "return_issuance_incomplete": (P.ISSUANCE_CHECKS, "sam", {"ama", "dora"}),
     "request_issuance_review": (P.ISSUANCE_REVIEW_WINDOW, "sofia", {"ama"}),
     "approve_by_timer": (P.ISSUANCE_REVIEW_WINDOW, None, {"ama"}),
-    "approve_issuance": (P.ISSUANCE_UNDER_SB_REVIEW, "sofia", {"ama"}),
-    "reject_issuance": (P.ISSUANCE_UNDER_SB_REVIEW, "sofia", {"ama"}),
+    "approve_issuance": (P.ISSUANCE_UNDER_SB_REVIEW, "board", {"ama"}),
+    "reject_issuance": (P.ISSUANCE_UNDER_SB_REVIEW, "board", {"ama"}),
     "close_appeal_window": (P.APPROVED, None, {"ama"}),
     "mark_issued": (P.APPROVED, None, {"ama"}),  # fired by the issuance task the appeal's close queues
     "withdraw": (P.SUBMITTED, "ama", set()),
@@ -86,7 +87,12 @@ def _fire_activity(world, activity, name, who):
         return jump(activity)
     spec = ACTIVITY.write(name)
     kw = {"comment": REASON} if spec.needs_reason else {}
-    return ACTIVITY.call(name, activity, user=world.people[who], **kw)
+    return ACTIVITY.call(name, activity, user=_person(world, who), **kw)
+
+
+def _person(world, who):
+    """A persona, or the Board acting on a recorded decision (projects.board)."""
+    return Actor.board("test decision") if who == "board" else world.people[who]
 
 
 @pytest.mark.parametrize("name", sorted(ACTIVITY_CASES))
@@ -119,7 +125,7 @@ def _period_reach(world, drive, period, state):
 def _fire_period(world, period, name, who):
     if who is None:
         return jump(period)
-    user = world.people[who]
+    user = _person(world, who)
     if name == "certify":
         services.document_upload(activity=period.activity, user=world.dora, kind="verification_report",
                                  uploaded=f.pdf("ver.pdf"), period=period)

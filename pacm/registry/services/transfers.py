@@ -25,11 +25,11 @@ def units_transfer(*, user, from_account, to_account, quantity, activity=None, v
         # Both accounts at once, lowest key first: crossing transfers queue, never deadlock.
         source, target = accounts_lock(from_account, to_account)
         if source is None:
-            raise ServiceError(f"No account {account_label(from_account)} exists.")
+            raise ServiceError(f"No account {account_label(from_account)} exists.", code="no_account")
         terminal_refuse(source)
         actor = account_actor(user=user, account=source, what="transfer units")
         if target is None:
-            raise ServiceError(f"No account {account_label(to_account) or '(none given)'} exists.")
+            raise ServiceError(f"No account {account_label(to_account) or '(none given)'} exists.", code="no_account")
         if target.kind != AccountKind.HOLDING:
             params = {"target": target.number}
             raise ServiceError(
