@@ -13,12 +13,12 @@ class EventAdmin(admin.ModelAdmin):
     search_fields = ("stream", "actor_label", "comment")
 
     def get_queryset(self, request):
-        # An activity's events only where the site shows the activity (projects.selectors, issue 11);
-        # the registry's mechanism-wide streams carry no activity.
-        from projects.selectors import activities_visible_to
+        # An activity's events only where the site shows the activity (pacm.common.visibility,
+        # issue 11); the registry's mechanism-wide streams carry no activity.
+        from pacm.common.visibility import visible_activity_ids
 
         qs = super().get_queryset(request)
-        return qs.filter(Q(activity__isnull=True) | Q(activity__in=activities_visible_to(request.user).values("pk")))
+        return qs.filter(Q(activity__isnull=True) | Q(activity__in=visible_activity_ids(request.user)))
 
     def has_add_permission(self, request):
         return False

@@ -1,12 +1,12 @@
 """Read-only admin: every row here is written by `pacm.registry.services`, never by hand.
 
 Rows tied to an activity (serial blocks, serial counters, the issuance's transactions) keep to
-the activities the site shows the user (projects.admin.visible_rows, issue 11).
+the activities the site shows the user (pacm.common.visibility, answered by projects; issue 11).
 """
 from django.contrib import admin
 from django.db.models import Q
 
-from projects.admin import visible_rows
+from pacm.common.visibility import visible_rows
 
 from .models import Account, LedgerEntry, LedgerTransaction, SerialCounter, UnitBlock
 from .serials import serial_format

@@ -21,6 +21,19 @@ class DecisionAdmin(admin.ModelAdmin):
     search_fields = ("meeting", "transition", "proposal")
     inlines = [VoteInline]
 
+    def get_queryset(self, request):
+        """Decisions on subjects the site shows this person (issue 11: the admin shows no more)."""
+        from django.db.models import Q
+
+        from ..models import MonitoringPeriod
+        from ..selectors import activities_visible_to
+
+        visible = activities_visible_to(request.user).values("pk")
+        periods = MonitoringPeriod.objects.filter(activity__in=visible).values("pk")
+        return super().get_queryset(request).filter(
+            Q(subject_kind="activity", subject_id__in=visible) | Q(subject_kind="period", subject_id__in=periods)
+        )
+
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Decision._meta.fields]
 

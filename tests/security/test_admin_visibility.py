@@ -40,7 +40,9 @@ ACTIVITY_PATHS = {
 # Admin models tied to no activity: reference data, rule sets, accounts, users, login attempts.
 # A ledger entry shows only inside its transaction's page, which keeps to the visible activities.
 UNTIED_APPS = {"auth", "parties", "methodologies", "axes"}
-UNTIED_MODELS = {"registry.account", "registry.ledgerentry"}
+# Board decisions name their subject by kind and id (no foreign key to filter on here): their
+# admin filters by the same visibility, and only its inline shows the votes.
+UNTIED_MODELS = {"registry.account", "registry.ledgerentry", "board.decision", "board.vote"}
 
 
 def untied(model):

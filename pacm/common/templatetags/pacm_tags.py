@@ -141,10 +141,12 @@ def account_revealed(context, number):
 @register.simple_tag(takes_context=True)
 def payment_details_shown(context, activity):
     """Whether the viewer may read the payment references of this activity's fees."""
-    from projects.selectors import fee_payment_visible
+    from pacm.parties.roles import Role, roles_on
 
+    # The participants who pay the fees and the secretariat who records them (issue 11).
     return _request_cached(
-        context, ("payments", activity.pk), lambda user: fee_payment_visible(user=user, activity=activity)
+        context, ("payments", activity.pk),
+        lambda user: bool(roles_on(user, activity, {Role.PARTICIPANT, Role.SECRETARIAT})),
     )
 
 
