@@ -165,6 +165,16 @@ def _waiting_fees(period=False):
     return q
 
 
+def _waiting_doe():
+    from django.db.models import Exists, OuterRef, Q
+
+    from .models import MonitoringPeriod
+
+    submitted = MonitoringPeriod.objects.filter(activity=OuterRef("pk"), state=PeriodState.SUBMITTED)
+    return (Q(state__in=(A.DRAFT, A.PRIOR_CONSIDERATION), validation_doe__isnull=True)
+            | Q(Exists(submitted), state=A.REGISTERED, verification_doe__isnull=True))
+
+
 def _waiting_host_approval():
     from django.db.models import Exists, OuterRef, Q
 
@@ -177,7 +187,10 @@ ACTIVITY_ACTIONS = (
     Act("edit_pdd", A.DRAFT, {AP}, "Edit the PDD", refusal="The PDD fields can be edited only while the activity is a draft."),
     # rules.md §2.3 S1->S2: the validation DOE is engaged before it accepts; the verification DOE
     # once registered. Issue 11: accredited for the scope on the day; a change of DOE is its own write.
-    Act("engage_doe", (A.DRAFT, A.PRIOR_CONSIDERATION, A.REGISTERED), {AP}, "Engage a DOE", refusal="The validation DOE can be changed only before it accepts the engagement; a verification DOE is engaged once the activity is registered.",
+    # Waits for the participants while no DOE is engaged for the stage: before validation, or
+    # with a monitoring report submitted and no verification DOE to take it up.
+    Act("engage_doe", (A.DRAFT, A.PRIOR_CONSIDERATION, A.REGISTERED), {AP}, "Engage a DOE",
+        pending=True, waiting=_waiting_doe, refusal="The validation DOE can be changed only before it accepts the engagement; a verification DOE is engaged once the activity is registered.",
         guards=("no_doe_engaged_for_stage",)),
     Act("change_doe", (A.DRAFT, A.PRIOR_CONSIDERATION, A.REGISTERED), {AP}, "Change the DOE", refusal="The validation DOE can be changed only before it accepts the engagement.",
         guards=("doe_engaged_for_stage", "no_period_under_verification")),
@@ -196,7 +209,7 @@ ACTIVITY_ACTIONS = (
     Act("record_fee_payment", None, {SEC}, "Record the fee payment", items=_open_fees,
         item_ok=lambda fee, actor: fee.status == "due", pending=True, waiting=_waiting_fees()),
     # RMP 50: monitoring reports of a registered activity.
-    Act("submit_monitoring_report", A.REGISTERED, {AP}, "Submit a monitoring report", refusal="Only a registered activity is monitored."),
+    Act("submit_monitoring_report", A.REGISTERED, {AP}, "Submit a monitoring report", creates="period", refusal="Only a registered activity is monitored."),
     # policy.md §2: reversals of removals and reversal-risk activities.
     Act("report_reversal", A.REGISTERED, {AP, DOE}, "Report a reversal", refusal="Reversals are reported for registered activities.", guards=("carries_reversal_risk",)),
     Act("compensate_reversal", None, {AP}, "Compensate the reversal", items=lambda a: a.reversals.all(),

@@ -79,6 +79,9 @@ class Action(Write):
 
     items: object = None
     item_ok: object = None
+    # The machine of the subject the action creates (a monitoring report creates a period): the
+    # people who act next on the new subject are told too.
+    creates: str | None = None
 
 
 def _tuple(source):

@@ -10,14 +10,16 @@ from django.db import transaction
 from .machines import machine_for
 
 
-def notify_on_commit(*, machine, obj, write, actor):
+def notify_on_commit(*, machine, obj, write, actor, write_machine=None):
+    """Queue the notification of `write` on `obj` (of `machine`); `write_machine` names the machine
+    that declares the write when it is another's (an action that created `obj`)."""
     import uuid
 
     from . import tasks
 
     actor_user_id = actor.user.pk if actor.user is not None else None
     # One key per committed write: the task, run twice with it, creates and sends nothing twice.
-    args = (machine.name, obj.pk, write.name, actor_user_id, uuid.uuid4().hex)
+    args = (machine.name, obj.pk, write.name, actor_user_id, uuid.uuid4().hex, write_machine)
     transaction.on_commit(lambda: tasks.notify_write.delay(*args), robust=True)
 
 

@@ -155,6 +155,11 @@ def write_run(
         from .notify import notify_on_commit
 
         notify_on_commit(machine=machine, obj=obj, write=spec, actor=actor)
+        if not spec.is_transition and spec.creates and result is not None:
+            from .machines import machine_named
+
+            notify_on_commit(machine=machine_named(spec.creates), obj=result, write=spec, actor=actor,
+                             write_machine=machine.name)
     return result
 
 

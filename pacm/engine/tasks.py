@@ -3,7 +3,7 @@ from celery import shared_task
 
 
 @shared_task(ignore_result=True)
-def notify_write(machine_name, pk, write_name, actor_user_id=None, key=""):
+def notify_write(machine_name, pk, write_name, actor_user_id=None, key="", write_machine=None):
     """Tell the people concerned of a committed write (pacm.engine.notify)."""
     from .machines import machine_named
     from .notifications import notifications_create
@@ -12,5 +12,6 @@ def notify_write(machine_name, pk, write_name, actor_user_id=None, key=""):
     subject = machine.model.objects.filter(pk=pk).first()
     if subject is None:
         return 0
-    return notifications_create(machine=machine, subject=subject, write=machine.write(write_name),
+    write = machine_named(write_machine or machine_name).write(write_name)
+    return notifications_create(machine=machine, subject=subject, write=write,
                                 actor_user_id=actor_user_id, key=key or f"{machine_name}:{pk}:{write_name}")
