@@ -4,8 +4,10 @@ The rules themselves (RMP 31(f) crediting periods, RMP 32 methodologies, upload 
 who may act) are checked by the service each view calls; `form_add_service_error` puts the
 service's message back on the field it names, so the person sees it where they typed.
 """
+import datetime
 
 from django import forms
+from django.utils import timezone
 
 from methodologies.models import MethodologyVersion, SectoralScope
 from pacm.parties.models import Organisation, Party
@@ -249,9 +251,18 @@ class PeriodSubmitForm(BootstrapMixin, forms.Form):
     """RMP 50: the participants' monitoring report for one period; claims come from ClaimFormSet."""
 
     start = forms.DateField(widget=DateInput, label="Monitoring period start")
-    end = forms.DateField(widget=DateInput, label="Monitoring period end")
+    end = forms.DateField(
+        widget=DateInput, label="Monitoring period end",
+        help_text="The period's last day, before today: a report covers reductions already achieved (RMP 50-51).",
+    )
     report = forms.FileField(label="Monitoring report", help_text="A PDF or office document.")
     comment = forms.CharField(required=False, max_length=5000, label="Comment (optional)")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The browser offers no day from today on; the service refuses it anyway (RMP 50-51).
+        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        self.fields["end"].widget.attrs["max"] = yesterday.isoformat()
 
 
 class CertifyForm(BootstrapMixin, forms.Form):

@@ -2,6 +2,7 @@
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from pacm.common.errors import Refused, ServiceError
 from pacm.events.models import EventKind
@@ -38,9 +39,19 @@ def _claims_check(*, start, end, claims):
 
 
 def _period_dates_check(activity, start, end):
-    """Inside the crediting period, and no gap or overlap with earlier periods [INFERENCE, CDM]."""
+    """Over, inside the crediting period, and no gap or overlap with earlier periods [INFERENCE, CDM]."""
     if end < start:
         raise ServiceError("The monitoring period ends before it starts.", field="end")
+    # RMP 50-51 (3/CMA.3 annex): the participants monitor, and the DOE verifies, the reductions
+    # *achieved* in the period; A6.4-PROC-AC-002 v03.0 para 174 certifies what was achieved "during
+    # the monitoring period". A period that has not ended by the day of submission has not
+    # achieved its reductions yet: its last day must be before the submission day.
+    today = timezone.localdate()
+    if end >= today:
+        raise ServiceError(
+            f"The monitoring period has not ended yet: a report covers reductions already achieved, so its "
+            f"last day must be before today ({today}) (RMP 50-51).", field="end",
+        )
     if start < activity.crediting_start or end > activity.crediting_end:
         raise ServiceError(
             f"The monitoring period must lie inside the crediting period "
