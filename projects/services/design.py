@@ -164,7 +164,13 @@ def activity_notify_prior_consideration(*, activity, user, comment=""):
 
 
 def activity_withdraw(*, activity, user, comment):
-    return transition_fire(model=Activity, pk=activity.pk, name="withdraw", user=user, comment=comment)
+    """The participants withdraw; anything of it still pending ends with it (pacm issue 6 §5 rule 2)."""
+    from .closing import activity_periods_end
+
+    with transaction.atomic():
+        activity = transition_fire(model=Activity, pk=activity.pk, name="withdraw", user=user, comment=comment)
+        activity_periods_end(activity=activity, user=user, transition="withdraw", comment=comment)
+    return activity
 
 
 # Who uploads which document (rules.md §2.3 "Documents / data" column).

@@ -18,7 +18,7 @@ from pacm.events.services import event_record
 from pacm.parties.roles import Actor
 from pacm.registry.models import Account, AccountKind, AuthorizationStatus, UnitBlock
 
-from ..cycle import PeriodState
+from ..cycle import ActivityState, PeriodState
 from ..models import Activity, DistributionLine, Fee, IssuanceRequest, MonitoringPeriod
 from .approvals import authorization_in_force
 from .base import lock, transition_fire
@@ -278,6 +278,17 @@ def issuance_process(*, period_id):
             return "already issued"
         if period.state != PeriodState.ISSUING:
             return f"not issuing ({period.state})"
+        if activity.state != ActivityState.REGISTERED:
+            # pacm issue 6 §5 rule 2; A6.4-PROC-AC-002 v03.0 para 259: nothing is issued for a
+            # deregistered (or withdrawn) activity, even if its issuance was approved and reached
+            # the task; the period ends here, with its event, and the sweeper stops sending it.
+            from .closing import period_end_with_activity
+
+            period_end_with_activity(
+                period=period, actor=actor,
+                comment=f"Not issued: {activity.reference} is {activity.get_state_display().lower()}.",
+            )
+            return f"not issued: activity {activity.state}"
         request = IssuanceRequest.objects.select_for_update().get(period=period)
         today = timezone.localdate()
         rule_set, sop_exempt, risk = issuance_terms(period=period, on_date=today)

@@ -1,6 +1,9 @@
 """Registration: the DOE's request, the secretariat's checks, the review window, the SB's decision."""
+from django.db import transaction
+
 from ..models import Activity
 from .base import transition_fire
+from .closing import activity_periods_end
 from .fees import fee_record_payment, registration_fee_assess
 
 
@@ -58,7 +61,12 @@ def activity_reject(*, activity, user, comment):
 
 
 def activity_deregister(*, activity, user, comment):
-    return _fire(activity, "deregister", user, comment)
+    """The SB deregisters; every pending monitoring period ends with it, in the same transaction
+    (pacm issue 6 §5 rule 2; A6.4-PROC-AC-002 v03.0 para 259)."""
+    with transaction.atomic():
+        activity = _fire(activity, "deregister", user, comment)
+        activity_periods_end(activity=activity, user=user, transition="deregister", comment=comment)
+    return activity
 
 
 __all__ = [
