@@ -288,10 +288,11 @@ class CertifyForm(BootstrapMixin, forms.Form):
 
 
 class DistributionRowForm(BootstrapMixin, forms.Form):
-    """One receiving holding account and its share: whole units or a percentage (RMP 60)."""
+    """One receiving holding account, a participant's or a Party's, and its share: whole units or a
+    percentage (RMP 60; 7/CMA.4 annex I para 41)."""
 
     account = forms.CharField(
-        required=False, max_length=40, label="Holding account number",
+        required=False, max_length=40, label="Holding account number (a participant's or a Party's)",
         widget=forms.TextInput(attrs={"list": "participant-accounts", "autocomplete": "off"}),
     )
     units = forms.IntegerField(min_value=1, required=False, label="Units")

@@ -349,13 +349,21 @@ def participant_holding_accounts(*, user, activity):
 
 
 def activity_receiving_accounts(activity):
-    """Holding accounts of the activity's participants: where issued units may be forwarded (RMP 60)."""
+    """Where issued units may be forwarded (RMP 60; 7/CMA.4 annex I para 41): the holding accounts
+    of the activity's participants, then the Parties' own holding accounts."""
+    from django.db.models import Case, IntegerField, Q, Value, When
+
     from pacm.registry.models import Account, AccountKind
 
     return (
-        Account.objects.filter(kind=AccountKind.HOLDING, organisation__in=activity.participants.all())
-        .select_related("organisation")
-        .order_by("number")
+        Account.objects.filter(
+            Q(organisation__in=activity.participants.all()) | Q(organisation__isnull=True, party__isnull=False),
+            kind=AccountKind.HOLDING,
+        )
+        .annotate(party_account=Case(When(organisation__isnull=True, then=Value(1)), default=Value(0),
+                                     output_field=IntegerField()))
+        .select_related("organisation", "party")
+        .order_by("party_account", "number")
     )
 
 

@@ -66,8 +66,18 @@ def issuance_preview(*, period, units, omge_rate=None, lines=()):
     return split, amounts
 
 
+def _receiving(account, participant_ids):
+    """RMP 60; 7/CMA.4 annex I para 41: the net is forwarded to holding accounts of the activity's
+    participants or of Parties, as the participants instruct (pacm issue 6 §5 rule 3)."""
+    if account.kind != AccountKind.HOLDING:
+        return False
+    if account.organisation_id is not None:
+        return account.organisation_id in participant_ids
+    return account.party_id is not None  # a Party's own holding account (RMP 63)
+
+
 def _lines_check(*, period, lines):
-    """Receiving accounts: holding accounts of this activity's participants (RMP 60)."""
+    """Receiving accounts: holding accounts of this activity's participants, or of a Party (RMP 60; AI 41)."""
     if not lines:
         raise ServiceError("Give at least one receiving holding account.", field="lines")
     participant_ids = set(period.activity.participants.values_list("pk", flat=True))
@@ -78,8 +88,11 @@ def _lines_check(*, period, lines):
             account = Account.objects.filter(number=str(account).strip()).first()
         if account is None:
             raise ServiceError("Unknown receiving account.", field="lines")
-        if account.kind != AccountKind.HOLDING or account.organisation_id not in participant_ids:
-            raise ServiceError(f"{account.number} is not a holding account of this activity's participants.", field="lines")
+        if not _receiving(account, participant_ids):
+            raise ServiceError(
+                f"{account.number} is neither a holding account of this activity's participants nor a Party's "
+                "holding account (RMP 60; 7/CMA.4 annex I para 41).", field="lines",
+            )
         units, percent = line.get("units"), line.get("percent")
         if (units in (None, "")) == (percent in (None, "")):
             raise ServiceError("Give each receiving account either whole units or a percentage.", field="lines")

@@ -93,7 +93,8 @@ def test_preview_errors_show_on_the_form(as_user, world, verified, omge_rate, li
          "The lines add up to 10,000 units; the net to distribute is 27,900."),
         (30_000, [("NO-SUCH-ACCOUNT", None, 100)], "Unknown receiving account."),
         (30_000, [("PACM-H-SAV-1", None, 100)],
-         "PACM-H-SAV-1 is not a holding account of this activity&#x27;s participants."),
+         "PACM-H-SAV-1 is neither a holding account of this activity&#x27;s participants nor a Party&#x27;s "
+         "holding account (RMP 60; 7/CMA.4 annex I para 41)."),
         (30_001, [("PACM-H-DEV-1", None, 100)], "Request between 1 and the 30,000 units verified."),
         (0, [("PACM-H-DEV-1", None, 100)], "greater than or equal to 1"),
         (30_000, [], "Give at least one receiving holding account."),
