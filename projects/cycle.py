@@ -111,8 +111,9 @@ ACTIVITY_TRANSITIONS = (
     # S9->S10/S11: the review window opens; SB members may request review within it.
     T("pass_information_check", A.INFORMATION_CHECK, A.REVIEW_WINDOW, {SEC}, "Pass the information and reporting check",
       timer="registration_review"),
-    T("request_review", A.REVIEW_WINDOW, A.UNDER_SB_REVIEW, {SB}, "Request review", needs_reason=True, style="warning",
-      guards=("review_window_open",)),
+    # A6.4-PROC-AC-002 v03.0 para 85: the host Party (its DNA) or any SB member may request review.
+    T("request_review", A.REVIEW_WINDOW, A.UNDER_SB_REVIEW, {SB, DNA}, "Request review", needs_reason=True,
+      style="warning", guards=("review_window_open",)),
     # A window that closes with no review requested registers the activity (policy.md §3).
     T("register_by_timer", A.REVIEW_WINDOW, A.REGISTERED, {TIMER}, "Register (review window closed)"),
     # RMP 49: the SB decides.
@@ -141,7 +142,8 @@ PERIOD_TRANSITIONS = (
       needs_reason=True, style="warning", timer="missing_information"),
     T("pass_issuance_checks", P.ISSUANCE_CHECKS, P.ISSUANCE_REVIEW_WINDOW, {SEC}, "Pass the checks",
       timer="issuance_review"),
-    T("request_issuance_review", P.ISSUANCE_REVIEW_WINDOW, P.ISSUANCE_UNDER_SB_REVIEW, {SB}, "Request review",
+    # A6.4-PROC-AC-002 v03.0 para 194: the host Party (its DNA) or any SB member may request review.
+    T("request_issuance_review", P.ISSUANCE_REVIEW_WINDOW, P.ISSUANCE_UNDER_SB_REVIEW, {SB, DNA}, "Request review",
       needs_reason=True, style="warning", guards=("review_window_open",)),
     # rules.md §10.13, reading taken: a window closing with no review approves (CDM model).
     T("approve_by_timer", P.ISSUANCE_REVIEW_WINDOW, P.APPROVED, {TIMER}, "Approve (review window closed)",

@@ -56,7 +56,7 @@ def test_full_issuance_splits_and_forwards_exactly(world, registered, submit, dr
 def test_issuance_fee_is_on_units_requested_and_blocks_checks(world, registered, submit, drive):
     period = drive(submit(registered), P.ISSUANCE_REQUESTED, units=20_000)
     fee = period.fees.get(kind=Fee.Kind.ISSUANCE)
-    assert fee.amount_usd == Decimal("4000.00") and fee.status == Fee.Status.DUE  # 0.20 x 20,000
+    assert fee.amount_usd == Decimal("3000.00") and fee.status == Fee.Status.DUE  # SB level 0.15 x 20,000 (PROC-AC-002 App.1 para 13)
     with pytest.raises(ServiceError, match="issuance fee"):
         services.period_start_issuance_checks(period=period, user=world.sam)
     period.refresh_from_db()

@@ -24,11 +24,13 @@ from .. import factories as f
 from .support import PERSONAS, last_sequence, new_events, snapshot, stored_documents
 
 # The persona who holds each role for the activity under test (tests/conftest.py).
-HOLDER = {Role.PARTICIPANT: "ama", Role.DOE: "dora", Role.SECRETARIAT: "sam", Role.SB: "sofia"}
-ORG_OF = {"ama": "dev", "dora": "doe", "sam": "sec", "sofia": "sb"}
+HOLDER = {Role.PARTICIPANT: "ama", Role.DOE: "dora", Role.SECRETARIAT: "sam", Role.SB: "sofia", Role.DNA: "dina"}
+ORG_OF = {"ama": "dev", "dora": "doe", "sam": "sec", "sofia": "sb", "dina": "dna"}
 
 NON_TIMER = [t for t in ACTIVITY_TRANSITIONS if Role.TIMER not in t.actors]
-CASES = [(t.name, source) for t in NON_TIMER for source in t.source]
+# One case per source state and per role allowed to fire it (A6.4-PROC-AC-002 v03.0 para 85: the
+# host's DNA or an SB member requests review).
+CASES = [(t.name, source, role) for t in NON_TIMER for source in t.source for role in sorted(t.actors)]
 
 # Rule-set attribute behind each timer key (policy.md §3).
 TIMER_FIELD = {
@@ -70,14 +72,15 @@ def _fire(name, activity, user, comment):
 
 def test_every_non_timer_transition_is_tested():
     """A transition added to cycle.py without a case here fails this test."""
-    assert {name for name, _ in CASES} == {t.name for t in ACTIVITY_TRANSITIONS if Role.TIMER not in t.actors}
-    assert {(n, s) for n, s in CASES} == {(t.name, s) for t in NON_TIMER for s in t.source}
+    assert {name for name, _, _ in CASES} == {t.name for t in ACTIVITY_TRANSITIONS if Role.TIMER not in t.actors}
+    assert {(n, s, r) for n, s, r in CASES} == {(t.name, s, r) for t in NON_TIMER for s in t.source for r in t.actors}
 
 
-@pytest.mark.parametrize("name,source", CASES, ids=[f"{n}-from-{s}" for n, s in CASES])
-def test_transition_allowed_actor_and_everyone_else(world, activity, reach, distinct_timers, name, source):
+@pytest.mark.parametrize("name,source,role", CASES,
+                         ids=[f"{n}-from-{s}" + (f"-by-{r}" if len(ACTIVITY_BY_NAME[n].actors) > 1 else "")
+                              for n, s, r in CASES])
+def test_transition_allowed_actor_and_everyone_else(world, activity, reach, distinct_timers, name, source, role):
     spec = ACTIVITY_BY_NAME[name]
-    (role,) = spec.actors
     holder = HOLDER[role]
     activity = reach(activity, source)
     _prepare(world, activity, name)
@@ -85,7 +88,7 @@ def test_transition_allowed_actor_and_everyone_else(world, activity, reach, dist
     comment = f"Reasons for {name}."
 
     before = snapshot(activity)
-    outsiders = [p for p in PERSONAS if p != holder]
+    outsiders = [p for p in PERSONAS if p not in {HOLDER[r] for r in spec.actors}]
     for persona in outsiders:
         with pytest.raises(Refused):
             _fire(name, activity, world.people[persona], comment)
@@ -157,7 +160,7 @@ def test_every_transition_has_a_wrong_state_case():
 
 @pytest.mark.parametrize("name", sorted(WRONG_STATE))
 def test_transition_refused_from_a_wrong_state(world, activity, reach, name):
-    (role,) = ACTIVITY_BY_NAME[name].actors
+    role = sorted(ACTIVITY_BY_NAME[name].actors)[0]
     activity = reach(activity, WRONG_STATE[name])
     before = snapshot(activity)
     with pytest.raises(Refused, match="is not possible while"):
@@ -171,7 +174,7 @@ NEEDS_REASON = [(t.name, t.source[0]) for t in NON_TIMER if t.needs_reason]
 @pytest.mark.parametrize("name,source", NEEDS_REASON, ids=[n for n, _ in NEEDS_REASON])
 def test_decisions_need_reasons(world, activity, reach, name, source):
     """Returns, reviews, decisions and withdrawals carry their reasons in the event log."""
-    (role,) = ACTIVITY_BY_NAME[name].actors
+    role = sorted(ACTIVITY_BY_NAME[name].actors)[0]
     activity = reach(activity, source)
     before = snapshot(activity)
     for blank in ("", "   "):
