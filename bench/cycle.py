@@ -139,8 +139,9 @@ def cycle_run(*, activities, sizes, worker):
         timed("activity_engage_doe", lambda: services.activity_engage_doe(
             activity=a, user=p["ap"], doe=p["doe_org"], stage="verification"))
         start = a.crediting_start
+        # The period ends yesterday: a report covers reductions already achieved (RMP 50-51).
         period = timed("period_submit", lambda: services.period_submit(
-            activity=a, user=p["ap"], start=start, end=start + datetime.timedelta(days=364),
+            activity=a, user=p["ap"], start=start, end=today - datetime.timedelta(days=1),
             claims={start.year: sizes[(i * 7) % len(sizes)]}, report=_pdf("monitoring.pdf")))
         timed("period_start_verification", lambda: services.period_start_verification(period=period, user=p["doe"]))
         timed("document_upload", lambda: services.document_upload(

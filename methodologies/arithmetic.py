@@ -38,6 +38,8 @@ class Split:
     sop_rounding: str
     omge_rounding: str
     buffer_rounding: str
+    # pacm issue 6 §5 rule 5: how the authorized units' part of each levy is rounded (levies_by_status).
+    levy_authorized_rounding: str = Rounding.UP
 
     def rounding_note(self):
         """policy.md: every default is shown where it matters ("SOP rounded down, OMGE ...")."""
@@ -160,7 +162,56 @@ def issuance_split(*, gross, rule_set, omge_rate=None, sop_exempt=False, risk_ra
         gross=gross, share_of_proceeds=sop, omge=omge, buffer=buffer, net=net, rule_set=rule_set.version,
         sop_rate=sop_rate, omge_rate=rate, buffer_rate=buffer_rate, sop_rounding=rule_set.sop_rounding,
         omge_rounding=rule_set.omge_rounding, buffer_rounding=rule_set.buffer_rounding,
+        levy_authorized_rounding=rule_set.levy_authorized_rounding,
     )
+
+
+def _share(whole, part, total, rounding):
+    """round(whole x part / total) in whole units, exactly (integers only)."""
+    if rounding == Rounding.DOWN:
+        return whole * part // total
+    if rounding == Rounding.UP:
+        return -(-whole * part // total)
+    if rounding == Rounding.HALF_UP:
+        return (2 * whole * part + total) // (2 * total)
+    raise ServiceError(f"The rule set names an unknown rounding {rounding!r}.", code="rule_set_names_unknown")
+
+
+def levies_by_status(*, levies, authorized, mitigation_contribution, rounding=Rounding.UP):
+    """Which units each levy takes from an issuance partly authorized, partly mitigation contribution.
+
+    pacm issue 6 §5 rule 5, the reading taken (docs/rules-coverage.md): RMP 58-59 and 7/CMA.4 annex I
+    paras 39-40 levy 5 % and at least 2 % of *the A6.4ERs issued*, and A6.4-PROC-REGS-001 v02.1 para
+    43(c)-(f) issues the levied units as AERs where they are authorized and as MCUs where not. So
+    every unit of the issuance bears the levy alike: each levy (its total computed on gross N by
+    issuance_split) is drawn from the authorized and the mitigation-contribution units in proportion
+    to their numbers. The authorized part is rounded with `rounding` (the rule set's; up by default,
+    so the host's corresponding adjustment on the levies never covers less than the exact share),
+    within what is left of them; the mitigation contribution units give the rest.
+
+    `levies` are taken in order (SOP, then OMGE) from the same units; returns one
+    (authorized units, mitigation contribution units) pair per levy.
+    """
+    authorized = _whole(authorized, "The authorized units")
+    mitigation_contribution = _whole(mitigation_contribution, "The mitigation contribution units")
+    if authorized < 0 or mitigation_contribution < 0:
+        raise ServiceError("Unit counts cannot be negative.", code="unit_counts_cannot_negative")
+    total = authorized + mitigation_contribution
+    levies = [_whole(levy, "A levy") for levy in levies]
+    if any(levy < 0 for levy in levies):
+        raise ServiceError("A levy cannot be negative.", code="levy_cannot_negative")
+    if sum(levies) > total:
+        raise ServiceError(f"The levies ({sum(levies):,}) exceed the {total:,} units issued.", code="levies")
+    left_authorized, left_mc, parts = authorized, mitigation_contribution, []
+    for levy in levies:
+        from_authorized = min(_share(levy, authorized, total, rounding), left_authorized, levy) if total else 0
+        from_mc = levy - from_authorized
+        if from_mc > left_mc:  # only when rounding down leaves too few mitigation units: the rest is authorized
+            from_authorized, from_mc = levy - left_mc, left_mc
+        left_authorized -= from_authorized
+        left_mc -= from_mc
+        parts.append((from_authorized, from_mc))
+    return parts
 
 
 def _line_values(line):

@@ -118,15 +118,41 @@ class RuleSet(models.Model):
     buffer_rate_medium = _rate(default=Decimal("0.20"))
     buffer_rate_high = _rate(default=Decimal("0.30"))
     buffer_rounding = models.CharField(max_length=8, choices=Rounding.choices, default=Rounding.UP)
+    # pacm issue 6 §5 rule 5 (reading, docs/rules-coverage.md): the authorized units' part of the SOP
+    # and of the OMGE of a partly authorized issuance is in proportion, rounded this way.
+    levy_authorized_rounding = models.CharField(
+        max_length=8, choices=Rounding.choices, default=Rounding.UP,
+        help_text="Authorized units' part of each levy of a partly authorized issuance (7/CMA.4 annex I paras 39-40)",
+    )
 
-    # Fees (rules.md §9; 7/CMA.4 annex I paras 51-58)
-    issuance_fee_per_unit_usd = models.DecimalField(max_digits=8, decimal_places=4, default=Decimal("0.20"))
+    # Fees (rules.md §9; 7/CMA.4 annex I paras 51-58). The defaults are the CMA maxima (rule set
+    # 2021-01); the SB's levels (A6.4-PROC-AC-002 / -003 v03.0 appendix 1) are rule set 2025-08.
+    issuance_fee_per_unit_usd = models.DecimalField(
+        max_digits=8, decimal_places=4, default=Decimal("0.20"),
+        help_text="Per unit requested, projects and PoAs (AI 53; PROC-AC-002 App.1 para 13; PROC-AC-003 App.1 para 14)",
+    )
     monetary_sop_rate = _rate(default=Decimal("0.03"))
     registration_tier1_max_tonnes = models.PositiveIntegerField(default=15_000)
     registration_tier2_max_tonnes = models.PositiveIntegerField(default=50_000)
     registration_fee_tier1_usd = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("2000"))
     registration_fee_tier2_usd = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("6000"))
     registration_fee_tier3_usd = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("12000"))
+    poa_registration_fee_usd = models.DecimalField(
+        "PoA registration fee (USD)", max_digits=10, decimal_places=2, default=Decimal("12000"),
+        help_text="AI 51(c); PROC-AC-003 App.1 para 6(a). Also the PoA-period renewal fee (App.1 para 17)",
+    )
+    cp_inclusion_fee_usd = models.DecimalField(
+        "component project inclusion fee (USD)", max_digits=10, decimal_places=2, default=Decimal("1000"),
+        help_text="Per CP (AI 52; PROC-AC-003 App.1 para 6(b)). Also the CP renewal fee (AI 54; App.1 para 18)",
+    )
+    prc_fee_usd = models.DecimalField(
+        "post-registration change fee (USD)", max_digits=10, decimal_places=2, default=Decimal("2000"),
+        help_text="Per request, projects, PoAs and CPs (AI 55; PROC-AC-002 App.1 para 10; PROC-AC-003 App.1 para 11)",
+    )
+    sd_deviation_fee_usd = models.DecimalField(
+        "SD tool deviation consideration fee (USD)", max_digits=10, decimal_places=2, null=True, blank=True,
+        default=None, help_text="Per request (PROC-AC-002 App.1 para 8; PROC-AC-003 App.1 para 9); empty: no such fee",
+    )
     fees_waived_ldc_sids = models.BooleanField(default=True)
 
     # Timers in calendar days (policy.md §3)
@@ -143,8 +169,15 @@ class RuleSet(models.Model):
     information_check_days = models.PositiveSmallIntegerField(default=21)
     registration_review_days = models.PositiveSmallIntegerField(default=28)
     issuance_review_days = models.PositiveSmallIntegerField(default=14)
-    appeal_days = models.PositiveSmallIntegerField(default=14)
-    missing_information_days = models.PositiveSmallIntegerField(default=14)
+    appeal_days = models.PositiveSmallIntegerField(
+        "issuance appeal days", default=14, help_text="After an issuance is approved (PROC-AC-002 v03.0 paras 198, 214)"
+    )
+    registration_appeal_days = models.PositiveSmallIntegerField(
+        default=14, help_text="After a registration is approved (PROC-AC-002 v03.0 paras 89, 103)"
+    )
+    missing_information_days = models.PositiveSmallIntegerField(
+        default=14, help_text="Resubmission after 'incomplete' (PROC-AC-002 v03.0 paras 77, 80, 187, 190)"
+    )
 
     # The Supervisory Body's decisions (projects.board; rules.md §1; docs/rules-coverage.md "Readings").
     # Fractions are kept as whole numerator and denominator, so that 3/4 (or 2/3) is exact.
@@ -203,6 +236,24 @@ class RuleSet(models.Model):
         if annual_tonnes <= self.registration_tier2_max_tonnes:
             return self.registration_fee_tier2_usd
         return self.registration_fee_tier3_usd
+
+    def renewal_fee(self, annual_tonnes):
+        """Crediting-period renewal of a project: its registration tier (AI 54; PROC-AC-002 App.1 para 16)."""
+        return self.registration_fee(annual_tonnes)
+
+    def poa_renewal_fee(self):
+        """PoA-period renewal: the PoA registration fee (AI 54; PROC-AC-003 App.1 para 17)."""
+        return self.poa_registration_fee_usd
+
+    def cp_renewal_fee(self):
+        """Crediting-period renewal of a component project: the inclusion fee (AI 54; PROC-AC-003 App.1 para 18)."""
+        return self.cp_inclusion_fee_usd
+
+    def prc_fee(self, registered_tonnes, changed_tonnes):
+        """A post-registration change, plus the difference up to a higher registration tier if the change
+        moves the project up one (AI 55; PROC-AC-002 v03.0 App.1 paras 10-11)."""
+        step_up = self.registration_fee(changed_tonnes) - self.registration_fee(registered_tonnes)
+        return self.prc_fee_usd + max(step_up, Decimal("0"))
 
     def prior_consideration_deadline(self, start_date):
         """The last day to notify prior consideration for an activity that started on `start_date`."""

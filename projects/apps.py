@@ -15,3 +15,9 @@ class ProjectsConfig(AppConfig):
 
         machines_register()
         visible_activities_register(activities_visible_to)
+
+        from pacm.registry.authorizations import host_approval_lookup_register
+
+        from .selectors import host_approval_authorizing
+
+        host_approval_lookup_register(host_approval_authorizing)

@@ -55,6 +55,7 @@ class PeriodState(models.TextChoices):
     ISSUED = "issued", "Issued"
     REJECTED = "rejected", "Rejected"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    ENDED = "ended", "Ended with the activity (deregistered or withdrawn)"
 
 
 
@@ -260,6 +261,15 @@ PERIOD_TRANSITIONS = (
     T("mark_issued", P.ISSUING, P.ISSUED, {TIMER}, "Units issued"),
     T("withdraw", (P.SUBMITTED, P.UNDER_VERIFICATION, P.VERIFIED, P.ISSUANCE_INCOMPLETE), P.WITHDRAWN, {AP},
       "Withdraw the monitoring report", needs_reason=True, style="danger", pending=False),
+    # Issue 6 §5 rule 2: the activity's deregistration (the Board) or withdrawal (its participants)
+    # ends every pending request of it, an approved one included, in the same transaction; no
+    # button of its own (internal), and the timer role lets the issuing task end one it finds.
+    # A6.4-PROC-AC-002 v03.0 para 259: no A6.4ERs are issued for a deregistered project.
+    T("end_with_activity", (P.SUBMITTED, P.UNDER_VERIFICATION, P.VERIFIED, P.ISSUANCE_REQUESTED, P.ISSUANCE_CHECKS,
+                            P.ISSUANCE_INCOMPLETE, P.ISSUANCE_REVIEW_WINDOW, P.ISSUANCE_UNDER_SB_REVIEW, P.APPROVED,
+                            P.ISSUING),
+      P.ENDED, {BOARD, AP, TIMER}, "End with the activity", guards=("activity_ended",), needs_reason=True,
+      style="danger", internal=True, pending=False),
 )
 
 
@@ -282,7 +292,7 @@ PERIOD_ACTIONS = (
 )
 
 ACTIVITY_TERMINAL = frozenset({A.WITHDRAWN, A.REJECTED, A.DEREGISTERED})
-PERIOD_TERMINAL = frozenset({P.ISSUED, P.REJECTED, P.WITHDRAWN})
+PERIOD_TERMINAL = frozenset({P.ISSUED, P.REJECTED, P.WITHDRAWN, P.ENDED})
 
 ACTIVITY_BY_NAME = {t.name: t for t in ACTIVITY_TRANSITIONS}
 PERIOD_BY_NAME = {t.name: t for t in PERIOD_TRANSITIONS}

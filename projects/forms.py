@@ -7,8 +7,10 @@ service's message back on the field it names, so the person sees it where they t
 Every form that creates or changes something carries a one-time submission key
 (`SubmissionKeyMixin`): the same form sent twice takes effect once (pacm.common.submission).
 """
+import datetime
 
 from django import forms
+from django.utils import timezone
 
 from methodologies.models import MethodologyVersion, SectoralScope
 from pacm.common.forms import BootstrapMixin
@@ -223,9 +225,18 @@ class PeriodSubmitForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """RMP 50: the participants' monitoring report for one period; claims come from ClaimFormSet."""
 
     start = forms.DateField(widget=DateInput, label="Monitoring period start")
-    end = forms.DateField(widget=DateInput, label="Monitoring period end")
+    end = forms.DateField(
+        widget=DateInput, label="Monitoring period end",
+        help_text="The period's last day, before today: a report covers reductions already achieved (RMP 50-51).",
+    )
     report = forms.FileField(label="Monitoring report", help_text="A PDF or office document.")
     comment = forms.CharField(required=False, max_length=5000, label="Comment (optional)")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The browser offers no day from today on; the service refuses it anyway (RMP 50-51).
+        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        self.fields["end"].widget.attrs["max"] = yesterday.isoformat()
 
 
 class CertifyForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
@@ -251,10 +262,11 @@ class CertifyForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
 
 
 class DistributionRowForm(BootstrapMixin, forms.Form):
-    """One receiving holding account and its share: whole units or a percentage (RMP 60)."""
+    """One receiving holding account, a participant's or a Party's, and its share: whole units or a
+    percentage (RMP 60; 7/CMA.4 annex I para 41)."""
 
     account = forms.CharField(
-        required=False, max_length=40, label="Holding account number",
+        required=False, max_length=40, label="Holding account number (a participant's or a Party's)",
         widget=forms.TextInput(attrs={"list": "participant-accounts", "autocomplete": "off"}),
     )
     units = forms.IntegerField(min_value=1, required=False, label="Units")

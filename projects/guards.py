@@ -153,6 +153,17 @@ def risk_rating_set(obj):
     return None
 
 
+def activity_ended(obj):
+    """pacm issue 6 §5 rule 2: a period ends with its activity only once the activity is deregistered
+    or withdrawn (A6.4-PROC-AC-002 v03.0 para 259)."""
+    from .cycle import ActivityState
+
+    activity = _activity(obj)
+    if activity.state not in (ActivityState.DEREGISTERED, ActivityState.WITHDRAWN):
+        return f"{activity.reference} is {activity.get_state_display().lower()}: its periods end only with it."
+    return None
+
+
 def review_window_open(obj):
     """policy.md §3: review may be requested only within the window; once it has closed the timer
     registers the activity, even if its pass has not run yet."""

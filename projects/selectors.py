@@ -253,13 +253,21 @@ def participant_holding_accounts(*, user, activity):
 
 
 def activity_receiving_accounts(activity):
-    """Holding accounts of the activity's participants: where issued units may be forwarded (RMP 60)."""
+    """Where issued units may be forwarded (RMP 60; 7/CMA.4 annex I para 41): the holding accounts
+    of the activity's participants, then the Parties' own holding accounts."""
+    from django.db.models import Case, IntegerField, Q, Value, When
+
     from pacm.registry.models import Account, AccountKind
 
     return (
-        Account.objects.filter(kind=AccountKind.HOLDING, organisation__in=activity.participants.all())
-        .select_related("organisation")
-        .order_by("number")
+        Account.objects.filter(
+            Q(organisation__in=activity.participants.all()) | Q(organisation__isnull=True, party__isnull=False),
+            kind=AccountKind.HOLDING,
+        )
+        .annotate(party_account=Case(When(organisation__isnull=True, then=Value(1)), default=Value(0),
+                                     output_field=IntegerField()))
+        .select_related("organisation", "party")
+        .order_by("party_account", "number")
     )
 
 
@@ -280,3 +288,14 @@ def fee_payment_visible(*, user, activity):
         Q(kind=Organisation.Kind.SECRETARIAT)
         | Q(kind=Organisation.Kind.PARTICIPANT, pk__in=activity.participants.values("pk"))
     ).exists()
+
+
+def host_approval_authorizing(*, party, organisation):
+    """The latest host approval of `party` that authorizes `organisation` as a participant (RMP 41):
+    what a participant's holding account rests on (pacm.registry.authorizations)."""
+    from .models import HostApproval
+
+    return (
+        HostApproval.objects.filter(activity__host_party=party, authorized_participants=organisation)
+        .select_related("activity").order_by("-issued_at", "-pk").first()
+    )

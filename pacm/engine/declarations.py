@@ -40,6 +40,9 @@ class Write:
     # Whether the write waits for someone (shown in "waiting for you"): transitions do unless
     # they are a choice (withdraw, deregister); actions do only when marked so.
     pending: bool | None = None
+    # Taken only by another write's service (no button, no offer): e.g. a period ended with its
+    # activity.
+    internal: bool = False
     # What a person reads when the subject's state does not allow the write (default: generic).
     refusal: str = ""
     extra: dict = field(default_factory=dict)

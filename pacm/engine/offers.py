@@ -76,7 +76,7 @@ def offered_writes(machine, state):
     """The writes a person may take in `state` (timers' and the Board's own excluded)."""
     return [
         w for w in machine.writes.values()
-        if not (w.actors <= SYSTEM_ROLES) and w.name not in machine.timed_names
+        if not (w.actors <= SYSTEM_ROLES) and not w.internal and w.name not in machine.timed_names
         and w.allowed_in(state, machine.terminal)
     ]
 
@@ -115,7 +115,7 @@ def waiting_q(user, machine):
     """
     q = Q(pk__in=[])
     for spec in machine.writes.values():
-        if spec.actors <= SYSTEM_ROLES or spec.name in machine.timed_names:
+        if spec.actors <= SYSTEM_ROLES or spec.internal or spec.name in machine.timed_names:
             continue
         if not spec.awaited:
             continue

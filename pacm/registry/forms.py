@@ -66,10 +66,22 @@ class UseForm(MoveForm):
 
 
 class AccountOpenForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
-    """7/CMA.4 annex I para 33: a holding account for an entity, tied to the Party that authorized it."""
+    """7/CMA.4 annex I para 33: a holding account for an entity, tied to the Party that authorized it.
+
+    RMP 63; PROC-REGS-001 v02.1 paras 27-31: the account rests on that authorization, recorded on it:
+    the host approval that authorized the participant (found by the service), or the Party's letter.
+    """
 
     organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), label="Participant organisation")
     name = forms.CharField(max_length=200, label="Account name")
+    authorization_document = forms.CharField(
+        max_length=200, required=False, label="The Party's authorization of the entity",
+        help_text="The reference of its letter of authorization. Leave empty when a host approval authorized "
+        "the entity as a participant (RMP 41): that approval is recorded.",
+    )
+    authorization_date = forms.DateField(
+        required=False, label="Date of the authorization", widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)

@@ -103,6 +103,8 @@ def account_open(request):
                 call=lambda: services.account_open(
                     kind=AccountKind.HOLDING, name=form.cleaned_data["name"],
                     organisation=form.cleaned_data["organisation"], user=request.user,
+                    authorization_document=form.cleaned_data["authorization_document"],
+                    authorization_date=form.cleaned_data["authorization_date"],
                 ),
                 done=lambda account: (
                     reverse("registry-accounts"),
@@ -122,7 +124,7 @@ def account_open(request):
 
 def _account_or_404(user, number):
     """Only the account's own holders see it; anyone else gets a 404 that says nothing."""
-    account = selectors.accounts_of_user(user).filter(number=number).first()
+    account = selectors.accounts_of_user(user).select_related("authorized_by").filter(number=number).first()
     if account is None:
         raise Http404("There is no such account that you hold.")
     return account

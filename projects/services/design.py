@@ -217,7 +217,14 @@ def activity_notify_prior_consideration(*, activity, user, comment="", expected_
 
 @ACTIVITY.serves("withdraw")
 def activity_withdraw(*, activity, user, comment, expected_state=None):
-    return transition_fire(model=Activity, pk=activity.pk, name="withdraw", user=user, comment=comment, expected_state=expected_state)
+    """The participants withdraw; anything of it still pending ends with it (issue 6 §5 rule 2)."""
+    from .closing import activity_periods_end
+
+    with transaction.atomic():
+        activity = transition_fire(model=Activity, pk=activity.pk, name="withdraw", user=user, comment=comment,
+                                   expected_state=expected_state)
+        activity_periods_end(activity=activity, user=user, transition="withdraw", comment=comment)
+    return activity
 
 
 # Who uploads which document (rules.md §2.3 "Documents / data" column).

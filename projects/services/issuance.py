@@ -18,7 +18,7 @@ from pacm.parties.roles import Actor
 from pacm.registry.models import Account, AccountKind, AuthorizationStatus, UnitBlock
 
 from .. import events
-from ..cycle import PeriodState
+from ..cycle import ActivityState, PeriodState
 from ..machines import PERIOD
 from ..models import Activity, DistributionLine, Fee, IssuanceRequest, MonitoringPeriod
 from .approvals import authorization_in_force
@@ -67,8 +67,18 @@ def issuance_preview(*, period, units, omge_rate=None, lines=()):
     return split, amounts
 
 
+def _receiving(account, participant_ids):
+    """RMP 60; 7/CMA.4 annex I para 41: the net is forwarded to holding accounts of the activity's
+    participants or of Parties, as the participants instruct (pacm issue 6 §5 rule 3)."""
+    if account.kind != AccountKind.HOLDING:
+        return False
+    if account.organisation_id is not None:
+        return account.organisation_id in participant_ids
+    return account.party_id is not None  # a Party's own holding account (RMP 63)
+
+
 def _lines_check(*, period, lines):
-    """Receiving accounts: holding accounts of this activity's participants (RMP 60)."""
+    """Receiving accounts: holding accounts of this activity's participants, or of a Party (RMP 60; AI 41)."""
     if not lines:
         raise ServiceError(_("Give at least one receiving holding account."), field="lines", code="lines_required")
     participant_ids = set(period.activity.participants.values_list("pk", flat=True))
@@ -79,11 +89,12 @@ def _lines_check(*, period, lines):
             account = Account.objects.filter(number=str(account).strip()).first()
         if account is None:
             raise ServiceError(_("Unknown receiving account."), field="lines", code="account_unknown")
-        if account.kind != AccountKind.HOLDING or account.organisation_id not in participant_ids:
+        if not _receiving(account, participant_ids):
             params = {"account": account.number}
             raise ServiceError(
-                _("%(account)s is not a holding account of this activity's participants.") % params,
-                field="lines", code="account_not_of_participant", params=params,
+                _("%(account)s is neither a holding account of this activity's participants nor a Party's "
+                  "holding account (RMP 60; 7/CMA.4 annex I para 41).") % params,
+                field="lines", code="account_not_receiving", params=params,
             )
         units, percent = line.get("units"), line.get("percent")
         if (units in (None, "")) == (percent in (None, "")):
@@ -307,6 +318,17 @@ def issuance_process(*, period_id):
             return "already issued"
         if period.state != PeriodState.ISSUING:
             return f"not issuing ({period.state})"
+        if activity.state != ActivityState.REGISTERED:
+            # pacm issue 6 §5 rule 2; A6.4-PROC-AC-002 v03.0 para 259: nothing is issued for a
+            # deregistered (or withdrawn) activity, even if its issuance was approved and reached
+            # the task; the period ends here, with its event, and the sweeper stops sending it.
+            from .closing import period_end_with_activity
+
+            period_end_with_activity(
+                period=period, actor=actor,
+                comment=f"Not issued: {activity.reference} is {activity.get_state_display().lower()}.",
+            )
+            return f"not issued: activity {activity.state}"
         request = IssuanceRequest.objects.select_for_update(no_key=True).get(period=period)
         today = timezone.localdate()
         rule_set, sop_exempt, risk = issuance_terms(period=period, on_date=today)

@@ -1,7 +1,10 @@
 """Registration: the DOE's request, the secretariat's checks, the review window, the SB's decision."""
+from django.db import transaction
+
 from ..machines import ACTIVITY
 from ..models import Activity
 from .base import transition_fire
+from .closing import activity_periods_end
 from .fees import fee_record_payment, registration_fee_assess
 
 
@@ -71,7 +74,12 @@ def activity_reject(*, activity, user, comment, expected_state=None):
 
 @ACTIVITY.serves("deregister")
 def activity_deregister(*, activity, user, comment, expected_state=None):
-    return _fire(activity, "deregister", user, comment, expected_state=expected_state)
+    """The Board deregisters; every pending monitoring period ends with it, in the same transaction
+    (issue 6 §5 rule 2; A6.4-PROC-AC-002 v03.0 para 259)."""
+    with transaction.atomic():
+        activity = _fire(activity, "deregister", user, comment, expected_state=expected_state)
+        activity_periods_end(activity=activity, user=user, transition="deregister", comment=comment)
+    return activity
 
 
 __all__ = [

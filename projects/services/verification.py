@@ -1,6 +1,7 @@
 """Monitoring and verification: participants report a period, the verification DOE certifies it."""
 import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pacm.common.errors import ServiceError
@@ -44,11 +45,23 @@ def _claims_check(*, start, end, claims):
 
 
 def _period_dates_check(activity, start, end):
-    """Inside the crediting period, and no gap or overlap with earlier periods [INFERENCE, CDM]."""
+    """Over, inside the crediting period, and no gap or overlap with earlier periods [INFERENCE, CDM]."""
     if end < start:
         raise ServiceError(
             _("The monitoring period ends before it starts."),
             field="end", code="period_ends_before_start",
+        )
+    # RMP 50-51 (3/CMA.3 annex): the participants monitor, and the DOE verifies, the reductions
+    # *achieved* in the period; A6.4-PROC-AC-002 v03.0 para 174 certifies what was achieved "during
+    # the monitoring period". A period that has not ended by the day of submission has not
+    # achieved its reductions yet: its last day must be before the submission day.
+    today = timezone.localdate()
+    if end >= today:
+        params = {"today": str(today)}
+        raise ServiceError(
+            _("The monitoring period has not ended yet: a report covers reductions already achieved, so its "
+              "last day must be before today (%(today)s) (RMP 50-51).") % params,
+            field="end", code="period_not_ended", params=params,
         )
     if start < activity.crediting_start or end > activity.crediting_end:
         params = {"crediting_start": activity.crediting_start, "crediting_end": activity.crediting_end}

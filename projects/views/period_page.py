@@ -40,7 +40,7 @@ FORM_TRANSITIONS = frozenset({"certify", "request_issuance", "resubmit_issuance"
 # Documents that belong to a monitoring period (rules.md §2.3 S13-S15).
 PERIOD_KINDS = (Document.Kind.MONITORING_REPORT, Document.Kind.VERIFICATION_REPORT, Document.Kind.OTHER)
 # An issuance request is pending from its submission until units are issued or it ends.
-PENDING_ENDS = frozenset({PeriodState.ISSUED, PeriodState.REJECTED, PeriodState.WITHDRAWN})
+PENDING_ENDS = frozenset({PeriodState.ISSUED, PeriodState.REJECTED, PeriodState.WITHDRAWN, PeriodState.ENDED})
 BLOCKS_PER_PAGE = 50
 
 

@@ -382,6 +382,9 @@ def test_monitoring_to_units_in_the_holding_account(page, login, world, register
     open_card = page.locator("#open")
     open_card.get_by_label("Participant organisation").select_option(label=dev2.name)
     open_card.get_by_label("Account name").fill("Savannah Carbon trading account")
+    # Not a participant Ghana's approval authorized: the account rests on Kenya's letter (RMP 63).
+    open_card.get_by_label("The Party's authorization of the entity").fill("KE-LoA-2024-07")
+    open_card.get_by_label("Date of the authorization").fill("2024-07-01")
     submit(page, open_card.get_by_role("button", name="Open the account"))
     expect_success(page, f"opened for {dev2.name}")
     own = Account.objects.get(kind=AccountKind.HOLDING, organisation=dev)

@@ -109,7 +109,7 @@ def test_removals_cannot_have_a_fixed_period(create, removals):
 
 
 def test_lengths_come_from_the_rule_set(create):
-    RuleSet.objects.create(version="short", effective_from=datetime.date(2021, 1, 2), reductions_renewable_years=3)
+    RuleSet.objects.create(version="short", effective_from=datetime.date(2025, 8, 8), reductions_renewable_years=3)
     _refused(create(crediting_end=_last_day(S, 3) + datetime.timedelta(days=1)), "crediting_end", "at most 3 years")
     _accepted(create(crediting_end=_last_day(S, 3)))
 

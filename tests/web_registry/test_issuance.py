@@ -1,6 +1,6 @@
 """The issuance request through the web (RMP 52-54; rules.md §4.5): preview, submit, checks, review.
 
-The split of 30,000 under rule set 2021-01: SOP 5% rounded down = 1,500; OMGE 2% rounded up = 600;
+The split of 30,000 under rule set 2025-08: SOP 5% rounded down = 1,500; OMGE 2% rounded up = 600;
 no buffer for reductions; net 27,900 (policy.md §1).
 """
 
@@ -47,7 +47,7 @@ def test_preview_shows_the_exact_split_and_saves_nothing(as_user, world, verifie
     assert "Net to the participants' accounts 27,900" in page
     # Percent split: floor of each share, the residual to the first line (policy.md §1).
     assert "PACM-H-DEV-1 60% 16,740" in page and "PACM-H-DEV-2 40% 11,160" in page
-    assert "SOP rounded down, OMGE rounded up, per rule set 2021-01." in page
+    assert "SOP rounded down, OMGE rounded up, per rule set 2025-08." in page
     assert not IssuanceRequest.objects.exists()
     assert state(verified) == P.VERIFIED
     assert not Fee.objects.filter(kind=Fee.Kind.ISSUANCE).exists()
@@ -68,7 +68,7 @@ def test_preview_with_a_higher_omge_election_and_whole_units(as_user, world, ver
     "omge_rate, lines, message, split_shown",
     [
         ("0.01", [("PACM-H-DEV-1", None, 100)],
-         "The OMGE rate 0.01 is below the minimum of 0.02 (RMP 59, rule set 2021-01).", False),
+         "The OMGE rate 0.01 is below the minimum of 0.02 (RMP 59, rule set 2025-08).", False),
         ("", [("PACM-H-DEV-1", None, 60)], "The percentages add up to 60, not 100.", True),
         ("", [("PACM-H-DEV-1", 5, 50)], "give either whole units or a percentage, not both or neither", True),
     ],
@@ -93,7 +93,8 @@ def test_preview_errors_show_on_the_form(as_user, world, verified, omge_rate, li
          "The lines add up to 10,000 units; the net to distribute is 27,900."),
         (30_000, [("NO-SUCH-ACCOUNT", None, 100)], "Unknown receiving account."),
         (30_000, [("PACM-H-SAV-1", None, 100)],
-         "PACM-H-SAV-1 is not a holding account of this activity&#x27;s participants."),
+         "PACM-H-SAV-1 is neither a holding account of this activity&#x27;s participants nor a Party&#x27;s "
+         "holding account (RMP 60; 7/CMA.4 annex I para 41)."),
         (30_001, [("PACM-H-DEV-1", None, 100)], "Request between 1 and the 30,000 units verified."),
         (0, [("PACM-H-DEV-1", None, 100)], "greater than or equal to 1"),
         (30_000, [], "Give at least one receiving holding account."),
@@ -135,7 +136,7 @@ def test_doe_submits_and_everyone_sees_the_pending_preview(as_user, world, verif
         ("PACM-H-DEV-1", Decimal("60")), ("PACM-H-DEV-2", Decimal("40"))]
     assert state(verified) == P.ISSUANCE_REQUESTED
     fee = Fee.objects.get(monitoring_period=verified, kind=Fee.Kind.ISSUANCE)
-    assert fee.amount_usd == Decimal("6000.00")  # rule set 2021-01: USD 0.20 x 30,000 (annex I para 53)
+    assert fee.amount_usd == Decimal("4500.00")  # rule set 2025-08: USD 0.15 x 30,000 (PROC-AC-002 App.1 para 13)
     event = Event.objects.filter(stream=verified.activity.stream, kind=EventKind.MONITORING_TRANSITIONED).last()
     assert event.actor == world.dora and event.payload["preview"]["net"] == 27_900
     for who in (None, world.kofi, world.ama, world.sam):
@@ -148,8 +149,8 @@ def test_doe_submits_and_everyone_sees_the_pending_preview(as_user, world, verif
         else:  # anyone else: what the public unit registry shows of a private holding account
             assert "Private holding account 60% 16,740" in page and "Private holding account 40% 11,160" in page
             assert "PACM-H-DEV" not in page, who
-        assert "SOP rounded down, OMGE rounded up, per rule set 2021-01." in page
-        assert "6,000.00" in page
+        assert "SOP rounded down, OMGE rounded up, per rule set 2025-08." in page
+        assert "4,500.00" in page
 
 
 def test_secretariat_records_the_fee_then_checks(as_user, world, verified):
@@ -290,7 +291,7 @@ def test_issued_period_shows_the_executed_split_and_its_blocks(as_user, world, r
     assert "PACM-H-DEV" not in page
     holder = text(as_user(world.ama).get(period_url(period)).content.decode())
     assert "PACM-H-DEV-1 60% 16,740" in holder and "PACM-H-DEV-2 40% 11,160" in holder
-    assert "SOP rounded down, OMGE rounded up, per rule set 2021-01." in page
+    assert "SOP rounded down, OMGE rounded up, per rule set 2025-08." in page
     blocks = list(UnitBlock.objects.filter(issuance__period=period).select_related("host_party", "activity"))
     assert len(blocks) == 4
     for block in blocks:

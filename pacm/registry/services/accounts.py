@@ -1,7 +1,9 @@
 """Opening and finding accounts, and who may act on one (rules.md §5.1; 7/CMA.4 annex I paras 32-33, 44)."""
+import datetime
 import uuid
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pacm.common.errors import Refused, ServiceError
@@ -11,7 +13,7 @@ from pacm.events.services import event_record
 from pacm.parties.models import Organisation, Party
 from pacm.parties.roles import ORG_KIND_ROLE, Actor, Role, actor_for_role, user_organisations
 
-from ..models import SINGLETON_KINDS, Account, AccountKind
+from ..models import SINGLETON_KINDS, Account, AccountKind, AuthorizationBasis
 
 NUMBER_PREFIX = {AccountKind.HOLDING: "PACM-H", AccountKind.RETIREMENT: "PACM-R"}
 OPENABLE_KINDS = frozenset(NUMBER_PREFIX)
@@ -135,12 +137,67 @@ def _opener(*, user, party_id):
     return actor
 
 
+def _authorization(*, organisation, party, authorized_by, document, date):
+    """What the account rests on: (Party, basis, document, date, host approval); refuse if nothing.
+
+    RMP 63 and 7/CMA.4 annex I para 33: holding accounts are for Parties and for the entities a Party
+    has authorized; PROC-REGS-001 v02.1 paras 27-32: an activity participant's account follows its
+    authorizing Party's authorization (the host approval's authorization of participants, RMP 41),
+    any other entity's rests on the Party's authorization given through its DNA; one Party per account.
+    """
+    document = (document or "").strip()
+    if len(document) > 200:
+        raise ServiceError("Name the authorization in at most 200 characters.", field="authorization_document", code="name_authorization_most_characters")
+    if date is not None and not isinstance(date, datetime.date):
+        raise ServiceError("Give the date of the authorization.", field="authorization_date", code="give_date_authorization")
+    if date is not None and date > timezone.localdate():
+        raise ServiceError("The authorization cannot be dated in the future.", field="authorization_date", code="authorization_cannot_dated_future")
+    if party is not None:  # a Party's own account (RMP 63)
+        return party, AuthorizationBasis.PARTY, document, date or timezone.localdate(), None
+    if authorized_by is not None and not isinstance(authorized_by, Party):
+        raise ServiceError("Unknown authorizing Party.", field="authorized_by", code="unknown_authorizing_party")
+    authorizing = authorized_by or organisation.party
+    if organisation.kind == Organisation.Kind.ADAPTATION_FUND:
+        # RMP 66; 7/CMA.4 annex I para 60: the Adaptation Fund holds units under the CMA's decisions.
+        return authorizing, AuthorizationBasis.PARTY_AUTHORIZATION, document or "7/CMA.4 annex I para 60", \
+            date or timezone.localdate(), None
+    # The latest host approval of that Party authorizing this entity as a participant (RMP 41),
+    # found by the cycle's answer (pacm.registry.authorizations: pacm never imports projects).
+    from ..authorizations import host_approval_of
+
+    approval = host_approval_of(party=authorizing, organisation=organisation)
+    if approval is not None and not document:
+        return authorizing, AuthorizationBasis.HOST_APPROVAL, (
+            f"Host approval v{approval.version} of {approval.activity.reference} (RMP 41)"
+        ), timezone.localdate(approval.issued_at), approval
+    if authorizing.pk != organisation.party_id or not organisation.authorized_by_party:
+        raise ServiceError(
+            f"{organisation.name} has not been authorized by {authorizing.name}: a holding account is opened only "
+            "for a Party or an entity a Party has authorized (RMP 63; 7/CMA.4 annex I para 33).",
+            field="organisation",
+        code="has_been_authorized",
+    )
+    if not document or date is None:
+        raise ServiceError(
+            f"Give the reference and the date of {authorizing.name}'s authorization of {organisation.name} "
+            "(its letter of authorization or entity account authorization, PROC-REGS-001 paras 27-31).",
+            field="authorization_document" if not document else "authorization_date",
+        code="give_reference_date",
+    )
+    return authorizing, AuthorizationBasis.PARTY_AUTHORIZATION, document, date, None
+
+
 @conflict_retry
-def account_open(*, kind, name, organisation=None, party=None, user=None):
+def account_open(*, kind, name, organisation=None, party=None, user=None, authorized_by=None,
+                 authorization_document="", authorization_date=None):
     """Open a holding account (an authorized entity's or a Party's) or a Party's retirement account.
 
     `user` None means the registry itself opens it (a system call); otherwise the user must be
-    the secretariat or the DNA of the Party the account is tied to.
+    the secretariat or the DNA of the Party the account is tied to. An entity's account rests on a
+    Party's authorization, recorded on the account (pacm issue 6 §5 rule 4): the host approval that
+    authorized it as a participant, found here, or the Party's authorization named by
+    `authorization_document` and `authorization_date`. `authorized_by` picks the authorizing Party
+    (PROC-REGS-001 para 32); by default the entity's own.
     """
     if kind not in OPENABLE_KINDS:
         raise ServiceError(
@@ -175,15 +232,18 @@ def account_open(*, kind, name, organisation=None, party=None, user=None):
                 _("%(organisation)s is not an entity that holds units.") % params,
                 field="organisation", code="organisation_not_holder", params=params,
             )
-        if organisation.party_id is None:
+        if organisation.party_id is None and authorized_by is None:
             # 7/CMA.4 annex I para 33: the account is tied to the Party that authorized the entity.
             params = {"organisation": organisation.name}
             raise ServiceError(
                 _("%(organisation)s has no Party to tie the account to (para 33).") % params,
                 field="organisation", code="organisation_without_party", params=params,
             )
-    party_id = party.pk if party is not None else organisation.party_id
-    actor = _opener(user=user, party_id=party_id)
+    authorizing, basis, document, date, approval = _authorization(
+        organisation=organisation, party=party, authorized_by=authorized_by, document=authorization_document,
+        date=authorization_date,
+    )
+    actor = _opener(user=user, party_id=authorizing.pk)
     with transaction.atomic():
         if kind == AccountKind.RETIREMENT and Account.objects.filter(kind=kind, party=party).exists():
             params = {"party": party.name}
@@ -195,7 +255,8 @@ def account_open(*, kind, name, organisation=None, party=None, user=None):
             with transaction.atomic():
                 account = Account.objects.create(
                     number=f"PACM-TMP-{uuid.uuid4().hex[:24]}", kind=kind, name=name, organisation=organisation,
-                    party=party,
+                    party=party, authorized_by=authorizing, authorization_basis=basis,
+                    authorization_document=document, authorization_date=date, host_approval=approval,
                 )
         except IntegrityError:
             raise ServiceError(_("This account cannot be opened: one like it exists already."), code="account_exists") from None
@@ -205,6 +266,8 @@ def account_open(*, kind, name, organisation=None, party=None, user=None):
             stream=account_stream(account), kind=EventKind.ACCOUNT_OPENED, actor=actor,
             payload={"number": account.number, "kind": kind, "name": name,
                      "organisation": organisation.name if organisation else None,
-                     "party": party.iso2 if party else None},
+                     "party": party.iso2 if party else None,
+                     "authorized_by": authorizing.iso2, "authorization_basis": basis,
+                     "authorization_document": document, "authorization_date": date},
         )
     return account

@@ -170,13 +170,28 @@ def _issue(*, issuance, activity, tranches, pending, actor_label, key):
     return row
 
 
+def _levy_parts(split, tranches):
+    """{step: (authorized units, mitigation contribution units)} for the SOP and OMGE steps (rule 5)."""
+    from methodologies.arithmetic import levies_by_status
+
+    authorized = sum(q for _, q, status, _ in tranches if status != AuthorizationStatus.MITIGATION_CONTRIBUTION)
+    mitigation = sum(q for _, q, status, _ in tranches if status == AuthorizationStatus.MITIGATION_CONTRIBUTION)
+    sop, omge = levies_by_status(
+        levies=[split.share_of_proceeds, split.omge], authorized=authorized, mitigation_contribution=mitigation,
+        rounding=getattr(split, "levy_authorized_rounding", "up"),
+    )
+    return {"share_of_proceeds": sop, "omge": omge}
+
+
 def issuance_execute(*, issuance, tranches, split, distribution, actor_label):
     """Issue `split.gross` units for `issuance` and move them on, step by step (rules.md §4.5).
 
     1 issuance into PENDING; 2 share of proceeds to the Adaptation Fund (RMP 58); 3 OMGE
     cancellation (RMP 59); 4 buffer deposit (policy.md §2); 5 forwarding to each receiving
-    account in order (RMP 60). Each step takes units from this issuance's pending blocks in
-    serial order. Returns the step transactions (existing ones included) in order.
+    account in order (RMP 60). The SOP and OMGE steps take the authorized and the mitigation
+    contribution units in proportion (pacm issue 6 §5 rule 5; 7/CMA.4 annex I paras 39-40;
+    PROC-REGS-001 v02.1 para 43(c)-(f)); every step takes each kind from this issuance's pending
+    blocks in serial order. Returns the step transactions (existing ones included) in order.
     """
     tranches = _tranches_clean(tranches)
     distribution = _distribution_clean(distribution)
@@ -216,6 +231,7 @@ def issuance_execute(*, issuance, tranches, split, distribution, actor_label):
             issuance=issuance, activity=activity, tranches=tranches, pending=pending, actor_label=actor_label, key=key
         ))
         blocks = list(UnitBlock.objects.filter(issuance=issuance, account=pending).order_by("vintage", "serial_start"))
+        levy_parts = _levy_parts(split, tranches)
         for name, quantity, to_account, kind in steps:
             key = f"{prefix}:{name}"
             if key in done:
@@ -223,7 +239,17 @@ def issuance_execute(*, issuance, tranches, split, distribution, actor_label):
                 continue
             if quantity == 0:
                 continue  # a zero step creates no transaction
-            takes = plan_take(blocks=blocks, quantity=quantity, from_account=pending)
+            if name in levy_parts:
+                # pacm issue 6 §5 rule 5: each levy takes authorized and mitigation contribution units
+                # in proportion (methodologies.arithmetic.levies_by_status), each kind in serial order.
+                from_authorized, from_mc = levy_parts[name]
+                takes = plan_take(blocks=[b for b in blocks if b.is_authorized], quantity=from_authorized,
+                                  from_account=pending)
+                takes += plan_take(blocks=[b for b in blocks if not b.is_authorized], quantity=from_mc,
+                                   from_account=pending)
+                takes = [(block, take) for block, take in takes if take]
+            else:
+                takes = plan_take(blocks=blocks, quantity=quantity, from_account=pending)
             results.append(move_write(
                 takes=takes, from_account=pending, to_account=to_account, kind=kind, actor_label=actor_label,
                 issuance=issuance, idempotency_key=key,

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('methodologies', '0004_board_decision_rules'),
+        ('methodologies', '0006_board_decision_rules'),
         ('parties', '0002_membership_alternate_for'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

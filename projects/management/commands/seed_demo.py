@@ -220,7 +220,10 @@ class Command(BaseCommand):
 
     def accounts_seed(self, orgs, users):
         """A holding account per participant, opened by the DNA of the Party that authorized it
-        (7/CMA.4 annex I para 33)."""
+        (7/CMA.4 annex I para 33), on that Party's (demo) letter of authorization (PROC-REGS-001
+        paras 27-31)."""
+        import datetime
+
         from pacm.registry.models import Account, AccountKind
         from pacm.registry.services import account_open
 
@@ -229,7 +232,8 @@ class Command(BaseCommand):
             account = Account.objects.filter(organisation=orgs[key], kind=AccountKind.HOLDING).first()
             opened.append(account or account_open(
                 kind=AccountKind.HOLDING, name=f"{orgs[key].name} holding account", organisation=orgs[key],
-                user=users[dna],
+                user=users[dna], authorization_document=f"Demo letter of authorization {orgs[key].party.iso2}-001",
+                authorization_date=datetime.date(2025, 1, 15),
             ))
         return opened
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('methodologies', '0003_prior_consideration_transitional'),
+        ('methodologies', '0005_rule_set_2025_08_sb_levels'),
     ]
 
     operations = [
