@@ -12,7 +12,7 @@ K = EventKind
 # A transition (written by the engine's `state_changed`): its name and the document versions the
 # decision rests on, by id and hash; plus what the service adds (projects.services).
 _TRANSITION_EXTRA = {"risk_rating", "fee_usd", "fee_status"}
-_PERIOD_TRANSITION_EXTRA = {"units_requested", "omge_rate", "preview", "fee_usd", "fee_status", "verified"}
+_PERIOD_TRANSITION_EXTRA = {"units_requested", "omge_rate", "preview", "fee_usd", "fee_status", "verified", "cause"}
 _REVERSAL = {"reversal", "kind", "quantity", "cancelled", "outstanding", "status"}
 _FINDING = {"finding", "finding_kind", "status", "previous_status", "monitoring_period"}
 SHAPES = {

@@ -64,4 +64,8 @@ shape_register(
     EventKind.UNITS_MOVED,
     required={"transaction", "kind", "from", "to", "quantity", "first_transfer", "purpose", "beneficiary", "ranges"},
 )
-shape_register(EventKind.ACCOUNT_OPENED, required={"number", "kind", "name", "organisation", "party"})
+shape_register(
+    EventKind.ACCOUNT_OPENED, required={"number", "kind", "name", "organisation", "party"},
+    # RMP 63; PROC-REGS-001 paras 27-32: what a holding account rests on (issue 6 §5).
+    optional={"authorized_by", "authorization_basis", "authorization_document", "authorization_date"},
+)

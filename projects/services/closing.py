@@ -10,10 +10,12 @@ pending either. Each period ends with its own event, naming the person who ended
 from django.db import transaction
 
 from ..cycle import ACTIVITY_BY_NAME, PERIOD_TERMINAL
+from ..machines import PERIOD
 from ..models import Activity, MonitoringPeriod
 from .base import actor_require, transition_fire
 
 
+@PERIOD.serves("end_with_activity")
 def period_end_with_activity(*, period, actor, comment):
     """End one pending period of an activity that is deregistered or withdrawn (guard activity_ended)."""
     return transition_fire(model=MonitoringPeriod, pk=period.pk, name="end_with_activity", user=actor,

@@ -11,7 +11,7 @@ from projects.board.services import board_decision_open_electronic, board_vote_c
 from projects.cycle import ActivityState as A
 from projects.cycle import PeriodState as P
 from tests import factories as f
-from tests.issuance.conftest import drive, registered, submit  # noqa: F401 (fixtures)
+from tests.issuance.conftest import drive, period_over, registered, submit  # noqa: F401 (fixtures)
 from tests.web.conftest import as_user  # noqa: F401 (fixture)
 
 

@@ -140,7 +140,7 @@ def services_open_again(world, activity):
 def test_the_fractions_and_the_window_are_rule_set_data(world, board, under_review, electronic):
     """A rule set with a two-thirds quorum and majority and a 7-day window: 8 seats present, 5 yes
     and 2 no (5/7 >= 2/3, below 3/4) adopt, where the defaults (quorum 9, 3/4) would not."""
-    RuleSet.objects.create(version="board-2/3", effective_from=datetime.date(2021, 1, 2), board_electronic_days=7,
+    RuleSet.objects.create(version="board-2/3", effective_from=datetime.date(2025, 8, 8), board_electronic_days=7,
                            board_quorum_numerator=2, board_quorum_denominator=3,
                            board_majority_numerator=2, board_majority_denominator=3)
     decision = electronic(under_review)

@@ -15,7 +15,7 @@ from projects.cycle import PeriodState as P
 from projects.models import Activity, Finding
 
 from .. import factories as f
-from ..issuance.conftest import registered, submit  # noqa: F401  (fixtures)
+from ..issuance.conftest import period_over, registered, submit  # noqa: F401  (fixtures)
 
 
 def _events(activity):

@@ -6,7 +6,7 @@ import time_machine
 
 from pacm.notifications.models import Notification
 from projects.timers import timers_run
-from tests.issuance.conftest import drive, registered, submit  # noqa: F401  (fixtures, reused)
+from tests.issuance.conftest import drive, period_over, registered, submit  # noqa: F401  (fixtures, reused)
 from tests.projects.conftest import reach  # noqa: F401
 
 

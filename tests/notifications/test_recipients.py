@@ -57,6 +57,9 @@ PERIOD_CASES = {
     "close_appeal_window": (P.APPROVED, None, {"ama"}),
     "mark_issued": (P.APPROVED, None, {"ama"}),  # fired by the issuance task the appeal's close queues
     "withdraw": (P.SUBMITTED, "ama", set()),
+    # Issue 6 §5 rule 2: the Board deregisters the activity; its pending period ends, and its
+    # participants are told (nothing waits on an ended period).
+    "end_with_activity": (P.SUBMITTED, "board", {"ama"}),
 }
 
 
@@ -126,6 +129,8 @@ def _fire_period(world, period, name, who):
     if who is None:
         return jump(period)
     user = _person(world, who)
+    if name == "end_with_activity":
+        return services.activity_deregister(activity=period.activity, user=user, comment=REASON)
     if name == "certify":
         services.document_upload(activity=period.activity, user=world.dora, kind="verification_report",
                                  uploaded=f.pdf("ver.pdf"), period=period)

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from pacm.common.errors import ServiceError
 from pacm.events.models import Event, EventKind
+from pacm.parties.roles import Actor
 from pacm.registry.models import LedgerTransaction, UnitBlock
 from projects import services
 from projects.cycle import ActivityState as A
@@ -24,6 +25,9 @@ from projects.services import closing
 from projects.services.issuance import issuance_process, issuances_sweep
 from projects.timers import timers_run
 from tests.ops.issuing import period_close_with_dispatch_lost
+
+# The Supervisory Body deregisters as a body, on a recorded decision (projects.board).
+BOARD = Actor.board("decision 1")
 
 
 def _state(period):
@@ -50,14 +54,14 @@ def three_pending(world, registered, submit, drive):
 def test_deregistration_ends_every_pending_period_with_its_own_event(world, registered, three_pending):
     """PROC-AC-002 v03.0 para 259: deregistered, nothing of it proceeds; each period's end is an event by the SB."""
     first, second, third = three_pending
-    services.activity_deregister(activity=registered, user=world.sofia, comment="Double counting found.")
+    services.activity_deregister(activity=registered, user=BOARD, comment="Double counting found.")
     assert Activity.objects.get(pk=registered.pk).state == A.DEREGISTERED
     assert [_state(p) for p in three_pending] == [P.ENDED, P.ENDED, P.ENDED]
     events = _ended_events(registered)
-    assert [(e.payload["monitoring_period"], e.from_state, e.actor, e.role) for e in events] == [
-        (1, P.APPROVED, world.sofia, "sb"),
-        (2, P.ISSUANCE_REVIEW_WINDOW, world.sofia, "sb"),
-        (3, P.SUBMITTED, world.sofia, "sb"),
+    assert [(e.payload["monitoring_period"], e.from_state, e.actor_label, e.role) for e in events] == [
+        (1, P.APPROVED, "board:decision 1", "board"),
+        (2, P.ISSUANCE_REVIEW_WINDOW, "board:decision 1", "board"),
+        (3, P.SUBMITTED, "board:decision 1", "board"),
     ]
     assert all("Double counting found." in e.comment for e in events)
     # They follow the deregistration in the activity's stream, and no timer is left running.
@@ -71,7 +75,7 @@ def test_an_approved_issuance_of_a_deregistered_activity_is_never_issued(
     """PROC-AC-002 v03.0 para 259: the approved period's appeal window passes; no unit is issued."""
     first, _, _ = three_pending
     due = MonitoringPeriod.objects.get(pk=first.pk).due_at
-    services.activity_deregister(activity=registered, user=world.sofia, comment="Deregistered.")
+    services.activity_deregister(activity=registered, user=BOARD, comment="Deregistered.")
     with django_capture_on_commit_callbacks(execute=True), \
             time_machine.travel(due + datetime.timedelta(days=30), tick=False):
         assert timers_run() == []
@@ -83,7 +87,7 @@ def test_an_approved_issuance_of_a_deregistered_activity_is_never_issued(
 def test_an_issuance_already_sent_to_the_task_ends_and_the_task_issues_nothing(world, registered, submit, drive):
     """PROC-AC-002 v03.0 para 259: even an issuance already issuing ends; the task then does nothing."""
     period = period_close_with_dispatch_lost(drive(submit(registered), P.APPROVED))  # ISSUING, task not sent
-    services.activity_deregister(activity=registered, user=world.sofia, comment="Deregistered.")
+    services.activity_deregister(activity=registered, user=BOARD, comment="Deregistered.")
     assert _state(period) == P.ENDED
     assert issuance_process(period_id=period.pk) == "not issuing (ended)"
     assert issuances_sweep(older_than=datetime.timedelta(0)) == []
@@ -110,7 +114,7 @@ def test_deregistration_and_the_periods_end_in_one_transaction(world, registered
     events = Event.objects.count()
     with mock.patch.object(closing, "period_end_with_activity", side_effect=ServiceError("boom")):
         with pytest.raises(ServiceError, match="boom"):
-            services.activity_deregister(activity=registered, user=world.sofia, comment="Deregistered.")
+            services.activity_deregister(activity=registered, user=BOARD, comment="Deregistered.")
     assert Activity.objects.get(pk=registered.pk).state == A.REGISTERED
     assert [_state(p) for p in three_pending] == before
     assert Event.objects.count() == events
@@ -120,7 +124,7 @@ def test_a_period_of_a_registered_activity_cannot_be_ended_on_its_own(world, reg
     """Rule 2: ending a period belongs to the activity's end; there is no button or service path for it."""
     period = submit(registered)
     with pytest.raises(ServiceError, match="its periods end only with it"):
-        services.period_end_with_activity(period=period, actor=world.sofia, comment="No.")
+        services.period_end_with_activity(period=period, actor=BOARD, comment="No.")
     client = as_user(world.sofia)
     url = reverse("period-transition", kwargs={"reference": registered.reference, "number": period.number,
                                                "name": "end_with_activity"})
