@@ -1,5 +1,9 @@
 """Web forms: they check the shape of the input (dates parse, whole numbers, a file is there).
 
+Every number, date and text is bounded where it enters (pacm.common.bounds): a date between
+1990 and 2200, a quantity the columns and the later arithmetic can hold, a text that shows
+something; digits of any script are read as ASCII digits and shown back so.
+
 The rules themselves (RMP 31(f) crediting periods, RMP 32 methodologies, upload kinds and sizes,
 who may act) are checked by the service each view calls; `form_add_service_error` puts the
 service's message back on the field it names, so the person sees it where they typed.
@@ -8,16 +12,26 @@ service's message back on the field it names, so the person sees it where they t
 from django import forms
 
 from methodologies.models import MethodologyVersion, SectoralScope
+from pacm.common import bounds
 from pacm.parties.models import Organisation, Party
 
 from .models import Activity, AuthorizationStatement, Document, Finding, Reversal
 
+# Fields whose input is digits: any script's digits are normalised to ASCII where they enter.
+DIGIT_FIELDS = (forms.IntegerField, forms.DecimalField, forms.DateField, forms.ModelChoiceField, forms.TypedChoiceField)
+
 
 class BootstrapMixin:
-    """Bootstrap 5 classes on every widget, and `is-invalid` on the fields that carry errors."""
+    """Bootstrap 5 classes on every widget, and `is-invalid` on the fields that carry errors.
+
+    A bound form reads digits of any script as ASCII digits (bounds.digits_normalise), in its own
+    copy of the data, so a page shown again shows the value as it was read.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound:
+            self._digits_normalise()
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
@@ -27,6 +41,29 @@ class BootstrapMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def _digits_normalise(self):
+        data = self.data.copy()
+        changed = False
+        for name, field in self.fields.items():
+            if not isinstance(field, DIGIT_FIELDS):
+                continue
+            key = self.add_prefix(name)
+            if key not in data:
+                continue
+            if hasattr(data, "getlist"):
+                values = data.getlist(key)
+                normalised = [bounds.digits_normalise(v) for v in values]
+                if normalised != values:
+                    data.setlist(key, normalised)
+                    changed = True
+            else:
+                normalised = bounds.digits_normalise(data[key])
+                if normalised != data[key]:
+                    data[key] = normalised
+                    changed = True
+        if changed:
+            self.data = data
 
     def add_error(self, field, error):
         super().add_error(field, error)
@@ -51,7 +88,81 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class MethodologyVersionField(forms.ModelChoiceField):
+class DateField(forms.DateField):
+    """A date between bounds.DATE_MIN and DATE_MAX: later date arithmetic never overflows."""
+
+    widget = DateInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validators", bounds.date_validators())
+        super().__init__(**kwargs)
+        self.widget.attrs.update(min=bounds.DATE_MIN.isoformat(), max=bounds.DATE_MAX.isoformat())
+
+
+def whole_field(*, maximum, minimum=1, unit="", **kwargs):
+    """A whole number in minimum..maximum; the maximum is said in words people read (10,000,000,000)."""
+    messages = {"max_value": bounds.max_message(maximum, unit), **kwargs.pop("error_messages", {})}
+    return forms.IntegerField(min_value=minimum, max_value=maximum, error_messages=messages, **kwargs)
+
+
+def units_field(**kwargs):
+    """A quantity of units or tonnes: at most bounds.UNITS_MAX."""
+    return whole_field(maximum=bounds.UNITS_MAX, **kwargs)
+
+
+def year_field(**kwargs):
+    messages = {"min_value": bounds.YEAR_MESSAGE, "max_value": bounds.YEAR_MESSAGE}
+    return forms.IntegerField(min_value=bounds.YEAR_MIN, max_value=bounds.YEAR_MAX, error_messages=messages, **kwargs)
+
+
+class TextField(forms.CharField):
+    """Text that shows something: NFC, trimmed of spaces and invisible characters at both ends;
+    refused when it has no visible character or carries control characters."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return bounds.text_clean(value) if value else value
+
+    def clean(self, value):
+        problem = bounds.text_problem(value) if isinstance(value, str) else None
+        if problem:
+            raise forms.ValidationError(problem, code="invisible")
+        return super().clean(value)
+
+
+def text_area(rows, **kwargs):
+    return TextField(widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
+
+
+class IdCheckMixin:
+    """A choice by id: an id no column can hold is an invalid choice, before any query is made."""
+
+    def _id_check(self, value):
+        if not bounds.id_ok(value):
+            raise forms.ValidationError(
+                self.error_messages.get("invalid_choice", "Select a valid choice."),
+                code="invalid_choice", params={"value": value},
+            )
+
+
+class ModelChoiceField(IdCheckMixin, forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values:
+            self._id_check(value)
+        return super().to_python(value)
+
+
+class ModelMultipleChoiceField(IdCheckMixin, forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value if isinstance(value, (list, tuple)) else ():
+            if not bounds.id_ok(pk):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
+class MethodologyVersionField(ModelChoiceField):
     """Every version is listed with its status, so a version on hold is refused with the reason."""
 
     def label_from_instance(self, obj):
@@ -64,28 +175,29 @@ class MethodologyVersionField(forms.ModelChoiceField):
 class ActivityForm(BootstrapMixin, forms.Form):
     """The PDD fields (services.design.PDD_FIELDS), for drafting and for editing a draft."""
 
-    title = forms.CharField(max_length=250)
-    host_party = forms.ModelChoiceField(queryset=Party.objects.order_by("name"), label="Host Party")
+    title = TextField(max_length=250)
+    host_party = ModelChoiceField(queryset=Party.objects.order_by("name"), label="Host Party")
     methodology_version = MethodologyVersionField(
         queryset=MethodologyVersion.objects.select_related("methodology").order_by("methodology__code", "valid_from"),
         label="Methodology and version",
     )
-    sectoral_scope = forms.ModelChoiceField(queryset=SectoralScope.objects.order_by("number"))
-    location = forms.CharField(max_length=250)
-    start_date = forms.DateField(widget=DateInput, label="Activity start date")
+    sectoral_scope = ModelChoiceField(queryset=SectoralScope.objects.order_by("number"))
+    location = TextField(max_length=250)
+    start_date = DateField(label="Activity start date")
     crediting_type = forms.ChoiceField(choices=Activity.CreditingType.choices, label="Crediting period type")
-    crediting_start = forms.DateField(widget=DateInput, label="Crediting period start")
-    crediting_end = forms.DateField(widget=DateInput, label="Crediting period end")
-    estimated_annual = forms.IntegerField(
-        min_value=1, label="Estimated annual reductions or removals", help_text="Whole tonnes of CO2e per year."
+    crediting_start = DateField(label="Crediting period start")
+    crediting_end = DateField(label="Crediting period end")
+    estimated_annual = whole_field(
+        maximum=bounds.ESTIMATE_MAX, unit="tonnes a year", label="Estimated annual reductions or removals",
+        help_text="Whole tonnes of CO2e per year.",
     )
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
+    description = text_area(5)
 
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
         # A user in more than one participant organisation says which one drafts the activity.
         if organisations is not None and len(organisations) > 1:
-            self.fields["organisation"] = forms.ModelChoiceField(
+            self.fields["organisation"] = ModelChoiceField(
                 queryset=Organisation.objects.filter(pk__in=[o.pk for o in organisations]),
                 label="On behalf of",
                 widget=forms.Select(attrs={"class": "form-select"}),
@@ -93,7 +205,7 @@ class ActivityForm(BootstrapMixin, forms.Form):
 
 
 class EngageDOEForm(BootstrapMixin, forms.Form):
-    doe = forms.ModelChoiceField(
+    doe = ModelChoiceField(
         queryset=Organisation.objects.filter(kind=Organisation.Kind.DOE).order_by("name"),
         label="Designated operational entity",
     )
@@ -101,7 +213,7 @@ class EngageDOEForm(BootstrapMixin, forms.Form):
 
 class DocumentUploadForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label="Document")
-    title = forms.CharField(max_length=200, required=False, help_text="Optional; kept from the first version.")
+    title = TextField(max_length=200, required=False, help_text="Optional; kept from the first version.")
     file = forms.FileField(help_text="A PDF or office document.")
 
     def __init__(self, *args, kinds=(), **kwargs):
@@ -111,30 +223,26 @@ class DocumentUploadForm(BootstrapMixin, forms.Form):
 
 class FindingRaiseForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(choices=Finding.Kind.choices)
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Finding")
+    text = text_area(3, label="Finding")
 
 
 class FindingAnswerForm(BootstrapMixin, forms.Form):
-    response = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Answer")
+    response = text_area(3, label="Answer")
 
 
 class FindingCloseForm(BootstrapMixin, forms.Form):
-    comment = forms.CharField(required=False, max_length=2000, label="Comment (optional)")
+    comment = TextField(required=False, max_length=2000, label="Comment (optional)")
 
 
 class FindingReopenForm(BootstrapMixin, forms.Form):
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why the answer does not resolve it")
+    comment = text_area(2, label="Why the answer does not resolve it")
 
 
 class HostApprovalForm(BootstrapMixin, forms.Form):
     """RMP 40 (approval) and RMP 41 (authorization of the participants)."""
 
-    sd_confirmation = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), label="How the activity fosters sustainable development (RMP 40(a))"
-    )
-    ndc_relation = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), label="How the activity relates to the NDC (RMP 40(c))"
-    )
+    sd_confirmation = text_area(3, label="How the activity fosters sustainable development (RMP 40(a))")
+    ndc_relation = text_area(3, label="How the activity relates to the NDC (RMP 40(c))")
     renewal_approved = forms.BooleanField(
         required=False, label="Future renewal of the crediting period approved (RMP 40(b))"
     )
@@ -143,7 +251,7 @@ class HostApprovalForm(BootstrapMixin, forms.Form):
         label="Opt out of the LDC/SIDS share-of-proceeds exemption",
         help_text="Only matters when the host is an LDC or SIDS (6/CMA.6 para 20).",
     )
-    authorized_participants = forms.ModelMultipleChoiceField(
+    authorized_participants = ModelMultipleChoiceField(
         queryset=Organisation.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         label="Participants authorized (RMP 41)",
@@ -169,23 +277,21 @@ class AuthorizationStatementForm(BootstrapMixin, forms.Form):
         label="First transfer, for other international mitigation purposes",
         help_text="Required when OIMP use is authorized (RMP 42). NDC use: the first international transfer.",
     )
-    quantity_cap = forms.IntegerField(min_value=1, required=False, label="Quantity cap (units)")
-    vintage_from = forms.IntegerField(min_value=1000, max_value=9999, required=False, label="First vintage (year)")
-    vintage_to = forms.IntegerField(min_value=1000, max_value=9999, required=False, label="Last vintage (year)")
-    change_terms = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Conditions and process for changes"
-    )
-    effective_from = forms.DateField(widget=DateInput, label="Effective from")
+    quantity_cap = units_field(unit="units", required=False, label="Quantity cap (units)")
+    vintage_from = year_field(required=False, label="First vintage (year)")
+    vintage_to = year_field(required=False, label="Last vintage (year)")
+    change_terms = text_area(2, required=False, label="Conditions and process for changes")
+    effective_from = DateField(label="Effective from")
 
 
 class FeePaymentForm(BootstrapMixin, forms.Form):
-    reference = forms.CharField(max_length=100, label="Payment reference")
+    reference = TextField(max_length=100, label="Payment reference")
 
 
 class TransitionForm(BootstrapMixin, forms.Form):
     """One button of the activity page: reasons when the transition needs them, a rating for validate."""
 
-    comment = forms.CharField(required=False, max_length=5000, label="Comment (optional)")
+    comment = TextField(required=False, max_length=5000, label="Comment (optional)")
     # The state the page showed: the service refuses if it has changed since (a stale page).
     expected_state = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
@@ -195,7 +301,7 @@ class TransitionForm(BootstrapMixin, forms.Form):
         self.spec = spec
         self.fields["expected_state"].initial = (obj or activity).state
         if spec.needs_reason:
-            self.fields["comment"] = forms.CharField(
+            self.fields["comment"] = TextField(
                 max_length=5000, label="Reasons", widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
             )
         # policy.md §2: the DOE validates the reversal-risk rating of removals / reversal-risk activities.
@@ -213,8 +319,8 @@ class TransitionForm(BootstrapMixin, forms.Form):
 class ClaimRowForm(BootstrapMixin, forms.Form):
     """One vintage year and the reductions or removals claimed for it (6/CMA.4 dec. para 5)."""
 
-    vintage = forms.IntegerField(min_value=1000, max_value=9999, required=False, label="Vintage (year)")
-    quantity = forms.IntegerField(min_value=0, required=False, label="Quantity claimed (t CO2e)")
+    vintage = year_field(required=False, label="Vintage (year)")
+    quantity = units_field(minimum=0, unit="t CO2e", required=False, label="Quantity claimed (t CO2e)")
 
     def clean(self):
         data = super().clean()
@@ -248,23 +354,23 @@ ClaimFormSet = forms.formset_factory(ClaimRowForm, formset=ClaimRows, extra=4, m
 class PeriodSubmitForm(BootstrapMixin, forms.Form):
     """RMP 50: the participants' monitoring report for one period; claims come from ClaimFormSet."""
 
-    start = forms.DateField(widget=DateInput, label="Monitoring period start")
-    end = forms.DateField(widget=DateInput, label="Monitoring period end")
+    start = DateField(label="Monitoring period start")
+    end = DateField(label="Monitoring period end")
     report = forms.FileField(label="Monitoring report", help_text="A PDF or office document.")
-    comment = forms.CharField(required=False, max_length=5000, label="Comment (optional)")
+    comment = TextField(required=False, max_length=5000, label="Comment (optional)")
 
 
 class CertifyForm(BootstrapMixin, forms.Form):
     """RMP 51: the verified quantity for each vintage claimed; the service refuses more than claimed."""
 
-    comment = forms.CharField(required=False, max_length=5000, label="Comment (optional)")
+    comment = TextField(required=False, max_length=5000, label="Comment (optional)")
 
     def __init__(self, *args, claims=(), **kwargs):
         super().__init__(*args, **kwargs)
         comment = self.fields.pop("comment")
         for claim in claims:
-            self.fields[f"verified_{claim.vintage}"] = forms.IntegerField(
-                min_value=0,
+            self.fields[f"verified_{claim.vintage}"] = units_field(
+                minimum=0, unit="t CO2e",
                 label=f"Vintage {claim.vintage}: verified (t CO2e)",
                 help_text=f"{claim.claimed:,} claimed: the most that can be certified.",
                 widget=forms.NumberInput(attrs={"class": "form-control"}),
@@ -279,11 +385,11 @@ class CertifyForm(BootstrapMixin, forms.Form):
 class DistributionRowForm(BootstrapMixin, forms.Form):
     """One receiving holding account and its share: whole units or a percentage (RMP 60)."""
 
-    account = forms.CharField(
+    account = TextField(
         required=False, max_length=40, label="Holding account number",
         widget=forms.TextInput(attrs={"list": "participant-accounts", "autocomplete": "off"}),
     )
-    units = forms.IntegerField(min_value=1, required=False, label="Units")
+    units = units_field(unit="units", required=False, label="Units")
     percent = forms.DecimalField(
         min_value=0, max_value=100, max_digits=7, decimal_places=4, required=False, label="Percent"
     )
@@ -307,11 +413,11 @@ DistributionFormSet = forms.formset_factory(DistributionRowForm, formset=Distrib
 class IssuanceRequestForm(BootstrapMixin, forms.Form):
     """RMP 52; 7/CMA.4 annex I para 64: units requested and the participants' OMGE election."""
 
-    units_requested = forms.IntegerField(min_value=1, label="Units requested")
+    units_requested = units_field(unit="units", label="Units requested")
     omge_rate = forms.DecimalField(
         required=False, min_value=0, max_value=1, max_digits=6, decimal_places=4, label="OMGE rate elected",
     )
-    comment = forms.CharField(required=False, max_length=5000, label="Comment (optional)")
+    comment = TextField(required=False, max_length=5000, label="Comment (optional)")
 
     def __init__(self, *args, verified_total=None, omge_min_rate=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -327,9 +433,10 @@ class IssuanceRequestForm(BootstrapMixin, forms.Form):
 class ReversalReportForm(BootstrapMixin, forms.Form):
     """policy.md §2: a reported reversal of removals, avoidable or not."""
 
-    quantity = forms.IntegerField(min_value=1, label="Quantity reversed (t CO2e)")
+    # At most the units issued for the activity: the service says how many that is.
+    quantity = units_field(unit="t CO2e", label="Quantity reversed (t CO2e)")
     kind = forms.ChoiceField(choices=[("", "Choose")] + list(Reversal.Kind.choices), label="Kind of reversal")
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="What happened")
+    description = text_area(3, label="What happened")
     evidence = forms.FileField(required=False, label="Evidence (optional)", help_text="A PDF or office document.")
 
 
@@ -340,7 +447,7 @@ class ReversalCompensateForm(BootstrapMixin, forms.Form):
     """
 
     from_account = forms.TypedChoiceField(coerce=int, label="From your holding account")
-    quantity = forms.IntegerField(min_value=1, label="Units to cancel")
+    quantity = units_field(unit="units", label="Units to cancel")
 
     def __init__(self, *args, accounts, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from pacm.common import bounds
 from pacm.common.errors import Refused, ServiceError
 from pacm.parties.models import Organisation
 from pacm.parties.roles import Role
@@ -27,10 +28,13 @@ def host_approval_issue(
     sop_exemption_opt_out=False,
 ):
     """RMP 40-41: approval with SD confirmation, renewal approval, NDC relation; AP authorization."""
-    if not (sd_confirmation or "").strip():
-        raise ServiceError("Confirm how the activity fosters sustainable development (RMP 40(a)).", field="sd_confirmation")
-    if not (ndc_relation or "").strip():
-        raise ServiceError("Say how the activity relates to the NDC (RMP 40(c)).", field="ndc_relation")
+    sd_confirmation = bounds.text_required(
+        sd_confirmation, field="sd_confirmation",
+        message="Confirm how the activity fosters sustainable development (RMP 40(a)).",
+    )
+    ndc_relation = bounds.text_required(
+        ndc_relation, field="ndc_relation", message="Say how the activity relates to the NDC (RMP 40(c))."
+    )
     with transaction.atomic():
         activity = lock(Activity, activity.pk)
         actor = actor_require(user=user, activity=activity, roles={Role.DNA}, what="approve this activity")
@@ -44,8 +48,8 @@ def host_approval_issue(
             activity=activity,
             version=_next_version(activity.host_approvals),
             dna=actor.organisation,
-            sd_confirmation=sd_confirmation.strip(),
-            ndc_relation=ndc_relation.strip(),
+            sd_confirmation=sd_confirmation,
+            ndc_relation=ndc_relation,
             renewal_approved=renewal_approved,
             sop_exemption_opt_out=sop_exemption_opt_out,
             issued_at=timezone.now(),
@@ -65,6 +69,7 @@ def authorization_statement_issue(
         raise ServiceError("Choose what the statement authorizes.", field="uses")
     if not isinstance(effective_from, datetime.date):
         raise ServiceError("Give the date from which the statement applies.", field="effective_from")
+    bounds.date_check(effective_from, field="effective_from")
     if uses in (Uses.OIMP, Uses.BOTH) and first_transfer not in (FT.AUTHORIZATION, FT.ISSUANCE, FT.USE_OR_CANCELLATION):
         # RMP 42: if OIMP is authorized the statement must define the first transfer.
         raise ServiceError("Define the first transfer for other international mitigation purposes.", field="first_transfer")
@@ -77,6 +82,11 @@ def authorization_statement_issue(
             raise ServiceError("Give a whole number.", field=name)
     if quantity_cap is not None and quantity_cap < 1:
         raise ServiceError("A quantity cap is a whole number of units, at least 1.", field="quantity_cap")
+    if quantity_cap is not None:
+        bounds.whole_check(quantity_cap, field="quantity_cap", maximum=bounds.UNITS_MAX, what="a quantity cap")
+    for name, year in (("vintage_from", vintage_from), ("vintage_to", vintage_to)):
+        if year is not None and not bounds.YEAR_MIN <= year <= bounds.YEAR_MAX:
+            raise ServiceError(bounds.YEAR_MESSAGE, field=name)
     if vintage_from and vintage_to and vintage_to < vintage_from:
         raise ServiceError("The last vintage is before the first.", field="vintage_to")
     with transaction.atomic():

@@ -3,7 +3,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from methodologies.models import RuleSet
-from pacm.common.errors import Refused, ServiceError
+from pacm.common import bounds
+from pacm.common.errors import Refused
 from pacm.parties.roles import Role, actor_for_role
 
 from .. import events
@@ -46,9 +47,7 @@ def registration_fee_assess(*, activity, actor):
 
 def fee_record_payment(*, fee, user, reference):
     """The secretariat records that a fee was paid; processing may then start (para 56)."""
-    reference = (reference or "").strip()
-    if not reference:
-        raise ServiceError("Give the payment reference.", field="reference")
+    reference = bounds.text_required(reference, field="reference", message="Give the payment reference.")
     actor = actor_for_role(user, Role.SECRETARIAT)
     if actor is None:
         raise Refused("Only the secretariat records fee payments.")

@@ -5,15 +5,17 @@ owed by the activity and blocks issuance. Avoidable: the participants cancel as 
 own units; until they do, the activity cannot be issued again.
 """
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
+from pacm.common import bounds
 from pacm.common.errors import Refused, ServiceError
 from pacm.events.models import EventKind
 from pacm.events.services import event_record
 from pacm.parties.roles import Role, actor_for_role
 
 from ..cycle import ActivityState
-from ..models import Activity, Document, Reversal
+from ..models import Activity, Document, IssuanceRequest, Reversal
 from .base import actor_require, lock
 from .design import document_upload
 
@@ -28,8 +30,7 @@ def reversal_report(*, activity, user, quantity, kind, description, evidence=Non
         raise ServiceError("The reversed quantity must be at least 1.", field="quantity")
     if kind not in Reversal.Kind.values:
         raise ServiceError("Say whether the reversal was avoidable or unavoidable.", field="kind")
-    if not (description or "").strip():
-        raise ServiceError("Describe the reversal.", field="description")
+    description = bounds.text_required(description, field="description", message="Describe the reversal.")
     with transaction.atomic():
         activity = lock(Activity, activity.pk)
         actor = actor_require(user=user, activity=activity, roles={Role.PARTICIPANT, Role.DOE}, what="report a reversal")
@@ -37,15 +38,33 @@ def reversal_report(*, activity, user, quantity, kind, description, evidence=Non
             raise Refused("Reversals are reported for registered activities.")
         if not activity.methodology_version.methodology.needs_buffer:
             raise ServiceError("This activity's methodology carries no reversal risk.")
+        reversible_check(activity=activity, quantity=quantity)
         version = None
         if evidence is not None:
             version = document_upload(activity=activity, user=user, kind=Document.Kind.REVERSAL_EVIDENCE, uploaded=evidence)
         reversal = Reversal.objects.create(
-            activity=activity, quantity=quantity, kind=kind, description=description.strip(), evidence=version,
+            activity=activity, quantity=quantity, kind=kind, description=description, evidence=version,
             reported_by=actor.organisation,
         )
         _event(EventKind.REVERSAL_REPORTED, reversal, actor)
     return reversal
+
+
+def reversible_check(*, activity, quantity):
+    """Reading (docs/rules-coverage.md): what is reversed are removals that were credited, so the
+    reversals reported for an activity add up to at most the units ever issued for it (gross)."""
+    issued = IssuanceRequest.objects.filter(period__activity=activity, issued_at__isnull=False).aggregate(
+        n=Sum("gross"))["n"] or 0
+    reported = activity.reversals.aggregate(n=Sum("quantity"))["n"] or 0
+    room = max(issued - reported, 0)
+    if quantity > room:
+        if not issued:
+            raise ServiceError("No units have been issued for this activity yet: there is nothing to reverse.",
+                               field="quantity")
+        raise ServiceError(
+            f"At most {room:,} t CO2e can be reported as reversed: {issued:,} units were issued for this activity "
+            f"and {reported:,} t CO2e of reversals are already reported.", field="quantity",
+        )
 
 
 def _event(kind, reversal, actor, **extra):

@@ -2,6 +2,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from pacm.common import bounds
 from pacm.common.errors import Refused, ServiceError
 from pacm.events.models import EventKind
 from pacm.parties.roles import Role
@@ -53,11 +54,9 @@ def finding_stage_open(activity, period):
 
 
 def finding_raise(*, activity, user, kind, text, period=None):
-    text = (text or "").strip()
     if kind not in Finding.Kind.values:
         raise ServiceError("Choose the kind of finding.", field="kind")
-    if not text:
-        raise ServiceError("Describe the finding.", field="text")
+    text = bounds.text_required(text, field="text", message="Describe the finding.")
     with transaction.atomic():
         activity = lock(Activity, activity.pk)
         if period is not None:
@@ -96,9 +95,7 @@ def _finding_change(*, finding, user, roles, what, from_status, to_status, event
 
 
 def finding_answer(*, finding, user, response):
-    response = (response or "").strip()
-    if not response:
-        raise ServiceError("Write the answer to the finding.", field="response")
+    response = bounds.text_required(response, field="response", message="Write the answer to the finding.")
 
     def apply(f):
         f.response = response
@@ -119,8 +116,7 @@ def finding_close(*, finding, user, comment=""):
 
 
 def finding_reopen(*, finding, user, comment):
-    if not (comment or "").strip():
-        raise ServiceError("Say why the answer does not resolve the finding.", field="comment")
+    comment = bounds.text_required(comment, field="comment", message="Say why the answer does not resolve the finding.")
     return _finding_change(
         finding=finding, user=user, roles={Role.DOE}, what="reopen this finding",
         from_status={Finding.Status.ANSWERED}, to_status=Finding.Status.OPEN,

@@ -3,6 +3,7 @@ import datetime
 
 from django.db import transaction
 
+from pacm.common import bounds
 from pacm.common.errors import Refused, ServiceError
 from pacm.events.models import EventKind
 from pacm.events.services import event_record
@@ -34,11 +35,18 @@ def _claims_check(*, start, end, claims):
         cleaned[vintage] = quantity
     if sum(cleaned.values()) < 1:
         raise ServiceError("The period claims nothing.", field="claims")
+    # What the columns, the issuance split and the fee on the units requested can hold.
+    if sum(cleaned.values()) > bounds.UNITS_MAX:
+        raise ServiceError(
+            f"A period claims at most {bounds.limit(bounds.UNITS_MAX)} t CO2e in all vintages together.", field="claims"
+        )
     return cleaned
 
 
 def _period_dates_check(activity, start, end):
     """Inside the crediting period, and no gap or overlap with earlier periods [INFERENCE, CDM]."""
+    bounds.date_check(start, field="start")
+    bounds.date_check(end, field="end")
     if end < start:
         raise ServiceError("The monitoring period ends before it starts.", field="end")
     if start < activity.crediting_start or end > activity.crediting_end:

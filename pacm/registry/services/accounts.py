@@ -3,6 +3,7 @@ import uuid
 
 from django.db import IntegrityError, transaction
 
+from pacm.common import bounds
 from pacm.common.errors import Refused, ServiceError
 from pacm.events.models import EventKind
 from pacm.events.services import event_record
@@ -102,7 +103,7 @@ def account_open(*, kind, name, organisation=None, party=None, user=None):
         raise ServiceError(
             "Only holding and retirement accounts are opened; the mechanism's own accounts exist already."
         )
-    name = (name or "").strip()
+    name = bounds.text_clean(name)
     if not name or len(name) > 200:
         raise ServiceError("Give the account a name of at most 200 characters.", field="name")
     if organisation is not None and not isinstance(organisation, Organisation):

@@ -3,6 +3,7 @@
 The caller has locked the source account row (SELECT ... FOR UPDATE), so moves out of one
 account serialize, no unit is spent twice, and the account's event chain stays linear.
 """
+from pacm.common import bounds
 from pacm.common.errors import ServiceError
 from pacm.events.models import EventKind
 from pacm.events.services import event_record
@@ -17,14 +18,18 @@ TEXT_MAX = 200
 def quantity_clean(quantity):
     """A whole number of units, at least 1 (7/CMA.4 annex I para 28: units are indivisible)."""
     if isinstance(quantity, str) and quantity.strip().isdigit():
-        quantity = int(quantity.strip())
+        quantity = int(bounds.digits_normalise(quantity.strip()))
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
         raise ServiceError("Give a whole number of units, at least 1.", field="quantity")
+    if quantity > bounds.BIGINT_MAX:  # what a ledger column holds; the units held are checked next
+        raise ServiceError(f"Give at most {bounds.limit(bounds.BIGINT_MAX)} units.", field="quantity")
     return quantity
 
 
 def text_clean(value, *, field, required):
-    value = (value or "").strip()
+    if bounds.text_problem(value) == bounds.CONTROL_MESSAGE:
+        raise ServiceError(bounds.CONTROL_MESSAGE, field=field)
+    value = bounds.text_clean(value)  # only spaces or invisible characters: nothing given
     if required and not value:
         raise ServiceError(f"Give the {field}.", field=field)
     if len(value) > TEXT_MAX:
