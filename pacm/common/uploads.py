@@ -174,6 +174,8 @@ def office_zip_check(uploaded, ext):
     with archive:
         if len(infos) > settings.PACM_UPLOAD_ZIP_MAX_ENTRIES:
             _refuse(f"The document has more than {settings.PACM_UPLOAD_ZIP_MAX_ENTRIES:,} parts: too many to check.")
+        if any(info.flag_bits & 0x1 for info in infos):
+            _refuse("The document has encrypted parts, so it cannot be checked: upload it without a password.")
         names = [info.filename for info in infos]
         if ext in OOXML_PARTS:
             _ooxml_parts_check(archive, names, ext)
@@ -227,8 +229,6 @@ def _entry_check(archive, info, total, size):
     """Read one entry to its end, within the limits; returns the bytes read so far in all."""
     name = info.filename
     base = posixpath.basename(name).lower()
-    if info.flag_bits & 0x1:
-        _refuse("The document has encrypted parts, so it cannot be checked: upload it without a password.")
     if base == "vbaproject.bin" or name.lower().startswith(ODF_MACRO_FOLDERS):
         _refuse("The document carries macros: macros are refused. Save it without them.")
     if _is_program(name=base):
