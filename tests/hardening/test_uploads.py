@@ -299,3 +299,17 @@ def test_a_monitoring_report_refused_after_its_upload_leaves_no_file(world, regi
                                end=start + datetime.timedelta(days=364),
                                claims={start.year: 100}, report=f.pdf("report.pdf"))
     assert not MonitoringPeriod.objects.exists() and stored_files(settings) == files
+
+
+def test_the_upload_service_and_form_refuse_a_scripted_pdf(as_user, world, activity, settings):
+    scripted = f.pdf_bytes().replace(b"<</Type/Catalog/Pages 2 0 R>>",
+                                     b"<</Type/Catalog/Pages 2 0 R/OpenAction<</S/JavaScript/JS(app.alert(1))>>>>")
+    with pytest.raises(ServiceError, match="carries JavaScript"):
+        services.document_upload(activity=activity, user=world.ama, kind="pdd", uploaded=f.pdf("pdd.pdf", scripted))
+    response = as_user(world.ama).post(reverse("document-upload", kwargs={"reference": activity.reference}), {
+        "upload-kind": "pdd", "upload-title": "", "upload-file": f.pdf("pdd.pdf", scripted)})
+    assert response.status_code == 200 and "carries JavaScript" in response.content.decode()
+    macro = SimpleUploadedFile("sd.docx", f.docx_bytes(("word/vbaProject.bin", b"vba")))
+    with pytest.raises(ServiceError, match="carries macros"):
+        services.document_upload(activity=activity, user=world.ama, kind="sd_report", uploaded=macro)
+    assert not DocumentVersion.objects.exists() and stored_files(settings) == []
