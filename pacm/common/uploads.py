@@ -119,8 +119,11 @@ def pdf_check(uploaded):
 
 
 def _pdf_walk(reader):
-    """Every object reachable from the trailer, and every object the cross-reference lists, once."""
+    """Every dictionary and array reachable from the trailer, and every object the cross-reference
+    lists, once (numbers, names and strings are read where their dictionary is checked)."""
     from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
+
+    containers = (IndirectObject, DictionaryObject, ArrayObject)
 
     limit = settings.PACM_UPLOAD_PDF_MAX_OBJECTS
     seen, stack, visited = set(), [reader.trailer], 0
@@ -140,12 +143,12 @@ def _pdf_walk(reader):
             _refuse(f"The PDF has more than {limit:,} objects: too many to check.")
         if isinstance(node, DictionaryObject):
             _pdf_dictionary_check(node)
-            stack.extend(node.values())
+            stack.extend(value for value in node.values() if isinstance(value, containers))
             if isinstance(node, StreamObject) and node.get("/Type") == "/EmbeddedFile":
                 if _is_program(head=node.get_data()[:8]):
                     _refuse("The PDF carries an embedded program: upload the document without it.")
         elif isinstance(node, ArrayObject):
-            stack.extend(node)
+            stack.extend(value for value in node if isinstance(value, containers))
 
 
 def _pdf_dictionary_check(node):

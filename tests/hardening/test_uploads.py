@@ -265,7 +265,7 @@ def test_an_upload_inside_a_committed_savepoint_then_rolled_back_leaves_no_file(
     assert stored_files(settings) == []
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the migrations' data for the next test
 def test_a_committed_upload_keeps_its_file_and_a_refused_one_does_not(world, activity, settings):
     version = services.document_upload(activity=activity, user=world.ama, kind="pdd", uploaded=f.pdf("pdd.pdf"))
     assert stored_files(settings) == [os.path.join(str(settings.MEDIA_ROOT), version.file.name)]
