@@ -51,7 +51,7 @@ def reversal_report(*, activity, user, quantity, kind, description, evidence=Non
 
 
 def reversible_check(*, activity, quantity):
-    """Reading (docs/rules-coverage.md): what is reversed are removals that were credited, so the
+    """Reading 17 (docs/rules-coverage.md): what is reversed are removals that were credited, so the
     reversals reported for an activity add up to at most the units ever issued for it (gross)."""
     issued = IssuanceRequest.objects.filter(period__activity=activity, issued_at__isnull=False).aggregate(
         n=Sum("gross"))["n"] or 0

@@ -261,3 +261,31 @@ def test_a_methodology_version_date_is_bounded(db):
 
 def test_counts_helper_sees_every_table(world):
     assert counts()["projects.Activity"] == 0 and counts()["parties.Organisation"] == len(world.orgs)
+
+
+def test_every_web_form_field_is_bounded():
+    """Each number has a maximum, each date the bounds' validators, each free text is a TextField
+    (visible characters) and each choice by id checks the id: a form added later is held to it."""
+    import inspect
+
+    from django import forms as django_forms
+
+    from pacm.registry import forms as registry_forms
+    from projects import forms as project_forms
+
+    unbounded = []
+    for module in (project_forms, registry_forms):
+        for name, form in inspect.getmembers(module, inspect.isclass):
+            if not issubclass(form, django_forms.BaseForm) or form.__module__ != module.__name__:
+                continue
+            for field_name, field in form.base_fields.items():
+                where = f"{name}.{field_name}"
+                if isinstance(field, django_forms.IntegerField) and field.max_value is None:
+                    unbounded.append(where)
+                elif isinstance(field, django_forms.DateField) and not isinstance(field, project_forms.DateField):
+                    unbounded.append(where)
+                elif isinstance(field, django_forms.ModelChoiceField) and not isinstance(field, project_forms.IdCheckMixin):
+                    unbounded.append(where)
+                elif (type(field) is django_forms.CharField and not field.widget.is_hidden):
+                    unbounded.append(where)
+    assert unbounded == []
