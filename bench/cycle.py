@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from methodologies.models import MethodologyVersion
+from pacm.common.uploads import sample_pdf
 from pacm.parties.models import Membership, Organisation, Party
 from pacm.registry.models import AccountKind
 from pacm.registry.services import account_open
@@ -26,7 +27,7 @@ from projects.timers import timers_run
 from .stats import summary
 
 K = Organisation.Kind
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = sample_pdf("bench")  # uploads are checked by their structure
 HOST = "GH"
 WAIT_SECONDS = 120
 

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from pacm.common import bounds
+
 
 class SectoralScope(models.Model):
     number = models.PositiveSmallIntegerField(unique=True)
@@ -66,6 +68,10 @@ class MethodologyVersion(models.Model):
         return f"{self.methodology.code} v{self.version}"
 
     def clean(self):
+        errors = {name: bounds.date_problem(getattr(self, name)) for name in ("valid_from", "valid_to")
+                  if getattr(self, name) is not None and bounds.date_problem(getattr(self, name))}
+        if errors:
+            raise ValidationError(errors)
         if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": "The end date is before the start date."})
 
@@ -213,7 +219,47 @@ class RuleSet(models.Model):
     def __str__(self):
         return f"Rule set {self.version} (from {self.effective_from})"
 
+    def bounds_errors(self):
+        """{field: message} for every parameter outside what the cycle's arithmetic can hold.
+
+        By the kind of field, so a parameter added later is bounded too: dates within
+        bounds.DATE_MIN..DATE_MAX, timers (`*_days`) up to bounds.TIMER_DAYS_MAX (a due date is
+        `now + days`), period lengths (`*_years`) and renewals within what date arithmetic holds,
+        tonnage thresholds within the estimate they are compared with, the issuance fee per unit
+        within what a fee on the largest request can hold (Fee.amount_usd).
+        """
+        errors = {}
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname)
+            if value is None or field.primary_key:
+                continue
+            if isinstance(field, models.DateField):
+                problem = bounds.date_problem(value)
+            elif field.name == "issuance_fee_per_unit_usd":
+                problem = None if value <= bounds.FEE_PER_UNIT_MAX else f"At most USD {bounds.FEE_PER_UNIT_MAX} per unit."
+            elif isinstance(field, models.IntegerField):
+                if field.name.endswith("_days"):
+                    low, high, unit = 0, bounds.TIMER_DAYS_MAX, "days"
+                elif field.name.endswith("_years"):
+                    low, high, unit = 1, bounds.PERIOD_YEARS_MAX, "years"
+                elif field.name == "max_renewals":
+                    low, high, unit = 0, bounds.RENEWALS_MAX, "renewals"
+                elif isinstance(field, models.SmallIntegerField):
+                    low, high, unit = 0, bounds.SMALLINT_MAX, ""
+                else:
+                    low, high, unit = 0, bounds.ESTIMATE_MAX, ""
+                problem = bounds.whole_problem(value, minimum=low, maximum=high,
+                                               what=f"a whole number{' of ' + unit if unit else ''}")
+            else:
+                continue
+            if problem:
+                errors[field.name] = problem
+        return errors
+
     def clean(self):
+        errors = self.bounds_errors()
+        if errors:
+            raise ValidationError(errors)
         if self.omge_min_rate + self.sop_rate + self.buffer_rate_high >= 1:
             raise ValidationError("SOP, OMGE and the highest buffer rate must leave participants some units.")
         if self.registration_tier1_max_tonnes >= self.registration_tier2_max_tonnes:

@@ -272,6 +272,19 @@ PACM_UPLOAD_EXTENSIONS = {
     ".odt": "application/vnd.oasis.opendocument.text",
     ".ods": "application/vnd.oasis.opendocument.spreadsheet",
 }
+# What pacm.common.uploads reads inside a file before it is stored (its structure, not its first
+# bytes). A PDF is walked object by object, at most this many objects.
+PACM_UPLOAD_PDF_MAX_OBJECTS = int(os.environ.get("PACM_UPLOAD_PDF_MAX_OBJECTS", "200000"))
+# .docx/.xlsx/.odt/.ods are zip files: at most this many parts, this many bytes once expanded in
+# all, and (past the first few MB) this many times the size of the file: a zip bomb is refused.
+PACM_UPLOAD_ZIP_MAX_ENTRIES = int(os.environ.get("PACM_UPLOAD_ZIP_MAX_ENTRIES", "5000"))
+PACM_UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("PACM_UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES", str(200 * 1024 * 1024))
+)
+PACM_UPLOAD_ZIP_MAX_RATIO = float(os.environ.get("PACM_UPLOAD_ZIP_MAX_RATIO", "100"))
+PACM_UPLOAD_ZIP_RATIO_FROM_BYTES = int(os.environ.get("PACM_UPLOAD_ZIP_RATIO_FROM_BYTES", str(5 * 1024 * 1024)))
+# Refused inside every upload: JavaScript and launch actions (PDF), macros (VBA, ODF Basic and
+# Scripts), embedded programs and OLE package objects. Legacy .doc/.xls: their OLE header only.
 # Readings taken where the rules are unclear (docs/rules-coverage.md, "Readings"):
 # the registration request may only be made while the host's approval AND a current
 # authorization statement are on file (rules.md §2.3 S5->S6, conservative: both, not either).
@@ -295,4 +308,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("PACM_LOG_LEVEL", "WARNING")},
+    # pypdf warns about every damaged file it reads (pacm.common.uploads refuses them).
+    "loggers": {"pypdf": {"level": "ERROR"}},
 }

@@ -8,6 +8,7 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pacm.common import bounds
 from pacm.common.errors import ServiceError
 from pacm.parties.models import Organisation
 
@@ -25,16 +26,14 @@ def host_approval_issue(
     sop_exemption_opt_out=False,
 ):
     """RMP 40-41: approval with SD confirmation, renewal approval, NDC relation; AP authorization."""
-    if not (sd_confirmation or "").strip():
-        raise ServiceError(
-            _("Confirm how the activity fosters sustainable development (RMP 40(a))."),
-            field="sd_confirmation", code="sd_confirmation_required",
-        )
-    if not (ndc_relation or "").strip():
-        raise ServiceError(
-            _("Say how the activity relates to the NDC (RMP 40(c))."),
-            field="ndc_relation", code="ndc_relation_required",
-        )
+    sd_confirmation = bounds.text_required(
+        sd_confirmation, field="sd_confirmation",
+        message=_("Confirm how the activity fosters sustainable development (RMP 40(a))."),
+    )
+    ndc_relation = bounds.text_required(
+        ndc_relation, field="ndc_relation", message=_("Say how the activity relates to the NDC (RMP 40(c))."),
+    )
+
     def apply(obj, actor):
         participants = list(authorized_participants or [])
         allowed = set(obj.participants.values_list("pk", flat=True))
@@ -47,8 +46,8 @@ def host_approval_issue(
             activity=obj,
             version=_next_version(obj.host_approvals),
             dna=actor.organisation,
-            sd_confirmation=sd_confirmation.strip(),
-            ndc_relation=ndc_relation.strip(),
+            sd_confirmation=sd_confirmation,
+            ndc_relation=ndc_relation,
             renewal_approved=renewal_approved,
             sop_exemption_opt_out=sop_exemption_opt_out,
             issued_at=timezone.now(),
@@ -74,6 +73,7 @@ def authorization_statement_issue(
             _("Give the date from which the statement applies."),
             field="effective_from", code="effective_from_required",
         )
+    bounds.date_check(effective_from, field="effective_from")
     if uses in (Uses.OIMP, Uses.BOTH) and first_transfer not in (FT.AUTHORIZATION, FT.ISSUANCE, FT.USE_OR_CANCELLATION):
         # RMP 42: if OIMP is authorized the statement must define the first transfer.
         raise ServiceError(
@@ -92,6 +92,11 @@ def authorization_statement_issue(
             _("A quantity cap is a whole number of units, at least 1."),
             field="quantity_cap", code="quantity_cap_invalid",
         )
+    if quantity_cap is not None:
+        bounds.whole_check(quantity_cap, field="quantity_cap", maximum=bounds.UNITS_MAX, what="a quantity cap")
+    for name, year in (("vintage_from", vintage_from), ("vintage_to", vintage_to)):
+        if year is not None and not bounds.YEAR_MIN <= year <= bounds.YEAR_MAX:
+            raise ServiceError(bounds.YEAR_MESSAGE, field=name, code="year_out_of_range")
     if vintage_from and vintage_to and vintage_to < vintage_from:
         raise ServiceError(_("The last vintage is before the first."), field="vintage_to", code="vintages_reversed")
     def apply(obj, actor):

@@ -3,12 +3,12 @@ import datetime
 import os
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from methodologies.models import RuleSet
+from pacm.common import bounds, uploads
 from pacm.common.errors import Refused, ServiceError
 from pacm.parties.models import Organisation
 from pacm.parties.roles import Actor, Role, actor_for
@@ -79,7 +79,16 @@ def pdd_check(*, data, today=None):
     annual = data["estimated_annual"]
     if not isinstance(annual, int) or isinstance(annual, bool) or annual < 1:
         errors["estimated_annual"] = "Give the estimated annual reductions or removals as a whole number of tonnes."
-    errors.update(crediting_period_check(data=data, rule_set=RuleSet.objects.in_force(today)))
+    elif annual > bounds.ESTIMATE_MAX:
+        errors["estimated_annual"] = f"The estimate is at most {bounds.limit(bounds.ESTIMATE_MAX)} tonnes a year."
+    for name in ("title", "location", "description"):
+        if not bounds.has_visible(str(data[name])):
+            errors[name] = bounds.INVISIBLE_MESSAGE
+    # Dates the later arithmetic can hold (pacm.common.bounds); only then the crediting period.
+    dates = {name: bounds.date_problem(data[name]) for name in ("start_date", "crediting_start", "crediting_end")}
+    errors.update({name: problem for name, problem in dates.items() if problem})
+    if not any(dates.values()):
+        errors.update(crediting_period_check(data=data, rule_set=RuleSet.objects.in_force(today)))
     return errors
 
 
@@ -240,39 +249,8 @@ CLOSED_STATES = {ActivityState.WITHDRAWN, ActivityState.REJECTED, ActivityState.
 
 
 def upload_check(uploaded):
-    """A PDF or office document, not empty, within the configured size limit."""
-    ext = os.path.splitext(uploaded.name or "")[1].lower()
-    if ext not in settings.PACM_UPLOAD_EXTENSIONS:
-        allowed = ", ".join(sorted(settings.PACM_UPLOAD_EXTENSIONS))
-        params = {"allowed": allowed}
-        raise ServiceError(
-            _("Upload a PDF or office document (%(allowed)s).") % params,
-            field="file", code="upload_type_invalid", params=params,
-        )
-    if uploaded.size == 0:
-        raise ServiceError(_("The file is empty."), field="file", code="upload_empty")
-    if uploaded.size > settings.PACM_MAX_UPLOAD_BYTES:
-        limit = settings.PACM_MAX_UPLOAD_BYTES / (1024 * 1024)
-        params = {"limit": limit}
-        raise ServiceError(
-            _("The file is larger than the %(limit)s MB limit.") % {**params, "limit": f"{limit:g}"},
-            field="file", code="upload_too_large", params=params,
-        )
-    head = uploaded.read(8)
-    uploaded.seek(0)
-    if ext == ".pdf" and not head.startswith(b"%PDF"):
-        raise ServiceError(_("The file does not look like a PDF."), field="file", code="upload_not_pdf")
-    if ext in {".docx", ".xlsx", ".odt", ".ods"} and not head.startswith(b"PK"):
-        raise ServiceError(
-            _("The file does not look like an office document."),
-            field="file", code="upload_not_office",
-        )
-    if ext in {".doc", ".xls"} and not head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ServiceError(
-            _("The file does not look like an office document."),
-            field="file", code="upload_not_office",
-        )
-    return settings.PACM_UPLOAD_EXTENSIONS[ext]
+    """A PDF or office document, not empty, within the size limit, sound in structure (pacm.common.uploads)."""
+    return uploads.upload_check(uploaded)
 
 
 def document_upload(*, activity, user, kind, uploaded, title="", period=None, expected_state=None):
@@ -319,6 +297,7 @@ def document_store(*, activity, actor, kind, uploaded, title="", period=None, co
         organisation=actor.organisation,
     )
     version.file.save(uploaded.name, uploaded, save=False)
+    uploads.discard_on_rollback(version.file)
     version.save()
     events.document_uploaded(activity=activity, actor=actor, version=version)
     return version

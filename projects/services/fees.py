@@ -3,7 +3,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from methodologies.models import RuleSet
-from pacm.common.errors import Refused, ServiceError
+from pacm.common import bounds
+from pacm.common.errors import Refused
 
 from .. import events
 from ..models import Fee
@@ -44,9 +45,7 @@ def registration_fee_assess(*, activity, actor):
 
 def fee_record_payment(*, fee, user, reference):
     """The secretariat records that a fee was paid; processing may then start (para 56)."""
-    reference = (reference or "").strip()
-    if not reference:
-        raise ServiceError(_("Give the payment reference."), field="reference", code="payment_reference_required")
+    reference = bounds.text_required(reference, field="reference", message=_("Give the payment reference."))
     from .base import action_run
 
     fee_id = fee.pk

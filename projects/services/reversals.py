@@ -4,14 +4,16 @@ Unavoidable: the secretariat cancels as many units from the buffer pool; a short
 owed by the activity and blocks issuance. Avoidable: the participants cancel as many of their
 own units; until they do, the activity cannot be issued again.
 """
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pacm.common import bounds
 from pacm.common.errors import ServiceError
 from pacm.common.retry import conflict_retry
 
 from .. import events
-from ..models import Document, Reversal
+from ..models import Document, IssuanceRequest, Reversal
 from .base import action_run
 from .design import document_store
 
@@ -35,14 +37,15 @@ def reversal_report(*, activity, user, quantity, kind, description, evidence=Non
             _("Say whether the reversal was avoidable or unavoidable."),
             field="kind", code="reversal_kind_required",
         )
-    if not (description or "").strip():
-        raise ServiceError(_("Describe the reversal."), field="description", code="reversal_description_required")
+    description = bounds.text_required(description, field="description", message=_("Describe the reversal."))
+
     def apply(obj, actor):
+        reversible_check(activity=obj, quantity=quantity)
         version = None
         if evidence is not None:
             version = document_store(activity=obj, actor=actor, kind=Document.Kind.REVERSAL_EVIDENCE, uploaded=evidence)
         reversal = Reversal.objects.create(
-            activity=obj, quantity=quantity, kind=kind, description=description.strip(), evidence=version,
+            activity=obj, quantity=quantity, kind=kind, description=description, evidence=version,
             reported_by=actor.organisation,
         )
         events.reversal_reported(reversal=reversal, actor=actor)
@@ -50,6 +53,25 @@ def reversal_report(*, activity, user, quantity, kind, description, evidence=Non
 
     reversal = action_run(subject=activity, name="report_reversal", user=user, apply=apply)
     return reversal
+
+
+def reversible_check(*, activity, quantity):
+    """Reading 17 (docs/rules-coverage.md): what is reversed are removals that were credited, so the
+    reversals reported for an activity add up to at most the units ever issued for it (gross)."""
+    issued = IssuanceRequest.objects.filter(period__activity=activity, issued_at__isnull=False).aggregate(
+        n=Sum("gross"))["n"] or 0
+    reported = activity.reversals.aggregate(n=Sum("quantity"))["n"] or 0
+    room = max(issued - reported, 0)
+    if quantity > room:
+        if not issued:
+            raise ServiceError(_("No units have been issued for this activity yet: there is nothing to reverse."),
+                               field="quantity", code="reversal_nothing_issued")
+        params = {"room": f"{room:,}", "issued": f"{issued:,}", "reported": f"{reported:,}"}
+        raise ServiceError(
+            _("At most %(room)s t CO2e can be reported as reversed: %(issued)s units were issued for this activity "
+              "and %(reported)s t CO2e of reversals are already reported.") % params,
+            field="quantity", code="reversal_above_issued", params={"room": room, "issued": issued, "reported": reported},
+        )
 
 
 def _settle_if_done(reversal):

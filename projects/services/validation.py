@@ -2,6 +2,7 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pacm.common import bounds
 from pacm.common.errors import ServiceError
 from pacm.events.models import EventKind
 
@@ -58,11 +59,9 @@ def finding_stage_open(activity, period):
 
 
 def finding_raise(*, activity, user, kind, text, period=None, expected_state=None):
-    text = (text or "").strip()
     if kind not in Finding.Kind.values:
         raise ServiceError(_("Choose the kind of finding."), field="kind", code="finding_kind_required")
-    if not text:
-        raise ServiceError(_("Describe the finding."), field="text", code="finding_text_required")
+    text = bounds.text_required(text, field="text", message=_("Describe the finding."))
     if period is not None and period.activity_id != activity.pk:
         raise ServiceError(_("That monitoring period belongs to another activity."), code="period_of_other_activity")
 
@@ -103,9 +102,7 @@ def _finding_change(*, finding, user, name, to_status, event_kind, comment="", a
 
 
 def finding_answer(*, finding, user, response):
-    response = (response or "").strip()
-    if not response:
-        raise ServiceError(_("Write the answer to the finding."), field="response", code="finding_response_required")
+    response = bounds.text_required(response, field="response", message=_("Write the answer to the finding."))
 
     def apply(f):
         f.response = response
@@ -125,11 +122,9 @@ def finding_close(*, finding, user, comment=""):
 
 
 def finding_reopen(*, finding, user, comment):
-    if not (comment or "").strip():
-        raise ServiceError(
-            _("Say why the answer does not resolve the finding."),
-            field="comment", code="reopen_reason_required",
-        )
+    comment = bounds.text_required(
+        comment, field="comment", message=_("Say why the answer does not resolve the finding.")
+    )
     return _finding_change(
         finding=finding, user=user, name="reopen_finding", to_status=Finding.Status.OPEN,
         event_kind=EventKind.FINDING_REOPENED, comment=comment,

@@ -4,6 +4,7 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pacm.common import bounds
 from pacm.common.errors import ServiceError
 
 from .. import events
@@ -41,11 +42,20 @@ def _claims_check(*, start, end, claims):
         cleaned[vintage] = quantity
     if sum(cleaned.values()) < 1:
         raise ServiceError(_("The period claims nothing."), field="claims", code="claims_empty")
+    # What the columns, the issuance split and the fee on the units requested can hold.
+    if sum(cleaned.values()) > bounds.UNITS_MAX:
+        params = {"limit": bounds.limit(bounds.UNITS_MAX)}
+        raise ServiceError(
+            _("A period claims at most %(limit)s t CO2e in all vintages together.") % params,
+            field="claims", code="claims_too_large", params=params,
+        )
     return cleaned
 
 
 def _period_dates_check(activity, start, end):
     """Over, inside the crediting period, and no gap or overlap with earlier periods [INFERENCE, CDM]."""
+    bounds.date_check(start, field="start")
+    bounds.date_check(end, field="end")
     if end < start:
         raise ServiceError(
             _("The monitoring period ends before it starts."),

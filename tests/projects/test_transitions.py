@@ -64,7 +64,7 @@ def _prepare(world, activity, name):
     elif name == "validate":
         services.document_upload(
             activity=activity, user=world.dora, kind="validation_report",
-            uploaded=f.pdf("vr.pdf", content=b"%PDF-1.7\nvalidation report\n%%EOF\n"),
+            uploaded=f.pdf("vr.pdf", content=f.pdf_bytes("validation report")),
         )
     elif name == "request_registration":
         services.host_approval_issue(
@@ -229,9 +229,9 @@ def test_the_event_names_the_latest_version_of_each_document(world, activity, ad
     import hashlib
 
     activity = advance_to(activity, A.VALIDATION_CONTRACTED)
-    v1 = b"%PDF-1.4\nPDD first\n%%EOF\n"
-    v2 = b"%PDF-1.4\nPDD second\n%%EOF\n"
-    sd = b"%PDF-1.4\nSD tool report\n%%EOF\n"
+    v1 = f.pdf_bytes("PDD first")
+    v2 = f.pdf_bytes("PDD second")
+    sd = f.pdf_bytes("SD tool report")
     for content in (v1, v2):
         services.document_upload(activity=activity, user=world.ama, kind="pdd", uploaded=f.pdf("pdd.pdf", content))
     services.document_upload(activity=activity, user=world.ama, kind="sd_report", uploaded=f.pdf("sd.pdf", sd))

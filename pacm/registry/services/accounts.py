@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pacm.common import bounds
 from pacm.common.errors import Refused, ServiceError
 from pacm.common.retry import conflict_retry
 from pacm.events.models import EventKind
@@ -204,7 +205,7 @@ def account_open(*, kind, name, organisation=None, party=None, user=None, author
             _("Only holding and retirement accounts are opened; the mechanism's own accounts exist already."),
             code="account_kind_not_openable",
         )
-    name = (name or "").strip()
+    name = bounds.text_clean(name)
     if not name or len(name) > 200:
         raise ServiceError(
             _("Give the account a name of at most 200 characters."),

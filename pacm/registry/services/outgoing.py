@@ -5,6 +5,7 @@ account serialize, no unit is spent twice, and the account's event chain stays l
 """
 from django.utils.translation import gettext as _
 
+from pacm.common import bounds
 from pacm.common.errors import ServiceError
 from pacm.events.models import EventKind
 from pacm.events.services import event_record
@@ -19,14 +20,20 @@ TEXT_MAX = 200
 def quantity_clean(quantity):
     """A whole number of units, at least 1 (7/CMA.4 annex I para 28: units are indivisible)."""
     if isinstance(quantity, str) and quantity.strip().isdigit():
-        quantity = int(quantity.strip())
+        quantity = int(bounds.digits_normalise(quantity.strip()))
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
         raise ServiceError(_("Give a whole number of units, at least 1."), field="quantity", code="quantity_invalid")
+    if quantity > bounds.BIGINT_MAX:  # what a ledger column holds; the units held are checked next
+        params = {"limit": bounds.limit(bounds.BIGINT_MAX)}
+        raise ServiceError(_("Give at most %(limit)s units.") % params, field="quantity", code="quantity_too_large",
+                           params=params)
     return quantity
 
 
 def text_clean(value, *, field, required):
-    value = (value or "").strip()
+    if bounds.text_problem(value) == bounds.CONTROL_MESSAGE:
+        raise ServiceError(bounds.CONTROL_MESSAGE, field=field, code="invalid")
+    value = bounds.text_clean(value)  # only spaces or invisible characters: nothing given
     if required and not value:
         params = {"field": field}
         raise ServiceError(_("Give the %(field)s.") % params, field=field, code="text_required", params=params)

@@ -17,6 +17,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from methodologies.models import Methodology, MethodologyVersion, SectoralScope
+from pacm.common.uploads import sample_pdf
 from pacm.parties.models import DOEAccreditation, Membership, Organisation, Party, PartyStatus
 
 from ._demo_issued import demo_issued_activity
@@ -73,7 +74,7 @@ METHODOLOGIES = (
 SECRETARIAT_GROUP = "Secretariat"
 SECRETARIAT_VIEW_APPS = ("parties", "methodologies", "projects", "registry", "events")
 
-PDF = b"%PDF-1.4\n% pacm demo PDD\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = sample_pdf("pacm demo PDD")
 
 
 class Command(BaseCommand):
