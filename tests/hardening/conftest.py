@@ -6,7 +6,7 @@ import os
 import pytest
 from django.apps import apps
 
-from tests.issuance.conftest import drive, registered, submit  # noqa: F401 (fixtures)
+from tests.issuance.conftest import drive, period_over, registered, submit  # noqa: F401 (fixtures)
 from tests.web.conftest import as_user  # noqa: F401
 from tests.web_registry.conftest import claims_post, issuance_post, management, removals, verified  # noqa: F401
 

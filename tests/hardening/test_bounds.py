@@ -270,6 +270,7 @@ def test_every_web_form_field_is_bounded():
 
     from django import forms as django_forms
 
+    from pacm.common import forms as common_forms
     from pacm.registry import forms as registry_forms
     from projects import forms as project_forms
 
@@ -284,7 +285,7 @@ def test_every_web_form_field_is_bounded():
                     unbounded.append(where)
                 elif isinstance(field, django_forms.DateField) and not isinstance(field, project_forms.DateField):
                     unbounded.append(where)
-                elif isinstance(field, django_forms.ModelChoiceField) and not isinstance(field, project_forms.IdCheckMixin):
+                elif isinstance(field, django_forms.ModelChoiceField) and not isinstance(field, common_forms.IdCheckMixin):
                     unbounded.append(where)
                 elif (type(field) is django_forms.CharField and not field.widget.is_hidden):
                     unbounded.append(where)

@@ -280,7 +280,7 @@ def _refuse_the_event(*args, **kwargs):
 
 
 def test_a_reversal_refused_after_its_evidence_was_stored_leaves_no_file(as_user, world, issued, settings, monkeypatch):
-    monkeypatch.setattr("projects.services.reversals.event_record", _refuse_the_event)
+    monkeypatch.setattr("projects.events.reversal_reported", _refuse_the_event)
     before, files = rows(), stored_files(settings)
     response = as_user(world.ama).post(reverse("reversal-report", kwargs={"reference": issued.reference}), {
         "reversal-quantity": "10", "reversal-kind": "avoidable", "reversal-description": "Fire",
@@ -291,7 +291,7 @@ def test_a_reversal_refused_after_its_evidence_was_stored_leaves_no_file(as_user
 
 
 def test_a_monitoring_report_refused_after_its_upload_leaves_no_file(world, registered, settings, monkeypatch):
-    monkeypatch.setattr("projects.services.verification.event_record", _refuse_the_event)
+    monkeypatch.setattr("projects.events.monitoring_submitted", _refuse_the_event)
     files = stored_files(settings)  # the PDD and validation report of the registered activity
     start = registered.crediting_start
     with pytest.raises(ServiceError, match="Refused after the upload."):
