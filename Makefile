@@ -1,7 +1,8 @@
 # pacm. On a fresh clone with Python 3.11:
 #   make run    create .venv, install, migrate, load the demo data, serve http://127.0.0.1:8000
 #   make test   the whole suite on the embedded defaults (SQLite, Celery eager, Chromium if present)
-# More: make test-services, make timers, make worker, make beat, make bench, make chaos, make lint.
+# More: make test-services, make timers, make worker, make beat, make bench, make chaos, make lint,
+#       make check-deploy (Django's deployment checks under the production settings, README "Deployment").
 
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -26,7 +27,11 @@ PACM_TEST_DB_NAME := pacm_ci_$(shell date +%s)_$(shell echo $$PPID)
 endif
 WORKER_LOG ?= celery-worker.log
 
-.PHONY: run test test-services timers worker beat bench lint install
+.PHONY: run test test-services timers worker beat bench lint install check-deploy
+
+# Development: DEBUG on (the development secret key, http, local hosts) unless DJANGO_DEBUG is set.
+# Outside DEBUG and the tests, pacm/settings.py refuses to start without a real DJANGO_SECRET_KEY.
+run timers worker beat lint: export DJANGO_DEBUG ?= true
 
 install: $(STAMP)
 
@@ -54,10 +59,12 @@ test: $(STAMP)
 # 2. the worker tests with a real Celery worker on Redis, sharing the test database
 #    PACM_TEST_DB_NAME with the tests (the worker's DATABASE_URL names it).
 # Both parts run; the target fails if either does. A missing service stops it at once.
+# PACM_TESTING=1: the worker and `celery inspect` load the settings as the tests do (no secret key).
 test-services: $(STAMP)
 	@set -euo pipefail; \
 	export DATABASE_URL='$(DATABASE_URL)' PACM_TEST_DB_NAME='$(PACM_TEST_DB_NAME)'; \
 	export CELERY_BROKER_URL='$(CELERY_BROKER_URL)' CELERY_TASK_DEFAULT_QUEUE='$(PACM_TEST_DB_NAME)'; \
+	export PACM_TESTING=1; \
 	unset CELERY_RESULT_BACKEND; \
 	$(BIN)/python -c "$$SERVICES_CHECK"; \
 	worker_db_url=$$($(BIN)/python -c "$$WORKER_DATABASE_URL"); \
@@ -128,6 +135,16 @@ lint: $(STAMP)
 	$(BIN)/ruff check pacm projects methodologies tests bench
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
+
+# Django's deployment checks (`check --deploy`), failing on any warning, under the production
+# settings of README "Deployment": DEBUG off, outside the tests. Your shell's DJANGO_* values are
+# used; where DJANGO_SECRET_KEY or DJANGO_ALLOWED_HOSTS is unset, a random key and the README's
+# example host stand in.
+check-deploy: $(STAMP)
+	@set -euo pipefail; \
+	export DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')}"; \
+	export DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-pacm.example.org}"; \
+	env -u DJANGO_DEBUG -u PACM_TESTING $(MANAGE) check --deploy --fail-level WARNING
 
 define SERVICES_CHECK
 import os, sys

@@ -5,6 +5,7 @@ product runs with its ordinary settings. Nothing here touches the developer's db
 `pacm` database, or another Redis database than the benchmark's own.
 """
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -34,6 +35,9 @@ def environment_prepare(*, backend, workdir, database_url=None):
         "PACM_BENCH_TIMINGS_KEY": TIMINGS_KEY,
         "PACM_BENCH_READY_KEY": READY_KEY,
     })
+    # The product's production settings (DEBUG off: no query log in the timings) need a key of
+    # their own; one per run, shared with the run's worker through the environment.
+    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
     if backend == SQLITE:
         url = f"sqlite:///{Path(workdir) / 'bench.sqlite3'}"
     else:

@@ -553,7 +553,8 @@ def run(args):
                 pg_ctl("restart")
             elif what == "redis":
                 redis_restart()
-            restarts.append({"what": what, "at": round(began - T0, 1), "took": round(time.monotonic() - began, 1)})
+            restarts.append({"what": what, "at": round(began - T0, 1), "took": round(time.monotonic() - began, 1),
+                             "wall": time.time() - (time.monotonic() - began)})
             log(f"restarted {what} in {restarts[-1]['took']} s")
         for thread in threads:
             thread.join(timeout=args.duration + args.recovery)
@@ -593,8 +594,15 @@ def run(args):
         ledger = checks_run(chains=True)
         events_rc, events_out = verify_events()
         web_requests = [r for r in records if r["kind"] in ("transfer", "use")]
+        alive = {name: process.poll() is None for name, process in started.processes.items()}
+        issued_at = _issued_times(world["periods"])
         figures.update({
-            "restarts": [{**r, "first_applied_after_s": recovered_after(records, r["at"])} for r in restarts],
+            "restarts": [{**{k: v for k, v in r.items() if k != "wall"},
+                          "first_applied_after_s": recovered_after(records, r["at"]),
+                          "issued_until_next_restart": _between(issued_at, r["wall"], restarts[i + 1]["wall"]
+                                                                if i + 1 < len(restarts) else None)}
+                         for i, r in enumerate(restarts)],
+            "still_running_at_the_end": alive,
             "web_requests": len(web_requests),
             "outcomes": _count(r["outcome"] for r in web_requests),
             "by_outcome_and_ledger": {" / ".join(k): v for k, v in sorted(table.items())},
@@ -647,6 +655,22 @@ def run(args):
     return status
 
 
+def _issued_times(periods):
+    from django.db import connection
+
+    from projects.models import IssuanceRequest
+
+    try:
+        return [at.timestamp() for at in IssuanceRequest.objects.filter(period_id__in=periods)
+                .exclude(issued_at=None).values_list("issued_at", flat=True)]
+    finally:
+        connection.close()
+
+
+def _between(times, start, end):
+    return sum(1 for t in times if t >= start and (end is None or t < end))
+
+
 def _count(values):
     result = {}
     for value in values:
@@ -658,7 +682,8 @@ def report(f):
     lines = ["", "make chaos: " + ("dry run (--no-restarts)" if f["arguments"]["no_restarts"] else "full run"), ""]
     for r in f.get("restarts", []):
         lines.append(f"  restarted {r['what']:<10} at {r['at']:6.1f}s in {r['took']:4.1f}s; "
-                     f"next applied request {r['first_applied_after_s']} s later")
+                     f"next applied request {r['first_applied_after_s']} s later; "
+                     f"{r['issued_until_next_restart']} issuance(s) issued before the next restart")
     lines.append(f"  web requests: {f.get('web_requests')}; outcomes: {f.get('outcomes')}")
     for key, value in (f.get("by_outcome_and_ledger") or {}).items():
         lines.append(f"    {key:<45} {value}")
@@ -667,6 +692,7 @@ def report(f):
     lines.append(f"  ledger: {f.get('ledger')}")
     lines.append(f"  verify_events: {f.get('verify_events')}")
     lines.append(f"  recovered in {f.get('recovered_in_s')} s; a use after recovery: {f.get('probe_after_recovery')}")
+    lines.append(f"  still running at the end: {f.get('still_running_at_the_end')}")
     lines.append(f"  services found {f.get('found')}, left {f.get('left')}")
     problems = f.get("problems")
     lines.append("  RESULT: " + ("all checks hold" if problems == [] else f"{len(problems or [])} problem(s)"))

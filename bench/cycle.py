@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from methodologies.models import MethodologyVersion
+from pacm.common.uploads import sample_pdf
 from pacm.parties.models import Membership, Organisation, Party
 from pacm.registry.models import AccountKind
 from pacm.registry.services import account_open
@@ -26,7 +27,7 @@ from projects.timers import timers_run
 from .stats import summary
 
 K = Organisation.Kind
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = sample_pdf("bench")  # uploads are checked by their structure
 HOST = "GH"
 WAIT_SECONDS = 120
 
@@ -139,8 +140,9 @@ def cycle_run(*, activities, sizes, worker):
         timed("activity_engage_doe", lambda: services.activity_engage_doe(
             activity=a, user=p["ap"], doe=p["doe_org"], stage="verification"))
         start = a.crediting_start
+        # The period ends yesterday: a report covers reductions already achieved (RMP 50-51).
         period = timed("period_submit", lambda: services.period_submit(
-            activity=a, user=p["ap"], start=start, end=start + datetime.timedelta(days=364),
+            activity=a, user=p["ap"], start=start, end=today - datetime.timedelta(days=1),
             claims={start.year: sizes[(i * 7) % len(sizes)]}, report=_pdf("monitoring.pdf")))
         timed("period_start_verification", lambda: services.period_start_verification(period=period, user=p["doe"]))
         timed("document_upload", lambda: services.document_upload(

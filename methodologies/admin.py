@@ -77,15 +77,22 @@ class RuleSetAdmin(admin.ModelAdmin):
         ("Issuance arithmetic (rules.md §4, policy.md §1-2)", {"fields": (
             "sop_rate", "sop_rounding", "sop_exempt_ldc_sids", "omge_min_rate", "omge_rounding",
             "buffer_rate_low", "buffer_rate_medium", "buffer_rate_high", "buffer_rounding",
+            "levy_authorized_rounding",
         )}),
-        ("Fees (7/CMA.4 annex I paras 51-58)", {"fields": (
+        ("Fees (7/CMA.4 annex I paras 51-58; PROC-AC-002 and PROC-AC-003 appendix 1)", {"fields": (
             "issuance_fee_per_unit_usd", "monetary_sop_rate", "registration_tier1_max_tonnes",
             "registration_tier2_max_tonnes", "registration_fee_tier1_usd", "registration_fee_tier2_usd",
-            "registration_fee_tier3_usd", "fees_waived_ldc_sids",
+            "registration_fee_tier3_usd", "poa_registration_fee_usd", "cp_inclusion_fee_usd", "prc_fee_usd",
+            "sd_deviation_fee_usd", "fees_waived_ldc_sids",
         )}),
-        ("Timers in calendar days (policy.md §3)", {"fields": (
+        ("Timers in calendar days (PROC-AC-002 v03.0; policy.md §3)", {"fields": (
             "prior_consideration_days", "gsc_days", "completeness_check_days", "information_check_days",
-            "registration_review_days", "issuance_review_days", "appeal_days", "missing_information_days",
+            "registration_review_days", "issuance_review_days", "appeal_days", "registration_appeal_days",
+            "missing_information_days",
+        )}),
+        ("Supervisory Body decisions (RMP paras 4, 17, 22; RoP rule 67)", {"fields": (
+            "board_members", "board_quorum_numerator", "board_quorum_denominator", "board_majority_numerator",
+            "board_majority_denominator", "board_electronic_days",
         )}),
         ("Crediting periods (rules.md §7.1, RMP 31(f))", {"fields": (
             "crediting_earliest_start", "reductions_renewable_years", "reductions_fixed_years",

@@ -6,6 +6,8 @@ Every rate and rounding comes from the RuleSet passed in; every quantity is a wh
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
+from django.utils.translation import gettext as _
+
 from pacm.common.errors import ServiceError
 
 from .models import Rounding
@@ -36,6 +38,8 @@ class Split:
     sop_rounding: str
     omge_rounding: str
     buffer_rounding: str
+    # pacm issue 6 §5 rule 5: how the authorized units' part of each levy is rounded (levies_by_status).
+    levy_authorized_rounding: str = Rounding.UP
 
     def rounding_note(self):
         """policy.md: every default is shown where it matters ("SOP rounded down, OMGE ...")."""
@@ -48,7 +52,11 @@ class Split:
 
 def _whole(value, what):
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ServiceError(f"{what} must be a whole number of units.")
+        params = {"what": what}
+        raise ServiceError(
+            _("%(what)s must be a whole number of units.") % params,
+            code="whole_number_required", params=params,
+        )
     return value
 
 
@@ -56,21 +64,31 @@ def _decimal(value, what):
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, bool):
-        raise ServiceError(f"{what} must be a number.")
+        params = {"what": what}
+        raise ServiceError(_("%(what)s must be a number.") % params, code="number_required", params=params)
     else:
         try:
             result = Decimal(str(value).strip())
         except (InvalidOperation, ValueError):
-            raise ServiceError(f"{what} must be a number, not {value!r}.") from None
+            params = {"what": what, "value": value}
+            raise ServiceError(
+                _("%(what)s must be a number, not %(value)s.") % {**params, "value": repr(value)},
+                code="number_invalid", params=params,
+            ) from None
     if not result.is_finite():
-        raise ServiceError(f"{what} must be a finite number.")
+        params = {"what": what}
+        raise ServiceError(_("%(what)s must be a finite number.") % params, code="number_not_finite", params=params)
     return result
 
 
 def _apply(gross, rate, rounding):
     """round(gross x rate) with the rule set's rounding, exactly."""
     if rounding not in _ROUNDING:
-        raise ServiceError(f"The rule set names an unknown rounding {rounding!r}.")
+        params = {"rounding": rounding}
+        raise ServiceError(
+            _("The rule set names an unknown rounding %(rounding)s.") % {**params, "rounding": repr(rounding)},
+            code="rounding_unknown", params=params,
+        )
     with localcontext() as ctx:
         ctx.prec = _PRECISION
         return int((Decimal(gross) * rate).to_integral_value(rounding=_ROUNDING[rounding]))
@@ -86,7 +104,11 @@ def issuance_split(*, gross, rule_set, omge_rate=None, sop_exempt=False, risk_ra
     """
     gross = _whole(gross, "The quantity issued")
     if gross < 1:
-        raise ServiceError(f"The quantity issued must be at least 1 unit, not {gross}.")
+        params = {"gross": gross}
+        raise ServiceError(
+            _("The quantity issued must be at least 1 unit, not %(gross)s.") % params,
+            code="gross_too_small", params=params,
+        )
 
     # RMP 58 / 6/CMA.6 para 20: share of proceeds for adaptation, unless the host is exempt.
     if sop_exempt and rule_set.sop_exempt_ldc_sids:
@@ -99,12 +121,17 @@ def issuance_split(*, gross, rule_set, omge_rate=None, sop_exempt=False, risk_ra
     minimum = rule_set.omge_min_rate
     rate = minimum if omge_rate is None or omge_rate == "" else _decimal(omge_rate, "The OMGE rate")
     if rate < minimum:
+        params = {"rate": rate, "minimum": minimum.normalize(), "rule_set": rule_set.version}
         raise ServiceError(
-            f"The OMGE rate {rate} is below the minimum of {minimum.normalize():f} "
-            f"(RMP 59, rule set {rule_set.version})."
+            _("The OMGE rate %(rate)s is below the minimum of %(minimum)s (RMP 59, rule set %(rule_set)s).") % {**params, "minimum": f"{minimum.normalize():f}"},
+            code="omge_rate_below_minimum", params=params,
         )
     if rate > 1:
-        raise ServiceError(f"The OMGE rate {rate} is above 1 (100%).")
+        params = {"rate": rate}
+        raise ServiceError(
+            _("The OMGE rate %(rate)s is above 1 (100%%).") % params,
+            code="omge_rate_above_one", params=params,
+        )
     omge = _apply(gross, rate, rule_set.omge_rounding)
 
     # policy.md §1-2: the buffer is levied on gross N at the rate of the validated risk rating.
@@ -112,24 +139,79 @@ def issuance_split(*, gross, rule_set, omge_rate=None, sop_exempt=False, risk_ra
     if risk_rating not in (None, ""):
         if risk_rating == NOT_ELIGIBLE_RATING:
             raise ServiceError(
-                "A very high reversal risk is not eligible for issuance until the risk is reduced (policy.md §2)."
+                _("A very high reversal risk is not eligible for issuance until the risk is reduced (policy.md §2)."),
+                code="risk_too_high",
             )
         buffer_rate = rule_set.buffer_rate(risk_rating)
         if buffer_rate is None:
-            raise ServiceError(f"Unknown risk rating {risk_rating!r}: use low, medium or high.")
+            params = {"risk_rating": risk_rating}
+            raise ServiceError(
+                _("Unknown risk rating %(risk_rating)s: use low, medium or high.") % {**params, "risk_rating": repr(risk_rating)},
+                code="risk_rating_unknown", params=params,
+            )
         buffer = _apply(gross, buffer_rate, rule_set.buffer_rounding)
 
     net = gross - sop - omge - buffer
     if net < 0:
+        params = {"sop": sop, "omge": omge, "buffer": buffer, "gross": gross}
         raise ServiceError(
-            f"The deductions (SOP {sop:,}, OMGE {omge:,}, buffer {buffer:,}) exceed the {gross:,} units issued: "
-            "issue more units or elect a lower OMGE rate."
+            _("The deductions (SOP %(sop)s, OMGE %(omge)s, buffer %(buffer)s) exceed the %(gross)s units issued: issue more units or elect a lower OMGE rate.") % {**params, "sop": f"{sop:,}", "omge": f"{omge:,}", "buffer": f"{buffer:,}", "gross": f"{gross:,}"},
+            code="deductions_exceed_gross", params=params,
         )
     return Split(
         gross=gross, share_of_proceeds=sop, omge=omge, buffer=buffer, net=net, rule_set=rule_set.version,
         sop_rate=sop_rate, omge_rate=rate, buffer_rate=buffer_rate, sop_rounding=rule_set.sop_rounding,
         omge_rounding=rule_set.omge_rounding, buffer_rounding=rule_set.buffer_rounding,
+        levy_authorized_rounding=rule_set.levy_authorized_rounding,
     )
+
+
+def _share(whole, part, total, rounding):
+    """round(whole x part / total) in whole units, exactly (integers only)."""
+    if rounding == Rounding.DOWN:
+        return whole * part // total
+    if rounding == Rounding.UP:
+        return -(-whole * part // total)
+    if rounding == Rounding.HALF_UP:
+        return (2 * whole * part + total) // (2 * total)
+    raise ServiceError(f"The rule set names an unknown rounding {rounding!r}.", code="rule_set_names_unknown")
+
+
+def levies_by_status(*, levies, authorized, mitigation_contribution, rounding=Rounding.UP):
+    """Which units each levy takes from an issuance partly authorized, partly mitigation contribution.
+
+    pacm issue 6 §5 rule 5, the reading taken (docs/rules-coverage.md): RMP 58-59 and 7/CMA.4 annex I
+    paras 39-40 levy 5 % and at least 2 % of *the A6.4ERs issued*, and A6.4-PROC-REGS-001 v02.1 para
+    43(c)-(f) issues the levied units as AERs where they are authorized and as MCUs where not. So
+    every unit of the issuance bears the levy alike: each levy (its total computed on gross N by
+    issuance_split) is drawn from the authorized and the mitigation-contribution units in proportion
+    to their numbers. The authorized part is rounded with `rounding` (the rule set's; up by default,
+    so the host's corresponding adjustment on the levies never covers less than the exact share),
+    within what is left of them; the mitigation contribution units give the rest.
+
+    `levies` are taken in order (SOP, then OMGE) from the same units; returns one
+    (authorized units, mitigation contribution units) pair per levy.
+    """
+    authorized = _whole(authorized, "The authorized units")
+    mitigation_contribution = _whole(mitigation_contribution, "The mitigation contribution units")
+    if authorized < 0 or mitigation_contribution < 0:
+        raise ServiceError("Unit counts cannot be negative.", code="unit_counts_cannot_negative")
+    total = authorized + mitigation_contribution
+    levies = [_whole(levy, "A levy") for levy in levies]
+    if any(levy < 0 for levy in levies):
+        raise ServiceError("A levy cannot be negative.", code="levy_cannot_negative")
+    if sum(levies) > total:
+        raise ServiceError(f"The levies ({sum(levies):,}) exceed the {total:,} units issued.", code="levies")
+    left_authorized, left_mc, parts = authorized, mitigation_contribution, []
+    for levy in levies:
+        from_authorized = min(_share(levy, authorized, total, rounding), left_authorized, levy) if total else 0
+        from_mc = levy - from_authorized
+        if from_mc > left_mc:  # only when rounding down leaves too few mitigation units: the rest is authorized
+            from_authorized, from_mc = levy - left_mc, left_mc
+        left_authorized -= from_authorized
+        left_mc -= from_mc
+        parts.append((from_authorized, from_mc))
+    return parts
 
 
 def _line_values(line):
@@ -137,7 +219,7 @@ def _line_values(line):
         return line.get("units"), line.get("percent")
     if isinstance(line, (tuple, list)) and not hasattr(line, "units"):
         if len(line) != 2:
-            raise ServiceError("Each distribution line is (units, percent).")
+            raise ServiceError(_("Each distribution line is (units, percent)."), code="line_malformed")
         return line[0], line[1]
     return getattr(line, "units", None), getattr(line, "percent", None)
 
@@ -151,35 +233,55 @@ def distribution_allocate(*, net, lines):
     """
     net = _whole(net, "The net quantity")
     if net < 0:
-        raise ServiceError("The net quantity cannot be negative.")
+        raise ServiceError(_("The net quantity cannot be negative."), code="net_negative")
     lines = list(lines)
     if not lines:
-        raise ServiceError("Give at least one receiving account.")
+        raise ServiceError(_("Give at least one receiving account."), code="lines_required")
     values = [_line_values(line) for line in lines]
     modes = set()
     for position, (units, percent) in enumerate(values, start=1):
         has_units, has_percent = units not in (None, ""), percent not in (None, "")
         if has_units == has_percent:
-            raise ServiceError(f"Line {position}: give either whole units or a percentage, not both or neither.")
+            params = {"position": position}
+            raise ServiceError(
+                _("Line %(position)s: give either whole units or a percentage, not both or neither.") % params,
+                code="line_units_or_percent", params=params,
+            )
         modes.add("units" if has_units else "percent")
     if len(modes) > 1:
-        raise ServiceError("Use whole units on every line, or percentages on every line.")
+        raise ServiceError(_("Use whole units on every line, or percentages on every line."), code="lines_mixed")
 
     if modes == {"units"}:
         amounts = [_whole(units, f"Line {i}") for i, (units, _) in enumerate(values, start=1)]
         for position, amount in enumerate(amounts, start=1):
             if amount < 1:
-                raise ServiceError(f"Line {position}: give at least 1 unit.")
+                params = {"position": position}
+                raise ServiceError(
+                    _("Line %(position)s: give at least 1 unit.") % params,
+                    code="line_units_invalid", params=params,
+                )
         if sum(amounts) != net:
-            raise ServiceError(f"The lines add up to {sum(amounts):,} units; the net to distribute is {net:,}.")
+            params = {"amounts": sum(amounts), "net": net}
+            raise ServiceError(
+                _("The lines add up to %(amounts)s units; the net to distribute is %(net)s.") % {**params, "amounts": f"{sum(amounts):,}", "net": f"{net:,}"},
+                code="lines_sum_mismatch", params=params,
+            )
         return amounts
 
     percents = [_decimal(percent, f"Line {i}'s percentage") for i, (_, percent) in enumerate(values, start=1)]
     for position, percent in enumerate(percents, start=1):
         if percent <= 0:
-            raise ServiceError(f"Line {position}: a percentage must be above 0.")
+            params = {"position": position}
+            raise ServiceError(
+                _("Line %(position)s: a percentage must be above 0.") % params,
+                code="line_percent_invalid", params=params,
+            )
     if sum(percents) != 100:
-        raise ServiceError(f"The percentages add up to {sum(percents)}, not 100.")
+        params = {"percents": sum(percents)}
+        raise ServiceError(
+            _("The percentages add up to %(percents)s, not 100.") % params,
+            code="percentages_not_100", params=params,
+        )
     with localcontext() as ctx:
         ctx.prec = _PRECISION
         amounts = [int((Decimal(net) * p / 100).to_integral_value(rounding=ROUND_FLOOR)) for p in percents]

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from pacm.common import bounds
+
 
 class SectoralScope(models.Model):
     number = models.PositiveSmallIntegerField(unique=True)
@@ -66,6 +68,10 @@ class MethodologyVersion(models.Model):
         return f"{self.methodology.code} v{self.version}"
 
     def clean(self):
+        errors = {name: bounds.date_problem(getattr(self, name)) for name in ("valid_from", "valid_to")
+                  if getattr(self, name) is not None and bounds.date_problem(getattr(self, name))}
+        if errors:
+            raise ValidationError(errors)
         if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": "The end date is before the start date."})
 
@@ -118,15 +124,41 @@ class RuleSet(models.Model):
     buffer_rate_medium = _rate(default=Decimal("0.20"))
     buffer_rate_high = _rate(default=Decimal("0.30"))
     buffer_rounding = models.CharField(max_length=8, choices=Rounding.choices, default=Rounding.UP)
+    # pacm issue 6 §5 rule 5 (reading, docs/rules-coverage.md): the authorized units' part of the SOP
+    # and of the OMGE of a partly authorized issuance is in proportion, rounded this way.
+    levy_authorized_rounding = models.CharField(
+        max_length=8, choices=Rounding.choices, default=Rounding.UP,
+        help_text="Authorized units' part of each levy of a partly authorized issuance (7/CMA.4 annex I paras 39-40)",
+    )
 
-    # Fees (rules.md §9; 7/CMA.4 annex I paras 51-58)
-    issuance_fee_per_unit_usd = models.DecimalField(max_digits=8, decimal_places=4, default=Decimal("0.20"))
+    # Fees (rules.md §9; 7/CMA.4 annex I paras 51-58). The defaults are the CMA maxima (rule set
+    # 2021-01); the SB's levels (A6.4-PROC-AC-002 / -003 v03.0 appendix 1) are rule set 2025-08.
+    issuance_fee_per_unit_usd = models.DecimalField(
+        max_digits=8, decimal_places=4, default=Decimal("0.20"),
+        help_text="Per unit requested, projects and PoAs (AI 53; PROC-AC-002 App.1 para 13; PROC-AC-003 App.1 para 14)",
+    )
     monetary_sop_rate = _rate(default=Decimal("0.03"))
     registration_tier1_max_tonnes = models.PositiveIntegerField(default=15_000)
     registration_tier2_max_tonnes = models.PositiveIntegerField(default=50_000)
     registration_fee_tier1_usd = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("2000"))
     registration_fee_tier2_usd = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("6000"))
     registration_fee_tier3_usd = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("12000"))
+    poa_registration_fee_usd = models.DecimalField(
+        "PoA registration fee (USD)", max_digits=10, decimal_places=2, default=Decimal("12000"),
+        help_text="AI 51(c); PROC-AC-003 App.1 para 6(a). Also the PoA-period renewal fee (App.1 para 17)",
+    )
+    cp_inclusion_fee_usd = models.DecimalField(
+        "component project inclusion fee (USD)", max_digits=10, decimal_places=2, default=Decimal("1000"),
+        help_text="Per CP (AI 52; PROC-AC-003 App.1 para 6(b)). Also the CP renewal fee (AI 54; App.1 para 18)",
+    )
+    prc_fee_usd = models.DecimalField(
+        "post-registration change fee (USD)", max_digits=10, decimal_places=2, default=Decimal("2000"),
+        help_text="Per request, projects, PoAs and CPs (AI 55; PROC-AC-002 App.1 para 10; PROC-AC-003 App.1 para 11)",
+    )
+    sd_deviation_fee_usd = models.DecimalField(
+        "SD tool deviation consideration fee (USD)", max_digits=10, decimal_places=2, null=True, blank=True,
+        default=None, help_text="Per request (PROC-AC-002 App.1 para 8; PROC-AC-003 App.1 para 9); empty: no such fee",
+    )
     fees_waived_ldc_sids = models.BooleanField(default=True)
 
     # Timers in calendar days (policy.md §3)
@@ -143,8 +175,34 @@ class RuleSet(models.Model):
     information_check_days = models.PositiveSmallIntegerField(default=21)
     registration_review_days = models.PositiveSmallIntegerField(default=28)
     issuance_review_days = models.PositiveSmallIntegerField(default=14)
-    appeal_days = models.PositiveSmallIntegerField(default=14)
-    missing_information_days = models.PositiveSmallIntegerField(default=14)
+    appeal_days = models.PositiveSmallIntegerField(
+        "issuance appeal days", default=14, help_text="After an issuance is approved (PROC-AC-002 v03.0 paras 198, 214)"
+    )
+    registration_appeal_days = models.PositiveSmallIntegerField(
+        default=14, help_text="After a registration is approved (PROC-AC-002 v03.0 paras 89, 103)"
+    )
+    missing_information_days = models.PositiveSmallIntegerField(
+        default=14, help_text="Resubmission after 'incomplete' (PROC-AC-002 v03.0 paras 77, 80, 187, 190)"
+    )
+
+    # The Supervisory Body's decisions (projects.board; rules.md §1; docs/rules-coverage.md "Readings").
+    # Fractions are kept as whole numerator and denominator, so that 3/4 (or 2/3) is exact.
+    # RMP paras 4-5: 12 members, each with an alternate. The quorum counts the seats present.
+    board_members = models.PositiveSmallIntegerField(
+        "Supervisory Body members", default=12, validators=[MinValueValidator(1)], help_text="RMP para 4: 12 members"
+    )
+    # RMP para 17 (rules.md §1): at least three quarters of the members present.
+    board_quorum_numerator = models.PositiveSmallIntegerField(default=3, help_text="RMP para 17: quorum 3/4")
+    board_quorum_denominator = models.PositiveSmallIntegerField(default=4, validators=[MinValueValidator(1)])
+    # RMP para 22: consensus where possible, else three fourths of the members present and voting.
+    board_majority_numerator = models.PositiveSmallIntegerField(default=3, help_text="RMP para 22: majority 3/4")
+    board_majority_denominator = models.PositiveSmallIntegerField(default=4, validators=[MinValueValidator(1)])
+    # Electronic decisions (RoP rule 67, as cited in A6.4-SBM017 v01.0 para 36). The window is a
+    # reading: the 14 days members have to object to the secretariat's recommendation on a request
+    # for deviation (A6.4-PROC-AC-002 v03.0 para 59).
+    board_electronic_days = models.PositiveSmallIntegerField(
+        "electronic decision window days", default=14, validators=[MinValueValidator(1)]
+    )
 
     # Crediting periods (rules.md §7.1; RMP 31(f))
     crediting_earliest_start = models.DateField(default=datetime.date(2021, 1, 1))
@@ -161,11 +219,55 @@ class RuleSet(models.Model):
     def __str__(self):
         return f"Rule set {self.version} (from {self.effective_from})"
 
+    def bounds_errors(self):
+        """{field: message} for every parameter outside what the cycle's arithmetic can hold.
+
+        By the kind of field, so a parameter added later is bounded too: dates within
+        bounds.DATE_MIN..DATE_MAX, timers (`*_days`) up to bounds.TIMER_DAYS_MAX (a due date is
+        `now + days`), period lengths (`*_years`) and renewals within what date arithmetic holds,
+        tonnage thresholds within the estimate they are compared with, the issuance fee per unit
+        within what a fee on the largest request can hold (Fee.amount_usd).
+        """
+        errors = {}
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname)
+            if value is None or field.primary_key:
+                continue
+            if isinstance(field, models.DateField):
+                problem = bounds.date_problem(value)
+            elif field.name == "issuance_fee_per_unit_usd":
+                problem = None if value <= bounds.FEE_PER_UNIT_MAX else f"At most USD {bounds.FEE_PER_UNIT_MAX} per unit."
+            elif isinstance(field, models.IntegerField):
+                if field.name.endswith("_days"):
+                    low, high, unit = 0, bounds.TIMER_DAYS_MAX, "days"
+                elif field.name.endswith("_years"):
+                    low, high, unit = 1, bounds.PERIOD_YEARS_MAX, "years"
+                elif field.name == "max_renewals":
+                    low, high, unit = 0, bounds.RENEWALS_MAX, "renewals"
+                elif isinstance(field, models.SmallIntegerField):
+                    low, high, unit = 0, bounds.SMALLINT_MAX, ""
+                else:
+                    low, high, unit = 0, bounds.ESTIMATE_MAX, ""
+                problem = bounds.whole_problem(value, minimum=low, maximum=high,
+                                               what=f"a whole number{' of ' + unit if unit else ''}")
+            else:
+                continue
+            if problem:
+                errors[field.name] = problem
+        return errors
+
     def clean(self):
+        errors = self.bounds_errors()
+        if errors:
+            raise ValidationError(errors)
         if self.omge_min_rate + self.sop_rate + self.buffer_rate_high >= 1:
             raise ValidationError("SOP, OMGE and the highest buffer rate must leave participants some units.")
         if self.registration_tier1_max_tonnes >= self.registration_tier2_max_tonnes:
             raise ValidationError("Tier 1's ceiling must be below tier 2's.")
+        if not 0 < self.board_quorum_numerator <= self.board_quorum_denominator:
+            raise ValidationError("The Board's quorum is a fraction above 0 and at most 1 (e.g. 3/4).")
+        if not self.board_majority_denominator < 2 * self.board_majority_numerator <= 2 * self.board_majority_denominator:
+            raise ValidationError("The Board's majority is a fraction above one half and at most 1 (e.g. 3/4).")
 
     def buffer_rate(self, rating):
         """policy.md §2; 'very_high' is not eligible for issuance and has no rate."""
@@ -181,12 +283,40 @@ class RuleSet(models.Model):
             return self.registration_fee_tier2_usd
         return self.registration_fee_tier3_usd
 
+    def renewal_fee(self, annual_tonnes):
+        """Crediting-period renewal of a project: its registration tier (AI 54; PROC-AC-002 App.1 para 16)."""
+        return self.registration_fee(annual_tonnes)
+
+    def poa_renewal_fee(self):
+        """PoA-period renewal: the PoA registration fee (AI 54; PROC-AC-003 App.1 para 17)."""
+        return self.poa_registration_fee_usd
+
+    def cp_renewal_fee(self):
+        """Crediting-period renewal of a component project: the inclusion fee (AI 54; PROC-AC-003 App.1 para 18)."""
+        return self.cp_inclusion_fee_usd
+
+    def prc_fee(self, registered_tonnes, changed_tonnes):
+        """A post-registration change, plus the difference up to a higher registration tier if the change
+        moves the project up one (AI 55; PROC-AC-002 v03.0 App.1 paras 10-11)."""
+        step_up = self.registration_fee(changed_tonnes) - self.registration_fee(registered_tonnes)
+        return self.prc_fee_usd + max(step_up, Decimal("0"))
+
     def prior_consideration_deadline(self, start_date):
         """The last day to notify prior consideration for an activity that started on `start_date`."""
         before = self.prior_consideration_transitional_start_before
         if before and self.prior_consideration_transitional_deadline and start_date < before:
             return self.prior_consideration_transitional_deadline
         return start_date + datetime.timedelta(days=self.prior_consideration_days)
+
+    def board_quorum(self):
+        """RMP para 17: the number of seats that must be present (a fraction of a seat rounds up)."""
+        return -(-self.board_quorum_numerator * self.board_members // self.board_quorum_denominator)
+
+    def board_majority_reached(self, yes, no):
+        """RMP para 22: the majority of the members present and voting (abstentions are not votes),
+        exactly: yes / (yes + no) >= numerator / denominator, compared in whole numbers."""
+        voting = yes + no
+        return voting > 0 and yes * self.board_majority_denominator >= self.board_majority_numerator * voting
 
     def timer_days(self, key):
         return getattr(self, f"{key}_days")

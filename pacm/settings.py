@@ -3,12 +3,19 @@
 With nothing set: SQLite in the project folder and Celery in eager mode.
 DATABASE_URL selects another database (PostgreSQL); CELERY_BROKER_URL selects a real broker
 (Redis) and a real worker.
+
+Safe by default (README "Deployment"): DEBUG is off unless DJANGO_DEBUG says otherwise, and
+outside DEBUG and the tests the settings refuse to start without a real DJANGO_SECRET_KEY; HTTPS
+only (SSL redirect, HSTS, secure cookies) unless switched off. `make run` and the other
+development targets of the Makefile set DJANGO_DEBUG=true.
 """
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -16,14 +23,71 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 def env_bool(name, default=False):
     value = os.environ.get(name)
-    if value is None:
+    if value is None or not value.strip():
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "pacm-dev-only-insecure-key-change-me")
+def env_int(name, default):
+    value = (os.environ.get(name) or "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def env_list(name, default=""):
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
 DEBUG = env_bool("DJANGO_DEBUG", False)
-ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+# The test suite: pytest in this process, or a process the tests started (a manage.py command, a
+# Celery worker), which inherits PACM_TESTING=1 from them.
+TESTING = "pytest" in sys.modules or env_bool("PACM_TESTING")
+if TESTING:
+    os.environ["PACM_TESTING"] = "1"
+# Development and tests run on http://127.0.0.1 with a key that everyone can read in this file.
+DEVELOPMENT = DEBUG or TESTING
+
+DEV_SECRET_KEY = "pacm-dev-only-insecure-key-change-me"
+
+
+def secret_key_problem(key):
+    """Why `key` may not sign sessions in production, or None (the criteria of Django's W009)."""
+    if not key:
+        return "DJANGO_SECRET_KEY is not set"
+    if key == DEV_SECRET_KEY:
+        return "DJANGO_SECRET_KEY is the development key written in pacm/settings.py"
+    if key.startswith("django-insecure-") or len(key) < 50 or len(set(key)) < 5:
+        return "DJANGO_SECRET_KEY is too weak (at least 50 characters, 5 of them different)"
+    return None
+
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip()
+if not DEVELOPMENT and secret_key_problem(SECRET_KEY):
+    raise ImproperlyConfigured(
+        f"{secret_key_problem(SECRET_KEY)}. Outside DEBUG pacm needs a secret key of its own, e.g. "
+        "DJANGO_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(50))'); "
+        "for development set DJANGO_DEBUG=true (make run does)."
+    )
+SECRET_KEY = SECRET_KEY or DEV_SECRET_KEY
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEVELOPMENT else "")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+# --- HTTPS (manage.py check --deploy) -------------------------------------------------------
+# On by default outside development; each can be switched off from the environment.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEVELOPMENT)
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEVELOPMENT else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEVELOPMENT)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", not DEVELOPMENT)
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", not DEVELOPMENT)
+CSRF_COOKIE_SECURE = env_bool("DJANGO_CSRF_COOKIE_SECURE", not DEVELOPMENT)
+# Behind a proxy that ends TLS: the header it sets on https requests, e.g. "HTTP_X_FORWARDED_PROTO"
+# (value "https"). Only set it when the proxy always sets or strips that header.
+if os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (os.environ["DJANGO_SECURE_PROXY_SSL_HEADER"].strip(), "https")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -34,12 +98,17 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_fsm",
+    "axes",
+    "csp",
     "pacm.common",
     "pacm.parties",
     "pacm.events",
+    "pacm.engine",
+    "pacm.notifications",
     "pacm.registry",
     "methodologies",
     "projects",
+    "projects.board",
 ]
 
 MIDDLEWARE = [
@@ -50,8 +119,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After CSRF, auth and messages: a form sent again gets the first result (issue 11).
+    "pacm.common.submission.SubmissionReplayMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "pacm.common.middleware.PrivateCacheMiddleware",
     "pacm.common.middleware.ServiceErrorMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pacm.urls"
@@ -67,6 +142,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pacm.common.context_processors.pacm",
+                "pacm.common.context_processors.notifications",
             ],
         },
     },
@@ -94,8 +170,29 @@ if os.environ.get("PACM_TEST_DB_NAME"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": env_int("PACM_PASSWORD_MIN_LENGTH", 12)}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Login throttling (django-axes) ----------------------------------------------------------
+# After PACM_LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that pair is
+# locked out of the site's and the admin's login for PACM_LOGIN_COOLOFF_MINUTES (the lockout
+# page says so, status 429); each failure during the lockout starts the cool-off again. The
+# address is REMOTE_ADDR: a client-supplied X-Forwarded-For never counts.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("PACM_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("PACM_LOGIN_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -111,12 +208,33 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("PACM_MEDIA_ROOT", BASE_DIR / "media"))
 
+# --- Content-Security-Policy (django-csp 4: the CONTENT_SECURITY_POLICY dict) ------------------
+# Scripts and styles come only from our own static files: no inline <script>, <style>, style=
+# or on...= attribute anywhere (static/js/pacm.js carries the page behaviour). Bootstrap's CSS
+# draws its icons from data: SVG images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "registry-public"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = "pacm@localhost"
+# Where the links in notification e-mails point (the pages' paths are appended).
+PACM_SITE_URL = os.environ.get("PACM_SITE_URL", "http://localhost:8000")
 
 # --- Celery -------------------------------------------------------------------------------
 # No broker configured: tasks run eagerly, in process; "memory://" only keeps Kombu from
@@ -134,6 +252,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("PACM_BROKER_VISIBILITY_TIMEOUT", "3600"))}
 CELERY_BEAT_SCHEDULE = {
     "run-timers": {"task": "projects.tasks.timers_run", "schedule": timedelta(minutes=1)},
+    # projects.board: an electronic decision whose window has closed is decided (RoP rule 67).
+    "close-board-decisions": {"task": "projects.board.tasks.board_decisions_close_due", "schedule": timedelta(minutes=1)},
     "sweep-approved-issuances": {
         "task": "projects.tasks.issuances_sweep",
         "schedule": timedelta(seconds=int(os.environ.get("PACM_ISSUANCE_SWEEP_EVERY_SECONDS", "300"))),
@@ -152,6 +272,19 @@ PACM_UPLOAD_EXTENSIONS = {
     ".odt": "application/vnd.oasis.opendocument.text",
     ".ods": "application/vnd.oasis.opendocument.spreadsheet",
 }
+# What pacm.common.uploads reads inside a file before it is stored (its structure, not its first
+# bytes). A PDF is walked object by object, at most this many objects.
+PACM_UPLOAD_PDF_MAX_OBJECTS = int(os.environ.get("PACM_UPLOAD_PDF_MAX_OBJECTS", "200000"))
+# .docx/.xlsx/.odt/.ods are zip files: at most this many parts, this many bytes once expanded in
+# all, and (past the first few MB) this many times the size of the file: a zip bomb is refused.
+PACM_UPLOAD_ZIP_MAX_ENTRIES = int(os.environ.get("PACM_UPLOAD_ZIP_MAX_ENTRIES", "5000"))
+PACM_UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("PACM_UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES", str(200 * 1024 * 1024))
+)
+PACM_UPLOAD_ZIP_MAX_RATIO = float(os.environ.get("PACM_UPLOAD_ZIP_MAX_RATIO", "100"))
+PACM_UPLOAD_ZIP_RATIO_FROM_BYTES = int(os.environ.get("PACM_UPLOAD_ZIP_RATIO_FROM_BYTES", str(5 * 1024 * 1024)))
+# Refused inside every upload: JavaScript and launch actions (PDF), macros (VBA, ODF Basic and
+# Scripts), embedded programs and OLE package objects. Legacy .doc/.xls: their OLE header only.
 # Readings taken where the rules are unclear (docs/rules-coverage.md, "Readings"):
 # the registration request may only be made while the host's approval AND a current
 # authorization statement are on file (rules.md §2.3 S5->S6, conservative: both, not either).
@@ -161,10 +294,20 @@ PACM_REQUIRE_AUTHORIZATION_STATEMENT_FOR_REGISTRATION = env_bool(
 # Units are issued once the appeal window after approval closes (rules.md §2.3 S18->S19); its
 # length is RuleSet.appeal_days. An issuance left issuing this long is dispatched again.
 PACM_ISSUANCE_SWEEP_AFTER = timedelta(seconds=int(os.environ.get("PACM_ISSUANCE_SWEEP_AFTER_SECONDS", "120")))
+# A deadlock or serialization failure that still happens despite the lock order is rerun this
+# many times in all (pacm.common.retry), with a short jittered pause growing from this base;
+# after the last try the person is told nothing changed.
+PACM_DB_CONFLICT_ATTEMPTS = int(os.environ.get("PACM_DB_CONFLICT_ATTEMPTS", "4"))
+PACM_DB_CONFLICT_BACKOFF_SECONDS = float(os.environ.get("PACM_DB_CONFLICT_BACKOFF_SECONDS", "0.02"))
+# Every form that creates something carries a one-time submission key (pacm.common.submission).
+# A post without one (an old page, a script) is still accepted unless this is true.
+PACM_SUBMISSION_KEY_REQUIRED = env_bool("PACM_SUBMISSION_KEY_REQUIRED", False)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("PACM_LOG_LEVEL", "WARNING")},
+    # pypdf warns about every damaged file it reads (pacm.common.uploads refuses them).
+    "loggers": {"pypdf": {"level": "ERROR"}},
 }

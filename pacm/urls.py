@@ -10,5 +10,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("registry/", include("pacm.registry.urls")),
+    path("", include("projects.board.urls")),
+    path("notifications/", include("pacm.notifications.urls")),
     path("", include("projects.urls")),
 ]

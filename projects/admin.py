@@ -3,6 +3,11 @@
 Every change to an activity, a document, a finding, an approval or a fee goes through
 `projects.services` (one write path: permission, lock, transition, event). The admin offers
 no add, change or delete here, not even to a superuser: it only shows what the services wrote.
+
+It shows no one more than the site shows them (issue 11): every list and page here keeps to the
+activities `projects.selectors.activities_visible_to` gives the logged-in user, so the
+secretariat does not read the participants' drafts here either (selectors.MECHANISM_HIDDEN).
+A superuser with no organisation sees what the public sees.
 """
 from django.contrib import admin
 
@@ -20,7 +25,7 @@ from .models import (
     Reversal,
     VintageClaim,
 )
-from .selectors import MECHANISM_HIDDEN
+from .selectors import activities_visible_to
 
 
 class ReadOnlyMixin:
@@ -36,31 +41,33 @@ class ReadOnlyMixin:
         return False
 
 
-class DraftsHiddenMixin:
-    """Staff see what the secretariat sees on the site: everything but the participants' unsent
-    drafts (selectors.MECHANISM_HIDDEN, issue 11); the superuser, who runs the registry, sees all.
-    `draft_path` leads from a row to its activity."""
+class VisibleActivitiesMixin:
+    """Rows of the activities the site shows this user, through `activity_path` (None: the activity itself)."""
 
-    draft_path = "activity__"
+    activity_path = "activity"
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.exclude(**{f"{self.draft_path}state__in": MECHANISM_HIDDEN})
+        return visible_rows(super().get_queryset(request), request.user, self.activity_path)
 
 
-class ReadOnlyAdmin(DraftsHiddenMixin, ReadOnlyMixin, admin.ModelAdmin):
+def visible_rows(queryset, user, activity_path):
+    visible = activities_visible_to(user).values("pk")
+    if activity_path is None:
+        return queryset.filter(pk__in=visible)
+    return queryset.filter(**{f"{activity_path}__in": visible})
+
+
+class ReadOnlyAdmin(VisibleActivitiesMixin, ReadOnlyMixin, admin.ModelAdmin):
     pass
 
 
-class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
+class ReadOnlyInline(VisibleActivitiesMixin, ReadOnlyMixin, admin.TabularInline):
     extra = 0
 
 
 @admin.register(Activity)
 class ActivityAdmin(ReadOnlyAdmin):
-    draft_path = ""
+    activity_path = None
     list_display = ("reference", "title", "host_party", "state", "due_at", "updated_at")
     list_filter = ("state", "host_party", "sectoral_scope")
     list_select_related = ("host_party",)
@@ -70,6 +77,7 @@ class ActivityAdmin(ReadOnlyAdmin):
 
 class DocumentVersionInline(ReadOnlyInline):
     model = DocumentVersion
+    activity_path = "document__activity"
     fields = ("number", "file", "original_name", "size", "sha256", "uploaded_by", "organisation", "uploaded_at")
     readonly_fields = fields
 
@@ -116,6 +124,7 @@ class FeeAdmin(ReadOnlyAdmin):
 
 class VintageClaimInline(ReadOnlyInline):
     model = VintageClaim
+    activity_path = "period__activity"
 
 
 @admin.register(MonitoringPeriod)
@@ -129,11 +138,12 @@ class MonitoringPeriodAdmin(ReadOnlyAdmin):
 
 class DistributionLineInline(ReadOnlyInline):
     model = DistributionLine
+    activity_path = "request__period__activity"
 
 
 @admin.register(IssuanceRequest)
 class IssuanceRequestAdmin(ReadOnlyAdmin):
-    draft_path = "period__activity__"
+    activity_path = "period__activity"
     list_display = ("period", "units_requested", "gross", "share_of_proceeds", "omge", "buffer", "net", "issued_at")
     list_select_related = ("period__activity",)
     search_fields = ("period__activity__reference",)

@@ -4,3 +4,20 @@ from django.apps import AppConfig
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = "Activities and their cycle"
+
+    def ready(self):
+        from pacm.common.visibility import visible_activities_register
+
+        from . import events  # noqa: F401  (declares the event kinds' payload shapes)
+        from .board import events as _board_events  # noqa: F401  (the Board's event shapes)
+        from .machines import machines_register
+        from .selectors import activities_visible_to
+
+        machines_register()
+        visible_activities_register(activities_visible_to)
+
+        from pacm.registry.authorizations import host_approval_lookup_register
+
+        from .selectors import host_approval_authorizing
+
+        host_approval_lookup_register(host_approval_authorizing)

@@ -1,19 +1,25 @@
 """The A6.4 activity cycle, declared in one place (rules.md §2.2-2.3, policy.md §3-4).
 
 Two machines: the activity's, up to registration (and its side exits), and each monitoring
-period's, from the monitoring report to issued units. A transition names who may fire it,
-the guards that must hold (functions in `guards.py`, by name), whether it needs reasons, and
-the timer, if any, that starts when its target state is entered. `projects.models` binds these
-declarations to django-fsm transitions; `projects.services` holds the one service function per
-transition that fires them. Nothing else changes a state.
+period's, from the monitoring report to issued units. Each declares its transitions (who may
+fire them, the guards that must hold — functions in `guards.py`, by name — whether reasons are
+needed, the timer that starts on entering the target) and its actions beside the state (who
+may upload, raise or answer a finding, approve, record a fee, ...). Registration and issuance
+are two kinds of the one request pipeline (`projects.requests.pipeline`). `projects.machines`
+registers both with the engine (`pacm.engine`); `projects.models` binds the transitions to
+django-fsm; `projects.services` holds the one service function per write. Nothing else changes
+a state.
 """
-from dataclasses import dataclass, field
-
 from django.db import models
 
+from pacm.engine.declarations import A as Act
+from pacm.engine.declarations import T, Transition  # noqa: F401  (Transition: re-exported)
 from pacm.parties.roles import Role
 
+from .requests.pipeline import RequestKind, RequestNames, RequestStates, request_pipeline, request_timed
+
 AP, DOE, DNA, SEC, SB, TIMER = Role.PARTICIPANT, Role.DOE, Role.DNA, Role.SECRETARIAT, Role.SB, Role.TIMER
+BOARD = Role.BOARD
 
 
 class ActivityState(models.TextChoices):
@@ -49,28 +55,8 @@ class PeriodState(models.TextChoices):
     ISSUED = "issued", "Issued"
     REJECTED = "rejected", "Rejected"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    ENDED = "ended", "Ended with the activity (deregistered or withdrawn)"
 
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    source: tuple
-    target: str
-    actors: frozenset
-    label: str
-    guards: tuple = ()
-    needs_reason: bool = False
-    # Timer started on entering `target`: a rule-set key (RuleSet.<key>_days).
-    timer: str | None = None
-    style: str = "primary"
-    # Inputs given with the action itself; a guard that checks one of them is met by the form.
-    inputs: tuple = ()
-    extra: dict = field(default_factory=dict)
-
-
-def T(name, source, target, actors, label, **kw):
-    source = tuple(source) if isinstance(source, (list, tuple, set, frozenset)) else (source,)
-    return Transition(name, source, target, frozenset(actors), label, **kw)
 
 
 A = ActivityState
@@ -78,6 +64,34 @@ _BEFORE_DECISION = (
     A.DRAFT, A.PRIOR_CONSIDERATION, A.VALIDATION_CONTRACTED, A.CONSULTATION, A.UNDER_VALIDATION,
     A.VALIDATED, A.REGISTRATION_REQUESTED, A.COMPLETENESS_CHECK, A.INFORMATION_CHECK,
     A.REQUEST_INCOMPLETE, A.REVIEW_WINDOW, A.UNDER_SB_REVIEW,
+)
+
+# A6.4-PROC-AC-002 v03.0 paras 67-106: registration, on the request pipeline.
+REGISTRATION = RequestKind(
+    name="registration",
+    states=RequestStates(
+        submitted=A.REGISTRATION_REQUESTED, completeness=A.COMPLETENESS_CHECK, substantive=A.INFORMATION_CHECK,
+        incomplete=A.REQUEST_INCOMPLETE, review_window=A.REVIEW_WINDOW, under_review=A.UNDER_SB_REVIEW,
+        decided=A.REGISTERED, rejected=A.REJECTED,
+    ),
+    names=RequestNames(
+        submit="request_registration", resubmit="resubmit_registration", start_checks="start_completeness_check",
+        pass_completeness="pass_completeness_check", pass_checks="pass_information_check",
+        return_incomplete="return_incomplete", request_review="request_review", approve_by_timer="register_by_timer",
+        approve="register", reject="reject",
+    ),
+    # RMP 40, 47: the host's approval must be on file before the request.
+    entry=(A.VALIDATED,), requester=frozenset({DOE}),
+    submit_labels=("Submit the registration request", "Resubmit the registration request"),
+    submit_guards=("host_approval_on_file", "authorization_on_file"),
+    fee_guard="registration_fee_settled",
+    # PROC-AC-002 v03.0 para 85: the host Party (through its DNA) or any SB member or alternate
+    # may request review; paras 102-103 (RMP 22): the SB decides as a body (projects.board).
+    reviewers=frozenset({SB, DNA}), deciders=frozenset({BOARD}),
+    completeness_timer="completeness_check", substantive_timer="information_check",
+    review_timer="registration_review",
+    labels={"start_checks": "Start the completeness check", "pass_checks": "Pass the information and reporting check",
+            "approve_by_timer": "Register (review window closed)", "approve": "Register"},
 )
 
 ACTIVITY_TRANSITIONS = (
@@ -94,78 +108,198 @@ ACTIVITY_TRANSITIONS = (
     T("close_consultation", A.CONSULTATION, A.UNDER_VALIDATION, {TIMER}, "Close the consultation"),
     # S4->S6: positive opinion; no open corrective action or clarification (policy.md §4).
     T("validate", A.UNDER_VALIDATION, A.VALIDATED, {DOE}, "Give a positive validation opinion",
-      guards=("no_open_findings", "has_validation_report", "risk_rating_set"), inputs=("risk_rating",)),
-    # S6->S7: RMP 40, 47: the host's approval must be on file before the request.
-    T("request_registration", A.VALIDATED, A.REGISTRATION_REQUESTED, {DOE}, "Submit the registration request",
-      guards=("host_approval_on_file", "authorization_on_file")),
-    T("resubmit_registration", A.REQUEST_INCOMPLETE, A.REGISTRATION_REQUESTED, {DOE}, "Resubmit the registration request",
-      guards=("host_approval_on_file", "authorization_on_file")),
-    # S7->S8: 7/CMA.4 annex I para 56: processing starts only once the fee is paid (or waived).
-    T("start_completeness_check", A.REGISTRATION_REQUESTED, A.COMPLETENESS_CHECK, {SEC}, "Start the completeness check",
-      guards=("registration_fee_settled",), timer="completeness_check"),
-    T("pass_completeness_check", A.COMPLETENESS_CHECK, A.INFORMATION_CHECK, {SEC}, "Pass the completeness check",
-      timer="information_check"),
-    T("return_incomplete", (A.COMPLETENESS_CHECK, A.INFORMATION_CHECK), A.REQUEST_INCOMPLETE, {SEC},
-      "Return as incomplete", needs_reason=True, style="warning", timer="missing_information"),
-    # S9->S10/S11: the review window opens; SB members may request review within it.
-    T("pass_information_check", A.INFORMATION_CHECK, A.REVIEW_WINDOW, {SEC}, "Pass the information and reporting check",
-      timer="registration_review"),
-    T("request_review", A.REVIEW_WINDOW, A.UNDER_SB_REVIEW, {SB}, "Request review", needs_reason=True, style="warning",
-      guards=("review_window_open",)),
-    # A window that closes with no review requested registers the activity (policy.md §3).
-    T("register_by_timer", A.REVIEW_WINDOW, A.REGISTERED, {TIMER}, "Register (review window closed)"),
-    # RMP 49: the SB decides.
-    T("register", A.UNDER_SB_REVIEW, A.REGISTERED, {SB}, "Register", needs_reason=True),
-    T("reject", A.UNDER_SB_REVIEW, A.REJECTED, {SB}, "Reject", needs_reason=True, style="danger"),
-    T("withdraw", _BEFORE_DECISION, A.WITHDRAWN, {AP}, "Withdraw the activity", needs_reason=True, style="danger"),
-    T("deregister", A.REGISTERED, A.DEREGISTERED, {SB}, "Deregister", needs_reason=True, style="danger"),
+      guards=("no_open_findings", "has_validation_report", "risk_rating_set"), inputs=("risk_rating",),
+      input_guards=("risk_rating_set",)),
+    *request_pipeline(REGISTRATION),
+    T("withdraw", _BEFORE_DECISION, A.WITHDRAWN, {AP}, "Withdraw the activity", needs_reason=True, style="danger",
+      pending=False),
+    T("deregister", A.REGISTERED, A.DEREGISTERED, {BOARD}, "Deregister", needs_reason=True, style="danger",
+      pending=False),
+)
+
+STAGE_OVER = "The validation or verification stage of this finding is over."
+# Findings live during validation (policy.md §4) and, for a period's findings, verification.
+FINDING_STATES = (A.CONSULTATION, A.UNDER_VALIDATION)
+_APPROVAL_STATES = (A.PRIOR_CONSIDERATION, A.VALIDATION_CONTRACTED, A.CONSULTATION, A.UNDER_VALIDATION, A.VALIDATED)
+
+
+def _open_fees(subject):
+    return [f for f in subject.fees.all() if f.status == "due"]
+
+
+def _activity_findings(activity):
+    return [f for f in activity.findings.all() if f.monitoring_period_id is None]
+
+
+def _finding_status(*statuses, raised_by_actor=False):
+    def ok(finding, actor):
+        if finding.status not in statuses:
+            return False
+        # A finding is closed or reopened by the DOE that raised it (issue 11; policy.md §4).
+        return not raised_by_actor or finding.raised_by_id == actor.organisation.pk
+
+    return ok
+
+
+def _waiting_findings(period=False):
+    def q():
+        from django.db.models import Exists, OuterRef, Q
+
+        from .models import Finding
+
+        if period:
+            return Q(Exists(Finding.objects.filter(monitoring_period=OuterRef("pk"), status="open")))
+        return Q(Exists(Finding.objects.filter(activity=OuterRef("pk"), monitoring_period=None, status="open")))
+
+    return q
+
+
+def _waiting_fees(period=False):
+    def q():
+        from django.db.models import Exists, OuterRef, Q
+
+        from .models import Fee
+
+        field = "monitoring_period" if period else "activity"
+        return Q(Exists(Fee.objects.filter(**{field: OuterRef("pk")}, status="due")))
+
+    return q
+
+
+def _waiting_doe():
+    from django.db.models import Exists, OuterRef, Q
+
+    from .models import MonitoringPeriod
+
+    submitted = MonitoringPeriod.objects.filter(activity=OuterRef("pk"), state=PeriodState.SUBMITTED)
+    return (Q(state__in=(A.DRAFT, A.PRIOR_CONSIDERATION), validation_doe__isnull=True)
+            | Q(Exists(submitted), state=A.REGISTERED, verification_doe__isnull=True))
+
+
+def _waiting_host_approval():
+    from django.db.models import Exists, OuterRef, Q
+
+    from .models import HostApproval
+
+    return Q(state__in=_APPROVAL_STATES) & ~Q(Exists(HostApproval.objects.filter(activity=OuterRef("pk"))))
+
+
+ACTIVITY_ACTIONS = (
+    Act("edit_pdd", A.DRAFT, {AP}, "Edit the PDD", refusal="The PDD fields can be edited only while the activity is a draft."),
+    # rules.md §2.3 S1->S2: the validation DOE is engaged before it accepts; the verification DOE
+    # once registered. Issue 11: accredited for the scope on the day; a change of DOE is its own write.
+    # Waits for the participants while no DOE is engaged for the stage: before validation, or
+    # with a monitoring report submitted and no verification DOE to take it up.
+    Act("engage_doe", (A.DRAFT, A.PRIOR_CONSIDERATION, A.REGISTERED), {AP}, "Engage a DOE",
+        pending=True, waiting=_waiting_doe, refusal="The validation DOE can be changed only before it accepts the engagement; a verification DOE is engaged once the activity is registered.",
+        guards=("no_doe_engaged_for_stage",)),
+    Act("change_doe", (A.DRAFT, A.PRIOR_CONSIDERATION, A.REGISTERED), {AP}, "Change the DOE", refusal="The validation DOE can be changed only before it accepts the engagement.",
+        guards=("doe_engaged_for_stage", "no_period_under_verification")),
+    Act("upload_document", None, {AP, DOE, DNA}, "Upload a document", refusal="The activity is closed: no new documents."),
+    Act("raise_finding", FINDING_STATES, {DOE}, "Raise a finding", refusal="Findings can be raised only during validation or verification."),
+    Act("answer_finding", FINDING_STATES, {AP}, "Answer the finding", refusal=STAGE_OVER, items=_activity_findings,
+        item_ok=_finding_status("open"), pending=True, waiting=_waiting_findings()),
+    Act("close_finding", FINDING_STATES, {DOE}, "Close the finding", refusal=STAGE_OVER, items=_activity_findings,
+        item_ok=_finding_status("open", "answered", raised_by_actor=True)),
+    Act("reopen_finding", FINDING_STATES, {DOE}, "Reopen the finding", refusal=STAGE_OVER, items=_activity_findings,
+        item_ok=_finding_status("answered", raised_by_actor=True)),
+    # RMP 40-42: the host's DNA approves and issues (or revises) the statement while the activity is open.
+    Act("issue_host_approval", None, {DNA}, "Issue the host approval", refusal="The activity is closed.", pending=True, waiting=_waiting_host_approval),
+    Act("issue_authorization", None, {DNA}, "Issue the authorization statement", refusal="The activity is closed."),
+    # 7/CMA.4 annex I para 56: the secretariat records the payment of a fee that is due.
+    Act("record_fee_payment", None, {SEC}, "Record the fee payment", items=_open_fees,
+        item_ok=lambda fee, actor: fee.status == "due", pending=True, waiting=_waiting_fees()),
+    # RMP 50: monitoring reports of a registered activity.
+    Act("submit_monitoring_report", A.REGISTERED, {AP}, "Submit a monitoring report", creates="period", refusal="Only a registered activity is monitored."),
+    # policy.md §2: reversals of removals and reversal-risk activities.
+    Act("report_reversal", A.REGISTERED, {AP, DOE}, "Report a reversal", refusal="Reversals are reported for registered activities.", guards=("carries_reversal_risk",)),
+    Act("compensate_reversal", None, {AP}, "Compensate the reversal", items=lambda a: a.reversals.all(),
+        item_ok=lambda r, actor: r.status != "settled" and (r.kind == "avoidable" or r.buffer_drawn)),
+    Act("cancel_from_buffer", None, {SEC}, "Cancel from the buffer", items=lambda a: a.reversals.all(),
+        item_ok=lambda r, actor: r.status != "settled" and r.kind == "unavoidable" and not r.buffer_drawn),
 )
 
 P = PeriodState
+
+# A6.4-PROC-AC-002 v03.0 paras 174-230: issuance, on the request pipeline.
+ISSUANCE = RequestKind(
+    name="issuance",
+    states=RequestStates(
+        submitted=P.ISSUANCE_REQUESTED, completeness=P.ISSUANCE_CHECKS, incomplete=P.ISSUANCE_INCOMPLETE,
+        review_window=P.ISSUANCE_REVIEW_WINDOW, under_review=P.ISSUANCE_UNDER_SB_REVIEW, decided=P.APPROVED,
+        rejected=P.REJECTED, final=P.ISSUING,
+    ),
+    names=RequestNames(
+        submit="request_issuance", resubmit="resubmit_issuance", start_checks="start_issuance_checks",
+        pass_checks="pass_issuance_checks", return_incomplete="return_issuance_incomplete",
+        request_review="request_issuance_review", approve_by_timer="approve_by_timer", approve="approve_issuance",
+        reject="reject_issuance", close_appeal="close_appeal_window",
+    ),
+    # RMP 52: the DOE requests issuance; issuance fee on the units requested (annex I para 53).
+    entry=(P.VERIFIED,), requester=frozenset({DOE}),
+    submit_labels=("Submit the issuance request", "Resubmit the issuance request"),
+    submit_guards=("issuance_request_complete", "no_unsettled_avoidable_reversal"),
+    submit_inputs=("issuance_request",), submit_input_guards=("issuance_request_complete",),
+    fee_guard="issuance_fee_settled",
+    # PROC-AC-002 v03.0 para 194: review by the host Party's DNA or any SB member or alternate;
+    # para 213: the Board decides.
+    reviewers=frozenset({SB, DNA}), deciders=frozenset({BOARD}),
+    decision_guards=("no_unsettled_avoidable_reversal",),
+    completeness_timer="information_check", review_timer="issuance_review", appeal_timer="appeal",
+    labels={"approve": "Approve issuance", "reject": "Reject issuance", "close_appeal": "Issue (appeal window closed)"},
+)
+
 PERIOD_TRANSITIONS = (
     # rules.md §2.3 S13->S14: the verification DOE takes up the report.
     T("start_verification", P.SUBMITTED, P.UNDER_VERIFICATION, {DOE}, "Start verification",
       guards=("doe_accredited_for_scope",)),
     # S14->S15: verification and certification opinion (RMP 51), every CAR/CL closed.
     T("certify", P.UNDER_VERIFICATION, P.VERIFIED, {DOE}, "Give the verification and certification opinion",
-      guards=("no_open_findings", "has_verification_report", "verified_within_claim"), inputs=("verified",)),
-    # RMP 52: the DOE requests issuance; issuance fee on the units requested (annex I para 53).
-    T("request_issuance", P.VERIFIED, P.ISSUANCE_REQUESTED, {DOE}, "Submit the issuance request",
-      guards=("issuance_request_complete", "no_unsettled_avoidable_reversal"), inputs=("issuance_request",)),
-    T("resubmit_issuance", P.ISSUANCE_INCOMPLETE, P.ISSUANCE_REQUESTED, {DOE}, "Resubmit the issuance request",
-      guards=("issuance_request_complete", "no_unsettled_avoidable_reversal"), inputs=("issuance_request",)),
-    T("start_issuance_checks", P.ISSUANCE_REQUESTED, P.ISSUANCE_CHECKS, {SEC}, "Start the checks",
-      guards=("issuance_fee_settled",), timer="information_check"),
-    T("return_issuance_incomplete", P.ISSUANCE_CHECKS, P.ISSUANCE_INCOMPLETE, {SEC}, "Return as incomplete",
-      needs_reason=True, style="warning", timer="missing_information"),
-    T("pass_issuance_checks", P.ISSUANCE_CHECKS, P.ISSUANCE_REVIEW_WINDOW, {SEC}, "Pass the checks",
-      timer="issuance_review"),
-    T("request_issuance_review", P.ISSUANCE_REVIEW_WINDOW, P.ISSUANCE_UNDER_SB_REVIEW, {SB}, "Request review",
-      needs_reason=True, style="warning", guards=("review_window_open",)),
-    # rules.md §10.13, reading taken: a window closing with no review approves (CDM model).
-    T("approve_by_timer", P.ISSUANCE_REVIEW_WINDOW, P.APPROVED, {TIMER}, "Approve (review window closed)",
-      guards=("no_unsettled_avoidable_reversal",), timer="appeal"),
-    T("approve_issuance", P.ISSUANCE_UNDER_SB_REVIEW, P.APPROVED, {SB}, "Approve issuance", needs_reason=True,
-      guards=("no_unsettled_avoidable_reversal",), timer="appeal"),
-    T("reject_issuance", P.ISSUANCE_UNDER_SB_REVIEW, P.REJECTED, {SB}, "Reject issuance", needs_reason=True,
-      style="danger"),
-    # rules.md §2.3 S18->S19: the appeal window elapses, then the registry issues.
-    T("close_appeal_window", P.APPROVED, P.ISSUING, {TIMER}, "Issue (appeal window closed)",
-      guards=("no_unsettled_avoidable_reversal",)),
+      guards=("no_open_findings", "has_verification_report", "verified_within_claim"), inputs=("verified",),
+      input_guards=("verified_within_claim",)),
+    *request_pipeline(ISSUANCE),
     T("mark_issued", P.ISSUING, P.ISSUED, {TIMER}, "Units issued"),
     T("withdraw", (P.SUBMITTED, P.UNDER_VERIFICATION, P.VERIFIED, P.ISSUANCE_INCOMPLETE), P.WITHDRAWN, {AP},
-      "Withdraw the monitoring report", needs_reason=True, style="danger"),
+      "Withdraw the monitoring report", needs_reason=True, style="danger", pending=False),
+    # Issue 6 §5 rule 2: the activity's deregistration (the Board) or withdrawal (its participants)
+    # ends every pending request of it, an approved one included, in the same transaction; no
+    # button of its own (internal), and the timer role lets the issuing task end one it finds.
+    # A6.4-PROC-AC-002 v03.0 para 259: no A6.4ERs are issued for a deregistered project.
+    T("end_with_activity", (P.SUBMITTED, P.UNDER_VERIFICATION, P.VERIFIED, P.ISSUANCE_REQUESTED, P.ISSUANCE_CHECKS,
+                            P.ISSUANCE_INCOMPLETE, P.ISSUANCE_REVIEW_WINDOW, P.ISSUANCE_UNDER_SB_REVIEW, P.APPROVED,
+                            P.ISSUING),
+      P.ENDED, {BOARD, AP, TIMER}, "End with the activity", guards=("activity_ended",), needs_reason=True,
+      style="danger", internal=True, pending=False),
+)
+
+
+def _period_findings(period):
+    return list(period.findings.all())
+
+
+PERIOD_ACTIONS = (
+    Act("upload_document", None, {AP, DOE}, "Upload a document", refusal="The monitoring period is closed: no new documents."),
+    # policy.md §4: verification findings live while the period is under verification.
+    Act("raise_finding", P.UNDER_VERIFICATION, {DOE}, "Raise a finding", refusal="Findings can be raised only during validation or verification."),
+    Act("answer_finding", P.UNDER_VERIFICATION, {AP}, "Answer the finding", refusal=STAGE_OVER, items=_period_findings,
+        item_ok=_finding_status("open"), pending=True, waiting=_waiting_findings(period=True)),
+    Act("close_finding", P.UNDER_VERIFICATION, {DOE}, "Close the finding", refusal=STAGE_OVER, items=_period_findings,
+        item_ok=_finding_status("open", "answered", raised_by_actor=True)),
+    Act("reopen_finding", P.UNDER_VERIFICATION, {DOE}, "Reopen the finding", refusal=STAGE_OVER, items=_period_findings,
+        item_ok=_finding_status("answered", raised_by_actor=True)),
+    Act("record_fee_payment", None, {SEC}, "Record the fee payment", items=_open_fees,
+        item_ok=lambda fee, actor: fee.status == "due", pending=True, waiting=_waiting_fees(period=True)),
 )
 
 ACTIVITY_TERMINAL = frozenset({A.WITHDRAWN, A.REJECTED, A.DEREGISTERED})
-PERIOD_TERMINAL = frozenset({P.ISSUED, P.REJECTED, P.WITHDRAWN})
+PERIOD_TERMINAL = frozenset({P.ISSUED, P.REJECTED, P.WITHDRAWN, P.ENDED})
 
 ACTIVITY_BY_NAME = {t.name: t for t in ACTIVITY_TRANSITIONS}
 PERIOD_BY_NAME = {t.name: t for t in PERIOD_TRANSITIONS}
 
 # Transitions a timer pass fires when the state's due date has passed.
-ACTIVITY_TIMED = {A.CONSULTATION: "close_consultation", A.REVIEW_WINDOW: "register_by_timer"}
-PERIOD_TIMED = {P.ISSUANCE_REVIEW_WINDOW: "approve_by_timer", P.APPROVED: "close_appeal_window"}
+ACTIVITY_TIMED = {A.CONSULTATION: "close_consultation", **request_timed(REGISTRATION)}
+PERIOD_TIMED = request_timed(ISSUANCE)
 
 
 def transitions_from(table, state):

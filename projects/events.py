@@ -1,49 +1,56 @@
-"""One small function per event type of an activity's stream (Saleor's order/events.py style)."""
-from django.db import transaction
+"""One small function per event type of an activity's stream (Saleor's order/events.py style).
 
+Each kind's payload shape is declared here, beside the function that writes it, and checked by
+`event_record` (pacm.events.shapes). An edit records what it replaces: old and new values, the
+version a revision supersedes, the status a finding had.
+"""
 from pacm.events.models import EventKind
 from pacm.events.services import event_record
+from pacm.events.shapes import shape_register
 
-from .models import Activity
+K = EventKind
+# A transition (written by the engine's `state_changed`): its name and the document versions the
+# decision rests on, by id and hash; plus what the service adds (projects.services).
+_TRANSITION_EXTRA = {"risk_rating", "fee_usd", "fee_status"}
+_PERIOD_TRANSITION_EXTRA = {"units_requested", "omge_rate", "preview", "fee_usd", "fee_status", "verified", "cause"}
+_REVERSAL = {"reversal", "kind", "quantity", "cancelled", "outstanding", "status"}
+_FINDING = {"finding", "finding_kind", "status", "previous_status", "monitoring_period"}
+SHAPES = {
+    K.ACTIVITY_CREATED: ({"reference", "title"}, ()),
+    K.ACTIVITY_UPDATED: ({"changed", "old", "new"}, ()),
+    K.ACTIVITY_TRANSITIONED: ({"transition", "documents"}, _TRANSITION_EXTRA),
+    K.DOE_ENGAGED: ({"doe", "doe_id", "stage"}, ()),
+    K.DOE_CHANGED: ({"doe", "doe_id", "previous", "previous_id", "stage"}, ()),
+    K.DOCUMENT_UPLOADED: ({"document", "version", "sha256", "name", "size", "monitoring_period"}, ()),
+    K.FINDING_RAISED: (_FINDING, ()),
+    K.FINDING_ANSWERED: (_FINDING, ()),
+    K.FINDING_CLOSED: (_FINDING, ()),
+    K.FINDING_REOPENED: (_FINDING, ()),
+    K.HOST_APPROVAL_ISSUED: (
+        {"version", "supersedes", "renewal_approved", "sop_exemption_opt_out", "authorized_participants"}, ()),
+    K.AUTHORIZATION_ISSUED: (
+        {"version", "supersedes", "uses", "first_transfer", "quantity_cap", "vintage_from", "vintage_to",
+         "effective_from"}, ()),
+    K.FEE_ASSESSED: ({"fee", "amount_usd", "status", "basis", "rule_set"}, ()),
+    K.FEE_PAID: ({"fee", "amount_usd", "reference", "previous_status", "status"}, ()),
+    K.MONITORING_SUBMITTED: ({"monitoring_period", "start", "end", "claims"}, ()),
+    K.MONITORING_TRANSITIONED: ({"transition", "documents", "monitoring_period"}, _PERIOD_TRANSITION_EXTRA),
+    # No longer written (a period's issuance is on its own machine); kept for rows written before.
+    K.ISSUANCE_TRANSITIONED: ({"transition", "documents", "monitoring_period"}, _PERIOD_TRANSITION_EXTRA),
+    K.ISSUANCE_EXECUTED: (
+        {"monitoring_period", "gross", "share_of_proceeds", "omge", "buffer", "net", "rule_set", "sop_exempt",
+         "tranches", "distribution"}, ()),
+    K.REVERSAL_REPORTED: (_REVERSAL, ()),
+    K.REVERSAL_SETTLED: (_REVERSAL, {"from_buffer", "compensated"}),
+}
 
 
-def _documents(activity, period=None):
-    """The latest version of each document, by hash: what the decision was taken on."""
-    from .models import DocumentVersion
-
-    rows = (
-        DocumentVersion.objects.filter(document__activity=activity)
-        .order_by("document_id", "-number")
-        .values("document_id", "document__kind", "number", "sha256")
-    )
-    latest = {}
-    for row in rows:
-        latest.setdefault(row["document_id"], row)
-    return [
-        {"kind": r["document__kind"], "version": r["number"], "sha256": r["sha256"]} for r in latest.values()
-    ]
+def shapes_register():
+    for kind, (required, optional) in SHAPES.items():
+        shape_register(kind, required, optional)
 
 
-def _activity(obj):
-    return obj if isinstance(obj, Activity) else obj.activity
-
-
-def state_changed(*, obj, actor, from_state, to_state, transition, comment="", payload=None):
-    activity = _activity(obj)
-    is_activity = isinstance(obj, Activity)
-    data = {"transition": transition, "documents": _documents(activity), **(payload or {})}
-    if not is_activity:
-        data["monitoring_period"] = obj.number
-    return event_record(
-        stream=activity.stream,
-        kind=EventKind.ACTIVITY_TRANSITIONED if is_activity else EventKind.MONITORING_TRANSITIONED,
-        actor=actor,
-        activity=activity,
-        from_state=from_state,
-        to_state=to_state,
-        comment=comment,
-        payload=data,
-    )
+shapes_register()
 
 
 def activity_created(*, activity, actor):
@@ -53,10 +60,22 @@ def activity_created(*, activity, actor):
     )
 
 
+def _shown(value):
+    """A field value as the event keeps it: a related row by its id and name."""
+    if hasattr(value, "pk"):
+        return {"id": value.pk, "name": str(value)}
+    return value
+
+
 def activity_updated(*, activity, actor, changed):
+    """`changed`: {field: (old, new)}; the event keeps both, so an edit can be read back."""
     return event_record(
         stream=activity.stream, kind=EventKind.ACTIVITY_UPDATED, actor=actor, activity=activity,
-        payload={"changed": sorted(changed)},
+        payload={
+            "changed": sorted(changed),
+            "old": {f: _shown(old) for f, (old, _new) in sorted(changed.items())},
+            "new": {f: _shown(new) for f, (_old, new) in sorted(changed.items())},
+        },
     )
 
 
@@ -64,6 +83,15 @@ def doe_engaged(*, activity, actor, doe, stage):
     return event_record(
         stream=activity.stream, kind=EventKind.DOE_ENGAGED, actor=actor, activity=activity,
         payload={"doe": doe.name, "doe_id": doe.pk, "stage": stage},
+    )
+
+
+def doe_changed(*, activity, actor, doe, previous, stage):
+    """Issue 11: a change of DOE is its own event, naming the DOE it replaces."""
+    return event_record(
+        stream=activity.stream, kind=EventKind.DOE_CHANGED, actor=actor, activity=activity,
+        payload={"doe": doe.name, "doe_id": doe.pk, "previous": previous.name, "previous_id": previous.pk,
+                 "stage": stage},
     )
 
 
@@ -81,16 +109,23 @@ def document_uploaded(*, activity, actor, version):
     )
 
 
-def finding_event(*, kind, finding, actor, comment=""):
+def finding_event(*, kind, finding, actor, comment="", previous_status=None):
+    """A finding raised or changed; a change names the status it had (None when raised)."""
     return event_record(
         stream=finding.activity.stream, kind=kind, actor=actor, activity=finding.activity, comment=comment,
         payload={
             "finding": finding.number,
             "finding_kind": finding.kind,
             "status": finding.status,
+            "previous_status": previous_status,
             "monitoring_period": finding.monitoring_period.number if finding.monitoring_period_id else None,
         },
     )
+
+
+def _superseded(version):
+    """The version a revision supersedes (None for the first)."""
+    return version - 1 if version > 1 else None
 
 
 def host_approval_issued(*, approval, actor):
@@ -99,6 +134,7 @@ def host_approval_issued(*, approval, actor):
         activity=approval.activity,
         payload={
             "version": approval.version,
+            "supersedes": _superseded(approval.version),
             "renewal_approved": approval.renewal_approved,
             "sop_exemption_opt_out": approval.sop_exemption_opt_out,
             "authorized_participants": sorted(approval.authorized_participants.values_list("name", flat=True)),
@@ -112,6 +148,7 @@ def authorization_issued(*, statement, actor):
         activity=statement.activity,
         payload={
             "version": statement.version,
+            "supersedes": _superseded(statement.version),
             "uses": statement.uses,
             "first_transfer": statement.first_transfer,
             "quantity_cap": statement.quantity_cap,
@@ -130,16 +167,53 @@ def fee_assessed(*, fee, actor):
     )
 
 
-def fee_paid(*, fee, actor):
+def fee_paid(*, fee, actor, previous_status="due"):
     return event_record(
         stream=fee.activity.stream, kind=EventKind.FEE_PAID, actor=actor, activity=fee.activity,
-        payload={"fee": fee.kind, "amount_usd": str(fee.amount_usd), "reference": fee.payment_reference},
+        payload={"fee": fee.kind, "amount_usd": str(fee.amount_usd), "reference": fee.payment_reference,
+                 "previous_status": previous_status, "status": fee.status},
     )
 
 
-def notify_on_commit(*, obj, transition):
-    """Tell the people who act next, by e-mail, once the change is committed."""
-    from . import tasks
+def monitoring_submitted(*, period, actor, claims, comment=""):
+    return event_record(
+        stream=period.activity.stream, kind=EventKind.MONITORING_SUBMITTED, actor=actor, activity=period.activity,
+        to_state=period.state, comment=comment,
+        payload={"monitoring_period": period.number, "start": period.start, "end": period.end,
+                 "claims": {str(v): q for v, q in sorted(claims.items())}},
+    )
 
-    activity_id = _activity(obj).pk
-    transaction.on_commit(lambda: tasks.notify_transition.delay(activity_id, transition), robust=True)
+
+def issuance_executed(*, period, actor, split, sop_exempt, tranches, distribution):
+    """`distribution`: [(account number, amount)]; `tranches`: [(vintage, quantity, status, date)]."""
+    return event_record(
+        stream=period.activity.stream, kind=EventKind.ISSUANCE_EXECUTED, actor=actor, activity=period.activity,
+        payload={
+            "monitoring_period": period.number, "gross": split.gross,
+            "share_of_proceeds": split.share_of_proceeds, "omge": split.omge, "buffer": split.buffer,
+            "net": split.net, "rule_set": split.rule_set, "sop_exempt": sop_exempt,
+            "tranches": [[v, q, str(s), d] for v, q, s, d in tranches],
+            "distribution": [[number, amount] for number, amount in distribution],
+        },
+    )
+
+
+def _reversal_event(kind, reversal, actor, **extra):
+    return event_record(
+        stream=reversal.activity.stream, kind=kind, actor=actor, activity=reversal.activity,
+        comment=reversal.description if kind == EventKind.REVERSAL_REPORTED else "",
+        payload={"reversal": reversal.pk, "kind": reversal.kind, "quantity": reversal.quantity,
+                 "cancelled": reversal.cancelled, "outstanding": reversal.outstanding, "status": reversal.status,
+                 **extra},
+    )
+
+
+def reversal_reported(*, reversal, actor):
+    return _reversal_event(EventKind.REVERSAL_REPORTED, reversal, actor)
+
+
+def reversal_settled(*, reversal, actor, from_buffer=None, compensated=None):
+    extra = {"from_buffer": from_buffer} if from_buffer is not None else {}
+    if compensated is not None:
+        extra["compensated"] = compensated
+    return _reversal_event(EventKind.REVERSAL_SETTLED, reversal, actor, **extra)

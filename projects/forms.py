@@ -1,57 +1,44 @@
 """Web forms: they check the shape of the input (dates parse, whole numbers, a file is there).
 
+Every number, date and text is bounded where it enters (pacm.common.bounds): a date between
+1990 and 2200, a quantity the columns and the later arithmetic can hold, a text that shows
+something; digits of any script are read as ASCII digits and shown back so.
+
 The rules themselves (RMP 31(f) crediting periods, RMP 32 methodologies, upload kinds and sizes,
 who may act) are checked by the service each view calls; `form_add_service_error` puts the
 service's message back on the field it names, so the person sees it where they typed.
+
+Every form that creates or changes something carries a one-time submission key
+(`SubmissionKeyMixin`): the same form sent twice takes effect once (pacm.common.submission).
 """
+import datetime
 
 from django import forms
+from django.utils import timezone
 
 from methodologies.models import MethodologyVersion, SectoralScope
+from pacm.common import bounds
+from pacm.common.forms import (  # noqa: F401  (re-exported for this app's forms)
+    DIGIT_FIELDS,
+    BootstrapMixin,
+    DateField,
+    DateInput,
+    ModelChoiceField,
+    ModelMultipleChoiceField,
+    TextField,
+    form_add_service_error,
+    text_area,
+    units_field,
+    whole_field,
+    year_field,
+)
+from pacm.common.submission import SubmissionKeyMixin
 from pacm.parties.models import Organisation, Party
 
 from .models import Activity, AuthorizationStatement, Document, Finding, Reversal
 
 
-class BootstrapMixin:
-    """Bootstrap 5 classes on every widget, and `is-invalid` on the fields that carry errors."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                if "is-invalid" not in widget.attrs.get("class", ""):
-                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-
-
-def form_add_service_error(form, error):
-    """Put a ServiceError's message(s) on the form fields they name (or on the form itself)."""
-    errors = getattr(error, "errors", None) or {error.field: error.message}
-    for field, message in errors.items():
-        form.add_error(field if field in form.fields else None, message)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class MethodologyVersionField(forms.ModelChoiceField):
+class MethodologyVersionField(ModelChoiceField):
     """Every version is listed with its status, so a version on hold is refused with the reason."""
 
     def label_from_instance(self, obj):
@@ -61,47 +48,48 @@ class MethodologyVersionField(forms.ModelChoiceField):
         return label
 
 
-class ActivityForm(BootstrapMixin, forms.Form):
+class ActivityForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """The PDD fields (services.design.PDD_FIELDS), for drafting and for editing a draft."""
 
-    title = forms.CharField(max_length=250)
-    host_party = forms.ModelChoiceField(queryset=Party.objects.order_by("name"), label="Host Party")
+    title = TextField(max_length=250)
+    host_party = ModelChoiceField(queryset=Party.objects.order_by("name"), label="Host Party")
     methodology_version = MethodologyVersionField(
         queryset=MethodologyVersion.objects.select_related("methodology").order_by("methodology__code", "valid_from"),
         label="Methodology and version",
     )
-    sectoral_scope = forms.ModelChoiceField(queryset=SectoralScope.objects.order_by("number"))
-    location = forms.CharField(max_length=250)
-    start_date = forms.DateField(widget=DateInput, label="Activity start date")
+    sectoral_scope = ModelChoiceField(queryset=SectoralScope.objects.order_by("number"))
+    location = TextField(max_length=250)
+    start_date = DateField(label="Activity start date")
     crediting_type = forms.ChoiceField(choices=Activity.CreditingType.choices, label="Crediting period type")
-    crediting_start = forms.DateField(widget=DateInput, label="Crediting period start")
-    crediting_end = forms.DateField(widget=DateInput, label="Crediting period end")
-    estimated_annual = forms.IntegerField(
-        min_value=1, label="Estimated annual reductions or removals", help_text="Whole tonnes of CO2e per year."
+    crediting_start = DateField(label="Crediting period start")
+    crediting_end = DateField(label="Crediting period end")
+    estimated_annual = whole_field(
+        maximum=bounds.ESTIMATE_MAX, unit="tonnes a year", label="Estimated annual reductions or removals",
+        help_text="Whole tonnes of CO2e per year.",
     )
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
+    description = text_area(5)
 
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
         # A user in more than one participant organisation says which one drafts the activity.
         if organisations is not None and len(organisations) > 1:
-            self.fields["organisation"] = forms.ModelChoiceField(
+            self.fields["organisation"] = ModelChoiceField(
                 queryset=Organisation.objects.filter(pk__in=[o.pk for o in organisations]),
                 label="On behalf of",
                 widget=forms.Select(attrs={"class": "form-select"}),
             )
 
 
-class EngageDOEForm(BootstrapMixin, forms.Form):
-    doe = forms.ModelChoiceField(
+class EngageDOEForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
+    doe = ModelChoiceField(
         queryset=Organisation.objects.filter(kind=Organisation.Kind.DOE).order_by("name"),
         label="Designated operational entity",
     )
 
 
-class DocumentUploadForm(BootstrapMixin, forms.Form):
+class DocumentUploadForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label="Document")
-    title = forms.CharField(max_length=200, required=False, help_text="Optional; kept from the first version.")
+    title = TextField(max_length=200, required=False, help_text="Optional; kept from the first version.")
     file = forms.FileField(help_text="A PDF or office document.")
 
     def __init__(self, *args, kinds=(), **kwargs):
@@ -109,32 +97,28 @@ class DocumentUploadForm(BootstrapMixin, forms.Form):
         self.fields["kind"].choices = [(k, label) for k, label in Document.Kind.choices if k in set(kinds)]
 
 
-class FindingRaiseForm(BootstrapMixin, forms.Form):
+class FindingRaiseForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(choices=Finding.Kind.choices)
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Finding")
+    text = text_area(3, label="Finding")
 
 
-class FindingAnswerForm(BootstrapMixin, forms.Form):
-    response = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Answer")
+class FindingAnswerForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
+    response = text_area(3, label="Answer")
 
 
-class FindingCloseForm(BootstrapMixin, forms.Form):
-    comment = forms.CharField(required=False, max_length=2000, label="Comment (optional)")
+class FindingCloseForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
+    comment = TextField(required=False, max_length=2000, label="Comment (optional)")
 
 
-class FindingReopenForm(BootstrapMixin, forms.Form):
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why the answer does not resolve it")
+class FindingReopenForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
+    comment = text_area(2, label="Why the answer does not resolve it")
 
 
-class HostApprovalForm(BootstrapMixin, forms.Form):
+class HostApprovalForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """RMP 40 (approval) and RMP 41 (authorization of the participants)."""
 
-    sd_confirmation = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), label="How the activity fosters sustainable development (RMP 40(a))"
-    )
-    ndc_relation = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), label="How the activity relates to the NDC (RMP 40(c))"
-    )
+    sd_confirmation = text_area(3, label="How the activity fosters sustainable development (RMP 40(a))")
+    ndc_relation = text_area(3, label="How the activity relates to the NDC (RMP 40(c))")
     renewal_approved = forms.BooleanField(
         required=False, label="Future renewal of the crediting period approved (RMP 40(b))"
     )
@@ -143,7 +127,7 @@ class HostApprovalForm(BootstrapMixin, forms.Form):
         label="Opt out of the LDC/SIDS share-of-proceeds exemption",
         help_text="Only matters when the host is an LDC or SIDS (6/CMA.6 para 20).",
     )
-    authorized_participants = forms.ModelMultipleChoiceField(
+    authorized_participants = ModelMultipleChoiceField(
         queryset=Organisation.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         label="Participants authorized (RMP 41)",
@@ -159,7 +143,7 @@ _FT = AuthorizationStatement.FirstTransfer
 OIMP_FIRST_TRANSFERS = [(c.value, c.label) for c in (_FT.AUTHORIZATION, _FT.ISSUANCE, _FT.USE_OR_CANCELLATION)]
 
 
-class AuthorizationStatementForm(BootstrapMixin, forms.Form):
+class AuthorizationStatementForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """RMP 42; 6/CMA.6 paras 10-11; 4/CMA.6 para 5. Each submission is a new version."""
 
     uses = forms.ChoiceField(choices=AuthorizationStatement.Uses.choices, label="The statement")
@@ -169,23 +153,21 @@ class AuthorizationStatementForm(BootstrapMixin, forms.Form):
         label="First transfer, for other international mitigation purposes",
         help_text="Required when OIMP use is authorized (RMP 42). NDC use: the first international transfer.",
     )
-    quantity_cap = forms.IntegerField(min_value=1, required=False, label="Quantity cap (units)")
-    vintage_from = forms.IntegerField(min_value=1000, max_value=9999, required=False, label="First vintage (year)")
-    vintage_to = forms.IntegerField(min_value=1000, max_value=9999, required=False, label="Last vintage (year)")
-    change_terms = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Conditions and process for changes"
-    )
-    effective_from = forms.DateField(widget=DateInput, label="Effective from")
+    quantity_cap = units_field(unit="units", required=False, label="Quantity cap (units)")
+    vintage_from = year_field(required=False, label="First vintage (year)")
+    vintage_to = year_field(required=False, label="Last vintage (year)")
+    change_terms = text_area(2, required=False, label="Conditions and process for changes")
+    effective_from = DateField(label="Effective from")
 
 
-class FeePaymentForm(BootstrapMixin, forms.Form):
-    reference = forms.CharField(max_length=100, label="Payment reference")
+class FeePaymentForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
+    reference = TextField(max_length=100, label="Payment reference")
 
 
 class TransitionForm(BootstrapMixin, forms.Form):
     """One button of the activity page: reasons when the transition needs them, a rating for validate."""
 
-    comment = forms.CharField(required=False, max_length=5000, label="Comment (optional)")
+    comment = TextField(required=False, max_length=5000, label="Comment (optional)")
     # The state the page showed: the service refuses if it has changed since (a stale page).
     expected_state = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
@@ -195,7 +177,7 @@ class TransitionForm(BootstrapMixin, forms.Form):
         self.spec = spec
         self.fields["expected_state"].initial = (obj or activity).state
         if spec.needs_reason:
-            self.fields["comment"] = forms.CharField(
+            self.fields["comment"] = TextField(
                 max_length=5000, label="Reasons", widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
             )
         # policy.md §2: the DOE validates the reversal-risk rating of removals / reversal-risk activities.
@@ -213,8 +195,8 @@ class TransitionForm(BootstrapMixin, forms.Form):
 class ClaimRowForm(BootstrapMixin, forms.Form):
     """One vintage year and the reductions or removals claimed for it (6/CMA.4 dec. para 5)."""
 
-    vintage = forms.IntegerField(min_value=1000, max_value=9999, required=False, label="Vintage (year)")
-    quantity = forms.IntegerField(min_value=0, required=False, label="Quantity claimed (t CO2e)")
+    vintage = year_field(required=False, label="Vintage (year)")
+    quantity = units_field(minimum=0, unit="t CO2e", required=False, label="Quantity claimed (t CO2e)")
 
     def clean(self):
         data = super().clean()
@@ -245,26 +227,35 @@ class ClaimRows(forms.BaseFormSet):
 ClaimFormSet = forms.formset_factory(ClaimRowForm, formset=ClaimRows, extra=4, max_num=12)
 
 
-class PeriodSubmitForm(BootstrapMixin, forms.Form):
+class PeriodSubmitForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """RMP 50: the participants' monitoring report for one period; claims come from ClaimFormSet."""
 
-    start = forms.DateField(widget=DateInput, label="Monitoring period start")
-    end = forms.DateField(widget=DateInput, label="Monitoring period end")
+    start = DateField(label="Monitoring period start")
+    end = DateField(
+        label="Monitoring period end",
+        help_text="The period's last day, before today: a report covers reductions already achieved (RMP 50-51).",
+    )
     report = forms.FileField(label="Monitoring report", help_text="A PDF or office document.")
-    comment = forms.CharField(required=False, max_length=5000, label="Comment (optional)")
+    comment = TextField(required=False, max_length=5000, label="Comment (optional)")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The browser offers no day from today on; the service refuses it anyway (RMP 50-51).
+        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        self.fields["end"].widget.attrs["max"] = yesterday.isoformat()
 
 
-class CertifyForm(BootstrapMixin, forms.Form):
+class CertifyForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """RMP 51: the verified quantity for each vintage claimed; the service refuses more than claimed."""
 
-    comment = forms.CharField(required=False, max_length=5000, label="Comment (optional)")
+    comment = TextField(required=False, max_length=5000, label="Comment (optional)")
 
     def __init__(self, *args, claims=(), **kwargs):
         super().__init__(*args, **kwargs)
         comment = self.fields.pop("comment")
         for claim in claims:
-            self.fields[f"verified_{claim.vintage}"] = forms.IntegerField(
-                min_value=0,
+            self.fields[f"verified_{claim.vintage}"] = units_field(
+                minimum=0, unit="t CO2e",
                 label=f"Vintage {claim.vintage}: verified (t CO2e)",
                 help_text=f"{claim.claimed:,} claimed: the most that can be certified.",
                 widget=forms.NumberInput(attrs={"class": "form-control"}),
@@ -277,13 +268,14 @@ class CertifyForm(BootstrapMixin, forms.Form):
 
 
 class DistributionRowForm(BootstrapMixin, forms.Form):
-    """One receiving holding account and its share: whole units or a percentage (RMP 60)."""
+    """One receiving holding account, a participant's or a Party's, and its share: whole units or a
+    percentage (RMP 60; 7/CMA.4 annex I para 41)."""
 
-    account = forms.CharField(
-        required=False, max_length=40, label="Holding account number",
+    account = TextField(
+        required=False, max_length=40, label="Holding account number (a participant's or a Party's)",
         widget=forms.TextInput(attrs={"list": "participant-accounts", "autocomplete": "off"}),
     )
-    units = forms.IntegerField(min_value=1, required=False, label="Units")
+    units = units_field(unit="units", required=False, label="Units")
     percent = forms.DecimalField(
         min_value=0, max_value=100, max_digits=7, decimal_places=4, required=False, label="Percent"
     )
@@ -304,14 +296,14 @@ class DistributionRows(forms.BaseFormSet):
 DistributionFormSet = forms.formset_factory(DistributionRowForm, formset=DistributionRows, extra=3, max_num=50)
 
 
-class IssuanceRequestForm(BootstrapMixin, forms.Form):
+class IssuanceRequestForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """RMP 52; 7/CMA.4 annex I para 64: units requested and the participants' OMGE election."""
 
-    units_requested = forms.IntegerField(min_value=1, label="Units requested")
+    units_requested = units_field(unit="units", label="Units requested")
     omge_rate = forms.DecimalField(
         required=False, min_value=0, max_value=1, max_digits=6, decimal_places=4, label="OMGE rate elected",
     )
-    comment = forms.CharField(required=False, max_length=5000, label="Comment (optional)")
+    comment = TextField(required=False, max_length=5000, label="Comment (optional)")
 
     def __init__(self, *args, verified_total=None, omge_min_rate=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -324,23 +316,24 @@ class IssuanceRequestForm(BootstrapMixin, forms.Form):
             )
 
 
-class ReversalReportForm(BootstrapMixin, forms.Form):
+class ReversalReportForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """policy.md §2: a reported reversal of removals, avoidable or not."""
 
-    quantity = forms.IntegerField(min_value=1, label="Quantity reversed (t CO2e)")
+    # At most the units issued for the activity: the service says how many that is.
+    quantity = units_field(unit="t CO2e", label="Quantity reversed (t CO2e)")
     kind = forms.ChoiceField(choices=[("", "Choose")] + list(Reversal.Kind.choices), label="Kind of reversal")
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="What happened")
+    description = text_area(3, label="What happened")
     evidence = forms.FileField(required=False, label="Evidence (optional)", help_text="A PDF or office document.")
 
 
-class ReversalCompensateForm(BootstrapMixin, forms.Form):
+class ReversalCompensateForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """Avoidable reversal, or a buffer shortfall: participants cancel units of their own.
 
     `accounts` is a list read once per page, so one page with many reversals reads them once.
     """
 
     from_account = forms.TypedChoiceField(coerce=int, label="From your holding account")
-    quantity = forms.IntegerField(min_value=1, label="Units to cancel")
+    quantity = units_field(unit="units", label="Units to cancel")
 
     def __init__(self, *args, accounts, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,15 +1,9 @@
-"""Binds the declarations of `cycle.py` to django-fsm transitions on a model."""
+"""Binds the declarations of `cycle.py` to django-fsm transitions on a model.
+
+The engine checks the guards once, before it fires (pacm.engine.run); the django-fsm
+transition only moves the state, from the declared sources to the declared target.
+"""
 from django_fsm import transition
-
-
-def _guard_condition(name):
-    def condition(instance):
-        from . import guards
-
-        return getattr(guards, name)(instance) is None
-
-    condition.__name__ = f"guard_{name}"
-    return condition
 
 
 def fsm_mixin(name, module, field_name, table):
@@ -20,15 +14,11 @@ def fsm_mixin(name, module, field_name, table):
     namespace = {}
     for spec in table:
         def method(self):
-            """Fired only by the service of the same name (projects.services)."""
+            """Fired only by the engine, through the service of the same name (projects.services)."""
 
         method.__name__ = spec.name
         namespace[spec.name] = transition(
-            field=field_name,
-            source=list(spec.source),
-            target=spec.target,
-            conditions=[_guard_condition(g) for g in spec.guards],
-            custom={"spec": spec},
+            field=field_name, source=list(spec.source), target=spec.target, custom={"spec": spec}
         )(method)
     namespace["__module__"] = module
     return type(name, (), namespace)

@@ -1,21 +1,18 @@
-"""Guards named in `cycle.py`. Each returns None when it holds, or the message that says why not.
+"""Guards named in `cycle.py`. Each returns None when it holds, or why not: a translated message,
+or a `Blocked` (stable code, params, message) when the message has parameters. A plain message
+is wrapped by the engine as Blocked(code=<guard name>).
 
 They take the object whose state changes (an Activity or a MonitoringPeriod).
 """
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from methodologies.models import RuleSet
+from pacm.engine.declarations import Blocked
 
 from .models import Activity, Document, Finding
-
-# Guards about an input that the transition's own form supplies (Transition.inputs).
-INPUT_GUARDS = {
-    "risk_rating_set": "risk_rating",
-    "verified_within_claim": "verified",
-    "issuance_request_complete": "issuance_request",
-}
 
 
 def _activity(obj):
@@ -24,6 +21,11 @@ def _activity(obj):
 
 def _today():
     return timezone.localdate()
+
+
+def _blocked(code, message, params, shown=None):
+    """A Blocked whose message is `message` (translated, named placeholders) filled from params."""
+    return Blocked(code=code, message=message % (shown or params), params=params)
 
 
 def pdd_complete(obj):
@@ -38,7 +40,7 @@ def pdd_complete(obj):
         if not getattr(obj, field)
     ]
     if missing:
-        return "The PDD is missing: " + ", ".join(missing) + "."
+        return _blocked("pdd_complete", _("The PDD is missing: %(missing)s."), {"missing": ", ".join(missing)})
     return None
 
 
@@ -46,7 +48,10 @@ def host_participates(obj):
     """RMP 26: the host is a Party with an NDC and a DNA, and has published what it approves."""
     party = _activity(obj).host_party
     if not party.participates:
-        return f"{party.name} does not yet meet the A6.4 participation requirements (RMP 26)."
+        return _blocked(
+            "host_participates", _("%(party)s does not yet meet the A6.4 participation requirements (RMP 26)."),
+            {"party": party.name},
+        )
     return None
 
 
@@ -59,16 +64,23 @@ def prior_consideration_in_time(obj):
     if _today() <= deadline:
         return None
     if deadline == rule_set.prior_consideration_transitional_deadline:
-        return f"Activities that started before {rule_set.prior_consideration_transitional_start_before} had to notify prior consideration by {deadline}."
-    days = rule_set.prior_consideration_days
-    return f"Prior consideration had to be notified within {days} days of the start date (by {deadline})."
+        return _blocked(
+            "prior_consideration_in_time",
+            _("Activities that started before %(start_before)s had to notify prior consideration by %(deadline)s."),
+            {"start_before": str(rule_set.prior_consideration_transitional_start_before), "deadline": str(deadline)},
+        )
+    return _blocked(
+        "prior_consideration_in_time",
+        _("Prior consideration had to be notified within %(days)s days of the start date (by %(deadline)s)."),
+        {"days": rule_set.prior_consideration_days, "deadline": str(deadline)},
+    )
 
 
 def doe_accredited_for_scope(obj):
     activity = _activity(obj)
     doe_ids = activity.engaged_doe_ids()
     if not doe_ids:
-        return "No DOE is engaged for this stage."
+        return _("No DOE is engaged for this stage.")
     today = _today()
     from pacm.parties.models import DOEAccreditation
 
@@ -76,7 +88,10 @@ def doe_accredited_for_scope(obj):
         organisation_id__in=doe_ids, sectoral_scope=activity.sectoral_scope, valid_from__lte=today
     ).exclude(valid_to__lt=today)
     if not accredited.exists():
-        return f"The engaged DOE is not accredited for sectoral scope {activity.sectoral_scope.number} today."
+        return _blocked(
+            "doe_accredited_for_scope", _("The engaged DOE is not accredited for sectoral scope %(scope)s today."),
+            {"scope": activity.sectoral_scope.number},
+        )
     return None
 
 
@@ -88,26 +103,29 @@ def _has_document(activity, kind, period=None):
 
 def has_pdd_document(obj):
     if not _has_document(_activity(obj), Document.Kind.PDD):
-        return "Upload the PDD document first."
+        return _("Upload the PDD document first.")
     return None
 
 
 def has_validation_report(obj):
     if not _has_document(_activity(obj), Document.Kind.VALIDATION_REPORT):
-        return "Upload the validation report first."
+        return _("Upload the validation report first.")
     return None
 
 
 def has_verification_report(obj):
     if not _has_document(obj.activity, Document.Kind.VERIFICATION_REPORT, period=obj):
-        return "Upload the verification and certification report for this period first."
+        return _("Upload the verification and certification report for this period first.")
     return None
 
 
 def methodology_applicable(obj):
     version = _activity(obj).methodology_version
     if not version.is_applicable_on(_today()):
-        return f"{version} is not an approved methodology version on {_today()} (RMP 32)."
+        return _blocked(
+            "methodology_applicable", _("%(version)s is not an approved methodology version on %(date)s (RMP 32)."),
+            {"version": str(version), "date": str(_today())},
+        )
     return None
 
 
@@ -121,14 +139,28 @@ def no_open_findings(obj):
         .count()
     )
     if open_count:
-        return f"{open_count} corrective action or clarification request(s) are still open."
+        return _blocked(
+            "no_open_findings", _("%(count)s corrective action or clarification request(s) are still open."),
+            {"count": open_count},
+        )
     return None
 
 
 def risk_rating_set(obj):
     """policy.md §2: removals and reversal-risk activities need a validated risk rating."""
     if obj.methodology_version.methodology.needs_buffer and not obj.risk_rating:
-        return "This methodology carries reversal risk: give the validated risk rating."
+        return _("This methodology carries reversal risk: give the validated risk rating.")
+    return None
+
+
+def activity_ended(obj):
+    """pacm issue 6 §5 rule 2: a period ends with its activity only once the activity is deregistered
+    or withdrawn (A6.4-PROC-AC-002 v03.0 para 259)."""
+    from .cycle import ActivityState
+
+    activity = _activity(obj)
+    if activity.state not in (ActivityState.DEREGISTERED, ActivityState.WITHDRAWN):
+        return f"{activity.reference} is {activity.get_state_display().lower()}: its periods end only with it."
     return None
 
 
@@ -136,21 +168,25 @@ def review_window_open(obj):
     """policy.md §3: review may be requested only within the window; once it has closed the timer
     registers the activity, even if its pass has not run yet."""
     if obj.due_at is not None and obj.due_at <= timezone.now():
-        return f"The review window closed on {obj.due_at:%Y-%m-%d %H:%M} UTC: review can no longer be requested."
+        return _blocked(
+            "review_window_open",
+            _("The review window closed on %(closed)s UTC: review can no longer be requested."),
+            {"closed": f"{obj.due_at:%Y-%m-%d %H:%M}"},
+        )
     return None
 
 
 def host_approval_on_file(obj):
     """RMP 40: the host's approval must reach the SB before the registration request."""
     if not obj.host_approvals.exists():
-        return "The host Party's approval is not on file yet (RMP 40)."
+        return _("The host Party's approval is not on file yet (RMP 40).")
     return None
 
 
 def authorization_on_file(obj):
     """RMP 42; reading taken: the authorization statement too (a setting, docs/rules-coverage.md)."""
     if settings.PACM_REQUIRE_AUTHORIZATION_STATEMENT_FOR_REGISTRATION and not obj.authorization_statements.exists():
-        return "The host Party's authorization statement is not on file yet (RMP 42)."
+        return _("The host Party's authorization statement is not on file yet (RMP 42).")
     return None
 
 
@@ -164,7 +200,7 @@ def registration_fee_settled(obj):
     from .models import Fee
 
     if not _fee_settled(obj, Fee.Kind.REGISTRATION):
-        return "The registration fee has not been recorded as paid."
+        return _("The registration fee has not been recorded as paid.")
     return None
 
 
@@ -172,32 +208,75 @@ def issuance_fee_settled(obj):
     from .models import Fee
 
     if not _fee_settled(obj.activity, Fee.Kind.ISSUANCE, period=obj):
-        return "The issuance fee has not been recorded as paid."
+        return _("The issuance fee has not been recorded as paid.")
     return None
 
 
 def verified_within_claim(obj):
     claims = list(obj.claims.all())
     if not claims or any(c.verified is None for c in claims):
-        return "Give the verified quantity for every vintage."
+        return _("Give the verified quantity for every vintage.")
     over = [c.vintage for c in claims if c.verified > c.claimed]
     if over:
-        return f"The verified quantity exceeds the claim for vintage(s) {', '.join(map(str, over))}."
+        return _blocked(
+            "verified_within_claim", _("The verified quantity exceeds the claim for vintage(s) %(vintages)s."),
+            {"vintages": over}, shown={"vintages": ", ".join(map(str, over))},
+        )
     if sum(c.verified for c in claims) < 1:
-        return "Nothing was verified for this period."
+        return _("Nothing was verified for this period.")
     return None
 
 
 def issuance_request_complete(obj):
     if not hasattr(obj, "issuance"):
-        return "Fill in the issuance request first."
+        return _("Fill in the issuance request first.")
     return None
 
 
 def no_unsettled_avoidable_reversal(obj):
     """policy.md §2: until an avoidable reversal, or a buffer shortfall, is made good: no issuance."""
     if any(r.blocks_issuance for r in obj.activity.reversals.filter(status="reported")):
-        return "A reversal of this activity has not been compensated yet: no further issuance until it is."
+        return _("A reversal of this activity has not been compensated yet: no further issuance until it is.")
     if obj.activity.risk_rating == Activity.RiskRating.VERY_HIGH:
-        return "A very high reversal risk is not eligible for issuance until the risk is reduced (policy.md §2)."
+        return _("A very high reversal risk is not eligible for issuance until the risk is reduced (policy.md §2).")
+    return None
+
+
+def _stage_doe(activity):
+    return activity.verification_doe_id if activity.state == "registered" else activity.validation_doe_id
+
+
+def no_doe_engaged_for_stage(obj):
+    """A DOE already engaged for this stage is replaced by the change-of-DOE action instead."""
+    if _stage_doe(obj):
+        return _("A DOE is already engaged for this stage: change it instead.")
+    return None
+
+
+def doe_engaged_for_stage(obj):
+    if not _stage_doe(obj):
+        return _("No DOE is engaged for this stage yet: engage one.")
+    return None
+
+
+def no_period_under_verification(obj):
+    """Issue 11: the verification DOE is not swapped while it verifies a period (RMP 51: the DOE
+    that verifies a period certifies it)."""
+    from .cycle import PeriodState
+
+    busy = obj.monitoring_periods.filter(
+        state__in=(PeriodState.UNDER_VERIFICATION, PeriodState.VERIFIED, PeriodState.ISSUANCE_INCOMPLETE)
+    ).values_list("number", flat=True).first()
+    if busy is not None:
+        return _blocked(
+            "no_period_under_verification",
+            _("Monitoring period %(number)s is being verified by the engaged DOE: the DOE cannot be changed until it is done."),
+            {"number": busy},
+        )
+    return None
+
+
+def carries_reversal_risk(obj):
+    if not _activity(obj).methodology_version.methodology.needs_buffer:
+        return _("This activity's methodology carries no reversal risk.")
     return None

@@ -1,9 +1,8 @@
 """Reads: what each user may see, and what waits for their action. Deny by default."""
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from pacm.parties.models import Organisation
-from pacm.parties.roles import ORG_KIND_ROLE_REVERSE, Role
+from pacm.parties.roles import Role, Tie, roles_on, tie_q
 
 from .cycle import ActivityState as A
 from .cycle import PeriodState as P
@@ -14,27 +13,32 @@ PRIVATE_STATES = (A.DRAFT, A.PRIOR_CONSIDERATION, A.VALIDATION_CONTRACTED, A.WIT
 # The secretariat and the SB see everything but the participants' unsent drafts.
 MECHANISM_HIDDEN = (A.DRAFT,)
 
+K = Organisation.Kind
+# Who sees a non-public activity: its participants, either DOE it engaged, the host's DNA once it
+# is no longer a draft, and the secretariat and SB unless it is a draft. The same tie resolver
+# as permissions (pacm.parties.roles), with visibility's own ties.
+VISIBILITY_TIES = (
+    Tie(Role.PARTICIPANT, K.PARTICIPANT, "participants"),
+    Tie(Role.DOE, K.DOE, "validation_doe"),
+    Tie(Role.DOE, K.DOE, "verification_doe"),
+    Tie(Role.DNA, K.DNA, "host_party", via_party=True, when=~Q(state__in=MECHANISM_HIDDEN)),
+    Tie(Role.SECRETARIAT, K.SECRETARIAT, when=~Q(state__in=MECHANISM_HIDDEN)),
+    Tie(Role.SB, K.SB, when=~Q(state__in=MECHANISM_HIDDEN)),
+)
+# "My activities": the same ties less the mechanism-wide ones.
+MINE_TIES = VISIBILITY_TIES[:4]
+
 
 def public_activities():
     return Activity.objects.exclude(state__in=PRIVATE_STATES)
 
 
 def activities_visible_to(user):
-    """Public activities, plus those the user's organisations are tied to."""
-    qs = Activity.objects.all()
+    """Public activities, plus those the user's organisations are tied to (EXISTS per tie)."""
+    public = ~Q(state__in=PRIVATE_STATES)
     if user is None or not user.is_authenticated:
-        return qs.exclude(state__in=PRIVATE_STATES)
-    kinds = set(Organisation.objects.filter(memberships__user=user).values_list("kind", flat=True))
-    visible = ~Q(state__in=PRIVATE_STATES)
-    if kinds & {Organisation.Kind.SECRETARIAT, Organisation.Kind.SB}:
-        visible |= ~Q(state__in=MECHANISM_HIDDEN)
-    if Organisation.Kind.PARTICIPANT in kinds:
-        visible |= Q(participants__memberships__user=user)
-    if Organisation.Kind.DOE in kinds:
-        visible |= Q(validation_doe__memberships__user=user) | Q(verification_doe__memberships__user=user)
-    if Organisation.Kind.DNA in kinds:
-        visible |= Q(host_party__organisations__kind=Organisation.Kind.DNA, host_party__organisations__memberships__user=user) & ~Q(state=A.DRAFT)
-    return qs.filter(visible).distinct()
+        return Activity.objects.filter(public)
+    return Activity.objects.filter(public | tie_q(user, Activity, ties=VISIBILITY_TIES))
 
 
 def activity_detail_queryset():
@@ -43,108 +47,22 @@ def activity_detail_queryset():
     )
 
 
-# Which role acts next in each state: the dashboard queue and the notification list.
-ACTIVITY_NEXT = {
-    A.DRAFT: Role.PARTICIPANT,
-    A.PRIOR_CONSIDERATION: Role.DOE,
-    A.VALIDATION_CONTRACTED: Role.DOE,
-    A.UNDER_VALIDATION: Role.DOE,
-    A.VALIDATED: Role.DOE,
-    A.REQUEST_INCOMPLETE: Role.DOE,
-    A.REGISTRATION_REQUESTED: Role.SECRETARIAT,
-    A.COMPLETENESS_CHECK: Role.SECRETARIAT,
-    A.INFORMATION_CHECK: Role.SECRETARIAT,
-    A.REVIEW_WINDOW: Role.SB,
-    A.UNDER_SB_REVIEW: Role.SB,
-}
-PERIOD_NEXT = {
-    P.SUBMITTED: Role.DOE,
-    P.UNDER_VERIFICATION: Role.DOE,
-    P.VERIFIED: Role.DOE,
-    P.ISSUANCE_INCOMPLETE: Role.DOE,
-    P.ISSUANCE_REQUESTED: Role.SECRETARIAT,
-    P.ISSUANCE_CHECKS: Role.SECRETARIAT,
-    P.ISSUANCE_REVIEW_WINDOW: Role.SB,
-    P.ISSUANCE_UNDER_SB_REVIEW: Role.SB,
-}
-
-
-def _role_filter(user, role, kinds, prefix=""):
-    """Activities (or periods, with prefix 'activity__') on which `user` holds `role`.
-
-    `kinds` is the set of the user's organisation kinds, looked up once by the caller.
-    """
-    if role == Role.PARTICIPANT:
-        return Q(**{f"{prefix}participants__memberships__user": user})
-    if role == Role.DOE:
-        return Q(**{f"{prefix}validation_doe__memberships__user": user}) if not prefix else Q(
-            **{f"{prefix}verification_doe__memberships__user": user}
-        )
-    if role == Role.DNA:
-        return Q(**{f"{prefix}host_party__organisations__memberships__user": user,
-                    f"{prefix}host_party__organisations__kind": Organisation.Kind.DNA})
-    if role in (Role.SECRETARIAT, Role.SB) and ORG_KIND_ROLE_REVERSE[role] in kinds:
-        return Q()
-    return None
-
-
 def dashboard_queue(user):
-    """What waits for this user's action: activities and periods, with their due dates."""
-    kinds = set(Organisation.objects.filter(memberships__user=user).values_list("kind", flat=True))
-    activity_q, period_q = Q(pk__in=[]), Q(pk__in=[])
-    for state, role in ACTIVITY_NEXT.items():
-        f = _role_filter(user, role, kinds)
-        if f is not None:
-            activity_q |= Q(state=state) & f
-    for state, role in PERIOD_NEXT.items():
-        f = _role_filter(user, role, kinds, prefix="activity__")
-        if f is not None:
-            period_q |= Q(state=state) & f
-    # The DNA's work runs beside the cycle: activities validated or in validation without approval.
-    dna = _role_filter(user, Role.DNA, kinds) if Organisation.Kind.DNA in kinds else None
-    if dna is not None:
-        activity_q |= dna & Q(
-            state__in=[A.PRIOR_CONSIDERATION, A.VALIDATION_CONTRACTED, A.CONSULTATION, A.UNDER_VALIDATION, A.VALIDATED],
-            host_approvals__isnull=True,
-        )
-    # Participants answer the DOE's open findings, whatever the activity's state.
-    if Organisation.Kind.PARTICIPANT in kinds:
-        activity_q |= _role_filter(user, Role.PARTICIPANT, kinds) & Q(findings__status="open")
+    """What waits for this user's action, from the machines' declarations (pacm.engine.offers)."""
+    from pacm.engine.offers import waiting_q
+
+    from .machines import ACTIVITY, PERIOD
+
     activities = (
-        activity_detail_queryset().filter(activity_q).distinct().order_by("due_at", "pk")
+        activity_detail_queryset().filter(waiting_q(user, ACTIVITY)).filter(pk__in=activities_visible_to(user).values("pk"))
+        .order_by("due_at", "pk")
     )
     periods = (
         MonitoringPeriod.objects.select_related("activity", "activity__host_party")
-        .filter(period_q)
-        .distinct()
+        .filter(waiting_q(user, PERIOD))
         .order_by("due_at", "pk")
     )
-    return list(activities), list(periods)
-
-
-def users_to_notify(*, activity_id, transition):
-    """E-mail addresses of the people who act next, with the message to send them."""
-    activity = Activity.objects.get(pk=activity_id)
-    role = ACTIVITY_NEXT.get(activity.state)
-    users = get_user_model().objects.none()
-    if role is not None:
-        f = _role_filter_users(activity, role)
-        users = get_user_model().objects.filter(f).exclude(email="").distinct()
-    recipients = sorted(set(users.values_list("email", flat=True)))
-    subject = f"[pacm] {activity.reference}: {transition.label if transition else 'update'}"
-    body = f"{activity.reference} {activity.title} is now {activity.get_state_display().lower()}."
-    return recipients, subject, body
-
-
-def _role_filter_users(activity, role):
-    if role == Role.PARTICIPANT:
-        return Q(memberships__organisation__in=activity.participants.all())
-    if role == Role.DOE:
-        return Q(memberships__organisation_id__in=list(activity.engaged_doe_ids()))
-    if role == Role.DNA:
-        return Q(memberships__organisation__kind=Organisation.Kind.DNA,
-                 memberships__organisation__party_id=activity.host_party_id)
-    return Q(memberships__organisation__kind=ORG_KIND_ROLE_REVERSE[role])
+    return activities, periods
 
 
 # --- Reads for the web pages (projects/views) ----------------------------------------------
@@ -216,14 +134,7 @@ def document_version_get(*, user, reference, version_id):
 
 def activities_of_user(user):
     """The activities the user's organisations are tied to: as participant, engaged DOE or host DNA."""
-    mine = Activity.objects.filter(
-        Q(participants__memberships__user=user, participants__kind=Organisation.Kind.PARTICIPANT)
-        | Q(validation_doe__memberships__user=user)
-        | Q(verification_doe__memberships__user=user)
-        | (Q(host_party__organisations__memberships__user=user, host_party__organisations__kind=Organisation.Kind.DNA)
-           & ~Q(state=A.DRAFT))
-    ).values("pk")
-    return activity_detail_queryset().filter(pk__in=mine).order_by("-created_at")
+    return activity_detail_queryset().filter(tie_q(user, Activity, ties=MINE_TIES)).order_by("-created_at")
 
 
 def fees_due():
@@ -239,14 +150,7 @@ def fees_due():
 
 def activity_roles(*, user, activity):
     """{role: Actor} for each role `user` holds on `activity` now, through pacm.parties.roles."""
-    from pacm.parties.roles import actor_for
-
-    roles = {}
-    for role in (Role.PARTICIPANT, Role.DOE, Role.DNA, Role.SECRETARIAT, Role.SB):
-        actor = actor_for(user, activity, {role})
-        if actor is not None:
-            roles[role] = actor
-    return roles
+    return roles_on(user, activity)
 
 
 # --- Monitoring periods, issuance and reversals (issue 3) -----------------------------------
@@ -349,13 +253,21 @@ def participant_holding_accounts(*, user, activity):
 
 
 def activity_receiving_accounts(activity):
-    """Holding accounts of the activity's participants: where issued units may be forwarded (RMP 60)."""
+    """Where issued units may be forwarded (RMP 60; 7/CMA.4 annex I para 41): the holding accounts
+    of the activity's participants, then the Parties' own holding accounts."""
+    from django.db.models import Case, IntegerField, Q, Value, When
+
     from pacm.registry.models import Account, AccountKind
 
     return (
-        Account.objects.filter(kind=AccountKind.HOLDING, organisation__in=activity.participants.all())
-        .select_related("organisation")
-        .order_by("number")
+        Account.objects.filter(
+            Q(organisation__in=activity.participants.all()) | Q(organisation__isnull=True, party__isnull=False),
+            kind=AccountKind.HOLDING,
+        )
+        .annotate(party_account=Case(When(organisation__isnull=True, then=Value(1)), default=Value(0),
+                                     output_field=IntegerField()))
+        .select_related("organisation", "party")
+        .order_by("party_account", "number")
     )
 
 
@@ -365,3 +277,25 @@ def period_next_start(activity):
 
     last = activity.monitoring_periods.exclude(state=P.WITHDRAWN).order_by("-end").first()
     return last.end + datetime.timedelta(days=1) if last else activity.crediting_start
+
+
+def fee_payment_visible(*, user, activity):
+    """Whether `user` may read the payment references of `activity`'s fees: the participants who
+    pay them and the secretariat who records them; the public sees that a fee was paid, and when."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return Organisation.objects.filter(memberships__user=user).filter(
+        Q(kind=Organisation.Kind.SECRETARIAT)
+        | Q(kind=Organisation.Kind.PARTICIPANT, pk__in=activity.participants.values("pk"))
+    ).exists()
+
+
+def host_approval_authorizing(*, party, organisation):
+    """The latest host approval of `party` that authorizes `organisation` as a participant (RMP 41):
+    what a participant's holding account rests on (pacm.registry.authorizations)."""
+    from .models import HostApproval
+
+    return (
+        HostApproval.objects.filter(activity__host_party=party, authorized_participants=organisation)
+        .select_related("activity").order_by("-issued_at", "-pk").first()
+    )

@@ -6,9 +6,16 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from methodologies.models import Methodology, MethodologyVersion, SectoralScope
+from pacm.common.uploads import sample_pdf
 from pacm.parties.models import DOEAccreditation, Membership, Organisation, Party, PartyStatus
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# A real (small) PDF: uploads are checked by their structure (pacm.common.uploads).
+PDF_BYTES = sample_pdf()
+
+
+def pdf_bytes(note="", payload=b""):
+    """A valid PDF whose bytes differ by `note` (and `payload`, stored in a stream)."""
+    return sample_pdf(note, payload=payload)
 
 
 def party(iso2="GH", name="Ghana", *, ldc=False, sids=False, **kw):
@@ -84,4 +91,48 @@ def pdd_data(host, version=None, **overrides):
     return data
 
 
+def board_decide(world, subject, transition, comment="Decided by the Supervisory Body.", *, meeting="SBM019",
+                 agenda_item="4.2"):
+    """The Board adopts `transition` on `subject` (an activity or a monitoring period) at a meeting,
+    by consensus, as the secretariat (sam) records it: the transition fires as the Board."""
+    from projects.board.services import board_decision_record_meeting
+
+    return board_decision_record_meeting(
+        subject=subject, transition=transition, user=world.sam, meeting=meeting, agenda_item=agenda_item,
+        outcome="adopted", comment=comment,
+    )
+
+
 __all__ = ["io"]
+
+
+def zip_bytes(entries):
+    """A zip of (name, content) entries in that order; a `mimetype` entry is stored, the rest deflated."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in entries:
+            if name == "mimetype":
+                archive.writestr(zipfile.ZipInfo(name), content, compress_type=zipfile.ZIP_STORED)
+            else:
+                archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+CONTENT_TYPES = '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'
+
+
+def docx_bytes(*extra):
+    return zip_bytes([("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", "<Relationships/>"),
+                      ("word/document.xml", "<w:document/>"), *extra])
+
+
+def xlsx_bytes(*extra):
+    return zip_bytes([("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", "<Relationships/>"),
+                      ("xl/workbook.xml", "<workbook/>"), *extra])
+
+
+def odt_bytes(*extra, mimetype="application/vnd.oasis.opendocument.text"):
+    return zip_bytes([("mimetype", mimetype), ("META-INF/manifest.xml", "<manifest/>"), ("content.xml", "<content/>"),
+                      *extra])

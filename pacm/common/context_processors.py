@@ -10,3 +10,19 @@ def pacm(request):
         "user_roles": sorted(r.value for r in roles),
         "user_organisations": [(o.name, o.get_kind_display()) for o in organisations],
     }
+
+
+def notifications(request):
+    """The navbar's unread count: one COUNT on the partial unread index, only when rendered."""
+    from django.utils.functional import SimpleLazyObject
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    def count():
+        from pacm.notifications.models import Notification
+
+        return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+    return {"unread_notifications": SimpleLazyObject(count)}

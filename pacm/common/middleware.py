@@ -1,10 +1,31 @@
-"""Turns a ServiceError that escaped a view into a clear page instead of a 500."""
+"""Site-wide middleware: no cached private pages, and a clear page for a refused service call."""
 from django.shortcuts import render
 
 from .errors import Refused, ServiceError
+from .retry import BUSY_MESSAGE, is_conflict
+
+
+class PrivateCacheMiddleware:
+    """`Cache-Control: private, no-store` on every response to a logged-in user.
+
+    What a logged-in user sees depends on who they are (drafts, accounts, offers): no shared
+    cache and no browser cache may keep it for the next person at the same machine.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class ServiceErrorMiddleware:
+    """Turns a ServiceError that escaped a view into a clear page instead of a 500."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -16,4 +37,8 @@ class ServiceErrorMiddleware:
             return render(request, "403.html", {"exception": exception.message}, status=403)
         if isinstance(exception, ServiceError):
             return render(request, "400.html", {"exception": exception.message}, status=400)
+        # A deadlock or serialization failure outside a retrying block (conflict_retry): the
+        # transaction was rolled back, so say so instead of a 500.
+        if is_conflict(exception):
+            return render(request, "409.html", {"exception": BUSY_MESSAGE}, status=409)
         return None

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import Q
 
 from .models import Event
 
@@ -12,13 +13,12 @@ class EventAdmin(admin.ModelAdmin):
     search_fields = ("stream", "actor_label", "comment")
 
     def get_queryset(self, request):
-        """Not the events of the participants' unsent drafts, but for the superuser (projects.admin)."""
-        from projects.selectors import MECHANISM_HIDDEN
+        # An activity's events only where the site shows the activity (pacm.common.visibility,
+        # issue 11); the registry's mechanism-wide streams carry no activity.
+        from pacm.common.visibility import visible_activity_ids
 
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.exclude(activity__state__in=MECHANISM_HIDDEN)
+        qs = super().get_queryset(request)
+        return qs.filter(Q(activity__isnull=True) | Q(activity__in=visible_activity_ids(request.user)))
 
     def has_add_permission(self, request):
         return False

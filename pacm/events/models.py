@@ -17,6 +17,7 @@ class EventKind(models.TextChoices):
     ACTIVITY_UPDATED = "activity.updated", "PDD fields updated"
     ACTIVITY_TRANSITIONED = "activity.transitioned", "State changed"
     DOE_ENGAGED = "activity.doe_engaged", "DOE engaged"
+    DOE_CHANGED = "activity.doe_changed", "DOE changed"
     DOCUMENT_UPLOADED = "document.uploaded", "Document version uploaded"
     FINDING_RAISED = "finding.raised", "Finding raised"
     FINDING_ANSWERED = "finding.answered", "Finding answered"
@@ -34,6 +35,8 @@ class EventKind(models.TextChoices):
     REVERSAL_SETTLED = "reversal.settled", "Reversal settled"
     UNITS_MOVED = "registry.units_moved", "Units moved"
     ACCOUNT_OPENED = "registry.account_opened", "Account opened"
+    BOARD_DECISION_OPENED = "board.decision_opened", "Board decision opened (electronic)"
+    BOARD_DECIDED = "board.decided", "Board decision taken"
 
 
 GENESIS = "0" * 64

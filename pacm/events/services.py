@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import GENESIS, Event
+from .shapes import shape_check
 
 
 def _normalise(payload):
@@ -17,7 +18,11 @@ def _normalise(payload):
 def event_record(
     *, stream, kind, actor, activity=None, from_state="", to_state="", comment="", payload=None
 ):
-    """Append one event to `stream`; must run inside the transaction that made the change."""
+    """Append one event to `stream`; must run inside the transaction that made the change.
+
+    The payload must match the kind's declared shape (pacm.events.shapes), or nothing is written.
+    """
+    shape_check(kind, payload)
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("event_record must run inside the transaction that made the change")
     last = Event.objects.filter(stream=stream).order_by("-sequence").values("sequence", "hash").first()

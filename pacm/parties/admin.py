@@ -54,11 +54,11 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ("user", "organisation", "kind")
+    list_display = ("user", "organisation", "kind", "alternate_for")
     list_filter = ("organisation__kind",)
-    list_select_related = ("user", "organisation")
+    list_select_related = ("user", "organisation", "alternate_for__user")
     search_fields = ("user__username", "user__email", "organisation__name")
-    raw_id_fields = ("user",)
+    raw_id_fields = ("user", "alternate_for")
 
     @admin.display(description="role", ordering="organisation__kind")
     def kind(self, obj):

@@ -119,9 +119,30 @@ class DOEAccreditation(models.Model):
 class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    # Supervisory Body only (rules.md §1, RMP 4-5: each member has an alternate): set, this
+    # membership is an alternate member's and names the member it stands for; empty, a member's.
+    alternate_for = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="alternate",
+        help_text="Supervisory Body: the member this alternate member stands for (empty for a member).",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique")]
 
     def __str__(self):
         return f"{self.user} @ {self.organisation}"
+
+    @property
+    def is_alternate(self):
+        return self.alternate_for_id is not None
+
+    def clean(self):
+        if self.alternate_for_id is None:
+            return
+        member = self.alternate_for
+        if self.organisation.kind != Organisation.Kind.SB:
+            raise ValidationError({"alternate_for": "Only Supervisory Body memberships have alternates."})
+        if member.organisation_id != self.organisation_id:
+            raise ValidationError({"alternate_for": "The member must belong to the same Supervisory Body."})
+        if member.alternate_for_id is not None or member.pk == self.pk:
+            raise ValidationError({"alternate_for": "An alternate stands for a member, not for another alternate."})

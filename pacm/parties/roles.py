@@ -1,13 +1,16 @@
-"""Who may do what: the permission predicates every service asks (rules.md §1).
+"""Who may do what: the one tie resolver every check asks (rules.md §1).
 
 A user acts through an organisation; the role follows from the organisation's kind and, for
-activity-bound roles, from that organisation's tie to the activity. Deny by default: a
-predicate that does not find the tie answers no.
+subject-bound roles, from that organisation's tie to the subject (an activity, a monitoring
+period, an account, ...). Each subject model declares its ties once (`Tie`, registered by its
+machine); the same declaration answers as a predicate (`actor_for`, `roles_on`) and as a
+queryset filter (`tie_q`) built from EXISTS subqueries, one per tie, so a list filtered by a
+role never multiplies rows through joins. Deny by default: no tie found, no role.
 """
 import enum
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from .models import Organisation
 
@@ -17,8 +20,12 @@ class Role(enum.StrEnum):
     DOE = "doe"  # the DOE engaged for THIS activity at this stage
     DNA = "dna"  # the DNA of THIS activity's host Party
     SECRETARIAT = "secretariat"
-    SB = "sb"  # Supervisory Body member
+    SB = "sb"  # Supervisory Body member (or alternate)
+    # The Supervisory Body deciding as a body (RMP 22): only a Board decision (projects.board)
+    # fires as this role; no membership gives it to a person.
+    BOARD = "board"
     ADAPTATION_FUND = "af"
+    HOLDER = "holder"  # an organisation holding THIS registry account
     TIMER = "timer"  # the system clock: only timers fire as this role
 
 
@@ -30,11 +37,14 @@ ORG_KIND_ROLE = {
     Organisation.Kind.SB: Role.SB,
     Organisation.Kind.ADAPTATION_FUND: Role.ADAPTATION_FUND,
 }
+ORG_KIND_ROLE_REVERSE = {role: kind for kind, role in ORG_KIND_ROLE.items()}
+# Roles nobody holds through an organisation: they act only as system actors.
+SYSTEM_ROLES = frozenset({Role.TIMER, Role.BOARD})
 
 
 @dataclass(frozen=True)
 class Actor:
-    """Who fired a change: a user acting through one organisation in one role, or a timer."""
+    """Who fired a change: a user acting through one organisation in one role, or the system."""
 
     user: object | None
     organisation: Organisation | None
@@ -47,9 +57,131 @@ class Actor:
             return self.user.get_username()
         return self.label
 
+    @property
+    def is_system(self):
+        return self.user is None
+
     @classmethod
     def timer(cls, name):
         return cls(user=None, organisation=None, role=Role.TIMER, label=f"timer:{name}")
+
+    @classmethod
+    def board(cls, decision_label):
+        """The Supervisory Body as a body, acting on one recorded decision (projects.board)."""
+        return cls(user=None, organisation=None, role=Role.BOARD, label=f"board:{decision_label}")
+
+
+@dataclass(frozen=True)
+class Tie:
+    """How an organisation of `kind` holds `role` on a subject.
+
+    `path` leads from the subject to an Organisation (a foreign key or a many-to-many), or, with
+    `via_party`, to a Party whose organisations of `kind` hold the role (the host's DNA).
+    No path: the role is mechanism-wide (the secretariat, the SB). `states` (values of the field
+    at `state_path`) limit when the tie holds: the validation DOE before registration, say.
+    """
+
+    role: Role
+    kind: str
+    path: str | None = None
+    via_party: bool = False
+    states: frozenset | None = None
+    state_path: str = "state"
+    # Extra condition on the subject for this tie, as a Q (e.g. only non-draft activities).
+    when: Q | None = None
+
+
+_TIES = {}
+
+
+def ties_register(model, ties):
+    """Declare the ties of a subject model (its machine does it, once)."""
+    _TIES[model] = tuple(ties)
+
+
+def ties_of(model):
+    return _TIES.get(model, ())
+
+
+def _orgs_for(user, tie, model):
+    """The user's organisations of the tie's kind, correlated to the subject row (OuterRef)."""
+    orgs = Organisation.objects.filter(memberships__user=user, kind=tie.kind)
+    if tie.path is None:
+        return orgs
+    if tie.via_party:
+        return orgs.filter(party_id=OuterRef(tie.path))
+    *hops, last = tie.path.split("__")
+    owner = model
+    for hop in hops:
+        owner = owner._meta.get_field(hop).related_model
+    field = owner._meta.get_field(last)
+    if field.many_to_many:
+        return orgs.filter(**{field.related_query_name(): OuterRef("__".join(hops) or "pk")})
+    return orgs.filter(pk=OuterRef(tie.path))
+
+
+def _tie_condition(tie):
+    q = Q()
+    if tie.states is not None:
+        q &= Q(**{f"{tie.state_path}__in": list(tie.states)})
+    if tie.when is not None:
+        q &= tie.when
+    return q
+
+
+def tie_q(user, model, roles=None, *, ties=None):
+    """A filter on `model`: rows on which `user` holds one of `roles` (all roles if None).
+
+    One EXISTS per tie, OR-ed: no join fans out, so no DISTINCT is needed. `ties` replaces the
+    model's declared ties (visibility declares its own: who may see, not who may act).
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    q = Q(pk__in=[])
+    for tie in ties_of(model) if ties is None else ties:
+        if roles is not None and tie.role not in roles:
+            continue
+        q |= Q(Exists(_orgs_for(user, tie, model))) & _tie_condition(tie)
+    return q
+
+
+def roles_on(user, subject, roles=None):
+    """{role: Actor} for each role `user` holds on `subject` now: one query for all its ties."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return {}
+    model = type(subject)
+    ties = [t for t in ties_of(model) if roles is None or t.role in roles]
+    if not ties:
+        return {}
+    from django.db.models import Case, IntegerField, Subquery, When
+
+    annotations = {}
+    for i, tie in enumerate(ties):
+        org = Subquery(_orgs_for(user, tie, model).order_by("pk").values("pk")[:1], output_field=IntegerField())
+        condition = _tie_condition(tie)
+        annotations[f"tie_{i}"] = Case(When(condition, then=org), default=None) if condition else org
+    row = model._default_manager.filter(pk=subject.pk).annotate(**annotations).values(*annotations).first()
+    if row is None:
+        return {}
+    found = {}
+    for i, tie in enumerate(ties):
+        org_id = row[f"tie_{i}"]
+        if org_id is not None and tie.role not in found:
+            found[tie.role] = org_id
+    organisations = Organisation.objects.in_bulk(set(found.values()))
+    return {role: Actor(user=user, organisation=organisations[org_id], role=role) for role, org_id in found.items()}
+
+
+def actor_for(user, subject, roles):
+    """The first (organisation, role) through which `user` may act on `subject`, or None.
+
+    Roles are tried in a fixed order so the same person always acts through the same role.
+    """
+    found = roles_on(user, subject, roles)
+    for role in Role:
+        if role in found:
+            return found[role]
+    return None
 
 
 def user_organisations(user):
@@ -62,39 +194,8 @@ def user_roles(user):
     return frozenset(ORG_KIND_ROLE[o.kind] for o in user_organisations(user))
 
 
-def _tie(activity, organisation, role):
-    """Whether this organisation holds this role for this activity."""
-    if role == Role.PARTICIPANT:
-        return organisation.kind == Organisation.Kind.PARTICIPANT and activity.participants.filter(
-            pk=organisation.pk
-        ).exists()
-    if role == Role.DOE:
-        return organisation.kind == Organisation.Kind.DOE and organisation.pk in activity.engaged_doe_ids()
-    if role == Role.DNA:
-        return organisation.kind == Organisation.Kind.DNA and organisation.party_id == activity.host_party_id
-    if role == Role.SECRETARIAT:
-        return organisation.kind == Organisation.Kind.SECRETARIAT
-    if role == Role.SB:
-        return organisation.kind == Organisation.Kind.SB
-    if role == Role.ADAPTATION_FUND:
-        return organisation.kind == Organisation.Kind.ADAPTATION_FUND
-    return False
-
-
-def actor_for(user, activity, roles):
-    """The first (organisation, role) through which `user` may act on `activity`, or None."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return None
-    wanted = {ORG_KIND_ROLE_REVERSE[r] for r in roles if r in ORG_KIND_ROLE_REVERSE}
-    for organisation in user_organisations(user).filter(kind__in=wanted).order_by("pk"):
-        role = ORG_KIND_ROLE[organisation.kind]
-        if role in roles and _tie(activity, organisation, role):
-            return Actor(user=user, organisation=organisation, role=role)
-    return None
-
-
 def actor_for_role(user, role):
-    """An actor for a mechanism-wide role (secretariat, SB, AF) that no activity binds."""
+    """An actor for a mechanism-wide role (secretariat, SB, AF) that no subject binds."""
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     organisation = user_organisations(user).filter(kind=ORG_KIND_ROLE_REVERSE[role]).order_by("pk").first()
@@ -103,9 +204,43 @@ def actor_for_role(user, role):
     return Actor(user=user, organisation=organisation, role=role)
 
 
-ORG_KIND_ROLE_REVERSE = {role: kind for kind, role in ORG_KIND_ROLE.items()}
-
-
 def organisations_of_user_q(user, field="organisation"):
     """A Q filter: rows whose `field` is one of the user's organisations."""
     return Q(**{f"{field}__memberships__user": user})
+
+
+def _value(obj, path):
+    for hop in path.split("__"):
+        obj = getattr(obj, hop)
+        if obj is None:
+            return None
+    return obj
+
+
+def organisations_tied(subject, roles):
+    """The organisations holding one of `roles` on `subject` now (who is told, who may act)."""
+    model = type(subject)
+    q = Q(pk__in=[])
+    for tie in ties_of(model):
+        if tie.role not in roles:
+            continue
+        if tie.states is not None and _value(subject, tie.state_path) not in tie.states:
+            continue
+        if tie.when is not None and not model._default_manager.filter(tie.when, pk=subject.pk).exists():
+            continue
+        kind = Q(kind=tie.kind)
+        if tie.path is None:
+            q |= kind
+            continue
+        *hops, last = tie.path.split("__")
+        owner = _value(subject, "__".join(hops)) if hops else subject
+        if owner is None:
+            continue
+        field = type(owner)._meta.get_field(last)
+        if tie.via_party:
+            q |= kind & Q(party_id=getattr(owner, field.attname))
+        elif field.many_to_many:
+            q |= kind & Q(pk__in=getattr(owner, last).values("pk"))
+        else:
+            q |= kind & Q(pk=getattr(owner, field.attname))
+    return Organisation.objects.filter(q)

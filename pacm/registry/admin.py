@@ -1,5 +1,12 @@
-"""Read-only admin: every row here is written by `pacm.registry.services`, never by hand."""
+"""Read-only admin: every row here is written by `pacm.registry.services`, never by hand.
+
+Rows tied to an activity (serial blocks, serial counters, the issuance's transactions) keep to
+the activities the site shows the user (pacm.common.visibility, answered by projects; issue 11).
+"""
 from django.contrib import admin
+from django.db.models import Q
+
+from pacm.common.visibility import visible_rows
 
 from .models import Account, LedgerEntry, LedgerTransaction, SerialCounter, UnitBlock
 from .serials import serial_format
@@ -25,6 +32,9 @@ class AccountAdmin(ReadOnlyAdmin):
 
 @admin.register(UnitBlock)
 class UnitBlockAdmin(ReadOnlyAdmin):
+    def get_queryset(self, request):
+        return visible_rows(super().get_queryset(request), request.user, "activity")
+
     list_display = ("serial", "account", "authorization_status", "first_transfer_definition", "first_transferred")
     list_filter = ("authorization_status", "first_transferred", "account__kind", "vintage")
     list_select_related = ("activity", "host_party", "account")
@@ -51,6 +61,11 @@ class LedgerEntryInline(admin.TabularInline):
 
 @admin.register(LedgerTransaction)
 class LedgerTransactionAdmin(ReadOnlyAdmin):
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        tied = visible_rows(qs.filter(issuance__isnull=False), request.user, "issuance__period__activity")
+        return qs.filter(Q(issuance__isnull=True) | Q(pk__in=tied.values("pk")))
+
     list_display = ("pk", "kind", "from_account", "to_account", "quantity", "first_transfer",
                     "corresponding_adjustment", "actor_label", "created_at")
     list_filter = ("kind", "first_transfer", "corresponding_adjustment")
@@ -62,3 +77,6 @@ class LedgerTransactionAdmin(ReadOnlyAdmin):
 @admin.register(SerialCounter)
 class SerialCounterAdmin(ReadOnlyAdmin):
     list_display = ("activity", "vintage", "next_serial")
+
+    def get_queryset(self, request):
+        return visible_rows(super().get_queryset(request), request.user, "activity")

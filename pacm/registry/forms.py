@@ -6,12 +6,15 @@ authorization (7/CMA.4 annex I paras 42-45; RMP 45, 61, 70) is the services' to 
 
 from django import forms
 
+from pacm.common import bounds
+from pacm.common.forms import BootstrapMixin, DateField, ModelChoiceField, TextField, units_field, year_field
+from pacm.common.submission import SubmissionKeyMixin
 from pacm.parties.models import Organisation, Party
-from projects.forms import BootstrapMixin
 
 # 7/CMA.4 annex I para 28: units are indivisible; one message for zero, negative and fractions.
 WHOLE_UNITS = "Give a whole number of units, at least 1."
-QUANTITY_ERRORS = {"invalid": WHOLE_UNITS, "min_value": WHOLE_UNITS, "required": WHOLE_UNITS}
+QUANTITY_ERRORS = {"invalid": WHOLE_UNITS, "min_value": WHOLE_UNITS, "required": WHOLE_UNITS,
+                   "max_value": f"At most {bounds.limit(bounds.UNITS_MAX)} units move at once."}
 
 USES = [
     ("retirement", "Retire for NDC use (into a Party's retirement account)"),
@@ -21,12 +24,12 @@ USES = [
 ]
 
 
-class MoveForm(BootstrapMixin, forms.Form):
+class MoveForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """Fields every move out of an account shares: how many units, and which ones (oldest first)."""
 
-    quantity = forms.IntegerField(min_value=1, label="Units", error_messages=QUANTITY_ERRORS)
+    quantity = units_field(label="Units", error_messages=QUANTITY_ERRORS)
     activity = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label="Only units of activity")
-    vintage = forms.IntegerField(min_value=1000, max_value=9999, required=False, label="Only vintage")
+    vintage = year_field(required=False, label="Only vintage")
 
     def __init__(self, *args, activities=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,7 +40,7 @@ class MoveForm(BootstrapMixin, forms.Form):
 
 
 class TransferForm(MoveForm):
-    to_account = forms.CharField(max_length=40, label="To holding account number")
+    to_account = TextField(max_length=40, label="To holding account number")
 
     field_order = ["to_account", "quantity"]
 
@@ -45,8 +48,8 @@ class TransferForm(MoveForm):
 class CancelForm(MoveForm):
     """RMP 61: voluntary cancellation."""
 
-    purpose = forms.CharField(max_length=200, label="Purpose")
-    beneficiary = forms.CharField(max_length=200, required=False, label="Beneficiary (optional)")
+    purpose = TextField(max_length=200, label="Purpose")
+    beneficiary = TextField(max_length=200, required=False, label="Beneficiary (optional)")
 
     field_order = ["quantity", "purpose", "beneficiary"]
 
@@ -55,20 +58,30 @@ class UseForm(MoveForm):
     """Retirement for NDC use, cancellation for OIMP, voluntary (OMGE) cancellation: units end there."""
 
     use = forms.ChoiceField(choices=[("", "Choose")] + USES, label="Use")
-    party = forms.ModelChoiceField(
+    party = ModelChoiceField(
         queryset=Party.objects.order_by("name"), required=False, label="For the NDC of (retirement only)"
     )
-    purpose = forms.CharField(max_length=200, label="Purpose")
-    beneficiary = forms.CharField(max_length=200, required=False, label="Beneficiary (optional)")
+    purpose = TextField(max_length=200, label="Purpose")
+    beneficiary = TextField(max_length=200, required=False, label="Beneficiary (optional)")
 
     field_order = ["use", "quantity", "party", "purpose", "beneficiary"]
 
 
-class AccountOpenForm(BootstrapMixin, forms.Form):
-    """7/CMA.4 annex I para 33: a holding account for an entity, tied to the Party that authorized it."""
+class AccountOpenForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
+    """7/CMA.4 annex I para 33: a holding account for an entity, tied to the Party that authorized it.
 
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), label="Participant organisation")
-    name = forms.CharField(max_length=200, label="Account name")
+    RMP 63; PROC-REGS-001 v02.1 paras 27-31: the account rests on that authorization, recorded on it:
+    the host approval that authorized the participant (found by the service), or the Party's letter.
+    """
+
+    organisation = ModelChoiceField(queryset=Organisation.objects.none(), label="Participant organisation")
+    name = TextField(max_length=200, label="Account name")
+    authorization_document = TextField(
+        max_length=200, required=False, label="The Party's authorization of the entity",
+        help_text="The reference of its letter of authorization. Leave empty when a host approval authorized "
+        "the entity as a participant (RMP 41): that approval is recorded.",
+    )
+    authorization_date = DateField(required=False, label="Date of the authorization")
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)

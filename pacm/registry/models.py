@@ -50,6 +50,15 @@ SINGLETON_KINDS = frozenset(
 )
 
 
+class AuthorizationBasis(models.TextChoices):
+    """What a Party or entity account rests on (RMP 63; 7/CMA.4 annex I para 33; PROC-REGS-001 v02.1
+    paras 24-32)."""
+
+    PARTY = "party", "The Party's own account (RMP 63)"
+    HOST_APPROVAL = "host_approval", "Participant authorized in the host approval (RMP 41; REGS-001 para 27)"
+    PARTY_AUTHORIZATION = "party_authorization", "The Party's authorization of the entity (REGS-001 paras 27-31)"
+
+
 class Account(models.Model):
     number = models.CharField(max_length=40, unique=True)
     kind = models.CharField(max_length=24, choices=AccountKind.choices)
@@ -59,6 +68,20 @@ class Account(models.Model):
     )
     party = models.ForeignKey("parties.Party", null=True, blank=True, on_delete=models.PROTECT, related_name="accounts")
     opened_at = models.DateTimeField(auto_now_add=True)
+    # The authorization the account rests on (pacm issue 6 §5 rule 4; RMP 63; 7/CMA.4 annex I para 33;
+    # PROC-REGS-001 v02.1 para 32: each holding account is authorized by exactly one Party). Blank on
+    # the mechanism's own accounts, and on accounts opened before pacm recorded it.
+    authorized_by = models.ForeignKey(
+        "parties.Party", null=True, blank=True, on_delete=models.PROTECT, related_name="authorized_accounts"
+    )
+    authorization_basis = models.CharField(max_length=20, choices=AuthorizationBasis.choices, blank=True)
+    authorization_document = models.CharField(
+        max_length=200, blank=True, help_text="Which approval or document: the host approval, or the Party's letter"
+    )
+    authorization_date = models.DateField(null=True, blank=True)
+    host_approval = models.ForeignKey(
+        "projects.HostApproval", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["number"]
@@ -98,9 +121,12 @@ class Account(models.Model):
 
     @property
     def owner_party_id(self):
-        """The Party the account is tied to (7/CMA.4 annex I para 33): its own, or its entity's."""
+        """The Party the account is tied to (7/CMA.4 annex I para 33): its own, the Party that authorized
+        it (PROC-REGS-001 v02.1 paras 32, 51(b)(i)), or else its entity's."""
         if self.party_id is not None:
             return self.party_id
+        if self.authorized_by_id is not None:
+            return self.authorized_by_id
         return self.organisation.party_id if self.organisation_id is not None else None
 
 

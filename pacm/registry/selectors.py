@@ -96,11 +96,27 @@ class PublicRows:
         return (_public_row(row) for row in self.queryset.iterator(chunk_size=2000))
 
 
+def block_activity(reference):
+    """The activity with this reference, if it has serial blocks: {"pk", "reference", "title"} or None.
+
+    A block exists only for a registered (hence public) activity, so the public registry finds the
+    activity through its blocks and needs no notion of which activity states are public.
+    """
+    row = (
+        UnitBlock.objects.filter(activity__reference__iexact=reference)
+        .values("activity_id", "activity__reference", "activity__title")
+        .first()
+    )
+    if row is None:
+        return None
+    return {"pk": row["activity_id"], "reference": row["activity__reference"], "title": row["activity__title"]}
+
+
 def public_blocks(*, activity=None):
     """Every serial block with its printed serial range, status and account kind: public data (para 47)."""
     rows = UnitBlock.objects.annotate(holder=_holder())
     if activity is not None:
-        rows = rows.filter(activity_id=getattr(activity, "pk", activity))
+        rows = rows.filter(activity_id=activity["pk"] if isinstance(activity, dict) else getattr(activity, "pk", activity))
     return PublicRows(
         rows.values(
             "pk", "issuance_id", "activity__reference", "host_party__iso2", "vintage", "serial_start", "serial_end",
@@ -156,3 +172,17 @@ def organisations_without_holding_account(*, party_ids=None):
     if party_ids is not None:
         qs = qs.filter(party_id__in=party_ids)
     return qs.select_related("party").order_by("name")
+
+
+def account_numbers_revealed_to(user):
+    """Numbers of the accounts whose number and holder `user` may read on the activity pages.
+
+    None means every account: the secretariat, the registry's administrator. Anyone else reads
+    only the accounts they act on (accounts_of_user); the others show as the public unit
+    registry shows a private holding account (PRIVATE_HOLDER, 7/CMA.4 annex I para 47).
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if Organisation.objects.filter(memberships__user=user, kind=Organisation.Kind.SECRETARIAT).exists():
+        return None
+    return frozenset(accounts_of_user(user).values_list("number", flat=True))

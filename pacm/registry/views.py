@@ -9,14 +9,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pacm.common.errors import Refused, ServiceError
+from pacm.common.forms import form_add_service_error
+from pacm.common.paging import page_get
+from pacm.common.submission import submit_once
 from pacm.parties.models import Organisation
 from pacm.parties.roles import user_organisations
-from projects.forms import form_add_service_error
-from projects.selectors import public_activities
-from projects.views.paging import page_get
 
 from . import selectors, services
 from .forms import AccountOpenForm, CancelForm, TransferForm, UseForm
@@ -34,7 +35,8 @@ def public_registry(request):
     reference = (request.GET.get("activity") or "").strip()
     activity = None
     if reference:
-        activity = public_activities().filter(reference__iexact=reference).only("pk", "reference", "title").first()
+        # A block exists only for a registered (hence public) activity: look it up through its blocks.
+        activity = selectors.block_activity(reference)
     blocks = selectors.public_blocks(activity=activity) if activity or not reference else []
     totals = selectors.ledger_totals()
     context = {
@@ -89,28 +91,40 @@ def account_list(request):
 def account_open(request):
     openable = _openable(request.user)
     if not openable.exists():
-        raise Refused("Only the registry administrator or the Party's DNA may open a holding account.")
+        raise Refused(
+            _("Only the registry administrator or the Party's DNA may open a holding account."),
+            code="account_open_not_permitted",
+        )
     form = AccountOpenForm(request.POST, organisations=openable, prefix="open")
     if form.is_valid():
         try:
-            account = services.account_open(
-                kind=AccountKind.HOLDING, name=form.cleaned_data["name"],
-                organisation=form.cleaned_data["organisation"], user=request.user,
+            outcome = submit_once(
+                request, form=form,
+                call=lambda: services.account_open(
+                    kind=AccountKind.HOLDING, name=form.cleaned_data["name"],
+                    organisation=form.cleaned_data["organisation"], user=request.user,
+                    authorization_document=form.cleaned_data["authorization_document"],
+                    authorization_date=form.cleaned_data["authorization_date"],
+                ),
+                done=lambda account: (
+                    reverse("registry-accounts"),
+                    f"Holding account {account.number} opened for {account.organisation.name}.",
+                ),
             )
         except Refused:
             raise
         except ServiceError as error:
             form_add_service_error(form, error)
         else:
-            messages.success(request, f"Holding account {account.number} opened for {account.organisation.name}.")
-            return redirect("registry-accounts")
-    messages.error(request, "No account was opened: see the message on the form below.")
+            messages.success(request, outcome.message)
+            return redirect(outcome.url)
+    messages.error(request, _("No account was opened: see the message on the form below."))
     return _accounts_render(request, open_form=form)
 
 
 def _account_or_404(user, number):
     """Only the account's own holders see it; anyone else gets a 404 that says nothing."""
-    account = selectors.accounts_of_user(user).filter(number=number).first()
+    account = selectors.accounts_of_user(user).select_related("authorized_by").filter(number=number).first()
     if account is None:
         raise Http404("There is no such account that you hold.")
     return account
@@ -173,15 +187,17 @@ def _move(request, number, key, call, success):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            row = call(account, data)
+            # The same form sent twice (its one-time key) moves the units once (pacm.common.submission).
+            outcome = submit_once(request, form=form, call=lambda: call(account, data),
+                                  done=lambda row: (account_url(account), success(row)))
         except Refused:
             raise
         except ServiceError as error:
             form_add_service_error(form, error)
         else:
-            messages.success(request, success(row))
-            return redirect(account_url(account))
-    messages.error(request, "Nothing moved: see the message on the form below.")
+            messages.success(request, outcome.message)
+            return redirect(outcome.url)
+    messages.error(request, _("Nothing moved: see the message on the form below."))
     return _account_render(request, account, bound={key: form})
 
 

@@ -5,7 +5,9 @@ transition, saves, records a typed event and dispatches Celery work on commit, i
 transaction. Views, the admin, commands and tasks call these functions and nothing else.
 """
 from .approvals import authorization_statement_issue, host_approval_issue
+from .closing import activity_periods_end, period_end_with_activity
 from .design import (
+    activity_change_doe,
     activity_create,
     activity_engage_doe,
     activity_notify_prior_consideration,

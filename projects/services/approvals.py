@@ -5,17 +5,16 @@ edits the one before it.
 """
 import datetime
 
-from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from pacm.common.errors import Refused, ServiceError
+from pacm.common import bounds
+from pacm.common.errors import ServiceError
 from pacm.parties.models import Organisation
-from pacm.parties.roles import Role
 
 from .. import events
-from ..cycle import ACTIVITY_TERMINAL
-from ..models import Activity, AuthorizationStatement, HostApproval
-from .base import actor_require, lock
+from ..models import AuthorizationStatement, HostApproval
+from .base import action_run
 
 
 def _next_version(qs):
@@ -27,31 +26,37 @@ def host_approval_issue(
     sop_exemption_opt_out=False,
 ):
     """RMP 40-41: approval with SD confirmation, renewal approval, NDC relation; AP authorization."""
-    if not (sd_confirmation or "").strip():
-        raise ServiceError("Confirm how the activity fosters sustainable development (RMP 40(a)).", field="sd_confirmation")
-    if not (ndc_relation or "").strip():
-        raise ServiceError("Say how the activity relates to the NDC (RMP 40(c)).", field="ndc_relation")
-    with transaction.atomic():
-        activity = lock(Activity, activity.pk)
-        actor = actor_require(user=user, activity=activity, roles={Role.DNA}, what="approve this activity")
-        if activity.state in ACTIVITY_TERMINAL:
-            raise Refused("The activity is closed.")
+    sd_confirmation = bounds.text_required(
+        sd_confirmation, field="sd_confirmation",
+        message=_("Confirm how the activity fosters sustainable development (RMP 40(a))."),
+    )
+    ndc_relation = bounds.text_required(
+        ndc_relation, field="ndc_relation", message=_("Say how the activity relates to the NDC (RMP 40(c))."),
+    )
+
+    def apply(obj, actor):
         participants = list(authorized_participants or [])
-        allowed = set(activity.participants.values_list("pk", flat=True))
+        allowed = set(obj.participants.values_list("pk", flat=True))
         if not participants or any(p.pk not in allowed or p.kind != Organisation.Kind.PARTICIPANT for p in participants):
-            raise ServiceError("Authorize one or more of this activity's participants (RMP 41).", field="authorized_participants")
+            raise ServiceError(
+                _("Authorize one or more of this activity's participants (RMP 41)."),
+                field="authorized_participants", code="authorized_participants_required",
+            )
         approval = HostApproval.objects.create(
-            activity=activity,
-            version=_next_version(activity.host_approvals),
+            activity=obj,
+            version=_next_version(obj.host_approvals),
             dna=actor.organisation,
-            sd_confirmation=sd_confirmation.strip(),
-            ndc_relation=ndc_relation.strip(),
+            sd_confirmation=sd_confirmation,
+            ndc_relation=ndc_relation,
             renewal_approved=renewal_approved,
             sop_exemption_opt_out=sop_exemption_opt_out,
             issued_at=timezone.now(),
         )
         approval.authorized_participants.set(participants)
         events.host_approval_issued(approval=approval, actor=actor)
+        return approval
+
+    approval = action_run(subject=activity, name="issue_host_approval", user=user, apply=apply)
     return approval
 
 
@@ -62,31 +67,42 @@ def authorization_statement_issue(
     """RMP 42; 6/CMA.6 paras 10-11; 4/CMA.6 para 5. A revision is a new version."""
     Uses, FT = AuthorizationStatement.Uses, AuthorizationStatement.FirstTransfer
     if uses not in Uses.values:
-        raise ServiceError("Choose what the statement authorizes.", field="uses")
+        raise ServiceError(_("Choose what the statement authorizes."), field="uses", code="uses_required")
     if not isinstance(effective_from, datetime.date):
-        raise ServiceError("Give the date from which the statement applies.", field="effective_from")
+        raise ServiceError(
+            _("Give the date from which the statement applies."),
+            field="effective_from", code="effective_from_required",
+        )
+    bounds.date_check(effective_from, field="effective_from")
     if uses in (Uses.OIMP, Uses.BOTH) and first_transfer not in (FT.AUTHORIZATION, FT.ISSUANCE, FT.USE_OR_CANCELLATION):
         # RMP 42: if OIMP is authorized the statement must define the first transfer.
-        raise ServiceError("Define the first transfer for other international mitigation purposes.", field="first_transfer")
+        raise ServiceError(
+            _("Define the first transfer for other international mitigation purposes."),
+            field="first_transfer", code="first_transfer_required",
+        )
     if uses == Uses.NDC:
         first_transfer = FT.INTERNATIONAL_TRANSFER  # 2/CMA.3 annex para 2(a)
     if uses == Uses.MITIGATION_CONTRIBUTION:
         first_transfer, quantity_cap, vintage_from, vintage_to = "", None, None, None
     for name, value in (("quantity_cap", quantity_cap), ("vintage_from", vintage_from), ("vintage_to", vintage_to)):
         if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-            raise ServiceError("Give a whole number.", field=name)
+            raise ServiceError(_("Give a whole number."), field=name, code="whole_number_required")
     if quantity_cap is not None and quantity_cap < 1:
-        raise ServiceError("A quantity cap is a whole number of units, at least 1.", field="quantity_cap")
+        raise ServiceError(
+            _("A quantity cap is a whole number of units, at least 1."),
+            field="quantity_cap", code="quantity_cap_invalid",
+        )
+    if quantity_cap is not None:
+        bounds.whole_check(quantity_cap, field="quantity_cap", maximum=bounds.UNITS_MAX, what="a quantity cap")
+    for name, year in (("vintage_from", vintage_from), ("vintage_to", vintage_to)):
+        if year is not None and not bounds.YEAR_MIN <= year <= bounds.YEAR_MAX:
+            raise ServiceError(bounds.YEAR_MESSAGE, field=name, code="year_out_of_range")
     if vintage_from and vintage_to and vintage_to < vintage_from:
-        raise ServiceError("The last vintage is before the first.", field="vintage_to")
-    with transaction.atomic():
-        activity = lock(Activity, activity.pk)
-        actor = actor_require(user=user, activity=activity, roles={Role.DNA}, what="issue an authorization statement")
-        if activity.state in ACTIVITY_TERMINAL:
-            raise Refused("The activity is closed.")
+        raise ServiceError(_("The last vintage is before the first."), field="vintage_to", code="vintages_reversed")
+    def apply(obj, actor):
         statement = AuthorizationStatement.objects.create(
-            activity=activity,
-            version=_next_version(activity.authorization_statements),
+            activity=obj,
+            version=_next_version(obj.authorization_statements),
             dna=actor.organisation,
             uses=uses,
             first_transfer=first_transfer,
@@ -98,6 +114,9 @@ def authorization_statement_issue(
             issued_at=timezone.now(),
         )
         events.authorization_issued(statement=statement, actor=actor)
+        return statement
+
+    statement = action_run(subject=activity, name="issue_authorization", user=user, apply=apply)
     return statement
 
 

@@ -3,19 +3,21 @@ import datetime
 import os
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from methodologies.models import RuleSet
+from pacm.common import bounds, uploads
 from pacm.common.errors import Refused, ServiceError
 from pacm.parties.models import Organisation
 from pacm.parties.roles import Actor, Role, actor_for
 
 from .. import events
 from ..cycle import ActivityState
+from ..machines import ACTIVITY
 from ..models import Activity, Document, DocumentVersion
-from .base import actor_require, lock, transition_fire
+from .base import action_run, actor_require, transition_fire
 
 PDD_FIELDS = (
     "title", "host_party", "methodology_version", "sectoral_scope", "location", "start_date",
@@ -77,7 +79,16 @@ def pdd_check(*, data, today=None):
     annual = data["estimated_annual"]
     if not isinstance(annual, int) or isinstance(annual, bool) or annual < 1:
         errors["estimated_annual"] = "Give the estimated annual reductions or removals as a whole number of tonnes."
-    errors.update(crediting_period_check(data=data, rule_set=RuleSet.objects.in_force(today)))
+    elif annual > bounds.ESTIMATE_MAX:
+        errors["estimated_annual"] = f"The estimate is at most {bounds.limit(bounds.ESTIMATE_MAX)} tonnes a year."
+    for name in ("title", "location", "description"):
+        if not bounds.has_visible(str(data[name])):
+            errors[name] = bounds.INVISIBLE_MESSAGE
+    # Dates the later arithmetic can hold (pacm.common.bounds); only then the crediting period.
+    dates = {name: bounds.date_problem(data[name]) for name in ("start_date", "crediting_start", "crediting_end")}
+    errors.update({name: problem for name, problem in dates.items() if problem})
+    if not any(dates.values()):
+        errors.update(crediting_period_check(data=data, rule_set=RuleSet.objects.in_force(today)))
     return errors
 
 
@@ -96,10 +107,11 @@ def activity_create(*, user, organisation=None, **data):
         orgs = orgs.filter(pk=organisation.pk)
     organisation = orgs.order_by("pk").first()
     if organisation is None:
-        raise Refused("Only activity participants may create an activity.")
+        raise Refused(_("Only activity participants may create an activity."), code="not_a_participant")
     missing = [f for f in PDD_FIELDS if data.get(f) in (None, "")]
     if missing:
-        raise ServiceError(f"Fill in: {', '.join(missing)}.", field=missing[0])
+        params = {"missing": ', '.join(missing)}
+        raise ServiceError(_("Fill in: %(missing)s.") % params, field=missing[0], code="required", params=params)
     _raise_first(pdd_check(data=data))
     actor = Actor(user=user, organisation=organisation, role=Role.PARTICIPANT)
     with transaction.atomic():
@@ -113,58 +125,115 @@ def activity_create(*, user, organisation=None, **data):
     return activity
 
 
-def activity_update(*, activity, user, **data):
-    """Participants edit the PDD fields while the activity is a draft."""
-    with transaction.atomic():
-        activity = lock(Activity, activity.pk)
-        actor = actor_require(user=user, activity=activity, roles={Role.PARTICIPANT}, what="edit the PDD")
-        if activity.state != ActivityState.DRAFT:
-            raise Refused("The PDD fields can be edited only while the activity is a draft.")
-        unknown = sorted(set(data) - set(PDD_FIELDS))
-        if unknown:
-            raise ServiceError(f"These fields cannot be edited: {', '.join(unknown)}.", field=unknown[0])
-        merged = {f: data.get(f, getattr(activity, f)) for f in PDD_FIELDS}
+def activity_update(*, activity, user, expected_state=None, **data):
+    """Participants edit the PDD fields while the activity is a draft (action edit_pdd)."""
+    unknown = sorted(set(data) - set(PDD_FIELDS))
+    if unknown:
+        params = {"unknown": ', '.join(unknown)}
+        raise ServiceError(
+            _("These fields cannot be edited: %(unknown)s.") % params,
+            field=unknown[0], code="fields_not_editable", params=params,
+        )
+
+    def apply(obj, actor):
+        merged = {f: data.get(f, getattr(obj, f)) for f in PDD_FIELDS}
         missing = [f for f in PDD_FIELDS if merged[f] in (None, "")]
         if missing:
-            raise ServiceError(f"Fill in: {', '.join(missing)}.", field=missing[0])
+            params = {"missing": ", ".join(missing)}
+            raise ServiceError(_("Fill in: %(missing)s.") % params, field=missing[0], code="required", params=params)
         _raise_first(pdd_check(data=merged))
-        changed = [f for f in PDD_FIELDS if merged[f] != getattr(activity, f)]
-        for f in changed:
-            setattr(activity, f, merged[f])
+        changed = {f: (getattr(obj, f), merged[f]) for f in PDD_FIELDS if merged[f] != getattr(obj, f)}
+        for f, (_old, new) in changed.items():
+            setattr(obj, f, new)
         if changed:
-            activity.save()
-            events.activity_updated(activity=activity, actor=actor, changed=changed)
-    return activity
+            obj.save()
+            events.activity_updated(activity=obj, actor=actor, changed=changed)
+        return obj
+
+    return action_run(subject=activity, name="edit_pdd", user=user, apply=apply, expected_state=expected_state)
 
 
-def activity_engage_doe(*, activity, user, doe, stage="validation"):
-    """Participants engage a DOE: for validation before it accepts, for verification once registered."""
-    with transaction.atomic():
-        activity = lock(Activity, activity.pk)
-        actor = actor_require(user=user, activity=activity, roles={Role.PARTICIPANT}, what="engage a DOE")
-        if doe.kind != Organisation.Kind.DOE:
-            raise ServiceError("Choose a designated operational entity.", field="doe")
-        if stage == "validation":
-            if activity.state not in (ActivityState.DRAFT, ActivityState.PRIOR_CONSIDERATION):
-                raise Refused("The validation DOE can be changed only before it accepts the engagement.")
-            activity.validation_doe = doe
-        elif stage == "verification":
-            if activity.state != ActivityState.REGISTERED:
-                raise Refused("A verification DOE is engaged once the activity is registered.")
-            activity.verification_doe = doe
+def doe_accreditation_check(*, activity, doe, on_date=None):
+    """Issue 11; rules.md §2.3 S1->S2: a DOE is engaged only if accredited, on the day, for the
+    activity's sectoral scope."""
+    from pacm.parties.models import DOEAccreditation
+
+    on_date = on_date or timezone.localdate()
+    if doe.kind != Organisation.Kind.DOE:
+        raise ServiceError(_("Choose a designated operational entity."), field="doe", code="not_a_doe")
+    accredited = DOEAccreditation.objects.filter(
+        organisation=doe, sectoral_scope=activity.sectoral_scope, valid_from__lte=on_date
+    ).exclude(valid_to__lt=on_date)
+    if not accredited.exists():
+        params = {"doe": doe.name, "scope": activity.sectoral_scope.number, "date": str(on_date)}
+        raise ServiceError(
+            _("%(doe)s is not accredited for sectoral scope %(scope)s on %(date)s.") % params,
+            field="doe", code="doe_not_accredited", params=params,
+        )
+
+
+def engage_stage(activity):
+    """Which DOE the participants engage now: the validation DOE before it accepts, the
+    verification DOE once the activity is registered."""
+    return "verification" if activity.state == ActivityState.REGISTERED else "validation"
+
+
+def _engage(*, activity, user, doe, name, expected_state=None):
+    def apply(obj, actor):
+        doe_accreditation_check(activity=obj, doe=doe)
+        stage = engage_stage(obj)
+        field = f"{stage}_doe"
+        previous = getattr(obj, field)
+        if previous is not None and previous.pk == doe.pk:
+            params = {"doe": doe.name, "stage": stage}
+            raise ServiceError(
+                _("%(doe)s is already the %(stage)s DOE.") % params, field="doe", code="doe_already_engaged",
+                params=params,
+            )
+        setattr(obj, field, doe)
+        obj.save()
+        if previous is None:
+            events.doe_engaged(activity=obj, actor=actor, doe=doe, stage=stage)
         else:
-            raise ServiceError("Unknown stage.")
-        activity.save()
-        events.doe_engaged(activity=activity, actor=actor, doe=doe, stage=stage)
+            events.doe_changed(activity=obj, actor=actor, doe=doe, previous=previous, stage=stage)
+        return obj
+
+    return action_run(subject=activity, name=name, user=user, apply=apply, expected_state=expected_state)
+
+
+def activity_engage_doe(*, activity, user, doe, stage=None, expected_state=None):
+    """Participants engage a DOE for the stage; one already engaged is replaced through the
+    declared change of DOE (its own guards and event)."""
+    current = Activity.objects.filter(pk=activity.pk).first() or activity
+    if stage is not None and stage != engage_stage(current):
+        if stage == "verification":
+            raise Refused(_("A verification DOE is engaged once the activity is registered."), code="wrong_stage")
+        raise Refused(_("The validation DOE can be changed only before it accepts the engagement."), code="wrong_stage")
+    engaged = current.verification_doe_id if engage_stage(current) == "verification" else current.validation_doe_id
+    name = "change_doe" if engaged else "engage_doe"
+    return _engage(activity=activity, user=user, doe=doe, name=name, expected_state=expected_state)
+
+
+def activity_change_doe(*, activity, user, doe, expected_state=None):
+    """Participants replace the DOE of the stage: never while a period is under verification."""
+    return _engage(activity=activity, user=user, doe=doe, name="change_doe", expected_state=expected_state)
+
+
+@ACTIVITY.serves("notify_prior_consideration")
+def activity_notify_prior_consideration(*, activity, user, comment="", expected_state=None):
+    return transition_fire(model=Activity, pk=activity.pk, name="notify_prior_consideration", user=user, comment=comment, expected_state=expected_state)
+
+
+@ACTIVITY.serves("withdraw")
+def activity_withdraw(*, activity, user, comment, expected_state=None):
+    """The participants withdraw; anything of it still pending ends with it (issue 6 §5 rule 2)."""
+    from .closing import activity_periods_end
+
+    with transaction.atomic():
+        activity = transition_fire(model=Activity, pk=activity.pk, name="withdraw", user=user, comment=comment,
+                                   expected_state=expected_state)
+        activity_periods_end(activity=activity, user=user, transition="withdraw", comment=comment)
     return activity
-
-
-def activity_notify_prior_consideration(*, activity, user, comment=""):
-    return transition_fire(model=Activity, pk=activity.pk, name="notify_prior_consideration", user=user, comment=comment)
-
-
-def activity_withdraw(*, activity, user, comment):
-    return transition_fire(model=Activity, pk=activity.pk, name="withdraw", user=user, comment=comment)
 
 
 # Who uploads which document (rules.md §2.3 "Documents / data" column).
@@ -180,57 +249,57 @@ CLOSED_STATES = {ActivityState.WITHDRAWN, ActivityState.REJECTED, ActivityState.
 
 
 def upload_check(uploaded):
-    """A PDF or office document, not empty, within the configured size limit."""
-    ext = os.path.splitext(uploaded.name or "")[1].lower()
-    if ext not in settings.PACM_UPLOAD_EXTENSIONS:
-        allowed = ", ".join(sorted(settings.PACM_UPLOAD_EXTENSIONS))
-        raise ServiceError(f"Upload a PDF or office document ({allowed}).", field="file")
-    if uploaded.size == 0:
-        raise ServiceError("The file is empty.", field="file")
-    if uploaded.size > settings.PACM_MAX_UPLOAD_BYTES:
-        limit = settings.PACM_MAX_UPLOAD_BYTES / (1024 * 1024)
-        raise ServiceError(f"The file is larger than the {limit:g} MB limit.", field="file")
-    head = uploaded.read(8)
-    uploaded.seek(0)
-    if ext == ".pdf" and not head.startswith(b"%PDF"):
-        raise ServiceError("The file does not look like a PDF.", field="file")
-    if ext in {".docx", ".xlsx", ".odt", ".ods"} and not head.startswith(b"PK"):
-        raise ServiceError("The file does not look like an office document.", field="file")
-    if ext in {".doc", ".xls"} and not head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ServiceError("The file does not look like an office document.", field="file")
-    return settings.PACM_UPLOAD_EXTENSIONS[ext]
+    """A PDF or office document, not empty, within the size limit, sound in structure (pacm.common.uploads)."""
+    return uploads.upload_check(uploaded)
 
 
-def document_upload(*, activity, user, kind, uploaded, title="", period=None):
+def document_upload(*, activity, user, kind, uploaded, title="", period=None, expected_state=None):
     """Add a new immutable version of a document; the old versions stay as they were."""
     if kind not in Document.Kind.values:
-        raise ServiceError("Choose the kind of document.", field="kind")
+        raise ServiceError(_("Choose the kind of document."), field="kind", code="document_kind_required")
     content_type = upload_check(uploaded)
-    with transaction.atomic():
-        activity = lock(Activity, activity.pk)
-        roles = {role for role, kinds in UPLOADERS.items() if kind in kinds}
-        actor = actor_require(user=user, activity=activity, roles=roles, what="upload this document")
-        if activity.state in CLOSED_STATES:
-            raise Refused("The activity is closed: no new documents.")
-        if period is not None and period.activity_id != activity.pk:
-            raise ServiceError("That monitoring period belongs to another activity.")
-        document, _ = Document.objects.get_or_create(
-            activity=activity, kind=kind, monitoring_period=period, defaults={"title": title}
-        )
-        number = (document.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-        version = DocumentVersion(
-            document=document,
-            number=number,
-            original_name=os.path.basename(uploaded.name)[:255],
-            content_type=content_type,
-            size=uploaded.size,
-            sha256=DocumentVersion.hash_file(uploaded),
-            uploaded_by=user,
-            organisation=actor.organisation,
-        )
-        version.file.save(uploaded.name, uploaded, save=False)
-        version.save()
-        events.document_uploaded(activity=activity, actor=actor, version=version)
+    roles = {role for role, kinds in UPLOADERS.items() if kind in kinds}
+    subject = period if period is not None else activity
+
+    def apply(obj, actor):
+        owner = obj if period is None else obj.activity
+        if owner.pk != activity.pk:
+            raise ServiceError(
+                _("That monitoring period belongs to another activity."),
+                code="period_of_other_activity",
+            )
+        if actor.role not in roles:
+            actor = actor_require(user=user, activity=obj, roles=roles, what="upload this document")
+        return document_store(activity=owner, actor=actor, kind=kind, uploaded=uploaded, title=title,
+                              period=period, content_type=content_type)
+
+    return action_run(subject=subject, name="upload_document", user=user, apply=apply, expected_state=expected_state)
+
+
+def document_store(*, activity, actor, kind, uploaded, title="", period=None, content_type=None):
+    """The version row, its file and its event: inside a write that has locked the activity."""
+    if activity.state in CLOSED_STATES:
+        raise Refused(_("The activity is closed: no new documents."), code="activity_closed")
+    if content_type is None:
+        content_type = upload_check(uploaded)
+    document, _created = Document.objects.get_or_create(
+        activity=activity, kind=kind, monitoring_period=period, defaults={"title": title}
+    )
+    number = (document.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    version = DocumentVersion(
+        document=document,
+        number=number,
+        original_name=os.path.basename(uploaded.name)[:255],
+        content_type=content_type,
+        size=uploaded.size,
+        sha256=DocumentVersion.hash_file(uploaded),
+        uploaded_by=actor.user,
+        organisation=actor.organisation,
+    )
+    version.file.save(uploaded.name, uploaded, save=False)
+    uploads.discard_on_rollback(version.file)
+    version.save()
+    events.document_uploaded(activity=activity, actor=actor, version=version)
     return version
 
 

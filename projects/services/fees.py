@@ -1,14 +1,13 @@
 """Fees assessed at submission from the rule set in force that day (rules.md §9; policy.md §1)."""
-from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from methodologies.models import RuleSet
-from pacm.common.errors import Refused, ServiceError
-from pacm.parties.roles import Role, actor_for_role
+from pacm.common import bounds
+from pacm.common.errors import Refused
 
 from .. import events
-from ..models import Activity, Fee
-from .base import lock
+from ..models import Fee
 
 
 def fee_assess(*, activity, kind, amount, basis, actor, period=None):
@@ -46,20 +45,33 @@ def registration_fee_assess(*, activity, actor):
 
 def fee_record_payment(*, fee, user, reference):
     """The secretariat records that a fee was paid; processing may then start (para 56)."""
-    reference = (reference or "").strip()
-    if not reference:
-        raise ServiceError("Give the payment reference.", field="reference")
-    actor = actor_for_role(user, Role.SECRETARIAT)
-    if actor is None:
-        raise Refused("Only the secretariat records fee payments.")
-    with transaction.atomic():
-        lock(Activity, fee.activity_id)
-        fee = Fee.objects.select_for_update(no_key=True).get(pk=fee.pk)
-        if fee.status != Fee.Status.DUE:
-            raise Refused(f"This fee is already {fee.get_status_display().lower()}.")
-        fee.status = Fee.Status.PAID
-        fee.paid_at = timezone.now()
-        fee.payment_reference = reference[:100]
-        fee.save()
-        events.fee_paid(fee=fee, actor=actor)
-    return fee
+    reference = bounds.text_required(reference, field="reference", message=_("Give the payment reference."))
+    from .base import action_run
+
+    fee_id = fee.pk
+    subject = fee.monitoring_period if fee.monitoring_period_id else fee.activity
+
+    def locked(obj):
+        return Fee.objects.select_for_update().get(pk=fee_id)
+
+    def apply(obj, actor):
+        current = Fee.objects.select_for_update().get(pk=fee_id)
+        previous_status = current.status
+        current.status = Fee.Status.PAID
+        current.paid_at = timezone.now()
+        current.payment_reference = reference[:100]
+        current.save()
+        events.fee_paid(fee=current, actor=actor, previous_status=previous_status)
+        return current
+
+    try:
+        return action_run(subject=subject, name="record_fee_payment", user=user, apply=apply, item=locked)
+    except Refused as error:
+        current = Fee.objects.filter(pk=fee_id).first()
+        if error.code == "not_permitted" and current is not None and current.status != Fee.Status.DUE:
+            params = {"status": current.status}
+            raise Refused(
+                _("This fee is already %(status)s.") % {"status": current.get_status_display().lower()},
+                code="fee_settled", params=params,
+            ) from None
+        raise

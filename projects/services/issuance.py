@@ -10,15 +10,16 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from methodologies.models import RuleSet
 from pacm.common.errors import ServiceError
-from pacm.events.models import EventKind
-from pacm.events.services import event_record
 from pacm.parties.roles import Actor
 from pacm.registry.models import Account, AccountKind, AuthorizationStatus, UnitBlock
 
-from ..cycle import PeriodState
+from .. import events
+from ..cycle import ActivityState, PeriodState
+from ..machines import PERIOD
 from ..models import Activity, DistributionLine, Fee, IssuanceRequest, MonitoringPeriod
 from .approvals import authorization_in_force
 from .base import lock, transition_fire
@@ -38,7 +39,7 @@ def _decimal(value, field):
     try:
         return Decimal(str(value))
     except (InvalidOperation, TypeError, ValueError):
-        raise ServiceError("Give a number.", field=field) from None
+        raise ServiceError(_("Give a number."), field=field, code="number_invalid") from None
 
 
 def issuance_terms(*, period, on_date=None):
@@ -66,10 +67,20 @@ def issuance_preview(*, period, units, omge_rate=None, lines=()):
     return split, amounts
 
 
+def _receiving(account, participant_ids):
+    """RMP 60; 7/CMA.4 annex I para 41: the net is forwarded to holding accounts of the activity's
+    participants or of Parties, as the participants instruct (pacm issue 6 §5 rule 3)."""
+    if account.kind != AccountKind.HOLDING:
+        return False
+    if account.organisation_id is not None:
+        return account.organisation_id in participant_ids
+    return account.party_id is not None  # a Party's own holding account (RMP 63)
+
+
 def _lines_check(*, period, lines):
-    """Receiving accounts: holding accounts of this activity's participants (RMP 60)."""
+    """Receiving accounts: holding accounts of this activity's participants, or of a Party (RMP 60; AI 41)."""
     if not lines:
-        raise ServiceError("Give at least one receiving holding account.", field="lines")
+        raise ServiceError(_("Give at least one receiving holding account."), field="lines", code="lines_required")
     participant_ids = set(period.activity.participants.values_list("pk", flat=True))
     cleaned, kinds = [], set()
     for line in lines:
@@ -77,12 +88,20 @@ def _lines_check(*, period, lines):
         if not isinstance(account, Account):
             account = Account.objects.filter(number=str(account).strip()).first()
         if account is None:
-            raise ServiceError("Unknown receiving account.", field="lines")
-        if account.kind != AccountKind.HOLDING or account.organisation_id not in participant_ids:
-            raise ServiceError(f"{account.number} is not a holding account of this activity's participants.", field="lines")
+            raise ServiceError(_("Unknown receiving account."), field="lines", code="account_unknown")
+        if not _receiving(account, participant_ids):
+            params = {"account": account.number}
+            raise ServiceError(
+                _("%(account)s is neither a holding account of this activity's participants nor a Party's "
+                  "holding account (RMP 60; 7/CMA.4 annex I para 41).") % params,
+                field="lines", code="account_not_receiving", params=params,
+            )
         units, percent = line.get("units"), line.get("percent")
         if (units in (None, "")) == (percent in (None, "")):
-            raise ServiceError("Give each receiving account either whole units or a percentage.", field="lines")
+            raise ServiceError(
+                _("Give each receiving account either whole units or a percentage."),
+                field="lines", code="line_units_or_percent",
+            )
         if units not in (None, ""):
             kinds.add("units")
             cleaned.append({"account": account, "units": int(units), "percent": None})
@@ -90,7 +109,10 @@ def _lines_check(*, period, lines):
             kinds.add("percent")
             cleaned.append({"account": account, "units": None, "percent": _decimal(percent, "lines")})
     if len(kinds) > 1:
-        raise ServiceError("Use whole units for every account, or percentages for every account.", field="lines")
+        raise ServiceError(
+            _("Use whole units for every account, or percentages for every account."),
+            field="lines", code="lines_mixed",
+        )
     return cleaned, kinds.pop()
 
 
@@ -104,18 +126,25 @@ def _request_write(period, *, units_requested, omge_rate, lines):
     try:
         units_requested = int(units_requested)
     except (TypeError, ValueError):
-        raise ServiceError("Units requested is a whole number.", field="units_requested") from None
+        raise ServiceError(
+            _("Units requested is a whole number."),
+            field="units_requested", code="units_requested_invalid",
+        ) from None
     verified = period.verified_total
     if units_requested < 1 or units_requested > verified:
-        raise ServiceError(f"Request between 1 and the {verified:,} units verified.", field="units_requested")
-    rule_set, _, _ = issuance_terms(period=period)
+        params = {"verified": verified}
+        raise ServiceError(
+            _("Request between 1 and the %(verified)s units verified.") % {**params, "verified": f"{verified:,}"},
+            field="units_requested", code="units_requested_out_of_range", params=params,
+        )
+    rule_set = issuance_terms(period=period)[0]
     omge_rate = rule_set.omge_min_rate if omge_rate in (None, "") else _decimal(omge_rate, "omge_rate")
     cleaned, split_kind = _lines_check(period=period, lines=lines)
-    split, _ = issuance_preview(
+    split, _amounts = issuance_preview(
         period=period, units=units_requested, omge_rate=omge_rate,
         lines=[_Line(c["units"], c["percent"]) for c in cleaned],
     )
-    request, _ = IssuanceRequest.objects.update_or_create(
+    request, _created = IssuanceRequest.objects.update_or_create(
         period=period,
         defaults={"units_requested": units_requested, "omge_rate": omge_rate, "split": split_kind},
     )
@@ -127,7 +156,8 @@ def _request_write(period, *, units_requested, omge_rate, lines):
     return request, split
 
 
-def period_request_issuance(*, period, user, units_requested, lines, omge_rate=None, comment="", resubmit=False):
+@PERIOD.serves("request_issuance")
+def period_request_issuance(*, period, user, units_requested, lines, omge_rate=None, comment="", resubmit=False, expected_state=None):
     """RMP 52: the DOE submits the request with the participants' OMGE election and instructions.
 
     The issuance fee is computed on the units requested (7/CMA.4 annex I para 53).
@@ -160,44 +190,53 @@ def period_request_issuance(*, period, user, units_requested, lines, omge_rate=N
 
     name = "resubmit_issuance" if resubmit else "request_issuance"
     return transition_fire(model=MonitoringPeriod, pk=period.pk, name=name, user=user, comment=comment,
-                           prepare=prepare, after=after)
+                           prepare=prepare, after=after, expected_state=expected_state)
 
 
-def period_resubmit_issuance(*, period, user, units_requested, lines, omge_rate=None, comment=""):
+@PERIOD.serves("resubmit_issuance")
+def period_resubmit_issuance(*, period, user, units_requested, lines, omge_rate=None, comment="", expected_state=None):
     return period_request_issuance(period=period, user=user, units_requested=units_requested, lines=lines,
-                                   omge_rate=omge_rate, comment=comment, resubmit=True)
+                                   omge_rate=omge_rate, comment=comment, resubmit=True,
+                                   expected_state=expected_state)
 
 
 def _fire(period, name, user, comment="", **kw):
     return transition_fire(model=MonitoringPeriod, pk=period.pk, name=name, user=user, comment=comment, **kw)
 
 
-def period_start_issuance_checks(*, period, user, comment=""):
-    return _fire(period, "start_issuance_checks", user, comment)
+@PERIOD.serves("start_issuance_checks")
+def period_start_issuance_checks(*, period, user, comment="", expected_state=None):
+    return _fire(period, "start_issuance_checks", user, comment, expected_state=expected_state)
 
 
-def period_return_issuance_incomplete(*, period, user, comment):
-    return _fire(period, "return_issuance_incomplete", user, comment)
+@PERIOD.serves("return_issuance_incomplete")
+def period_return_issuance_incomplete(*, period, user, comment, expected_state=None):
+    return _fire(period, "return_issuance_incomplete", user, comment, expected_state=expected_state)
 
 
-def period_pass_issuance_checks(*, period, user, comment=""):
-    return _fire(period, "pass_issuance_checks", user, comment)
+@PERIOD.serves("pass_issuance_checks")
+def period_pass_issuance_checks(*, period, user, comment="", expected_state=None):
+    return _fire(period, "pass_issuance_checks", user, comment, expected_state=expected_state)
 
 
-def period_request_issuance_review(*, period, user, comment):
-    return _fire(period, "request_issuance_review", user, comment)
+@PERIOD.serves("request_issuance_review")
+def period_request_issuance_review(*, period, user, comment, expected_state=None):
+    return _fire(period, "request_issuance_review", user, comment, expected_state=expected_state)
 
 
+@PERIOD.serves("approve_by_timer")
 def period_approve_by_timer(*, period, actor):
     return _fire(period, "approve_by_timer", actor)
 
 
-def period_approve_issuance(*, period, user, comment):
-    return _fire(period, "approve_issuance", user, comment)
+@PERIOD.serves("approve_issuance")
+def period_approve_issuance(*, period, user, comment, expected_state=None):
+    return _fire(period, "approve_issuance", user, comment, expected_state=expected_state)
 
 
-def period_reject_issuance(*, period, user, comment):
-    return _fire(period, "reject_issuance", user, comment)
+@PERIOD.serves("reject_issuance")
+def period_reject_issuance(*, period, user, comment, expected_state=None):
+    return _fire(period, "reject_issuance", user, comment, expected_state=expected_state)
 
 
 def _dispatch(period_id):
@@ -208,6 +247,7 @@ def _dispatch(period_id):
     transaction.on_commit(lambda: issuance_run.delay(period_id), robust=True)
 
 
+@PERIOD.serves("close_appeal_window")
 def period_close_appeal_window(*, period, actor):
     """rules.md §2.3 S18->S19: the appeal window closes; the registry issues (one task per issuance)."""
 
@@ -278,6 +318,17 @@ def issuance_process(*, period_id):
             return "already issued"
         if period.state != PeriodState.ISSUING:
             return f"not issuing ({period.state})"
+        if activity.state != ActivityState.REGISTERED:
+            # pacm issue 6 §5 rule 2; A6.4-PROC-AC-002 v03.0 para 259: nothing is issued for a
+            # deregistered (or withdrawn) activity, even if its issuance was approved and reached
+            # the task; the period ends here, with its event, and the sweeper stops sending it.
+            from .closing import period_end_with_activity
+
+            period_end_with_activity(
+                period=period, actor=actor,
+                comment=f"Not issued: {activity.reference} is {activity.get_state_display().lower()}.",
+            )
+            return f"not issued: activity {activity.state}"
         request = IssuanceRequest.objects.select_for_update(no_key=True).get(period=period)
         today = timezone.localdate()
         rule_set, sop_exempt, risk = issuance_terms(period=period, on_date=today)
@@ -295,20 +346,15 @@ def issuance_process(*, period_id):
         request.gross, request.share_of_proceeds, request.omge = split.gross, split.share_of_proceeds, split.omge
         request.buffer, request.net, request.issued_at = split.buffer, split.net, timezone.now()
         request.save()
-        event_record(
-            stream=period.activity.stream, kind=EventKind.ISSUANCE_EXECUTED, actor=actor, activity=period.activity,
-            payload={
-                "monitoring_period": period.number, "gross": split.gross,
-                "share_of_proceeds": split.share_of_proceeds, "omge": split.omge, "buffer": split.buffer,
-                "net": split.net, "rule_set": split.rule_set, "sop_exempt": sop_exempt,
-                "tranches": [[v, q, str(s), d] for v, q, s, d in tranches],
-                "distribution": [[line.account.number, amount] for line, amount in zip(lines, amounts, strict=True)],
-            },
+        events.issuance_executed(
+            period=period, actor=actor, split=split, sop_exempt=sop_exempt, tranches=tranches,
+            distribution=[(line.account.number, amount) for line, amount in zip(lines, amounts, strict=True)],
         )
         period_mark_issued(period=period, actor=actor)
     return "issued"
 
 
+@PERIOD.serves("mark_issued")
 def period_mark_issued(*, period, actor):
     """Fired by `issuance_process` once the registry holds the units, in the same transaction."""
     return _fire(period, "mark_issued", actor)

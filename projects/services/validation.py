@@ -1,47 +1,53 @@
 """Validation stage: the DOE accepts, publishes, raises and closes findings, gives its opinion."""
-from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from pacm.common.errors import Refused, ServiceError
+from pacm.common import bounds
+from pacm.common.errors import ServiceError
 from pacm.events.models import EventKind
-from pacm.parties.roles import Role
 
 from .. import events
-from ..cycle import ActivityState, PeriodState
-from ..models import Activity, Finding, MonitoringPeriod
-from .base import actor_require, lock, transition_fire
+from ..cycle import FINDING_STATES, PeriodState
+from ..machines import ACTIVITY
+from ..models import Activity, Finding
+from .base import action_run, transition_fire
 
 
-def activity_accept_engagement(*, activity, user, comment=""):
-    return transition_fire(model=Activity, pk=activity.pk, name="accept_engagement", user=user, comment=comment)
+@ACTIVITY.serves("accept_engagement")
+def activity_accept_engagement(*, activity, user, comment="", expected_state=None):
+    return transition_fire(model=Activity, pk=activity.pk, name="accept_engagement", user=user, comment=comment, expected_state=expected_state)
 
 
-def activity_publish_for_consultation(*, activity, user, comment=""):
-    return transition_fire(model=Activity, pk=activity.pk, name="publish_for_consultation", user=user, comment=comment)
+@ACTIVITY.serves("publish_for_consultation")
+def activity_publish_for_consultation(*, activity, user, comment="", expected_state=None):
+    return transition_fire(model=Activity, pk=activity.pk, name="publish_for_consultation", user=user, comment=comment, expected_state=expected_state)
 
 
+@ACTIVITY.serves("close_consultation")
 def activity_close_consultation(*, activity, actor):
     """Fired by the timer when the consultation period ends (policy.md §3)."""
     return transition_fire(model=Activity, pk=activity.pk, name="close_consultation", user=actor)
 
 
-def activity_validate(*, activity, user, comment="", risk_rating=""):
+@ACTIVITY.serves("validate")
+def activity_validate(*, activity, user, comment="", risk_rating="", expected_state=None):
     """Positive validation opinion; for reversal-risk activities it carries the risk rating."""
 
     def prepare(obj, actor):
         if risk_rating:
             if risk_rating not in Activity.RiskRating.values:
-                raise ServiceError("Unknown risk rating.", field="risk_rating")
+                raise ServiceError(_("Unknown risk rating."), field="risk_rating", code="risk_rating_unknown")
             obj.risk_rating = risk_rating
 
     return transition_fire(
         model=Activity, pk=activity.pk, name="validate", user=user, comment=comment, prepare=prepare,
-        payload={"risk_rating": risk_rating} if risk_rating else None,
+        payload={"risk_rating": risk_rating} if risk_rating else None, expected_state=expected_state,
     )
 
 
-# Findings are raised during validation (on the activity) or verification (on a period).
-_FINDING_STATES = {None: {ActivityState.UNDER_VALIDATION, ActivityState.CONSULTATION}}
+# Findings are raised during validation (on the activity) or verification (on a period): the
+# states are declared with the actions in projects/cycle.py (FINDING_STATES, PERIOD_ACTIONS).
+_FINDING_STATES = {None: set(FINDING_STATES)}
 _PERIOD_FINDING_STATES = {PeriodState.UNDER_VERIFICATION}
 
 
@@ -52,77 +58,74 @@ def finding_stage_open(activity, period):
     return period.state in _PERIOD_FINDING_STATES
 
 
-def finding_raise(*, activity, user, kind, text, period=None):
-    text = (text or "").strip()
+def finding_raise(*, activity, user, kind, text, period=None, expected_state=None):
     if kind not in Finding.Kind.values:
-        raise ServiceError("Choose the kind of finding.", field="kind")
-    if not text:
-        raise ServiceError("Describe the finding.", field="text")
-    with transaction.atomic():
-        activity = lock(Activity, activity.pk)
-        if period is not None:
-            period = lock(MonitoringPeriod, period.pk)
-            if period.activity_id != activity.pk:
-                raise ServiceError("That monitoring period belongs to another activity.")
-        actor = actor_require(user=user, activity=activity, roles={Role.DOE}, what="raise a finding")
-        if not finding_stage_open(activity, period):
-            raise Refused("Findings can be raised only during validation or verification.")
-        number = (activity.findings.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+        raise ServiceError(_("Choose the kind of finding."), field="kind", code="finding_kind_required")
+    text = bounds.text_required(text, field="text", message=_("Describe the finding."))
+    if period is not None and period.activity_id != activity.pk:
+        raise ServiceError(_("That monitoring period belongs to another activity."), code="period_of_other_activity")
+
+    def apply(obj, actor):
+        owner = obj if period is None else obj.activity
+        number = (owner.findings.order_by("-number").values_list("number", flat=True).first() or 0) + 1
         finding = Finding.objects.create(
-            activity=activity, monitoring_period=period, number=number, kind=kind, text=text,
+            activity=owner, monitoring_period=period, number=number, kind=kind, text=text,
             raised_by=actor.organisation,
         )
         events.finding_event(kind=EventKind.FINDING_RAISED, finding=finding, actor=actor, comment=text)
-    return finding
+        return finding
+
+    subject = period if period is not None else activity
+    return action_run(subject=subject, name="raise_finding", user=user, apply=apply, expected_state=expected_state)
 
 
-def _finding_change(*, finding, user, roles, what, from_status, to_status, event_kind, comment="", apply=None):
-    with transaction.atomic():
-        activity = lock(Activity, finding.activity_id)
-        finding = Finding.objects.select_for_update(no_key=True).get(pk=finding.pk)
-        actor = actor_require(user=user, activity=activity, roles=roles, what=what)
-        if finding.status not in from_status:
-            raise Refused(f"This finding is {finding.get_status_display().lower()}: you cannot {what} now.")
-        period = finding.monitoring_period
-        if not finding_stage_open(activity, period):
-            raise Refused("The validation or verification stage of this finding is over.")
+def _finding_change(*, finding, user, name, to_status, event_kind, comment="", apply=None):
+    finding_id = finding.pk
+    subject = finding.monitoring_period if finding.monitoring_period_id else finding.activity
+
+    def locked(obj):
+        return Finding.objects.select_for_update().get(pk=finding_id)
+
+    def write(obj, actor):
+        current = Finding.objects.select_for_update().get(pk=finding_id)
+        previous_status = current.status
         if apply is not None:
-            apply(finding)
-        finding.status = to_status
-        finding.closed_at = timezone.now() if to_status == Finding.Status.CLOSED else None
-        finding.save()
-        events.finding_event(kind=event_kind, finding=finding, actor=actor, comment=comment)
-    return finding
+            apply(current)
+        current.status = to_status
+        current.closed_at = timezone.now() if to_status == Finding.Status.CLOSED else None
+        current.save()
+        events.finding_event(kind=event_kind, finding=current, actor=actor, comment=comment,
+                             previous_status=previous_status)
+        return current
+
+    return action_run(subject=subject, name=name, user=user, apply=write, item=locked)
 
 
 def finding_answer(*, finding, user, response):
-    response = (response or "").strip()
-    if not response:
-        raise ServiceError("Write the answer to the finding.", field="response")
+    response = bounds.text_required(response, field="response", message=_("Write the answer to the finding."))
 
     def apply(f):
         f.response = response
 
     return _finding_change(
-        finding=finding, user=user, roles={Role.PARTICIPANT}, what="answer this finding",
-        from_status={Finding.Status.OPEN}, to_status=Finding.Status.ANSWERED,
+        finding=finding, user=user, name="answer_finding", to_status=Finding.Status.ANSWERED,
         event_kind=EventKind.FINDING_ANSWERED, comment=response, apply=apply,
     )
 
 
 def finding_close(*, finding, user, comment=""):
+    """Closed by the DOE that raised it (issue 11; policy.md §4)."""
     return _finding_change(
-        finding=finding, user=user, roles={Role.DOE}, what="close this finding",
-        from_status={Finding.Status.OPEN, Finding.Status.ANSWERED}, to_status=Finding.Status.CLOSED,
+        finding=finding, user=user, name="close_finding", to_status=Finding.Status.CLOSED,
         event_kind=EventKind.FINDING_CLOSED, comment=comment,
     )
 
 
 def finding_reopen(*, finding, user, comment):
-    if not (comment or "").strip():
-        raise ServiceError("Say why the answer does not resolve the finding.", field="comment")
+    comment = bounds.text_required(
+        comment, field="comment", message=_("Say why the answer does not resolve the finding.")
+    )
     return _finding_change(
-        finding=finding, user=user, roles={Role.DOE}, what="reopen this finding",
-        from_status={Finding.Status.ANSWERED}, to_status=Finding.Status.OPEN,
+        finding=finding, user=user, name="reopen_finding", to_status=Finding.Status.OPEN,
         event_kind=EventKind.FINDING_REOPENED, comment=comment,
     )

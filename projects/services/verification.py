@@ -1,17 +1,18 @@
 """Monitoring and verification: participants report a period, the verification DOE certifies it."""
 import datetime
 
-from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from pacm.common.errors import Refused, ServiceError
-from pacm.events.models import EventKind
-from pacm.events.services import event_record
-from pacm.parties.roles import Role
+from pacm.common import bounds
+from pacm.common.errors import ServiceError
 
-from ..cycle import ActivityState, PeriodState
-from ..models import Activity, Document, MonitoringPeriod, VintageClaim
-from .base import actor_require, lock, transition_fire
-from .design import document_upload, upload_check
+from .. import events
+from ..cycle import PeriodState
+from ..machines import PERIOD
+from ..models import Document, MonitoringPeriod, VintageClaim
+from .base import action_run, transition_fire
+from .design import document_store, upload_check
 
 # Periods whose dates stay taken: everything but a withdrawn report (rules.md §2.3 S13->S14).
 _FREES_DATES = (PeriodState.WITHDRAWN,)
@@ -20,62 +21,96 @@ _FREES_DATES = (PeriodState.WITHDRAWN,)
 def _claims_check(*, start, end, claims):
     """Claims per vintage year (6/CMA.4 dec. para 5): whole tonnes, years inside the period."""
     if not claims:
-        raise ServiceError("Claim the reductions or removals for at least one vintage year.", field="claims")
+        raise ServiceError(
+            _("Claim the reductions or removals for at least one vintage year."),
+            field="claims", code="claims_required",
+        )
     cleaned = {}
     for vintage, quantity in claims.items():
         try:
             vintage, quantity = int(vintage), int(quantity)
         except (TypeError, ValueError):
-            raise ServiceError("Vintages and quantities are whole numbers.", field="claims") from None
+            raise ServiceError(_("Vintages and quantities are whole numbers."), field="claims", code="claims_invalid") from None
         if not start.year <= vintage <= end.year:
-            raise ServiceError(f"Vintage {vintage} is outside the monitoring period.", field="claims")
+            params = {"vintage": vintage}
+            raise ServiceError(
+                _("Vintage %(vintage)s is outside the monitoring period.") % params,
+                field="claims", code="vintage_outside_period", params=params,
+            )
         if quantity < 0:
-            raise ServiceError("A claimed quantity cannot be negative.", field="claims")
+            raise ServiceError(_("A claimed quantity cannot be negative."), field="claims", code="claim_negative")
         cleaned[vintage] = quantity
     if sum(cleaned.values()) < 1:
-        raise ServiceError("The period claims nothing.", field="claims")
+        raise ServiceError(_("The period claims nothing."), field="claims", code="claims_empty")
+    # What the columns, the issuance split and the fee on the units requested can hold.
+    if sum(cleaned.values()) > bounds.UNITS_MAX:
+        params = {"limit": bounds.limit(bounds.UNITS_MAX)}
+        raise ServiceError(
+            _("A period claims at most %(limit)s t CO2e in all vintages together.") % params,
+            field="claims", code="claims_too_large", params=params,
+        )
     return cleaned
 
 
 def _period_dates_check(activity, start, end):
-    """Inside the crediting period, and no gap or overlap with earlier periods [INFERENCE, CDM]."""
+    """Over, inside the crediting period, and no gap or overlap with earlier periods [INFERENCE, CDM]."""
+    bounds.date_check(start, field="start")
+    bounds.date_check(end, field="end")
     if end < start:
-        raise ServiceError("The monitoring period ends before it starts.", field="end")
-    if start < activity.crediting_start or end > activity.crediting_end:
         raise ServiceError(
-            f"The monitoring period must lie inside the crediting period "
-            f"({activity.crediting_start} to {activity.crediting_end}).", field="start",
+            _("The monitoring period ends before it starts."),
+            field="end", code="period_ends_before_start",
+        )
+    # RMP 50-51 (3/CMA.3 annex): the participants monitor, and the DOE verifies, the reductions
+    # *achieved* in the period; A6.4-PROC-AC-002 v03.0 para 174 certifies what was achieved "during
+    # the monitoring period". A period that has not ended by the day of submission has not
+    # achieved its reductions yet: its last day must be before the submission day.
+    today = timezone.localdate()
+    if end >= today:
+        params = {"today": str(today)}
+        raise ServiceError(
+            _("The monitoring period has not ended yet: a report covers reductions already achieved, so its "
+              "last day must be before today (%(today)s) (RMP 50-51).") % params,
+            field="end", code="period_not_ended", params=params,
+        )
+    if start < activity.crediting_start or end > activity.crediting_end:
+        params = {"crediting_start": activity.crediting_start, "crediting_end": activity.crediting_end}
+        raise ServiceError(
+            _("The monitoring period must lie inside the crediting period (%(crediting_start)s to %(crediting_end)s).") % params,
+            field="start", code="period_outside_crediting", params=params,
         )
     previous = activity.monitoring_periods.exclude(state__in=_FREES_DATES).order_by("-end").first()
     expected = previous.end + datetime.timedelta(days=1) if previous else activity.crediting_start
     if previous and start <= previous.end:
-        raise ServiceError(f"The period overlaps monitoring period {previous.number} (ends {previous.end}).", field="start")
+        params = {"previous": previous.number, "end": previous.end}
+        raise ServiceError(
+            _("The period overlaps monitoring period %(previous)s (ends %(end)s).") % params,
+            field="start", code="period_overlaps", params=params,
+        )
     if start != expected:
-        raise ServiceError(f"Monitoring periods leave no gap: this one must start on {expected}.", field="start")
+        params = {"expected": expected}
+        raise ServiceError(
+            _("Monitoring periods leave no gap: this one must start on %(expected)s.") % params,
+            field="start", code="period_gap", params=params,
+        )
 
 
 def period_submit(*, activity, user, start, end, claims, report, comment=""):
     """Participants submit a monitoring report for a period with claims per vintage (RMP 50)."""
     claims = _claims_check(start=start, end=end, claims=claims)
     upload_check(report)
-    with transaction.atomic():
-        activity = lock(Activity, activity.pk)
-        actor = actor_require(user=user, activity=activity, roles={Role.PARTICIPANT}, what="submit a monitoring report")
-        if activity.state != ActivityState.REGISTERED:
-            raise Refused("Only a registered activity is monitored.")
-        _period_dates_check(activity, start, end)
-        number = (activity.monitoring_periods.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-        period = MonitoringPeriod.objects.create(activity=activity, number=number, start=start, end=end)
+    def apply(obj, actor):
+        _period_dates_check(obj, start, end)
+        number = (obj.monitoring_periods.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+        period = MonitoringPeriod.objects.create(activity=obj, number=number, start=start, end=end)
         VintageClaim.objects.bulk_create(
             [VintageClaim(period=period, vintage=v, claimed=q) for v, q in sorted(claims.items())]
         )
-        document_upload(activity=activity, user=user, kind=Document.Kind.MONITORING_REPORT, uploaded=report, period=period)
-        event_record(
-            stream=activity.stream, kind=EventKind.MONITORING_SUBMITTED, actor=actor, activity=activity,
-            to_state=period.state, comment=comment,
-            payload={"monitoring_period": number, "start": start, "end": end,
-                     "claims": {str(v): q for v, q in sorted(claims.items())}},
-        )
+        document_store(activity=obj, actor=actor, kind=Document.Kind.MONITORING_REPORT, uploaded=report, period=period)
+        events.monitoring_submitted(period=period, actor=actor, claims=claims, comment=comment)
+        return period
+
+    period = action_run(subject=activity, name="submit_monitoring_report", user=user, apply=apply)
     return period
 
 
@@ -83,11 +118,13 @@ def _fire(period, name, user, comment="", **kw):
     return transition_fire(model=MonitoringPeriod, pk=period.pk, name=name, user=user, comment=comment, **kw)
 
 
-def period_start_verification(*, period, user, comment=""):
-    return _fire(period, "start_verification", user, comment)
+@PERIOD.serves("start_verification")
+def period_start_verification(*, period, user, comment="", expected_state=None):
+    return _fire(period, "start_verification", user, comment, expected_state=expected_state)
 
 
-def period_certify(*, period, user, verified, comment=""):
+@PERIOD.serves("certify")
+def period_certify(*, period, user, verified, comment="", expected_state=None):
     """The DOE's verification and certification opinion: verified quantity per vintage (RMP 51)."""
 
     def prepare(obj, actor):
@@ -95,16 +132,23 @@ def period_certify(*, period, user, verified, comment=""):
         try:
             given = {int(v): int(q) for v, q in verified.items()}
         except (TypeError, ValueError):
-            raise ServiceError("Verified quantities are whole numbers.", field="verified") from None
+            raise ServiceError(_("Verified quantities are whole numbers."), field="verified", code="verified_invalid") from None
         if set(given) != set(claims):
-            raise ServiceError("Give the verified quantity for every vintage claimed, and only those.", field="verified")
+            raise ServiceError(
+                _("Give the verified quantity for every vintage claimed, and only those."),
+                field="verified", code="verified_vintages_mismatch",
+            )
         for vintage, quantity in given.items():
             if quantity < 0:
-                raise ServiceError("A verified quantity cannot be negative.", field="verified")
-            if quantity > claims[vintage].claimed:
                 raise ServiceError(
-                    f"Vintage {vintage}: {quantity:,} verified exceeds the {claims[vintage].claimed:,} claimed.",
-                    field="verified",
+                    _("A verified quantity cannot be negative."),
+                    field="verified", code="verified_negative",
+                )
+            if quantity > claims[vintage].claimed:
+                params = {"vintage": vintage, "quantity": quantity, "claimed": claims[vintage].claimed}
+                raise ServiceError(
+                    _("Vintage %(vintage)s: %(quantity)s verified exceeds the %(claimed)s claimed.") % {**params, "quantity": f"{quantity:,}", "claimed": f"{claims[vintage].claimed:,}"},
+                    field="verified", code="verified_exceeds_claimed", params=params,
                 )
             claims[vintage].verified = quantity
         VintageClaim.objects.bulk_update(list(claims.values()), ["verified"])
@@ -112,9 +156,10 @@ def period_certify(*, period, user, verified, comment=""):
 
     return _fire(
         period, "certify", user, comment, prepare=prepare,
-        payload={"verified": {str(v): int(q) for v, q in verified.items()}},
+        payload={"verified": {str(v): int(q) for v, q in verified.items()}}, expected_state=expected_state,
     )
 
 
-def period_withdraw(*, period, user, comment):
-    return _fire(period, "withdraw", user, comment)
+@PERIOD.serves("withdraw")
+def period_withdraw(*, period, user, comment, expected_state=None):
+    return _fire(period, "withdraw", user, comment, expected_state=expected_state)

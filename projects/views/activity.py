@@ -5,22 +5,25 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from methodologies.models import RuleSet
 from pacm.common.errors import Refused, ServiceError
+from pacm.common.forms import form_add_service_error
+from pacm.common.submission import submit_once
 from pacm.parties.models import Organisation
 from pacm.parties.roles import Role
 
 from .. import services
-from ..cycle import ACTIVITY_BY_NAME
-from ..forms import ActivityForm, EngageDOEForm, TransitionForm, form_add_service_error
-from ..services.base import expecting_state
+from ..forms import ActivityForm, EngageDOEForm, TransitionForm
+from ..machines import ACTIVITY
 from ..services.design import PDD_FIELDS
 from .activity_page import activity_get_or_404, activity_offers, activity_page_render, activity_url, form_submit
 
-# The buttons a person may press: every declared activity transition but the timers' own.
-PRESSABLE = {name: spec for name, spec in ACTIVITY_BY_NAME.items() if Role.TIMER not in spec.actors}
+# The buttons a person may press: every declared activity transition but the system's own.
+# (The Board's own are posted too, and refused by the service: a 403 that says who decides.)
+PRESSABLE = {spec.name: spec for spec in ACTIVITY.transitions if Role.TIMER not in spec.actors}
 
 
 def activity_detail(request, reference):
@@ -44,18 +47,24 @@ def _participant_organisations(user):
 def activity_create(request):
     organisations = _participant_organisations(request.user)
     if not organisations:
-        raise Refused("Only activity participants may draft an activity.")
+        raise Refused(_("Only activity participants may draft an activity."), code="not_a_participant")
     form = ActivityForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         try:
-            activity = services.activity_create(user=request.user, **form.cleaned_data)
+            outcome = submit_once(
+                request, form=form, call=lambda: services.activity_create(user=request.user, **form.cleaned_data),
+                done=lambda activity: (
+                    activity_url(activity),
+                    f"{activity.reference} drafted. Upload the PDD and notify prior consideration.",
+                ),
+            )
         except Refused:
             raise
         except ServiceError as error:
             form_add_service_error(form, error)
         else:
-            messages.success(request, f"{activity.reference} drafted. Upload the PDD and notify prior consideration.")
-            return redirect(activity_url(activity))
+            messages.success(request, outcome.message)
+            return redirect(outcome.url)
     return render(request, "projects/activity_form.html", {"form": form, "activity": None, "rule_set": _rule_set()})
 
 
@@ -68,14 +77,18 @@ def activity_edit(request, reference):
     form = ActivityForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.activity_update(activity=activity, user=request.user, **form.cleaned_data)
+            outcome = submit_once(
+                request, form=form,
+                call=lambda: services.activity_update(activity=activity, user=request.user, **form.cleaned_data),
+                done=lambda _: (activity_url(activity), "PDD fields saved."),
+            )
         except Refused:
             raise
         except ServiceError as error:
             form_add_service_error(form, error)
         else:
-            messages.success(request, "PDD fields saved.")
-            return redirect(activity_url(activity))
+            messages.success(request, outcome.message)
+            return redirect(outcome.url)
     return render(request, "projects/activity_form.html", {"form": form, "activity": activity, "rule_set": _rule_set()})
 
 
@@ -91,21 +104,21 @@ def activity_transition(request, reference, name):
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{spec.label}: {label + ': ' if label else ''}{' '.join(errors)}")
+            messages.error(request, _("%(write)s: %(field)s%(errors)s") % {"write": spec.label, "field": label + ": " if label else "", "errors": " ".join(errors)})
         return redirect(activity_url(activity, "actions"))
     kwargs = {"activity": activity, "user": request.user, "comment": form.cleaned_data["comment"]}
     if "risk_rating" in form.cleaned_data:
         kwargs["risk_rating"] = form.cleaned_data["risk_rating"]
     try:
-        with expecting_state(form.cleaned_data.get("expected_state")):
-            activity = getattr(services, f"activity_{name}")(**kwargs)
+        activity = ACTIVITY.call(name, activity, expected_state=form.cleaned_data.get("expected_state") or None,
+                                 **{k: v for k, v in kwargs.items() if k != "activity"})
     except Refused:
         raise
     except ServiceError as error:
-        messages.error(request, f"{spec.label}: {error.message}")
+        messages.error(request, _("%(write)s: %(message)s") % {"write": spec.label, "message": error.message})
         return redirect(activity_url(activity, "actions"))
     messages.success(
-        request, f"{spec.label}: done. {activity.reference} is now {activity.get_state_display().lower()}."
+        request, _("%(write)s: done. %(activity)s is now %(state)s.") % {"write": spec.label, "activity": activity.reference, "state": activity.get_state_display().lower()}
     )
     return redirect(activity_url(activity))
 
@@ -123,8 +136,8 @@ def activity_engage_doe(request, reference):
         key="engage",
         form=form,
         anchor="parties",
-        call=lambda data: services.activity_engage_doe(
-            activity=activity, user=request.user, doe=data["doe"], stage=offers.engage_stage
-        ),
+        call=lambda data: (
+            services.activity_change_doe if offers.engage_write == "change_doe" else services.activity_engage_doe
+        )(activity=activity, user=request.user, doe=data["doe"]),
         success="DOE engaged.",
     )

@@ -10,12 +10,14 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from pacm.common.errors import Refused, ServiceError
-from pacm.parties.roles import Role
+from pacm.common.forms import form_add_service_error
+from pacm.common.submission import submit_once
+from pacm.engine.offers import available_actions
 
 from .. import selectors
-from ..cycle import ACTIVITY_TERMINAL, ActivityState
 from ..forms import (
     AuthorizationStatementForm,
     DocumentUploadForm,
@@ -29,12 +31,9 @@ from ..forms import (
     ReversalCompensateForm,
     ReversalReportForm,
     TransitionForm,
-    form_add_service_error,
 )
-from ..models import Activity, Document, Fee, Finding, Reversal
-from ..services import validation
-from ..services.base import available_transitions
-from ..services.design import CLOSED_STATES, UPLOADERS
+from ..models import Activity, Document
+from ..services.design import UPLOADERS, engage_stage
 
 
 def activity_get_or_404(*, user, reference):
@@ -47,11 +46,14 @@ def activity_get_or_404(*, user, reference):
 
 @dataclass
 class Offers:
-    """What this user may do on this activity now; the services check it again when they act."""
+    """What this user may do on this activity now, read from `available_actions` (the one
+    declaration the services check again when they act); the page's forms follow it."""
 
     roles: dict
+    actions: list = field(default_factory=list)
     edit: bool = False
     engage_stage: str | None = None
+    engage_write: str | None = None
     upload_kinds: tuple = ()
     finding_raise: bool = False
     finding_actions: dict = field(default_factory=dict)
@@ -66,80 +68,59 @@ class Offers:
     def require(self, allowed, what):
         """A form the page does not offer is refused (403) before any input is read."""
         if not allowed:
-            raise Refused(f"You may not {what} on this activity now.")
+            params = {"what": what}
+            raise Refused(_("You may not %(what)s on this activity now.") % params, code="not_offered", params=params)
+
+
+FINDING_WRITES = {"answer_finding": "answer", "close_finding": "close", "reopen_finding": "reopen"}
+
+
+def upload_kinds_for(roles, kinds=None):
+    """Document kinds these roles upload (services.design.UPLOADERS), in the declared order."""
+    allowed = set()
+    for role in roles:
+        allowed |= set(UPLOADERS.get(role, ()))
+    return tuple(k for k in (kinds or Document.Kind.values) if k in allowed)
+
+
+def finding_offers(actions):
+    """{finding number: {"answer", "close", "reopen"}} from the offers of the finding actions."""
+    result = {}
+    for offer in actions:
+        if offer.name in FINDING_WRITES and offer.item is not None:
+            result.setdefault(offer.item.number, set()).add(FINDING_WRITES[offer.name])
+    return result
 
 
 def activity_offers(*, activity, user):
-    """Mirror of the services' own checks, so the page offers only what will be accepted."""
-    roles = selectors.activity_roles(user=user, activity=activity)
-    offers = Offers(roles=roles)
-    state = activity.state
-    if Role.PARTICIPANT in roles:
-        offers.edit = state == ActivityState.DRAFT
-        # rules.md §2.3 S1->S2: the validation DOE is engaged before it accepts; the verification
-        # DOE once the activity is registered (services.design.activity_engage_doe).
-        if state in (ActivityState.DRAFT, ActivityState.PRIOR_CONSIDERATION):
-            offers.engage_stage = "validation"
-        elif state == ActivityState.REGISTERED:
-            offers.engage_stage = "verification"
-    if state not in CLOSED_STATES:
-        kinds = set()
-        for role in roles:
-            kinds |= set(UPLOADERS.get(role, ()))
-        offers.upload_kinds = tuple(k for k in Document.Kind.values if k in kinds)
-    # policy.md §4: findings live during validation (and verification, for a period's findings).
-    offers.finding_raise = Role.DOE in roles and validation.finding_stage_open(activity, None)
-    for finding in activity.findings.all():
-        if not validation.finding_stage_open(activity, finding.monitoring_period):
-            continue
-        actions = finding_actions(finding=finding, roles=roles)
-        if actions:
-            offers.finding_actions[finding.number] = actions
-    # RMP 40-42: the host's DNA approves and issues (or revises) the statement while the activity is open.
-    if Role.DNA in roles and state not in ACTIVITY_TERMINAL:
-        offers.host_approval = offers.authorization = True
-    # 7/CMA.4 annex I para 56: the secretariat records the payment of a fee that is due.
-    if Role.SECRETARIAT in roles:
-        offers.payable_fees = frozenset(f.pk for f in activity.fees.all() if f.status == Fee.Status.DUE)
-    _monitoring_offers(offers, activity)
+    actions = available_actions(user, activity)
+    offers = Offers(roles=actions.roles, actions=actions)
+    offers.edit = actions.has("edit_pdd")
+    for name in ("engage_doe", "change_doe"):
+        offer = actions.get(name)
+        if offer is not None and offer.blocked is None:
+            offers.engage_write, offers.engage_stage = name, engage_stage(activity)
+            break
+    if actions.has("upload_document"):
+        offers.upload_kinds = upload_kinds_for(actions.roles)
+    offers.finding_raise = actions.has("raise_finding")
+    offers.finding_actions = finding_offers(actions)
+    offers.host_approval = actions.has("issue_host_approval")
+    offers.authorization = actions.has("issue_authorization")
+    offers.payable_fees = frozenset(f.pk for f in actions.items("record_fee_payment"))
+    offers.period_submit = actions.has("submit_monitoring_report")
+    report = actions.get("report_reversal")
+    offers.reversal_report = report is not None and report.blocked is None
+    offers.reversal_compensate = frozenset(r.pk for r in actions.items("compensate_reversal"))
+    offers.reversal_buffer = frozenset(r.pk for r in actions.items("cancel_from_buffer"))
     return offers
 
 
-def finding_actions(*, finding, roles):
-    """What these roles may do on a finding whose stage is open: participants answer, the DOE closes or reopens."""
-    actions = set()
-    if Role.PARTICIPANT in roles and finding.status == Finding.Status.OPEN:
-        actions.add("answer")
-    if Role.DOE in roles and finding.status in (Finding.Status.OPEN, Finding.Status.ANSWERED):
-        actions.add("close")
-    if Role.DOE in roles and finding.status == Finding.Status.ANSWERED:
-        actions.add("reopen")
-    return actions
-
-
-def _monitoring_offers(offers, activity):
-    """After registration: monitoring reports (RMP 50) and reversals (policy.md §2)."""
-    roles, registered = offers.roles, activity.state == ActivityState.REGISTERED
-    offers.period_submit = Role.PARTICIPANT in roles and registered
-    if not activity.methodology_version.methodology.needs_buffer:
-        return
-    offers.reversal_report = registered and bool({Role.PARTICIPANT, Role.DOE} & set(roles))
-    open_reversals = [r for r in selectors.activity_reversals(activity) if r.status != Reversal.Status.SETTLED]
-    if Role.PARTICIPANT in roles:
-        # The buffer covers an unavoidable reversal first; the participants make good the rest.
-        offers.reversal_compensate = frozenset(
-            r.pk for r in open_reversals if r.kind == Reversal.Kind.AVOIDABLE or r.buffer_drawn
-        )
-    if Role.SECRETARIAT in roles:
-        offers.reversal_buffer = frozenset(
-            r.pk for r in open_reversals if r.kind == Reversal.Kind.UNAVOIDABLE and not r.buffer_drawn
-        )
-
-
-def _transitions(activity, user, bound):
+def _transitions(activity, offers, bound):
     """(spec, blocked message, form) for each button this user may press now."""
     rows = []
-    for spec, blocked in available_transitions(obj=activity, user=user):
+    for offer in offers.actions.transitions():
+        spec, blocked = offer.write, offer.blocked
         form = bound.get(f"t-{spec.name}") or TransitionForm(spec=spec, activity=activity, prefix=f"t-{spec.name}")
         rows.append((spec, blocked, form))
     return rows
@@ -213,10 +194,8 @@ def activity_page_render(request, activity, *, bound=None, status=200):
         "forms": forms,
         "findings": findings,
         "fees": fees,
-        "transitions": _transitions(activity, request.user, bound),
+        "transitions": _transitions(activity, offers, bound),
         "timeline": list(selectors.activity_timeline(activity)),
-        # Private entities' account numbers only for those with a role on the activity (issue 11).
-        "accounts_shown": bool(offers.roles),
         "needs_buffer": activity.methodology_version.methodology.needs_buffer,
     }
     return render(request, "projects/activity_detail.html", context, status=status)
@@ -230,18 +209,20 @@ def activity_url(activity, anchor=""):
 def form_run(request, *, form, call, success, done_url, show_again):
     """Run `call(cleaned_data)` if the form is valid, then go to `done_url`. Bad input or a rule
     the service enforces shows the page again (`show_again()`) with the message on the form, and
-    nothing is saved; Refused escapes to the middleware's 403 page."""
+    nothing is saved; Refused escapes to the middleware's 403 page. The same form sent twice (its
+    one-time key) gets the first one's redirect and message, not a second effect (`submit_once`)."""
     if form.is_valid():
         try:
-            call(form.cleaned_data)
+            outcome = submit_once(request, form=form, call=lambda: call(form.cleaned_data),
+                                  done=lambda _: (done_url, success))
         except Refused:
             raise
         except ServiceError as error:
             form_add_service_error(form, error)
         else:
-            messages.success(request, success)
-            return redirect(done_url)
-    messages.error(request, "Nothing was saved: see the message on the form below.")
+            messages.success(request, outcome.message)
+            return redirect(outcome.url)
+    messages.error(request, _("Nothing was saved: see the message on the form below."))
     return show_again()
 
 

@@ -8,12 +8,14 @@ calls `period_request_issuance` (or `period_resubmit_issuance` after "incomplete
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pacm.common.errors import Refused, ServiceError
+from pacm.common.forms import form_add_service_error
+from pacm.common.submission import submit_once
 
 from .. import services
-from ..forms import form_add_service_error
 from .period_page import issuance_forms, period_get_or_404, period_offers, period_page_render, period_url, preview_build
 
 SERVICES = {
@@ -46,18 +48,23 @@ def period_request_issuance(request, reference, number):
                 return period_page_render(request, period, bound=bound, preview=preview)
         else:
             try:
-                period = SERVICES[offers.issuance](
-                    period=period, user=request.user, units_requested=data["units_requested"],
-                    lines=lines.lines(), omge_rate=omge_rate, comment=data["comment"],
+                outcome = submit_once(
+                    request, form=form,
+                    call=lambda: SERVICES[offers.issuance](
+                        period=period, user=request.user, units_requested=data["units_requested"],
+                        lines=lines.lines(), omge_rate=omge_rate, comment=data["comment"],
+                    ),
+                    done=lambda period: (
+                        period_url(period, "issuance"),
+                        "Issuance request submitted; the issuance fee is assessed on the units requested.",
+                    ),
                 )
             except Refused:
                 raise
             except ServiceError as error:
                 form_add_service_error(form, error)
             else:
-                messages.success(
-                    request, "Issuance request submitted; the issuance fee is assessed on the units requested."
-                )
-                return redirect(period_url(period, "issuance"))
-    messages.error(request, "Nothing was saved: see the message on the issuance request form.")
+                messages.success(request, outcome.message)
+                return redirect(outcome.url)
+    messages.error(request, _("Nothing was saved: see the message on the issuance request form."))
     return period_page_render(request, period, bound=bound)

@@ -7,13 +7,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pacm.common.errors import Refused, ServiceError
+from pacm.common.forms import form_add_service_error
+from pacm.common.submission import submit_once
 from pacm.parties.roles import Role
 
 from .. import selectors, services
-from ..cycle import PERIOD_BY_NAME
 from ..forms import (
     CertifyForm,
     ClaimFormSet,
@@ -21,9 +23,8 @@ from ..forms import (
     FeePaymentForm,
     FindingRaiseForm,
     PeriodSubmitForm,
-    form_add_service_error,
 )
-from ..services.base import expecting_state
+from ..machines import PERIOD
 from .activity_page import activity_get_or_404, activity_offers
 from .findings import ACTIONS as FINDING_ACTIONS
 from .period_page import (
@@ -38,9 +39,7 @@ from .period_page import (
 
 # The buttons of a period: every declared period transition but the timers' and those with a form.
 PERIOD_PRESSABLE = {
-    name: spec
-    for name, spec in PERIOD_BY_NAME.items()
-    if Role.TIMER not in spec.actors and name not in FORM_TRANSITIONS
+    spec.name: spec for spec in PERIOD.transitions if Role.TIMER not in spec.actors and spec.name not in FORM_TRANSITIONS
 }
 
 
@@ -63,9 +62,15 @@ def period_submit(request, reference):
         if form.is_valid() and claims.is_valid():
             data = form.cleaned_data
             try:
-                period = services.period_submit(
-                    activity=activity, user=request.user, start=data["start"], end=data["end"],
-                    claims=claims.claims(), report=data["report"], comment=data["comment"],
+                outcome = submit_once(
+                    request, form=form,
+                    call=lambda: services.period_submit(
+                        activity=activity, user=request.user, start=data["start"], end=data["end"],
+                        claims=claims.claims(), report=data["report"], comment=data["comment"],
+                    ),
+                    done=lambda period: (
+                        period_url(period), f"Monitoring period {period.number} submitted for verification."
+                    ),
                 )
             except Refused:
                 raise
@@ -74,9 +79,9 @@ def period_submit(request, reference):
                     error.field = "report"
                 form_add_service_error(form, error)
             else:
-                messages.success(request, f"Monitoring period {period.number} submitted for verification.")
-                return redirect(period_url(period))
-        messages.error(request, "Nothing was saved: see the messages on the form below.")
+                messages.success(request, outcome.message)
+                return redirect(outcome.url)
+        messages.error(request, _("Nothing was saved: see the messages on the form below."))
     context = {
         "activity": activity, "form": form, "claims": claims,
         "periods": selectors.activity_periods(activity),
@@ -96,19 +101,17 @@ def period_transition(request, reference, number, name):
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{spec.label}: {label + ': ' if label else ''}{' '.join(errors)}")
+            messages.error(request, _("%(write)s: %(field)s%(errors)s") % {"write": spec.label, "field": label + ": " if label else "", "errors": " ".join(errors)})
         return redirect(period_url(period, "actions"))
     try:
-        with expecting_state(form.cleaned_data.get("expected_state")):
-            period = getattr(services, f"period_{name}")(
-                period=period, user=request.user, comment=form.cleaned_data["comment"]
-            )
+        period = PERIOD.call(name, period, user=request.user, comment=form.cleaned_data["comment"],
+                             expected_state=form.cleaned_data.get("expected_state") or None)
     except Refused:
         raise
     except ServiceError as error:
-        messages.error(request, f"{spec.label}: {error.message}")
+        messages.error(request, _("%(write)s: %(message)s") % {"write": spec.label, "message": error.message})
         return redirect(period_url(period, "actions"))
-    messages.success(request, f"{spec.label}: done. The period is now {period.get_state_display().lower()}.")
+    messages.success(request, _("%(write)s: done. The period is now %(state)s.") % {"write": spec.label, "state": period.get_state_display().lower()})
     return redirect(period_url(period))
 
 

@@ -9,14 +9,16 @@ from dataclasses import dataclass, field
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from methodologies.arithmetic import Split
 from pacm.common.errors import Refused, ServiceError
-from pacm.parties.roles import Role
+from pacm.common.paging import page_get
+from pacm.engine.offers import available_actions
 from pacm.registry.serials import serial_format
 
 from .. import selectors
-from ..cycle import PERIOD_TERMINAL, PeriodState
+from ..cycle import PeriodState
 from ..forms import (
     CertifyForm,
     DistributionFormSet,
@@ -29,20 +31,16 @@ from ..forms import (
     IssuanceRequestForm,
     TransitionForm,
 )
-from ..models import Document, Fee, MonitoringPeriod
-from ..services import validation
-from ..services.base import available_transitions
-from ..services.design import CLOSED_STATES, UPLOADERS
+from ..models import Document, MonitoringPeriod
 from ..services.issuance import issuance_preview, issuance_terms
-from .activity_page import finding_actions, form_run
-from .paging import page_get
+from .activity_page import finding_offers, form_run, upload_kinds_for
 
 # Transitions that take their input from a form of their own, not from a plain button.
 FORM_TRANSITIONS = frozenset({"certify", "request_issuance", "resubmit_issuance"})
 # Documents that belong to a monitoring period (rules.md §2.3 S13-S15).
 PERIOD_KINDS = (Document.Kind.MONITORING_REPORT, Document.Kind.VERIFICATION_REPORT, Document.Kind.OTHER)
 # An issuance request is pending from its submission until units are issued or it ends.
-PENDING_ENDS = frozenset({PeriodState.ISSUED, PeriodState.REJECTED, PeriodState.WITHDRAWN})
+PENDING_ENDS = frozenset({PeriodState.ISSUED, PeriodState.REJECTED, PeriodState.WITHDRAWN, PeriodState.ENDED})
 BLOCKS_PER_PAGE = 50
 
 
@@ -74,7 +72,11 @@ class PeriodOffers:
 
     def require(self, allowed, what):
         if not allowed:
-            raise Refused(f"You may not {what} on this monitoring period now.")
+            params = {"what": what}
+            raise Refused(
+                _("You may not %(what)s on this monitoring period now.") % params,
+                code="not_offered", params=params,
+            )
 
 
 def period_transition_form(*, period, spec, data=None):
@@ -84,33 +86,21 @@ def period_transition_form(*, period, spec, data=None):
 
 
 def period_offers(*, period, user):
-    """Mirror of the services' own checks, so the page offers only what they will accept."""
-    activity = period.activity
-    roles = selectors.activity_roles(user=user, activity=activity)
-    offers = PeriodOffers(roles=roles)
+    """What this user may do on this period now, read from `available_actions`."""
+    actions = available_actions(user, period)
+    offers = PeriodOffers(roles=actions.roles)
     # A guard about the input the transition's own form supplies does not block it (cycle.py inputs).
-    for spec, blocked in available_transitions(obj=period, user=user):
-        if spec.name == "certify":
+    for offer in actions.transitions():
+        if offer.name == "certify":
             offers.certify = True
-        elif spec.name in ("request_issuance", "resubmit_issuance"):
-            offers.issuance = spec.name
-        offers.transitions.append((spec, blocked))
-    if activity.state not in CLOSED_STATES and period.state not in PERIOD_TERMINAL:
-        kinds = set()
-        for role in roles:
-            kinds |= set(UPLOADERS.get(role, ()))
-        offers.upload_kinds = tuple(k for k in PERIOD_KINDS if k in kinds)
-    # policy.md §4: verification findings live while the period is under verification.
-    stage_open = validation.finding_stage_open(activity, period)
-    offers.finding_raise = Role.DOE in roles and stage_open
-    if stage_open:
-        for finding in period.findings.all():
-            actions = finding_actions(finding=finding, roles=roles)
-            if actions:
-                offers.finding_actions[finding.number] = actions
-    # 7/CMA.4 annex I para 56: the secretariat records the payment of the issuance fee.
-    if Role.SECRETARIAT in roles:
-        offers.payable_fees = frozenset(f.pk for f in period.fees.all() if f.status == Fee.Status.DUE)
+        elif offer.name in ("request_issuance", "resubmit_issuance"):
+            offers.issuance = offer.name
+        offers.transitions.append((offer.write, offer.blocked))
+    if actions.has("upload_document"):
+        offers.upload_kinds = upload_kinds_for(actions.roles, PERIOD_KINDS)
+    offers.finding_raise = actions.has("raise_finding")
+    offers.finding_actions = finding_offers(actions)
+    offers.payable_fees = frozenset(f.pk for f in actions.items("record_fee_payment"))
     return offers
 
 
@@ -285,8 +275,6 @@ def period_page_render(request, period, *, bound=None, preview=None, status=200)
         "blocks_page": blocks_page,
         "receiving_accounts": list(selectors.activity_receiving_accounts(activity)) if offers.issuance else [],
         "timeline": list(selectors.period_timeline(period)),
-        # Private entities' account numbers only for those with a role on the activity (issue 11).
-        "accounts_shown": bool(offers.roles),
     }
     return render(request, "projects/period_detail.html", context, status=status)
 

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pacm.common.errors import Refused, ServiceError
@@ -81,13 +82,12 @@ def reversal_cancel_from_buffer(request, reference, reversal_id):
     except Refused:
         raise
     except ServiceError as error:
-        messages.error(request, f"Draw on the buffer: {error.message}")
+        messages.error(request, _("Draw on the buffer: %(message)s") % {"message": error.message})
         return redirect(activity_url(activity, f"reversal-{reversal.pk}"))
     if reversal.outstanding:
         messages.warning(
-            request, f"{reversal.cancelled:,} units cancelled from the buffer; {reversal.outstanding:,} remain owed "
-            "by the activity and block its issuance (policy.md §2)."
+            request, _("%(cancelled)s units cancelled from the buffer; %(outstanding)s remain owed by the activity and block its issuance (policy.md §2).") % {"cancelled": f"{reversal.cancelled:,}", "outstanding": f"{reversal.outstanding:,}"}
         )
     else:
-        messages.success(request, f"{reversal.cancelled:,} units cancelled from the buffer: the reversal is settled.")
+        messages.success(request, _("%(cancelled)s units cancelled from the buffer: the reversal is settled.") % {"cancelled": f"{reversal.cancelled:,}"})
     return redirect(activity_url(activity, f"reversal-{reversal.pk}"))

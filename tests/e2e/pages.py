@@ -9,6 +9,8 @@ import re
 
 from playwright.sync_api import expect
 
+from pacm.common.uploads import sample_pdf
+
 PASSWORD = "pacm-test-pw"  # tests/factories.py user()
 
 
@@ -95,12 +97,7 @@ def document_upload(page, *, kind, path, title=""):
 
 def pdf_write(path, marker):
     """A small real PDF file whose bytes differ by `marker`; returns (path, its SHA-256)."""
-    content = (
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-        + f"% {marker}\n".encode()
-        + b"trailer<</Root 1 0 R>>\n%%EOF\n"
-    )
+    content = sample_pdf(str(marker))
     path.write_bytes(content)
     return path, hashlib.sha256(content).hexdigest()
 

@@ -244,12 +244,24 @@ def test_activity_from_draft_to_registered_in_the_browser(page, login, world, tm
     transition_press(page, "pass_information_check")
     expect(state_badge(page)).to_have_text("Review window")
 
-    # --- An SB member requests review, then the SB registers, with reasons. ------------------
+    # --- An SB member requests review; the SB registers at its meeting (RMP 22), with reasons,
+    # and the secretariat records the decision (projects.board). --------------------------------
     form_login(page, world.sofia)
     activity_open(page, ref)
     transition_press(page, "request_review", reasons="Check the collection efficiency against the methodology.")
     expect(state_badge(page)).to_have_text("Under SB review")
-    transition_press(page, "register", reasons="The validation meets the SB's requirements (RMP 49).")
+    expect(transition_form(page, "register")).to_have_count(0)
+    form_login(page, world.sam)
+    activity_open(page, ref)
+    board = page.locator("#board")
+    board.get_by_role("button", name="Record a meeting decision").click()
+    decision = board.locator("form[action$='/board/record/']")
+    decision.get_by_label("Decision").select_option("register")
+    decision.get_by_label("Meeting").fill("SBM019")
+    decision.get_by_label("Agenda item").fill("4.2")
+    decision.get_by_label("Reasons").fill("The validation meets the SB's requirements (RMP 49).")
+    submit(page, decision.get_by_role("button", name="Record the decision"))
+    expect_success(page, "Board decision recorded.")
     expect(state_badge(page)).to_have_text("Registered")
 
     # --- What the page shows at the end. -------------------------------------------------------
@@ -374,6 +386,9 @@ def test_monitoring_to_units_in_the_holding_account(page, login, world, register
     open_card = page.locator("#open")
     open_card.get_by_label("Participant organisation").select_option(label=dev2.name)
     open_card.get_by_label("Account name").fill("Savannah Carbon trading account")
+    # Not a participant Ghana's approval authorized: the account rests on Kenya's letter (RMP 63).
+    open_card.get_by_label("The Party's authorization of the entity").fill("KE-LoA-2024-07")
+    open_card.get_by_label("Date of the authorization").fill("2024-07-01")
     submit(page, open_card.get_by_role("button", name="Open the account"))
     expect_success(page, f"opened for {dev2.name}")
     own = Account.objects.get(kind=AccountKind.HOLDING, organisation=dev)

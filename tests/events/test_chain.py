@@ -129,9 +129,11 @@ def test_the_first_row_deleted_is_found(registered):
 
 def test_an_event_records_who_acted_and_chains_on(db):
     with transaction.atomic():
-        first = event_record(stream="test:1", kind=EventKind.UNITS_MOVED, actor=Actor.timer("sweep"),
-                             payload={"n": 3})
-        second = event_record(stream="test:1", kind=EventKind.UNITS_MOVED, actor=Actor.timer("sweep"))
+        opened = {"number": "X-1", "kind": "holding", "name": "X", "organisation": None, "party": None}
+        first = event_record(stream="test:1", kind=EventKind.ACCOUNT_OPENED, actor=Actor.timer("sweep"),
+                             payload=opened)
+        second = event_record(stream="test:1", kind=EventKind.ACCOUNT_OPENED, actor=Actor.timer("sweep"),
+                              payload={**opened, "number": "X-2"})
     assert (first.sequence, second.sequence, second.prev_hash) == (1, 2, first.hash)
     assert (first.actor, first.actor_label, first.role, first.organisation) == (None, "timer:sweep", "timer", None)
     assert chain_verify("test:1") == []
@@ -140,5 +142,6 @@ def test_an_event_records_who_acted_and_chains_on(db):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_event_record_refuses_to_run_outside_the_changes_transaction():
     with pytest.raises(RuntimeError):
-        event_record(stream="test:2", kind=EventKind.UNITS_MOVED, actor=Actor.timer("sweep"))
+        event_record(stream="test:2", kind=EventKind.ACCOUNT_OPENED, actor=Actor.timer("sweep"),
+                     payload={"number": "X-3", "kind": "holding", "name": "X", "organisation": None, "party": None})
     assert not Event.objects.filter(stream="test:2").exists()

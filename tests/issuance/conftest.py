@@ -13,13 +13,25 @@ from projects.timers import timers_run
 from tests import factories as f
 
 
+def day_after(end):
+    """A moment on the day after `end`: the first day a report on a period ending then may be submitted."""
+    return datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time(9, 0), tzinfo=datetime.UTC)
+
+
 def holding(org, number):
     return Account.objects.create(number=number, kind=AccountKind.HOLDING, name=f"{org.name} holding", organisation=org)
 
 
+# The test's clock after registration: the day after the fourth yearly monitoring period ends,
+# so the reports of periods 1-4 cover reductions already achieved (RMP 50-51).
+PERIODS_OVER = 4
+
+
 @pytest.fixture
-def registered(world, activity, advance_to):
+def registered(world, activity, advance_to, time_machine):
     activity = advance_to(activity, A.REGISTERED)
+    _, last_end = period_dates(activity, PERIODS_OVER)
+    time_machine.move_to(day_after(last_end), tick=True)
     services.activity_engage_doe(activity=activity, user=world.ama, doe=world.orgs["doe"], stage="verification")
     world.acct = holding(world.orgs["dev"], "PACM-H-DEV-1")
     world.acct2 = holding(world.orgs["dev"], "PACM-H-DEV-2")
@@ -33,10 +45,25 @@ def period_dates(activity, number=1, days=365):
 
 
 @pytest.fixture
-def submit(world):
+def period_over(time_machine):
+    """Move the clock (forward only) to the day after `end`: the period is over, its report may come
+    (RMP 50-51: a report covers reductions achieved; A6.4-PROC-AC-002 v03.0 para 174)."""
+
+    def _over(end):
+        from django.utils import timezone
+
+        if timezone.localdate() <= end:
+            time_machine.move_to(day_after(end), tick=True)
+
+    return _over
+
+
+@pytest.fixture
+def submit(world, period_over):
     def _submit(activity, claims=None, number=1, user=None):
         start, end = period_dates(activity, number)
         claims = claims or {start.year: 30_000}
+        period_over(end)
         return services.period_submit(
             activity=activity, user=user or world.ama, start=start, end=end, claims=claims,
             report=f.pdf("monitoring.pdf"),

@@ -56,7 +56,7 @@ def test_full_issuance_splits_and_forwards_exactly(world, registered, submit, dr
 def test_issuance_fee_is_on_units_requested_and_blocks_checks(world, registered, submit, drive):
     period = drive(submit(registered), P.ISSUANCE_REQUESTED, units=20_000)
     fee = period.fees.get(kind=Fee.Kind.ISSUANCE)
-    assert fee.amount_usd == Decimal("4000.00") and fee.status == Fee.Status.DUE  # 0.20 x 20,000
+    assert fee.amount_usd == Decimal("3000.00") and fee.status == Fee.Status.DUE  # SB level 0.15 x 20,000 (PROC-AC-002 App.1 para 13)
     with pytest.raises(ServiceError, match="issuance fee"):
         services.period_start_issuance_checks(period=period, user=world.sam)
     period.refresh_from_db()
@@ -69,7 +69,7 @@ def test_issuance_fee_is_on_units_requested_and_blocks_checks(world, registered,
         ({"units_requested": 30_001}, "between 1 and"),
         ({"units_requested": 0}, "between 1 and"),
         ({"omge_rate": "0.01"}, "minimum|below"),
-        ({"lines": [{"account": "PACM-H-SAV-1", "percent": "100"}]}, "not a holding account of this activity"),
+        ({"lines": [{"account": "PACM-H-SAV-1", "percent": "100"}]}, "neither a holding account of this activity"),
         ({"lines": [{"account": "NO-SUCH", "percent": "100"}]}, "Unknown receiving account"),
         ({"lines": [{"account": "PACM-H-DEV-1", "percent": "60"}]}, "100"),
         ({"lines": [{"account": "PACM-H-DEV-1", "units": 10}]}, "add up|net"),
@@ -170,6 +170,7 @@ def test_a_broker_down_at_commit_loses_nothing(world, registered, submit, drive,
     import time_machine
     from kombu.exceptions import OperationalError
 
+    from pacm.engine import tasks as engine_tasks
     from projects import tasks
 
     from .conftest import jump_and_tick
@@ -181,7 +182,7 @@ def test_a_broker_down_at_commit_loses_nothing(world, registered, submit, drive,
 
     with monkeypatch.context() as m:
         m.setattr(tasks.issuance_run, "delay", broker_down)
-        m.setattr(tasks.notify_transition, "delay", broker_down)
+        m.setattr(engine_tasks.notify_write, "delay", broker_down)
         with django_capture_on_commit_callbacks(execute=True):
             fired = jump_and_tick(period)
     assert [name for _, name in fired] == ["close_appeal_window"]

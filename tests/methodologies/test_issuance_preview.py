@@ -27,21 +27,21 @@ def run(*args):
 def test_human_table_shows_the_split_and_the_rounding():
     text = run("--units", "1000003")
     lines = text.splitlines()
-    assert lines[0].startswith("Issuance preview under rule set 2021-01")
+    assert lines[0].startswith("Issuance preview under rule set 2025-08")
     rows = {line.split("  ")[1].strip(): line for line in lines[1:6]}
     assert "1,000,003" in rows["Gross issued"]
     assert "50,000" in rows["Share of proceeds (Adaptation Fund)"]
     assert "20,001" in rows["OMGE cancellation"]
     assert rows["Buffer"].split()[1] == "0"
     assert "930,002" in rows["Net to participants"]
-    assert lines[-1] == "SOP rounded down, OMGE rounded up, per rule set 2021-01"
+    assert lines[-1] == "SOP rounded down, OMGE rounded up, per rule set 2025-08"
 
 
 @pytest.mark.django_db
 def test_json_is_exactly_one_object_with_integer_fields():
     data = json.loads(run("--units", "1000", "--omge-rate", "0.035", "--risk-rating", "medium", "--json"))
     assert data == {"gross": 1000, "share_of_proceeds": 50, "omge": 35, "buffer": 200, "net": 715,
-                    "rule_set": "2021-01"}
+                    "rule_set": "2025-08"}
     assert all(type(data[k]) is int for k in ("gross", "share_of_proceeds", "omge", "buffer", "net"))
 
 
@@ -113,7 +113,7 @@ def test_cli_success_exits_zero_with_one_json_object(cli_env):
     result = cli(cli_env, "--units", "1000003", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"gross": 1000003, "share_of_proceeds": 50000, "omge": 20001, "buffer": 0,
-                                         "net": 930002, "rule_set": "2021-01"}
+                                         "net": 930002, "rule_set": "2025-08"}
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,8 @@ def test_the_seeded_rule_set_carries_policy_defaults(db):
 
 def test_in_force_is_the_latest_effective_version(db):
     newer = RuleSet.objects.create(version="2027-01", effective_from=datetime.date(2027, 1, 1))
-    assert RuleSet.objects.in_force(datetime.date(2026, 12, 31)).version == "2021-01"
+    assert RuleSet.objects.in_force(datetime.date(2025, 8, 6)).version == "2021-01"
+    assert RuleSet.objects.in_force(datetime.date(2026, 12, 31)).version == "2025-08"
     assert RuleSet.objects.in_force(datetime.date(2027, 1, 1)) == newer
     same_day = RuleSet.objects.create(version="2027-01b", effective_from=datetime.date(2027, 1, 1))
     assert RuleSet.objects.in_force(datetime.date(2027, 6, 1)) == same_day  # the later publication wins

@@ -5,8 +5,11 @@ so the test decides who runs `issuance_process` and when. `ledger_of` describes 
 issuance wrote, for comparing two runs; `assert_issued_once` checks that exactly one issuance
 is in the ledger (rules.md §4.5; units never vanish, serial ranges never overlap).
 """
+import datetime
 from contextlib import contextmanager
 from unittest import mock
+
+from django.utils import timezone
 
 from pacm.events.models import Event, EventKind
 from pacm.events.services import chain_verify
@@ -16,7 +19,7 @@ from projects.cycle import PeriodState as P
 from projects.models import IssuanceRequest, MonitoringPeriod
 from projects.services import issuance as issuance_services
 from tests import factories as f
-from tests.issuance.conftest import jump_and_tick, period_dates
+from tests.issuance.conftest import jump_and_tick
 
 UNITS = 30_000
 
@@ -43,7 +46,10 @@ def period_issuing(*, world, activity):
     """
     services.activity_engage_doe(activity=activity, user=world.ama, doe=world.orgs["doe"], stage="verification")
     account = holding_account(world.orgs["dev"], "PACM-H-DEV-1")
-    start, end = period_dates(activity)
+    # The period ends yesterday: a report covers reductions already achieved (RMP 50-51). The clock
+    # is not moved, as real workers in other processes read the real one.
+    start = activity.crediting_start
+    end = timezone.localdate() - datetime.timedelta(days=1)
     period = services.period_submit(activity=activity, user=world.ama, start=start, end=end,
                                     claims={start.year: UNITS}, report=f.pdf("monitoring.pdf"))
     services.period_start_verification(period=period, user=world.dora)

@@ -3,12 +3,14 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from pacm.parties.models import Party
+from pacm.parties.models import Membership, Party
 from projects.cycle import ActivityState as A
 from projects.models import Activity
 
 
-def test_the_activity_page_does_not_allow_changing_the_state(admin_client, activity):
+def test_the_activity_page_does_not_allow_changing_the_state(admin_client, admin_user, world, activity):
+    # The admin shows a draft only to someone the site shows it to (issue 11): one of its participants.
+    Membership.objects.create(user=admin_user, organisation=world.orgs["dev"])
     url = reverse("admin:projects_activity_change", args=[activity.pk])
     page = admin_client.get(url)
     assert page.status_code == 200

@@ -32,7 +32,7 @@ def snapshot(rule_set):
 
 @pytest.fixture
 def in_force(db):
-    """The rule set seeded by the migrations: in force since 2021-01-01."""
+    """The rule set seeded by the migrations that is in force today (2025-08, from 2025-08-07)."""
     return RuleSet.objects.in_force(TODAY)
 
 
@@ -56,7 +56,7 @@ def test_posting_changes_to_a_rule_set_in_force_changes_nothing(admin_client, in
     response = admin_client.post(change_url(in_force), form_data(in_force, sop_rate="0.0700", gsc_days="30"))
     assert response.status_code == 403
     assert snapshot(in_force) == before
-    assert RuleSet.objects.count() == 1
+    assert RuleSet.objects.count() == 2  # the two seeded versions, 2021-01 and 2025-08
 
 
 def test_a_rule_set_in_force_cannot_be_deleted(admin_client, in_force):

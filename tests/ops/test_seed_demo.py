@@ -7,10 +7,10 @@ from django.core.management import call_command
 
 from methodologies.models import Methodology, MethodologyVersion
 from pacm.events.models import Event, EventKind
-from pacm.parties.management.commands.seed_demo import DEMO_PASSWORD, LOGINS
 from pacm.parties.models import DOEAccreditation, Membership, Organisation, Party, PartyStatus
 from pacm.registry.models import Account
 from projects.cycle import ActivityState as A
+from projects.management.commands.seed_demo import DEMO_PASSWORD, LOGINS
 from projects.models import Activity, Document
 
 MODELS = (Party, PartyStatus, Organisation, DOEAccreditation, Membership, Methodology, MethodologyVersion,

@@ -32,6 +32,7 @@ def test_the_doe_tie_follows_the_stage(world, activity, advance_to):
     activity = advance_to(activity, A.REGISTERED)
     assert actor_for(world.dora, activity, {Role.DOE}) is None
     activity.verification_doe = world.orgs["doe2"]
+    activity.save(update_fields=["verification_doe"])
     assert actor_for(world.otto, activity, {Role.DOE}).organisation == world.orgs["doe2"]
 
 

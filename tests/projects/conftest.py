@@ -53,7 +53,7 @@ def distinct_timers(db):
     started from the wrong rule-set key cannot pass unnoticed (policy.md §3)."""
     return RuleSet.objects.create(
         version="test-timers",
-        effective_from=datetime.date(2021, 1, 2),
+        effective_from=datetime.date(2025, 8, 8),  # after the seeded 2025-08 (PROC-AC-002 v03.0 levels)
         prior_consideration_days=181,
         gsc_days=29,
         completeness_check_days=8,
@@ -61,6 +61,7 @@ def distinct_timers(db):
         registration_review_days=31,
         issuance_review_days=15,
         appeal_days=16,
+        registration_appeal_days=27,
         missing_information_days=13,
     )
 

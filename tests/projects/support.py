@@ -28,17 +28,19 @@ def snapshot(activity):
     }
 
 
-def stored_documents(activity):
-    """The latest version of each of the activity's documents, hashed again from the stored file."""
+def stored_documents(activity, period=None):
+    """The latest version of each document a decision on the activity (or the period) rests on,
+    hashed again from the stored file: the activity's own documents, or the period's."""
     latest = {}
-    for version in DocumentVersion.objects.filter(document__activity=activity).select_related("document"):
+    versions = DocumentVersion.objects.filter(document__activity=activity, document__monitoring_period=period)
+    for version in versions.select_related("document"):
         if version.document_id not in latest or version.number > latest[version.document_id].number:
             latest[version.document_id] = version
     result = []
     for version in latest.values():
         with version.file.open("rb") as fh:
             digest = hashlib.sha256(fh.read()).hexdigest()
-        result.append({"kind": version.document.kind, "version": version.number, "sha256": digest})
+        result.append({"id": version.pk, "kind": version.document.kind, "version": version.number, "sha256": digest})
     return sorted(result, key=lambda d: (d["kind"], d["version"]))
 
 

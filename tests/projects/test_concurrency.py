@@ -16,12 +16,13 @@ import time_machine
 from django.db import connection
 
 from pacm.common.errors import Refused, ServiceError
+from pacm.engine import run
 from pacm.events.models import Event, EventKind
 from pacm.events.services import chain_verify
 from projects import services
+from projects.board.services import board_decision_record_meeting
 from projects.cycle import ActivityState as A
 from projects.models import Activity, Fee
-from projects.services import base
 from projects.timers import timers_run
 
 from .. import factories as f
@@ -36,13 +37,13 @@ pytestmark = [
 @pytest.fixture
 def hold_the_lock(monkeypatch):
     """Keep the row locked a moment after the checks, so that the other request has to wait."""
-    original = base.check_guards
+    original = run.guard_check
 
-    def slow(obj, spec):
+    def slow(machine, obj, spec, **kw):
         time.sleep(0.3)
-        return original(obj, spec)
+        return original(machine, obj, spec, **kw)
 
-    monkeypatch.setattr(base, "check_guards", slow)
+    monkeypatch.setattr(run, "guard_check", slow)
 
 
 def race(*calls):
@@ -79,21 +80,31 @@ def _one_applied(results, refused=(Refused,)):
     return error
 
 
-def test_two_sb_members_register_and_reject_at_once(world, activity, reach, hold_the_lock):
-    sven = f.user("sven", world.orgs["sb"])
+def test_two_board_decisions_recorded_at_once(world, activity, reach, hold_the_lock):
+    """Two secretariat officers record opposite meeting decisions at once (projects.board): one
+    is recorded and fires; the other is refused and leaves no decision row behind."""
+    from projects.board.models import Decision
+
+    stan = f.user("stan", world.orgs["sec"])
     activity = reach(activity, A.UNDER_SB_REVIEW)
     count = _transitions(activity)
     results = race(
-        lambda: services.activity_register(activity=activity, user=world.sofia, comment="Meets RMP 49."),
-        lambda: services.activity_reject(activity=activity, user=sven, comment="Additionality not shown."),
+        lambda: f.board_decide(world, activity, "register", "Meets RMP 49."),
+        lambda: board_decision_record_meeting(
+            subject=activity, transition="reject", user=stan, meeting="SBM019", agenda_item="4.2",
+            outcome="adopted", comment="Additionality not shown.",
+        ),
     )
     error = _one_applied(results)
     assert "is not possible while" in error.message
     final = Activity.objects.get(pk=activity.pk).state
     assert final in (A.REGISTERED, A.REJECTED)
     assert _transitions(activity) == count + 1
+    assert Decision.objects.count() == 1
+    assert Event.objects.filter(stream=activity.stream, kind=EventKind.BOARD_DECIDED).count() == 1
     last = Event.objects.filter(stream=activity.stream).order_by("-sequence").first()
     assert last.to_state == final and last.from_state == A.UNDER_SB_REVIEW
+    assert last.actor_label == f"board:{Decision.objects.get().pk}"
     assert chain_verify(activity.stream) == []
 
 

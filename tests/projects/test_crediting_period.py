@@ -109,7 +109,7 @@ def test_removals_cannot_have_a_fixed_period(create, removals):
 
 
 def test_lengths_come_from_the_rule_set(create):
-    RuleSet.objects.create(version="short", effective_from=datetime.date(2021, 1, 2), reductions_renewable_years=3)
+    RuleSet.objects.create(version="short", effective_from=datetime.date(2025, 8, 8), reductions_renewable_years=3)
     _refused(create(crediting_end=_last_day(S, 3) + datetime.timedelta(days=1)), "crediting_end", "at most 3 years")
     _accepted(create(crediting_end=_last_day(S, 3)))
 
@@ -217,7 +217,11 @@ def test_update_applies_the_same_rules_and_records_what_changed(world, create):
     assert (after.crediting_type, after.crediting_end) == ("fixed", _last_day(S, 10))
     event = Event.objects.filter(stream=activity.stream).order_by("-sequence").first()
     assert event.kind == EventKind.ACTIVITY_UPDATED and event.actor == world.ama
-    assert event.payload == {"changed": ["crediting_end", "crediting_type"]}
+    assert event.payload == {
+        "changed": ["crediting_end", "crediting_type"],
+        "old": {"crediting_end": str(_last_day(S, 5)), "crediting_type": "renewable"},
+        "new": {"crediting_end": str(_last_day(S, 10)), "crediting_type": "fixed"},
+    }
 
 
 def test_update_with_nothing_changed_records_nothing(world, create):

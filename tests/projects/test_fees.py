@@ -55,7 +55,8 @@ def test_completeness_check_waits_for_the_fee(world, requested):
     assert fee.status == Fee.Status.PAID and fee.payment_reference == "WIRE-2026-118" and fee.paid_at
     (event,) = new_events(activity, since)
     assert event.kind == EventKind.FEE_PAID and event.actor == world.sam and event.role == "secretariat"
-    assert event.payload == {"fee": "registration", "amount_usd": str(fee.amount_usd), "reference": "WIRE-2026-118"}
+    assert event.payload == {"fee": "registration", "amount_usd": str(fee.amount_usd), "reference": "WIRE-2026-118",
+                             "previous_status": "due", "status": "paid"}
 
     services.activity_start_completeness_check(activity=activity, user=world.sam)
     assert Activity.objects.get(pk=activity.pk).state == A.COMPLETENESS_CHECK
@@ -106,7 +107,7 @@ def test_waiver_follows_the_status_on_the_submission_date(world, requested):
 
 def test_waiver_can_be_switched_off_in_a_rule_set(world, requested):
     PartyStatus.objects.create(party=world.host, kind=PartyStatus.Kind.LDC, valid_from=datetime.date(1994, 1, 1))
-    RuleSet.objects.create(version="no-waiver", effective_from=datetime.date(2021, 1, 2), fees_waived_ldc_sids=False)
+    RuleSet.objects.create(version="no-waiver", effective_from=datetime.date(2025, 8, 8), fees_waived_ldc_sids=False)
     assert requested().fees.get().status == Fee.Status.DUE
 
 
@@ -137,12 +138,12 @@ def test_tier_amounts_differ(db):
 
 
 @pytest.mark.parametrize("moment,version,amount", [
-    (datetime.datetime(2026, 12, 31, 23, 59, 59, tzinfo=datetime.UTC), "2021-01", None),
+    (datetime.datetime(2026, 12, 31, 23, 59, 59, tzinfo=datetime.UTC), "2025-08", None),
     (datetime.datetime(2027, 1, 1, 0, 0, tzinfo=datetime.UTC), "2027-01", Decimal("1500.00")),
 ])
 def test_a_newer_rule_set_applies_from_its_effective_date(world, requested, moment, version, amount):
     """policy.md §1: the rule set in force on the submission date, recorded on the Fee."""
-    old = RuleSet.objects.get(version="2021-01")
+    old = RuleSet.objects.get(version="2025-08")
     RuleSet.objects.create(version="2027-01", effective_from=datetime.date(2027, 1, 1),
                            registration_tier1_max_tonnes=20_000, registration_fee_tier1_usd=Decimal("1500"))
     activity = requested(estimated_annual=16_000, at=moment)

@@ -87,20 +87,22 @@ def _engaged(world, activity, advance_to, doe):
 
 
 def test_doe_not_accredited_for_the_scope_is_refused(world, activity, advance_to):
+    """Issue 11: a DOE is engaged only if accredited for the activity's scope on that day; the
+    acceptance checks it again (rules.md §2.3 S1->S2)."""
     narrow = f.organisation("Narrow Assurance", Organisation.Kind.DOE)
     f.accredit(narrow, 1)
-    nora = f.user("nora", narrow)
-    activity = _engaged(world, activity, advance_to, narrow)
+    activity = advance_to(activity, A.PRIOR_CONSIDERATION)
     _refused_by_guard(
-        lambda: services.activity_accept_engagement(activity=activity, user=nora), activity,
+        lambda: services.activity_engage_doe(activity=activity, user=world.ama, doe=narrow), activity,
         "not accredited for sectoral scope 13",
     )
+    assert Activity.objects.get(pk=activity.pk).validation_doe_id is None
 
 
 @pytest.mark.parametrize("day,ok", [(datetime.date(2026, 3, 1), True), (datetime.date(2026, 3, 2), False)])
 def test_doe_accreditation_expiry(world, activity, advance_to, day, ok):
+    activity = _engaged(world, activity, advance_to, world.orgs["doe"])  # while its accreditation is valid
     DOEAccreditation.objects.filter(organisation=world.orgs["doe"]).update(valid_to=datetime.date(2026, 3, 1))
-    activity = _engaged(world, activity, advance_to, world.orgs["doe"])
     noon = datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC)
     with time_machine.travel(noon, tick=False):
         call = lambda: services.activity_accept_engagement(activity=activity, user=world.dora)  # noqa: E731
@@ -112,8 +114,8 @@ def test_doe_accreditation_expiry(world, activity, advance_to, day, ok):
 
 
 def test_doe_accreditation_not_yet_valid(world, activity, advance_to):
+    activity = _engaged(world, activity, advance_to, world.orgs["doe"])  # while its accreditation is valid
     DOEAccreditation.objects.filter(organisation=world.orgs["doe"]).update(valid_from=datetime.date(2099, 1, 1))
-    activity = _engaged(world, activity, advance_to, world.orgs["doe"])
     _refused_by_guard(lambda: services.activity_accept_engagement(activity=activity, user=world.dora), activity,
                       "not accredited")
 

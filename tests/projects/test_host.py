@@ -36,7 +36,7 @@ def test_host_dna_approves_and_the_event_says_so(world, activity):
     (event,) = new_events(activity, since)
     assert (event.kind, event.actor, event.organisation, event.role) == (
         EventKind.HOST_APPROVAL_ISSUED, world.dina, world.orgs["dna"], "dna")
-    assert event.payload == {"version": 1, "renewal_approved": True, "sop_exemption_opt_out": False,
+    assert event.payload == {"version": 1, "supersedes": None, "renewal_approved": True, "sop_exemption_opt_out": False,
                              "authorized_participants": ["Kpone Green Energy"]}
 
 
@@ -107,7 +107,7 @@ def test_statement_versions_increase_and_old_versions_stay(world, activity):
     events = new_events(activity, since)
     assert [e.kind for e in events] == [EventKind.AUTHORIZATION_ISSUED] * 2
     assert events[1].actor == world.dina and events[1].organisation == world.orgs["dna"]
-    assert events[1].payload == {"version": 2, "uses": "oimp", "first_transfer": "issuance", "quantity_cap": 50_000,
+    assert events[1].payload == {"version": 2, "supersedes": 1, "uses": "oimp", "first_transfer": "issuance", "quantity_cap": 50_000,
                                  "vintage_from": 2026, "vintage_to": 2028, "effective_from": "2027-01-01"}
 
 

@@ -4,7 +4,6 @@ import pytest
 from pacm.common.errors import Refused
 from projects import services
 from projects.cycle import ActivityState as A
-from projects.services.base import expecting_state
 
 
 def test_service_refuses_when_the_state_changed_since_the_page(world, activity, advance_to):
@@ -14,8 +13,9 @@ def test_service_refuses_when_the_state_changed_since_the_page(world, activity, 
     # The second click of the same page: "return incomplete" is allowed from the information
     # check too, but the page showed the completeness check.
     with pytest.raises(Refused, match="changed while you were looking"):
-        with expecting_state(A.COMPLETENESS_CHECK):
-            services.activity_return_incomplete(activity=activity, user=world.sam, comment="Missing annex")
+        services.activity_return_incomplete(
+            activity=activity, user=world.sam, comment="Missing annex", expected_state=A.COMPLETENESS_CHECK
+        )
     activity.refresh_from_db()
     assert activity.state == A.INFORMATION_CHECK and activity.events.count() == events
 

@@ -14,21 +14,36 @@ from django.utils import timezone
 from methodologies.models import RuleSet
 from pacm.common.errors import Refused, ServiceError
 from pacm.events.models import EventKind
-from pacm.parties.roles import Role
+from pacm.parties.roles import Actor, Role
 from projects import services
 from projects.cycle import ACTIVITY_BY_NAME, ACTIVITY_TRANSITIONS
 from projects.cycle import ActivityState as A
-from projects.models import Activity
+from projects.models import Activity, DocumentVersion
 
 from .. import factories as f
 from .support import PERSONAS, last_sequence, new_events, snapshot, stored_documents
 
-# The persona who holds each role for the activity under test (tests/conftest.py).
-HOLDER = {Role.PARTICIPANT: "ama", Role.DOE: "dora", Role.SECRETARIAT: "sam", Role.SB: "sofia"}
-ORG_OF = {"ama": "dev", "dora": "doe", "sam": "sec", "sofia": "sb"}
+# The persona who holds each role for the activity under test (tests/conftest.py). "board" is the
+# Supervisory Body acting as a body (projects.board): no persona holds it; tests/board shows that
+# only a Board decision fires as it.
+HOLDER = {Role.PARTICIPANT: "ama", Role.DOE: "dora", Role.DNA: "dina", Role.SECRETARIAT: "sam", Role.SB: "sofia",
+          Role.BOARD: "board"}
+ORG_OF = {"ama": "dev", "dora": "doe", "dina": "dna", "sam": "sec", "sofia": "sb", "board": "sb"}
+BOARD_LABEL = "board:test"
 
 NON_TIMER = [t for t in ACTIVITY_TRANSITIONS if Role.TIMER not in t.actors]
-CASES = [(t.name, source) for t in NON_TIMER for source in t.source]
+# One case per transition, source state and role allowed to fire it.
+CASES = [(t.name, source, role) for t in NON_TIMER for source in t.source for role in sorted(t.actors)]
+
+
+def _who(world, name):
+    if name == "board":
+        return Actor(user=None, organisation=world.orgs["sb"], role=Role.BOARD, label=BOARD_LABEL)
+    return world.people[name]
+
+
+def _first_holder(world, name):
+    return _who(world, HOLDER[sorted(ACTIVITY_BY_NAME[name].actors)[0]])
 
 # Rule-set attribute behind each timer key (policy.md §3).
 TIMER_FIELD = {
@@ -49,7 +64,7 @@ def _prepare(world, activity, name):
     elif name == "validate":
         services.document_upload(
             activity=activity, user=world.dora, kind="validation_report",
-            uploaded=f.pdf("vr.pdf", content=b"%PDF-1.7\nvalidation report\n%%EOF\n"),
+            uploaded=f.pdf("vr.pdf", content=f.pdf_bytes("validation report")),
         )
     elif name == "request_registration":
         services.host_approval_issue(
@@ -70,14 +85,14 @@ def _fire(name, activity, user, comment):
 
 def test_every_non_timer_transition_is_tested():
     """A transition added to cycle.py without a case here fails this test."""
-    assert {name for name, _ in CASES} == {t.name for t in ACTIVITY_TRANSITIONS if Role.TIMER not in t.actors}
-    assert {(n, s) for n, s in CASES} == {(t.name, s) for t in NON_TIMER for s in t.source}
+    assert {name for name, _, _ in CASES} == {t.name for t in ACTIVITY_TRANSITIONS if Role.TIMER not in t.actors}
+    assert {(n, s) for n, s, _ in CASES} == {(t.name, s) for t in NON_TIMER for s in t.source}
+    assert {(n, r) for n, _, r in CASES} == {(t.name, r) for t in NON_TIMER for r in t.actors}
 
 
-@pytest.mark.parametrize("name,source", CASES, ids=[f"{n}-from-{s}" for n, s in CASES])
-def test_transition_allowed_actor_and_everyone_else(world, activity, reach, distinct_timers, name, source):
+@pytest.mark.parametrize("name,source,role", CASES, ids=[f"{n}-from-{s}-by-{r}" for n, s, r in CASES])
+def test_transition_allowed_actor_and_everyone_else(world, activity, reach, distinct_timers, name, source, role):
     spec = ACTIVITY_BY_NAME[name]
-    (role,) = spec.actors
     holder = HOLDER[role]
     activity = reach(activity, source)
     _prepare(world, activity, name)
@@ -85,7 +100,9 @@ def test_transition_allowed_actor_and_everyone_else(world, activity, reach, dist
     comment = f"Reasons for {name}."
 
     before = snapshot(activity)
-    outsiders = [p for p in PERSONAS if p != holder]
+    # Everyone who holds none of the roles that may fire it (for the Board's: every persona).
+    holders = {HOLDER[r] for r in spec.actors}
+    outsiders = [p for p in PERSONAS if p not in holders]
     for persona in outsiders:
         with pytest.raises(Refused):
             _fire(name, activity, world.people[persona], comment)
@@ -97,7 +114,7 @@ def test_transition_allowed_actor_and_everyone_else(world, activity, reach, dist
     since = last_sequence(activity)
     moment = timezone.now().replace(microsecond=0) + datetime.timedelta(hours=1)
     with time_machine.travel(moment, tick=False):
-        _fire(name, activity, world.people[holder], comment)
+        _fire(name, activity, _who(world, holder), comment)
 
     after = Activity.objects.get(pk=activity.pk)
     assert after.state == spec.target
@@ -114,8 +131,8 @@ def test_transition_allowed_actor_and_everyone_else(world, activity, reach, dist
         expected_kinds = [EventKind.FEE_ASSESSED, EventKind.ACTIVITY_TRANSITIONED]  # RMP 48: fee with the request
     assert [e.kind for e in events] == expected_kinds
     event = events[-1]
-    assert event.actor == world.people[holder]
-    assert event.actor_label == holder
+    assert event.actor == (None if holder == "board" else world.people[holder])
+    assert event.actor_label == (BOARD_LABEL if holder == "board" else holder)
     assert event.organisation == world.orgs[ORG_OF[holder]]
     assert event.role == str(role)
     assert (event.from_state, event.to_state) == (source, spec.target)
@@ -157,11 +174,10 @@ def test_every_transition_has_a_wrong_state_case():
 
 @pytest.mark.parametrize("name", sorted(WRONG_STATE))
 def test_transition_refused_from_a_wrong_state(world, activity, reach, name):
-    (role,) = ACTIVITY_BY_NAME[name].actors
     activity = reach(activity, WRONG_STATE[name])
     before = snapshot(activity)
     with pytest.raises(Refused, match="is not possible while"):
-        _fire(name, activity, world.people[HOLDER[role]], "Reasons.")
+        _fire(name, activity, _first_holder(world, name), "Reasons.")
     assert snapshot(activity) == before
 
 
@@ -171,12 +187,11 @@ NEEDS_REASON = [(t.name, t.source[0]) for t in NON_TIMER if t.needs_reason]
 @pytest.mark.parametrize("name,source", NEEDS_REASON, ids=[n for n, _ in NEEDS_REASON])
 def test_decisions_need_reasons(world, activity, reach, name, source):
     """Returns, reviews, decisions and withdrawals carry their reasons in the event log."""
-    (role,) = ACTIVITY_BY_NAME[name].actors
     activity = reach(activity, source)
     before = snapshot(activity)
     for blank in ("", "   "):
         with pytest.raises(ServiceError) as error:
-            _fire(name, activity, world.people[HOLDER[role]], blank)
+            _fire(name, activity, _first_holder(world, name), blank)
         assert not isinstance(error.value, Refused)
         assert error.value.field == "comment"
         assert snapshot(activity) == before
@@ -214,15 +229,18 @@ def test_the_event_names_the_latest_version_of_each_document(world, activity, ad
     import hashlib
 
     activity = advance_to(activity, A.VALIDATION_CONTRACTED)
-    v1 = b"%PDF-1.4\nPDD first\n%%EOF\n"
-    v2 = b"%PDF-1.4\nPDD second\n%%EOF\n"
-    sd = b"%PDF-1.4\nSD tool report\n%%EOF\n"
+    v1 = f.pdf_bytes("PDD first")
+    v2 = f.pdf_bytes("PDD second")
+    sd = f.pdf_bytes("SD tool report")
     for content in (v1, v2):
         services.document_upload(activity=activity, user=world.ama, kind="pdd", uploaded=f.pdf("pdd.pdf", content))
     services.document_upload(activity=activity, user=world.ama, kind="sd_report", uploaded=f.pdf("sd.pdf", sd))
     services.activity_publish_for_consultation(activity=activity, user=world.dora)
     event = Activity.objects.get(pk=activity.pk).events.order_by("-sequence").first()
+    pdd2 = DocumentVersion.objects.get(document__activity=activity, document__kind="pdd", number=2)
+    sd1 = DocumentVersion.objects.get(document__activity=activity, document__kind="sd_report", number=1)
+    # Issue 6 §3: the event refers to the versions the decision rests on, by id and hash.
     assert sorted(event.payload["documents"], key=lambda d: d["kind"]) == [
-        {"kind": "pdd", "version": 2, "sha256": hashlib.sha256(v2).hexdigest()},
-        {"kind": "sd_report", "version": 1, "sha256": hashlib.sha256(sd).hexdigest()},
+        {"id": pdd2.pk, "kind": "pdd", "version": 2, "sha256": hashlib.sha256(v2).hexdigest()},
+        {"id": sd1.pk, "kind": "sd_report", "version": 1, "sha256": hashlib.sha256(sd).hexdigest()},
     ]

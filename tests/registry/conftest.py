@@ -96,10 +96,15 @@ def reg(world):
     world.af = f.user("afu", world.orgs["af"])
     world.unauth_org = f.organisation("Unvetted Trading", "participant", party=world.other, authorized_by_party=False)
     world.activity = activity_make(world)
-    world.acct = account_open(kind=AccountKind.HOLDING, name="Kpone main", organisation=world.orgs["dev"])
-    world.acct2 = account_open(kind=AccountKind.HOLDING, name="Kpone sales", organisation=world.orgs["dev"])
-    world.foreign = account_open(kind=AccountKind.HOLDING, name="Savannah", organisation=world.orgs["dev2"])
-    world.unauth = account_open(kind=AccountKind.HOLDING, name="Unvetted", organisation=world.unauth_org)
+    # Each entity account rests on its Party's letter of authorization (RMP 63; 7/CMA.4 annex I para 33).
+    letter = {"authorization_document": "Letter of authorization", "authorization_date": datetime.date(2024, 1, 1)}
+    world.acct = account_open(kind=AccountKind.HOLDING, name="Kpone main", organisation=world.orgs["dev"], **letter)
+    world.acct2 = account_open(kind=AccountKind.HOLDING, name="Kpone sales", organisation=world.orgs["dev"], **letter)
+    world.foreign = account_open(kind=AccountKind.HOLDING, name="Savannah", organisation=world.orgs["dev2"], **letter)
+    # No account is opened for an entity no Party has authorized (pacm issue 6 §5 rule 4); this one
+    # stands for an account whose entity lost its authorization after opening: written directly.
+    world.unauth = Account.objects.create(number="PACM-H-UNVETTED", kind=AccountKind.HOLDING, name="Unvetted",
+                                          organisation=world.unauth_org)
     world.gh_party = account_open(kind=AccountKind.HOLDING, name="Ghana Party holding", party=world.host)
     world.ke_party = account_open(kind=AccountKind.HOLDING, name="Kenya Party holding", party=world.other)
     world.ke_retire = account_open(kind=AccountKind.RETIREMENT, name="Kenya retirement", party=world.other)

@@ -1,4 +1,5 @@
 """Opening and finding accounts (rules.md §5.1; 7/CMA.4 annex I paras 32-33, 44)."""
+import datetime
 import re
 
 import pytest
@@ -17,19 +18,24 @@ def test_opened_accounts_get_generated_numbers_and_an_event(reg):
     event = Event.objects.get(stream=f"account:{reg.acct.number}")
     assert event.kind == "registry.account_opened" and event.actor_label == "registry administrator"
     assert event.payload == {"number": reg.acct.number, "kind": "holding", "name": "Kpone main",
-                             "organisation": "Kpone Green Energy", "party": None}
+                             "organisation": "Kpone Green Energy", "party": None,
+                             "authorized_by": "GH", "authorization_basis": "party_authorization",
+                             "authorization_document": "Letter of authorization", "authorization_date": "2024-01-01"}
 
 
 def test_secretariat_or_the_partys_dna_opens_accounts(reg):
-    by_sam = account_open(kind=AccountKind.HOLDING, name="By sam", organisation=reg.orgs["dev2"], user=reg.sam)
-    by_nils = account_open(kind=AccountKind.HOLDING, name="By nils", organisation=reg.orgs["dev2"], user=reg.nils)
+    letter = {"authorization_document": "KE letter 7", "authorization_date": datetime.date(2024, 5, 1)}
+    by_sam = account_open(kind=AccountKind.HOLDING, name="By sam", organisation=reg.orgs["dev2"], user=reg.sam,
+                          **letter)
+    by_nils = account_open(kind=AccountKind.HOLDING, name="By nils", organisation=reg.orgs["dev2"], user=reg.nils,
+                           **letter)
     event = Event.objects.get(stream=f"account:{by_nils.number}")
     assert (event.actor_id, event.role) == (reg.nils.pk, "dna")
     assert by_sam.organisation == reg.orgs["dev2"]
     count = Account.objects.count()
     for user in (reg.dina, reg.ama, reg.sofia):  # Ghana's DNA does not speak for a Kenyan entity
         with pytest.raises(Refused):
-            account_open(kind=AccountKind.HOLDING, name="No", organisation=reg.orgs["dev2"], user=user)
+            account_open(kind=AccountKind.HOLDING, name="No", organisation=reg.orgs["dev2"], user=user, **letter)
     assert Account.objects.count() == count
 
 

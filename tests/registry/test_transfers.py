@@ -23,9 +23,10 @@ def ledger_state():
 def fragmented(reg, account, n_blocks):
     """`account` ends up holding about `n_blocks` blocks: an issuance of 2-unit tranches whose
     statuses alternate, so no two neighbours could ever be one block. The OMGE levy (2% up) takes
-    an even number of units, so every block left is whole: 2 units."""
+    as many authorized as mitigation contribution units (pacm issue 6 §5 rule 5), an even number
+    of each, so every block left is whole: 2 units."""
     count = n_blocks + 11
-    while -(-4 * count // 100) % 2:  # ceil(2% of 2 x count) must be even
+    while count % 2 or -(-4 * count // 100) % 4:  # half of ceil(2% of 2 x count) must be even
         count += 1
     tranches = [(2024, 2, "mc" if i % 2 == 0 else "ndc", "") for i in range(count)]
     issue(reg.activity, 2 * len(tranches), tranches=tranches, to=account, sop_exempt=True)

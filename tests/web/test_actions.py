@@ -158,7 +158,16 @@ def test_the_whole_registration_through_the_buttons(as_user, world, activity, ad
     assert state_of(activity) == A.REVIEW_WINDOW
     sofia = as_user(world.sofia)
     sofia.post(do_url(activity, "request_review"), {"t-request_review-comment": "Check the baseline."})
-    sofia.post(do_url(activity, "register"), {"t-register-comment": "Meets the requirements (RMP 49)."})
+    # RMP 22: no SB member registers alone; the secretariat records the meeting's decision.
+    assert sofia.post(do_url(activity, "register"), {"t-register-comment": "Alone."}).status_code == 403
+    assert state_of(activity) == A.UNDER_SB_REVIEW
+    response = as_user(world.sam).post(
+        reverse("board-activity-record", kwargs={"reference": activity.reference}),
+        {"board-meeting-transition": "register", "board-meeting-meeting": "SBM019",
+         "board-meeting-agenda_item": "4.2", "board-meeting-outcome": "adopted", "board-meeting-by": "consensus",
+         "board-meeting-comment": "Meets the requirements (RMP 49)."},
+    )
+    assert response.status_code == 302
     assert state_of(activity) == A.REGISTERED
 
 

@@ -95,7 +95,8 @@ def test_participant_edits_the_draft(as_user, world, activity):
     activity.refresh_from_db()
     assert activity.title == "Kpone LFG v2"
     updated = Event.objects.get(stream=activity.stream, kind=EventKind.ACTIVITY_UPDATED)
-    assert updated.payload == {"changed": ["title"]}
+    assert updated.payload["changed"] == ["title"]
+    assert updated.payload["new"] == {"title": "Kpone LFG v2"} and set(updated.payload["old"]) == {"title"}
 
 
 def test_edit_with_bad_input_changes_nothing(as_user, world, activity):

@@ -216,10 +216,12 @@ def test_dna_opens_a_holding_account_for_its_partys_participant(as_user, world, 
     assert response.status_code == 200 and "This field is required." in response.content.decode()
     assert not Account.objects.filter(organisation=newcomer).exists()
     response = client.post(reverse("registry-account-open"),
-                           {"open-organisation": newcomer.pk, "open-name": "Volta Solar main"})
+                           {"open-organisation": newcomer.pk, "open-name": "Volta Solar main",
+                            "open-authorization_document": "GH letter 12", "open-authorization_date": "2025-03-01"})
     assert response.status_code == 302
     account = Account.objects.get(organisation=newcomer)
     assert (account.kind, account.name) == (AccountKind.HOLDING, "Volta Solar main")
+    assert (account.authorized_by, account.authorization_document) == (world.host, "GH letter 12")
     assert account.number.startswith("PACM-H-")
     # It has one now: no longer offered.
     assert "Volta Solar" not in as_user(world.dina).get(reverse("registry-accounts")).content.decode()
@@ -241,7 +243,9 @@ def test_others_cannot_open_accounts(as_user, world, newcomer):
 
 def test_secretariat_opens_an_account_for_any_participant(as_user, world, newcomer):
     response = as_user(world.sam).post(reverse("registry-account-open"),
-                                       {"open-organisation": newcomer.pk, "open-name": "Volta"})
+                                       {"open-organisation": newcomer.pk, "open-name": "Volta",
+                                        "open-authorization_document": "GH letter 12",
+                                        "open-authorization_date": "2025-03-01"})
     assert response.status_code == 302
     assert Account.objects.filter(organisation=newcomer, kind=AccountKind.HOLDING).count() == 1
 

@@ -1,6 +1,6 @@
 """The issuance request through the web (RMP 52-54; rules.md §4.5): preview, submit, checks, review.
 
-The split of 30,000 under rule set 2021-01: SOP 5% rounded down = 1,500; OMGE 2% rounded up = 600;
+The split of 30,000 under rule set 2025-08: SOP 5% rounded down = 1,500; OMGE 2% rounded up = 600;
 no buffer for reductions; net 27,900 (policy.md §1).
 """
 
@@ -47,7 +47,7 @@ def test_preview_shows_the_exact_split_and_saves_nothing(as_user, world, verifie
     assert "Net to the participants' accounts 27,900" in page
     # Percent split: floor of each share, the residual to the first line (policy.md §1).
     assert "PACM-H-DEV-1 60% 16,740" in page and "PACM-H-DEV-2 40% 11,160" in page
-    assert "SOP rounded down, OMGE rounded up, per rule set 2021-01." in page
+    assert "SOP rounded down, OMGE rounded up, per rule set 2025-08." in page
     assert not IssuanceRequest.objects.exists()
     assert state(verified) == P.VERIFIED
     assert not Fee.objects.filter(kind=Fee.Kind.ISSUANCE).exists()
@@ -68,7 +68,7 @@ def test_preview_with_a_higher_omge_election_and_whole_units(as_user, world, ver
     "omge_rate, lines, message, split_shown",
     [
         ("0.01", [("PACM-H-DEV-1", None, 100)],
-         "The OMGE rate 0.01 is below the minimum of 0.02 (RMP 59, rule set 2021-01).", False),
+         "The OMGE rate 0.01 is below the minimum of 0.02 (RMP 59, rule set 2025-08).", False),
         ("", [("PACM-H-DEV-1", None, 60)], "The percentages add up to 60, not 100.", True),
         ("", [("PACM-H-DEV-1", 5, 50)], "give either whole units or a percentage, not both or neither", True),
     ],
@@ -93,7 +93,8 @@ def test_preview_errors_show_on_the_form(as_user, world, verified, omge_rate, li
          "The lines add up to 10,000 units; the net to distribute is 27,900."),
         (30_000, [("NO-SUCH-ACCOUNT", None, 100)], "Unknown receiving account."),
         (30_000, [("PACM-H-SAV-1", None, 100)],
-         "PACM-H-SAV-1 is not a holding account of this activity&#x27;s participants."),
+         "PACM-H-SAV-1 is neither a holding account of this activity&#x27;s participants nor a Party&#x27;s "
+         "holding account (RMP 60; 7/CMA.4 annex I para 41)."),
         (30_001, [("PACM-H-DEV-1", None, 100)], "Request between 1 and the 30,000 units verified."),
         (0, [("PACM-H-DEV-1", None, 100)], "greater than or equal to 1"),
         (30_000, [], "Give at least one receiving holding account."),
@@ -135,7 +136,7 @@ def test_doe_submits_and_everyone_sees_the_pending_preview(as_user, world, verif
         ("PACM-H-DEV-1", Decimal("60")), ("PACM-H-DEV-2", Decimal("40"))]
     assert state(verified) == P.ISSUANCE_REQUESTED
     fee = Fee.objects.get(monitoring_period=verified, kind=Fee.Kind.ISSUANCE)
-    assert fee.amount_usd == Decimal("6000.00")  # rule set 2021-01: USD 0.20 x 30,000 (annex I para 53)
+    assert fee.amount_usd == Decimal("4500.00")  # rule set 2025-08: USD 0.15 x 30,000 (PROC-AC-002 App.1 para 13)
     event = Event.objects.filter(stream=verified.activity.stream, kind=EventKind.MONITORING_TRANSITIONED).last()
     assert event.actor == world.dora and event.payload["preview"]["net"] == 27_900
     for who in (None, world.kofi, world.ama, world.sam):
@@ -143,12 +144,13 @@ def test_doe_submits_and_everyone_sees_the_pending_preview(as_user, world, verif
         assert "Preview of the split, under the rule set in force today" in page, who
         assert "Gross issued 30,000" in page and "(RMP 58) 5% 1,500" in page and "(RMP 59) 2% 600" in page
         assert "Net to the participants' accounts 27,900" in page
-        if who in (world.ama, world.sam):
+        if who in (world.ama, world.sam):  # the accounts' holder and the secretariat (issue 11)
             assert "PACM-H-DEV-1 60% 16,740" in page and "PACM-H-DEV-2 40% 11,160" in page
-        else:  # issue 11: the shares, not the private entities' account numbers
-            assert "A participant's holding account 60% 16,740" in page and "PACM-H-DEV" not in page
-        assert "SOP rounded down, OMGE rounded up, per rule set 2021-01." in page
-        assert "6,000.00" in page
+        else:  # anyone else: what the public unit registry shows of a private holding account
+            assert "Private holding account 60% 16,740" in page and "Private holding account 40% 11,160" in page
+            assert "PACM-H-DEV" not in page, who
+        assert "SOP rounded down, OMGE rounded up, per rule set 2025-08." in page
+        assert "4,500.00" in page
 
 
 def test_secretariat_records_the_fee_then_checks(as_user, world, verified):
@@ -209,7 +211,13 @@ def in_window(world, registered, submit, drive):
     return drive(submit(registered), P.ISSUANCE_REVIEW_WINDOW)
 
 
-def test_sb_requests_review_inside_the_window_and_approves(as_user, world, in_window):
+def _meeting(transition, comment, **extra):
+    return {"board-meeting-transition": transition, "board-meeting-meeting": "SBM019",
+            "board-meeting-agenda_item": "4.3", "board-meeting-outcome": "adopted", "board-meeting-by": "consensus",
+            "board-meeting-comment": comment, **extra}
+
+
+def test_sb_requests_review_inside_the_window_and_the_board_approves(as_user, world, in_window):
     period = in_window
     sofia = as_user(world.sofia)
     assert transition_buttons(sofia.get(period_url(period)).content.decode()) == {"request_issuance_review": False}
@@ -221,15 +229,26 @@ def test_sb_requests_review_inside_the_window_and_approves(as_user, world, in_wi
     assert state(period) == P.ISSUANCE_REVIEW_WINDOW
     sofia.post(review, {"t-request_issuance_review-comment": "Check the baseline emission factor"})
     assert state(period) == P.ISSUANCE_UNDER_SB_REVIEW
-    assert transition_buttons(sofia.get(period_url(period)).content.decode()) == {
-        "approve_issuance": False, "reject_issuance": False}
+    # RMP 22: the SB decides as a body; no member approves alone (projects.board).
+    page = sofia.get(period_url(period)).content.decode()
+    assert transition_buttons(page) == {}
+    assert 'id="board"' in page and "Awaiting the Board" in page
     approve = period_url(period, "period-transition", name="approve_issuance")
-    sofia.post(approve, {"t-approve_issuance-comment": ""})
+    assert sofia.post(approve, {"t-approve_issuance-comment": "Baseline confirmed"}).status_code == 403
+    assert state(period) == P.ISSUANCE_UNDER_SB_REVIEW
+    record = period_url(period, "board-period-record")
+    sam = as_user(world.sam)
+    response = sam.post(record, _meeting("approve_issuance", ""))
+    assert response.status_code == 200 and "Give the reasons for this decision." in response.content.decode()
     assert state(period) == P.ISSUANCE_UNDER_SB_REVIEW  # reasons are required
-    sofia.post(approve, {"t-approve_issuance-comment": "Baseline confirmed"})
+    sam.post(record, _meeting("approve_issuance", "Baseline confirmed"))
     assert state(period) == P.APPROVED
     event = Event.objects.filter(stream=period.activity.stream, kind=EventKind.MONITORING_TRANSITIONED).last()
-    assert (event.actor, event.comment, event.to_state) == (world.sofia, "Baseline confirmed", P.APPROVED)
+    decision = Event.objects.filter(stream=period.activity.stream, kind=EventKind.BOARD_DECIDED).get()
+    assert (event.actor, event.actor_label, event.comment, event.to_state) == (
+        None, f"board:{decision.payload['decision']}", "Baseline confirmed", P.APPROVED)
+    assert (decision.actor, decision.payload["meeting"], decision.payload["monitoring_period"]) == (
+        world.sam, "SBM019", period.number)
 
 
 def test_review_cannot_be_requested_once_the_window_closed(as_user, world, in_window):
@@ -245,15 +264,15 @@ def test_review_cannot_be_requested_once_the_window_closed(as_user, world, in_wi
     assert state(period) == P.APPROVED
 
 
-def test_sb_rejects_with_reasons(as_user, world, in_window):
+def test_the_board_rejects_with_reasons(as_user, world, in_window):
     period = in_window
     services.period_request_issuance_review(period=period, user=world.sofia, comment="Doubts")
-    sofia = as_user(world.sofia)
-    reject = period_url(period, "period-transition", name="reject_issuance")
-    response = sofia.post(reject, {"t-reject_issuance-comment": ""})
-    assert "Reasons: This field is required." in sofia.get(response.url).content.decode()
+    sam = as_user(world.sam)
+    record = period_url(period, "board-period-record")
+    response = sam.post(record, _meeting("reject_issuance", ""))
+    assert "Give the reasons for this decision." in response.content.decode()
     assert state(period) == P.ISSUANCE_UNDER_SB_REVIEW
-    sofia.post(reject, {"t-reject_issuance-comment": "Over-estimated leakage"})
+    sam.post(record, _meeting("reject_issuance", "Over-estimated leakage"))
     assert state(period) == P.REJECTED
     page = text(as_user(None).get(period_url(period)).content.decode())
     assert "Rejected" in page and "Preview of the split" not in page
@@ -267,12 +286,12 @@ def test_issued_period_shows_the_executed_split_and_its_blocks(as_user, world, r
     assert "Executed split" in page and "Preview of the split" not in page
     assert "Gross issued 30,000" in page and "(RMP 58) 5% 1,500" in page and "(RMP 59) 2% 600" in page
     assert "Net to the participants' accounts 27,900" in page
-    # Issue 11: the public sees the shares, not the private entities' account numbers; the participants do.
-    assert "A participant's holding account 60% 16,740" in page and "A participant's holding account 40% 11,160" in page
+    # The public reads the receiving accounts as the unit registry shows them (issue 11).
+    assert "Private holding account 60% 16,740" in page and "Private holding account 40% 11,160" in page
     assert "PACM-H-DEV" not in page
-    own = text(as_user(world.ama).get(period_url(period)).content.decode())
-    assert "PACM-H-DEV-1 60% 16,740" in own and "PACM-H-DEV-2 40% 11,160" in own
-    assert "SOP rounded down, OMGE rounded up, per rule set 2021-01." in page
+    holder = text(as_user(world.ama).get(period_url(period)).content.decode())
+    assert "PACM-H-DEV-1 60% 16,740" in holder and "PACM-H-DEV-2 40% 11,160" in holder
+    assert "SOP rounded down, OMGE rounded up, per rule set 2025-08." in page
     blocks = list(UnitBlock.objects.filter(issuance__period=period).select_related("host_party", "activity"))
     assert len(blocks) == 4
     for block in blocks:

@@ -34,7 +34,7 @@ def report_post(quantity="1200", kind="unavoidable", description="Wildfire in co
 
 @pytest.fixture
 def issued(world, removals, submit, drive):
-    """30,000 issued for the low-risk removals activity: buffer 10% = 3,000 (rule set 2021-01)."""
+    """30,000 issued for the low-risk removals activity: buffer 10% = 3,000 (rule set 2025-08)."""
     drive(submit(removals), P.ISSUED)
     return removals
 

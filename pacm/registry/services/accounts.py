@@ -1,15 +1,20 @@
 """Opening and finding accounts, and who may act on one (rules.md §5.1; 7/CMA.4 annex I paras 32-33, 44)."""
+import datetime
 import uuid
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from pacm.common import bounds
 from pacm.common.errors import Refused, ServiceError
+from pacm.common.retry import conflict_retry
 from pacm.events.models import EventKind
 from pacm.events.services import event_record
 from pacm.parties.models import Organisation, Party
 from pacm.parties.roles import ORG_KIND_ROLE, Actor, Role, actor_for_role, user_organisations
 
-from ..models import SINGLETON_KINDS, Account, AccountKind
+from ..models import SINGLETON_KINDS, Account, AccountKind, AuthorizationBasis
 
 NUMBER_PREFIX = {AccountKind.HOLDING: "PACM-H", AccountKind.RETIREMENT: "PACM-R"}
 OPENABLE_KINDS = frozenset(NUMBER_PREFIX)
@@ -22,10 +27,18 @@ def account_stream(account):
 def account_get(kind):
     """The mechanism's one account of a singleton kind (pending, SOP, OMGE, cancellation, buffer)."""
     if kind not in SINGLETON_KINDS:
-        raise ServiceError(f"The mechanism has no single {kind!r} account.")
+        params = {"kind": kind}
+        raise ServiceError(
+            _("The mechanism has no single %(kind)s account.") % {**params, "kind": repr(kind)},
+            code="mechanism_account_ambiguous", params=params,
+        )
     account = Account.objects.filter(kind=kind).first()
     if account is None:
-        raise ServiceError(f"The mechanism's {AccountKind(kind).label} account is missing: run the migrations.")
+        params = {"label": AccountKind(kind).label}
+        raise ServiceError(
+            _("The mechanism's %(label)s account is missing: run the migrations.") % params,
+            code="mechanism_account_missing", params=params,
+        )
     return account
 
 
@@ -39,20 +52,43 @@ def account_resolve(value):
         label = str(value or "").strip()
         account = qs.filter(number=label).first() if label else None
     if account is None:
-        raise ServiceError(f"No account {label or '(none given)'} exists.")
+        params = {"label": label or '(none given)'}
+        raise ServiceError(_("No account %(label)s exists.") % params, code="account_unknown", params=params)
     return account
 
 
+def account_label(value):
+    return value.number if isinstance(value, Account) else str(value or "").strip()
+
+
+def accounts_lock(*values):
+    """Lock these accounts (rows or numbers) for the rest of the transaction, in ONE statement in
+    primary-key order, and return them in the order given (None for a number no account has).
+
+    The lock order of every move (docs/architecture.md, "Lock order"): the cycle rows first
+    (activity, period, issuance request), then the accounts, all at once by primary key, then the
+    blocks in them. Two moves that touch the same accounts therefore queue on the lowest one and
+    never hold one each. The lock is FOR NO KEY UPDATE: it excludes every other move of these
+    accounts but not the key-share lock PostgreSQL takes on an account when a block row pointing
+    at it is written, so writing a block never waits on a lock taken for another purpose.
+    """
+    numbers = {account_label(v) for v in values if not isinstance(v, Account)} - {""}
+    by_number = dict(Account.objects.filter(number__in=numbers).values_list("number", "pk")) if numbers else {}
+    pks = [v.pk if isinstance(v, Account) else by_number.get(account_label(v)) for v in values]
+    wanted = sorted({pk for pk in pks if pk is not None})
+    rows = {}
+    if wanted:
+        qs = Account.objects.select_related("organisation").select_for_update(no_key=True, of=("self",))
+        rows = {account.pk: account for account in qs.filter(pk__in=wanted).order_by("pk")}
+    return [rows.get(pk) if pk is not None else None for pk in pks]
+
+
 def account_lock(value):
-    """The account row, locked for the rest of the transaction (SELECT ... FOR UPDATE)."""
-    pk = value.pk if isinstance(value, Account) else None
-    # NO KEY (as projects.services.base.lock): moves out of this account queue behind each other,
-    # while a move INTO it, whose new block's foreign key names it, is never blocked at COMMIT:
-    # A->B and B->A at once deadlocked with FOR UPDATE (issue 11, make chaos).
-    qs = Account.objects.select_for_update(no_key=True)
-    account = qs.filter(pk=pk).first() if pk else qs.filter(number=str(value or "").strip()).first()
+    """One account row, locked for the rest of the transaction (see `accounts_lock`)."""
+    (account,) = accounts_lock(value)
     if account is None:
-        raise ServiceError(f"No account {getattr(value, 'number', value)} exists.")
+        params = {"value": account_label(value)}
+        raise ServiceError(_("No account %(value)s exists.") % params, code="account_unknown", params=params)
     return account
 
 
@@ -77,7 +113,11 @@ def account_actor(*, user, account, what):
         elif account.kind == AccountKind.SOP_ADAPTATION:
             organisation = mine.filter(kind=Organisation.Kind.ADAPTATION_FUND).order_by("pk").first()
     if organisation is None:
-        raise Refused(f"You may not {what} from account {account.number}.")
+        params = {"what": what, "account": account.number}
+        raise Refused(
+            _("You may not %(what)s from account %(account)s.") % params,
+            code="account_not_permitted", params=params,
+        )
     return Actor(user=user, organisation=organisation, role=ORG_KIND_ROLE[organisation.kind])
 
 
@@ -91,59 +131,144 @@ def _opener(*, user, party_id):
         if dna is not None:
             actor = Actor(user=user, organisation=dna, role=Role.DNA)
     if actor is None:
-        raise Refused("Only the registry administrator or the Party's DNA may open this account.")
+        raise Refused(
+            _("Only the registry administrator or the Party's DNA may open this account."),
+            code="account_open_not_permitted",
+        )
     return actor
 
 
-def account_open(*, kind, name, organisation=None, party=None, user=None):
+def _authorization(*, organisation, party, authorized_by, document, date):
+    """What the account rests on: (Party, basis, document, date, host approval); refuse if nothing.
+
+    RMP 63 and 7/CMA.4 annex I para 33: holding accounts are for Parties and for the entities a Party
+    has authorized; PROC-REGS-001 v02.1 paras 27-32: an activity participant's account follows its
+    authorizing Party's authorization (the host approval's authorization of participants, RMP 41),
+    any other entity's rests on the Party's authorization given through its DNA; one Party per account.
+    """
+    document = (document or "").strip()
+    if len(document) > 200:
+        raise ServiceError("Name the authorization in at most 200 characters.", field="authorization_document", code="name_authorization_most_characters")
+    if date is not None and not isinstance(date, datetime.date):
+        raise ServiceError("Give the date of the authorization.", field="authorization_date", code="give_date_authorization")
+    if date is not None and date > timezone.localdate():
+        raise ServiceError("The authorization cannot be dated in the future.", field="authorization_date", code="authorization_cannot_dated_future")
+    if party is not None:  # a Party's own account (RMP 63)
+        return party, AuthorizationBasis.PARTY, document, date or timezone.localdate(), None
+    if authorized_by is not None and not isinstance(authorized_by, Party):
+        raise ServiceError("Unknown authorizing Party.", field="authorized_by", code="unknown_authorizing_party")
+    authorizing = authorized_by or organisation.party
+    if organisation.kind == Organisation.Kind.ADAPTATION_FUND:
+        # RMP 66; 7/CMA.4 annex I para 60: the Adaptation Fund holds units under the CMA's decisions.
+        return authorizing, AuthorizationBasis.PARTY_AUTHORIZATION, document or "7/CMA.4 annex I para 60", \
+            date or timezone.localdate(), None
+    # The latest host approval of that Party authorizing this entity as a participant (RMP 41),
+    # found by the cycle's answer (pacm.registry.authorizations: pacm never imports projects).
+    from ..authorizations import host_approval_of
+
+    approval = host_approval_of(party=authorizing, organisation=organisation)
+    if approval is not None and not document:
+        return authorizing, AuthorizationBasis.HOST_APPROVAL, (
+            f"Host approval v{approval.version} of {approval.activity.reference} (RMP 41)"
+        ), timezone.localdate(approval.issued_at), approval
+    if authorizing.pk != organisation.party_id or not organisation.authorized_by_party:
+        raise ServiceError(
+            f"{organisation.name} has not been authorized by {authorizing.name}: a holding account is opened only "
+            "for a Party or an entity a Party has authorized (RMP 63; 7/CMA.4 annex I para 33).",
+            field="organisation",
+        code="has_been_authorized",
+    )
+    if not document or date is None:
+        raise ServiceError(
+            f"Give the reference and the date of {authorizing.name}'s authorization of {organisation.name} "
+            "(its letter of authorization or entity account authorization, PROC-REGS-001 paras 27-31).",
+            field="authorization_document" if not document else "authorization_date",
+        code="give_reference_date",
+    )
+    return authorizing, AuthorizationBasis.PARTY_AUTHORIZATION, document, date, None
+
+
+@conflict_retry
+def account_open(*, kind, name, organisation=None, party=None, user=None, authorized_by=None,
+                 authorization_document="", authorization_date=None):
     """Open a holding account (an authorized entity's or a Party's) or a Party's retirement account.
 
     `user` None means the registry itself opens it (a system call); otherwise the user must be
-    the secretariat or the DNA of the Party the account is tied to.
+    the secretariat or the DNA of the Party the account is tied to. An entity's account rests on a
+    Party's authorization, recorded on the account (pacm issue 6 §5 rule 4): the host approval that
+    authorized it as a participant, found here, or the Party's authorization named by
+    `authorization_document` and `authorization_date`. `authorized_by` picks the authorizing Party
+    (PROC-REGS-001 para 32); by default the entity's own.
     """
     if kind not in OPENABLE_KINDS:
         raise ServiceError(
-            "Only holding and retirement accounts are opened; the mechanism's own accounts exist already."
+            _("Only holding and retirement accounts are opened; the mechanism's own accounts exist already."),
+            code="account_kind_not_openable",
         )
-    name = (name or "").strip()
+    name = bounds.text_clean(name)
     if not name or len(name) > 200:
-        raise ServiceError("Give the account a name of at most 200 characters.", field="name")
+        raise ServiceError(
+            _("Give the account a name of at most 200 characters."),
+            field="name", code="account_name_invalid",
+        )
     if organisation is not None and not isinstance(organisation, Organisation):
-        raise ServiceError("Unknown organisation.", field="organisation")
+        raise ServiceError(_("Unknown organisation."), field="organisation", code="organisation_unknown")
     if party is not None and not isinstance(party, Party):
-        raise ServiceError("Unknown Party.", field="party")
+        raise ServiceError(_("Unknown Party."), field="party", code="party_unknown")
     if kind == AccountKind.RETIREMENT:
         if party is None or organisation is not None:
-            raise ServiceError("A retirement account belongs to a Party (7/CMA.4 annex I para 44).", field="party")
+            raise ServiceError(
+                _("A retirement account belongs to a Party (7/CMA.4 annex I para 44)."),
+                field="party", code="retirement_account_needs_party",
+            )
     elif (organisation is None) == (party is None):
-        raise ServiceError("A holding account belongs to either one entity or one Party.", field="organisation")
+        raise ServiceError(
+            _("A holding account belongs to either one entity or one Party."),
+            field="organisation", code="holding_account_owner_invalid",
+        )
     if organisation is not None:
         if organisation.kind not in (Organisation.Kind.PARTICIPANT, Organisation.Kind.ADAPTATION_FUND):
-            raise ServiceError(f"{organisation.name} is not an entity that holds units.", field="organisation")
-        if organisation.party_id is None:
-            # 7/CMA.4 annex I para 33: the account is tied to the Party that authorized the entity.
+            params = {"organisation": organisation.name}
             raise ServiceError(
-                f"{organisation.name} has no Party to tie the account to (para 33).", field="organisation"
+                _("%(organisation)s is not an entity that holds units.") % params,
+                field="organisation", code="organisation_not_holder", params=params,
             )
-    party_id = party.pk if party is not None else organisation.party_id
-    actor = _opener(user=user, party_id=party_id)
+        if organisation.party_id is None and authorized_by is None:
+            # 7/CMA.4 annex I para 33: the account is tied to the Party that authorized the entity.
+            params = {"organisation": organisation.name}
+            raise ServiceError(
+                _("%(organisation)s has no Party to tie the account to (para 33).") % params,
+                field="organisation", code="organisation_without_party", params=params,
+            )
+    authorizing, basis, document, date, approval = _authorization(
+        organisation=organisation, party=party, authorized_by=authorized_by, document=authorization_document,
+        date=authorization_date,
+    )
+    actor = _opener(user=user, party_id=authorizing.pk)
     with transaction.atomic():
         if kind == AccountKind.RETIREMENT and Account.objects.filter(kind=kind, party=party).exists():
-            raise ServiceError(f"{party.name} already has a retirement account.", field="party")
+            params = {"party": party.name}
+            raise ServiceError(
+                _("%(party)s already has a retirement account.") % params,
+                field="party", code="retirement_account_exists", params=params,
+            )
         try:
             with transaction.atomic():
                 account = Account.objects.create(
                     number=f"PACM-TMP-{uuid.uuid4().hex[:24]}", kind=kind, name=name, organisation=organisation,
-                    party=party,
+                    party=party, authorized_by=authorizing, authorization_basis=basis,
+                    authorization_document=document, authorization_date=date, host_approval=approval,
                 )
         except IntegrityError:
-            raise ServiceError("This account cannot be opened: one like it exists already.") from None
+            raise ServiceError(_("This account cannot be opened: one like it exists already."), code="account_exists") from None
         account.number = f"{NUMBER_PREFIX[kind]}-{account.pk:06d}"
         account.save(update_fields=["number"])
         event_record(
             stream=account_stream(account), kind=EventKind.ACCOUNT_OPENED, actor=actor,
             payload={"number": account.number, "kind": kind, "name": name,
                      "organisation": organisation.name if organisation else None,
-                     "party": party.iso2 if party else None},
+                     "party": party.iso2 if party else None,
+                     "authorized_by": authorizing.iso2, "authorization_basis": basis,
+                     "authorization_document": document, "authorization_date": date},
         )
     return account

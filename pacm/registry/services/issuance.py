@@ -5,6 +5,7 @@ runs of one issuance never interleave. Every step is its own LedgerTransaction k
 `issuance:<pk>:<step>`: a step whose key exists is skipped, so a second run changes nothing.
 """
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from pacm.common.errors import ServiceError
 
@@ -19,6 +20,7 @@ from ..models import (
     TransactionKind,
     UnitBlock,
 )
+from .accounts import accounts_lock
 from .moves import LedgerError, move_write, plan_take, units_sum
 
 OIMP_DEFINITIONS = (
@@ -39,26 +41,45 @@ def _tranches_clean(tranches):
             vintage, quantity, status, definition = row
         except (TypeError, ValueError):
             raise ServiceError(
-                "Each tranche is (vintage, quantity, authorization status, first-transfer definition)."
+                _("Each tranche is (vintage, quantity, authorization status, first-transfer definition)."),
+                code="tranche_malformed",
             ) from None
         if not _is_count(vintage) or not 1 <= vintage <= MAX_VINTAGE:
-            raise ServiceError(f"Vintage {vintage!r} is not a year.")
+            params = {"vintage": vintage}
+            raise ServiceError(
+                _("Vintage %(vintage)s is not a year.") % {**params, "vintage": repr(vintage)},
+                code="vintage_invalid", params=params,
+            )
         if not _is_count(quantity) or quantity < 0:
-            raise ServiceError(f"Tranche {vintage}: the quantity must be a whole number of units.")
+            params = {"vintage": vintage}
+            raise ServiceError(
+                _("Tranche %(vintage)s: the quantity must be a whole number of units.") % params,
+                code="tranche_quantity_invalid", params=params,
+            )
         status = str(status)
         if status not in AuthorizationStatus.values:
-            raise ServiceError(f"Tranche {vintage}: unknown authorization status {status!r}.")
+            params = {"vintage": vintage, "status": status}
+            raise ServiceError(
+                _("Tranche %(vintage)s: unknown authorization status %(status)s.") % {**params, "status": repr(status)},
+                code="authorization_status_unknown", params=params,
+            )
         definition = str(definition or "")
         # 7/CMA.4 annex I para 38; RMP 42: the statement's status and first-transfer definition.
         if status == AuthorizationStatus.MITIGATION_CONTRIBUTION:
             definition = ""
         elif status == AuthorizationStatus.NDC:
             if definition not in ("", FirstTransferDefinition.INTERNATIONAL):
-                raise ServiceError(f"Tranche {vintage}: NDC-authorized units are first-transferred internationally.")
+                params = {"vintage": vintage}
+                raise ServiceError(
+                    _("Tranche %(vintage)s: NDC-authorized units are first-transferred internationally.") % params,
+                    code="first_transfer_definition_invalid", params=params,
+                )
             definition = FirstTransferDefinition.INTERNATIONAL
         elif definition not in OIMP_DEFINITIONS:
+            params = {"vintage": vintage}
             raise ServiceError(
-                f"Tranche {vintage}: OIMP authorization needs the host's first-transfer definition (RMP 42)."
+                _("Tranche %(vintage)s: OIMP authorization needs the host's first-transfer definition (RMP 42).") % params,
+                code="first_transfer_definition_required", params=params,
             )
         if quantity:
             cleaned.append((vintage, quantity, status, definition))
@@ -71,29 +92,48 @@ def _distribution_clean(distribution):
         try:
             account, units = row
         except (TypeError, ValueError):
-            raise ServiceError("Each distribution line is (account, units).") from None
+            raise ServiceError(_("Each distribution line is (account, units)."), code="distribution_malformed") from None
         if not isinstance(account, Account) or account.pk is None:
-            raise ServiceError("Each distribution line names an existing account.")
+            raise ServiceError(
+                _("Each distribution line names an existing account."),
+                code="distribution_account_unknown",
+            )
         if not _is_count(units) or units < 0:
-            raise ServiceError(f"{account.number}: the units forwarded must be a whole number.")
+            params = {"account": account.number}
+            raise ServiceError(
+                _("%(account)s: the units forwarded must be a whole number.") % params,
+                code="distribution_units_invalid", params=params,
+            )
         if account.kind != AccountKind.HOLDING:
             # RMP 60; 7/CMA.4 annex I para 41: the rest is forwarded to holding accounts.
-            raise ServiceError(f"{account.number} is not a holding account.")
+            params = {"account": account.number}
+            raise ServiceError(
+                _("%(account)s is not a holding account.") % params,
+                code="distribution_not_holding", params=params,
+            )
         cleaned.append((account, units))
     return cleaned
 
 
 def _split_check(split, tranches, distribution):
     if split.share_of_proceeds + split.omge + split.buffer + split.net != split.gross:
-        raise ServiceError("The split does not add up to the gross quantity.")
+        raise ServiceError(_("The split does not add up to the gross quantity."), code="split_mismatch")
     if min(split.share_of_proceeds, split.omge, split.buffer, split.net) < 0:
-        raise ServiceError("The split has a negative share.")
+        raise ServiceError(_("The split has a negative share."), code="split_negative")
     issued = sum(q for _, q, _, _ in tranches)
     if issued != split.gross:
-        raise ServiceError(f"The tranches add up to {issued:,} units; the gross is {split.gross:,}.")
+        params = {"issued": issued, "gross": split.gross}
+        raise ServiceError(
+            _("The tranches add up to %(issued)s units; the gross is %(gross)s.") % {**params, "issued": f"{issued:,}", "gross": f"{split.gross:,}"},
+            code="tranches_mismatch", params=params,
+        )
     forwarded = sum(u for _, u in distribution)
     if forwarded != split.net:
-        raise ServiceError(f"The distribution adds up to {forwarded:,} units; the net is {split.net:,}.")
+        params = {"forwarded": forwarded, "net": split.net}
+        raise ServiceError(
+            _("The distribution adds up to %(forwarded)s units; the net is %(net)s.") % {**params, "forwarded": f"{forwarded:,}", "net": f"{split.net:,}"},
+            code="distribution_mismatch", params=params,
+        )
 
 
 def _issue(*, issuance, activity, tranches, pending, actor_label, key):
@@ -130,19 +170,40 @@ def _issue(*, issuance, activity, tranches, pending, actor_label, key):
     return row
 
 
+def _levy_parts(split, tranches):
+    """{step: (authorized units, mitigation contribution units)} for the SOP and OMGE steps (rule 5)."""
+    from methodologies.arithmetic import levies_by_status
+
+    authorized = sum(q for _, q, status, _ in tranches if status != AuthorizationStatus.MITIGATION_CONTRIBUTION)
+    mitigation = sum(q for _, q, status, _ in tranches if status == AuthorizationStatus.MITIGATION_CONTRIBUTION)
+    sop, omge = levies_by_status(
+        levies=[split.share_of_proceeds, split.omge], authorized=authorized, mitigation_contribution=mitigation,
+        rounding=getattr(split, "levy_authorized_rounding", "up"),
+    )
+    return {"share_of_proceeds": sop, "omge": omge}
+
+
 def issuance_execute(*, issuance, tranches, split, distribution, actor_label):
     """Issue `split.gross` units for `issuance` and move them on, step by step (rules.md §4.5).
 
     1 issuance into PENDING; 2 share of proceeds to the Adaptation Fund (RMP 58); 3 OMGE
     cancellation (RMP 59); 4 buffer deposit (policy.md §2); 5 forwarding to each receiving
-    account in order (RMP 60). Each step takes units from this issuance's pending blocks in
-    serial order. Returns the step transactions (existing ones included) in order.
+    account in order (RMP 60). The SOP and OMGE steps take the authorized and the mitigation
+    contribution units in proportion (pacm issue 6 §5 rule 5; 7/CMA.4 annex I paras 39-40;
+    PROC-REGS-001 v02.1 para 43(c)-(f)); every step takes each kind from this issuance's pending
+    blocks in serial order. Returns the step transactions (existing ones included) in order.
     """
     tranches = _tranches_clean(tranches)
     distribution = _distribution_clean(distribution)
     _split_check(split, tranches, distribution)
     prefix = f"issuance:{issuance.pk}"
     with transaction.atomic():
+        # Lock order (accounts_lock): the caller holds the activity, period and request rows; then
+        # the holders' accounts the units are forwarded to, in one statement by key. The
+        # mechanism's own accounts are not locked: every issuance moves units into them, and a
+        # move in needs only the key-share lock that writing a block takes, which no move out
+        # (FOR NO KEY UPDATE) excludes, so issuances of different activities still run side by side.
+        accounts_lock(*[account for account, _ in distribution])
         activity = issuance.period.activity
         accounts = {
             a.kind: a
@@ -170,6 +231,7 @@ def issuance_execute(*, issuance, tranches, split, distribution, actor_label):
             issuance=issuance, activity=activity, tranches=tranches, pending=pending, actor_label=actor_label, key=key
         ))
         blocks = list(UnitBlock.objects.filter(issuance=issuance, account=pending).order_by("vintage", "serial_start"))
+        levy_parts = _levy_parts(split, tranches)
         for name, quantity, to_account, kind in steps:
             key = f"{prefix}:{name}"
             if key in done:
@@ -177,7 +239,17 @@ def issuance_execute(*, issuance, tranches, split, distribution, actor_label):
                 continue
             if quantity == 0:
                 continue  # a zero step creates no transaction
-            takes = plan_take(blocks=blocks, quantity=quantity, from_account=pending)
+            if name in levy_parts:
+                # pacm issue 6 §5 rule 5: each levy takes authorized and mitigation contribution units
+                # in proportion (methodologies.arithmetic.levies_by_status), each kind in serial order.
+                from_authorized, from_mc = levy_parts[name]
+                takes = plan_take(blocks=[b for b in blocks if b.is_authorized], quantity=from_authorized,
+                                  from_account=pending)
+                takes += plan_take(blocks=[b for b in blocks if not b.is_authorized], quantity=from_mc,
+                                   from_account=pending)
+                takes = [(block, take) for block, take in takes if take]
+            else:
+                takes = plan_take(blocks=blocks, quantity=quantity, from_account=pending)
             results.append(move_write(
                 takes=takes, from_account=pending, to_account=to_account, kind=kind, actor_label=actor_label,
                 issuance=issuance, idempotency_key=key,

@@ -8,6 +8,7 @@ however many units or blocks move.
 """
 from django.db.models import F, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pacm.common.errors import ServiceError
 
@@ -76,9 +77,10 @@ def move_write(*, takes, from_account, to_account, kind, actor_label, issuance=N
     organisation = to_account.organisation if to_account.organisation_id else None
     if first_transfer and organisation is not None and not organisation.authorized_by_party:
         # RMP 45: no first transfer into the account of an entity its Party has not authorized.
+        params = {"organisation": organisation.name}
         raise ServiceError(
-            f"{organisation.name} has not been authorized by its Party, so it cannot receive a first transfer "
-            "of authorized units (RMP 45)."
+            _("%(organisation)s has not been authorized by its Party, so it cannot receive a first transfer of authorized units (RMP 45).") % params,
+            code="first_transfer_not_authorized", params=params,
         )
     now = timezone.now()
     transaction_row = LedgerTransaction.objects.create(

@@ -3,6 +3,9 @@
 The caller has locked the source account row (SELECT ... FOR UPDATE), so moves out of one
 account serialize, no unit is spent twice, and the account's event chain stays linear.
 """
+from django.utils.translation import gettext as _
+
+from pacm.common import bounds
 from pacm.common.errors import ServiceError
 from pacm.events.models import EventKind
 from pacm.events.services import event_record
@@ -17,26 +20,39 @@ TEXT_MAX = 200
 def quantity_clean(quantity):
     """A whole number of units, at least 1 (7/CMA.4 annex I para 28: units are indivisible)."""
     if isinstance(quantity, str) and quantity.strip().isdigit():
-        quantity = int(quantity.strip())
+        quantity = int(bounds.digits_normalise(quantity.strip()))
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-        raise ServiceError("Give a whole number of units, at least 1.", field="quantity")
+        raise ServiceError(_("Give a whole number of units, at least 1."), field="quantity", code="quantity_invalid")
+    if quantity > bounds.BIGINT_MAX:  # what a ledger column holds; the units held are checked next
+        params = {"limit": bounds.limit(bounds.BIGINT_MAX)}
+        raise ServiceError(_("Give at most %(limit)s units.") % params, field="quantity", code="quantity_too_large",
+                           params=params)
     return quantity
 
 
 def text_clean(value, *, field, required):
-    value = (value or "").strip()
+    if bounds.text_problem(value) == bounds.CONTROL_MESSAGE:
+        raise ServiceError(bounds.CONTROL_MESSAGE, field=field, code="invalid")
+    value = bounds.text_clean(value)  # only spaces or invisible characters: nothing given
     if required and not value:
-        raise ServiceError(f"Give the {field}.", field=field)
+        params = {"field": field}
+        raise ServiceError(_("Give the %(field)s.") % params, field=field, code="text_required", params=params)
     if len(value) > TEXT_MAX:
-        raise ServiceError(f"The {field} is at most {TEXT_MAX} characters.", field=field)
+        params = {"field": field, "text_max": TEXT_MAX}
+        raise ServiceError(
+            _("The %(field)s is at most %(text_max)s characters.") % params,
+            field=field, code="text_too_long", params=params,
+        )
     return value
 
 
 def terminal_refuse(account):
     """7/CMA.4 annex I para 45: units in a cancellation or retirement account never move again."""
     if account.kind in TERMINAL_KINDS:
+        params = {"account": account.number, "label": AccountKind(account.kind).label.lower()}
         raise ServiceError(
-            f"{account.number} is a {AccountKind(account.kind).label.lower()} account: its units can never move again."
+            _("%(account)s is a %(label)s account: its units can never move again.") % params,
+            code="account_final", params=params,
         )
 
 
@@ -61,9 +77,15 @@ def units_move_out(*, source, target, quantity, kind, eligible, actor, purpose="
         if quantity == 0:
             return None
     elif quantity > held:
+        params = {"source": source.number, "held": held, "what": what or "", "quantity": quantity}
+        shown = {**params, "held": f"{held:,}", "quantity": f"{quantity:,}"}
+        if what:
+            message = _("%(source)s holds %(held)s %(what)s units; %(quantity)s cannot be moved.") % shown
+        else:
+            message = _("%(source)s holds %(held)s units; %(quantity)s cannot be moved.") % shown
         raise ServiceError(
-            f"{source.number} holds {held:,} {what + ' ' if what else ''}units; {quantity:,} cannot be moved.",
-            field="quantity",
+            message,
+            field="quantity", code="units_insufficient", params=params,
         )
     takes = plan_take(blocks=blocks_in_serial_order(eligible), quantity=quantity, from_account=source)
     row = move_write(

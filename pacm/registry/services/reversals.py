@@ -1,7 +1,9 @@
 """Settling reversals in units (policy.md §2; rules.md §4.3): the buffer pool, or the participants."""
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from pacm.common.errors import Refused
+from pacm.common.retry import conflict_retry
 from pacm.parties.roles import Actor, Role
 
 from ..models import AccountKind, TransactionKind
@@ -9,6 +11,7 @@ from .accounts import account_actor, account_get, account_lock
 from .outgoing import eligible_blocks, quantity_clean, terminal_refuse, text_clean, units_move_out
 
 
+@conflict_retry
 def buffer_cancel(*, quantity, actor_label, reason):
     """Unavoidable reversal: cancel up to `quantity` pooled buffer units; return how many.
 
@@ -29,6 +32,7 @@ def buffer_cancel(*, quantity, actor_label, reason):
     return row.quantity if row is not None else 0
 
 
+@conflict_retry
 def units_compensate(*, user, from_account, quantity, activity):
     """Avoidable reversal: a participant of `activity` cancels units of its own (policy.md §2)."""
     quantity = quantity_clean(quantity)
@@ -39,7 +43,11 @@ def units_compensate(*, user, from_account, quantity, activity):
         if source.kind != AccountKind.HOLDING or source.organisation_id is None or not activity.participants.filter(
             pk=source.organisation_id
         ).exists():
-            raise Refused(f"{source.number} is not a holding account of a participant of {activity.reference}.")
+            params = {"source": source.number, "activity": activity.reference}
+            raise Refused(
+                _("%(source)s is not a holding account of a participant of %(activity)s.") % params,
+                code="account_not_of_participant", params=params,
+            )
         return units_move_out(
             source=source, target=account_get(AccountKind.ADMIN_CANCELLATION), quantity=quantity,
             kind=TransactionKind.REVERSAL_COMPENSATION, actor=actor,

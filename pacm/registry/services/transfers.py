@@ -1,32 +1,46 @@
 """Transfers between holding accounts, and the uses that end a unit's life (rules.md §5.4).
 
-7/CMA.4 annex I paras 42-45; RMP 45, 61, 70. Each call is one transaction that locks the
-source account first.
+7/CMA.4 annex I paras 42-45; RMP 45, 61, 70. Each call is one transaction that first locks the
+accounts it touches, all in one statement in primary-key order (`accounts_lock`), and is rerun
+whole if the database still reports a conflict (`conflict_retry`).
 """
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from pacm.common.errors import ServiceError
+from pacm.common.retry import conflict_retry
 from pacm.parties.models import Party
 
 from ..models import Account, AccountKind, TransactionKind
-from .accounts import account_actor, account_get, account_lock, account_resolve
+from .accounts import account_actor, account_get, account_label, account_lock, accounts_lock
 from .first_transfer import NDC_STATUSES, OIMP_STATUSES
 from .outgoing import eligible_blocks, quantity_clean, terminal_refuse, text_clean, units_move_out
 
 
+@conflict_retry
 def units_transfer(*, user, from_account, to_account, quantity, activity=None, vintage=None):
     """Transfer units to another holding account (paras 42-43), oldest serials first."""
     quantity = quantity_clean(quantity)
     with transaction.atomic():
-        source = account_lock(from_account)
+        # Both accounts at once, lowest key first: crossing transfers queue, never deadlock.
+        source, target = accounts_lock(from_account, to_account)
+        if source is None:
+            raise ServiceError(f"No account {account_label(from_account)} exists.", code="no_account")
         terminal_refuse(source)
         actor = account_actor(user=user, account=source, what="transfer units")
-        target = account_resolve(to_account)
+        if target is None:
+            raise ServiceError(f"No account {account_label(to_account) or '(none given)'} exists.", code="no_account")
         if target.kind != AccountKind.HOLDING:
-            raise ServiceError(f"{target.number} is not a holding account: units are transferred to holding accounts.",
-                               field="to_account")
+            params = {"target": target.number}
+            raise ServiceError(
+                _("%(target)s is not a holding account: units are transferred to holding accounts.") % params,
+                field="to_account", code="target_not_holding", params=params,
+            )
         if target.pk == source.pk:
-            raise ServiceError("The units are already in this account.", field="to_account")
+            raise ServiceError(
+                _("The units are already in this account."),
+                field="to_account", code="target_is_source",
+            )
         return units_move_out(
             source=source, target=target, quantity=quantity, kind=TransactionKind.TRANSFER, actor=actor,
             eligible=eligible_blocks(source, activity=activity, vintage=vintage),
@@ -57,29 +71,45 @@ USE_ACCOUNT = {
 
 def _retirement_account(*, party, source):
     if not isinstance(party, Party):
-        raise ServiceError("Say for which Party's NDC the units are retired.", field="party")
+        raise ServiceError(
+            _("Say for which Party's NDC the units are retired."),
+            field="party", code="party_required",
+        )
     if source.owner_party_id != party.pk:
         # 7/CMA.4 annex I para 44: only from accounts associated with that Party.
-        raise ServiceError(f"{source.number} is not associated with {party.name}: it cannot retire into its account.",
-                           field="party")
+        params = {"source": source.number, "party": party.name}
+        raise ServiceError(
+            _("%(source)s is not associated with %(party)s: it cannot retire into its account.") % params,
+            field="party", code="account_not_of_party", params=params,
+        )
     target = Account.objects.filter(kind=AccountKind.RETIREMENT, party=party).first()
     if target is None:
-        raise ServiceError(f"{party.name} has no retirement account.", field="party")
+        params = {"party": party.name}
+        raise ServiceError(
+            _("%(party)s has no retirement account.") % params,
+            field="party", code="retirement_account_missing", params=params,
+        )
     return target
 
 
+@conflict_retry
 def units_use(*, user, from_account, quantity, purpose, beneficiary, use, party=None, activity=None, vintage=None):
     """Retire for NDC use, cancel for OIMP, cancel voluntarily, or cancel voluntarily for OMGE.
 
     The units end in a cancellation or retirement account and never move again (para 45).
     """
     if use not in USES:
-        raise ServiceError("Choose retirement, oimp, voluntary or omge_voluntary.", field="use")
+        raise ServiceError(
+            _("Choose retirement, oimp, voluntary or omge_voluntary."),
+            field="use", code="use_unknown",
+        )
     quantity = quantity_clean(quantity)
     purpose = text_clean(purpose, field="purpose", required=True)
     beneficiary = text_clean(beneficiary, field="beneficiary", required=False)
     kind, filters, what = USES[use]
     with transaction.atomic():
+        # Only the source: units that are used end in a retirement or cancellation account,
+        # which nothing ever moves out of, so nothing else locks it (accounts_lock).
         source = account_lock(from_account)
         terminal_refuse(source)
         actor = account_actor(user=user, account=source, what="use or cancel units")

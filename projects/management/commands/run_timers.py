@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from projects.board.services import board_decisions_close_due
 from projects.timers import timers_run
 
 
@@ -13,4 +14,8 @@ class Command(BaseCommand):
         fired = timers_run()
         for reference, transition in fired:
             self.stdout.write(f"fired {transition} on {reference}")
+        # projects.board: electronic decisions whose window has closed are decided (RoP rule 67).
+        for decision_id, status in board_decisions_close_due():
+            fired.append((f"board decision {decision_id}", status))
+            self.stdout.write(f"closed board decision {decision_id}: {status}")
         self.stdout.write(f"{len(fired)} timer(s) fired." if fired else "Nothing due.")

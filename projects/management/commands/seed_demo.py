@@ -17,6 +17,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from methodologies.models import Methodology, MethodologyVersion, SectoralScope
+from pacm.common.uploads import sample_pdf
 from pacm.parties.models import DOEAccreditation, Membership, Organisation, Party, PartyStatus
 
 from ._demo_issued import demo_issued_activity
@@ -73,7 +74,7 @@ METHODOLOGIES = (
 SECRETARIAT_GROUP = "Secretariat"
 SECRETARIAT_VIEW_APPS = ("parties", "methodologies", "projects", "registry", "events")
 
-PDF = b"%PDF-1.4\n% pacm demo PDD\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = sample_pdf("pacm demo PDD")
 
 
 class Command(BaseCommand):
@@ -220,7 +221,10 @@ class Command(BaseCommand):
 
     def accounts_seed(self, orgs, users):
         """A holding account per participant, opened by the DNA of the Party that authorized it
-        (7/CMA.4 annex I para 33)."""
+        (7/CMA.4 annex I para 33), on that Party's (demo) letter of authorization (PROC-REGS-001
+        paras 27-31)."""
+        import datetime
+
         from pacm.registry.models import Account, AccountKind
         from pacm.registry.services import account_open
 
@@ -229,7 +233,8 @@ class Command(BaseCommand):
             account = Account.objects.filter(organisation=orgs[key], kind=AccountKind.HOLDING).first()
             opened.append(account or account_open(
                 kind=AccountKind.HOLDING, name=f"{orgs[key].name} holding account", organisation=orgs[key],
-                user=users[dna],
+                user=users[dna], authorization_document=f"Demo letter of authorization {orgs[key].party.iso2}-001",
+                authorization_date=datetime.date(2025, 1, 15),
             ))
         return opened
 

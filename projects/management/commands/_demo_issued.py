@@ -11,8 +11,10 @@ from dateutil.relativedelta import relativedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from pacm.common.uploads import sample_pdf
+
 TITLE = "Kumasi landfill gas to power"
-PDF = b"%PDF-1.4\n% pacm demo document\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = sample_pdf("pacm demo document")
 
 
 def _pdf(name):

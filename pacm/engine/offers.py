@@ -1,0 +1,146 @@
+"""`available_actions(user, subject)`: what this person may do here now, and why not.
+
+One answer, from the declarations, for every page, dashboard queue and notification: each
+write of the subject's machine that is declared in the subject's state, whose roles the user
+holds on the subject through its ties, with the first guard that blocks it (its message says
+why). The services check the same declarations again when they act.
+"""
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from pacm.common.errors import Refused
+from pacm.parties.roles import SYSTEM_ROLES, Role, organisations_tied, roles_on, tie_q
+
+from .machines import machine_for, machines
+from .run import guard_check
+
+
+@dataclass(frozen=True)
+class Offer:
+    write: object
+    actor: object
+    blocked: object = None  # a Blocked: why it cannot be done yet, or None
+    item: object = None  # the sub-object an action applies to (a finding, a fee), if any
+
+    @property
+    def name(self):
+        return self.write.name
+
+    @property
+    def label(self):
+        return self.write.label
+
+
+class Offers(list):
+    """The offers of one subject for one user, with lookups for pages and tests."""
+
+    def __init__(self, offers, roles):
+        super().__init__(offers)
+        self.roles = roles
+
+    @property
+    def names(self):
+        return {o.name for o in self}
+
+    def has(self, name):
+        return any(o.name == name for o in self)
+
+    def get(self, name):
+        return next((o for o in self if o.name == name), None)
+
+    def items(self, name):
+        return [o.item for o in self if o.name == name]
+
+    def transitions(self):
+        return [o for o in self if o.write.is_transition]
+
+    def require(self, name, what=None, item=None):
+        """A form the page does not offer is refused (403) before any input is read."""
+        ok = any(o.name == name and (item is None or o.item == item) for o in self)
+        if not ok:
+            params = {"write": name, "what": what or name.replace("_", " ")}
+            raise Refused(_("You may not %(what)s here now.") % params, code="not_offered", params=params)
+
+
+def _actor(spec, roles):
+    for role in Role:
+        if role in spec.actors and role in roles:
+            return roles[role]
+    return None
+
+
+def offered_writes(machine, state):
+    """The writes a person may take in `state` (timers' and the Board's own excluded)."""
+    return [
+        w for w in machine.writes.values()
+        if not (w.actors <= SYSTEM_ROLES) and not w.internal and w.name not in machine.timed_names
+        and w.allowed_in(state, machine.terminal)
+    ]
+
+
+def available_actions(user, subject, *, roles=None):
+    """Offers for `user` on `subject` now: transitions and actions, each with its blocker."""
+    machine = machine_for(subject)
+    roles = roles_on(user, subject) if roles is None else roles
+    offers = []
+    for spec in offered_writes(machine, subject.state):
+        actor = _actor(spec, roles)
+        if actor is None:
+            continue
+        blocked = guard_check(machine, subject, spec, skip_inputs=True)
+        if getattr(spec, "items", None) is not None:
+            for item in spec.items(subject):
+                if spec.item_ok is None or spec.item_ok(item, actor):
+                    offers.append(Offer(spec, actor, blocked, item))
+            continue
+        offers.append(Offer(spec, actor, blocked))
+    return Offers(offers, roles)
+
+
+def item_require(spec, item, actor):
+    """The service's side of an item action: the same `item_ok` the page asked."""
+    if spec.item_ok is not None and not spec.item_ok(item, actor):
+        params = {"write": spec.name, "what": spec.label.lower()}
+        raise Refused(_("You may not %(what)s now.") % params, code="not_permitted", params=params)
+
+
+def waiting_q(user, machine):
+    """Rows of `machine.model` on which something waits for `user`: from the same declarations.
+
+    A transition waits in its source states; an action marked `pending` waits where its
+    `waiting` condition holds. Each is filtered by the user's ties (EXISTS, no fan-out).
+    """
+    q = Q(pk__in=[])
+    for spec in machine.writes.values():
+        if spec.actors <= SYSTEM_ROLES or spec.internal or spec.name in machine.timed_names:
+            continue
+        if not spec.awaited:
+            continue
+        states = Q(state__in=list(spec.source)) if spec.source is not None else ~Q(state__in=list(machine.terminal))
+        condition = states & tie_q(user, machine.model, spec.actors)
+        if spec.waiting is not None:
+            condition &= spec.waiting() if callable(spec.waiting) else spec.waiting
+        q |= condition
+    return q
+
+
+def waiting_for(user):
+    """{machine name: queryset of its rows waiting for this user}, for every machine."""
+    return {m.name: m.model.objects.filter(waiting_q(user, m)) for m in machines()}
+
+
+def roles_that_may_act(subject):
+    """The roles that may take a write on `subject` in its state (guards aside)."""
+    roles = set()
+    for spec in offered_writes(machine_for(subject), subject.state):
+        roles |= set(spec.actors)
+    return roles
+
+
+def users_who_may_act(subject):
+    """The users who may take a write on `subject` now (guards aside: a guard usually waits on them)."""
+    organisations = organisations_tied(subject, roles_that_may_act(subject))
+    return get_user_model().objects.filter(is_active=True, memberships__organisation__in=organisations).distinct()

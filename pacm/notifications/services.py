@@ -1,0 +1,80 @@
+"""The notifications' write paths: create the outbox rows, e-mail one, mark read, set the preference."""
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from pacm.common.errors import ServiceError
+
+from .models import Notification, NotificationPreference, email_enabled
+
+log = logging.getLogger(__name__)
+
+
+def notifications_write(*, users, machine, subject_pk, write, key, subject_line, body, url):
+    """One row per user; rows that exist already (a task run twice) are left as they are.
+
+    Returns the ids of this write's rows not yet e-mailed, and queues their e-mail on commit.
+    """
+    rows = [
+        Notification(recipient=u, machine=machine, subject_pk=subject_pk, write=write, key=key,
+                     subject_line=subject_line[:255], body=body, url=url[:500])
+        for u in users
+    ]
+    with transaction.atomic():
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        ids = list(
+            Notification.objects.filter(machine=machine, subject_pk=subject_pk, write=write, key=key,
+                                        emailed_at__isnull=True).values_list("pk", flat=True)
+        )
+        if ids:
+            from .tasks import notifications_email
+
+            transaction.on_commit(lambda: notifications_email.delay(ids), robust=True)
+    return ids
+
+
+def notification_email(*, notification_id):
+    """E-mail one row once: locked (skip_locked: another worker has it), sent, marked, committed.
+
+    Not sent when the person turned e-mail off or has no address (the row stays in-app).
+    An SMTP or connection error propagates, so the task retries; nothing is marked.
+    """
+    with transaction.atomic():
+        row = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient").filter(pk=notification_id, emailed_at__isnull=True).first()
+        )
+        if row is None:
+            return False
+        user = row.recipient
+        if not user.email or not email_enabled(user):
+            return False
+        body = row.body + (f"\n\n{settings.PACM_SITE_URL.rstrip('/')}{row.url}" if row.url else "")
+        send_mail(row.subject_line, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
+        row.emailed_at = timezone.now()
+        row.save(update_fields=["emailed_at"])
+    return True
+
+
+def notification_read(*, user, notification_id):
+    """Mark the user's own notification read (opening it); another person's is not found."""
+    with transaction.atomic():
+        row = Notification.objects.select_for_update().filter(pk=notification_id, recipient=user).first()
+        if row is None:
+            raise ServiceError("No such notification.", code="not_found")
+        if row.read_at is None:
+            row.read_at = timezone.now()
+            row.save(update_fields=["read_at"])
+    return row
+
+
+def notifications_read_all(*, user):
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notification_preference_set(*, user, email_enabled):
+    pref, _ = NotificationPreference.objects.update_or_create(user=user, defaults={"email_enabled": bool(email_enabled)})
+    return pref

@@ -1,0 +1,63 @@
+"""The Board's events in the subject's activity stream: a decision opened, a decision taken.
+
+Votes are rows of their own (models.Vote); the decision event carries the tally, not who voted
+what, so that the public timeline does not show individual members' votes.
+"""
+from pacm.events.models import EventKind
+from pacm.events.services import event_record
+from pacm.events.shapes import shape_register
+
+from ..models import Activity, MonitoringPeriod
+
+
+def _payload(decision, subject):
+    data = {
+        "decision": decision.pk,
+        "subject": decision.subject_kind,
+        "proposed": decision.transition,
+        "mode": decision.mode,
+        "rule_set": decision.rule_set.version,
+    }
+    if isinstance(subject, MonitoringPeriod):
+        data["monitoring_period"] = subject.number
+    if decision.meeting:
+        data.update(meeting=decision.meeting, agenda_item=decision.agenda_item)
+    return data
+
+
+def _activity(subject):
+    return subject if isinstance(subject, Activity) else subject.activity
+
+
+def decision_opened(*, decision, subject, actor):
+    activity = _activity(subject)
+    return event_record(
+        stream=activity.stream, kind=EventKind.BOARD_DECISION_OPENED, actor=actor, activity=activity,
+        comment=decision.proposal,
+        payload={**_payload(decision, subject), "closes_at": decision.closes_at, "quorum": decision.quorum_needed},
+    )
+
+
+def decision_taken(*, decision, subject, actor):
+    activity = _activity(subject)
+    payload = {**_payload(decision, subject), "outcome": decision.status, "basis": decision.basis}
+    for field in ("yes", "no", "abstain", "present"):
+        if getattr(decision, field) is not None:
+            payload[field] = getattr(decision, field)
+    if decision.quorum_needed is not None:
+        payload["quorum"] = decision.quorum_needed
+    if decision.note:
+        payload["note"] = decision.note
+    return event_record(
+        stream=activity.stream, kind=EventKind.BOARD_DECIDED, actor=actor, activity=activity,
+        comment=decision.proposal, payload=payload,
+    )
+
+
+_BASE = {"decision", "subject", "proposed", "mode", "rule_set"}
+_OPTIONAL = {"monitoring_period", "meeting", "agenda_item"}
+shape_register(EventKind.BOARD_DECISION_OPENED, _BASE | {"closes_at", "quorum"}, _OPTIONAL)
+shape_register(
+    EventKind.BOARD_DECIDED, _BASE | {"outcome", "basis"},
+    _OPTIONAL | {"yes", "no", "abstain", "present", "quorum", "note"},
+)

@@ -1,0 +1,367 @@
+"""The Supervisory Body decides as a body: the one write path of Board decisions and votes.
+
+Sources (docs/rules-coverage.md, "Readings", says how each unclear point is read):
+- RMP para 22 (rules.md §1): consensus where possible, otherwise a three-fourths majority of the
+  members present and voting. RMP para 17: a quorum of three quarters of the members.
+  The fractions and the number of members are rule-set data (RuleSet.board_*).
+- A6.4-PROC-AC-002 v03.0 paras 102 and 213: after a review, the SB decides at its meeting to
+  register or reject, to issue or reject. A meeting decision is entered by the secretariat
+  from the meeting (its number, e.g. "SBM019", and agenda item), with the outcome.
+- A6.4-SBM017 v01.0 para 36: the SB also decides "through an electronic decision" under rule 67
+  of its rules of procedure (v01.0). The secretariat opens one with a proposal; members and
+  alternate members vote yes, no or abstain within RuleSet.board_electronic_days; the outcome
+  is computed when the window closes (timer) or when every member has voted.
+
+An adopted decision fires the proposed transition through its existing service
+(projects.services), as the Board: `Role.BOARD`, labelled "board:<decision id>". One event
+records the decision (board.decided), then the transition's own event follows.
+"""
+import datetime
+import logging
+import re
+
+from django.db import transaction
+from django.utils import timezone
+
+from methodologies.models import RuleSet
+from pacm.common.errors import Refused, ServiceError
+from pacm.parties.models import Membership, Organisation
+from pacm.parties.roles import Actor, Role, actor_for_role
+
+from ..models import Activity
+from ..services.base import lock
+from . import events
+from .models import Decision, Vote
+from .subjects import SUBJECTS, subject_kind_of
+
+log = logging.getLogger(__name__)
+
+S, B = Decision.Status, Decision.Basis
+# Meeting reports are A6.4-SB001 to A6.4-SB011, then A6.4-SBM012 onwards (sources/README.md).
+MEETING_NUMBER = re.compile(r"^(?:A6\.4-)?(SBM?\d{3})$")
+BY = ("consensus", "vote")
+
+
+def board_actor(decision):
+    """The Board acting through `decision` (no person; the SB organisation; role 'board')."""
+    return Actor(user=None, organisation=decision.body, role=Role.BOARD, label=decision.label)
+
+
+def _when(moment):
+    return timezone.localtime(moment).strftime("%d %b %Y %H:%M %Z")
+
+
+def _secretariat(user, what):
+    actor = None if isinstance(user, Actor) else actor_for_role(user, Role.SECRETARIAT)
+    if actor is None:
+        raise Refused(f"Only the secretariat may {what}.", code="only_secretariat")
+    return actor
+
+
+def _body():
+    body = Organisation.objects.filter(kind=Organisation.Kind.SB).order_by("pk").first()
+    if body is None:
+        raise ServiceError("No Supervisory Body is set up.", code="no_supervisory_body_set")
+    return body
+
+
+def _locked_subject(kind, pk):
+    """The activity row first (its stream), then the subject: the order transition_fire locks in."""
+    obj = kind.get(pk)
+    activity = lock(Activity, kind.activity_pk(obj))
+    return activity if kind.model is Activity else lock(kind.model, obj.pk)
+
+
+def _locked_decision(pk):
+    found = Decision.objects.filter(pk=pk).values("subject_kind", "subject_id").first()
+    if found is None:
+        raise ServiceError("No such Board decision.", code="no_such_board_decision")
+    subject = _locked_subject(SUBJECTS[found["subject_kind"]], found["subject_id"])
+    return lock(Decision, pk), subject
+
+
+def _proposal(kind, subject, transition):
+    spec = kind.board_transitions().get(transition or "")
+    if spec is None:
+        names = ", ".join(sorted(kind.board_transitions()))
+        raise ServiceError(f"The Board decides on a {kind.label} by one of: {names}.", field="transition", code="board_decides")
+    if subject.state not in spec.source:
+        raise Refused(
+            f"'{spec.label}' is not possible while {kind.describe(subject)} is "
+            f"{subject.get_state_display().lower()}.",
+        code="invalid",
+    )
+    return spec
+
+
+def _none_open(kind, subject):
+    pending = Decision.objects.filter(subject_kind=kind.key, subject_id=subject.pk, status=S.OPEN).first()
+    if pending is not None:
+        raise Refused(
+            f"Electronic decision {pending.pk} on {kind.describe(subject)} is open until "
+            f"{_when(pending.closes_at)}: it must close first.",
+        code="electronic_decision",
+    )
+
+
+def _reasons(comment, message="Give the reasons for this decision."):
+    comment = (comment or "").strip()
+    if not comment:
+        raise ServiceError(message, field="comment", code="invalid")
+    return comment
+
+
+def _meeting_number(meeting):
+    match = MEETING_NUMBER.match((meeting or "").strip().upper())
+    if match is None:
+        raise ServiceError('Give the meeting\'s number as its report does, e.g. "SBM019".', field="meeting", code="give_meeting_number_report")
+    return match.group(1)
+
+
+def _count(value, name):
+    if value in (None, ""):
+        raise ServiceError(f"Give the number of '{name}' votes.", field=name, code="give_number")
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        raise ServiceError("Give a whole number.", field=name, code="give_whole_number") from None
+    if value < 0:
+        raise ServiceError("Give a whole number, 0 or more.", field=name, code="give_whole_number_more")
+    return value
+
+
+def _meeting_basis(rule_set, outcome, by, yes, no, abstain):
+    """(basis, counts) of a meeting decision; the counts, if a vote, must give that outcome."""
+    if by == "consensus":
+        if any(v not in (None, "") for v in (yes, no, abstain)):
+            raise ServiceError("Counts are given only for a decision taken by a vote.", field="by", code="counts_are_given_only")
+        if outcome != S.ADOPTED:
+            raise ServiceError("A proposal that was not adopted was not adopted by consensus: record the vote.",
+                               field="by", code="proposal_was_adopted_was")
+        return B.CONSENSUS, {}
+    if by != "vote":
+        raise ServiceError("Say whether the meeting decided by consensus or by a vote.", field="by", code="say_whether_meeting_decided")
+    counts = {name: _count(value, name) for name, value in (("yes", yes), ("no", no), ("abstain", abstain))}
+    if sum(counts.values()) > rule_set.board_members:
+        raise ServiceError(f"More votes than the Board has members ({rule_set.board_members}).", field="yes", code="more_votes_than_board")
+    # RMP para 22: three fourths of the members present and voting; abstentions are not votes.
+    reached = rule_set.board_majority_reached(counts["yes"], counts["no"])
+    if reached != (outcome == S.ADOPTED):
+        verdict = "make" if reached else "do not make"
+        raise ServiceError(
+            f"{counts['yes']} yes and {counts['no']} no {verdict} a three-fourths majority of the members present "
+            f"and voting (RMP para 22): the outcome is '{(S.ADOPTED if reached else S.NOT_ADOPTED).label}'.",
+            field="outcome",
+        code="yes",
+    )
+    return (B.MAJORITY if reached else B.MAJORITY_MISSED), counts
+
+
+def board_decision_record_meeting(
+    *, subject, transition, user, meeting, agenda_item, outcome, comment="", by="consensus",
+    yes=None, no=None, abstain=None,
+):
+    """Record a decision taken at a meeting (A6.4-PROC-AC-002 v03.0 paras 102, 213); secretariat only.
+
+    The meeting's quorum is asserted when it opens (agenda item 1.1 of each report, e.g.
+    A6.4-SBM018 v01.0 para 1), so it is not counted again here. `by` is "consensus" or "vote";
+    a vote gives its counts, and `outcome` must be the one RMP para 22 gives for them.
+    """
+    kind = subject_kind_of(subject)
+    with transaction.atomic():
+        subject = _locked_subject(kind, subject.pk)
+        actor = _secretariat(user, "record a decision of the Board")
+        spec = _proposal(kind, subject, transition)
+        meeting = _meeting_number(meeting)
+        agenda_item = (agenda_item or "").strip()
+        if not agenda_item or len(agenda_item) > 20:
+            raise ServiceError('Give the agenda item under which the meeting decided, e.g. "4.2".', field="agenda_item", code="give_agenda_item_under")
+        if outcome not in (S.ADOPTED, S.NOT_ADOPTED):
+            raise ServiceError("Say whether the proposal was adopted.", field="outcome", code="say_whether_proposal_was")
+        rule_set = RuleSet.objects.in_force(timezone.localdate())
+        basis, counts = _meeting_basis(rule_set, outcome, by, yes, no, abstain)
+        comment = _reasons(comment) if outcome == S.ADOPTED else (comment or "").strip()
+        _none_open(kind, subject)
+        now = timezone.now()
+        decision = Decision.objects.create(
+            subject_kind=kind.key, subject_id=subject.pk, transition=spec.name, subject_state=subject.state,
+            body=_body(), mode=Decision.Mode.MEETING, status=outcome, basis=basis, proposal=comment,
+            meeting=meeting, agenda_item=agenda_item, opened_by=actor.user, opened_at=now, decided_at=now,
+            rule_set=rule_set, **counts,
+        )
+        events.decision_taken(decision=decision, subject=subject, actor=actor)
+        if outcome == S.ADOPTED:
+            kind.fire(subject, spec.name, board_actor(decision), comment)
+    return decision
+
+
+def board_decision_open_electronic(*, subject, transition, user, comment):
+    """Circulate a proposal for an electronic decision (RoP rule 67; A6.4-SBM017 v01.0 para 36).
+
+    The secretariat opens it, as it supports the Chair (reading: the rules of procedure are not
+    among the sources). Votes are taken for RuleSet.board_electronic_days from now.
+    """
+    kind = subject_kind_of(subject)
+    with transaction.atomic():
+        subject = _locked_subject(kind, subject.pk)
+        actor = _secretariat(user, "open an electronic decision of the Board")
+        spec = _proposal(kind, subject, transition)
+        comment = _reasons(comment, "Give the proposal with its reasons.")
+        _none_open(kind, subject)
+        rule_set = RuleSet.objects.in_force(timezone.localdate())
+        now = timezone.now()
+        decision = Decision.objects.create(
+            subject_kind=kind.key, subject_id=subject.pk, transition=spec.name, subject_state=subject.state,
+            body=_body(), mode=Decision.Mode.ELECTRONIC, status=S.OPEN, proposal=comment, opened_by=actor.user,
+            opened_at=now, closes_at=now + datetime.timedelta(days=rule_set.board_electronic_days),
+            rule_set=rule_set, quorum_needed=rule_set.board_quorum(),
+        )
+        events.decision_opened(decision=decision, subject=subject, actor=actor)
+    return decision
+
+
+def board_membership(user, body):
+    """The user's membership of the Supervisory Body (a member's or an alternate's), or None."""
+    if isinstance(user, Actor) or user is None or not user.is_authenticated or not user.is_active:
+        return None
+    return Membership.objects.filter(user=user, organisation=body).select_related("alternate_for__user").first()
+
+
+def board_vote_cast(*, decision, user, choice):
+    """One vote of a member or alternate member on an open electronic decision, within its window.
+
+    A person votes once: a second vote is refused, not counted over the first. An alternate
+    member's vote counts only if the member it stands for does not vote (docs/rules-coverage.md);
+    once the member has voted, the alternate may not.
+    """
+    if choice not in Vote.Choice.values:
+        raise ServiceError("Vote yes, no or abstain.", field="choice", code="vote_yes_no_abstain")
+    with transaction.atomic():
+        decision, subject = _locked_decision(decision.pk)
+        membership = board_membership(user, decision.body)
+        if membership is None:
+            raise Refused("Only members and alternate members of the Supervisory Body vote on its decisions.", code="only_members_alternate_members")
+        if not decision.is_open:
+            raise Refused(f"Decision {decision.pk} is closed ({decision.get_status_display().lower()}): "
+                          "votes are no longer taken.", code="decision")
+        now = timezone.now()
+        if now >= decision.closes_at:
+            raise Refused(f"The window of decision {decision.pk} closed on {_when(decision.closes_at)}: "
+                          "votes are no longer taken.", code="window_decision")
+        earlier = decision.votes.filter(voter=user).first()
+        if earlier is not None:
+            raise Refused(
+                f"You already voted on decision {decision.pk} ({earlier.get_choice_display().lower()}, "
+                f"{_when(earlier.cast_at)}): a vote is cast once and cannot be changed.",
+            code="already_voted_decision",
+        )
+        if membership.is_alternate:
+            seat, capacity = membership.alternate_for.user, Vote.Capacity.ALTERNATE
+            if decision.votes.filter(seat=seat, capacity=Vote.Capacity.MEMBER).exists():
+                raise Refused(f"{seat.get_username()}, the member you stand for, has voted: an alternate member "
+                              "votes only when the member does not.", code="member_stand_has_voted")
+        else:
+            seat, capacity = user, Vote.Capacity.MEMBER
+        vote = Vote.objects.create(decision=decision, voter=user, capacity=capacity, seat=seat, choice=choice,
+                                   cast_at=now)
+        if _every_member_voted(decision):
+            _close(decision, subject, now)
+    return vote
+
+
+def _every_member_voted(decision):
+    """The last vote: every (active) member has voted, so no vote can change the outcome."""
+    members = set(
+        Membership.objects.filter(organisation=decision.body, alternate_for__isnull=True, user__is_active=True)
+        .values_list("user_id", flat=True)
+    )
+    voted = set(decision.votes.filter(capacity=Vote.Capacity.MEMBER).values_list("seat_id", flat=True))
+    return bool(members) and members <= voted
+
+
+def board_tally(decision):
+    """{yes, no, abstain, present}: one counted vote per seat, the member's before the alternate's."""
+    counted = {}
+    votes = list(decision.votes.all())
+    for vote in votes:
+        if vote.capacity == Vote.Capacity.MEMBER:
+            counted[vote.seat_id] = vote
+    for vote in votes:
+        counted.setdefault(vote.seat_id, vote)
+    choices = [v.choice for v in counted.values()]
+    return {
+        "yes": choices.count(Vote.Choice.YES),
+        "no": choices.count(Vote.Choice.NO),
+        "abstain": choices.count(Vote.Choice.ABSTAIN),
+        "present": len(choices),
+        "counted": {v.pk for v in counted.values()},
+    }
+
+
+def board_outcome(*, rule_set, yes, no, abstain, present):
+    """(status, basis) by RMP paras 17 and 22, as read in docs/rules-coverage.md.
+
+    Quorum: the seats present (voting yes, no or abstaining) reach RuleSet.board_quorum().
+    Consensus: at least one yes and no objection. Otherwise a majority of the members present
+    and voting (yes / (yes + no), abstentions not counted) of RuleSet.board_majority_fraction.
+    """
+    if present < rule_set.board_quorum():
+        return S.NOT_ADOPTED, B.QUORUM_MISSED
+    if yes and not no:
+        return S.ADOPTED, B.CONSENSUS
+    if rule_set.board_majority_reached(yes, no):
+        return S.ADOPTED, B.MAJORITY
+    return S.NOT_ADOPTED, B.MAJORITY_MISSED
+
+
+def _close(decision, subject, now):
+    """Compute the outcome and, if adopted, fire the proposed transition as the Board."""
+    tally = board_tally(decision)
+    for field in ("yes", "no", "abstain", "present"):
+        setattr(decision, field, tally[field])
+    decision.status, decision.basis = board_outcome(
+        rule_set=decision.rule_set, **{k: tally[k] for k in ("yes", "no", "abstain", "present")}
+    )
+    decision.decided_at = now
+    board = board_actor(decision)
+    kind = SUBJECTS[decision.subject_kind]
+    if decision.status == S.ADOPTED:
+        try:
+            with transaction.atomic():
+                decision.save()
+                events.decision_taken(decision=decision, subject=subject, actor=board)
+                kind.fire(subject, decision.transition, board, decision.proposal)
+            return decision
+        except ServiceError as error:
+            # The subject moved on while the votes were taken (withdrawn, say), or a guard holds
+            # the transition back: the decision is recorded, the state is left as it is.
+            decision.status, decision.note = S.LAPSED, error.message
+    decision.save()
+    events.decision_taken(decision=decision, subject=subject, actor=board)
+    return decision
+
+
+def board_decision_close(*, decision):
+    """Close an electronic decision whose window has passed (or on which every member voted)."""
+    with transaction.atomic():
+        decision, subject = _locked_decision(decision.pk)
+        if not decision.is_open:
+            raise Refused(f"Decision {decision.pk} is already closed ({decision.get_status_display().lower()}).", code="decision")
+        now = timezone.now()
+        if now < decision.closes_at and not _every_member_voted(decision):
+            raise Refused(f"Decision {decision.pk} is not due yet: its window closes on {_when(decision.closes_at)}.", code="decision")
+        return _close(decision, subject, now)
+
+
+def board_decisions_close_due():
+    """One timer pass: decide every electronic decision whose window has closed. [(id, status)]"""
+    closed = []
+    due = list(Decision.objects.filter(status=S.OPEN, closes_at__lte=timezone.now()).order_by("closes_at", "pk"))
+    for decision in due:
+        try:
+            decision = board_decision_close(decision=decision)
+        except ServiceError as error:  # closed by another pass meanwhile
+            log.info("board decision %s not closed: %s", decision.pk, error.message)
+            continue
+        closed.append((decision.pk, decision.status))
+    return closed

@@ -1,0 +1,17 @@
+/* pacm's page behaviour, from a static file: the Content-Security-Policy allows no inline script
+   or event handler (pacm/settings.py CONTENT_SECURITY_POLICY).
+
+   <form data-confirm="Question?">: the form is submitted only once the user confirms. */
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) {
+      return;
+    }
+    var question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+    }
+  });
+})();

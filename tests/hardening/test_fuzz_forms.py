@@ -1,0 +1,472 @@
+"""Issue 11, part 4: every web form, driven with hostile values (hypothesis).
+
+Every POST view of projects/urls.py and pacm/registry/urls.py is found through the URL
+configuration (test_every_post_view_is_fuzzed) and posted to as the persona allowed to use it,
+with a real subject in the state where the page offers the form. The fields are the ones the
+page's own <form> carries (the test checks that its valid data fits the page); hypothesis then
+replaces one to three of them with hostile values: huge and negative integers, 9999-12-31 and
+0001-01-01, invisible characters, Arabic-Indic digits, very long strings, NUL bytes, lists where
+one value is expected, missing fields, and bad files.
+
+For every example: no 5xx, and a refusal (anything but a redirect without an error message)
+leaves every row of the project's tables and the media folder exactly as they were. Each
+example runs in a savepoint that is rolled back, so the subject stays in its state. The runs
+are bounded and deterministic (a fixed seed per form, no example database).
+"""
+import datetime
+import re
+import zlib
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib import messages
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.db.models import Sum
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, example, given, seed, settings
+from hypothesis import strategies as st
+
+from pacm.common import bounds
+from pacm.parties.models import Organisation
+from pacm.registry import urls as registry_urls
+from projects import services
+from projects import urls as project_urls
+from projects.cycle import ActivityState as A
+from projects.cycle import PeriodState as P
+from projects.models import Activity, IssuanceRequest, Reversal, VintageClaim
+from tests import factories as f
+
+from .conftest import rows, stored_files
+
+EXAMPLES = 6  # generated per form, after the boundary sweep (SWEEP)
+
+# --- Which views take a POST -------------------------------------------------------------------
+
+# Pages that only show: a POST to them is refused or ignored (checked in test_get_only_pages_write_nothing).
+GET_ONLY = frozenset({
+    "registry-public", "dashboard", "activity-detail", "document-download", "period-detail",
+    "registry-units", "registry-accounts", "registry-account",
+})
+# The scenes below and the forms each one fuzzes (url names).
+SCENES = {
+    "draft": {"activity-create", "activity-edit", "activity-engage-doe", "document-upload", "activity-transition"},
+    "consultation": {"host-approval-issue", "authorization-statement-issue", "finding-raise", "finding-act"},
+    "registration": {"fee-record-payment", "activity-transition"},
+    "monitoring": {"period-submit", "period-certify", "period-document-upload", "period-finding-raise",
+                   "period-finding-act", "period-transition", "period-request-issuance", "period-fee-record-payment",
+                   "registry-transfer", "registry-cancel", "registry-use", "registry-account-open"},
+    "reversals": {"reversal-report", "reversal-compensate", "reversal-cancel-from-buffer"},
+}
+
+
+def url_names():
+    return {p.name for p in project_urls.urlpatterns + registry_urls.urlpatterns}
+
+
+def test_every_post_view_is_fuzzed():
+    fuzzed = set().union(*SCENES.values())
+    assert url_names() - GET_ONLY == fuzzed, "a POST view without a fuzzed form (or a stale name here)"
+    assert GET_ONLY <= url_names()
+
+
+# --- Hostile values ----------------------------------------------------------------------------
+
+DROP = object()  # the field is left out
+FIXED = [
+    str(2**31), str(2**31 - 1), str(2**63 - 1), str(2**63), str(2**64), str(10**30), "-1", "0", str(-(2**63) - 1),
+    "9999-12-31", "0001-01-01", "1989-12-31", "2201-01-01", "2021-02-30",
+    "\u200b", "\u200f\u202e", " \u2066\u2069 ", "\ufeff", "\u3164\u3164",
+    "٣٠٠", "٢٠٢٦-٠١-٠١", "١", "４０", "4²",
+    "x" * 10_000, "a\x00b", "\x00", "\x07\x1b",
+    "1.5", "1e9", "1e400", "NaN", "Infinity", "-0", "true", "[]", "{}", "null", "", "  ",
+    "' OR 1=1 --", "<script>alert(1)</script>", "../../etc/passwd",
+]
+hostile = st.one_of(
+    st.sampled_from(FIXED),
+    st.just(DROP),
+    st.integers(min_value=-(2**80), max_value=2**80).map(str),
+    st.dates(min_value=datetime.date(1, 1, 1), max_value=datetime.date(9999, 12, 31)).map(datetime.date.isoformat),
+    st.text(st.characters(categories=["Cf", "Zs", "Nd", "Lo", "Cc", "So", "Mn"]), max_size=30),
+    st.lists(st.sampled_from(FIXED[:12]), min_size=2, max_size=3),  # several values where one is expected
+)
+
+
+def bad_files():
+    return {
+        "exe": SimpleUploadedFile("setup.exe", b"MZ\x90\x00" + b"\x00" * 60),
+        "fake-pdf": SimpleUploadedFile("report.pdf", b"%PDF-1.4\nnot a pdf\n%%EOF\n"),
+        "empty": SimpleUploadedFile("report.pdf", b""),
+        "macro-docx": SimpleUploadedFile("report.docx", f.docx_bytes(("word/vbaProject.bin", b"vba"))),
+        "scripted-pdf": SimpleUploadedFile("report.pdf", f.pdf_bytes().replace(
+            b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Catalog/Pages 2 0 R/OpenAction<</S/JavaScript/JS(1)>>>>")),
+    }
+
+
+BAD_FILES = ["exe", "fake-pdf", "empty", "macro-docx", "scripted-pdf"]
+hostile_file = st.sampled_from([*BAD_FILES, DROP])
+
+
+# --- The forms of the pages -------------------------------------------------------------------
+
+
+class FormsParser(HTMLParser):
+    """{action: {field name: kind}} of every POST form of a page (named buttons included); the kind
+    is what the page asks for: number, date, text, choice, hidden, file, button."""
+
+    KINDS = {"number": "number", "date": "date", "file": "file", "hidden": "hidden", "checkbox": "choice",
+             "radio": "choice", "submit": "button"}
+
+    def __init__(self):
+        super().__init__()
+        self.forms, self.current = {}, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and (attrs.get("method") or "").lower() == "post":
+            self.current = self.forms.setdefault(attrs.get("action") or "", {})
+        elif self.current is not None and attrs.get("name") and tag in ("input", "select", "textarea", "button"):
+            if attrs["name"] == "csrfmiddlewaretoken":
+                return
+            kind = {"select": "choice", "textarea": "text", "button": "button"}.get(tag)
+            self.current[attrs["name"]] = kind or self.KINDS.get(attrs.get("type") or "text", "text")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.current = None
+
+
+def page_forms(client, page):
+    response = client.get(page)
+    assert response.status_code == 200, page
+    parser = FormsParser()
+    parser.feed(response.content.decode())
+    return {(action or page): fields for action, fields in parser.forms.items()}  # no action: the page itself
+
+
+# The boundary sweep: each field, alone, gets each value its kind is most likely to break on
+# (the 500s of issue 11). Run as explicit examples before the generated ones.
+SWEEP = {
+    "number": [str(2**31), str(2**63 - 1), str(2**63), str(2**64), "-1", "٣٠٠"],
+    "date": ["9999-12-31", "0001-01-01"],
+    "choice": [str(2**64), "-" + str(2**70)],
+    "hidden": [str(2**64)],
+    "text": ["\u200b\u200f\u2066"],
+}
+
+
+@dataclass
+class Target:
+    """One form: where it posts, who posts it, valid data for it, its file fields."""
+
+    name: str
+    user: object
+    url: str
+    page: str
+    data: dict
+    files: dict = field(default_factory=dict)  # field name -> valid file factory
+
+
+def fields_of(client, target):
+    """{field name: kind} of the page's form; the target's own data must be among its fields."""
+    forms = page_forms(client, target.page)
+    assert target.url in forms, f"{target.name}: the page {target.page} offers no form to {target.url}"
+    fields = forms[target.url]
+    missing = (set(target.data) | set(target.files)) - set(fields)
+    assert not missing, f"{target.name}: not on the page's form: {sorted(missing)}"
+    return fields
+
+
+# --- Invariants that hold after any example ---------------------------------------------------
+
+
+def invariants():
+    for activity in Activity.objects.all():
+        for name in ("start_date", "crediting_start", "crediting_end"):
+            assert bounds.DATE_MIN <= getattr(activity, name) <= bounds.DATE_MAX
+        assert 1 <= activity.estimated_annual <= bounds.ESTIMATE_MAX
+        assert all(bounds.has_visible(getattr(activity, name)) for name in ("title", "location", "description"))
+        issued = IssuanceRequest.objects.filter(period__activity=activity, issued_at__isnull=False).aggregate(
+            n=Sum("gross"))["n"] or 0
+        assert (Reversal.objects.filter(activity=activity).aggregate(n=Sum("quantity"))["n"] or 0) <= issued
+    assert all(claim.claimed <= bounds.UNITS_MAX for claim in VintageClaim.objects.all())
+
+
+# --- The driver -------------------------------------------------------------------------------
+
+
+def refused(response):
+    if response.status_code != 302:
+        return True
+    return any(m.level >= messages.ERROR for m in get_messages(response.wsgi_request))
+
+
+def fuzz(settings_, target):
+    client = Client()
+    client.force_login(target.user)
+    fields = fields_of(client, target)
+    names = sorted(name for name, kind in fields.items() if kind != "file")
+    file_names = sorted(target.files)
+
+    def post(mutation, bad_file):
+        payload = dict(target.data)
+        for name, value in mutation:
+            if value is DROP:
+                payload.pop(name, None)
+            else:
+                payload[name] = value
+        for name in file_names:
+            if bad_file is None:
+                payload[name] = target.files[name]()
+            elif bad_file is not DROP:
+                payload[name] = bad_files()[bad_file]
+        sid = transaction.savepoint()
+        try:
+            before, files_before = rows(), stored_files(settings_)
+            client.cookies.pop("messages", None)  # only this request's messages say whether it was refused
+            response = client.post(target.url, payload)
+            assert response.status_code < 500, (target.name, response.status_code)
+            if refused(response):
+                assert rows() == before, f"{target.name}: a refusal wrote to the database"
+                assert stored_files(settings_) == files_before, f"{target.name}: a refusal left a file"
+            invariants()
+        finally:
+            transaction.savepoint_rollback(sid)
+
+    @seed(zlib.crc32(target.name.encode()))
+    @settings(max_examples=EXAMPLES, database=None, deadline=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+    @given(mutation=st.lists(st.tuples(st.sampled_from(names), hostile), min_size=1, max_size=3,
+                             unique_by=lambda pair: pair[0]),
+           bad_file=st.one_of(st.none(), hostile_file) if file_names else st.none())
+    def one(mutation, bad_file):
+        post(mutation, bad_file)
+
+    for name in names:
+        if re.search(r"-[1-9][0-9]*-", name):
+            continue  # a formset's later rows are the first row's fields again: swept once
+        for value in SWEEP.get(fields[name], ()):
+            one = example(mutation=[(name, value)], bad_file=None)(one)
+    for kind in BAD_FILES if file_names else ():
+        one = example(mutation=[(names[0], target.data.get(names[0], ""))], bad_file=kind)(one)
+    one()
+
+
+def run(settings_, targets, scene):
+    assert {t.name for t in targets} == SCENES[scene]
+    for target in targets:
+        fuzz(settings_, target)
+
+
+def a_url(view, activity, **kw):
+    return reverse(view, kwargs={"reference": activity.reference, **kw})
+
+
+def p_url(view, period, **kw):
+    return reverse(view, kwargs={"reference": period.activity.reference, "number": period.number, **kw})
+
+
+def pdf_factory(name="report.pdf"):
+    return lambda: f.pdf(name, f.pdf_bytes(name))
+
+
+# --- Scenes -----------------------------------------------------------------------------------
+
+
+def pdd_fields(world, prefix=""):
+    data = f.pdd_data(world.host, world.version)
+    return {prefix + k: str(v.pk if hasattr(v, "pk") else v.isoformat() if isinstance(v, datetime.date) else v)
+            for k, v in data.items()}
+
+
+def test_fuzz_draft_forms(settings, world, activity):
+    page = a_url("activity-detail", activity)
+    targets = [
+        Target("activity-create", world.ama, reverse("activity-create"), reverse("activity-create"), pdd_fields(world)),
+        Target("activity-edit", world.ama, a_url("activity-edit", activity), a_url("activity-edit", activity),
+               pdd_fields(world) | {"title": "Renamed"}),
+        Target("activity-engage-doe", world.ama, a_url("activity-engage-doe", activity), page,
+               {"engage-doe": str(world.orgs["doe"].pk)}),
+        Target("document-upload", world.ama, a_url("document-upload", activity), page,
+               {"upload-kind": "pdd", "upload-title": "PDD"}, {"upload-file": pdf_factory("pdd.pdf")}),
+        Target("activity-transition", world.ama, a_url("activity-transition", activity, name="withdraw"), page,
+               {"t-withdraw-comment": "Financing fell through.", "t-withdraw-expected_state": "draft"}),
+    ]
+    run(settings, targets, "draft")
+
+
+def test_get_only_pages_write_nothing(world, activity):
+    """The views left out of the fuzzing only show: a POST to them writes nothing and is no 5xx."""
+    client = Client()
+    client.force_login(world.ama)
+    services.document_upload(activity=activity, user=world.ama, kind="pdd", uploaded=f.pdf())
+    version = activity.documents.get().versions.get()
+    kwargs = {"activity-detail": {"reference": activity.reference},
+              "document-download": {"reference": activity.reference, "version_id": version.pk},
+              "period-detail": {"reference": activity.reference, "number": 1},
+              "registry-account": {"number": "PACM-H-NOPE"}}
+    before = rows()
+    for name in sorted(GET_ONLY):
+        response = client.post(reverse(name, kwargs=kwargs.get(name)), {"title": "x", "quantity": str(2**64)})
+        assert response.status_code < 500 and response.status_code != 302, name
+    assert rows() == before
+
+
+@pytest.fixture
+def consultation(world, activity, advance_to):
+    """Published for consultation, with one open finding (1) and one answered finding (2)."""
+    activity = advance_to(activity, A.CONSULTATION)
+    services.finding_raise(activity=activity, user=world.dora, kind="cl", text="Which meter?")
+    second = services.finding_raise(activity=activity, user=world.dora, kind="car", text="Fix the baseline.")
+    services.finding_answer(finding=second, user=world.ama, response="Fixed in v2.")
+    return activity
+
+
+def test_fuzz_consultation_forms(settings, world, consultation):
+    activity, page = consultation, a_url("activity-detail", consultation)
+    targets = [
+        Target("host-approval-issue", world.dina, a_url("host-approval-issue", activity), page,
+               {"host-sd_confirmation": "Fosters SD.", "host-ndc_relation": "Within the NDC.",
+                "host-authorized_participants": str(world.orgs["dev"].pk)}),
+        Target("authorization-statement-issue", world.dina, a_url("authorization-statement-issue", activity), page,
+               {"auth-uses": "oimp", "auth-first_transfer": "issuance", "auth-quantity_cap": "50000",
+                "auth-vintage_from": "2026", "auth-vintage_to": "2030", "auth-change_terms": "By notice.",
+                "auth-effective_from": "2026-01-01"}),
+        Target("finding-raise", world.dora, a_url("finding-raise", activity), page,
+               {"finding-kind": "cl", "finding-text": "Which baseline?"}),
+        Target("finding-act", world.ama, a_url("finding-act", activity, number=1, action="answer"), page,
+               {"answer-1-response": "The main meter."}),
+        Target("finding-act", world.dora, a_url("finding-act", activity, number=2, action="reopen"), page,
+               {"reopen-2-comment": "Not fixed."}),
+    ]
+    for target in targets:
+        fuzz(settings, target)
+    assert {t.name for t in targets} == SCENES["consultation"]
+
+
+def test_fuzz_registration_forms(settings, world, activity, advance_to):
+    activity = advance_to(activity, A.REGISTRATION_REQUESTED)
+    fee = activity.fees.get()
+    page = a_url("activity-detail", activity)
+    pay = Target("fee-record-payment", world.sam, a_url("fee-record-payment", activity, fee_id=fee.pk), page,
+                 {f"fee-{fee.pk}-reference": "WIRE-001"})
+    check = Target("activity-transition", world.sam,
+                   a_url("activity-transition", activity, name="start_completeness_check"), page,
+                   {"t-start_completeness_check-comment": "", "t-start_completeness_check-expected_state": activity.state})
+    assert {pay.name, check.name} == SCENES["registration"]
+    fuzz(settings, pay)
+    services.fee_record_payment(fee=fee, user=world.sam, reference="WIRE-001")  # the check starts once paid
+    fuzz(settings, check)
+
+
+@pytest.fixture
+def periods(world, removals, submit, drive):
+    """Period 1 issued; 2 under verification (report and a finding); 3 verified; 4 issuance requested."""
+    first = drive(submit(removals), P.ISSUED)
+    second = drive(submit(removals, number=2, claims={first.end.year + 1: 1_000}), P.UNDER_VERIFICATION)
+    services.document_upload(activity=removals, user=world.dora, kind="verification_report", uploaded=f.pdf("v.pdf"),
+                             period=second)
+    services.finding_raise(activity=removals, user=world.dora, kind="cl", text="Which meter?", period=second)
+    third = drive(submit(removals, number=3, claims={first.end.year + 2: 2_000}), P.VERIFIED)
+    fourth = drive(submit(removals, number=4, claims={first.end.year + 3: 3_000}), P.ISSUANCE_REQUESTED)
+    world.newcomer = f.organisation("Volta Carbon", Organisation.Kind.PARTICIPANT, party=world.host,
+                                    authorized_by_party=True)  # no holding account yet
+    return removals, second, third, fourth
+
+
+def test_fuzz_monitoring_and_registry_forms(settings, world, periods):
+    activity, second, third, fourth = periods
+    fee = fourth.fees.get(kind="issuance")
+    last = activity.monitoring_periods.order_by("-number").first()
+    start = last.end + datetime.timedelta(days=1)
+    vintage = str(second.claims.get().vintage)
+    account = reverse("registry-account", kwargs={"number": "PACM-H-DEV-1"})
+    move = {"activity": str(activity.pk), "vintage": "", "quantity": "10"}
+    targets = [
+        Target("period-submit", world.ama, a_url("period-submit", activity), a_url("period-submit", activity),
+               {"start": start.isoformat(), "end": (start + datetime.timedelta(days=364)).isoformat(), "comment": "",
+                "claims-TOTAL_FORMS": "4", "claims-INITIAL_FORMS": "0", "claims-MIN_NUM_FORMS": "0",
+                "claims-MAX_NUM_FORMS": "12", "claims-0-vintage": str(start.year), "claims-0-quantity": "100"},
+               {"report": pdf_factory()}),
+        Target("period-certify", world.dora, p_url("period-certify", second), p_url("period-detail", second),
+               {f"certify-verified_{vintage}": "900", "certify-comment": "Verified."}),
+        Target("period-document-upload", world.dora, p_url("period-document-upload", second),
+               p_url("period-detail", second), {"upload-kind": "verification_report", "upload-title": "VR"},
+               {"upload-file": pdf_factory("vr.pdf")}),
+        Target("period-finding-raise", world.dora, p_url("period-finding-raise", second),
+               p_url("period-detail", second), {"finding-kind": "car", "finding-text": "Recalibrate."}),
+        Target("period-finding-act", world.ama, p_url("period-finding-act", second, finding_number=1, action="answer"),
+               p_url("period-detail", second), {"answer-1-response": "Meter M1."}),
+        Target("period-transition", world.ama, p_url("period-transition", second, name="withdraw"),
+               p_url("period-detail", second),
+               {"t-withdraw-comment": "Wrong dates.", "t-withdraw-expected_state": second.state}),
+        Target("period-request-issuance", world.dora, p_url("period-request-issuance", third),
+               p_url("period-detail", third),
+               {"issue-units_requested": "2000", "issue-omge_rate": "", "issue-comment": "",
+                "lines-TOTAL_FORMS": "3", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "0",
+                "lines-MAX_NUM_FORMS": "50", "lines-0-account": "PACM-H-DEV-1", "lines-0-units": "",
+                "lines-0-percent": "100"}),
+        Target("period-fee-record-payment", world.sam, p_url("period-fee-record-payment", fourth, fee_id=fee.pk),
+               p_url("period-detail", fourth), {f"fee-{fee.pk}-reference": "WIRE-ISS"}),
+        Target("registry-transfer", world.ama, reverse("registry-transfer", kwargs={"number": "PACM-H-DEV-1"}),
+               account, {"transfer-to_account": "PACM-H-DEV-2", **{f"transfer-{k}": v for k, v in move.items()}}),
+        Target("registry-cancel", world.ama, reverse("registry-cancel", kwargs={"number": "PACM-H-DEV-1"}), account,
+               {"cancel-purpose": "Voluntary claim", "cancel-beneficiary": "",
+                **{f"cancel-{k}": v for k, v in move.items()}}),
+        Target("registry-use", world.ama, reverse("registry-use", kwargs={"number": "PACM-H-DEV-1"}), account,
+               {"use-use": "voluntary", "use-party": "", "use-purpose": "Claim", "use-beneficiary": "",
+                **{f"use-{k}": v for k, v in move.items()}}),
+        Target("registry-account-open", world.sam, reverse("registry-account-open"), reverse("registry-accounts"),
+               {"open-organisation": str(world.newcomer.pk), "open-name": "Volta holding"}),
+    ]
+    # The request form is posted both ways: a preview (writes nothing) and a submission.
+    preview = Target("period-request-issuance", world.dora, targets[6].url, targets[6].page,
+                     {**targets[6].data, "preview": "1"})
+    run(settings, targets, "monitoring")
+    fuzz(settings, preview)
+
+
+@pytest.fixture
+def reversals(world, removals, submit, drive):
+    drive(submit(removals), P.ISSUED)
+    avoidable = services.reversal_report(activity=removals, user=world.ama, quantity=100, kind="avoidable",
+                                         description="Illegal logging")
+    unavoidable = services.reversal_report(activity=removals, user=world.ama, quantity=50, kind="unavoidable",
+                                           description="Wildfire")
+    return removals, avoidable, unavoidable
+
+
+def test_fuzz_reversal_forms(settings, world, reversals):
+    activity, avoidable, unavoidable = reversals
+    page = a_url("activity-detail", activity)
+    key = f"compensate-{avoidable.pk}"
+    targets = [
+        Target("reversal-report", world.ama, a_url("reversal-report", activity), page,
+               {"reversal-quantity": "25", "reversal-kind": "avoidable", "reversal-description": "Storm damage"},
+               {"reversal-evidence": pdf_factory("evidence.pdf")}),
+        Target("reversal-compensate", world.ama, a_url("reversal-compensate", activity, reversal_id=avoidable.pk), page,
+               {f"{key}-from_account": str(world.acct.pk), f"{key}-quantity": "40"}),
+        Target("reversal-cancel-from-buffer", world.sam,
+               a_url("reversal-cancel-from-buffer", activity, reversal_id=unavoidable.pk), page, {}),
+    ]
+    assert {t.name for t in targets} == SCENES["reversals"]
+    for target in targets[:2]:
+        fuzz(settings, target)
+    buffer_post(targets[2])  # the buffer form carries no field of its own
+
+
+def buffer_post(target):
+    """A form without fields: posted with stray hostile fields, it draws on the buffer once."""
+    client = Client()
+    client.force_login(target.user)
+    assert target.url in page_forms(client, target.page)
+    sid = transaction.savepoint()
+    try:
+        response = client.post(target.url, {"quantity": str(2**64), "x": "\x00", "y": ["1", "2"]})
+        assert response.status_code == 302
+        assert Reversal.objects.get(pk=re.search(r"/reversals/(\d+)/", target.url).group(1)).buffer_drawn
+    finally:
+        transaction.savepoint_rollback(sid)
