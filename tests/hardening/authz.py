@@ -381,8 +381,9 @@ def _holding(org, number, name):
     return Account.objects.create(number=number, kind=AccountKind.HOLDING, name=name, organisation=org)
 
 
-def scene_build(world, capture):
-    """The matrix's scene (see the module docstring); `capture` is django_capture_on_commit_callbacks."""
+def scene_build(world, capture, clock):
+    """The matrix's scene (see the module docstring); `capture` is django_capture_on_commit_callbacks,
+    `clock` the time_machine fixture (a monitoring report covers a period already over, RMP 50-51)."""
     K = Organisation.Kind
     world.afia = f.user("afia", world.orgs["af"])
     # Two participants without an account: a DNA may open one for its own Party's entity only.
@@ -438,6 +439,10 @@ def scene_build(world, capture):
         side.registered = _activity_drive(world, side, side.registered, A.REGISTERED, f"{tag}-r")
         services.activity_engage_doe(activity=side.registered, user=user, doe=side.doe_org, stage="verification")
 
+    # The day after the second yearly period ends: both reports may be submitted.
+    last_end = max(s.registered.crediting_start for s in scene.sides) + datetime.timedelta(days=2 * 365)
+    clock.move_to(datetime.datetime.combine(last_end, datetime.time(9, 0), tzinfo=datetime.UTC), tick=True)
+
     # policy.md §2: a removals methodology, rated low risk: issuance feeds the buffer, reversals apply.
     methodology = world.version.methodology
     methodology.kind = "removals"
@@ -456,6 +461,28 @@ def scene_build(world, capture):
                                period=second)
         side.periods = [first, second]
 
+    # An electronic decision of the Board open on ama's registered activity: SB members vote on it.
+    from projects.board.services import board_decision_open_electronic
+    from projects.board.subjects import subject_kind_of
+
+    subject = Activity.objects.get(pk=ama_side.registered.pk)
+    proposal = subject_kind_of(subject).proposals(subject)[0]
+    scene.decision = board_decision_open_electronic(subject=subject, transition=proposal.name, user=world.sam,
+                                                    comment="Matrix proposal")
+    # A notification each for ama and kofi: only its recipient sees or opens it.
+    from pacm.notifications.models import Notification
+    from pacm.notifications.services import notifications_write
+
+    scene.notifications = {}
+    for name in ("ama", "kofi"):
+        notifications_write(users=[getattr(world, name)], machine="activity", subject_pk=subject.pk, write="matrix",
+                            key=f"matrix-{name}", subject_line=f"Matrix note for {name} only", body="Matrix",
+                            url="/dashboard/")
+        row = Notification.objects.get(recipient=getattr(world, name), key=f"matrix-{name}")
+        scene.notifications[name] = row
+        scene.objs[("Notification", row.pk)] = Obj(f"{name}'s notification", frozenset({name}), {name: AP},
+                                                   markers=(row.subject_line,))
+
     for side in scene.sides:
         tag = side.participant
         _register(scene, side.draft, side, f"{tag}'s draft")
@@ -466,6 +493,9 @@ def scene_build(world, capture):
 
 # --- Kwarg fillers: the targets of each route ---------------------------------------------------
 
+# An extra kwarg value that only a dispatch checks (an action that is none, a version that does not
+# exist) is sent once per route, with its first object: the answer does not depend on the object.
+ONCE = "\x00once"
 NO_SUCH_REFERENCE = "A64-999999"
 NO_SUCH_ID = 999_999
 
@@ -485,10 +515,15 @@ def activity_routes(roles_of, *, read=False, extra=None):
     `extra(scene, activity)` yields (label, more kwargs, Obj override or None) for its other kwargs."""
 
     def fill(scene):
-        targets = []
+        targets, sent_once = [], set()
         for label, activity, obj in _activity_targets(scene):
             base = {"reference": _ref(activity)}
             for more_label, more, override in (extra(scene, activity) if extra else [("", {}, None)]):
+                if more_label.startswith(ONCE):
+                    if more_label in sent_once:
+                        continue
+                    sent_once.add(more_label)
+                    more_label = more_label[len(ONCE):]
                 kwargs = {**base, **more}
                 targets.append(Target(
                     label=f"{label}{more_label}", kwargs=kwargs, obj=override or obj,
@@ -499,18 +534,23 @@ def activity_routes(roles_of, *, read=False, extra=None):
     return fill
 
 
+def _once(label, kwargs, override, value):
+    """An extra (label, kwargs, override) marked to be sent once per route when `value` says so."""
+    return ((ONCE if value.startswith(ONCE) else "") + label.replace(ONCE, ""), kwargs, override)
+
+
 def _live_names(table, state):
     """The buttons live in `state` (the ones a person could press now), one a timer fires, and a name
     that is none: a refusal comes before the name matters, so the dead ones add nothing."""
     live = [name for name, spec in table.items() if state in spec.source and Role.TIMER not in spec.actors]
     timer = next(name for name, spec in table.items() if Role.TIMER in spec.actors)
-    return [*live, timer, "no_such_action"]
+    return [*live, ONCE + timer, ONCE + "no_such_action"]
 
 
 def _names(table):
     def extra(scene, activity):
         names = _live_names(table, activity.state if activity else None)
-        return [(f" /{name}", {"name": name}, None) for name in names]
+        return [_once(f" /{name}", {"name": name.replace(ONCE, "")}, None, name) for name in names]
     return extra
 
 
@@ -527,19 +567,21 @@ def _versions(scene, activity):
     out = [(f" /{v.original_name}", {"version_id": v.pk}, None) for v in own]
     foreign = DocumentVersion.objects.exclude(document__activity=activity).order_by("pk").first()
     out.append((f" /a version of another activity ({foreign.original_name})", {"version_id": foreign.pk}, NOWHERE))
-    out.append((" /no such version", {"version_id": NO_SUCH_ID}, NOWHERE))
+    out.append((ONCE + " /no such version", {"version_id": NO_SUCH_ID}, NOWHERE))
     return out
 
 
-FINDING_ACTIONS = {"answer": {AP}, "close": {DOE}, "reopen": {DOE}}
+# answer: the participants; close (and reopen, the same role, left out): the DOE (policy.md §4).
+FINDING_ACTIONS = {"answer": {AP}, "close": {DOE}}
 
 
 def _findings(scene, activity):
     numbers = sorted(Finding.objects.filter(activity=activity).values_list("number", flat=True)) if activity else []
     out = []
     for number in numbers or [1]:
-        for action in [*FINDING_ACTIONS, "no_such_action"]:
-            out.append((f" /finding {number} {action}", {"number": number, "action": action}, None))
+        for action in [*FINDING_ACTIONS, ONCE + "no_such_action"]:
+            out.append(_once(f" /finding {number} {action}", {"number": number, "action": action.replace(ONCE, "")},
+                             None, action))
     return out
 
 
@@ -578,10 +620,15 @@ def period_routes(roles_of, *, read=False, extra=None):
             bases.append((f"{side.participant}'s unpublished activity, period 1 (none)", side.unpublished, None, 1,
                           NOWHERE))
         bases.append(("no such activity, period 1", None, None, 1, NOWHERE))
-        targets = []
+        targets, sent_once = [], set()
         for label, activity, period, number, obj in bases:
             base = {"reference": _ref(activity), "number": number}
             for more_label, more, override in (extra(scene, period) if extra else [("", {}, None)]):
+                if more_label.startswith(ONCE):
+                    if more_label in sent_once:
+                        continue
+                    sent_once.add(more_label)
+                    more_label = more_label[len(ONCE):]
                 kwargs = {**base, **more}
                 targets.append(Target(label=f"{label}{more_label}", kwargs=kwargs, obj=override or obj,
                                       roles=frozenset(roles_of(kwargs)), read=read))
@@ -592,15 +639,16 @@ def period_routes(roles_of, *, read=False, extra=None):
 
 def _period_names(scene, period):
     names = _live_names(PERIOD_BY_NAME, period.state if period else None)
-    return [(f" /{name}", {"name": name}, None) for name in names]
+    return [_once(f" /{name}", {"name": name.replace(ONCE, "")}, None, name) for name in names]
 
 
 def _period_findings(scene, period):
     numbers = sorted(period.findings.values_list("number", flat=True)) if period else []
     out = []
     for number in numbers or [1]:
-        for action in [*FINDING_ACTIONS, "no_such_action"]:
-            out.append((f" /finding {number} {action}", {"finding_number": number, "action": action}, None))
+        for action in [*FINDING_ACTIONS, ONCE + "no_such_action"]:
+            out.append(_once(f" /finding {number} {action}",
+                             {"finding_number": number, "action": action.replace(ONCE, "")}, None, action))
     return out
 
 
@@ -630,6 +678,22 @@ def account_routes(*, read=False):
 
 def _roles(*roles):
     return lambda kwargs: roles
+
+
+def _decisions(scene):
+    """The Board decision open on ama's registered activity (SB members vote), and one that is none."""
+    obj = scene.obj(scene.sides[0].registered)
+    return [Target(label="the Board's open decision on ama's registered activity", kwargs={"pk": scene.decision.pk},
+                   obj=obj, roles=frozenset({SB})),
+            Target(label="no such decision", kwargs={"pk": NO_SUCH_ID}, obj=NOWHERE)]
+
+
+def _notifications(scene):
+    """Each persona's own notification is theirs to open; anyone else's is a 404."""
+    targets = [Target(label=scene.objs[("Notification", row.pk)].label, kwargs={"pk": row.pk},
+                      obj=scene.objs[("Notification", row.pk)], roles=frozenset({AP}))
+               for row in scene.notifications.values()]
+    return targets + [Target(label="no such notification", kwargs={"pk": NO_SUCH_ID}, obj=NOWHERE)]
 
 
 # --- Payloads: what a POST sends, valid as far as its form goes -----------------------------------
@@ -788,6 +852,16 @@ def _reversal_report_post(kwargs, scene, persona):
     return {"reversal-quantity": "1", "reversal-kind": "unavoidable", "reversal-description": "Matrix"}
 
 
+def _board_post(kwargs, scene, persona):
+    return {"board-meeting-transition": "deregister", "board-meeting-meeting": "SBM099",
+            "board-meeting-agenda_item": "4.2", "board-meeting-outcome": "adopted", "board-meeting-by": "consensus",
+            "board-meeting-comment": "Matrix", "board-open-transition": "deregister", "board-open-comment": "Matrix"}
+
+
+def _vote_post(kwargs, scene, persona):
+    return {"board-vote-choice": "yes"}
+
+
 def _login_post(kwargs, scene, persona):
     return {"username": "ama", "password": "not-her-password"}
 
@@ -802,6 +876,17 @@ ROUTES = {
     "registry-units": Spec(page=True, post=_nothing),
     "registry-accounts": Spec(page=True, post=_nothing),
     "registry-account-open": Spec(page=True, post=_account_open_post, skip=frozenset({"sam"})),
+    # A person's own notifications: the list, read all, the e-mail preference (each person's own).
+    "notifications": Spec(page=True, post=_nothing),
+    "notifications-read-all": Spec(page=True, post=_nothing),
+    "notification-preference": Spec(page=True, post=_nothing),
+    "notification-open": POST_ONLY(fill=_notifications, post=_nothing),
+    # The Supervisory Body's decisions: the secretariat records or opens them, members vote.
+    "board-activity-record": POST_ONLY(fill=activity_routes(_roles(SEC)), post=_board_post),
+    "board-activity-open": POST_ONLY(fill=activity_routes(_roles(SEC)), post=_board_post),
+    "board-period-record": POST_ONLY(fill=period_routes(_roles(SEC)), post=_board_post),
+    "board-period-open": POST_ONLY(fill=period_routes(_roles(SEC)), post=_board_post),
+    "board-vote": POST_ONLY(fill=_decisions, post=_vote_post),
     # One activity.
     "activity-detail": Spec(fill=activity_routes(_roles(), read=True), post=_nothing),
     "activity-edit": Spec(fill=activity_routes(_roles(AP)), post=lambda kw, s, p: _pdd_post(s)),
@@ -962,7 +1047,7 @@ class Run:
                 response = self.send(route, target.label, method, url, data)
                 if method in spec.methods:
                     self.refused(route, target.label, method, url, response)
-                elif response.status_code != 405:
+                elif response.status_code != 405 and not (self.user is None and _to_login(response)):
                     self.fail(route, target.label, method, url,
                               f"answered {response.status_code}, but ROUTES says the route takes no {method}")
 
@@ -989,9 +1074,11 @@ def matrix_run(client, scene, persona, media_root):
 
 # Written only by the services (one write path): the admin shows them and changes none, not even
 # for the superuser. The others are reference data the superuser keeps.
-ADMIN_READ_ONLY_APPS = {"events", "projects", "registry"}
+ADMIN_READ_ONLY_APPS = {"board", "events", "projects", "registry"}
 ADMIN_EDITABLE = {"auth.group", "auth.user", "methodologies.methodology", "methodologies.ruleset",
-                  "methodologies.sectoralscope", "parties.membership", "parties.organisation", "parties.party"}
+                  "methodologies.sectoralscope", "parties.membership", "parties.organisation", "parties.party",
+                  # django-axes: the login lockouts, which the registry's operator may lift.
+                  "axes.accessattempt", "axes.accessfailurelog", "axes.accesslog"}
 ADMIN_LOGIN_URL = "/admin/login/"
 
 

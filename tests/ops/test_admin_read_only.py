@@ -63,31 +63,3 @@ def test_the_secretariat_sees_the_cycle_but_cannot_edit_reference_data(secretari
     assert page.status_code == 200 and 'name="name"' not in page.content.decode()
     assert secretariat_client.post(party_url, {"name": "Renamed"}).status_code == 403
 
-
-def test_staff_see_no_unsent_draft_in_the_admin_but_the_superuser_does(client, admin_client, activity, advance_to,
-                                                                        world, django_user_model):
-    """Issue 11: the admin shows staff what the site shows the secretariat, everything but the
-    participants' unsent drafts (projects.selectors.MECHANISM_HIDDEN), events included."""
-    from django.contrib.auth.models import Permission
-
-    from pacm.events.models import Event
-
-    staff = django_user_model.objects.create_user("staff-viewer", password="pw", is_staff=True)
-    staff.user_permissions.add(*Permission.objects.filter(codename__in=["view_activity", "view_event"]))
-    client.force_login(staff)
-    draft_event = Event.objects.get(activity=activity)
-    # (url, what shows the draft there)
-    lists = ((reverse("admin:projects_activity_changelist"), activity.reference),
-             (reverse("admin:events_event_changelist"), f"{activity.stream}<"))
-    pages = (reverse("admin:projects_activity_change", args=[activity.pk]),
-             reverse("admin:events_event_change", args=[draft_event.pk]))
-    for url, shown in lists:
-        page = client.get(url)
-        assert page.status_code == 200 and shown not in page.content.decode(), url
-        assert shown in admin_client.get(url).content.decode(), url
-    for url in pages:
-        assert client.get(url).status_code == 302, url  # "doesn't exist", back to the admin index
-        assert activity.reference in admin_client.get(url).content.decode(), url
-    advance_to(activity, A.PRIOR_CONSIDERATION)  # notified: the secretariat sees it from here
-    assert activity.reference in client.get(lists[0][0]).content.decode()
-    assert client.get(pages[0]).status_code == 200
