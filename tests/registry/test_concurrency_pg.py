@@ -104,13 +104,18 @@ def test_the_database_refuses_overlapping_serial_ranges(reg):
 def _commit_together(n, work):
     """Each thread does work(i) in a transaction of its own, waits for the others, then commits:
     PostgreSQL checks the deferred foreign keys (FOR KEY SHARE on the rows they name) at COMMIT,
-    while every row each one locked is still locked."""
+    while every row each one locked is still locked. A thread that the services make wait for
+    another's lock (accounts locked in one order) never gets here: after a few seconds the others
+    commit without it, and it goes on."""
     ready = threading.Barrier(n)
 
     def run(i):
         with transaction.atomic():
             value = work(i)
-            ready.wait(timeout=30)
+            try:
+                ready.wait(timeout=5)
+            except threading.BrokenBarrierError:
+                pass  # another waits on a lock this one holds: it goes on once this commits
         return value
 
     return in_threads(n, run)
@@ -120,8 +125,8 @@ def test_crossing_transfers_commit_without_a_deadlock(reg):
     """Issue 11 (make chaos found it): A->B and B->A at once. Each locks its source account; at
     COMMIT each new block's foreign key asks a KEY SHARE lock on the other's source. With
     FOR UPDATE that is a deadlock (PostgreSQL kills one: a 503 for a person); the services lock
-    with FOR NO KEY UPDATE, which a key-share check passes, and moves out of one account still
-    queue behind each other."""
+    with FOR NO KEY UPDATE, which a key-share check passes, and a move locks both its accounts in
+    one order, so the two queue instead."""
     from pacm.registry.services import units_transfer
 
     issue(reg.activity, 1_000, to=reg.acct)
