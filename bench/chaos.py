@@ -16,8 +16,9 @@ voluntarily through the web pages (their own sessions, forms, CSRF), and the app
 approved issuances closes through the service (`period_close_appeal_window`), whose task the
 worker runs. Each web request carries a marker (a transfer's quantity is unique; a
 cancellation's purpose names it), so afterwards every request is matched with the ledger:
-applied exactly once, or refused with a message, never duplicated, never lost; an answer that
-never came (a connection cut) may have applied, once at most.
+applied exactly once, or refused with a message, never duplicated, never lost. Each form carries
+its one-time key (pacm.common.submission); an answer that never came (a connection cut) or a 503
+is followed, as a person would, by the same form sent again with the same key: once at most.
 
 Then, without any help from this script, the site must recover: every issuance issued (the
 beat's sweep re-dispatches what Redis lost), the pages answer, a new transfer applies. Checks:
@@ -30,6 +31,7 @@ import http.cookiejar
 import json
 import os
 import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -203,6 +205,11 @@ def environment(workdir):
         "PACM_ISSUANCE_SWEEP_AFTER_SECONDS": "10", "PACM_ISSUANCE_SWEEP_EVERY_SECONDS": "5",
         # A task taken by a worker that died is given back after 30 s (default one hour).
         "PACM_BROKER_VISIBILITY_TIMEOUT": "30",
+        # Production settings (DEBUG off), served over plain HTTP on the loopback: a key of the
+        # run's own, and no HTTPS redirect or secure-only cookies (README "Deployment").
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_SESSION_COOKIE_SECURE": "false", "DJANGO_CSRF_COOKIE_SECURE": "false",
+        "DJANGO_SECURE_HSTS_SECONDS": "0", "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
     })
     return dict(os.environ)
 
@@ -350,12 +357,20 @@ def client_run(*, index, client, receivers, jobs, deadline, interval, port, reco
             path = account_url + "use/"
             data = {"use-use": "voluntary", "use-quantity": "1", "use-party": "", "use-purpose": f"chaos-use-{number}",
                     "use-beneficiary": "", "use-activity": "", "use-vintage": ""}
-        answer = web.request(path, data)  # sent once: a person reads the page, nothing is retried here
+        # The form's one-time key (pacm.common.submission), as the page would have rendered it.
+        data[f"{kind}-submission_key"] = secrets.token_urlsafe(24)
+        answer = web.request(path, data)
         result, detail = outcome(answer, account_url)
+        first = result
+        if result in ("no answer", "unavailable"):
+            # A person whose page did not come back, or said "try again", sends the same form again.
+            time.sleep(2)
+            answer = web.request(path, data)
+            result, detail = outcome(answer, account_url)
         with lock:
             records.append({"client": index, "kind": kind, "marker": number, "account": client["account"],
                             "sent": began - T0, "took": time.monotonic() - began, "outcome": result,
-                            "detail": detail, "status": answer[0], "must_refuse": refuse})
+                            "first": first, "detail": detail, "status": answer[0], "must_refuse": refuse})
         time.sleep(max(0.0, interval - (time.monotonic() - began)))
 
 
@@ -605,6 +620,9 @@ def run(args):
             "still_running_at_the_end": alive,
             "web_requests": len(web_requests),
             "outcomes": _count(r["outcome"] for r in web_requests),
+            "sent_again_after": _count(f"{r['first']} -> {r['outcome']}" for r in web_requests
+                                       if r.get("first") and r["first"] != r["outcome"]
+                                       or r.get("first") in ("no answer", "unavailable")),
             "by_outcome_and_ledger": {" / ".join(k): v for k, v in sorted(table.items())},
             "refusal_messages": _count(r["detail"] for r in web_requests if r["outcome"] in ("refused", "unavailable")),
             "closes": _count(r["outcome"].split(":")[0] for r in records if r["kind"] == "close"),
@@ -685,6 +703,7 @@ def report(f):
                      f"next applied request {r['first_applied_after_s']} s later; "
                      f"{r['issued_until_next_restart']} issuance(s) issued before the next restart")
     lines.append(f"  web requests: {f.get('web_requests')}; outcomes: {f.get('outcomes')}")
+    lines.append(f"  sent again with the same key: {f.get('sent_again_after')}")
     for key, value in (f.get("by_outcome_and_ledger") or {}).items():
         lines.append(f"    {key:<45} {value}")
     lines.append(f"  messages: {f.get('refusal_messages')}")
