@@ -35,6 +35,7 @@ class ActivityState(models.TextChoices):
     REQUEST_INCOMPLETE = "request_incomplete", "Request incomplete (back to the DOE)"
     REVIEW_WINDOW = "review_window", "Review window"
     UNDER_SB_REVIEW = "under_sb_review", "Under SB review"
+    REGISTRATION_APPROVED = "registration_approved", "Approved (appeal window)"
     REGISTERED = "registered", "Registered"
     WITHDRAWN = "withdrawn", "Withdrawn"
     REJECTED = "rejected", "Rejected"
@@ -63,7 +64,7 @@ A = ActivityState
 _BEFORE_DECISION = (
     A.DRAFT, A.PRIOR_CONSIDERATION, A.VALIDATION_CONTRACTED, A.CONSULTATION, A.UNDER_VALIDATION,
     A.VALIDATED, A.REGISTRATION_REQUESTED, A.COMPLETENESS_CHECK, A.INFORMATION_CHECK,
-    A.REQUEST_INCOMPLETE, A.REVIEW_WINDOW, A.UNDER_SB_REVIEW,
+    A.REQUEST_INCOMPLETE, A.REVIEW_WINDOW, A.UNDER_SB_REVIEW, A.REGISTRATION_APPROVED,
 )
 
 # A6.4-PROC-AC-002 v03.0 paras 67-106: registration, on the request pipeline.
@@ -72,13 +73,15 @@ REGISTRATION = RequestKind(
     states=RequestStates(
         submitted=A.REGISTRATION_REQUESTED, completeness=A.COMPLETENESS_CHECK, substantive=A.INFORMATION_CHECK,
         incomplete=A.REQUEST_INCOMPLETE, review_window=A.REVIEW_WINDOW, under_review=A.UNDER_SB_REVIEW,
-        decided=A.REGISTERED, rejected=A.REJECTED,
+        # PROC-AC-002 v03.0 paras 88-90, 103-104: approved (deemed or by the Board), the appeal
+        # window runs; with no appeal the activity is registered.
+        decided=A.REGISTRATION_APPROVED, rejected=A.REJECTED, final=A.REGISTERED,
     ),
     names=RequestNames(
         submit="request_registration", resubmit="resubmit_registration", start_checks="start_completeness_check",
         pass_completeness="pass_completeness_check", pass_checks="pass_information_check",
         return_incomplete="return_incomplete", request_review="request_review", approve_by_timer="register_by_timer",
-        approve="register", reject="reject",
+        approve="register", reject="reject", close_appeal="register_after_appeal",
     ),
     # RMP 40, 47: the host's approval must be on file before the request.
     entry=(A.VALIDATED,), requester=frozenset({DOE}),
@@ -89,9 +92,10 @@ REGISTRATION = RequestKind(
     # may request review; paras 102-103 (RMP 22): the SB decides as a body (projects.board).
     reviewers=frozenset({SB, DNA}), deciders=frozenset({BOARD}),
     completeness_timer="completeness_check", substantive_timer="information_check",
-    review_timer="registration_review",
+    review_timer="registration_review", appeal_timer="registration_appeal",
     labels={"start_checks": "Start the completeness check", "pass_checks": "Pass the information and reporting check",
-            "approve_by_timer": "Register (review window closed)", "approve": "Register"},
+            "approve_by_timer": "Approve (review window closed)", "approve": "Register",
+            "close_appeal": "Register (appeal window closed)"},
 )
 
 ACTIVITY_TRANSITIONS = (

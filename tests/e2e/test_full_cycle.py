@@ -258,6 +258,11 @@ def test_activity_from_draft_to_registered_in_the_browser(page, login, world, tm
     decision.get_by_label("Reasons").fill("The validation meets the SB's requirements (RMP 49).")
     submit(page, decision.get_by_role("button", name="Record the decision"))
     expect_success(page, "Board decision recorded.")
+    expect(state_badge(page)).to_have_text("Approved (appeal window)")
+    # PROC-AC-002 v03.0 paras 103-104: the appeal window runs out with no appeal, then registered.
+    out = timers_run_past_due(ref)
+    assert "register_after_appeal" in out, out
+    activity_open(page, ref)
     expect(state_badge(page)).to_have_text("Registered")
 
     # --- What the page shows at the end. -------------------------------------------------------
@@ -274,7 +279,8 @@ def test_activity_from_draft_to_registered_in_the_browser(page, login, world, tm
         "Completeness check → Information and reporting check",
         "Information and reporting check → Review window",
         "Review window → Under SB review",
-        "Under SB review → Registered",
+        "Under SB review → Approved (appeal window)",
+        "Approved (appeal window) → Registered",
     ]
     for headline in (
         "Activity created: Draft",
@@ -298,7 +304,7 @@ def test_activity_from_draft_to_registered_in_the_browser(page, login, world, tm
     expect(timeline(page).locator("li", has_text="Global stakeholder consultation → Under validation")).to_contain_text(
         "close_consultation"
     )
-    expect(timeline(page).locator("li", has_text="Under SB review → Registered")).to_contain_text(
+    expect(timeline(page).locator("li", has_text="Under SB review → Approved (appeal window)")).to_contain_text(
         "The validation meets the SB's requirements (RMP 49)."
     )
     page.screenshot(path=str(tmp_path / "part1-registered.png"), full_page=True)

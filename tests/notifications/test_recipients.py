@@ -35,6 +35,8 @@ ACTIVITY_CASES = {
     "pass_information_check": (A.INFORMATION_CHECK, "sam", {"ama", "sofia", "dina"}),  # PROC-AC-002 para 85
     "request_review": (A.REVIEW_WINDOW, "sofia", {"ama"}),
     "register_by_timer": (A.REVIEW_WINDOW, None, {"ama"}),
+    # PROC-AC-002 v03.0 para 89: the appeal window closes with no appeal; the participants are told.
+    "register_after_appeal": (A.REGISTRATION_APPROVED, None, {"ama"}),
     "register": (A.UNDER_SB_REVIEW, "board", {"ama"}),
     "reject": (A.UNDER_SB_REVIEW, "board", {"ama"}),
     # Nobody acts on a withdrawn activity; its only participant withdrew it.
