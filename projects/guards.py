@@ -32,10 +32,10 @@ def pdd_complete(obj):
     missing = [
         label
         for field, label in (
-            ("title", "title"),
-            ("location", "location"),
-            ("description", "description"),
-            ("estimated_annual", "estimated annual reductions or removals"),
+            ("title", _("title")),
+            ("location", _("location")),
+            ("description", _("description")),
+            ("estimated_annual", _("estimated annual reductions or removals")),
         )
         if not getattr(obj, field)
     ]

@@ -15,6 +15,8 @@ kinds to come (PoA registration, inclusion, transition, renewal, changes) will t
 """
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from pacm.engine.declarations import T
 from pacm.parties.roles import Role
 
@@ -101,13 +103,13 @@ def request_pipeline(kind):
     last = checks[-1]
     rows += [
         # PROC-AC-002 paras 76-77, 79-80: returned for fixes, with the time to fix them.
-        T(n.return_incomplete, checks, s.incomplete, SEC, "Return as incomplete", needs_reason=True,
+        T(n.return_incomplete, checks, s.incomplete, SEC, _("Return as incomplete"), needs_reason=True,
           style="warning", timer=kind.fixes_timer),
         # Paras 81-85: published; the review window opens.
         T(n.pass_checks, last, s.review_window, SEC, labels.get("pass_checks", "Pass the checks"),
           timer=kind.review_timer),
         # Para 85: a review may be requested within the window only.
-        T(n.request_review, s.review_window, s.under_review, kind.reviewers, "Request review", needs_reason=True,
+        T(n.request_review, s.review_window, s.under_review, kind.reviewers, _("Request review"), needs_reason=True,
           style="warning", guards=("review_window_open",), waiting=_window_open),
         # Para 88: no review requested, the request is deemed approved.
         T(n.approve_by_timer, s.review_window, s.decided, TIMER, labels.get("approve_by_timer", "Approve (review window closed)"),

@@ -31,8 +31,8 @@ def quantity_clean(quantity):
 
 
 def text_clean(value, *, field, required):
-    if bounds.text_problem(value) == bounds.CONTROL_MESSAGE:
-        raise ServiceError(bounds.CONTROL_MESSAGE, field=field, code="invalid")
+    if bounds.has_control(value):
+        raise ServiceError(_(bounds.CONTROL_MESSAGE), field=field, code="invalid")
     value = bounds.text_clean(value)  # only spaces or invisible characters: nothing given
     if required and not value:
         params = {"field": field}
