@@ -86,7 +86,7 @@ REGISTRATION = RequestKind(
     ),
     # RMP 40, 47: the host's approval must be on file before the request.
     entry=(A.VALIDATED,), requester=frozenset({DOE}),
-    submit_labels=("Submit the registration request", "Resubmit the registration request"),
+    submit_labels=(_("Submit the registration request"), _("Resubmit the registration request")),
     submit_guards=("host_approval_on_file", "authorization_on_file"),
     fee_guard="registration_fee_settled",
     # PROC-AC-002 v03.0 para 85: the host Party (through its DNA) or any SB member or alternate
@@ -94,9 +94,9 @@ REGISTRATION = RequestKind(
     reviewers=frozenset({SB, DNA}), deciders=frozenset({BOARD}),
     completeness_timer="completeness_check", substantive_timer="information_check",
     review_timer="registration_review", appeal_timer="registration_appeal",
-    labels={"start_checks": "Start the completeness check", "pass_checks": "Pass the information and reporting check",
-            "approve_by_timer": "Approve (review window closed)", "approve": "Register",
-            "close_appeal": "Register (appeal window closed)"},
+    labels={"start_checks": _("Start the completeness check"), "pass_checks": _("Pass the information and reporting check"),
+            "approve_by_timer": _("Approve (review window closed)"), "approve": _("Register"),
+            "close_appeal": _("Register (appeal window closed)")},
 )
 
 ACTIVITY_TRANSITIONS = (
@@ -181,6 +181,40 @@ def _waiting_doe():
             | Q(Exists(submitted), state=A.REGISTERED, verification_doe__isnull=True))
 
 
+def _board_decisions(kind, **filters):
+    from django.db.models import OuterRef
+
+    from .board.models import Decision
+
+    return Decision.objects.filter(subject_kind=kind, subject_id=OuterRef("pk"), status="open", **filters)
+
+
+def _waiting_board(kind, state):
+    """The Board's decision waits for the secretariat to record or open it (PROC-AC-002 v03.0
+    paras 102, 213): a request under SB review with no decision open."""
+    def q():
+        from django.db.models import Exists, Q
+
+        return Q(state=state) & ~Q(Exists(_board_decisions(kind)))
+
+    return q
+
+
+def _waiting_vote(kind):
+    """An open electronic decision waits for each member (or alternate) who has not voted yet."""
+    def q(user=None):
+        from django.db.models import Exists, OuterRef, Q
+
+        from .board.models import Vote
+
+        open_votes = _board_decisions(kind, mode="electronic")
+        if user is not None:
+            open_votes = open_votes.exclude(Exists(Vote.objects.filter(decision=OuterRef("pk"), voter=user)))
+        return Q(Exists(open_votes))
+
+    return q
+
+
 def _waiting_host_approval():
     from django.db.models import Exists, OuterRef, Q
 
@@ -222,6 +256,12 @@ ACTIVITY_ACTIONS = (
         item_ok=lambda r, actor: r.status != "settled" and (r.kind == "avoidable" or r.buffer_drawn)),
     Act("cancel_from_buffer", None, {SEC}, _("Cancel from the buffer"), items=lambda a: a.reversals.all(),
         item_ok=lambda r, actor: r.status != "settled" and r.kind == "unavoidable" and not r.buffer_drawn),
+    # RMP 22; PROC-AC-002 v03.0 paras 102-103: the SB decides as a body (projects.board): the
+    # secretariat records a meeting's decision or opens an electronic one; members vote.
+    Act("decide_as_board", (A.UNDER_SB_REVIEW, A.REGISTERED), {SEC}, _("Record or open the Board's decision"),
+        pending=True, waiting=_waiting_board("activity", A.UNDER_SB_REVIEW)),
+    Act("vote_as_board", (A.UNDER_SB_REVIEW, A.REGISTERED), {SB}, _("Vote on the Board's decision"),
+        guards=("board_vote_open",), pending=True, waiting=_waiting_vote("activity")),
 )
 
 P = PeriodState
@@ -242,7 +282,7 @@ ISSUANCE = RequestKind(
     ),
     # RMP 52: the DOE requests issuance; issuance fee on the units requested (annex I para 53).
     entry=(P.VERIFIED,), requester=frozenset({DOE}),
-    submit_labels=("Submit the issuance request", "Resubmit the issuance request"),
+    submit_labels=(_("Submit the issuance request"), _("Resubmit the issuance request")),
     submit_guards=("issuance_request_complete", "no_unsettled_avoidable_reversal"),
     submit_inputs=("issuance_request",), submit_input_guards=("issuance_request_complete",),
     fee_guard="issuance_fee_settled",
@@ -251,7 +291,7 @@ ISSUANCE = RequestKind(
     reviewers=frozenset({SB, DNA}), deciders=frozenset({BOARD}),
     decision_guards=("no_unsettled_avoidable_reversal",),
     completeness_timer="information_check", review_timer="issuance_review", appeal_timer="appeal",
-    labels={"approve": "Approve issuance", "reject": "Reject issuance", "close_appeal": "Issue (appeal window closed)"},
+    labels={"approve": _("Approve issuance"), "reject": _("Reject issuance"), "close_appeal": _("Issue (appeal window closed)")},
 )
 
 PERIOD_TRANSITIONS = (
@@ -294,6 +334,11 @@ PERIOD_ACTIONS = (
         item_ok=_finding_status("answered", raised_by_actor=True)),
     Act("record_fee_payment", None, {SEC}, _("Record the fee payment"), items=_open_fees,
         item_ok=lambda fee, actor: fee.status == "due", pending=True, waiting=_waiting_fees(period=True)),
+    # PROC-AC-002 v03.0 paras 213-214: the Board decides on an issuance under review.
+    Act("decide_as_board", P.ISSUANCE_UNDER_SB_REVIEW, {SEC}, _("Record or open the Board's decision"),
+        pending=True, waiting=_waiting_board("period", P.ISSUANCE_UNDER_SB_REVIEW)),
+    Act("vote_as_board", P.ISSUANCE_UNDER_SB_REVIEW, {SB}, _("Vote on the Board's decision"),
+        guards=("board_vote_open",), pending=True, waiting=_waiting_vote("period")),
 )
 
 ACTIVITY_TERMINAL = frozenset({A.WITHDRAWN, A.REJECTED, A.DEREGISTERED})

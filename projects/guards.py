@@ -280,3 +280,18 @@ def carries_reversal_risk(obj):
     if not _activity(obj).methodology_version.methodology.needs_buffer:
         return _("This activity's methodology carries no reversal risk.")
     return None
+
+
+def _open_decision(obj, **filters):
+    from .board.models import Decision
+    from .models import Activity
+
+    kind = "activity" if isinstance(obj, Activity) else "period"
+    return Decision.objects.filter(subject_kind=kind, subject_id=obj.pk, status="open", **filters).first()
+
+
+def board_vote_open(obj):
+    """RMP 22: members vote on an open electronic decision, within its window."""
+    if _open_decision(obj, mode="electronic") is None:
+        return _("No electronic decision of the Board is open for votes.")
+    return None
