@@ -117,6 +117,19 @@ class Account(models.Model):
         return self.kind in TERMINAL_KINDS
 
     @property
+    def state(self):
+        """What may be done with it (pacm.registry.machine): holders move units out of a holding
+        or the SOP account; nothing leaves a terminal one; the rest move by the registry's services."""
+        if self.kind in (AccountKind.HOLDING, AccountKind.SOP_ADAPTATION):
+            return "movable"
+        return "terminal" if self.kind in TERMINAL_KINDS else "system"
+
+    def get_state_display(self):
+        from .machine import AccountState
+
+        return AccountState(self.state).label
+
+    @property
     def is_party_account(self):
         return self.organisation_id is None and self.party_id is not None
 

@@ -16,6 +16,7 @@ from pacm.common.errors import Refused, ServiceError
 from pacm.common.forms import form_add_service_error
 from pacm.common.paging import page_get
 from pacm.common.submission import submit_once
+from pacm.engine.offers import available_actions
 from pacm.parties.models import Organisation
 from pacm.parties.roles import user_organisations
 
@@ -24,8 +25,8 @@ from .forms import AccountOpenForm, CancelForm, TransferForm, UseForm
 from .models import AccountKind, AuthorizationStatus
 from .serials import serial_format
 
-# Accounts whose units their holders move by hand (services.accounts.account_actor).
-MOVABLE_KINDS = frozenset({AccountKind.HOLDING, AccountKind.SOP_ADAPTATION})
+# Each form of the account page and the declared write it runs (pacm.registry.machine).
+FORM_WRITES = {"transfer": "transfer_units", "cancel": "cancel_units", "use": "use_units"}
 STATUS_LABELS = dict(AuthorizationStatus.choices)
 KIND_LABELS = dict(AccountKind.choices)
 
@@ -157,8 +158,9 @@ def _account_render(request, account, *, bound=None):
     for row in statement:
         row.ranges = [serial_format(entry) for entry in row.entries.all()]
     forms = {}
-    if account.kind in MOVABLE_KINDS or bound:
-        for key, form_class in FORMS.items():
+    offered = available_actions(request.user, account).names
+    for key, form_class in FORMS.items():
+        if FORM_WRITES[key] in offered or key in (bound or {}):
             forms[key] = (bound or {}).get(key) or form_class(activities=activities, prefix=key)
     context = {
         "account": account,

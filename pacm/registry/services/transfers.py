@@ -113,7 +113,8 @@ def units_use(*, user, from_account, quantity, purpose, beneficiary, use, party=
         # which nothing ever moves out of, so nothing else locks it (accounts_lock).
         source = account_lock(from_account)
         terminal_refuse(source)
-        actor = account_actor(user=user, account=source, what=_("use or cancel units"))
+        actor = account_actor(user=user, account=source, what=_("use or cancel units"),
+                              write="cancel_units" if use == "voluntary" else "use_units")
         if use == "retirement":
             target = _retirement_account(party=party, source=source)
         else:
