@@ -1,7 +1,7 @@
 # pacm. On a fresh clone with Python 3.11:
 #   make run    create .venv, install, migrate, load the demo data, serve http://127.0.0.1:8000
 #   make test   the whole suite on the embedded defaults (SQLite, Celery eager, Chromium if present)
-# More: make test-services, make timers, make worker, make beat, make bench, make lint,
+# More: make test-services, make timers, make worker, make beat, make bench, make chaos, make lint,
 #       make check-deploy (Django's deployment checks under the production settings, README "Deployment").
 
 SHELL := /bin/bash
@@ -118,6 +118,18 @@ bench-sqlite: $(STAMP)
 
 bench-postgres: $(STAMP)
 	$(BIN)/python bench/run.py --backend postgres $(BENCH_ARGS)
+
+# `make chaos` (docs/reliability.md): transfers, uses and issuances through gunicorn, a Celery worker
+# and beat on PostgreSQL (database pacm_chaos, dropped and recreated) and Redis db 3, while PostgreSQL,
+# Redis and the worker restart; then every request is matched with the ledger and the chains are
+# verified. It RESTARTS the machine's PostgreSQL and Redis: never beside other test runs, never in CI.
+# `make chaos-dry`: the same load, only the run's own worker restarts. Options: CHAOS_ARGS="--duration 30".
+.PHONY: chaos chaos-dry
+chaos: $(STAMP)
+	$(BIN)/python bench/chaos.py $(CHAOS_ARGS)
+
+chaos-dry: $(STAMP)
+	$(BIN)/python bench/chaos.py --no-restarts $(CHAOS_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check pacm projects methodologies tests bench

@@ -256,7 +256,7 @@ CELERY_BEAT_SCHEDULE = {
     "close-board-decisions": {"task": "projects.board.tasks.board_decisions_close_due", "schedule": timedelta(minutes=1)},
     "sweep-approved-issuances": {
         "task": "projects.tasks.issuances_sweep",
-        "schedule": timedelta(minutes=5),
+        "schedule": timedelta(seconds=int(os.environ.get("PACM_ISSUANCE_SWEEP_EVERY_SECONDS", "300"))),
     },
 }
 

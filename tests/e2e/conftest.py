@@ -12,6 +12,7 @@
   transactional tests after them would find an empty database. `_seeded_rows_restored` gives
   that connection the rows for the browser tests themselves.
 - `page.goto("/...")` resolves against the live server; `login(user)` signs the page in.
+- The context prefers reduced motion: no Bootstrap transition runs while a test acts (issue 11).
 """
 import os
 from pathlib import Path
@@ -70,6 +71,14 @@ def browser_type_launch_args(browser_type_launch_args):
         "executable_path": str(CHROMIUM),
         "args": [*browser_type_launch_args.get("args", []), "--no-sandbox", "--disable-dev-shm-usage"],
     }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """The browser asks for reduced motion, as some people's do: Bootstrap then folds and unfolds
+    forms, fades alerts and opens dialogs at once (its CSS drops the transitions, its JS the wait),
+    so no test acts on an element still moving (issue 11). `reveal` in pages.py waits all the same."""
+    return {**browser_context_args, "reduced_motion": "reduce"}
 
 
 @pytest.fixture(scope="session")

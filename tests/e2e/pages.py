@@ -34,6 +34,21 @@ def form_login(page, user, password=PASSWORD):
     expect(page.locator("nav")).to_contain_text(user.get_username())
 
 
+def reveal(container, name):
+    """Press the button that unfolds a form and wait, as a person does, until the form is open and
+    still: Bootstrap's collapse has finished (class `show`, no longer `collapsing`), the form is
+    visible and the button says it is expanded. Typing or ticking during the unfolding could land
+    on a moving target (issue 11: a checkbox click that changed nothing)."""
+    button = container.get_by_role("button", name=name)
+    button.click()
+    target = container.page.locator(button.get_attribute("data-bs-target"))
+    expect(button).to_have_attribute("aria-expanded", "true")
+    expect(target).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
+    expect(target).not_to_have_class(re.compile(r"(^|\s)collapsing(\s|$)"))
+    expect(target).to_be_visible()
+    return target
+
+
 def activity_open(page, reference):
     response = page.goto(f"/activities/{reference}/")
     assert response.status == 200, f"{reference} answered {response.status}"

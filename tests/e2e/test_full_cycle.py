@@ -33,6 +33,7 @@ from .pages import (
     expect_success,
     form_login,
     pdf_write,
+    reveal,
     state_badge,
     submit,
     table_rows,
@@ -192,19 +193,22 @@ def test_activity_from_draft_to_registered_in_the_browser(page, login, world, tm
     form_login(page, world.dina)
     activity_open(page, ref)
     host = page.locator("#host")
-    host.get_by_role("button", name="Issue the host approval").click()
-    host.get_by_label("How the activity fosters sustainable development").fill("Cleaner air for Kpone; local jobs.")
-    host.get_by_label("How the activity relates to the NDC").fill("Waste-sector methane, within the NDC scope.")
-    host.get_by_label(world.orgs["dev"].name).check()
+    form = reveal(host, "Issue the host approval")
+    form.get_by_label("How the activity fosters sustainable development").fill("Cleaner air for Kpone; local jobs.")
+    form.get_by_label("How the activity relates to the NDC").fill("Waste-sector methane, within the NDC scope.")
+    participant = form.get_by_label(world.orgs["dev"].name)
+    expect(participant).to_be_enabled()
+    participant.check()
+    expect(participant).to_be_checked()
     submit(page, host.get_by_role("button", name="Issue the approval"))
     expect_success(page, "Host approval issued.")
     host = page.locator("#host")
     expect(host).to_contain_text("Cleaner air for Kpone")
     expect(host).to_contain_text(f"Participants authorized: {world.orgs['dev'].name}")
 
-    host.get_by_role("button", name="Issue the authorization statement").click()
-    host.get_by_label("The statement").select_option(label="Authorized for use towards NDCs")
-    host.get_by_label("Effective from").fill("2021-01-01")
+    form = reveal(host, "Issue the authorization statement")
+    form.get_by_label("The statement").select_option(label="Authorized for use towards NDCs")
+    form.get_by_label("Effective from").fill("2021-01-01")
     submit(page, host.get_by_role("button", name="Issue the statement"))
     expect_success(page, "Authorization statement issued.")
     expect(page.locator("#host")).to_contain_text("Authorized for use towards NDCs")

@@ -62,3 +62,4 @@ def test_the_secretariat_sees_the_cycle_but_cannot_edit_reference_data(secretari
     page = secretariat_client.get(party_url)
     assert page.status_code == 200 and 'name="name"' not in page.content.decode()
     assert secretariat_client.post(party_url, {"name": "Renamed"}).status_code == 403
+

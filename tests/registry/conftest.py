@@ -67,7 +67,7 @@ def issue(activity, gross, *, to=None, lines=None, tranches=None, status="ndc", 
     amounts = distribution_allocate(net=split.net, lines=[(None, p) for _, p in lines])
     tranches = tranches or [(vintage, gross, status, definition)]
     with transaction.atomic():
-        locked = IssuanceRequest.objects.select_for_update().get(pk=request.pk)
+        locked = IssuanceRequest.objects.select_for_update(no_key=True).get(pk=request.pk)
         rows = issuance_execute(issuance=locked, tranches=tranches, split=split,
                                 distribution=[(a, n) for (a, _), n in zip(lines, amounts, strict=True)],
                                 actor_label="timer:issuance")

@@ -76,7 +76,7 @@ def test_concurrent_issuances_draw_distinct_serials(reg):
 
     def work(i):
         with transaction.atomic():
-            request = IssuanceRequest.objects.select_for_update().get(pk=requests[i].pk)
+            request = IssuanceRequest.objects.select_for_update(no_key=True).get(pk=requests[i].pk)
             issuance_execute(issuance=request, tranches=[(2024, 500, "ndc", "")], split=split,
                              distribution=[(reg.acct, split.net)], actor_label="timer:issuance")
 
@@ -99,3 +99,61 @@ def test_the_database_refuses_overlapping_serial_ranges(reg):
     UnitBlock.objects.create(activity=block.activity, host_party=block.host_party, vintage=block.vintage + 1,
                              issuance=block.issuance, serial_start=block.serial_start, serial_end=block.serial_end,
                              account=reg.acct2, authorization_status="ndc")
+
+
+def _commit_together(n, work):
+    """Each thread does work(i) in a transaction of its own, waits for the others, then commits:
+    PostgreSQL checks the deferred foreign keys (FOR KEY SHARE on the rows they name) at COMMIT,
+    while every row each one locked is still locked. A thread that the services make wait for
+    another's lock (accounts locked in one order) never gets here: after a few seconds the others
+    commit without it, and it goes on."""
+    ready = threading.Barrier(n)
+
+    def run(i):
+        with transaction.atomic():
+            value = work(i)
+            try:
+                ready.wait(timeout=5)
+            except threading.BrokenBarrierError:
+                pass  # another waits on a lock this one holds: it goes on once this commits
+        return value
+
+    return in_threads(n, run)
+
+
+def test_crossing_transfers_commit_without_a_deadlock(reg):
+    """Issue 11 (make chaos found it): A->B and B->A at once. Each locks its source account; at
+    COMMIT each new block's foreign key asks a KEY SHARE lock on the other's source. With
+    FOR UPDATE that is a deadlock (PostgreSQL kills one: a 503 for a person); the services lock
+    with FOR NO KEY UPDATE, which a key-share check passes, and a move locks both its accounts in
+    one order, so the two queue instead."""
+    from pacm.registry.services import units_transfer
+
+    issue(reg.activity, 1_000, to=reg.acct)
+    issue(reg.activity, 1_000, to=reg.acct2)
+    pairs = [(reg.acct, reg.acct2), (reg.acct2, reg.acct)]
+    results = _commit_together(2, lambda i: units_transfer(
+        user=reg.ama, from_account=pairs[i][0], to_account=pairs[i][1], quantity=10 + i).quantity)
+    assert results == [("ok", 10), ("ok", 11)], results
+    assert held(reg.acct) == 930 - 10 + 11 and held(reg.acct2) == 930 - 11 + 10
+
+
+def test_a_transfer_and_an_issuance_into_its_account_commit_without_a_deadlock(reg):
+    """The issuance task holds the activity row (the lock every service takes first) and forwards
+    into a holding account; a transfer out of that account, of units of the same activity, holds
+    the account. At COMMIT each needs a KEY SHARE on the row the other holds."""
+    from pacm.registry.services import units_transfer
+    from projects.models import Activity
+    from projects.services.base import lock
+
+    issue(reg.activity, 1_000, to=reg.acct)
+
+    def work(i):
+        if i == 0:
+            lock(Activity, reg.activity.pk)
+            return issue(reg.activity, 500, to=reg.acct)[1].net
+        return units_transfer(user=reg.ama, from_account=reg.acct, to_account=reg.acct2, quantity=7).quantity
+
+    results = _commit_together(2, work)
+    assert [r[0] for r in results] == ["ok", "ok"], results
+    assert held(reg.acct2) == 7 and held(reg.acct) == 930 + results[0][1] - 7

@@ -181,3 +181,29 @@ def test_download_of_a_file_missing_from_storage_is_404_not_500(as_user, world, 
     response = as_user(world.ama).get(url)
     assert response.status_code == 404
     assert "missing from storage" in response.content.decode()
+
+
+def test_a_database_briefly_away_answers_503_with_a_clear_message(client, world, monkeypatch):
+    """Issue 11 (make chaos): a PostgreSQL restart must not show a bare 500; the page says what
+    happened, that nothing was half-done, and when to try again. Any other error stays a 500."""
+    from django.db import OperationalError
+
+    from projects import selectors
+
+    def away():
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(selectors, "public_activities", away)
+    client.raise_request_exception = False
+    response = client.get(reverse("registry-public"))
+    html = response.content.decode()
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert "The registry is briefly unavailable" in html and "either happens completely or not at all" in html
+    assert "terminating connection" not in html
+
+    def broken():
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(selectors, "public_activities", broken)
+    response = client.get(reverse("registry-public"))
+    assert response.status_code == 500 and "Something went wrong on our side" in response.content.decode()

@@ -143,7 +143,7 @@ def _issue(*, issuance, activity, tranches, pending, actor_label, key):
         [SerialCounter(activity=activity, vintage=v) for v in vintages], ignore_conflicts=True
     )
     counters = {
-        c.vintage: c for c in SerialCounter.objects.select_for_update().filter(activity=activity, vintage__in=vintages)
+        c.vintage: c for c in SerialCounter.objects.select_for_update(no_key=True).filter(activity=activity, vintage__in=vintages)
     }
     blocks = []
     for vintage, quantity, status, definition in tranches:
