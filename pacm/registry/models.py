@@ -168,6 +168,8 @@ class UnitBlock(models.Model):
         indexes = [
             models.Index(fields=["activity", "vintage", "serial_start"]),
             models.Index(fields=["account", "activity", "vintage", "serial_start"]),
+            # pacm issue 8: an account's blocks are paged by key, through this index.
+            models.Index(fields=["account", "id"], name="block_account_id"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(serial_start__gte=1), name="block_serial_positive"),
@@ -234,6 +236,11 @@ class LedgerTransaction(AppendOnlyModel):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # pacm issue 8: a statement reads an account's transactions newest first by key.
+        indexes = [
+            models.Index(fields=["from_account", "id"], name="txn_from_account_id"),
+            models.Index(fields=["to_account", "id"], name="txn_to_account_id"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} of {self.quantity}"

@@ -19,12 +19,14 @@ def holdings(account):
         UnitBlock.objects.filter(account=account)
         .values("activity_id", "activity__reference", "vintage", "authorization_status", "first_transferred")
         .annotate(units=UNITS)
-        .order_by("activity__reference", "vintage", "authorization_status", "first_transferred")
+        # The order of the index (account, activity, vintage, ...): the groups stream from it (issue 8).
+        .order_by("activity_id", "vintage", "authorization_status", "first_transferred")
     )
 
 
 def statement(account):
-    """Transactions in and out of `account`, newest first, with their serial ranges; slice it to page."""
+    """Transactions in and out of `account` with their serial ranges; the page orders it by key, newest
+    first, and slices it (keyset: the indexes (from_account, id) and (to_account, id))."""
     entries = LedgerEntry.objects.select_related("block__activity", "block__host_party").order_by(
         "vintage", "serial_start"
     )
@@ -35,7 +37,7 @@ def statement(account):
             direction=Case(When(to_account=account, then=Value("in")), default=Value("out"), output_field=CharField())
         )
         .prefetch_related(Prefetch("entries", queryset=entries))
-        .order_by("-created_at", "-pk")
+        .order_by("-pk")
     )
 
 
@@ -153,12 +155,9 @@ def units_by_account(accounts):
 
 
 def account_blocks(account):
-    """The serial blocks held in `account`, in serial order, ready to print (serials.serial_format)."""
-    return (
-        UnitBlock.objects.filter(account=account)
-        .select_related("host_party", "activity")
-        .order_by("activity__reference", "vintage", "serial_start", "pk")
-    )
+    """The serial blocks held in `account` with what prints them (serials.serial_format); the page orders
+    them by key and slices them (keyset on the index (account, id): pacm issue 8)."""
+    return UnitBlock.objects.filter(account=account).select_related("host_party", "activity").order_by("pk")
 
 
 def organisations_without_holding_account(*, party_ids=None):
