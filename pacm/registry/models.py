@@ -262,3 +262,30 @@ class LedgerEntry(AppendOnlyModel):
     @property
     def quantity(self):
         return self.serial_end - self.serial_start + 1
+
+
+# Rows of RegistryTotal per key: issuances of different activities update different rows, so they
+# do not queue on one counter (pacm issue 8).
+TOTAL_SHARDS = 8
+
+
+class RegistryTotal(models.Model):
+    """Units held per account kind, authorization status and vintage (and units issued, on the pending
+    rows), kept in the same transaction as every move (services.totals), so the public registry reads
+    its totals from a few rows instead of every block (pacm issue 8). `reconcile_totals` recomputes
+    them from the blocks and the ledger and reports or fixes any difference. (No CHECK on the sign: an
+    upsert's candidate row carries the negative delta, and the check would refuse it before the update.)"""
+
+    account_kind = models.CharField(max_length=24, choices=AccountKind.choices)
+    authorization_status = models.CharField(max_length=4, choices=AuthorizationStatus.choices)
+    vintage = models.PositiveSmallIntegerField()
+    shard = models.PositiveSmallIntegerField(default=0)
+    units = models.BigIntegerField(default=0)
+    issued = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account_kind", "authorization_status", "vintage", "shard"], name="registry_total_key"
+            ),
+        ]

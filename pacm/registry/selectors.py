@@ -138,10 +138,15 @@ def public_issuances():
 
 
 def ledger_totals():
-    """Units issued, and units held per account kind; the two totals are equal (units never vanish)."""
-    issued = LedgerTransaction.objects.filter(kind=TransactionKind.ISSUANCE).aggregate(n=Sum("quantity"))["n"] or 0
-    rows = UnitBlock.objects.values("account__kind").annotate(units=UNITS)
-    by_kind = {row["account__kind"]: row["units"] for row in rows}
+    """Units issued, and units held per account kind; the two totals are equal (units never vanish).
+
+    Read from the maintained rows (models.RegistryTotal, pacm issue 8): one query over a few rows.
+    """
+    from .models import RegistryTotal
+
+    rows = RegistryTotal.objects.values("account_kind").annotate(units=Sum("units"), issued=Sum("issued")).order_by()
+    by_kind = {row["account_kind"]: row["units"] for row in rows if row["units"]}
+    issued = sum(row["issued"] for row in rows)
     return {"issued": issued, "held": sum(by_kind.values()), "by_kind": by_kind}
 
 

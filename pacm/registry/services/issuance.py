@@ -22,6 +22,7 @@ from ..models import (
 )
 from .accounts import accounts_lock
 from .moves import LedgerError, move_write, plan_take, units_sum
+from .totals import issue_deltas, totals_add
 
 OIMP_DEFINITIONS = (
     FirstTransferDefinition.ISSUANCE, FirstTransferDefinition.AUTHORIZATION, FirstTransferDefinition.USE
@@ -159,6 +160,7 @@ def _issue(*, issuance, activity, tranches, pending, actor_label, key):
         )
     SerialCounter.objects.bulk_update(list(counters.values()), ["next_serial"])
     UnitBlock.objects.bulk_create(blocks)
+    totals_add(issue_deltas(blocks=blocks, account=pending))
     row = LedgerTransaction.objects.create(
         kind=TransactionKind.ISSUANCE, issuance=issuance, from_account=None, to_account=pending,
         quantity=sum(b.quantity for b in blocks), actor_label=actor_label, idempotency_key=key,
