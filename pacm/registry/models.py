@@ -240,6 +240,7 @@ class LedgerTransaction(AppendOnlyModel):
         indexes = [
             models.Index(fields=["from_account", "id"], name="txn_from_account_id"),
             models.Index(fields=["to_account", "id"], name="txn_to_account_id"),
+            models.Index(fields=["kind", "id"], name="txn_kind_id"),
         ]
 
     def __str__(self):

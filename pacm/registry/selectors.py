@@ -67,7 +67,7 @@ def _holder():
     )
 
 
-def _public_row(row):
+def public_row(row):
     row["serial"] = serial_compose(
         host_iso2=row["host_party__iso2"], activity_reference=row["activity__reference"], vintage=row["vintage"],
         serial_start=row["serial_start"], serial_end=row["serial_end"],
@@ -91,11 +91,11 @@ class PublicRows:
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return [_public_row(row) for row in self.queryset[index]]
-        return _public_row(self.queryset[index])
+            return [public_row(row) for row in self.queryset[index]]
+        return public_row(self.queryset[index])
 
     def __iter__(self):
-        return (_public_row(row) for row in self.queryset.iterator(chunk_size=2000))
+        return (public_row(row) for row in self.queryset.iterator(chunk_size=2000))
 
 
 def block_activity(reference):
@@ -131,9 +131,9 @@ def public_issuances():
     """Issuances recorded in the ledger, with the activity and the quantity issued."""
     return (
         LedgerTransaction.objects.filter(kind=TransactionKind.ISSUANCE)
-        .values("issuance_id", "issuance__period__activity__reference", "issuance__period__number", "quantity",
-                "created_at")
-        .order_by("-created_at", "-pk")
+        .values("pk", "issuance_id", "issuance__period__activity__reference", "issuance__period__number",
+                "quantity", "created_at")
+        .order_by("-pk")
     )
 
 

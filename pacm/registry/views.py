@@ -37,15 +37,23 @@ def public_registry(request):
     if reference:
         # A block exists only for a registered (hence public) activity: look it up through its blocks.
         activity = selectors.block_activity(reference)
-    blocks = selectors.public_blocks(activity=activity) if activity or not reference else []
+    # pacm issue 8: one activity's blocks page with a count (its index bounds them); all blocks page by
+    # key without counting (keyset on the primary key), so the last page costs what the first does.
+    if activity:
+        blocks = page_get(request, selectors.public_blocks(activity=activity), param="blocks", per_page=50)
+    elif not reference:
+        blocks = keyset_page(request, selectors.public_blocks().queryset.order_by(), param="blocks_after",
+                             per_page=50, descending=False, transform=selectors.public_row)
+    else:
+        blocks = page_get(request, [], param="blocks", per_page=50)
     totals = selectors.ledger_totals()
     context = {
         "totals": totals,
         "by_kind": sorted(
             ((KIND_LABELS.get(kind, kind), units) for kind, units in totals["by_kind"].items()), key=lambda r: -r[1]
         ),
-        "issuances": page_get(request, selectors.public_issuances(), param="issuances", per_page=20),
-        "blocks": page_get(request, blocks, param="blocks", per_page=50),
+        "issuances": keyset_page(request, selectors.public_issuances(), param="issuances_before", per_page=20),
+        "blocks": blocks,
         "activity": activity,
         "reference": reference,
         "status_labels": STATUS_LABELS,

@@ -13,6 +13,10 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddIndex(
+            model_name="ledgertransaction",
+            index=models.Index(fields=["kind", "id"], name="txn_kind_id"),
+        ),
+        migrations.AddIndex(
             model_name='ledgertransaction',
             index=models.Index(fields=['from_account', 'id'], name='txn_from_account_id'),
         ),
