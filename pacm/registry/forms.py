@@ -43,15 +43,16 @@ class MoveForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
             self.fields[name] = self.fields.pop(name)
 
     def clean_activity(self):
-        from projects.models import Activity
+        from .selectors import block_activity
 
         reference = (self.cleaned_data.get("activity") or "").strip()
         if not reference:
             return None
-        pk = Activity.objects.filter(reference__iexact=reference).values_list("pk", flat=True).first()
-        if pk is None:
+        # Only an activity with units in the registry can be meant (found through its blocks).
+        activity = block_activity(reference)
+        if activity is None:
             raise forms.ValidationError("There is no activity with this reference.", code="activity_unknown")
-        return pk
+        return activity["pk"]
 
 
 class TransferForm(MoveForm):
