@@ -28,18 +28,34 @@ USES = [
 
 
 class MoveForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
-    """Fields every move out of an account shares: how many units, and which ones (oldest first)."""
+    """Fields every move out of an account shares: how many units, and which ones (oldest first).
+
+    The activity is typed as its reference, not chosen from a list (pacm issue 8: an account may hold
+    units of thousands of activities); the form turns it into the activity's key, or says it is unknown.
+    """
 
     quantity = units_field(label=_("Units"), error_messages=QUANTITY_ERRORS)
-    activity = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label=_("Only units of activity"))
+    activity = TextField(max_length=60, required=False, label=_("Only units of activity (reference)"))
     vintage = year_field(required=False, label=_("Only vintage"))
 
-    def __init__(self, *args, activities=(), **kwargs):
+    def __init__(self, *args, **kwargs):
+        kwargs.pop("activities", None)  # the former dropdown's choices: no longer listed
         super().__init__(*args, **kwargs)
-        self.fields["activity"].choices = [("", _("Any activity"))] + [(pk, ref) for pk, ref in activities]
         # The filters go last, after each form's own fields.
         for name in ("activity", "vintage"):
             self.fields[name] = self.fields.pop(name)
+
+    def clean_activity(self):
+        from .selectors import block_activity
+
+        reference = (self.cleaned_data.get("activity") or "").strip()
+        if not reference:
+            return None
+        # Only an activity with units in the registry can be meant (found through its blocks).
+        activity = block_activity(reference)
+        if activity is None:
+            raise forms.ValidationError(_("There is no activity with this reference."), code="activity_unknown")
+        return activity["pk"]
 
 
 class TransferForm(MoveForm):

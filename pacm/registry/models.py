@@ -182,6 +182,8 @@ class UnitBlock(models.Model):
         indexes = [
             models.Index(fields=["activity", "vintage", "serial_start"]),
             models.Index(fields=["account", "activity", "vintage", "serial_start"]),
+            # pacm issue 8: an account's blocks are paged by key, through this index.
+            models.Index(fields=["account", "id"], name="block_account_id"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(serial_start__gte=1), name="block_serial_positive"),
@@ -248,6 +250,12 @@ class LedgerTransaction(AppendOnlyModel):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # pacm issue 8: a statement reads an account's transactions newest first by key.
+        indexes = [
+            models.Index(fields=["from_account", "id"], name="txn_from_account_id"),
+            models.Index(fields=["to_account", "id"], name="txn_to_account_id"),
+            models.Index(fields=["kind", "id"], name="txn_kind_id"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} of {self.quantity}"
@@ -269,3 +277,30 @@ class LedgerEntry(AppendOnlyModel):
     @property
     def quantity(self):
         return self.serial_end - self.serial_start + 1
+
+
+# Rows of RegistryTotal per key: issuances of different activities update different rows, so they
+# do not queue on one counter (pacm issue 8).
+TOTAL_SHARDS = 8
+
+
+class RegistryTotal(models.Model):
+    """Units held per account kind, authorization status and vintage (and units issued, on the pending
+    rows), kept in the same transaction as every move (services.totals), so the public registry reads
+    its totals from a few rows instead of every block (pacm issue 8). `reconcile_totals` recomputes
+    them from the blocks and the ledger and reports or fixes any difference. (No CHECK on the sign: an
+    upsert's candidate row carries the negative delta, and the check would refuse it before the update.)"""
+
+    account_kind = models.CharField(max_length=24, choices=AccountKind.choices)
+    authorization_status = models.CharField(max_length=4, choices=AuthorizationStatus.choices)
+    vintage = models.PositiveSmallIntegerField()
+    shard = models.PositiveSmallIntegerField(default=0)
+    units = models.BigIntegerField(default=0)
+    issued = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account_kind", "authorization_status", "vintage", "shard"], name="registry_total_key"
+            ),
+        ]

@@ -271,7 +271,8 @@ def test_activity_from_draft_to_registered_in_the_browser(page, login, world, tm
 
     # --- What the page shows at the end. -------------------------------------------------------
     entries = timeline_entries(page)
-    state_changes = [e.split(": ", 1)[1] for e in entries if e.startswith("State changed: ")]
+    # pacm issue 8: the timeline shows the newest events first; read it back in the order they happened.
+    state_changes = [e.split(": ", 1)[1] for e in entries if e.startswith("State changed: ")][::-1]
     assert state_changes == [
         "Draft → Prior consideration notified",
         "Prior consideration notified → Validation contracted",
@@ -302,7 +303,7 @@ def test_activity_from_draft_to_registered_in_the_browser(page, login, world, tm
     # The hashes shown are those of the bytes uploaded, in the documents and in the timeline.
     expect(page.locator("#documents code.hash")).to_have_text([pdd_sha, vr_sha])
     expect(timeline(page).locator("li", has_text="Document version uploaded").locator("code.hash")).to_have_text(
-        [pdd_sha, vr_sha]
+        [vr_sha, pdd_sha]  # newest first (pacm issue 8)
     )
     # The timeline names the timer as the actor that closed the consultation.
     expect(timeline(page).locator("li", has_text="Global stakeholder consultation → Under validation")).to_contain_text(
