@@ -31,6 +31,12 @@ class Party(models.Model):
         if len(self.iso2) != 2 or not self.iso2.isalpha():
             raise ValidationError({"iso2": "Use the two-letter ISO 3166 code."})
 
+    # The registry's subject for opening accounts (pacm.registry.machine): a Party is simply listed.
+    state = "listed"
+
+    def get_state_display(self):
+        return str(self)
+
     @property
     def participates(self):
         """RMP 26: Party, NDC, DNA designated, SD contribution and activity types published."""

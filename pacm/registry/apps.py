@@ -9,6 +9,7 @@ class RegistryConfig(AppConfig):
     def ready(self):
         from pacm.engine.machines import machine_register
 
-        from .machine import ACCOUNT
+        from .machine import ACCOUNT, PARTY
 
         machine_register(ACCOUNT)
+        machine_register(PARTY)

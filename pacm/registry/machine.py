@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pacm.engine.declarations import A
 from pacm.engine.machines import Machine
-from pacm.parties.models import Organisation
+from pacm.parties.models import Organisation, Party
 from pacm.parties.roles import Role, Tie
 
 from .models import Account, AccountKind
@@ -62,4 +62,33 @@ ACCOUNT = Machine(
     guards=account_guards,
     subject_kwarg="account",
     describe=lambda a: a.number,
+)
+
+
+class PartyState(models.TextChoices):
+    LISTED = "listed", _("A Party to the Paris Agreement")
+
+
+# 7/CMA.4 annex I para 33: holding accounts are opened by the registry administrator (the
+# secretariat) or, for its own entities and itself, by the Party through its DNA.
+PARTY_TIES = (
+    Tie(Role.DNA, K.DNA, "id", via_party=True),
+    Tie(Role.SECRETARIAT, K.SECRETARIAT),
+)
+PARTY_ACTIONS = (
+    A("open_account", PartyState.LISTED, {Role.SECRETARIAT, Role.DNA}, _("Open a holding account")),
+)
+
+PARTY = Machine(
+    name="party",
+    model=Party,
+    states=PartyState,
+    initial=PartyState.LISTED,
+    transitions=(),
+    actions=PARTY_ACTIONS,
+    terminal=frozenset(),
+    ties=PARTY_TIES,
+    guards=account_guards,
+    subject_kwarg="party",
+    describe=lambda p: p.name,
 )

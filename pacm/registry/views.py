@@ -64,14 +64,17 @@ def public_registry(request):
 
 
 def _openable(user):
-    """Participant organisations this user may open a holding account for (services.accounts._opener)."""
-    mine = user_organisations(user)
-    if mine.filter(kind=Organisation.Kind.SECRETARIAT).exists():
-        return selectors.organisations_without_holding_account()
-    party_ids = list(mine.filter(kind=Organisation.Kind.DNA).values_list("party_id", flat=True))
-    if party_ids:
-        return selectors.organisations_without_holding_account(party_ids=party_ids)
-    return Organisation.objects.none()
+    """Participant organisations this user may open a holding account for: those of the Parties
+    on which the user may `open_account` (pacm.registry.machine; services.accounts._opener)."""
+    from pacm.parties.models import Party
+    from pacm.parties.roles import tie_q
+
+    from .machine import PARTY
+
+    parties = Party.objects.filter(tie_q(user, Party, PARTY.write("open_account").actors))
+    if not parties.exists():
+        return Organisation.objects.none()
+    return selectors.organisations_without_holding_account(party_ids=parties.values("pk"))
 
 
 def _accounts_render(request, *, open_form=None):

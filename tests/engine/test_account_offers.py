@@ -37,3 +37,17 @@ def test_nothing_is_offered_on_a_terminal_or_a_registry_operated_account(world, 
         assert account is not None, kind
         for user in world.people.values():
             assert available_actions(user, account).names == set(), (kind, user)
+
+
+def test_opening_an_account_is_a_declared_write_of_the_party(world):
+    """7/CMA.4 annex I para 33: the registry administrator, or the Party's own DNA, opens it."""
+    from pacm.registry.services.accounts import account_open
+
+    assert available_actions(world.sam, world.host).names == {"open_account"}
+    assert available_actions(world.dina, world.host).names == {"open_account"}
+    assert available_actions(world.nils, world.host).names == set()  # another Party's DNA
+    assert available_actions(world.ama, world.host).names == set()
+    with pytest.raises(Refused, match="Only the registry administrator or the Party's DNA"):
+        account_open(kind=AccountKind.HOLDING, name="Ghana", party=world.host, user=world.nils)
+    account = account_open(kind=AccountKind.HOLDING, name="Ghana", party=world.host, user=world.dina)
+    assert account.party == world.host and available_actions(world.dina, account).names == MOVES

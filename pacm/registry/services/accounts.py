@@ -12,7 +12,7 @@ from pacm.common.retry import conflict_retry
 from pacm.events.models import EventKind
 from pacm.events.services import event_record
 from pacm.parties.models import Organisation, Party
-from pacm.parties.roles import Actor, Role, actor_for_role, user_organisations
+from pacm.parties.roles import Actor, Role
 
 from ..models import SINGLETON_KINDS, Account, AccountKind, AuthorizationBasis
 
@@ -121,20 +121,26 @@ def account_actor(*, user, account, what, write="transfer_units"):
 
 
 def _opener(*, user, party_id):
-    """The registry administrator (secretariat) or the DNA of the account's Party (para 33)."""
+    """The registry administrator (secretariat) or the DNA of the account's Party (para 33), from
+    the Party's declared write `open_account` (pacm.registry.machine, the engine's `write_check`)."""
     if user is None:
         return Actor(user=None, organisation=None, role=Role.SECRETARIAT, label="registry administrator")
-    actor = actor_for_role(user, Role.SECRETARIAT)
-    if actor is None and _active(user) and party_id is not None:
-        dna = user_organisations(user).filter(kind=Organisation.Kind.DNA, party_id=party_id).order_by("pk").first()
-        if dna is not None:
-            actor = Actor(user=user, organisation=dna, role=Role.DNA)
-    if actor is None:
+    from pacm.engine.run import write_check
+
+    from ..machine import PARTY
+
+    party = Party.objects.filter(pk=party_id).first()
+    try:
+        if party is None:
+            raise Refused("", code="not_permitted")
+        return write_check(machine=PARTY, obj=party, name="open_account", user=user)
+    except Refused as error:
+        if error.code not in ("not_permitted", "wrong_state"):
+            raise
         raise Refused(
             _("Only the registry administrator or the Party's DNA may open this account."),
             code="account_open_not_permitted",
-        )
-    return actor
+        ) from None
 
 
 def _authorization(*, organisation, party, authorized_by, document, date):
