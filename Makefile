@@ -27,7 +27,7 @@ PACM_TEST_DB_NAME := pacm_ci_$(shell date +%s)_$(shell echo $$PPID)
 endif
 WORKER_LOG ?= celery-worker.log
 
-.PHONY: run test test-services timers worker beat bench lint install check-deploy
+.PHONY: run serve test test-services timers worker beat bench lint install check-deploy
 
 # Development: DEBUG on (the development secret key, http, local hosts) unless DJANGO_DEBUG is set.
 # Outside DEBUG and the tests, pacm/settings.py refuses to start without a real DJANGO_SECRET_KEY.
@@ -49,6 +49,17 @@ run: $(STAMP)
 	@echo "Serving http://$(HOST):$(PORT)/ (admin: /admin/). Celery runs eagerly in this process;"
 	@echo "timers fire with 'make timers' in another terminal (or 'make worker' + 'make beat' with Redis)."
 	exec $(MANAGE) runserver $(HOST):$(PORT)
+
+# Serving as in production (pacm issue 8; README "Serving"): gunicorn with GUNICORN_WORKERS workers,
+# database connections kept DATABASE_CONN_MAX_AGE seconds, static files collected and served by whitenoise.
+# Outside DEBUG it needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (README "Deployment").
+GUNICORN_WORKERS ?= 3
+serve: export DATABASE_CONN_MAX_AGE ?= 60
+serve: $(STAMP)
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput -v 0
+	exec $(BIN)/gunicorn pacm.wsgi:application --bind $(HOST):$(PORT) --workers $(GUNICORN_WORKERS) \
+		--access-logfile - --graceful-timeout 20 $(GUNICORN_ARGS)
 
 # The embedded defaults whatever the shell has set: SQLite in memory, Celery eager.
 test: $(STAMP)

@@ -128,6 +128,7 @@ def cycle_run(*, activities, sizes, worker):
         timed("activity_pass_information_check",
               lambda: services.activity_pass_information_check(activity=a, user=p["sec"]))
         _timer_pass(Activity, a.pk, times, "timer pass: register_by_timer")
+        _timer_pass(Activity, a.pk, times, "timer pass: register_after_appeal")
         a = Activity.objects.get(pk=a.pk)
         if a.state != ActivityState.REGISTERED:
             raise RuntimeError(f"{a.reference} stopped at {a.state}")

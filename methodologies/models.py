@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from pacm.common import bounds
 
@@ -26,8 +27,8 @@ class SectoralScope(models.Model):
 
 class Methodology(models.Model):
     class Kind(models.TextChoices):
-        REDUCTIONS = "reductions", "Emission reductions"
-        REMOVALS = "removals", "Removals"
+        REDUCTIONS = "reductions", _("Emission reductions")
+        REMOVALS = "removals", _("Removals")
 
     code = models.CharField(max_length=40, unique=True)
     title = models.CharField(max_length=250)
@@ -38,7 +39,7 @@ class Methodology(models.Model):
 
     class Meta:
         ordering = ["code"]
-        verbose_name_plural = "methodologies"
+        verbose_name_plural = _("methodologies")
 
     def __str__(self):
         return f"{self.code} {self.title}"
@@ -50,9 +51,9 @@ class Methodology(models.Model):
 
 class MethodologyVersion(models.Model):
     class Status(models.TextChoices):
-        APPROVED = "approved", "Approved"
-        ON_HOLD = "on_hold", "On hold"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        APPROVED = "approved", _("Approved")
+        ON_HOLD = "on_hold", _("On hold")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     methodology = models.ForeignKey(Methodology, on_delete=models.PROTECT, related_name="versions")
     version = models.CharField(max_length=20)
@@ -85,9 +86,9 @@ class MethodologyVersion(models.Model):
 
 
 class Rounding(models.TextChoices):
-    DOWN = "down", "Round down"
-    UP = "up", "Round up"
-    HALF_UP = "half_up", "Round half up"
+    DOWN = "down", _("Round down")
+    UP = "up", _("Round up")
+    HALF_UP = "half_up", _("Round half up")
 
 
 class RuleSetQuerySet(models.QuerySet):
@@ -115,10 +116,10 @@ class RuleSet(models.Model):
     notes = models.TextField(blank=True)
 
     # Issuance arithmetic (rules.md §4; policy.md §1)
-    sop_rate = _rate(default=Decimal("0.05"), help_text="RMP 58: share of proceeds for adaptation")
+    sop_rate = _rate(default=Decimal("0.05"), help_text=_("RMP 58: share of proceeds for adaptation"))
     sop_rounding = models.CharField(max_length=8, choices=Rounding.choices, default=Rounding.DOWN)
-    sop_exempt_ldc_sids = models.BooleanField(default=True, help_text="6/CMA.6 para 20")
-    omge_min_rate = _rate(default=Decimal("0.02"), help_text="RMP 59: minimum OMGE cancellation")
+    sop_exempt_ldc_sids = models.BooleanField(default=True, help_text=_("6/CMA.6 para 20"))
+    omge_min_rate = _rate(default=Decimal("0.02"), help_text=_("RMP 59: minimum OMGE cancellation"))
     omge_rounding = models.CharField(max_length=8, choices=Rounding.choices, default=Rounding.UP)
     buffer_rate_low = _rate(default=Decimal("0.10"))
     buffer_rate_medium = _rate(default=Decimal("0.20"))
@@ -128,14 +129,14 @@ class RuleSet(models.Model):
     # and of the OMGE of a partly authorized issuance is in proportion, rounded this way.
     levy_authorized_rounding = models.CharField(
         max_length=8, choices=Rounding.choices, default=Rounding.UP,
-        help_text="Authorized units' part of each levy of a partly authorized issuance (7/CMA.4 annex I paras 39-40)",
+        help_text=_("Authorized units' part of each levy of a partly authorized issuance (7/CMA.4 annex I paras 39-40)"),
     )
 
     # Fees (rules.md §9; 7/CMA.4 annex I paras 51-58). The defaults are the CMA maxima (rule set
     # 2021-01); the SB's levels (A6.4-PROC-AC-002 / -003 v03.0 appendix 1) are rule set 2025-08.
     issuance_fee_per_unit_usd = models.DecimalField(
         max_digits=8, decimal_places=4, default=Decimal("0.20"),
-        help_text="Per unit requested, projects and PoAs (AI 53; PROC-AC-002 App.1 para 13; PROC-AC-003 App.1 para 14)",
+        help_text=_("Per unit requested, projects and PoAs (AI 53; PROC-AC-002 App.1 para 13; PROC-AC-003 App.1 para 14)"),
     )
     monetary_sop_rate = _rate(default=Decimal("0.03"))
     registration_tier1_max_tonnes = models.PositiveIntegerField(default=15_000)
@@ -144,20 +145,20 @@ class RuleSet(models.Model):
     registration_fee_tier2_usd = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("6000"))
     registration_fee_tier3_usd = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("12000"))
     poa_registration_fee_usd = models.DecimalField(
-        "PoA registration fee (USD)", max_digits=10, decimal_places=2, default=Decimal("12000"),
-        help_text="AI 51(c); PROC-AC-003 App.1 para 6(a). Also the PoA-period renewal fee (App.1 para 17)",
+        _("PoA registration fee (USD)"), max_digits=10, decimal_places=2, default=Decimal("12000"),
+        help_text=_("AI 51(c); PROC-AC-003 App.1 para 6(a). Also the PoA-period renewal fee (App.1 para 17)"),
     )
     cp_inclusion_fee_usd = models.DecimalField(
-        "component project inclusion fee (USD)", max_digits=10, decimal_places=2, default=Decimal("1000"),
-        help_text="Per CP (AI 52; PROC-AC-003 App.1 para 6(b)). Also the CP renewal fee (AI 54; App.1 para 18)",
+        _("component project inclusion fee (USD)"), max_digits=10, decimal_places=2, default=Decimal("1000"),
+        help_text=_("Per CP (AI 52; PROC-AC-003 App.1 para 6(b)). Also the CP renewal fee (AI 54; App.1 para 18)"),
     )
     prc_fee_usd = models.DecimalField(
-        "post-registration change fee (USD)", max_digits=10, decimal_places=2, default=Decimal("2000"),
-        help_text="Per request, projects, PoAs and CPs (AI 55; PROC-AC-002 App.1 para 10; PROC-AC-003 App.1 para 11)",
+        _("post-registration change fee (USD)"), max_digits=10, decimal_places=2, default=Decimal("2000"),
+        help_text=_("Per request, projects, PoAs and CPs (AI 55; PROC-AC-002 App.1 para 10; PROC-AC-003 App.1 para 11)"),
     )
     sd_deviation_fee_usd = models.DecimalField(
-        "SD tool deviation consideration fee (USD)", max_digits=10, decimal_places=2, null=True, blank=True,
-        default=None, help_text="Per request (PROC-AC-002 App.1 para 8; PROC-AC-003 App.1 para 9); empty: no such fee",
+        _("SD tool deviation consideration fee (USD)"), max_digits=10, decimal_places=2, null=True, blank=True,
+        default=None, help_text=_("Per request (PROC-AC-002 App.1 para 8; PROC-AC-003 App.1 para 9); empty: no such fee"),
     )
     fees_waived_ldc_sids = models.BooleanField(default=True)
 
@@ -170,38 +171,38 @@ class RuleSet(models.Model):
     prior_consideration_transitional_deadline = models.DateField(
         null=True, blank=True, default=datetime.date(2024, 6, 30)
     )
-    gsc_days = models.PositiveSmallIntegerField("global stakeholder consultation days", default=28)
+    gsc_days = models.PositiveSmallIntegerField(_("global stakeholder consultation days"), default=28)
     completeness_check_days = models.PositiveSmallIntegerField(default=7)
     information_check_days = models.PositiveSmallIntegerField(default=21)
     registration_review_days = models.PositiveSmallIntegerField(default=28)
     issuance_review_days = models.PositiveSmallIntegerField(default=14)
     appeal_days = models.PositiveSmallIntegerField(
-        "issuance appeal days", default=14, help_text="After an issuance is approved (PROC-AC-002 v03.0 paras 198, 214)"
+        _("issuance appeal days"), default=14, help_text=_("After an issuance is approved (PROC-AC-002 v03.0 paras 198, 214)")
     )
     registration_appeal_days = models.PositiveSmallIntegerField(
-        default=14, help_text="After a registration is approved (PROC-AC-002 v03.0 paras 89, 103)"
+        default=14, help_text=_("After a registration is approved (PROC-AC-002 v03.0 paras 89, 103)")
     )
     missing_information_days = models.PositiveSmallIntegerField(
-        default=14, help_text="Resubmission after 'incomplete' (PROC-AC-002 v03.0 paras 77, 80, 187, 190)"
+        default=14, help_text=_("Resubmission after 'incomplete' (PROC-AC-002 v03.0 paras 77, 80, 187, 190)")
     )
 
     # The Supervisory Body's decisions (projects.board; rules.md §1; docs/rules-coverage.md "Readings").
     # Fractions are kept as whole numerator and denominator, so that 3/4 (or 2/3) is exact.
     # RMP paras 4-5: 12 members, each with an alternate. The quorum counts the seats present.
     board_members = models.PositiveSmallIntegerField(
-        "Supervisory Body members", default=12, validators=[MinValueValidator(1)], help_text="RMP para 4: 12 members"
+        _("Supervisory Body members"), default=12, validators=[MinValueValidator(1)], help_text=_("RMP para 4: 12 members")
     )
     # RMP para 17 (rules.md §1): at least three quarters of the members present.
-    board_quorum_numerator = models.PositiveSmallIntegerField(default=3, help_text="RMP para 17: quorum 3/4")
+    board_quorum_numerator = models.PositiveSmallIntegerField(default=3, help_text=_("RMP para 17: quorum 3/4"))
     board_quorum_denominator = models.PositiveSmallIntegerField(default=4, validators=[MinValueValidator(1)])
     # RMP para 22: consensus where possible, else three fourths of the members present and voting.
-    board_majority_numerator = models.PositiveSmallIntegerField(default=3, help_text="RMP para 22: majority 3/4")
+    board_majority_numerator = models.PositiveSmallIntegerField(default=3, help_text=_("RMP para 22: majority 3/4"))
     board_majority_denominator = models.PositiveSmallIntegerField(default=4, validators=[MinValueValidator(1)])
     # Electronic decisions (RoP rule 67, as cited in A6.4-SBM017 v01.0 para 36). The window is a
     # reading: the 14 days members have to object to the secretariat's recommendation on a request
     # for deviation (A6.4-PROC-AC-002 v03.0 para 59).
     board_electronic_days = models.PositiveSmallIntegerField(
-        "electronic decision window days", default=14, validators=[MinValueValidator(1)]
+        _("electronic decision window days"), default=14, validators=[MinValueValidator(1)]
     )
 
     # Crediting periods (rules.md §7.1; RMP 31(f))
@@ -261,13 +262,13 @@ class RuleSet(models.Model):
         if errors:
             raise ValidationError(errors)
         if self.omge_min_rate + self.sop_rate + self.buffer_rate_high >= 1:
-            raise ValidationError("SOP, OMGE and the highest buffer rate must leave participants some units.")
+            raise ValidationError(_("SOP, OMGE and the highest buffer rate must leave participants some units."))
         if self.registration_tier1_max_tonnes >= self.registration_tier2_max_tonnes:
-            raise ValidationError("Tier 1's ceiling must be below tier 2's.")
+            raise ValidationError(_("Tier 1's ceiling must be below tier 2's."))
         if not 0 < self.board_quorum_numerator <= self.board_quorum_denominator:
-            raise ValidationError("The Board's quorum is a fraction above 0 and at most 1 (e.g. 3/4).")
+            raise ValidationError(_("The Board's quorum is a fraction above 0 and at most 1 (e.g. 3/4)."))
         if not self.board_majority_denominator < 2 * self.board_majority_numerator <= 2 * self.board_majority_denominator:
-            raise ValidationError("The Board's majority is a fraction above one half and at most 1 (e.g. 3/4).")
+            raise ValidationError(_("The Board's majority is a fraction above one half and at most 1 (e.g. 3/4)."))
 
     def buffer_rate(self, rating):
         """policy.md §2; 'very_high' is not eligible for issuance and has no rate."""

@@ -11,6 +11,7 @@ django-fsm; `projects.services` holds the one service function per write. Nothin
 a state.
 """
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from pacm.engine.declarations import A as Act
 from pacm.engine.declarations import T, Transition  # noqa: F401  (Transition: re-exported)
@@ -23,39 +24,40 @@ BOARD = Role.BOARD
 
 
 class ActivityState(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PRIOR_CONSIDERATION = "prior_consideration", "Prior consideration notified"
-    VALIDATION_CONTRACTED = "validation_contracted", "Validation contracted"
-    CONSULTATION = "consultation", "Global stakeholder consultation"
-    UNDER_VALIDATION = "under_validation", "Under validation"
-    VALIDATED = "validated", "Validated"
-    REGISTRATION_REQUESTED = "registration_requested", "Registration requested"
-    COMPLETENESS_CHECK = "completeness_check", "Completeness check"
-    INFORMATION_CHECK = "information_check", "Information and reporting check"
-    REQUEST_INCOMPLETE = "request_incomplete", "Request incomplete (back to the DOE)"
-    REVIEW_WINDOW = "review_window", "Review window"
-    UNDER_SB_REVIEW = "under_sb_review", "Under SB review"
-    REGISTERED = "registered", "Registered"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    REJECTED = "rejected", "Rejected"
-    DEREGISTERED = "deregistered", "Deregistered"
+    DRAFT = "draft", _("Draft")
+    PRIOR_CONSIDERATION = "prior_consideration", _("Prior consideration notified")
+    VALIDATION_CONTRACTED = "validation_contracted", _("Validation contracted")
+    CONSULTATION = "consultation", _("Global stakeholder consultation")
+    UNDER_VALIDATION = "under_validation", _("Under validation")
+    VALIDATED = "validated", _("Validated")
+    REGISTRATION_REQUESTED = "registration_requested", _("Registration requested")
+    COMPLETENESS_CHECK = "completeness_check", _("Completeness check")
+    INFORMATION_CHECK = "information_check", _("Information and reporting check")
+    REQUEST_INCOMPLETE = "request_incomplete", _("Request incomplete (back to the DOE)")
+    REVIEW_WINDOW = "review_window", _("Review window")
+    UNDER_SB_REVIEW = "under_sb_review", _("Under SB review")
+    REGISTRATION_APPROVED = "registration_approved", _("Approved (appeal window)")
+    REGISTERED = "registered", _("Registered")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REJECTED = "rejected", _("Rejected")
+    DEREGISTERED = "deregistered", _("Deregistered")
 
 
 class PeriodState(models.TextChoices):
-    SUBMITTED = "submitted", "Monitoring report submitted"
-    UNDER_VERIFICATION = "under_verification", "Under verification"
-    VERIFIED = "verified", "Verified and certified"
-    ISSUANCE_REQUESTED = "issuance_requested", "Issuance requested"
-    ISSUANCE_CHECKS = "issuance_checks", "Secretariat checks"
-    ISSUANCE_INCOMPLETE = "issuance_incomplete", "Issuance request incomplete (back to the DOE)"
-    ISSUANCE_REVIEW_WINDOW = "issuance_review_window", "Issuance review window"
-    ISSUANCE_UNDER_SB_REVIEW = "issuance_under_sb_review", "Issuance under SB review"
-    APPROVED = "approved", "Approved (appeal window)"
-    ISSUING = "issuing", "Issuing"
-    ISSUED = "issued", "Issued"
-    REJECTED = "rejected", "Rejected"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    ENDED = "ended", "Ended with the activity (deregistered or withdrawn)"
+    SUBMITTED = "submitted", _("Monitoring report submitted")
+    UNDER_VERIFICATION = "under_verification", _("Under verification")
+    VERIFIED = "verified", _("Verified and certified")
+    ISSUANCE_REQUESTED = "issuance_requested", _("Issuance requested")
+    ISSUANCE_CHECKS = "issuance_checks", _("Secretariat checks")
+    ISSUANCE_INCOMPLETE = "issuance_incomplete", _("Issuance request incomplete (back to the DOE)")
+    ISSUANCE_REVIEW_WINDOW = "issuance_review_window", _("Issuance review window")
+    ISSUANCE_UNDER_SB_REVIEW = "issuance_under_sb_review", _("Issuance under SB review")
+    APPROVED = "approved", _("Approved (appeal window)")
+    ISSUING = "issuing", _("Issuing")
+    ISSUED = "issued", _("Issued")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    ENDED = "ended", _("Ended with the activity (deregistered or withdrawn)")
 
 
 
@@ -63,7 +65,7 @@ A = ActivityState
 _BEFORE_DECISION = (
     A.DRAFT, A.PRIOR_CONSIDERATION, A.VALIDATION_CONTRACTED, A.CONSULTATION, A.UNDER_VALIDATION,
     A.VALIDATED, A.REGISTRATION_REQUESTED, A.COMPLETENESS_CHECK, A.INFORMATION_CHECK,
-    A.REQUEST_INCOMPLETE, A.REVIEW_WINDOW, A.UNDER_SB_REVIEW,
+    A.REQUEST_INCOMPLETE, A.REVIEW_WINDOW, A.UNDER_SB_REVIEW, A.REGISTRATION_APPROVED,
 )
 
 # A6.4-PROC-AC-002 v03.0 paras 67-106: registration, on the request pipeline.
@@ -72,48 +74,51 @@ REGISTRATION = RequestKind(
     states=RequestStates(
         submitted=A.REGISTRATION_REQUESTED, completeness=A.COMPLETENESS_CHECK, substantive=A.INFORMATION_CHECK,
         incomplete=A.REQUEST_INCOMPLETE, review_window=A.REVIEW_WINDOW, under_review=A.UNDER_SB_REVIEW,
-        decided=A.REGISTERED, rejected=A.REJECTED,
+        # PROC-AC-002 v03.0 paras 88-90, 103-104: approved (deemed or by the Board), the appeal
+        # window runs; with no appeal the activity is registered.
+        decided=A.REGISTRATION_APPROVED, rejected=A.REJECTED, final=A.REGISTERED,
     ),
     names=RequestNames(
         submit="request_registration", resubmit="resubmit_registration", start_checks="start_completeness_check",
         pass_completeness="pass_completeness_check", pass_checks="pass_information_check",
         return_incomplete="return_incomplete", request_review="request_review", approve_by_timer="register_by_timer",
-        approve="register", reject="reject",
+        approve="register", reject="reject", close_appeal="register_after_appeal",
     ),
     # RMP 40, 47: the host's approval must be on file before the request.
     entry=(A.VALIDATED,), requester=frozenset({DOE}),
-    submit_labels=("Submit the registration request", "Resubmit the registration request"),
+    submit_labels=(_("Submit the registration request"), _("Resubmit the registration request")),
     submit_guards=("host_approval_on_file", "authorization_on_file"),
     fee_guard="registration_fee_settled",
     # PROC-AC-002 v03.0 para 85: the host Party (through its DNA) or any SB member or alternate
     # may request review; paras 102-103 (RMP 22): the SB decides as a body (projects.board).
     reviewers=frozenset({SB, DNA}), deciders=frozenset({BOARD}),
     completeness_timer="completeness_check", substantive_timer="information_check",
-    review_timer="registration_review",
-    labels={"start_checks": "Start the completeness check", "pass_checks": "Pass the information and reporting check",
-            "approve_by_timer": "Register (review window closed)", "approve": "Register"},
+    review_timer="registration_review", appeal_timer="registration_appeal",
+    labels={"start_checks": _("Start the completeness check"), "pass_checks": _("Pass the information and reporting check"),
+            "approve_by_timer": _("Approve (review window closed)"), "approve": _("Register"),
+            "close_appeal": _("Register (appeal window closed)")},
 )
 
 ACTIVITY_TRANSITIONS = (
     # rules.md §2.3 S0->S1: prior consideration, within the window after the start date.
-    T("notify_prior_consideration", A.DRAFT, A.PRIOR_CONSIDERATION, {AP}, "Notify prior consideration",
+    T("notify_prior_consideration", A.DRAFT, A.PRIOR_CONSIDERATION, {AP}, _("Notify prior consideration"),
       guards=("pdd_complete", "host_participates", "prior_consideration_in_time")),
     # S1->S2: the DOE the participants engaged accepts; it must be accredited for the scope.
-    T("accept_engagement", A.PRIOR_CONSIDERATION, A.VALIDATION_CONTRACTED, {DOE}, "Accept the validation engagement",
+    T("accept_engagement", A.PRIOR_CONSIDERATION, A.VALIDATION_CONTRACTED, {DOE}, _("Accept the validation engagement"),
       guards=("doe_accredited_for_scope",)),
     # S2->S3: PDD published for global stakeholder consultation (RMP 32: approved methodology).
-    T("publish_for_consultation", A.VALIDATION_CONTRACTED, A.CONSULTATION, {DOE}, "Publish the PDD for consultation",
+    T("publish_for_consultation", A.VALIDATION_CONTRACTED, A.CONSULTATION, {DOE}, _("Publish the PDD for consultation"),
       guards=("pdd_complete", "has_pdd_document", "methodology_applicable"), timer="gsc"),
     # S3->S4: the consultation closes by itself (policy.md §3).
-    T("close_consultation", A.CONSULTATION, A.UNDER_VALIDATION, {TIMER}, "Close the consultation"),
+    T("close_consultation", A.CONSULTATION, A.UNDER_VALIDATION, {TIMER}, _("Close the consultation")),
     # S4->S6: positive opinion; no open corrective action or clarification (policy.md §4).
-    T("validate", A.UNDER_VALIDATION, A.VALIDATED, {DOE}, "Give a positive validation opinion",
+    T("validate", A.UNDER_VALIDATION, A.VALIDATED, {DOE}, _("Give a positive validation opinion"),
       guards=("no_open_findings", "has_validation_report", "risk_rating_set"), inputs=("risk_rating",),
       input_guards=("risk_rating_set",)),
     *request_pipeline(REGISTRATION),
-    T("withdraw", _BEFORE_DECISION, A.WITHDRAWN, {AP}, "Withdraw the activity", needs_reason=True, style="danger",
+    T("withdraw", _BEFORE_DECISION, A.WITHDRAWN, {AP}, _("Withdraw the activity"), needs_reason=True, style="danger",
       pending=False),
-    T("deregister", A.REGISTERED, A.DEREGISTERED, {BOARD}, "Deregister", needs_reason=True, style="danger",
+    T("deregister", A.REGISTERED, A.DEREGISTERED, {BOARD}, _("Deregister"), needs_reason=True, style="danger",
       pending=False),
 )
 
@@ -176,6 +181,40 @@ def _waiting_doe():
             | Q(Exists(submitted), state=A.REGISTERED, verification_doe__isnull=True))
 
 
+def _board_decisions(kind, **filters):
+    from django.db.models import OuterRef
+
+    from .board.models import Decision
+
+    return Decision.objects.filter(subject_kind=kind, subject_id=OuterRef("pk"), status="open", **filters)
+
+
+def _waiting_board(kind, state):
+    """The Board's decision waits for the secretariat to record or open it (PROC-AC-002 v03.0
+    paras 102, 213): a request under SB review with no decision open."""
+    def q():
+        from django.db.models import Exists, Q
+
+        return Q(state=state) & ~Q(Exists(_board_decisions(kind)))
+
+    return q
+
+
+def _waiting_vote(kind):
+    """An open electronic decision waits for each member (or alternate) who has not voted yet."""
+    def q(user=None):
+        from django.db.models import Exists, OuterRef, Q
+
+        from .board.models import Vote
+
+        open_votes = _board_decisions(kind, mode="electronic")
+        if user is not None:
+            open_votes = open_votes.exclude(Exists(Vote.objects.filter(decision=OuterRef("pk"), voter=user)))
+        return Q(Exists(open_votes))
+
+    return q
+
+
 def _waiting_host_approval():
     from django.db.models import Exists, OuterRef, Q
 
@@ -185,38 +224,44 @@ def _waiting_host_approval():
 
 
 ACTIVITY_ACTIONS = (
-    Act("edit_pdd", A.DRAFT, {AP}, "Edit the PDD", refusal="The PDD fields can be edited only while the activity is a draft."),
+    Act("edit_pdd", A.DRAFT, {AP}, _("Edit the PDD"), refusal=_("The PDD fields can be edited only while the activity is a draft.")),
     # rules.md §2.3 S1->S2: the validation DOE is engaged before it accepts; the verification DOE
     # once registered. Issue 11: accredited for the scope on the day; a change of DOE is its own write.
     # Waits for the participants while no DOE is engaged for the stage: before validation, or
     # with a monitoring report submitted and no verification DOE to take it up.
-    Act("engage_doe", (A.DRAFT, A.PRIOR_CONSIDERATION, A.REGISTERED), {AP}, "Engage a DOE",
-        pending=True, waiting=_waiting_doe, refusal="The validation DOE can be changed only before it accepts the engagement; a verification DOE is engaged once the activity is registered.",
+    Act("engage_doe", (A.DRAFT, A.PRIOR_CONSIDERATION, A.REGISTERED), {AP}, _("Engage a DOE"),
+        pending=True, waiting=_waiting_doe, refusal=_("The validation DOE can be changed only before it accepts the engagement; a verification DOE is engaged once the activity is registered."),
         guards=("no_doe_engaged_for_stage",)),
-    Act("change_doe", (A.DRAFT, A.PRIOR_CONSIDERATION, A.REGISTERED), {AP}, "Change the DOE", refusal="The validation DOE can be changed only before it accepts the engagement.",
+    Act("change_doe", (A.DRAFT, A.PRIOR_CONSIDERATION, A.REGISTERED), {AP}, _("Change the DOE"), refusal=_("The validation DOE can be changed only before it accepts the engagement."),
         guards=("doe_engaged_for_stage", "no_period_under_verification")),
-    Act("upload_document", None, {AP, DOE, DNA}, "Upload a document", refusal="The activity is closed: no new documents."),
-    Act("raise_finding", FINDING_STATES, {DOE}, "Raise a finding", refusal="Findings can be raised only during validation or verification."),
-    Act("answer_finding", FINDING_STATES, {AP}, "Answer the finding", refusal=STAGE_OVER, items=_activity_findings,
+    Act("upload_document", None, {AP, DOE, DNA}, _("Upload a document"), refusal=_("The activity is closed: no new documents.")),
+    Act("raise_finding", FINDING_STATES, {DOE}, _("Raise a finding"), refusal=_("Findings can be raised only during validation or verification.")),
+    Act("answer_finding", FINDING_STATES, {AP}, _("Answer the finding"), refusal=STAGE_OVER, items=_activity_findings,
         item_ok=_finding_status("open"), pending=True, waiting=_waiting_findings()),
-    Act("close_finding", FINDING_STATES, {DOE}, "Close the finding", refusal=STAGE_OVER, items=_activity_findings,
+    Act("close_finding", FINDING_STATES, {DOE}, _("Close the finding"), refusal=STAGE_OVER, items=_activity_findings,
         item_ok=_finding_status("open", "answered", raised_by_actor=True)),
-    Act("reopen_finding", FINDING_STATES, {DOE}, "Reopen the finding", refusal=STAGE_OVER, items=_activity_findings,
+    Act("reopen_finding", FINDING_STATES, {DOE}, _("Reopen the finding"), refusal=STAGE_OVER, items=_activity_findings,
         item_ok=_finding_status("answered", raised_by_actor=True)),
     # RMP 40-42: the host's DNA approves and issues (or revises) the statement while the activity is open.
-    Act("issue_host_approval", None, {DNA}, "Issue the host approval", refusal="The activity is closed.", pending=True, waiting=_waiting_host_approval),
-    Act("issue_authorization", None, {DNA}, "Issue the authorization statement", refusal="The activity is closed."),
+    Act("issue_host_approval", None, {DNA}, _("Issue the host approval"), refusal=_("The activity is closed."), pending=True, waiting=_waiting_host_approval),
+    Act("issue_authorization", None, {DNA}, _("Issue the authorization statement"), refusal=_("The activity is closed.")),
     # 7/CMA.4 annex I para 56: the secretariat records the payment of a fee that is due.
-    Act("record_fee_payment", None, {SEC}, "Record the fee payment", items=_open_fees,
+    Act("record_fee_payment", None, {SEC}, _("Record the fee payment"), items=_open_fees,
         item_ok=lambda fee, actor: fee.status == "due", pending=True, waiting=_waiting_fees()),
     # RMP 50: monitoring reports of a registered activity.
-    Act("submit_monitoring_report", A.REGISTERED, {AP}, "Submit a monitoring report", creates="period", refusal="Only a registered activity is monitored."),
+    Act("submit_monitoring_report", A.REGISTERED, {AP}, _("Submit a monitoring report"), creates="period", refusal=_("Only a registered activity is monitored.")),
     # policy.md §2: reversals of removals and reversal-risk activities.
-    Act("report_reversal", A.REGISTERED, {AP, DOE}, "Report a reversal", refusal="Reversals are reported for registered activities.", guards=("carries_reversal_risk",)),
-    Act("compensate_reversal", None, {AP}, "Compensate the reversal", items=lambda a: a.reversals.all(),
+    Act("report_reversal", A.REGISTERED, {AP, DOE}, _("Report a reversal"), refusal=_("Reversals are reported for registered activities."), guards=("carries_reversal_risk",)),
+    Act("compensate_reversal", None, {AP}, _("Compensate the reversal"), items=lambda a: a.reversals.all(),
         item_ok=lambda r, actor: r.status != "settled" and (r.kind == "avoidable" or r.buffer_drawn)),
-    Act("cancel_from_buffer", None, {SEC}, "Cancel from the buffer", items=lambda a: a.reversals.all(),
+    Act("cancel_from_buffer", None, {SEC}, _("Cancel from the buffer"), items=lambda a: a.reversals.all(),
         item_ok=lambda r, actor: r.status != "settled" and r.kind == "unavoidable" and not r.buffer_drawn),
+    # RMP 22; PROC-AC-002 v03.0 paras 102-103: the SB decides as a body (projects.board): the
+    # secretariat records a meeting's decision or opens an electronic one; members vote.
+    Act("decide_as_board", (A.UNDER_SB_REVIEW, A.REGISTERED), {SEC}, _("Record or open the Board's decision"),
+        pending=True, waiting=_waiting_board("activity", A.UNDER_SB_REVIEW)),
+    Act("vote_as_board", (A.UNDER_SB_REVIEW, A.REGISTERED), {SB}, _("Vote on the Board's decision"),
+        guards=("board_vote_open",), pending=True, waiting=_waiting_vote("activity")),
 )
 
 P = PeriodState
@@ -237,7 +282,7 @@ ISSUANCE = RequestKind(
     ),
     # RMP 52: the DOE requests issuance; issuance fee on the units requested (annex I para 53).
     entry=(P.VERIFIED,), requester=frozenset({DOE}),
-    submit_labels=("Submit the issuance request", "Resubmit the issuance request"),
+    submit_labels=(_("Submit the issuance request"), _("Resubmit the issuance request")),
     submit_guards=("issuance_request_complete", "no_unsettled_avoidable_reversal"),
     submit_inputs=("issuance_request",), submit_input_guards=("issuance_request_complete",),
     fee_guard="issuance_fee_settled",
@@ -246,21 +291,21 @@ ISSUANCE = RequestKind(
     reviewers=frozenset({SB, DNA}), deciders=frozenset({BOARD}),
     decision_guards=("no_unsettled_avoidable_reversal",),
     completeness_timer="information_check", review_timer="issuance_review", appeal_timer="appeal",
-    labels={"approve": "Approve issuance", "reject": "Reject issuance", "close_appeal": "Issue (appeal window closed)"},
+    labels={"approve": _("Approve issuance"), "reject": _("Reject issuance"), "close_appeal": _("Issue (appeal window closed)")},
 )
 
 PERIOD_TRANSITIONS = (
     # rules.md §2.3 S13->S14: the verification DOE takes up the report.
-    T("start_verification", P.SUBMITTED, P.UNDER_VERIFICATION, {DOE}, "Start verification",
+    T("start_verification", P.SUBMITTED, P.UNDER_VERIFICATION, {DOE}, _("Start verification"),
       guards=("doe_accredited_for_scope",)),
     # S14->S15: verification and certification opinion (RMP 51), every CAR/CL closed.
-    T("certify", P.UNDER_VERIFICATION, P.VERIFIED, {DOE}, "Give the verification and certification opinion",
+    T("certify", P.UNDER_VERIFICATION, P.VERIFIED, {DOE}, _("Give the verification and certification opinion"),
       guards=("no_open_findings", "has_verification_report", "verified_within_claim"), inputs=("verified",),
       input_guards=("verified_within_claim",)),
     *request_pipeline(ISSUANCE),
-    T("mark_issued", P.ISSUING, P.ISSUED, {TIMER}, "Units issued"),
+    T("mark_issued", P.ISSUING, P.ISSUED, {TIMER}, _("Units issued")),
     T("withdraw", (P.SUBMITTED, P.UNDER_VERIFICATION, P.VERIFIED, P.ISSUANCE_INCOMPLETE), P.WITHDRAWN, {AP},
-      "Withdraw the monitoring report", needs_reason=True, style="danger", pending=False),
+      _("Withdraw the monitoring report"), needs_reason=True, style="danger", pending=False),
     # Issue 6 §5 rule 2: the activity's deregistration (the Board) or withdrawal (its participants)
     # ends every pending request of it, an approved one included, in the same transaction; no
     # button of its own (internal), and the timer role lets the issuing task end one it finds.
@@ -268,7 +313,7 @@ PERIOD_TRANSITIONS = (
     T("end_with_activity", (P.SUBMITTED, P.UNDER_VERIFICATION, P.VERIFIED, P.ISSUANCE_REQUESTED, P.ISSUANCE_CHECKS,
                             P.ISSUANCE_INCOMPLETE, P.ISSUANCE_REVIEW_WINDOW, P.ISSUANCE_UNDER_SB_REVIEW, P.APPROVED,
                             P.ISSUING),
-      P.ENDED, {BOARD, AP, TIMER}, "End with the activity", guards=("activity_ended",), needs_reason=True,
+      P.ENDED, {BOARD, AP, TIMER}, _("End with the activity"), guards=("activity_ended",), needs_reason=True,
       style="danger", internal=True, pending=False),
 )
 
@@ -278,17 +323,22 @@ def _period_findings(period):
 
 
 PERIOD_ACTIONS = (
-    Act("upload_document", None, {AP, DOE}, "Upload a document", refusal="The monitoring period is closed: no new documents."),
+    Act("upload_document", None, {AP, DOE}, _("Upload a document"), refusal=_("The monitoring period is closed: no new documents.")),
     # policy.md §4: verification findings live while the period is under verification.
-    Act("raise_finding", P.UNDER_VERIFICATION, {DOE}, "Raise a finding", refusal="Findings can be raised only during validation or verification."),
-    Act("answer_finding", P.UNDER_VERIFICATION, {AP}, "Answer the finding", refusal=STAGE_OVER, items=_period_findings,
+    Act("raise_finding", P.UNDER_VERIFICATION, {DOE}, _("Raise a finding"), refusal=_("Findings can be raised only during validation or verification.")),
+    Act("answer_finding", P.UNDER_VERIFICATION, {AP}, _("Answer the finding"), refusal=STAGE_OVER, items=_period_findings,
         item_ok=_finding_status("open"), pending=True, waiting=_waiting_findings(period=True)),
-    Act("close_finding", P.UNDER_VERIFICATION, {DOE}, "Close the finding", refusal=STAGE_OVER, items=_period_findings,
+    Act("close_finding", P.UNDER_VERIFICATION, {DOE}, _("Close the finding"), refusal=STAGE_OVER, items=_period_findings,
         item_ok=_finding_status("open", "answered", raised_by_actor=True)),
-    Act("reopen_finding", P.UNDER_VERIFICATION, {DOE}, "Reopen the finding", refusal=STAGE_OVER, items=_period_findings,
+    Act("reopen_finding", P.UNDER_VERIFICATION, {DOE}, _("Reopen the finding"), refusal=STAGE_OVER, items=_period_findings,
         item_ok=_finding_status("answered", raised_by_actor=True)),
-    Act("record_fee_payment", None, {SEC}, "Record the fee payment", items=_open_fees,
+    Act("record_fee_payment", None, {SEC}, _("Record the fee payment"), items=_open_fees,
         item_ok=lambda fee, actor: fee.status == "due", pending=True, waiting=_waiting_fees(period=True)),
+    # PROC-AC-002 v03.0 paras 213-214: the Board decides on an issuance under review.
+    Act("decide_as_board", P.ISSUANCE_UNDER_SB_REVIEW, {SEC}, _("Record or open the Board's decision"),
+        pending=True, waiting=_waiting_board("period", P.ISSUANCE_UNDER_SB_REVIEW)),
+    Act("vote_as_board", P.ISSUANCE_UNDER_SB_REVIEW, {SB}, _("Vote on the Board's decision"),
+        guards=("board_vote_open",), pending=True, waiting=_waiting_vote("period")),
 )
 
 ACTIVITY_TERMINAL = frozenset({A.WITHDRAWN, A.REJECTED, A.DEREGISTERED})

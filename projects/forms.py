@@ -15,6 +15,7 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from methodologies.models import MethodologyVersion, SectoralScope
 from pacm.common import bounds
@@ -51,23 +52,23 @@ class MethodologyVersionField(ModelChoiceField):
 class ActivityForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """The PDD fields (services.design.PDD_FIELDS), for drafting and for editing a draft."""
 
-    title = TextField(max_length=250)
-    host_party = ModelChoiceField(queryset=Party.objects.order_by("name"), label="Host Party")
+    title = TextField(max_length=250, label=_("Title"))
+    host_party = ModelChoiceField(queryset=Party.objects.order_by("name"), label=_("Host Party"))
     methodology_version = MethodologyVersionField(
         queryset=MethodologyVersion.objects.select_related("methodology").order_by("methodology__code", "valid_from"),
-        label="Methodology and version",
+        label=_("Methodology and version"),
     )
-    sectoral_scope = ModelChoiceField(queryset=SectoralScope.objects.order_by("number"))
-    location = TextField(max_length=250)
-    start_date = DateField(label="Activity start date")
-    crediting_type = forms.ChoiceField(choices=Activity.CreditingType.choices, label="Crediting period type")
-    crediting_start = DateField(label="Crediting period start")
-    crediting_end = DateField(label="Crediting period end")
+    sectoral_scope = ModelChoiceField(queryset=SectoralScope.objects.order_by("number"), label=_("Sectoral scope"))
+    location = TextField(max_length=250, label=_("Location"))
+    start_date = DateField(label=_("Activity start date"))
+    crediting_type = forms.ChoiceField(choices=Activity.CreditingType.choices, label=_("Crediting period type"))
+    crediting_start = DateField(label=_("Crediting period start"))
+    crediting_end = DateField(label=_("Crediting period end"))
     estimated_annual = whole_field(
-        maximum=bounds.ESTIMATE_MAX, unit="tonnes a year", label="Estimated annual reductions or removals",
-        help_text="Whole tonnes of CO2e per year.",
+        maximum=bounds.ESTIMATE_MAX, unit=_("tonnes a year"), label=_("Estimated annual reductions or removals"),
+        help_text=_("Whole tonnes of CO2e per year."),
     )
-    description = text_area(5)
+    description = text_area(5, label=_("Description"))
 
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,7 +76,7 @@ class ActivityForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
         if organisations is not None and len(organisations) > 1:
             self.fields["organisation"] = ModelChoiceField(
                 queryset=Organisation.objects.filter(pk__in=[o.pk for o in organisations]),
-                label="On behalf of",
+                label=_("On behalf of"),
                 widget=forms.Select(attrs={"class": "form-select"}),
             )
 
@@ -83,14 +84,14 @@ class ActivityForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
 class EngageDOEForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     doe = ModelChoiceField(
         queryset=Organisation.objects.filter(kind=Organisation.Kind.DOE).order_by("name"),
-        label="Designated operational entity",
+        label=_("Designated operational entity"),
     )
 
 
 class DocumentUploadForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(label="Document")
-    title = TextField(max_length=200, required=False, help_text="Optional; kept from the first version.")
-    file = forms.FileField(help_text="A PDF or office document.")
+    kind = forms.ChoiceField(label=_("Document"))
+    title = TextField(max_length=200, required=False, label=_("Title"), help_text=_("Optional; kept from the first version."))
+    file = forms.FileField(label=_("File"), help_text=_("A PDF or office document."))
 
     def __init__(self, *args, kinds=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,39 +99,39 @@ class DocumentUploadForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
 
 
 class FindingRaiseForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(choices=Finding.Kind.choices)
-    text = text_area(3, label="Finding")
+    kind = forms.ChoiceField(choices=Finding.Kind.choices, label=_("Kind"))
+    text = text_area(3, label=_("Finding"))
 
 
 class FindingAnswerForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
-    response = text_area(3, label="Answer")
+    response = text_area(3, label=_("Answer"))
 
 
 class FindingCloseForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
-    comment = TextField(required=False, max_length=2000, label="Comment (optional)")
+    comment = TextField(required=False, max_length=2000, label=_("Comment (optional)"))
 
 
 class FindingReopenForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
-    comment = text_area(2, label="Why the answer does not resolve it")
+    comment = text_area(2, label=_("Why the answer does not resolve it"))
 
 
 class HostApprovalForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """RMP 40 (approval) and RMP 41 (authorization of the participants)."""
 
-    sd_confirmation = text_area(3, label="How the activity fosters sustainable development (RMP 40(a))")
-    ndc_relation = text_area(3, label="How the activity relates to the NDC (RMP 40(c))")
+    sd_confirmation = text_area(3, label=_("How the activity fosters sustainable development (RMP 40(a))"))
+    ndc_relation = text_area(3, label=_("How the activity relates to the NDC (RMP 40(c))"))
     renewal_approved = forms.BooleanField(
-        required=False, label="Future renewal of the crediting period approved (RMP 40(b))"
+        required=False, label=_("Future renewal of the crediting period approved (RMP 40(b))")
     )
     sop_exemption_opt_out = forms.BooleanField(
         required=False,
-        label="Opt out of the LDC/SIDS share-of-proceeds exemption",
-        help_text="Only matters when the host is an LDC or SIDS (6/CMA.6 para 20).",
+        label=_("Opt out of the LDC/SIDS share-of-proceeds exemption"),
+        help_text=_("Only matters when the host is an LDC or SIDS (6/CMA.6 para 20)."),
     )
     authorized_participants = ModelMultipleChoiceField(
         queryset=Organisation.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        label="Participants authorized (RMP 41)",
+        label=_("Participants authorized (RMP 41)"),
     )
 
     def __init__(self, *args, activity, **kwargs):
@@ -146,28 +147,28 @@ OIMP_FIRST_TRANSFERS = [(c.value, c.label) for c in (_FT.AUTHORIZATION, _FT.ISSU
 class AuthorizationStatementForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """RMP 42; 6/CMA.6 paras 10-11; 4/CMA.6 para 5. Each submission is a new version."""
 
-    uses = forms.ChoiceField(choices=AuthorizationStatement.Uses.choices, label="The statement")
+    uses = forms.ChoiceField(choices=AuthorizationStatement.Uses.choices, label=_("The statement"))
     first_transfer = forms.ChoiceField(
         required=False,
-        choices=[("", "(not applicable)")] + OIMP_FIRST_TRANSFERS,
-        label="First transfer, for other international mitigation purposes",
-        help_text="Required when OIMP use is authorized (RMP 42). NDC use: the first international transfer.",
+        choices=[("", _("(not applicable)"))] + OIMP_FIRST_TRANSFERS,
+        label=_("First transfer, for other international mitigation purposes"),
+        help_text=_("Required when OIMP use is authorized (RMP 42). NDC use: the first international transfer."),
     )
-    quantity_cap = units_field(unit="units", required=False, label="Quantity cap (units)")
-    vintage_from = year_field(required=False, label="First vintage (year)")
-    vintage_to = year_field(required=False, label="Last vintage (year)")
-    change_terms = text_area(2, required=False, label="Conditions and process for changes")
-    effective_from = DateField(label="Effective from")
+    quantity_cap = units_field(unit=_("units"), required=False, label=_("Quantity cap (units)"))
+    vintage_from = year_field(required=False, label=_("First vintage (year)"))
+    vintage_to = year_field(required=False, label=_("Last vintage (year)"))
+    change_terms = text_area(2, required=False, label=_("Conditions and process for changes"))
+    effective_from = DateField(label=_("Effective from"))
 
 
 class FeePaymentForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
-    reference = TextField(max_length=100, label="Payment reference")
+    reference = TextField(max_length=100, label=_("Payment reference"))
 
 
 class TransitionForm(BootstrapMixin, forms.Form):
     """One button of the activity page: reasons when the transition needs them, a rating for validate."""
 
-    comment = TextField(required=False, max_length=5000, label="Comment (optional)")
+    comment = TextField(required=False, max_length=5000, label=_("Comment (optional)"))
     # The state the page showed: the service refuses if it has changed since (a stale page).
     expected_state = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
@@ -178,13 +179,13 @@ class TransitionForm(BootstrapMixin, forms.Form):
         self.fields["expected_state"].initial = (obj or activity).state
         if spec.needs_reason:
             self.fields["comment"] = TextField(
-                max_length=5000, label="Reasons", widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
+                max_length=5000, label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
             )
         # policy.md §2: the DOE validates the reversal-risk rating of removals / reversal-risk activities.
         if spec.name == "validate" and activity.methodology_version.methodology.needs_buffer:
             self.fields["risk_rating"] = forms.ChoiceField(
-                choices=[("", "Choose the validated risk rating")] + list(Activity.RiskRating.choices),
-                label="Reversal-risk rating",
+                choices=[("", _("Choose the validated risk rating"))] + list(Activity.RiskRating.choices),
+                label=_("Reversal-risk rating"),
                 widget=forms.Select(attrs={"class": "form-select"}),
             )
 
@@ -195,13 +196,13 @@ class TransitionForm(BootstrapMixin, forms.Form):
 class ClaimRowForm(BootstrapMixin, forms.Form):
     """One vintage year and the reductions or removals claimed for it (6/CMA.4 dec. para 5)."""
 
-    vintage = year_field(required=False, label="Vintage (year)")
-    quantity = units_field(minimum=0, unit="t CO2e", required=False, label="Quantity claimed (t CO2e)")
+    vintage = year_field(required=False, label=_("Vintage (year)"))
+    quantity = units_field(minimum=0, unit=_("t CO2e"), required=False, label=_("Quantity claimed (t CO2e)"))
 
     def clean(self):
         data = super().clean()
         if (data.get("vintage") is None) != (data.get("quantity") is None) and not self.errors:
-            raise forms.ValidationError("Give both the vintage and the quantity, or leave the row empty.")
+            raise forms.ValidationError(_("Give both the vintage and the quantity, or leave the row empty."))
         return data
 
 
@@ -214,7 +215,7 @@ class ClaimRows(forms.BaseFormSet):
             if vintage is None:
                 continue
             if vintage in result:
-                raise forms.ValidationError(f"Vintage {vintage} is given twice.")
+                raise forms.ValidationError(_("Vintage %(vintage)s is given twice.") % {"vintage": vintage})
             result[vintage] = quantity
         return result
 
@@ -230,13 +231,13 @@ ClaimFormSet = forms.formset_factory(ClaimRowForm, formset=ClaimRows, extra=4, m
 class PeriodSubmitForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """RMP 50: the participants' monitoring report for one period; claims come from ClaimFormSet."""
 
-    start = DateField(label="Monitoring period start")
+    start = DateField(label=_("Monitoring period start"))
     end = DateField(
-        label="Monitoring period end",
-        help_text="The period's last day, before today: a report covers reductions already achieved (RMP 50-51).",
+        label=_("Monitoring period end"),
+        help_text=_("The period's last day, before today: a report covers reductions already achieved (RMP 50-51)."),
     )
-    report = forms.FileField(label="Monitoring report", help_text="A PDF or office document.")
-    comment = TextField(required=False, max_length=5000, label="Comment (optional)")
+    report = forms.FileField(label=_("Monitoring report"), help_text=_("A PDF or office document."))
+    comment = TextField(required=False, max_length=5000, label=_("Comment (optional)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -248,16 +249,16 @@ class PeriodSubmitForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
 class CertifyForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """RMP 51: the verified quantity for each vintage claimed; the service refuses more than claimed."""
 
-    comment = TextField(required=False, max_length=5000, label="Comment (optional)")
+    comment = TextField(required=False, max_length=5000, label=_("Comment (optional)"))
 
     def __init__(self, *args, claims=(), **kwargs):
         super().__init__(*args, **kwargs)
         comment = self.fields.pop("comment")
         for claim in claims:
             self.fields[f"verified_{claim.vintage}"] = units_field(
-                minimum=0, unit="t CO2e",
-                label=f"Vintage {claim.vintage}: verified (t CO2e)",
-                help_text=f"{claim.claimed:,} claimed: the most that can be certified.",
+                minimum=0, unit=_("t CO2e"),
+                label=_("Vintage %(vintage)s: verified (t CO2e)") % {"vintage": claim.vintage},
+                help_text=_("%(claimed)s claimed: the most that can be certified.") % {"claimed": f"{claim.claimed:,}"},
                 widget=forms.NumberInput(attrs={"class": "form-control"}),
             )
         self.fields["comment"] = comment
@@ -272,12 +273,12 @@ class DistributionRowForm(BootstrapMixin, forms.Form):
     percentage (RMP 60; 7/CMA.4 annex I para 41)."""
 
     account = TextField(
-        required=False, max_length=40, label="Holding account number (a participant's or a Party's)",
+        required=False, max_length=40, label=_("Holding account number (a participant's or a Party's)"),
         widget=forms.TextInput(attrs={"list": "participant-accounts", "autocomplete": "off"}),
     )
-    units = units_field(unit="units", required=False, label="Units")
+    units = units_field(unit=_("units"), required=False, label=_("Units"))
     percent = forms.DecimalField(
-        min_value=0, max_value=100, max_digits=7, decimal_places=4, required=False, label="Percent"
+        min_value=0, max_value=100, max_digits=7, decimal_places=4, required=False, label=_("Percent")
     )
 
     def line(self):
@@ -299,20 +300,22 @@ DistributionFormSet = forms.formset_factory(DistributionRowForm, formset=Distrib
 class IssuanceRequestForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """RMP 52; 7/CMA.4 annex I para 64: units requested and the participants' OMGE election."""
 
-    units_requested = units_field(unit="units", label="Units requested")
+    units_requested = units_field(unit=_("units"), label=_("Units requested"))
     omge_rate = forms.DecimalField(
-        required=False, min_value=0, max_value=1, max_digits=6, decimal_places=4, label="OMGE rate elected",
+        required=False, min_value=0, max_value=1, max_digits=6, decimal_places=4, label=_("OMGE rate elected"),
     )
-    comment = TextField(required=False, max_length=5000, label="Comment (optional)")
+    comment = TextField(required=False, max_length=5000, label=_("Comment (optional)"))
 
     def __init__(self, *args, verified_total=None, omge_min_rate=None, **kwargs):
         super().__init__(*args, **kwargs)
         if verified_total is not None:
-            self.fields["units_requested"].help_text = f"At most the {verified_total:,} units verified."
+            self.fields["units_requested"].help_text = _("At most the %(verified)s units verified.") % {
+                "verified": f"{verified_total:,}"}
         if omge_min_rate is not None:
             # RMP 59: at least the rule set's minimum; participants may elect more.
             self.fields["omge_rate"].help_text = (
-                f"A fraction, e.g. 0.05 for 5%. Leave empty for the minimum of {omge_min_rate.normalize():f} (RMP 59)."
+                _("A fraction, e.g. 0.05 for 5%%. Leave empty for the minimum of %(minimum)s (RMP 59).")
+                % {"minimum": f"{omge_min_rate.normalize():f}"}
             )
 
 
@@ -320,10 +323,10 @@ class ReversalReportForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """policy.md §2: a reported reversal of removals, avoidable or not."""
 
     # At most the units issued for the activity: the service says how many that is.
-    quantity = units_field(unit="t CO2e", label="Quantity reversed (t CO2e)")
-    kind = forms.ChoiceField(choices=[("", "Choose")] + list(Reversal.Kind.choices), label="Kind of reversal")
-    description = text_area(3, label="What happened")
-    evidence = forms.FileField(required=False, label="Evidence (optional)", help_text="A PDF or office document.")
+    quantity = units_field(unit=_("t CO2e"), label=_("Quantity reversed (t CO2e)"))
+    kind = forms.ChoiceField(choices=[("", _("Choose"))] + list(Reversal.Kind.choices), label=_("Kind of reversal"))
+    description = text_area(3, label=_("What happened"))
+    evidence = forms.FileField(required=False, label=_("Evidence (optional)"), help_text=_("A PDF or office document."))
 
 
 class ReversalCompensateForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
@@ -332,13 +335,13 @@ class ReversalCompensateForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     `accounts` is a list read once per page, so one page with many reversals reads them once.
     """
 
-    from_account = forms.TypedChoiceField(coerce=int, label="From your holding account")
-    quantity = units_field(unit="units", label="Units to cancel")
+    from_account = forms.TypedChoiceField(coerce=int, label=_("From your holding account"))
+    quantity = units_field(unit=_("units"), label=_("Units to cancel"))
 
     def __init__(self, *args, accounts, **kwargs):
         super().__init__(*args, **kwargs)
         self.accounts = {account.pk: account for account in accounts}
-        self.fields["from_account"].choices = [("", "Choose")] + [
+        self.fields["from_account"].choices = [("", _("Choose"))] + [
             (account.pk, f"{account.number} {account.name}") for account in accounts
         ]
 

@@ -32,10 +32,10 @@ def pdd_complete(obj):
     missing = [
         label
         for field, label in (
-            ("title", "title"),
-            ("location", "location"),
-            ("description", "description"),
-            ("estimated_annual", "estimated annual reductions or removals"),
+            ("title", _("title")),
+            ("location", _("location")),
+            ("description", _("description")),
+            ("estimated_annual", _("estimated annual reductions or removals")),
         )
         if not getattr(obj, field)
     ]
@@ -279,4 +279,19 @@ def no_period_under_verification(obj):
 def carries_reversal_risk(obj):
     if not _activity(obj).methodology_version.methodology.needs_buffer:
         return _("This activity's methodology carries no reversal risk.")
+    return None
+
+
+def _open_decision(obj, **filters):
+    from .board.models import Decision
+    from .models import Activity
+
+    kind = "activity" if isinstance(obj, Activity) else "period"
+    return Decision.objects.filter(subject_kind=kind, subject_id=obj.pk, status="open", **filters).first()
+
+
+def board_vote_open(obj):
+    """RMP 22: members vote on an open electronic decision, within its window."""
+    if _open_decision(obj, mode="electronic") is None:
+        return _("No electronic decision of the Board is open for votes.")
     return None

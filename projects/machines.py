@@ -5,6 +5,7 @@ one place "is this organisation tied to this activity" is said), its owner and l
 its timed and terminal states, and what its events carry.
 """
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from pacm.engine.machines import Machine, machine_register
 from pacm.events.models import EventKind
@@ -104,7 +105,7 @@ PERIOD = Machine(
     event_kind=EventKind.MONITORING_TRANSITIONED,
     subject_kwarg="period",
     documents=period_documents,
-    describe=lambda p: f"{p.activity.reference} monitoring period {p.number}",
+    describe=lambda p: _("%(activity)s monitoring period %(number)s") % {"activity": p.activity.reference, "number": p.number},
     url=lambda p: reverse("period-detail", kwargs={"reference": p.activity.reference, "number": p.number}),
     event_context=lambda p: {"monitoring_period": p.number},
     event_activity=lambda p: p.activity,

@@ -115,7 +115,8 @@ def activity_page_get(*, user, reference):
 
 
 def activity_timeline(activity):
-    """The activity's whole event stream, oldest first, with who acted through which organisation."""
+    """The activity's event stream with who acted through which organisation; the page orders and slices it
+    by sequence (keyset, the (stream, sequence) index)."""
     from pacm.events.models import Event
 
     return Event.objects.filter(stream=activity.stream).select_related("actor", "organisation").order_by("sequence")

@@ -113,6 +113,8 @@ def advance(world, activity, until):
         (A.COMPLETENESS_CHECK, lambda a: services.activity_pass_completeness_check(activity=a, user=world.sam)),
         (A.INFORMATION_CHECK, lambda a: services.activity_pass_information_check(activity=a, user=world.sam)),
         (A.REVIEW_WINDOW, lambda a: _jump(timers_run, a, time_machine)),
+        # PROC-AC-002 v03.0 para 89: the appeal window runs out, then the activity is registered.
+        (A.REGISTRATION_APPROVED, lambda a: _jump(timers_run, a, time_machine)),
     ]
     for state, step in steps:
         activity = Activity.objects.get(pk=activity.pk)

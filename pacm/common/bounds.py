@@ -12,6 +12,9 @@ import unicodedata
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from .errors import ServiceError
 
@@ -54,20 +57,38 @@ def limit(value):
     return f"{value:,}"
 
 
-DATE_MESSAGE = f"Give a date between {DATE_MIN.isoformat()} and {DATE_MAX.isoformat()}."
-YEAR_MESSAGE = f"Give a year between {YEAR_MIN} and {YEAR_MAX}."
+def lazy_message(message, params):
+    """A message translated when it is shown (in the language of the request), its values inserted then."""
+    return lazy(lambda: _(message) % params, str)()
+
+
+# The messages in English (what the tests read); each is translated where it is shown.
+DATE_TEMPLATE = gettext_noop("Give a date between %(min)s and %(max)s.")
+DATE_PARAMS = {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()}
+DATE_MESSAGE = DATE_TEMPLATE % DATE_PARAMS
+YEAR_TEMPLATE = gettext_noop("Give a year between %(min)s and %(max)s.")
+YEAR_PARAMS = {"min": YEAR_MIN, "max": YEAR_MAX}
+YEAR_MESSAGE = YEAR_TEMPLATE % YEAR_PARAMS
+
+
+def date_message():
+    return lazy_message(DATE_TEMPLATE, DATE_PARAMS)
+
+
+def year_message():
+    return lazy_message(YEAR_TEMPLATE, YEAR_PARAMS)
 
 
 def date_validators():
-    return [MinValueValidator(DATE_MIN, message=DATE_MESSAGE), MaxValueValidator(DATE_MAX, message=DATE_MESSAGE)]
+    return [MinValueValidator(DATE_MIN, message=date_message()), MaxValueValidator(DATE_MAX, message=date_message())]
 
 
 def date_problem(value):
     """The message for a date outside DATE_MIN..DATE_MAX (or not a date at all), else None."""
     if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
-        return "Give a date."
+        return _("Give a date.")
     if not DATE_MIN <= value <= DATE_MAX:
-        return DATE_MESSAGE
+        return _(DATE_TEMPLATE) % DATE_PARAMS
     return None
 
 
@@ -78,18 +99,18 @@ def date_check(value, *, field):
     return value
 
 
-def whole_problem(value, *, maximum, minimum=1, what="a whole number"):
+def whole_problem(value, *, maximum, minimum=1, what=gettext_lazy("a whole number")):
     """The message for anything but a whole number in minimum..maximum (bool is not a number), else None."""
     if isinstance(value, bool) or not isinstance(value, int):
-        return f"Give {what}."
+        return _("Give %(what)s.") % {"what": what}
     if value < minimum:
-        return f"Give {what} of at least {limit(minimum)}."
+        return _("Give %(what)s of at least %(minimum)s.") % {"what": what, "minimum": limit(minimum)}
     if value > maximum:
-        return f"Give {what} of at most {limit(maximum)}."
+        return _("Give %(what)s of at most %(maximum)s.") % {"what": what, "maximum": limit(maximum)}
     return None
 
 
-def whole_check(value, *, field, maximum, minimum=1, what="a whole number"):
+def whole_check(value, *, field, maximum, minimum=1, what=gettext_lazy("a whole number")):
     """`value` as an int within minimum..maximum (digit strings are read); ServiceError otherwise."""
     if isinstance(value, str) and value.strip().isdigit():
         value = int(digits_normalise(value.strip()))
@@ -100,7 +121,9 @@ def whole_check(value, *, field, maximum, minimum=1, what="a whole number"):
 
 
 def max_message(maximum, unit=""):
-    return f"At most {limit(maximum)}{' ' + unit if unit else ''}."
+    if unit:
+        return lazy_message(gettext_noop("At most %(maximum)s %(unit)s."), {"maximum": limit(maximum), "unit": unit})
+    return lazy_message(gettext_noop("At most %(maximum)s."), {"maximum": limit(maximum)})
 
 
 def id_ok(value):
@@ -143,8 +166,8 @@ _EDGE = frozenset({"Zs", "Zl", "Zp", "Cf", "Cc"})
 # pattern): a title of Hangul fillers is as empty as one of zero-width spaces.
 _BLANK = frozenset("\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
 _ALLOWED_CONTROLS = frozenset("\t\n\r")
-INVISIBLE_MESSAGE = "Write some visible text: this has only spaces or invisible characters."
-CONTROL_MESSAGE = "Remove the control characters from this text."
+INVISIBLE_MESSAGE = gettext_noop("Write some visible text: this has only spaces or invisible characters.")
+CONTROL_MESSAGE = gettext_noop("Remove the control characters from this text.")
 
 
 def _strip_invisible(value):
@@ -165,15 +188,20 @@ def has_visible(value):
     return any(unicodedata.category(ch)[0] in "LNPS" and ch not in _BLANK for ch in value)
 
 
+def has_control(value):
+    """Whether the text carries control characters (tab and line breaks are allowed)."""
+    return isinstance(value, str) and any(unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS for ch in value)
+
+
 def text_problem(value):
     """The message for a text that shows nothing but is not blank (zero-width characters, bidi
     controls, fillers) or that carries control characters, else None. A blank text is simply empty."""
     if not isinstance(value, str) or value.strip() == "":
         return None
-    if any(unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS for ch in value):
-        return CONTROL_MESSAGE
+    if has_control(value):
+        return _(CONTROL_MESSAGE)
     if not has_visible(value):
-        return INVISIBLE_MESSAGE
+        return _(INVISIBLE_MESSAGE)
     return None
 
 
@@ -186,9 +214,8 @@ def text_clean(value):
 
 def text_required(value, *, field, message):
     """A cleaned text that shows something; ServiceError(message) if it is empty or invisible."""
-    problem = text_problem(value) if isinstance(value, str) else None
-    if problem == CONTROL_MESSAGE:
-        raise ServiceError(problem, field=field, code="invalid")
+    if has_control(value):
+        raise ServiceError(_(CONTROL_MESSAGE), field=field, code="invalid")
     value = text_clean(value if isinstance(value, str) else "")
     if not value:
         raise ServiceError(message, field=field, code="invalid")

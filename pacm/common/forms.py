@@ -6,6 +6,7 @@ digits of any script are read as ASCII digits and shown back so (issue 11).
 """
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from . import bounds
 
@@ -103,7 +104,7 @@ def units_field(**kwargs):
 
 
 def year_field(**kwargs):
-    messages = {"min_value": bounds.YEAR_MESSAGE, "max_value": bounds.YEAR_MESSAGE}
+    messages = {"min_value": bounds.year_message(), "max_value": bounds.year_message()}
     return forms.IntegerField(min_value=bounds.YEAR_MIN, max_value=bounds.YEAR_MAX, error_messages=messages, **kwargs)
 
 
@@ -132,7 +133,7 @@ class IdCheckMixin:
     def _id_check(self, value):
         if not bounds.id_ok(value):
             raise forms.ValidationError(
-                self.error_messages.get("invalid_choice", "Select a valid choice."),
+                self.error_messages.get("invalid_choice", _("Select a valid choice.")),
                 code="invalid_choice", params={"value": value},
             )
 

@@ -1,12 +1,15 @@
 """Notifications of committed writes: who is told (pacm.engine.notify), the message, the outbox."""
+from django.utils.translation import gettext as _
+
 from .notify import recipients
 
 
 def notification_message(*, machine, subject, write):
     """(subject line, body, link) of a write on `subject`, from the machine's declaration."""
     what = machine.describe(subject) if machine.describe else str(subject)
-    subject_line = f"[pacm] {what}: {write.label}"
-    body = f"{write.label}: {what} is now {subject.get_state_display().lower()}."
+    shown = {"subject": what, "write": write.label, "state": subject.get_state_display().lower()}
+    subject_line = _("[pacm] %(subject)s: %(write)s") % shown
+    body = _("%(write)s: %(subject)s is now %(state)s.") % shown
     url = machine.url(subject) if machine.url is not None else ""
     return subject_line, body, url
 

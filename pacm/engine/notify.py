@@ -34,7 +34,9 @@ def awaited_writes(subject):
         if not spec.awaited:
             continue
         if spec.waiting is not None:
-            waiting = spec.waiting() if callable(spec.waiting) else spec.waiting
+            from .offers import waiting_condition
+
+            waiting = waiting_condition(spec)
             if not machine.model.objects.filter(pk=subject.pk).filter(waiting).exists():
                 continue
         writes.append(spec)

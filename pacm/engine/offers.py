@@ -107,6 +107,19 @@ def item_require(spec, item, actor):
         raise Refused(_("You may not %(what)s now.") % params, code="not_permitted", params=params)
 
 
+def waiting_condition(spec, user=None):
+    """The write's `waiting` Q; a callable that takes `user` narrows it to that person (a vote not
+    cast yet by them), and is asked without one when nobody in particular is meant."""
+    import inspect
+
+    waiting = spec.waiting
+    if not callable(waiting):
+        return waiting
+    if "user" in inspect.signature(waiting).parameters:
+        return waiting(user=user)
+    return waiting()
+
+
 def waiting_q(user, machine):
     """Rows of `machine.model` on which something waits for `user`: from the same declarations.
 
@@ -122,7 +135,7 @@ def waiting_q(user, machine):
         states = Q(state__in=list(spec.source)) if spec.source is not None else ~Q(state__in=list(machine.terminal))
         condition = states & tie_q(user, machine.model, spec.actors)
         if spec.waiting is not None:
-            condition &= spec.waiting() if callable(spec.waiting) else spec.waiting
+            condition &= waiting_condition(spec, user)
         q |= condition
     return q
 

@@ -197,3 +197,22 @@ def due_date(machine, now, timer_key):
     """Timers count calendar days from the rule set in force (policy.md §3), via the machine."""
     days = machine.timer_days(timer_key, timezone.localdate(now))
     return now + datetime.timedelta(days=days)
+
+
+def write_check(*, machine, obj, name, user, what=None):
+    """The skeleton's checks for a write whose rows the caller has already locked in its own
+    global order (the registry's moves lock every account they touch at once, lowest key first,
+    so that crossing transfers never deadlock): actor through the subject's ties, the declared
+    state, the guards. Returns the actor; refuses as `write_run` does."""
+    spec = machine.write(name)
+    actor = actor_require(user=user, subject=obj, roles=spec.actors, what=what or spec.label.lower())
+    if not spec.allowed_in(obj.state, machine.terminal):
+        shown = {"label": spec.label, "subject": describe(obj), "state": state_label(obj)}
+        raise Refused(
+            str(spec.refusal) if spec.refusal else _("'%(label)s' is not possible while %(subject)s is %(state)s.") % shown,
+            code="wrong_state", params={"write": spec.name, "state": obj.state},
+        )
+    blocked = guard_check(machine, obj, spec)
+    if blocked:
+        raise ServiceError(blocked.message, code=blocked.code, params=blocked.params)
+    return actor

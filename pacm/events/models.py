@@ -10,33 +10,34 @@ import json
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class EventKind(models.TextChoices):
-    ACTIVITY_CREATED = "activity.created", "Activity created"
-    ACTIVITY_UPDATED = "activity.updated", "PDD fields updated"
-    ACTIVITY_TRANSITIONED = "activity.transitioned", "State changed"
-    DOE_ENGAGED = "activity.doe_engaged", "DOE engaged"
-    DOE_CHANGED = "activity.doe_changed", "DOE changed"
-    DOCUMENT_UPLOADED = "document.uploaded", "Document version uploaded"
-    FINDING_RAISED = "finding.raised", "Finding raised"
-    FINDING_ANSWERED = "finding.answered", "Finding answered"
-    FINDING_CLOSED = "finding.closed", "Finding closed"
-    FINDING_REOPENED = "finding.reopened", "Finding reopened"
-    HOST_APPROVAL_ISSUED = "host.approval_issued", "Host approval issued"
-    AUTHORIZATION_ISSUED = "host.authorization_issued", "Authorization statement issued"
-    FEE_ASSESSED = "fee.assessed", "Fee assessed"
-    FEE_PAID = "fee.paid", "Fee recorded as paid"
-    MONITORING_SUBMITTED = "monitoring.submitted", "Monitoring report submitted"
-    MONITORING_TRANSITIONED = "monitoring.transitioned", "Monitoring period state changed"
-    ISSUANCE_TRANSITIONED = "issuance.transitioned", "Issuance request state changed"
-    ISSUANCE_EXECUTED = "issuance.executed", "Units issued and forwarded"
-    REVERSAL_REPORTED = "reversal.reported", "Reversal reported"
-    REVERSAL_SETTLED = "reversal.settled", "Reversal settled"
-    UNITS_MOVED = "registry.units_moved", "Units moved"
-    ACCOUNT_OPENED = "registry.account_opened", "Account opened"
-    BOARD_DECISION_OPENED = "board.decision_opened", "Board decision opened (electronic)"
-    BOARD_DECIDED = "board.decided", "Board decision taken"
+    ACTIVITY_CREATED = "activity.created", _("Activity created")
+    ACTIVITY_UPDATED = "activity.updated", _("PDD fields updated")
+    ACTIVITY_TRANSITIONED = "activity.transitioned", _("State changed")
+    DOE_ENGAGED = "activity.doe_engaged", _("DOE engaged")
+    DOE_CHANGED = "activity.doe_changed", _("DOE changed")
+    DOCUMENT_UPLOADED = "document.uploaded", _("Document version uploaded")
+    FINDING_RAISED = "finding.raised", _("Finding raised")
+    FINDING_ANSWERED = "finding.answered", _("Finding answered")
+    FINDING_CLOSED = "finding.closed", _("Finding closed")
+    FINDING_REOPENED = "finding.reopened", _("Finding reopened")
+    HOST_APPROVAL_ISSUED = "host.approval_issued", _("Host approval issued")
+    AUTHORIZATION_ISSUED = "host.authorization_issued", _("Authorization statement issued")
+    FEE_ASSESSED = "fee.assessed", _("Fee assessed")
+    FEE_PAID = "fee.paid", _("Fee recorded as paid")
+    MONITORING_SUBMITTED = "monitoring.submitted", _("Monitoring report submitted")
+    MONITORING_TRANSITIONED = "monitoring.transitioned", _("Monitoring period state changed")
+    ISSUANCE_TRANSITIONED = "issuance.transitioned", _("Issuance request state changed")
+    ISSUANCE_EXECUTED = "issuance.executed", _("Units issued and forwarded")
+    REVERSAL_REPORTED = "reversal.reported", _("Reversal reported")
+    REVERSAL_SETTLED = "reversal.settled", _("Reversal settled")
+    UNITS_MOVED = "registry.units_moved", _("Units moved")
+    ACCOUNT_OPENED = "registry.account_opened", _("Account opened")
+    BOARD_DECISION_OPENED = "board.decision_opened", _("Board decision opened (electronic)")
+    BOARD_DECIDED = "board.decided", _("Board decision taken")
 
 
 GENESIS = "0" * 64

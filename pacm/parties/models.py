@@ -3,15 +3,16 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Party(models.Model):
     """A Party to the Paris Agreement, and what it has done to take part in A6.4 (RMP 26)."""
 
-    iso2 = models.CharField("ISO 3166 alpha-2", max_length=2, unique=True)
+    iso2 = models.CharField(_("ISO 3166 alpha-2"), max_length=2, unique=True)
     name = models.CharField(max_length=120)
-    dna_designated = models.BooleanField("DNA designated", default=False)
-    has_ndc = models.BooleanField("maintains an NDC", default=True)
+    dna_designated = models.BooleanField(_("DNA designated"), default=False)
+    has_ndc = models.BooleanField(_("maintains an NDC"), default=True)
     sd_contribution_published = models.BooleanField(default=False)
     activity_types_published = models.BooleanField(default=False)
     # RMP 27(b), 31(f): the host may impose a shorter crediting period and refuse renewal.
@@ -20,7 +21,7 @@ class Party(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "parties"
+        verbose_name_plural = _("parties")
 
     def __str__(self):
         return f"{self.name} ({self.iso2})"
@@ -29,6 +30,12 @@ class Party(models.Model):
         self.iso2 = (self.iso2 or "").upper()
         if len(self.iso2) != 2 or not self.iso2.isalpha():
             raise ValidationError({"iso2": "Use the two-letter ISO 3166 code."})
+
+    # The registry's subject for opening accounts (pacm.registry.machine): a Party is simply listed.
+    state = "listed"
+
+    def get_state_display(self):
+        return str(self)
 
     @property
     def participates(self):
@@ -51,8 +58,8 @@ class PartyStatus(models.Model):
     """A dated LDC or SIDS classification: waivers follow the status on the relevant date."""
 
     class Kind(models.TextChoices):
-        LDC = "ldc", "Least developed country"
-        SIDS = "sids", "Small island developing State"
+        LDC = "ldc", _("Least developed country")
+        SIDS = "sids", _("Small island developing State")
 
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="statuses")
     kind = models.CharField(max_length=4, choices=Kind.choices)
@@ -61,7 +68,7 @@ class PartyStatus(models.Model):
 
     class Meta:
         ordering = ["party", "valid_from"]
-        verbose_name_plural = "party statuses"
+        verbose_name_plural = _("party statuses")
 
     def __str__(self):
         return f"{self.party.iso2} {self.get_kind_display()} from {self.valid_from}"
@@ -73,19 +80,19 @@ class PartyStatus(models.Model):
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):
-        PARTICIPANT = "participant", "Activity participant"
-        DNA = "dna", "Host Party DNA"
-        DOE = "doe", "Designated operational entity"
-        SECRETARIAT = "secretariat", "Secretariat"
-        SB = "sb", "Supervisory Body"
-        ADAPTATION_FUND = "af", "Adaptation Fund"
+        PARTICIPANT = "participant", _("Activity participant")
+        DNA = "dna", _("Host Party DNA")
+        DOE = "doe", _("Designated operational entity")
+        SECRETARIAT = "secretariat", _("Secretariat")
+        SB = "sb", _("Supervisory Body")
+        ADAPTATION_FUND = "af", _("Adaptation Fund")
 
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=12, choices=Kind.choices)
     # The Party a DNA speaks for; the Party that authorized a participant (RMP 41, 45).
     party = models.ForeignKey(Party, null=True, blank=True, on_delete=models.PROTECT, related_name="organisations")
     authorized_by_party = models.BooleanField(
-        default=False, help_text="The Party has authorized this entity (RMP 45): it may receive first transfers."
+        default=False, help_text=_("The Party has authorized this entity (RMP 45): it may receive first transfers.")
     )
 
     class Meta:
@@ -123,7 +130,7 @@ class Membership(models.Model):
     # membership is an alternate member's and names the member it stands for; empty, a member's.
     alternate_for = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="alternate",
-        help_text="Supervisory Body: the member this alternate member stands for (empty for a member).",
+        help_text=_("Supervisory Body: the member this alternate member stands for (empty for a member)."),
     )
 
     class Meta:

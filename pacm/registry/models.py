@@ -7,21 +7,22 @@ the history of every unit can be read back, and a move touches only the blocks i
 """
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from pacm.common.models import AppendOnlyModel
 
 
 class AccountKind(models.TextChoices):
-    PENDING = "pending", "Pending"
-    HOLDING = "holding", "Holding"
-    SOP_ADAPTATION = "sop_adaptation", "Adaptation Fund share of proceeds"
-    OMGE_MANDATORY = "omge_mandatory", "Mandatory OMGE cancellation"
-    OMGE_VOLUNTARY = "omge_voluntary", "Voluntary OMGE cancellation"
-    RETIREMENT = "retirement", "Retirement (NDC use)"
-    CANCELLATION_OIMP = "cancellation_oimp", "Cancellation for other international mitigation purposes"
-    VOLUNTARY_CANCELLATION = "voluntary_cancellation", "Voluntary cancellation"
-    ADMIN_CANCELLATION = "admin_cancellation", "Administrative cancellation"
-    BUFFER = "buffer", "Reversal buffer"
+    PENDING = "pending", _("Pending")
+    HOLDING = "holding", _("Holding")
+    SOP_ADAPTATION = "sop_adaptation", _("Adaptation Fund share of proceeds")
+    OMGE_MANDATORY = "omge_mandatory", _("Mandatory OMGE cancellation")
+    OMGE_VOLUNTARY = "omge_voluntary", _("Voluntary OMGE cancellation")
+    RETIREMENT = "retirement", _("Retirement (NDC use)")
+    CANCELLATION_OIMP = "cancellation_oimp", _("Cancellation for other international mitigation purposes")
+    VOLUNTARY_CANCELLATION = "voluntary_cancellation", _("Voluntary cancellation")
+    ADMIN_CANCELLATION = "admin_cancellation", _("Administrative cancellation")
+    BUFFER = "buffer", _("Reversal buffer")
 
 
 # 7/CMA.4 annex I para 45: units in a cancellation or retirement account never move again.
@@ -54,9 +55,9 @@ class AuthorizationBasis(models.TextChoices):
     """What a Party or entity account rests on (RMP 63; 7/CMA.4 annex I para 33; PROC-REGS-001 v02.1
     paras 24-32)."""
 
-    PARTY = "party", "The Party's own account (RMP 63)"
-    HOST_APPROVAL = "host_approval", "Participant authorized in the host approval (RMP 41; REGS-001 para 27)"
-    PARTY_AUTHORIZATION = "party_authorization", "The Party's authorization of the entity (REGS-001 paras 27-31)"
+    PARTY = "party", _("The Party's own account (RMP 63)")
+    HOST_APPROVAL = "host_approval", _("Participant authorized in the host approval (RMP 41; REGS-001 para 27)")
+    PARTY_AUTHORIZATION = "party_authorization", _("The Party's authorization of the entity (REGS-001 paras 27-31)")
 
 
 class Account(models.Model):
@@ -76,7 +77,7 @@ class Account(models.Model):
     )
     authorization_basis = models.CharField(max_length=20, choices=AuthorizationBasis.choices, blank=True)
     authorization_document = models.CharField(
-        max_length=200, blank=True, help_text="Which approval or document: the host approval, or the Party's letter"
+        max_length=200, blank=True, help_text=_("Which approval or document: the host approval, or the Party's letter")
     )
     authorization_date = models.DateField(null=True, blank=True)
     host_approval = models.ForeignKey(
@@ -116,6 +117,19 @@ class Account(models.Model):
         return self.kind in TERMINAL_KINDS
 
     @property
+    def state(self):
+        """What may be done with it (pacm.registry.machine): holders move units out of a holding
+        or the SOP account; nothing leaves a terminal one; the rest move by the registry's services."""
+        if self.kind in (AccountKind.HOLDING, AccountKind.SOP_ADAPTATION):
+            return "movable"
+        return "terminal" if self.kind in TERMINAL_KINDS else "system"
+
+    def get_state_display(self):
+        from .machine import AccountState
+
+        return AccountState(self.state).label
+
+    @property
     def is_party_account(self):
         return self.organisation_id is None and self.party_id is not None
 
@@ -131,19 +145,19 @@ class Account(models.Model):
 
 
 class AuthorizationStatus(models.TextChoices):
-    NDC = "ndc", "Authorized for NDC use"
-    OIMP = "oimp", "Authorized for OIMP"
-    BOTH = "both", "Authorized for NDC use and OIMP"
-    MITIGATION_CONTRIBUTION = "mc", "Mitigation contribution"
+    NDC = "ndc", _("Authorized for NDC use")
+    OIMP = "oimp", _("Authorized for OIMP")
+    BOTH = "both", _("Authorized for NDC use and OIMP")
+    MITIGATION_CONTRIBUTION = "mc", _("Mitigation contribution")
 
 
 class FirstTransferDefinition(models.TextChoices):
     """Copied at issuance from the authorization statement (RMP 42; 2/CMA.3 annex para 2)."""
 
-    INTERNATIONAL = "international", "First international transfer (NDC use)"
-    ISSUANCE = "issuance", "Issuance"
-    AUTHORIZATION = "authorization", "Authorization"
-    USE = "use", "Use or cancellation"
+    INTERNATIONAL = "international", _("First international transfer (NDC use)")
+    ISSUANCE = "issuance", _("Issuance")
+    AUTHORIZATION = "authorization", _("Authorization")
+    USE = "use", _("Use or cancellation")
 
 
 class UnitBlock(models.Model):
@@ -168,6 +182,8 @@ class UnitBlock(models.Model):
         indexes = [
             models.Index(fields=["activity", "vintage", "serial_start"]),
             models.Index(fields=["account", "activity", "vintage", "serial_start"]),
+            # pacm issue 8: an account's blocks are paged by key, through this index.
+            models.Index(fields=["account", "id"], name="block_account_id"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(serial_start__gte=1), name="block_serial_positive"),
@@ -199,19 +215,19 @@ class SerialCounter(models.Model):
 
 class TransactionKind(models.TextChoices):
     # 7/CMA.4 annex I para 35, plus the internal kinds of rules.md §5.2.
-    ISSUANCE = "issuance", "Issuance"
-    SHARE_OF_PROCEEDS = "share_of_proceeds", "Share of proceeds to the Adaptation Fund"
-    OMGE_CANCELLATION = "omge_cancellation", "OMGE cancellation"
-    BUFFER_DEPOSIT = "buffer_deposit", "Buffer contribution"
-    FORWARDING = "forwarding", "Forwarding"
-    TRANSFER = "transfer", "Transfer"
-    VOLUNTARY_CANCELLATION = "voluntary_cancellation", "Voluntary cancellation"
-    VOLUNTARY_OMGE_CANCELLATION = "voluntary_omge_cancellation", "Voluntary OMGE cancellation"
-    RETIREMENT = "retirement", "Retirement (NDC use)"
-    CANCELLATION_OIMP = "cancellation_oimp", "Cancellation for OIMP"
-    BUFFER_CANCELLATION = "buffer_cancellation", "Buffer cancellation (unavoidable reversal)"
-    REVERSAL_COMPENSATION = "reversal_compensation", "Reversal compensation (avoidable reversal)"
-    ADMIN_CANCELLATION = "admin_cancellation", "Administrative cancellation"
+    ISSUANCE = "issuance", _("Issuance")
+    SHARE_OF_PROCEEDS = "share_of_proceeds", _("Share of proceeds to the Adaptation Fund")
+    OMGE_CANCELLATION = "omge_cancellation", _("OMGE cancellation")
+    BUFFER_DEPOSIT = "buffer_deposit", _("Buffer contribution")
+    FORWARDING = "forwarding", _("Forwarding")
+    TRANSFER = "transfer", _("Transfer")
+    VOLUNTARY_CANCELLATION = "voluntary_cancellation", _("Voluntary cancellation")
+    VOLUNTARY_OMGE_CANCELLATION = "voluntary_omge_cancellation", _("Voluntary OMGE cancellation")
+    RETIREMENT = "retirement", _("Retirement (NDC use)")
+    CANCELLATION_OIMP = "cancellation_oimp", _("Cancellation for OIMP")
+    BUFFER_CANCELLATION = "buffer_cancellation", _("Buffer cancellation (unavoidable reversal)")
+    REVERSAL_COMPENSATION = "reversal_compensation", _("Reversal compensation (avoidable reversal)")
+    ADMIN_CANCELLATION = "admin_cancellation", _("Administrative cancellation")
 
 
 class LedgerTransaction(AppendOnlyModel):
@@ -234,6 +250,12 @@ class LedgerTransaction(AppendOnlyModel):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # pacm issue 8: a statement reads an account's transactions newest first by key.
+        indexes = [
+            models.Index(fields=["from_account", "id"], name="txn_from_account_id"),
+            models.Index(fields=["to_account", "id"], name="txn_to_account_id"),
+            models.Index(fields=["kind", "id"], name="txn_kind_id"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} of {self.quantity}"
@@ -255,3 +277,30 @@ class LedgerEntry(AppendOnlyModel):
     @property
     def quantity(self):
         return self.serial_end - self.serial_start + 1
+
+
+# Rows of RegistryTotal per key: issuances of different activities update different rows, so they
+# do not queue on one counter (pacm issue 8).
+TOTAL_SHARDS = 8
+
+
+class RegistryTotal(models.Model):
+    """Units held per account kind, authorization status and vintage (and units issued, on the pending
+    rows), kept in the same transaction as every move (services.totals), so the public registry reads
+    its totals from a few rows instead of every block (pacm issue 8). `reconcile_totals` recomputes
+    them from the blocks and the ledger and reports or fixes any difference. (No CHECK on the sign: an
+    upsert's candidate row carries the negative delta, and the check would refuse it before the update.)"""
+
+    account_kind = models.CharField(max_length=24, choices=AccountKind.choices)
+    authorization_status = models.CharField(max_length=4, choices=AuthorizationStatus.choices)
+    vintage = models.PositiveSmallIntegerField()
+    shard = models.PositiveSmallIntegerField(default=0)
+    units = models.BigIntegerField(default=0)
+    issued = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account_kind", "authorization_status", "vintage", "shard"], name="registry_total_key"
+            ),
+        ]

@@ -19,12 +19,14 @@ def holdings(account):
         UnitBlock.objects.filter(account=account)
         .values("activity_id", "activity__reference", "vintage", "authorization_status", "first_transferred")
         .annotate(units=UNITS)
-        .order_by("activity__reference", "vintage", "authorization_status", "first_transferred")
+        # The order of the index (account, activity, vintage, ...): the groups stream from it (issue 8).
+        .order_by("activity_id", "vintage", "authorization_status", "first_transferred")
     )
 
 
 def statement(account):
-    """Transactions in and out of `account`, newest first, with their serial ranges; slice it to page."""
+    """Transactions in and out of `account` with their serial ranges; the page orders it by key, newest
+    first, and slices it (keyset: the indexes (from_account, id) and (to_account, id))."""
     entries = LedgerEntry.objects.select_related("block__activity", "block__host_party").order_by(
         "vintage", "serial_start"
     )
@@ -35,7 +37,7 @@ def statement(account):
             direction=Case(When(to_account=account, then=Value("in")), default=Value("out"), output_field=CharField())
         )
         .prefetch_related(Prefetch("entries", queryset=entries))
-        .order_by("-created_at", "-pk")
+        .order_by("-pk")
     )
 
 
@@ -65,7 +67,7 @@ def _holder():
     )
 
 
-def _public_row(row):
+def public_row(row):
     row["serial"] = serial_compose(
         host_iso2=row["host_party__iso2"], activity_reference=row["activity__reference"], vintage=row["vintage"],
         serial_start=row["serial_start"], serial_end=row["serial_end"],
@@ -89,11 +91,11 @@ class PublicRows:
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return [_public_row(row) for row in self.queryset[index]]
-        return _public_row(self.queryset[index])
+            return [public_row(row) for row in self.queryset[index]]
+        return public_row(self.queryset[index])
 
     def __iter__(self):
-        return (_public_row(row) for row in self.queryset.iterator(chunk_size=2000))
+        return (public_row(row) for row in self.queryset.iterator(chunk_size=2000))
 
 
 def block_activity(reference):
@@ -129,17 +131,22 @@ def public_issuances():
     """Issuances recorded in the ledger, with the activity and the quantity issued."""
     return (
         LedgerTransaction.objects.filter(kind=TransactionKind.ISSUANCE)
-        .values("issuance_id", "issuance__period__activity__reference", "issuance__period__number", "quantity",
-                "created_at")
-        .order_by("-created_at", "-pk")
+        .values("pk", "issuance_id", "issuance__period__activity__reference", "issuance__period__number",
+                "quantity", "created_at")
+        .order_by("-pk")
     )
 
 
 def ledger_totals():
-    """Units issued, and units held per account kind; the two totals are equal (units never vanish)."""
-    issued = LedgerTransaction.objects.filter(kind=TransactionKind.ISSUANCE).aggregate(n=Sum("quantity"))["n"] or 0
-    rows = UnitBlock.objects.values("account__kind").annotate(units=UNITS)
-    by_kind = {row["account__kind"]: row["units"] for row in rows}
+    """Units issued, and units held per account kind; the two totals are equal (units never vanish).
+
+    Read from the maintained rows (models.RegistryTotal, pacm issue 8): one query over a few rows.
+    """
+    from .models import RegistryTotal
+
+    rows = RegistryTotal.objects.values("account_kind").annotate(units=Sum("units"), issued=Sum("issued")).order_by()
+    by_kind = {row["account_kind"]: row["units"] for row in rows if row["units"]}
+    issued = sum(row["issued"] for row in rows)
     return {"issued": issued, "held": sum(by_kind.values()), "by_kind": by_kind}
 
 
@@ -153,12 +160,9 @@ def units_by_account(accounts):
 
 
 def account_blocks(account):
-    """The serial blocks held in `account`, in serial order, ready to print (serials.serial_format)."""
-    return (
-        UnitBlock.objects.filter(account=account)
-        .select_related("host_party", "activity")
-        .order_by("activity__reference", "vintage", "serial_start", "pk")
-    )
+    """The serial blocks held in `account` with what prints them (serials.serial_format); the page orders
+    them by key and slices them (keyset on the index (account, id): pacm issue 8)."""
+    return UnitBlock.objects.filter(account=account).select_related("host_party", "activity").order_by("pk")
 
 
 def organisations_without_holding_account(*, party_ids=None):

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST
 
 from pacm.common.errors import Refused, ServiceError
 from pacm.common.forms import form_add_service_error
-from pacm.common.paging import page_get
+from pacm.common.paging import keyset_page, page_get
 from pacm.common.submission import submit_once
+from pacm.engine.offers import available_actions
 from pacm.parties.models import Organisation
 from pacm.parties.roles import user_organisations
 
@@ -24,8 +25,8 @@ from .forms import AccountOpenForm, CancelForm, TransferForm, UseForm
 from .models import AccountKind, AuthorizationStatus
 from .serials import serial_format
 
-# Accounts whose units their holders move by hand (services.accounts.account_actor).
-MOVABLE_KINDS = frozenset({AccountKind.HOLDING, AccountKind.SOP_ADAPTATION})
+# Each form of the account page and the declared write it runs (pacm.registry.machine).
+FORM_WRITES = {"transfer": "transfer_units", "cancel": "cancel_units", "use": "use_units"}
 STATUS_LABELS = dict(AuthorizationStatus.choices)
 KIND_LABELS = dict(AccountKind.choices)
 
@@ -37,15 +38,23 @@ def public_registry(request):
     if reference:
         # A block exists only for a registered (hence public) activity: look it up through its blocks.
         activity = selectors.block_activity(reference)
-    blocks = selectors.public_blocks(activity=activity) if activity or not reference else []
+    # pacm issue 8: one activity's blocks page with a count (its index bounds them); all blocks page by
+    # key without counting (keyset on the primary key), so the last page costs what the first does.
+    if activity:
+        blocks = page_get(request, selectors.public_blocks(activity=activity), param="blocks", per_page=50)
+    elif not reference:
+        blocks = keyset_page(request, selectors.public_blocks().queryset.order_by(), param="blocks_after",
+                             per_page=50, descending=False, transform=selectors.public_row)
+    else:
+        blocks = page_get(request, [], param="blocks", per_page=50)
     totals = selectors.ledger_totals()
     context = {
         "totals": totals,
         "by_kind": sorted(
             ((KIND_LABELS.get(kind, kind), units) for kind, units in totals["by_kind"].items()), key=lambda r: -r[1]
         ),
-        "issuances": page_get(request, selectors.public_issuances(), param="issuances", per_page=20),
-        "blocks": page_get(request, blocks, param="blocks", per_page=50),
+        "issuances": keyset_page(request, selectors.public_issuances(), param="issuances_before", per_page=20),
+        "blocks": blocks,
         "activity": activity,
         "reference": reference,
         "status_labels": STATUS_LABELS,
@@ -55,14 +64,17 @@ def public_registry(request):
 
 
 def _openable(user):
-    """Participant organisations this user may open a holding account for (services.accounts._opener)."""
-    mine = user_organisations(user)
-    if mine.filter(kind=Organisation.Kind.SECRETARIAT).exists():
-        return selectors.organisations_without_holding_account()
-    party_ids = list(mine.filter(kind=Organisation.Kind.DNA).values_list("party_id", flat=True))
-    if party_ids:
-        return selectors.organisations_without_holding_account(party_ids=party_ids)
-    return Organisation.objects.none()
+    """Participant organisations this user may open a holding account for: those of the Parties
+    on which the user may `open_account` (pacm.registry.machine; services.accounts._opener)."""
+    from pacm.parties.models import Party
+    from pacm.parties.roles import tie_q
+
+    from .machine import PARTY
+
+    parties = Party.objects.filter(tie_q(user, Party, PARTY.write("open_account").actors))
+    if not parties.exists():
+        return Organisation.objects.none()
+    return selectors.organisations_without_holding_account(party_ids=parties.values("pk"))
 
 
 def _accounts_render(request, *, open_form=None):
@@ -135,37 +147,44 @@ def account_url(account, anchor=""):
     return f"{url}#{anchor}" if anchor else url
 
 
-def _held_activities(holdings):
-    seen = {}
-    for row in holdings:
-        seen.setdefault(row["activity_id"], row["activity__reference"])
-    return sorted(seen.items(), key=lambda item: item[1])
-
-
 FORMS = {"transfer": TransferForm, "cancel": CancelForm, "use": UseForm}
+# pacm issue 8: each list of the account page is read a page at a time, in the order of an index.
+HOLDINGS_PAGE = 50
+BLOCKS_PAGE = 50
+STATEMENT_PAGE = 25
+
+
+def _statement_row(row):
+    row.ranges = [serial_format(entry) for entry in row.entries.all()]
+    return row
+
+
+def _block_row(block):
+    block.serial = serial_format(block)
+    return block
 
 
 def _account_render(request, account, *, bound=None):
-    holdings = list(selectors.holdings(account))
-    activities = _held_activities(holdings)
+    holdings = page_get(request, selectors.holdings(account), param="holdings", per_page=HOLDINGS_PAGE)
     for row in holdings:
         row["status_label"] = STATUS_LABELS.get(row["authorization_status"], row["authorization_status"])
-    blocks = page_get(request, selectors.account_blocks(account), param="blocks", per_page=50)
-    for block in blocks:
-        block.serial = serial_format(block)
-    statement = page_get(request, selectors.statement(account), param="page", per_page=25)
-    for row in statement:
-        row.ranges = [serial_format(entry) for entry in row.entries.all()]
+    blocks = keyset_page(request, selectors.account_blocks(account), param="blocks_after", per_page=BLOCKS_PAGE,
+                         descending=False, transform=_block_row)
+    # Statement rows come newest first by key (index (from_account, id) and (to_account, id)); the
+    # entries of the page's rows are prefetched in one more query.
+    statement = keyset_page(request, selectors.statement(account), param="before", per_page=STATEMENT_PAGE,
+                            transform=_statement_row)
     forms = {}
-    if account.kind in MOVABLE_KINDS or bound:
-        for key, form_class in FORMS.items():
-            forms[key] = (bound or {}).get(key) or form_class(activities=activities, prefix=key)
+    offered = available_actions(request.user, account).names
+    for key, form_class in FORMS.items():
+        if FORM_WRITES[key] in offered or key in (bound or {}):
+            forms[key] = (bound or {}).get(key) or form_class(prefix=key)
     context = {
         "account": account,
         "kind_label": KIND_LABELS.get(account.kind, account.kind),
         "terminal": account.is_terminal,
         "holdings": holdings,
-        "total": sum(row["units"] for row in holdings),
+        "total": selectors.units_by_account([account.pk]).get(account.pk, 0),
         "blocks": blocks,
         "statement": statement,
         "forms": forms,
@@ -182,8 +201,7 @@ def account_detail(request, number):
 
 def _move(request, number, key, call, success):
     account = _account_or_404(request.user, number)
-    activities = _held_activities(selectors.holdings(account))
-    form = FORMS[key](request.POST, activities=activities, prefix=key)
+    form = FORMS[key](request.POST, prefix=key)
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -9,30 +9,31 @@ members and alternate members within a window. Rows change only through `service
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Decision(models.Model):
     class Mode(models.TextChoices):
-        MEETING = "meeting", "At a meeting"
-        ELECTRONIC = "electronic", "Electronic decision"
+        MEETING = "meeting", _("At a meeting")
+        ELECTRONIC = "electronic", _("Electronic decision")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open for votes"
-        ADOPTED = "adopted", "Adopted"
-        NOT_ADOPTED = "not_adopted", "Not adopted"
+        OPEN = "open", _("Open for votes")
+        ADOPTED = "adopted", _("Adopted")
+        NOT_ADOPTED = "not_adopted", _("Not adopted")
         # Adopted, but the subject had moved on (or a guard refused) when the window closed.
-        LAPSED = "lapsed", "Adopted, could not be applied"
+        LAPSED = "lapsed", _("Adopted, could not be applied")
 
     class Basis(models.TextChoices):
-        CONSENSUS = "consensus", "By consensus"
-        MAJORITY = "majority", "By a three-fourths majority"
-        MAJORITY_MISSED = "majority_missed", "Three-fourths majority not reached"
-        QUORUM_MISSED = "quorum_missed", "Quorum not reached"
+        CONSENSUS = "consensus", _("By consensus")
+        MAJORITY = "majority", _("By a three-fourths majority")
+        MAJORITY_MISSED = "majority_missed", _("Three-fourths majority not reached")
+        QUORUM_MISSED = "quorum_missed", _("Quorum not reached")
 
     subject_kind = models.CharField(max_length=30)
     subject_id = models.PositiveBigIntegerField()
-    transition = models.CharField("proposed transition", max_length=40)
-    subject_state = models.CharField("state of the subject when proposed", max_length=40)
+    transition = models.CharField(_("proposed transition"), max_length=40)
+    subject_state = models.CharField(_("state of the subject when proposed"), max_length=40)
     body = models.ForeignKey(
         "parties.Organisation", on_delete=models.PROTECT, related_name="board_decisions",
         limit_choices_to={"kind": "sb"},
@@ -40,9 +41,9 @@ class Decision(models.Model):
     mode = models.CharField(max_length=10, choices=Mode.choices)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     basis = models.CharField(max_length=16, choices=Basis.choices, blank=True)
-    proposal = models.TextField("reasons", blank=True)
-    meeting = models.CharField(max_length=12, blank=True, help_text='e.g. "SBM019"')
-    agenda_item = models.CharField(max_length=20, blank=True, help_text='e.g. "4.2"')
+    proposal = models.TextField(_("reasons"), blank=True)
+    meeting = models.CharField(max_length=12, blank=True, help_text=_('e.g. "SBM019"'))
+    agenda_item = models.CharField(max_length=20, blank=True, help_text=_('e.g. "4.2"'))
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     opened_at = models.DateTimeField()
     closes_at = models.DateTimeField(null=True, blank=True)
@@ -97,13 +98,13 @@ class Vote(models.Model):
     """One vote on an electronic decision: once per person, never changed (services.board_vote_cast)."""
 
     class Choice(models.TextChoices):
-        YES = "yes", "Yes"
-        NO = "no", "No"
-        ABSTAIN = "abstain", "Abstain"
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        ABSTAIN = "abstain", _("Abstain")
 
     class Capacity(models.TextChoices):
-        MEMBER = "member", "Member"
-        ALTERNATE = "alternate", "Alternate member"
+        MEMBER = "member", _("Member")
+        ALTERNATE = "alternate", _("Alternate member")
 
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="votes")
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

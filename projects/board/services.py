@@ -29,7 +29,7 @@ from pacm.parties.models import Membership, Organisation
 from pacm.parties.roles import Actor, Role, actor_for_role
 
 from ..models import Activity
-from ..services.base import lock
+from ..services.base import action_run, lock
 from . import events
 from .models import Decision, Vote
 from .subjects import SUBJECTS, subject_kind_of
@@ -152,7 +152,7 @@ def _meeting_basis(rule_set, outcome, by, yes, no, abstain):
             f"{counts['yes']} yes and {counts['no']} no {verdict} a three-fourths majority of the members present "
             f"and voting (RMP para 22): the outcome is '{(S.ADOPTED if reached else S.NOT_ADOPTED).label}'.",
             field="outcome",
-        code="yes",
+        code="meeting_counts_mismatch",
     )
     return (B.MAJORITY if reached else B.MAJORITY_MISSED), counts
 
@@ -168,9 +168,10 @@ def board_decision_record_meeting(
     a vote gives its counts, and `outcome` must be the one RMP para 22 gives for them.
     """
     kind = subject_kind_of(subject)
-    with transaction.atomic():
-        subject = _locked_subject(kind, subject.pk)
-        actor = _secretariat(user, "record a decision of the Board")
+    _secretariat(user, "record a decision of the Board")
+
+    def apply(subject, actor):
+        nonlocal meeting, agenda_item, comment
         spec = _proposal(kind, subject, transition)
         meeting = _meeting_number(meeting)
         agenda_item = (agenda_item or "").strip()
@@ -192,7 +193,10 @@ def board_decision_record_meeting(
         events.decision_taken(decision=decision, subject=subject, actor=actor)
         if outcome == S.ADOPTED:
             kind.fire(subject, spec.name, board_actor(decision), comment)
-    return decision
+        return decision
+
+    # Through the engine's skeleton: the write `decide_as_board` declared on the subject's machine.
+    return action_run(subject=subject, name="decide_as_board", user=user, apply=apply)
 
 
 def board_decision_open_electronic(*, subject, transition, user, comment):
@@ -202,9 +206,10 @@ def board_decision_open_electronic(*, subject, transition, user, comment):
     among the sources). Votes are taken for RuleSet.board_electronic_days from now.
     """
     kind = subject_kind_of(subject)
-    with transaction.atomic():
-        subject = _locked_subject(kind, subject.pk)
-        actor = _secretariat(user, "open an electronic decision of the Board")
+    _secretariat(user, "open an electronic decision of the Board")
+
+    def apply(subject, actor):
+        nonlocal comment
         spec = _proposal(kind, subject, transition)
         comment = _reasons(comment, "Give the proposal with its reasons.")
         _none_open(kind, subject)
@@ -217,7 +222,9 @@ def board_decision_open_electronic(*, subject, transition, user, comment):
             rule_set=rule_set, quorum_needed=rule_set.board_quorum(),
         )
         events.decision_opened(decision=decision, subject=subject, actor=actor)
-    return decision
+        return decision
+
+    return action_run(subject=subject, name="decide_as_board", user=user, apply=apply)
 
 
 def board_membership(user, body):
@@ -236,11 +243,17 @@ def board_vote_cast(*, decision, user, choice):
     """
     if choice not in Vote.Choice.values:
         raise ServiceError("Vote yes, no or abstain.", field="choice", code="vote_yes_no_abstain")
-    with transaction.atomic():
-        decision, subject = _locked_decision(decision.pk)
+    found = Decision.objects.filter(pk=decision.pk).select_related("body").first()
+    if found is None:
+        raise ServiceError("No such Board decision.", code="no_such_board_decision")
+    if board_membership(user, found.body) is None:
+        raise Refused("Only members and alternate members of the Supervisory Body vote on its decisions.",
+                      code="only_members_alternate_members")
+    decision_pk = found.pk
+
+    def apply(_subject, _actor):
+        decision, subject = _locked_decision(decision_pk)
         membership = board_membership(user, decision.body)
-        if membership is None:
-            raise Refused("Only members and alternate members of the Supervisory Body vote on its decisions.", code="only_members_alternate_members")
         if not decision.is_open:
             raise Refused(f"Decision {decision.pk} is closed ({decision.get_status_display().lower()}): "
                           "votes are no longer taken.", code="decision")
@@ -266,7 +279,11 @@ def board_vote_cast(*, decision, user, choice):
                                    cast_at=now)
         if _every_member_voted(decision):
             _close(decision, subject, now)
-    return vote
+        return vote
+
+    # The write `vote_as_board` declared on the subject's machine, through the engine's skeleton.
+    subject = SUBJECTS[found.subject_kind].get(found.subject_id)
+    return action_run(subject=subject, name="vote_as_board", user=user, apply=apply)
 
 
 def _every_member_voted(decision):

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin
 
 from ..cycle import ACTIVITY_TRANSITIONS, ActivityState
@@ -11,14 +12,14 @@ class Activity(ActivityTransitions, FSMModelMixin, models.Model):
     """A mitigation activity (a stand-alone project) and its place in the cycle."""
 
     class CreditingType(models.TextChoices):
-        RENEWABLE = "renewable", "Renewable"
-        FIXED = "fixed", "Fixed"
+        RENEWABLE = "renewable", _("Renewable")
+        FIXED = "fixed", _("Fixed")
 
     class RiskRating(models.TextChoices):
-        LOW = "low", "Low"
-        MEDIUM = "medium", "Medium"
-        HIGH = "high", "High"
-        VERY_HIGH = "very_high", "Very high"
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+        VERY_HIGH = "very_high", _("Very high")
 
     reference = models.CharField(max_length=20, unique=True, editable=False)
     title = models.CharField(max_length=250)
@@ -29,11 +30,11 @@ class Activity(ActivityTransitions, FSMModelMixin, models.Model):
     )
     sectoral_scope = models.ForeignKey("methodologies.SectoralScope", on_delete=models.PROTECT)
     location = models.CharField(max_length=250)
-    start_date = models.DateField(help_text="The activity's start date")
+    start_date = models.DateField(help_text=_("The activity's start date"))
     crediting_type = models.CharField(max_length=10, choices=CreditingType.choices)
     crediting_start = models.DateField()
     crediting_end = models.DateField()
-    estimated_annual = models.PositiveIntegerField(help_text="Estimated annual reductions or removals (t CO2e)")
+    estimated_annual = models.PositiveIntegerField(help_text=_("Estimated annual reductions or removals (t CO2e)"))
     description = models.TextField()
     validation_doe = models.ForeignKey(
         "parties.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -52,7 +53,7 @@ class Activity(ActivityTransitions, FSMModelMixin, models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name_plural = "activities"
+        verbose_name_plural = _("activities")
 
     def __str__(self):
         return f"{self.reference} {self.title}"

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from pacm.common.models import AppendOnlyModel
 
@@ -9,12 +10,12 @@ class HostApproval(AppendOnlyModel):
     activity = models.ForeignKey("projects.Activity", on_delete=models.PROTECT, related_name="host_approvals")
     version = models.PositiveIntegerField()
     dna = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+")
-    sd_confirmation = models.TextField("how the activity fosters sustainable development")
-    ndc_relation = models.TextField("how the activity relates to the NDC")
-    renewal_approved = models.BooleanField("future renewal of the crediting period approved", default=False)
+    sd_confirmation = models.TextField(_("how the activity fosters sustainable development"))
+    ndc_relation = models.TextField(_("how the activity relates to the NDC"))
+    renewal_approved = models.BooleanField(_("future renewal of the crediting period approved"), default=False)
     authorized_participants = models.ManyToManyField("parties.Organisation", related_name="+")
     # 6/CMA.6 para 20: an LDC/SIDS host may choose not to use the share-of-proceeds exemption.
-    sop_exemption_opt_out = models.BooleanField("host opts out of the LDC/SIDS SOP exemption", default=False)
+    sop_exemption_opt_out = models.BooleanField(_("host opts out of the LDC/SIDS SOP exemption"), default=False)
     issued_at = models.DateTimeField()
 
     class Meta:
@@ -33,17 +34,17 @@ class AuthorizationStatement(AppendOnlyModel):
     """
 
     class Uses(models.TextChoices):
-        NDC = "ndc", "Authorized for use towards NDCs"
-        OIMP = "oimp", "Authorized for other international mitigation purposes"
-        BOTH = "both", "Authorized for NDCs and other international mitigation purposes"
-        MITIGATION_CONTRIBUTION = "mc", "Not authorized: mitigation contribution A6.4ERs"
+        NDC = "ndc", _("Authorized for use towards NDCs")
+        OIMP = "oimp", _("Authorized for other international mitigation purposes")
+        BOTH = "both", _("Authorized for NDCs and other international mitigation purposes")
+        MITIGATION_CONTRIBUTION = "mc", _("Not authorized: mitigation contribution A6.4ERs")
 
     class FirstTransfer(models.TextChoices):
         # 2/CMA.3 annex para 2(b): for OIMP the host specifies the event.
-        AUTHORIZATION = "authorization", "Authorization"
-        ISSUANCE = "issuance", "Issuance"
-        USE_OR_CANCELLATION = "use", "Use or cancellation"
-        INTERNATIONAL_TRANSFER = "international", "First international transfer (NDC use)"
+        AUTHORIZATION = "authorization", _("Authorization")
+        ISSUANCE = "issuance", _("Issuance")
+        USE_OR_CANCELLATION = "use", _("Use or cancellation")
+        INTERNATIONAL_TRANSFER = "international", _("First international transfer (NDC use)")
 
     activity = models.ForeignKey(
         "projects.Activity", on_delete=models.PROTECT, related_name="authorization_statements"

@@ -2,6 +2,7 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from pacm.common.models import AppendOnlyModel
 
@@ -10,16 +11,16 @@ class Document(models.Model):
     """A named document of an activity; its content lives in immutable versions."""
 
     class Kind(models.TextChoices):
-        PDD = "pdd", "Project design document"
-        LOCAL_CONSULTATION = "local_consultation", "Local stakeholder consultation report"
-        SD_REPORT = "sd_report", "Sustainable development report"
-        VALIDATION_REPORT = "validation_report", "Validation report"
-        HOST_APPROVAL_LETTER = "host_approval_letter", "Host approval letter"
-        AUTHORIZATION_STATEMENT = "authorization_statement", "Authorization statement"
-        MONITORING_REPORT = "monitoring_report", "Monitoring report"
-        VERIFICATION_REPORT = "verification_report", "Verification and certification report"
-        REVERSAL_EVIDENCE = "reversal_evidence", "Reversal evidence"
-        OTHER = "other", "Other"
+        PDD = "pdd", _("Project design document")
+        LOCAL_CONSULTATION = "local_consultation", _("Local stakeholder consultation report")
+        SD_REPORT = "sd_report", _("Sustainable development report")
+        VALIDATION_REPORT = "validation_report", _("Validation report")
+        HOST_APPROVAL_LETTER = "host_approval_letter", _("Host approval letter")
+        AUTHORIZATION_STATEMENT = "authorization_statement", _("Authorization statement")
+        MONITORING_REPORT = "monitoring_report", _("Monitoring report")
+        VERIFICATION_REPORT = "verification_report", _("Verification and certification report")
+        REVERSAL_EVIDENCE = "reversal_evidence", _("Reversal evidence")
+        OTHER = "other", _("Other")
 
     activity = models.ForeignKey("projects.Activity", on_delete=models.PROTECT, related_name="documents")
     monitoring_period = models.ForeignKey(

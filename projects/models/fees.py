@@ -1,17 +1,18 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Fee(models.Model):
     """A fee assessed at submission from the rule set in force (7/CMA.4 annex I paras 51-58)."""
 
     class Kind(models.TextChoices):
-        REGISTRATION = "registration", "Registration fee"
-        ISSUANCE = "issuance", "Issuance fee"
+        REGISTRATION = "registration", _("Registration fee")
+        ISSUANCE = "issuance", _("Issuance fee")
 
     class Status(models.TextChoices):
-        DUE = "due", "Due"
-        PAID = "paid", "Paid"
-        WAIVED = "waived", "Waived (LDC/SIDS host)"
+        DUE = "due", _("Due")
+        PAID = "paid", _("Paid")
+        WAIVED = "waived", _("Waived (LDC/SIDS host)")
 
     activity = models.ForeignKey("projects.Activity", on_delete=models.PROTECT, related_name="fees")
     monitoring_period = models.ForeignKey(
@@ -19,7 +20,7 @@ class Fee(models.Model):
     )
     kind = models.CharField(max_length=12, choices=Kind.choices)
     amount_usd = models.DecimalField(max_digits=14, decimal_places=2)
-    basis = models.CharField(max_length=200, help_text="How the amount was computed")
+    basis = models.CharField(max_length=200, help_text=_("How the amount was computed"))
     rule_set = models.ForeignKey("methodologies.RuleSet", on_delete=models.PROTECT)
     status = models.CharField(max_length=6, choices=Status.choices, default=Status.DUE)
     assessed_at = models.DateTimeField()

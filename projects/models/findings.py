@@ -1,18 +1,19 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Finding(models.Model):
     """A DOE finding with its own small life: open -> answered -> closed (or reopened)."""
 
     class Kind(models.TextChoices):
-        CAR = "car", "Corrective action request"
-        CL = "cl", "Clarification request"
-        FAR = "far", "Forward action request"
+        CAR = "car", _("Corrective action request")
+        CL = "cl", _("Clarification request")
+        FAR = "far", _("Forward action request")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ANSWERED = "answered", "Answered"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        ANSWERED = "answered", _("Answered")
+        CLOSED = "closed", _("Closed")
 
     # Corrective actions and clarifications block a positive opinion; forward actions do not.
     BLOCKING = (Kind.CAR, Kind.CL)

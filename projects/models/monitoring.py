@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin
 
 from ..cycle import PERIOD_TRANSITIONS, PeriodState
@@ -65,8 +66,8 @@ class IssuanceRequest(models.Model):
     """What the DOE requests for a verified period (RMP 52; 7/CMA.4 annex I para 64)."""
 
     class Split(models.TextChoices):
-        UNITS = "units", "Whole units"
-        PERCENT = "percent", "Percentages"
+        UNITS = "units", _("Whole units")
+        PERCENT = "percent", _("Percentages")
 
     period = models.OneToOneField(MonitoringPeriod, on_delete=models.PROTECT, related_name="issuance")
     units_requested = models.PositiveBigIntegerField()
@@ -108,12 +109,12 @@ class Reversal(models.Model):
     """A reported reversal of removals (policy.md §2; rules.md §4.3)."""
 
     class Kind(models.TextChoices):
-        AVOIDABLE = "avoidable", "Avoidable"
-        UNAVOIDABLE = "unavoidable", "Unavoidable"
+        AVOIDABLE = "avoidable", _("Avoidable")
+        UNAVOIDABLE = "unavoidable", _("Unavoidable")
 
     class Status(models.TextChoices):
-        REPORTED = "reported", "Reported"
-        SETTLED = "settled", "Settled"
+        REPORTED = "reported", _("Reported")
+        SETTLED = "settled", _("Settled")
 
     activity = models.ForeignKey("projects.Activity", on_delete=models.PROTECT, related_name="reversals")
     quantity = models.PositiveBigIntegerField()

@@ -15,6 +15,8 @@ kinds to come (PoA registration, inclusion, transition, renewal, changes) will t
 """
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from pacm.engine.declarations import T
 from pacm.parties.roles import Role
 
@@ -89,38 +91,38 @@ def request_pipeline(kind):
         T(n.submit, kind.entry, s.submitted, kind.requester, kind.submit_labels[0], **submit_kw),
         T(n.resubmit, s.incomplete, s.submitted, kind.requester, kind.submit_labels[1], **submit_kw),
         # 7/CMA.4 annex I para 56; PROC-AC-002 para 74: processing starts once the fee is settled.
-        T(n.start_checks, s.submitted, s.completeness, SEC, labels.get("start_checks", "Start the checks"),
+        T(n.start_checks, s.submitted, s.completeness, SEC, labels.get("start_checks", _("Start the checks")),
           guards=(kind.fee_guard,), timer=first_check_timer),
     ]
     checks = (s.completeness,)
     if s.substantive:
         # PROC-AC-002 paras 75-78: completeness passed, the substantive check follows.
         rows.append(T(n.pass_completeness, s.completeness, s.substantive, SEC,
-                      labels.get("pass_completeness", "Pass the completeness check"), timer=kind.substantive_timer))
+                      labels.get("pass_completeness", _("Pass the completeness check")), timer=kind.substantive_timer))
         checks = (s.completeness, s.substantive)
     last = checks[-1]
     rows += [
         # PROC-AC-002 paras 76-77, 79-80: returned for fixes, with the time to fix them.
-        T(n.return_incomplete, checks, s.incomplete, SEC, "Return as incomplete", needs_reason=True,
+        T(n.return_incomplete, checks, s.incomplete, SEC, _("Return as incomplete"), needs_reason=True,
           style="warning", timer=kind.fixes_timer),
         # Paras 81-85: published; the review window opens.
-        T(n.pass_checks, last, s.review_window, SEC, labels.get("pass_checks", "Pass the checks"),
+        T(n.pass_checks, last, s.review_window, SEC, labels.get("pass_checks", _("Pass the checks")),
           timer=kind.review_timer),
         # Para 85: a review may be requested within the window only.
-        T(n.request_review, s.review_window, s.under_review, kind.reviewers, "Request review", needs_reason=True,
+        T(n.request_review, s.review_window, s.under_review, kind.reviewers, _("Request review"), needs_reason=True,
           style="warning", guards=("review_window_open",), waiting=_window_open),
         # Para 88: no review requested, the request is deemed approved.
-        T(n.approve_by_timer, s.review_window, s.decided, TIMER, labels.get("approve_by_timer", "Approve (review window closed)"),
+        T(n.approve_by_timer, s.review_window, s.decided, TIMER, labels.get("approve_by_timer", _("Approve (review window closed)")),
           guards=kind.decision_guards, timer=kind.appeal_timer),
         # Paras 102-103: the Board decides.
-        T(n.approve, s.under_review, s.decided, kind.deciders, labels.get("approve", "Approve"), needs_reason=True,
+        T(n.approve, s.under_review, s.decided, kind.deciders, labels.get("approve", _("Approve")), needs_reason=True,
           guards=kind.decision_guards, timer=kind.appeal_timer),
-        T(n.reject, s.under_review, s.rejected, kind.deciders, labels.get("reject", "Reject"), needs_reason=True,
+        T(n.reject, s.under_review, s.rejected, kind.deciders, labels.get("reject", _("Reject")), needs_reason=True,
           style="danger"),
     ]
     if s.final:
         # Paras 89, 197-198: the appeal window elapses, then the decision takes effect.
-        rows.append(T(n.close_appeal, s.decided, s.final, TIMER, labels.get("close_appeal", "Appeal window closed"),
+        rows.append(T(n.close_appeal, s.decided, s.final, TIMER, labels.get("close_appeal", _("Appeal window closed")),
                       guards=kind.decision_guards))
     return tuple(rows)
 

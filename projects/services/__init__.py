@@ -36,6 +36,7 @@ from .registration import (
     activity_pass_completeness_check,
     activity_pass_information_check,
     activity_register,
+    activity_register_after_appeal,
     activity_register_by_timer,
     activity_reject,
     activity_request_registration,

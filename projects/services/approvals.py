@@ -93,10 +93,10 @@ def authorization_statement_issue(
             field="quantity_cap", code="quantity_cap_invalid",
         )
     if quantity_cap is not None:
-        bounds.whole_check(quantity_cap, field="quantity_cap", maximum=bounds.UNITS_MAX, what="a quantity cap")
+        bounds.whole_check(quantity_cap, field="quantity_cap", maximum=bounds.UNITS_MAX, what=_("a quantity cap"))
     for name, year in (("vintage_from", vintage_from), ("vintage_to", vintage_to)):
         if year is not None and not bounds.YEAR_MIN <= year <= bounds.YEAR_MAX:
-            raise ServiceError(bounds.YEAR_MESSAGE, field=name, code="year_out_of_range")
+            raise ServiceError(_(bounds.YEAR_TEMPLATE) % bounds.YEAR_PARAMS, field=name, code="year_out_of_range")
     if vintage_from and vintage_to and vintage_to < vintage_from:
         raise ServiceError(_("The last vintage is before the first."), field="vintage_to", code="vintages_reversed")
     def apply(obj, actor):

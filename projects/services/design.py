@@ -83,7 +83,7 @@ def pdd_check(*, data, today=None):
         errors["estimated_annual"] = f"The estimate is at most {bounds.limit(bounds.ESTIMATE_MAX)} tonnes a year."
     for name in ("title", "location", "description"):
         if not bounds.has_visible(str(data[name])):
-            errors[name] = bounds.INVISIBLE_MESSAGE
+            errors[name] = _(bounds.INVISIBLE_MESSAGE)
     # Dates the later arithmetic can hold (pacm.common.bounds); only then the crediting period.
     dates = {name: bounds.date_problem(data[name]) for name in ("start_date", "crediting_start", "crediting_end")}
     errors.update({name: problem for name, problem in dates.items() if problem})
@@ -269,7 +269,7 @@ def document_upload(*, activity, user, kind, uploaded, title="", period=None, ex
                 code="period_of_other_activity",
             )
         if actor.role not in roles:
-            actor = actor_require(user=user, activity=obj, roles=roles, what="upload this document")
+            actor = actor_require(user=user, activity=obj, roles=roles, what=_("upload this document"))
         return document_store(activity=owner, actor=actor, kind=kind, uploaded=uploaded, title=title,
                               period=period, content_type=content_type)
 

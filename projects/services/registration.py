@@ -62,6 +62,12 @@ def activity_register_by_timer(*, activity, actor):
     return _fire(activity, "register_by_timer", actor)
 
 
+@ACTIVITY.serves("register_after_appeal")
+def activity_register_after_appeal(*, activity, actor):
+    """PROC-AC-002 v03.0 paras 89-90, 104: the appeal window closed with no appeal: registered."""
+    return _fire(activity, "register_after_appeal", actor)
+
+
 @ACTIVITY.serves("register")
 def activity_register(*, activity, user, comment, expected_state=None):
     return _fire(activity, "register", user, comment, expected_state=expected_state)
@@ -87,6 +93,7 @@ __all__ = [
     "activity_pass_completeness_check",
     "activity_pass_information_check",
     "activity_register",
+    "activity_register_after_appeal",
     "activity_register_by_timer",
     "activity_reject",
     "activity_request_registration",

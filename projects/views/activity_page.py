@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from pacm.common.errors import Refused, ServiceError
 from pacm.common.forms import form_add_service_error
+from pacm.common.paging import keyset_page
 from pacm.common.submission import submit_once
 from pacm.engine.offers import available_actions
 
@@ -72,6 +73,8 @@ class Offers:
             raise Refused(_("You may not %(what)s on this activity now.") % params, code="not_offered", params=params)
 
 
+# pacm issue 8: the timeline shows its newest events a page at a time (keyset on the sequence).
+TIMELINE_PAGE = 50
 FINDING_WRITES = {"answer_finding": "answer", "close_finding": "close", "reopen_finding": "reopen"}
 
 
@@ -195,7 +198,7 @@ def activity_page_render(request, activity, *, bound=None, status=200):
         "findings": findings,
         "fees": fees,
         "transitions": _transitions(activity, offers, bound),
-        "timeline": list(selectors.activity_timeline(activity)),
+        "timeline": keyset_page(request, selectors.activity_timeline(activity), key="sequence", per_page=TIMELINE_PAGE),
         "needs_buffer": activity.methodology_version.methodology.needs_buffer,
     }
     return render(request, "projects/activity_detail.html", context, status=status)

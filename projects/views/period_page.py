@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from methodologies.arithmetic import Split
 from pacm.common.errors import Refused, ServiceError
-from pacm.common.paging import page_get
+from pacm.common.paging import keyset_page, page_get
 from pacm.engine.offers import available_actions
 from pacm.registry.serials import serial_format
 
@@ -33,7 +33,7 @@ from ..forms import (
 )
 from ..models import Document, MonitoringPeriod
 from ..services.issuance import issuance_preview, issuance_terms
-from .activity_page import finding_offers, form_run, upload_kinds_for
+from .activity_page import TIMELINE_PAGE, finding_offers, form_run, upload_kinds_for
 
 # Transitions that take their input from a form of their own, not from a plain button.
 FORM_TRANSITIONS = frozenset({"certify", "request_issuance", "resubmit_issuance"})
@@ -274,7 +274,7 @@ def period_page_render(request, period, *, bound=None, preview=None, status=200)
         "omge_percent": _percent(issuance.omge_rate) if issuance is not None else None,
         "blocks_page": blocks_page,
         "receiving_accounts": list(selectors.activity_receiving_accounts(activity)) if offers.issuance else [],
-        "timeline": list(selectors.period_timeline(period)),
+        "timeline": keyset_page(request, selectors.period_timeline(period), key="sequence", per_page=TIMELINE_PAGE),
     }
     return render(request, "projects/period_detail.html", context, status=status)
 

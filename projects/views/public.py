@@ -5,9 +5,12 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
 
+from pacm.common.paging import page_get
 from pacm.parties.roles import Role, user_roles
 
 from .. import selectors
+
+DASHBOARD_PAGE = 25
 
 
 def home(request):
@@ -27,15 +30,20 @@ def dashboard(request):
     """What waits for this user, with the days left, and the activities they are tied to."""
     activities, periods = selectors.dashboard_queue(request.user)
     roles = user_roles(request.user)
+    # pacm issue 8: every list a page at a time, in the order it is shown.
+    activities = page_get(request, activities, param="queue", per_page=DASHBOARD_PAGE)
+    periods = page_get(request, periods, param="periods", per_page=DASHBOARD_PAGE)
     context = {
         "activities": activities,
         "periods": periods,
-        "queue_count": len(activities) + len(periods),
+        "queue_count": activities.paginator.count + periods.paginator.count,
         "is_participant": Role.PARTICIPANT in roles,
         "has_activities": bool(roles & {Role.PARTICIPANT, Role.DOE, Role.DNA}),
     }
     if context["has_activities"]:
-        context["my_activities"] = list(selectors.activities_of_user(request.user))
+        context["my_activities"] = page_get(
+            request, selectors.activities_of_user(request.user), param="mine", per_page=DASHBOARD_PAGE
+        )
     if Role.SECRETARIAT in roles:
-        context["fees_due"] = list(selectors.fees_due())
+        context["fees_due"] = page_get(request, selectors.fees_due(), param="fees", per_page=DASHBOARD_PAGE)
     return render(request, "projects/dashboard.html", context)

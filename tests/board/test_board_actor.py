@@ -38,7 +38,7 @@ def test_a_meeting_decision_fires_with_one_decision_event_and_the_transition_eve
     since = last_sequence(under_review)
     decision = f.board_decide(world, under_review, "register", "Meets the requirements (RMP 49).")
     events = new_events(under_review, since)
-    _check_board_events(events, decision, recorder=world.sam, to_state=A.REGISTERED,
+    _check_board_events(events, decision, recorder=world.sam, to_state=A.REGISTRATION_APPROVED,
                         comment="Meets the requirements (RMP 49).")
     assert (events[0].payload["meeting"], events[0].payload["agenda_item"], events[0].payload["basis"]) == (
         "SBM019", "4.2", "consensus")
@@ -56,7 +56,7 @@ def test_an_electronic_decision_fires_with_one_decision_event_and_the_transition
         board_decisions_close_due()
         board_decisions_close_due()  # a second pass finds nothing left
     events = new_events(under_review, since)
-    _check_board_events(events, decision, recorder=None, to_state=A.REGISTERED,
+    _check_board_events(events, decision, recorder=None, to_state=A.REGISTRATION_APPROVED,
                         comment="Registration: the validation is sound.")
     assert events[0].actor_label == f"board:{decision.pk}"
     assert {k: events[0].payload[k] for k in ("yes", "no", "abstain", "present", "quorum", "basis")} == {

@@ -76,7 +76,7 @@ def test_abstentions_count_for_the_quorum(world, board, under_review, electronic
     decision = decided(decision)
     assert (decision.status, decision.basis, decision.present) == (Decision.Status.ADOPTED,
                                                                    Decision.Basis.CONSENSUS, 9)
-    assert state(under_review) == A.REGISTERED
+    assert state(under_review) == A.REGISTRATION_APPROVED
 
 
 def test_consensus_closes_on_the_last_vote(world, board, under_review, electronic):
@@ -89,7 +89,7 @@ def test_consensus_closes_on_the_last_vote(world, board, under_review, electroni
     decision = decided(decision)
     assert (decision.status, decision.basis, decision.yes, decision.no, decision.abstain) == (
         Decision.Status.ADOPTED, Decision.Basis.CONSENSUS, 11, 0, 1)
-    assert state(under_review) == A.REGISTERED
+    assert state(under_review) == A.REGISTRATION_APPROVED
 
 
 def test_three_fourths_majority_reached(world, board, under_review, electronic):
@@ -100,7 +100,7 @@ def test_three_fourths_majority_reached(world, board, under_review, electronic):
     decision = decided(decision)  # the last member voted: decided
     assert (decision.status, decision.basis, decision.yes, decision.no) == (
         Decision.Status.ADOPTED, Decision.Basis.MAJORITY, 9, 3)
-    assert state(under_review) == A.REGISTERED
+    assert state(under_review) == A.REGISTRATION_APPROVED
 
 
 def test_abstentions_are_not_votes_for_the_majority(world, board, under_review, electronic):
@@ -111,7 +111,7 @@ def test_abstentions_are_not_votes_for_the_majority(world, board, under_review, 
     votes(decision, board.members[8:], Vote.Choice.ABSTAIN)
     decision = decided(decision)
     assert (decision.status, decision.basis) == (Decision.Status.ADOPTED, Decision.Basis.MAJORITY)
-    assert state(under_review) == A.REGISTERED
+    assert state(under_review) == A.REGISTRATION_APPROVED
 
 
 def test_three_fourths_majority_missed(world, board, under_review, electronic):
@@ -154,7 +154,7 @@ def test_the_fractions_and_the_window_are_rule_set_data(world, board, under_revi
     decision = decided(decision)
     assert (decision.status, decision.basis, decision.present) == (Decision.Status.ADOPTED,
                                                                    Decision.Basis.MAJORITY, 8)
-    assert state(under_review) == A.REGISTERED
+    assert state(under_review) == A.REGISTRATION_APPROVED
 
 
 def test_a_vote_after_the_window_is_refused(world, board, under_review, electronic):
@@ -211,7 +211,7 @@ def test_the_members_vote_counts_over_the_alternates(world, board, under_review,
         board_decisions_close_due()
     decision = decided(decision)
     assert (decision.yes, decision.no, decision.present, decision.basis) == (9, 0, 9, Decision.Basis.CONSENSUS)
-    assert state(under_review) == A.REGISTERED
+    assert state(under_review) == A.REGISTRATION_APPROVED
 
 
 def test_an_alternate_may_not_vote_once_the_member_has(world, board, under_review, electronic):

@@ -33,7 +33,7 @@ def test_a_meeting_decision_recorded_by_the_secretariat(world, under_review):
     assert (decision.meeting, decision.agenda_item, decision.opened_by) == ("SBM019", "4.2", world.sam)
     assert (decision.subject, decision.transition, decision.subject_state) == (
         under_review, "register", A.UNDER_SB_REVIEW)
-    assert Activity.objects.get(pk=under_review.pk).state == A.REGISTERED
+    assert Activity.objects.get(pk=under_review.pk).state == A.REGISTRATION_APPROVED
 
 
 @pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "sam"] + ["anonymous", "member", "alternate"])
@@ -49,7 +49,7 @@ def test_only_the_secretariat_records_a_meeting_decision(world, board, under_rev
 def test_a_decision_by_vote_gives_its_counts(world, under_review):
     decision = record(world, under_review, by="vote", yes=9, no=2, abstain=1)
     assert (decision.basis, decision.yes, decision.no, decision.abstain) == (Decision.Basis.MAJORITY, 9, 2, 1)
-    assert Activity.objects.get(pk=under_review.pk).state == A.REGISTERED
+    assert Activity.objects.get(pk=under_review.pk).state == A.REGISTRATION_APPROVED
 
 
 def test_a_proposal_not_adopted_by_the_vote_fires_nothing(world, under_review):
@@ -93,7 +93,8 @@ def test_meeting_numbers_are_read_as_the_reports_give_them(world, under_review):
 def test_a_proposal_from_the_wrong_state_is_refused(world, activity, advance_to):
     activity = advance_to(activity, A.REVIEW_WINDOW)
     before = snapshot(activity)
-    with pytest.raises(Refused, match="'Register' is not possible while .* is review window"):
+    # The Board's decision is a write declared for the states under SB review (projects/cycle.py).
+    with pytest.raises(Refused, match="'Record or open the Board's decision' is not possible while .* is review window"):
         record(world, activity)
     nothing_written(activity, before)
 

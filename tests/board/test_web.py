@@ -49,7 +49,7 @@ def test_the_secretariat_is_offered_both_ways_and_others_neither(as_user, world,
 def test_the_secretariat_records_a_meeting_decision_on_the_page(as_user, world, under_review):
     response = as_user(world.sam).post(url(under_review, "record"), MEETING)
     assert response.status_code == 302 and response.url.endswith("#board")
-    assert Activity.objects.get(pk=under_review.pk).state == A.REGISTERED
+    assert Activity.objects.get(pk=under_review.pk).state == A.REGISTRATION_APPROVED
     html = page(as_user(world.sam), under_review)
     assert "Board decision taken" in html and "SBM019 item 4.2" in html
 
@@ -91,7 +91,7 @@ def test_an_electronic_decision_on_the_page_votes_and_closes(as_user, world, boa
     assert "The member you stand for has voted" in page(as_user(board.alternates[0]), under_review)
     for member in board.members[1:]:
         as_user(member).post(vote_url(decision), {"board-vote-choice": "yes"})
-    assert Activity.objects.get(pk=under_review.pk).state == A.REGISTERED
+    assert Activity.objects.get(pk=under_review.pk).state == A.REGISTRATION_APPROVED
     assert "adopted, by consensus" in page(as_user(world.sam), under_review)
 
 
@@ -130,4 +130,4 @@ def test_run_timers_closes_the_decisions_whose_window_has_passed(world, board, u
     with time_machine.travel(decision.closes_at, tick=False):
         call_command("run_timers", stdout=out)
     assert f"closed board decision {decision.pk}: adopted" in out.getvalue()
-    assert Activity.objects.get(pk=under_review.pk).state == A.REGISTERED
+    assert Activity.objects.get(pk=under_review.pk).state == A.REGISTRATION_APPROVED

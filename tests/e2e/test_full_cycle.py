@@ -262,11 +262,17 @@ def test_activity_from_draft_to_registered_in_the_browser(page, login, world, tm
     decision.get_by_label("Reasons").fill("The validation meets the SB's requirements (RMP 49).")
     submit(page, decision.get_by_role("button", name="Record the decision"))
     expect_success(page, "Board decision recorded.")
+    expect(state_badge(page)).to_have_text("Approved (appeal window)")
+    # PROC-AC-002 v03.0 paras 103-104: the appeal window runs out with no appeal, then registered.
+    out = timers_run_past_due(ref)
+    assert "register_after_appeal" in out, out
+    activity_open(page, ref)
     expect(state_badge(page)).to_have_text("Registered")
 
     # --- What the page shows at the end. -------------------------------------------------------
     entries = timeline_entries(page)
-    state_changes = [e.split(": ", 1)[1] for e in entries if e.startswith("State changed: ")]
+    # pacm issue 8: the timeline shows the newest events first; read it back in the order they happened.
+    state_changes = [e.split(": ", 1)[1] for e in entries if e.startswith("State changed: ")][::-1]
     assert state_changes == [
         "Draft → Prior consideration notified",
         "Prior consideration notified → Validation contracted",
@@ -278,7 +284,8 @@ def test_activity_from_draft_to_registered_in_the_browser(page, login, world, tm
         "Completeness check → Information and reporting check",
         "Information and reporting check → Review window",
         "Review window → Under SB review",
-        "Under SB review → Registered",
+        "Under SB review → Approved (appeal window)",
+        "Approved (appeal window) → Registered",
     ]
     for headline in (
         "Activity created: Draft",
@@ -296,13 +303,13 @@ def test_activity_from_draft_to_registered_in_the_browser(page, login, world, tm
     # The hashes shown are those of the bytes uploaded, in the documents and in the timeline.
     expect(page.locator("#documents code.hash")).to_have_text([pdd_sha, vr_sha])
     expect(timeline(page).locator("li", has_text="Document version uploaded").locator("code.hash")).to_have_text(
-        [pdd_sha, vr_sha]
+        [vr_sha, pdd_sha]  # newest first (pacm issue 8)
     )
     # The timeline names the timer as the actor that closed the consultation.
     expect(timeline(page).locator("li", has_text="Global stakeholder consultation → Under validation")).to_contain_text(
         "close_consultation"
     )
-    expect(timeline(page).locator("li", has_text="Under SB review → Registered")).to_contain_text(
+    expect(timeline(page).locator("li", has_text="Under SB review → Approved (appeal window)")).to_contain_text(
         "The validation meets the SB's requirements (RMP 49)."
     )
     page.screenshot(path=str(tmp_path / "part1-registered.png"), full_page=True)

@@ -320,6 +320,7 @@ def _activity_drive(world, side, activity, until, tag):
         (A.COMPLETENESS_CHECK, lambda a: services.activity_pass_completeness_check(activity=a, user=sam)),
         (A.INFORMATION_CHECK, lambda a: services.activity_pass_information_check(activity=a, user=sam)),
         (A.REVIEW_WINDOW, _jump),
+        (A.REGISTRATION_APPROVED, _jump),  # PROC-AC-002 v03.0 para 89: the appeal window
     ]
     for state, step in steps:
         activity = Activity.objects.get(pk=activity.pk)

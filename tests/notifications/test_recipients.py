@@ -33,8 +33,11 @@ ACTIVITY_CASES = {
     "return_incomplete": (A.COMPLETENESS_CHECK, "sam", {"ama", "dora"}),
     "resubmit_registration": (A.REQUEST_INCOMPLETE, "dora", {"ama", "sam"}),
     "pass_information_check": (A.INFORMATION_CHECK, "sam", {"ama", "sofia", "dina"}),  # PROC-AC-002 para 85
-    "request_review": (A.REVIEW_WINDOW, "sofia", {"ama"}),
+    # Under SB review, the secretariat records or opens the Board's decision (projects.board).
+    "request_review": (A.REVIEW_WINDOW, "sofia", {"ama", "sam"}),
     "register_by_timer": (A.REVIEW_WINDOW, None, {"ama"}),
+    # PROC-AC-002 v03.0 para 89: the appeal window closes with no appeal; the participants are told.
+    "register_after_appeal": (A.REGISTRATION_APPROVED, None, {"ama"}),
     "register": (A.UNDER_SB_REVIEW, "board", {"ama"}),
     "reject": (A.UNDER_SB_REVIEW, "board", {"ama"}),
     # Nobody acts on a withdrawn activity; its only participant withdrew it.
@@ -50,7 +53,7 @@ PERIOD_CASES = {
     "start_issuance_checks": (P.ISSUANCE_REQUESTED, "sam", {"ama"}),
     "pass_issuance_checks": (P.ISSUANCE_CHECKS, "sam", {"ama", "sofia", "dina"}),  # para 194
     "return_issuance_incomplete": (P.ISSUANCE_CHECKS, "sam", {"ama", "dora"}),
-    "request_issuance_review": (P.ISSUANCE_REVIEW_WINDOW, "sofia", {"ama"}),
+    "request_issuance_review": (P.ISSUANCE_REVIEW_WINDOW, "sofia", {"ama", "sam"}),
     "approve_by_timer": (P.ISSUANCE_REVIEW_WINDOW, None, {"ama"}),
     "approve_issuance": (P.ISSUANCE_UNDER_SB_REVIEW, "board", {"ama"}),
     "reject_issuance": (P.ISSUANCE_UNDER_SB_REVIEW, "board", {"ama"}),

@@ -9,4 +9,4 @@ def test_activity_reaches_registered_through_services(activity, advance_to):
     assert kinds[-1] == A.REGISTERED
     assert chain_verify(activity.stream) == []
     last = activity.events.order_by("-sequence").first()
-    assert last.actor is None and last.actor_label == "timer:register_by_timer" and last.role == "timer"
+    assert last.actor is None and last.actor_label == "timer:register_after_appeal" and last.role == "timer"

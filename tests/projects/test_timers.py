@@ -95,10 +95,23 @@ def test_review_window_with_no_review_registers_after_the_window(world, activity
     since = last_sequence(activity)
     with time_machine.travel(due, tick=False):
         assert timers_run() == [(activity.reference, "register_by_timer")]
+    # PROC-AC-002 v03.0 paras 88-89: deemed approved, the appeal window opens; with no appeal,
+    # the activity is registered when it closes.
+    after = Activity.objects.get(pk=activity.pk)
+    appeal_due = due + datetime.timedelta(days=_rules().registration_appeal_days)
+    assert after.state == A.REGISTRATION_APPROVED and after.due_at == appeal_due
+    (event,) = new_events(activity, since)
+    _assert_timer_event(event, "register_by_timer", A.REVIEW_WINDOW, A.REGISTRATION_APPROVED, activity)
+
+    since = last_sequence(activity)
+    with time_machine.travel(appeal_due - datetime.timedelta(seconds=1), tick=False):
+        assert timers_run() == []
+    with time_machine.travel(appeal_due, tick=False):
+        assert timers_run() == [(activity.reference, "register_after_appeal")]
     after = Activity.objects.get(pk=activity.pk)
     assert after.state == A.REGISTERED and after.due_at is None
     (event,) = new_events(activity, since)
-    _assert_timer_event(event, "register_by_timer", A.REVIEW_WINDOW, A.REGISTERED, activity)
+    _assert_timer_event(event, "register_after_appeal", A.REGISTRATION_APPROVED, A.REGISTERED, activity)
 
 
 def test_sb_review_request_inside_the_window_stops_the_timer(world, activity, advance_to):

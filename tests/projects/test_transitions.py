@@ -52,6 +52,7 @@ TIMER_FIELD = {
     "information_check": "information_check_days",
     "registration_review": "registration_review_days",
     "missing_information": "missing_information_days",
+    "registration_appeal": "registration_appeal_days",
 }
 
 

@@ -224,6 +224,12 @@ class LedgerMachine(RuleBasedStateMachine):
         # Only authorized units are ever first-transferred (4/CMA.6 para 11).
         assert not any(status == "mc" and flagged for *_, status, flagged in blocks)
 
+        # pacm issue 8: the maintained totals moved with every unit; none is negative.
+        from pacm.registry.services.totals import totals_differences, totals_stored
+
+        assert totals_differences() == []
+        assert all(units >= 0 and issued >= 0 for units, issued in totals_stored().values())
+
 
 @pytest.mark.django_db
 def test_ledger_invariants_hold_under_random_operations(reg):

@@ -168,7 +168,7 @@ def test_the_whole_registration_through_the_buttons(as_user, world, activity, ad
          "board-meeting-comment": "Meets the requirements (RMP 49)."},
     )
     assert response.status_code == 302
-    assert state_of(activity) == A.REGISTERED
+    assert state_of(activity) == A.REGISTRATION_APPROVED
 
 
 def test_every_button_has_its_service():

@@ -78,3 +78,47 @@ def test_activity_page_queries_do_not_grow_with_findings(
         assert _count(client, page_url(activity)) == counts[who], who
         with django_assert_max_num_queries(PAGE_MAX_QUERIES):
             client.get(page_url(activity))
+
+
+def test_activity_timeline_is_paged_by_sequence(as_user, world, activity, django_assert_max_num_queries):
+    """pacm issue 8: the page shows the newest 50 events and links to older ones (keyset on the
+    sequence), so its queries and its size do not grow with the history."""
+    client = as_user(world.ama)
+    _fill(world, activity, 2)
+    small = _count(client, page_url(activity))
+    _fill(world, activity, 60)
+    events = list(Event.objects.filter(stream=activity.stream).order_by("-sequence").values_list("sequence", flat=True))
+    assert len(events) > 60
+    assert _count(client, page_url(activity)) == small
+    html = client.get(page_url(activity)).content.decode()
+    timeline = html.split('id="timeline"')[1].split("</ol>")[0]
+    assert timeline.count("<li>") == 50
+    assert f"?before={events[49]}#timeline" in html and "Older events" in html
+    older = client.get(page_url(activity), {"before": events[49]}).content.decode()
+    rest = older.split('id="timeline"')[1].split("</ol>")[0]
+    assert rest.count("<li>") == min(50, len(events) - 50) and "Newest events" in older
+    with django_assert_max_num_queries(PAGE_MAX_QUERIES):
+        client.get(page_url(activity), {"before": "not-a-number"})
+
+
+def test_secretariat_dashboard_queries_do_not_grow_with_fees_and_queue(as_user, world):
+    """pacm issue 8: the fees-due list and the queues are paged (25 rows) in a fixed number of queries."""
+    from django.utils import timezone
+
+    from methodologies.models import RuleSet
+    from projects.models import Fee
+
+    client = as_user(world.sam)
+    activity = services.activity_create(user=world.ama, **f.pdd_data(world.host, world.version))
+
+    def add_fees(n):
+        for _ in range(n):
+            Fee.objects.create(activity=activity, kind=Fee.Kind.choices[0][0], amount_usd=1000, basis="test",
+                               status=Fee.Status.DUE, rule_set=RuleSet.objects.in_force(), assessed_at=timezone.now())
+
+    add_fees(1)
+    small = _count(client, reverse("dashboard"))
+    add_fees(40)
+    assert _count(client, reverse("dashboard")) == small
+    html = client.get(reverse("dashboard")).content.decode()
+    assert "Page 1 of 2" in html and "?fees=2" in html

@@ -194,9 +194,12 @@ def test_statement_is_paginated(as_user, world, issued):
         units_transfer(user=world.ama, from_account=world.acct, to_account=world.acct2, quantity=1)
     client = as_user(world.ama)
     first = client.get(account_url("PACM-H-DEV-2")).content.decode()
-    second = client.get(account_url("PACM-H-DEV-2"), {"page": 2}).content.decode()
+    # pacm issue 8: keyset pages, newest first; the "Older" link starts after the page's last key.
+    oldest_shown = LedgerTransaction.objects.filter(to_account__number="PACM-H-DEV-2").order_by("-pk")[24].pk
+    assert f"?before={oldest_shown}#statement" in first
+    second = client.get(account_url("PACM-H-DEV-2"), {"before": oldest_shown}).content.decode()
     assert first.count("+1<") == 25 and second.count("+1<") == 5
-    assert "Page 1 of 2" in first and "?page=2" in first
+    assert "?before=" not in second.split('id="statement"')[1]  # the last page links to no older one
 
 
 # --- Opening a holding account (7/CMA.4 annex I para 33) -------------------------------------

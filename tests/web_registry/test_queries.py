@@ -93,3 +93,38 @@ def test_activity_page_queries_do_not_grow_with_periods_and_reversals(as_user, w
     html = client.get(url).content.decode()
     assert all(period_url(p) in html for p in removals.monitoring_periods.all())
     assert len(re.findall(r'id="reversal-\d+"', html)) == 4 and html.count("/compensate/") == 4
+
+
+def test_account_and_public_pages_stay_bounded_past_a_page_of_blocks(as_user, client, world, issued):
+    """pacm issue 8: with more blocks than a page, both pages read the same number of queries and
+    show one page (keyset on the key), with a link to the next rows."""
+    owner = as_user(world.ama)
+    account = reverse("registry-account", kwargs={"number": world.acct2.number})
+    public = reverse("registry-units")
+    split_into_blocks(world, 2)
+    small_account, small_public = count(owner, account), count(client, public)
+    split_into_blocks(world, 60)
+    assert UnitBlock.objects.filter(account=world.acct2).count() == 62
+    assert count(owner, account) == small_account and count(client, public) == small_public
+    html = owner.get(account).content.decode()
+    assert html.count("A6.4ER-GH-") <= 50 + 25 * 1 + 1  # one page of blocks, ranges of one statement page
+    assert "blocks_after=" in html and "?before=" in html
+    assert re.search(r'<input[^>]*name="transfer-activity"', html)  # a text field, not a dropdown
+    page = client.get(public).content.decode()
+    assert "blocks_after=" in page
+
+
+def test_move_form_takes_the_activity_reference(as_user, world, issued):
+    """The activity filter is a text field (no dropdown of every held activity): an unknown reference
+    is a form error and moves nothing; a known one moves that activity's units."""
+    client = as_user(world.ama)
+    url = reverse("registry-transfer", kwargs={"number": world.acct.number})
+    before = LedgerTransaction.objects.count()
+    data = {"transfer-to_account": world.acct2.number, "transfer-quantity": "3", "transfer-activity": "A64-NOPE"}
+    response = client.post(url, data)
+    assert response.status_code == 200 and "There is no activity with this reference." in response.content.decode()
+    assert LedgerTransaction.objects.count() == before
+    data["transfer-activity"] = issued.activity.reference.lower()
+    assert client.post(url, data).status_code == 302
+    row = LedgerTransaction.objects.order_by("-pk").first()
+    assert row.quantity == 3 and {e.block.activity_id for e in row.entries.all()} == {issued.activity_id}

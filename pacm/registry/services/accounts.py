@@ -12,7 +12,7 @@ from pacm.common.retry import conflict_retry
 from pacm.events.models import EventKind
 from pacm.events.services import event_record
 from pacm.parties.models import Organisation, Party
-from pacm.parties.roles import ORG_KIND_ROLE, Actor, Role, actor_for_role, user_organisations
+from pacm.parties.roles import Actor, Role
 
 from ..models import SINGLETON_KINDS, Account, AccountKind, AuthorizationBasis
 
@@ -96,46 +96,51 @@ def _active(user):
     return user is not None and user.is_authenticated and user.is_active
 
 
-def account_actor(*, user, account, what):
+def account_actor(*, user, account, what, write="transfer_units"):
     """The actor through which `user` may move units out of `account`; refuse otherwise.
 
-    Deny by default: an entity's holding account is operated by its members, a Party's by its
-    DNA (7/CMA.4 annex I para 33); the Adaptation Fund operates the SOP account (RMP 66; annex I
+    Deny by default, from the account's declaration (pacm.registry.machine, through the engine's
+    `write_check`): an entity's holding account is operated by its members, a Party's by its DNA
+    (7/CMA.4 annex I para 33); the Adaptation Fund operates the SOP account (RMP 66; annex I
     para 60). Nobody moves units out of the pending or buffer accounts by hand.
     """
-    organisation = None
-    if _active(user):
-        mine = user_organisations(user)
-        if account.kind == AccountKind.HOLDING and account.organisation_id is not None:
-            organisation = mine.filter(pk=account.organisation_id).first()
-        elif account.kind == AccountKind.HOLDING and account.party_id is not None:
-            organisation = mine.filter(kind=Organisation.Kind.DNA, party_id=account.party_id).order_by("pk").first()
-        elif account.kind == AccountKind.SOP_ADAPTATION:
-            organisation = mine.filter(kind=Organisation.Kind.ADAPTATION_FUND).order_by("pk").first()
-    if organisation is None:
+    from pacm.engine.run import write_check
+
+    from ..machine import ACCOUNT
+
+    try:
+        return write_check(machine=ACCOUNT, obj=account, name=write, user=user, what=what)
+    except Refused as error:
+        if error.code not in ("not_permitted", "wrong_state"):
+            raise
         params = {"what": what, "account": account.number}
         raise Refused(
             _("You may not %(what)s from account %(account)s.") % params,
             code="account_not_permitted", params=params,
-        )
-    return Actor(user=user, organisation=organisation, role=ORG_KIND_ROLE[organisation.kind])
+        ) from None
 
 
 def _opener(*, user, party_id):
-    """The registry administrator (secretariat) or the DNA of the account's Party (para 33)."""
+    """The registry administrator (secretariat) or the DNA of the account's Party (para 33), from
+    the Party's declared write `open_account` (pacm.registry.machine, the engine's `write_check`)."""
     if user is None:
         return Actor(user=None, organisation=None, role=Role.SECRETARIAT, label="registry administrator")
-    actor = actor_for_role(user, Role.SECRETARIAT)
-    if actor is None and _active(user) and party_id is not None:
-        dna = user_organisations(user).filter(kind=Organisation.Kind.DNA, party_id=party_id).order_by("pk").first()
-        if dna is not None:
-            actor = Actor(user=user, organisation=dna, role=Role.DNA)
-    if actor is None:
+    from pacm.engine.run import write_check
+
+    from ..machine import PARTY
+
+    party = Party.objects.filter(pk=party_id).first()
+    try:
+        if party is None:
+            raise Refused("", code="not_permitted")
+        return write_check(machine=PARTY, obj=party, name="open_account", user=user)
+    except Refused as error:
+        if error.code not in ("not_permitted", "wrong_state"):
+            raise
         raise Refused(
             _("Only the registry administrator or the Party's DNA may open this account."),
             code="account_open_not_permitted",
-        )
-    return actor
+        ) from None
 
 
 def _authorization(*, organisation, party, authorized_by, document, date):

@@ -14,6 +14,7 @@ from pacm.common.errors import ServiceError
 
 from ..models import LedgerEntry, LedgerTransaction, UnitBlock
 from .first_transfer import first_transfer_applies
+from .totals import move_deltas, totals_add
 
 FIRST_CHUNK = 8
 MAX_CHUNK = 256
@@ -83,6 +84,8 @@ def move_write(*, takes, from_account, to_account, kind, actor_label, issuance=N
             code="first_transfer_not_authorized", params=params,
         )
     now = timezone.now()
+    # The maintained totals move with the units, in this transaction (pacm issue 8).
+    deltas = move_deltas(takes=takes, from_account=from_account, to_account=to_account)
     transaction_row = LedgerTransaction.objects.create(
         kind=kind, issuance=issuance, from_account=from_account, to_account=to_account,
         quantity=sum(take for _, take in takes), first_transfer=first_transfer,
@@ -128,5 +131,6 @@ def move_write(*, takes, from_account, to_account, kind, actor_label, issuance=N
         ],
         batch_size=WRITE_BATCH,
     )
+    totals_add(deltas)
     transaction_row.ranges = [(block, start, end, flag) for block, start, end, flag in entries]
     return transaction_row

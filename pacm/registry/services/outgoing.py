@@ -12,7 +12,7 @@ from pacm.events.services import event_record
 
 from ..models import TERMINAL_KINDS, AccountKind, UnitBlock
 from .accounts import account_stream
-from .moves import blocks_in_serial_order, move_write, plan_take, units_sum
+from .moves import blocks_in_serial_order, move_write, units_sum
 
 TEXT_MAX = 200
 
@@ -31,8 +31,8 @@ def quantity_clean(quantity):
 
 
 def text_clean(value, *, field, required):
-    if bounds.text_problem(value) == bounds.CONTROL_MESSAGE:
-        raise ServiceError(bounds.CONTROL_MESSAGE, field=field, code="invalid")
+    if bounds.has_control(value):
+        raise ServiceError(_(bounds.CONTROL_MESSAGE), field=field, code="invalid")
     value = bounds.text_clean(value)  # only spaces or invisible characters: nothing given
     if required and not value:
         params = {"field": field}
@@ -71,12 +71,21 @@ def units_move_out(*, source, target, quantity, kind, eligible, actor, purpose="
 
     With `up_to`, move as many as there are, up to `quantity`, and return None when none.
     """
-    held = units_sum(eligible)
-    if up_to:
-        quantity = min(quantity, held)
-        if quantity == 0:
+    # pacm issue 8: no sum over every block of the account; the blocks are taken in serial order, a
+    # chunk at a time, until the quantity is met. Only a refusal (too few units) counts what is held.
+    takes, remaining = [], quantity
+    for block in blocks_in_serial_order(eligible):
+        block.account = source  # what first_transfer_applies reads; the same row, no query
+        take = min(block.quantity, remaining)
+        takes.append((block, take))
+        remaining -= take
+        if remaining == 0:
+            break
+    if remaining and up_to:
+        if not takes:
             return None
-    elif quantity > held:
+    elif remaining:
+        held = units_sum(eligible)
         params = {"source": source.number, "held": held, "what": what or "", "quantity": quantity}
         shown = {**params, "held": f"{held:,}", "quantity": f"{quantity:,}"}
         if what:
@@ -87,7 +96,6 @@ def units_move_out(*, source, target, quantity, kind, eligible, actor, purpose="
             message,
             field="quantity", code="units_insufficient", params=params,
         )
-    takes = plan_take(blocks=blocks_in_serial_order(eligible), quantity=quantity, from_account=source)
     row = move_write(
         takes=takes, from_account=source, to_account=target, kind=kind, actor_label=actor.name, purpose=purpose,
         beneficiary=beneficiary,

@@ -39,7 +39,7 @@ def units_compensate(*, user, from_account, quantity, activity):
     with transaction.atomic():
         source = account_lock(from_account)
         terminal_refuse(source)
-        actor = account_actor(user=user, account=source, what="compensate a reversal")
+        actor = account_actor(user=user, account=source, what=_("compensate a reversal"), write="cancel_units")
         if source.kind != AccountKind.HOLDING or source.organisation_id is None or not activity.participants.filter(
             pk=source.organisation_id
         ).exists():

@@ -6,6 +6,7 @@ whole if the database still reports a conflict (`conflict_retry`).
 """
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from pacm.common.errors import ServiceError
 from pacm.common.retry import conflict_retry
@@ -27,7 +28,7 @@ def units_transfer(*, user, from_account, to_account, quantity, activity=None, v
         if source is None:
             raise ServiceError(f"No account {account_label(from_account)} exists.", code="no_account")
         terminal_refuse(source)
-        actor = account_actor(user=user, account=source, what="transfer units")
+        actor = account_actor(user=user, account=source, what=_("transfer units"))
         if target is None:
             raise ServiceError(f"No account {account_label(to_account) or '(none given)'} exists.", code="no_account")
         if target.kind != AccountKind.HOLDING:
@@ -50,16 +51,16 @@ def units_transfer(*, user, from_account, to_account, quantity, activity=None, v
 # use -> (transaction kind, which units qualify, description of those units)
 USES = {
     # 7/CMA.4 annex I para 44: only NDC-authorized units are retired.
-    "retirement": (TransactionKind.RETIREMENT, {"authorization_status__in": sorted(NDC_STATUSES)}, "NDC-authorized"),
+    "retirement": (TransactionKind.RETIREMENT, {"authorization_status__in": sorted(NDC_STATUSES)}, gettext_noop("NDC-authorized")),
     # RMP 43; 4/CMA.6 para 11: only OIMP-authorized units count towards OIMP.
-    "oimp": (TransactionKind.CANCELLATION_OIMP, {"authorization_status__in": sorted(OIMP_STATUSES)}, "OIMP-authorized"),
+    "oimp": (TransactionKind.CANCELLATION_OIMP, {"authorization_status__in": sorted(OIMP_STATUSES)}, gettext_noop("OIMP-authorized")),
     # RMP 61: any unit may be cancelled voluntarily.
     "voluntary": (TransactionKind.VOLUNTARY_CANCELLATION, {}, ""),
     # RMP 70: only correspondingly adjusted units (authorized and first-transferred).
     "omge_voluntary": (
         TransactionKind.VOLUNTARY_OMGE_CANCELLATION,
         {"first_transferred": True, "authorization_status__in": sorted(NDC_STATUSES | OIMP_STATUSES)},
-        "correspondingly adjusted",
+        gettext_noop("correspondingly adjusted"),
     ),
 }
 USE_ACCOUNT = {
@@ -112,14 +113,15 @@ def units_use(*, user, from_account, quantity, purpose, beneficiary, use, party=
         # which nothing ever moves out of, so nothing else locks it (accounts_lock).
         source = account_lock(from_account)
         terminal_refuse(source)
-        actor = account_actor(user=user, account=source, what="use or cancel units")
+        actor = account_actor(user=user, account=source, what=_("use or cancel units"),
+                              write="cancel_units" if use == "voluntary" else "use_units")
         if use == "retirement":
             target = _retirement_account(party=party, source=source)
         else:
             target = account_get(USE_ACCOUNT[use])
         return units_move_out(
             source=source, target=target, quantity=quantity, kind=kind, actor=actor, purpose=purpose,
-            beneficiary=beneficiary, what=what, eligible=eligible_blocks(source, activity=activity, vintage=vintage,
+            beneficiary=beneficiary, what=_(what) if what else "", eligible=eligible_blocks(source, activity=activity, vintage=vintage,
                                                                          **filters),
         )
 

@@ -74,7 +74,9 @@ def demo_issued_activity(*, parties, orgs, users, versions, accounts):
         services.activity_pass_completeness_check(activity=activity, user=sec)
         services.activity_pass_information_check(activity=activity, user=sec)
     with _past_due(activity):
-        timers_run()  # the review window closed with no review: registered
+        timers_run()  # the review window closed with no review: approved, the appeal window opens
+    with _past_due(activity):
+        timers_run()  # the appeal window closed with no appeal: registered (PROC-AC-002 v03.0 para 89)
         services.activity_engage_doe(activity=activity, user=dev, doe=orgs["doe"], stage="verification")
     period_end = start + relativedelta(months=6) - datetime.timedelta(days=1)
     with _at(timezone.make_aware(datetime.datetime.combine(period_end, datetime.time(12))) + datetime.timedelta(days=20)):
