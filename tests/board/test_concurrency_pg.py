@@ -2,8 +2,6 @@
 
 Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/pacm PACM_TEST_DB_NAME=pacm_x .venv/bin/pytest -q tests/board -m postgres
 """
-import threading
-
 import pytest
 import time_machine
 from django.db import connection
@@ -15,6 +13,7 @@ from projects.board.services import board_decisions_close_due, board_vote_cast
 from projects.cycle import ActivityState as A
 from projects.models import Activity
 
+from ..projects.test_concurrency import race  # noqa: F401  (the shared race helper)
 from .conftest import votes
 
 pytestmark = [
@@ -22,27 +21,6 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks (DATABASE_URL)"),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def race(*calls):
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = ("ok", call())
-        except Exception as error:  # noqa: BLE001 - reported to the test
-            results[i] = ("error", error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def _decided_once(activity):
