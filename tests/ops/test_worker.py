@@ -33,6 +33,19 @@ pytestmark = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _workers_done_before_teardown(transactional_db):
+    """The tables are emptied after the test only once the workers' own transactions are over
+    (the notifications a committed write queued may still be running)."""
+    yield
+    from django.db import connection as _connection
+
+    if _connection.vendor == "postgresql":
+        from tests.ops.workers import database_quiet
+
+        database_quiet()
+
+
 def wait_for(predicate):
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:

@@ -54,6 +54,19 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
+
+@pytest.fixture(autouse=True)
+def _workers_done_before_teardown(transactional_db):
+    """The tables are emptied after the test only once the workers' own transactions are over
+    (the notifications a committed write queued may still be running)."""
+    yield
+    from django.db import connection as _connection
+
+    if _connection.vendor == "postgresql":
+        from tests.ops.workers import database_quiet
+
+        database_quiet()
+
 WAIT_SECONDS = 60  # bound on waiting for a worker to start, pick a task up or finish it
 REDELIVERY_SECONDS = 90  # bound on Redis redelivering the killed task and a fresh worker issuing
 VISIBILITY_TIMEOUT = 5  # seconds before Redis hands an unacknowledged task to another worker

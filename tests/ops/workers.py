@@ -175,3 +175,20 @@ def own_workers(*, queue, log_dir, visibility_timeout):
 def logs(log_dir):
     """The workers' logs, for a failing assertion's message."""
     return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in sorted(log_dir.glob("*.log")))
+
+
+def database_quiet(*, seconds=30):
+    """Wait until no other session on the test database is inside a transaction (a worker still
+    running the notifications a committed write queued): the test's teardown empties the tables,
+    and a TRUNCATE beside a worker's open transaction deadlocks. True if it got quiet in time."""
+    name = connection.settings_dict["NAME"]
+    own = connection.connection.info.backend_pid if connection.connection is not None else 0
+    with pg_session(autocommit=True) as observer:
+        def quiet():
+            busy = observer.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid() "
+                "AND pid <> %s AND state IN ('active', 'idle in transaction', 'idle in transaction (aborted)')",
+                [name, own],
+            ).fetchone()[0]
+            return busy == 0
+        return wait_for(quiet, seconds=seconds) is not None

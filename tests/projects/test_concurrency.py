@@ -98,7 +98,7 @@ def test_two_board_decisions_recorded_at_once(world, activity, reach, hold_the_l
     error = _one_applied(results)
     assert "is not possible while" in error.message
     final = Activity.objects.get(pk=activity.pk).state
-    assert final in (A.REGISTERED, A.REJECTED)
+    assert final in (A.REGISTRATION_APPROVED, A.REJECTED)
     assert _transitions(activity) == count + 1
     assert Decision.objects.count() == 1
     assert Event.objects.filter(stream=activity.stream, kind=EventKind.BOARD_DECIDED).count() == 1
@@ -157,7 +157,7 @@ def test_two_timer_passes_at_once_fire_once(world, activity, advance_to, hold_th
         results = race(timers_run, timers_run)
     assert all(kind == "ok" for kind, _ in results), results
     assert sorted(len(value) for _, value in results) == [0, 1]
-    assert Activity.objects.get(pk=activity.pk).state == A.REGISTERED
+    assert Activity.objects.get(pk=activity.pk).state == A.REGISTRATION_APPROVED
     assert _transitions(activity) == count + 1
     assert chain_verify(activity.stream) == []
 
@@ -173,6 +173,6 @@ def test_sb_review_and_the_timer_at_the_close_of_the_window(world, activity, adv
     review_kind, review = results[0]
     assert review_kind == "error" and isinstance(review, ServiceError), results
     assert results[1] == ("ok", [(activity.reference, "register_by_timer")])
-    assert Activity.objects.get(pk=activity.pk).state == A.REGISTERED
+    assert Activity.objects.get(pk=activity.pk).state == A.REGISTRATION_APPROVED
     assert _transitions(activity) == count + 1
     assert chain_verify(activity.stream) == []
