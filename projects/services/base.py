@@ -33,16 +33,19 @@ def transition_fire(*, model, pk, name, user, comment="", prepare=None, after=No
 def action_run(*, subject, name, user, apply, prepare=None, expected_state=None, item=None):
     """Run the declared action `name` on `subject`; `apply(obj, actor)` writes and records its event.
 
-    With `item` (a finding, a fee, a reversal), the action's own `item_ok` is asked again under
-    the lock, with the item re-read by the caller inside `apply`.
+    With `item` (a finding, a fee, a reversal: the row, or a callable that locks and returns it
+    once the subject is locked), the action's own `item_ok` is asked again under the lock and the
+    item is handed to `apply(obj, actor, item)`.
     """
     machine = machine_for(subject)
     spec = machine.write(name)
 
     def run(obj, actor):
-        if item is not None:
-            item_require(spec, item(obj) if callable(item) else item, actor)
-        return apply(obj, actor)
+        if item is None:
+            return apply(obj, actor)
+        current = item(obj) if callable(item) else item
+        item_require(spec, current, actor)
+        return apply(obj, actor, current)
 
     return write_run(
         machine=machine, pk=subject.pk, name=name, user=user, expected_state=expected_state, prepare=prepare,

@@ -54,8 +54,7 @@ def fee_record_payment(*, fee, user, reference):
     def locked(obj):
         return Fee.objects.select_for_update().get(pk=fee_id)
 
-    def apply(obj, actor):
-        current = Fee.objects.select_for_update().get(pk=fee_id)
+    def apply(obj, actor, current):
         previous_status = current.status
         current.status = Fee.Status.PAID
         current.paid_at = timezone.now()

@@ -87,8 +87,7 @@ def reversal_cancel_from_buffer(*, reversal, user):
 
     reversal_id = reversal.pk
 
-    def apply(obj, actor):
-        current = Reversal.objects.select_for_update().get(pk=reversal_id)
+    def apply(obj, actor, current):
         cancelled = buffer_cancel(
             quantity=current.outstanding, actor_label=actor.name,
             reason=f"Unavoidable reversal {current.pk} of {obj.reference}",
@@ -116,8 +115,7 @@ def reversal_compensate(*, reversal, user, from_account, quantity):
         raise ServiceError(_("Give a whole number of units."), field="quantity", code="quantity_invalid") from None
     reversal_id = reversal.pk
 
-    def apply(obj, actor):
-        current = Reversal.objects.select_for_update().get(pk=reversal_id)
+    def apply(obj, actor, current):
         if not 1 <= quantity <= current.outstanding:
             params = {"outstanding": current.outstanding}
             raise ServiceError(

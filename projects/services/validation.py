@@ -86,8 +86,7 @@ def _finding_change(*, finding, user, name, to_status, event_kind, comment="", a
     def locked(obj):
         return Finding.objects.select_for_update().get(pk=finding_id)
 
-    def write(obj, actor):
-        current = Finding.objects.select_for_update().get(pk=finding_id)
+    def write(obj, actor, current):
         previous_status = current.status
         if apply is not None:
             apply(current)
