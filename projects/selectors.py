@@ -2,7 +2,7 @@
 from django.db.models import Q
 
 from pacm.parties.models import Organisation
-from pacm.parties.roles import Role, Tie, roles_on, tie_q
+from pacm.parties.roles import Role, Tie, tie_q
 
 from .cycle import ActivityState as A
 from .cycle import PeriodState as P
@@ -147,11 +147,6 @@ def fees_due():
         .select_related("activity", "activity__host_party", "monitoring_period")
         .order_by("assessed_at", "pk")
     )
-
-
-def activity_roles(*, user, activity):
-    """{role: Actor} for each role `user` holds on `activity` now, through pacm.parties.roles."""
-    return roles_on(user, activity)
 
 
 # --- Monitoring periods, issuance and reversals (issue 3) -----------------------------------

@@ -7,14 +7,13 @@ why). The services check the same declarations again when they act.
 """
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from pacm.common.errors import Refused
-from pacm.parties.roles import SYSTEM_ROLES, Role, organisations_tied, roles_on, tie_q
+from pacm.parties.roles import SYSTEM_ROLES, Role, roles_on, tie_q
 
-from .machines import machine_for, machines
+from .machines import machine_for
 from .run import guard_check
 
 
@@ -138,22 +137,3 @@ def waiting_q(user, machine):
             condition &= waiting_condition(spec, user)
         q |= condition
     return q
-
-
-def waiting_for(user):
-    """{machine name: queryset of its rows waiting for this user}, for every machine."""
-    return {m.name: m.model.objects.filter(waiting_q(user, m)) for m in machines()}
-
-
-def roles_that_may_act(subject):
-    """The roles that may take a write on `subject` in its state (guards aside)."""
-    roles = set()
-    for spec in offered_writes(machine_for(subject), subject.state):
-        roles |= set(spec.actors)
-    return roles
-
-
-def users_who_may_act(subject):
-    """The users who may take a write on `subject` now (guards aside: a guard usually waits on them)."""
-    organisations = organisations_tied(subject, roles_that_may_act(subject))
-    return get_user_model().objects.filter(is_active=True, memberships__organisation__in=organisations).distinct()

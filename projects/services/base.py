@@ -9,11 +9,7 @@ from pacm.engine.offers import item_require
 from pacm.engine.run import actor_require as _actor_require
 from pacm.engine.run import lock, timer_due, write_run
 
-from ..models import Activity, MonitoringPeriod
-
-
-def activity_of(obj):
-    return obj if isinstance(obj, Activity) else obj.activity
+from ..models import MonitoringPeriod
 
 
 def actor_require(*, user, activity, roles, what):
@@ -56,7 +52,6 @@ def action_run(*, subject, name, user, apply, prepare=None, expected_state=None,
 __all__ = [
     "MonitoringPeriod",
     "action_run",
-    "activity_of",
     "actor_require",
     "lock",
     "timer_due",

@@ -7,7 +7,6 @@ from pacm.common.errors import ServiceError
 from pacm.events.models import EventKind
 
 from .. import events
-from ..cycle import FINDING_STATES, PeriodState
 from ..machines import ACTIVITY
 from ..models import Activity, Finding
 from .base import action_run, transition_fire
@@ -45,17 +44,9 @@ def activity_validate(*, activity, user, comment="", risk_rating="", expected_st
     )
 
 
-# Findings are raised during validation (on the activity) or verification (on a period): the
-# states are declared with the actions in projects/cycle.py (FINDING_STATES, PERIOD_ACTIONS).
-_FINDING_STATES = {None: set(FINDING_STATES)}
-_PERIOD_FINDING_STATES = {PeriodState.UNDER_VERIFICATION}
-
-
-def finding_stage_open(activity, period):
-    """Whether findings may be raised or acted on now: during validation or verification."""
-    if period is None:
-        return activity.state in _FINDING_STATES[None]
-    return period.state in _PERIOD_FINDING_STATES
+# Findings are raised and acted on during validation (on the activity) or verification (on a
+# period): the states are declared with the actions in projects/cycle.py (FINDING_STATES,
+# PERIOD_ACTIONS), which the engine checks.
 
 
 def finding_raise(*, activity, user, kind, text, period=None, expected_state=None):

@@ -1,7 +1,7 @@
 """Issue 11 item 3: public pages name organisations, never login names.
 
 Who did what shows as the organisation (and role) to the public and to anyone not tied to the
-activity; the login name only to the people who hold a role on it (projects.selectors.activity_roles).
+activity; the login name only to the people who hold a role on it (pacm.parties.roles.roles_on).
 """
 import re
 
