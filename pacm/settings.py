@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "methodologies",
     "projects",
     "projects.board",
+    "projects.consultation",
 ]
 
 MIDDLEWARE = [
@@ -302,6 +303,13 @@ PACM_DB_CONFLICT_BACKOFF_SECONDS = float(os.environ.get("PACM_DB_CONFLICT_BACKOF
 # Every form that creates something carries a one-time submission key (pacm.common.submission).
 # A post without one (an old page, a script) is still accepted unless this is true.
 PACM_SUBMISSION_KEY_REQUIRED = env_bool("PACM_SUBMISSION_KEY_REQUIRED", False)
+# The global stakeholder consultation's comments (projects.consultation; not rules of the
+# mechanism, so settings): a confirmation link is valid this many hours; at most so many comments
+# from one address, and with one e-mail address, in the rate window (counted in the database).
+PACM_CONSULTATION_CONFIRM_HOURS = env_int("PACM_CONSULTATION_CONFIRM_HOURS", 48)
+PACM_CONSULTATION_COMMENTS_PER_IP = env_int("PACM_CONSULTATION_COMMENTS_PER_IP", 20)
+PACM_CONSULTATION_COMMENTS_PER_EMAIL = env_int("PACM_CONSULTATION_COMMENTS_PER_EMAIL", 5)
+PACM_CONSULTATION_RATE_WINDOW_SECONDS = env_int("PACM_CONSULTATION_RATE_WINDOW_SECONDS", 3600)
 
 LOGGING = {
     "version": 1,

@@ -17,6 +17,7 @@ from pacm.engine.declarations import A as Act
 from pacm.engine.declarations import T, Transition  # noqa: F401  (Transition: re-exported)
 from pacm.parties.roles import Role
 
+from .consultation.declarations import consultation_actions
 from .requests.pipeline import RequestKind, RequestNames, RequestStates, request_pipeline, request_timed
 
 AP, DOE, DNA, SEC, SB, TIMER = Role.PARTICIPANT, Role.DOE, Role.DNA, Role.SECRETARIAT, Role.SB, Role.TIMER
@@ -113,7 +114,8 @@ ACTIVITY_TRANSITIONS = (
     T("close_consultation", A.CONSULTATION, A.UNDER_VALIDATION, {TIMER}, _("Close the consultation")),
     # S4->S6: positive opinion; no open corrective action or clarification (policy.md §4).
     T("validate", A.UNDER_VALIDATION, A.VALIDATED, {DOE}, _("Give a positive validation opinion"),
-      guards=("no_open_findings", "has_validation_report", "risk_rating_set"), inputs=("risk_rating",),
+      guards=("no_open_findings", "comments_taken_into_account", "has_validation_report", "risk_rating_set"),
+      inputs=("risk_rating",),
       input_guards=("risk_rating_set",)),
     *request_pipeline(REGISTRATION),
     T("withdraw", _BEFORE_DECISION, A.WITHDRAWN, {AP}, _("Withdraw the activity"), needs_reason=True, style="danger",
@@ -262,6 +264,9 @@ ACTIVITY_ACTIONS = (
         pending=True, waiting=_waiting_board("activity", A.UNDER_SB_REVIEW)),
     Act("vote_as_board", (A.UNDER_SB_REVIEW, A.REGISTERED), {SB}, _("Vote on the Board's decision"),
         guards=("board_vote_open",), pending=True, waiting=_waiting_vote("activity")),
+    # PROC-AC-002 v03.0 paras 20-21, 27; STAN-AC-002 para 92; STAN-AC-003 para 90: the global
+    # stakeholder consultation's comments, published, answered, assessed (projects.consultation).
+    *consultation_actions(kind="activity", states=FINDING_STATES),
 )
 
 P = PeriodState

@@ -113,6 +113,14 @@ def has_validation_report(obj):
     return None
 
 
+def comments_taken_into_account(obj):
+    """A6.4-STAN-AC-003 para 90: the DOE has determined that every published comment of the
+    global stakeholder consultation was taken into due account (projects.consultation)."""
+    from .consultation.declarations import comments_taken_into_account as check
+
+    return check("activity", obj)
+
+
 def has_verification_report(obj):
     if not _has_document(obj.activity, Document.Kind.VERIFICATION_REPORT, period=obj):
         return _("Upload the verification and certification report for this period first.")

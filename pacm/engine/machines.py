@@ -9,7 +9,7 @@ is a model, a table and its services: `transition_fire`, the timer pass, notific
 """
 from dataclasses import dataclass, field
 
-from pacm.parties.roles import Role, ties_register
+from pacm.parties.roles import SYSTEM_ROLES, ties_register
 
 
 @dataclass
@@ -63,7 +63,7 @@ class Machine:
 
     def pressable(self):
         """Writes a person may take: all but those only the system fires."""
-        return [w for w in self.writes.values() if not w.actors <= {Role.TIMER, Role.BOARD}]
+        return [w for w in self.writes.values() if not w.actors <= SYSTEM_ROLES]
 
     def owner_of(self, obj):
         return getattr(obj, self.owner) if self.owner else obj

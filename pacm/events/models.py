@@ -38,6 +38,9 @@ class EventKind(models.TextChoices):
     ACCOUNT_OPENED = "registry.account_opened", _("Account opened")
     BOARD_DECISION_OPENED = "board.decision_opened", _("Board decision opened (electronic)")
     BOARD_DECIDED = "board.decided", _("Board decision taken")
+    COMMENT_PUBLISHED = "consultation.comment_published", _("Stakeholder comment published")
+    COMMENT_ANSWERED = "consultation.comment_answered", _("Participants' answer to a comment")
+    COMMENT_ASSESSED = "consultation.comment_assessed", _("DOE's assessment of a comment")
 
 
 GENESIS = "0" * 64

@@ -27,6 +27,9 @@ class Role(enum.StrEnum):
     ADAPTATION_FUND = "af"
     HOLDER = "holder"  # an organisation holding THIS registry account
     TIMER = "timer"  # the system clock: only timers fire as this role
+    # A member of the public whose confirmed comment is published (projects.consultation):
+    # nobody holds it through an organisation; only that one write runs as it.
+    PUBLIC = "public"
 
 
 ORG_KIND_ROLE = {
@@ -39,7 +42,7 @@ ORG_KIND_ROLE = {
 }
 ORG_KIND_ROLE_REVERSE = {role: kind for kind, role in ORG_KIND_ROLE.items()}
 # Roles nobody holds through an organisation: they act only as system actors.
-SYSTEM_ROLES = frozenset({Role.TIMER, Role.BOARD})
+SYSTEM_ROLES = frozenset({Role.TIMER, Role.BOARD, Role.PUBLIC})
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,72 @@
+"""What a consultation is on: one entry per kind of subject, as the engine's machine registry.
+
+A subject kind names its model, the machine its answers and assessments are declared on (the
+rows `declarations.consultation_actions` returns, put in the machine's actions), and
+`window(obj)`: the (opens, closes) of the consultation open on it now, or None. The activity is
+the first; a PoA or a CDM transition request registers its own kind (`consultation_subject_register`)
+and puts `consultation_actions(...)` in its machine: the models, services, views and panel need
+no change.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from pacm.common.errors import ServiceError
+
+
+@dataclass(frozen=True)
+class ConsultationSubject:
+    key: str
+    model: type
+    # (obj) -> (opens_at, closes_at) of the consultation open on it, or None when there is none.
+    window: Callable
+    # (obj) -> what people read: "A64-000012".
+    describe: Callable
+    # (obj) -> the public page the comments are published on.
+    url: Callable
+    # (obj) -> the activity whose event stream records the comment's events, or None.
+    event_activity: Callable = lambda obj: None
+
+    def get(self, pk):
+        obj = self.model.objects.filter(pk=pk).first()
+        if obj is None:
+            raise ServiceError(_("No such consultation."), code="no_such_consultation")
+        return obj
+
+
+SUBJECTS = {}
+
+
+def consultation_subject_register(kind):
+    SUBJECTS[kind.key] = kind
+    return kind
+
+
+def subject_kind_of(obj):
+    for kind in SUBJECTS.values():
+        if isinstance(obj, kind.model):
+            return kind
+    raise ServiceError(_("Nobody comments on this kind of record."), code="no_consultation_kind")
+
+
+def _activity_window(activity):
+    """PROC-AC-002 v03.0 para 20: comments within 28 days (RuleSet.gsc_days, the `gsc` timer of
+    publish_for_consultation) of the PDD's publication: open while the activity is in
+    consultation and its due date has not passed (the timer pass may close it a minute later)."""
+    from ..cycle import ActivityState
+
+    if activity.state != ActivityState.CONSULTATION or activity.due_at is None:
+        return None
+    return activity.state_entered_at, activity.due_at
+
+
+def subjects_register():
+    from django.urls import reverse
+
+    from ..models import Activity
+
+    consultation_subject_register(ConsultationSubject(
+        key="activity", model=Activity, window=_activity_window, describe=lambda a: a.reference,
+        url=lambda a: reverse("activity-detail", kwargs={"reference": a.reference}), event_activity=lambda a: a,
+    ))
