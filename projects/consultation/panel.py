@@ -6,7 +6,6 @@ comment while the consultation is open; the participants and the DOE get the for
 `available_actions` offers them, one per comment.
 """
 from django.db.models import Prefetch
-from django.urls import reverse
 from django.utils import timezone
 
 from pacm.common.paging import page_get
@@ -22,14 +21,6 @@ PAGE_PARAM = "comments"
 
 def comment_prefix(write, comment):
     return f"{write}-{comment.number}"
-
-
-def panel_urls(subject):
-    """The panel's form actions for a subject (the activity today: its URL names)."""
-    kwargs = {"reference": subject.reference}
-    return {"comment": reverse("consultation-comment", kwargs=kwargs),
-            "answer": lambda c: reverse("consultation-answer", kwargs={**kwargs, "number": c.number}),
-            "assess": lambda c: reverse("consultation-assess", kwargs={**kwargs, "number": c.number})}
 
 
 def published_comments(subject):
@@ -51,7 +42,7 @@ def panel_build(*, request, subject, offers=None, bound=None):
     offers = offers if offers is not None else available_actions(request.user, subject)
     answerable = {c.pk for c in offers.items("answer_comment")}
     assessable = {c.pk for c in offers.items("assess_comment")}
-    urls = panel_urls(subject)
+    urls = kind.urls(subject)
     rows = []
     for comment in page:
         row = {"comment": comment, "replies": list(comment.replies.all()), "answer": None, "assess": None}

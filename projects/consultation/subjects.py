@@ -27,6 +27,10 @@ class ConsultationSubject:
     url: Callable
     # (obj) -> the activity whose event stream records the comment's events, or None.
     event_activity: Callable = lambda obj: None
+    # (obj) -> the panel's form actions: {"comment": url, "answer": (comment) -> url, "assess": ...}.
+    urls: Callable = None
+    # (request, obj, status) -> the subject's page, shown again with a bound form.
+    render: Callable = None
 
     def get(self, pk):
         obj = self.model.objects.filter(pk=pk).first()
@@ -61,6 +65,21 @@ def _activity_window(activity):
     return activity.state_entered_at, activity.due_at
 
 
+def _activity_urls(activity):
+    from django.urls import reverse
+
+    kwargs = {"reference": activity.reference}
+    return {"comment": reverse("consultation-comment", kwargs=kwargs),
+            "answer": lambda c: reverse("consultation-answer", kwargs={**kwargs, "number": c.number}),
+            "assess": lambda c: reverse("consultation-assess", kwargs={**kwargs, "number": c.number})}
+
+
+def _activity_render(request, activity, status):
+    from ..views.activity_page import activity_page_render
+
+    return activity_page_render(request, activity, status=status)
+
+
 def subjects_register():
     from django.urls import reverse
 
@@ -69,4 +88,5 @@ def subjects_register():
     consultation_subject_register(ConsultationSubject(
         key="activity", model=Activity, window=_activity_window, describe=lambda a: a.reference,
         url=lambda a: reverse("activity-detail", kwargs={"reference": a.reference}), event_activity=lambda a: a,
+        urls=_activity_urls, render=_activity_render,
     ))

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from pacm.common.errors import Refused, ServiceError
 from pacm.engine.offers import available_actions
 
-from ..views.activity_page import activity_get_or_404, activity_page_render, activity_url, form_run
+from ..views.activity_page import activity_get_or_404, form_run
 from .forms import AnswerForm, AssessmentForm, CommentForm
 from .models import Comment
 from .panel import comment_prefix
@@ -35,12 +35,16 @@ TOKEN_MAX = 400  # a real token is about 80 characters
 
 def _page(request, subject, bound, status):
     request.consultation_bound = bound
-    return activity_page_render(request, subject, status=status)
+    return subject_kind_of(subject).render(request, subject, status)
+
+
+def _url(subject):
+    return f"{subject_kind_of(subject).url(subject)}#{ANCHOR}"
 
 
 def _run(request, subject, *, key, form, call, success):
     """`form_run` on the subject's page: the service once, bad input shown on the page again."""
-    return form_run(request, form=form, call=call, success=success, done_url=activity_url(subject, ANCHOR),
+    return form_run(request, form=form, call=call, success=success, done_url=_url(subject),
                     show_again=lambda: _page(request, subject, {key: form}, 200))
 
 
@@ -56,57 +60,66 @@ def _client_ip(request):
     return request.META.get("REMOTE_ADDR", "")
 
 
-@require_POST
-def activity_comment(request, reference):
-    activity = activity_get_or_404(user=request.user, reference=reference)
-    window_require(activity)  # refused (403) with the dates before any input is read
+def comment_view(request, subject):
+    """The comment form's post, for any subject kind."""
+    window_require(subject)  # refused (403) with the dates before any input is read
     form = CommentForm(request.POST, prefix="gsc")
     thanks = _("Thank you. We sent a link to your e-mail address: your comment is published once you follow it.")
     if form.is_valid():
         if form.is_robot:
             messages.success(request, thanks)  # the honeypot: a robot is told what a person is, nothing is kept
-            return redirect(activity_url(activity, ANCHOR))
+            return redirect(_url(subject))
         try:
             rate_require(ip=_client_ip(request), email=form.cleaned_data["email"])
         except RateLimited as error:
-            return _limited(request, activity, form, error)
+            return _limited(request, subject, form, error)
     return _run(
-        request, activity, key="comment", form=form, success=thanks,
-        call=lambda data: comment_submit(subject=activity, author_name=data["author_name"],
+        request, subject, key="comment", form=form, success=thanks,
+        call=lambda data: comment_submit(subject=subject, author_name=data["author_name"],
                                          organisation=data["organisation"], email=data["email"], text=data["text"],
                                          ip=_client_ip(request), user=request.user),
     )
 
 
-def _published(activity, number):
-    kind = subject_kind_of(activity)
-    comment = Comment.objects.filter(subject_kind=kind.key, subject_id=activity.pk, number=number,
+def _published(subject, number):
+    kind = subject_kind_of(subject)
+    comment = Comment.objects.filter(subject_kind=kind.key, subject_id=subject.pk, number=number,
                                      status=Comment.Status.PUBLISHED).first()
     if comment is None:
         raise Http404("No such comment.")
     return comment
 
 
-def _reply_view(request, reference, number, *, write, what, form_class, call, success):
-    activity = activity_get_or_404(user=request.user, reference=reference)
-    comment = _published(activity, number)
-    available_actions(request.user, activity).require(write, what, item=comment)
+def reply_view(request, subject, number, *, write, what, form_class, call, success):
+    """An answer's or an assessment's post, for any subject kind."""
+    comment = _published(subject, number)
+    available_actions(request.user, subject).require(write, what, item=comment)
     key = comment_prefix(write.split("_")[0], comment)
     form = form_class(request.POST, prefix=key)
-    return _run(request, activity, key=key, form=form, success=success,
+    return _run(request, subject, key=key, form=form, success=success,
                 call=lambda data: call(comment=comment, user=request.user, **data))
+
+
+ANSWER = {"write": "answer_comment", "form_class": AnswerForm, "call": comment_answer}
+ASSESS = {"write": "assess_comment", "form_class": AssessmentForm, "call": comment_assess}
+
+
+# The activity's routes: resolve the activity as its page does (a hidden one is a 404).
+@require_POST
+def activity_comment(request, reference):
+    return comment_view(request, activity_get_or_404(user=request.user, reference=reference))
 
 
 @require_POST
 def activity_comment_answer(request, reference, number):
-    return _reply_view(request, reference, number, write="answer_comment", what=_("answer this comment"),
-                       form_class=AnswerForm, call=comment_answer, success=_("Answer recorded."))
+    return reply_view(request, activity_get_or_404(user=request.user, reference=reference), number, **ANSWER,
+                      what=_("answer this comment"), success=_("Answer recorded."))
 
 
 @require_POST
 def activity_comment_assess(request, reference, number):
-    return _reply_view(request, reference, number, write="assess_comment", what=_("assess this comment"),
-                       form_class=AssessmentForm, call=comment_assess, success=_("Assessment recorded."))
+    return reply_view(request, activity_get_or_404(user=request.user, reference=reference), number, **ASSESS,
+                      what=_("assess this comment"), success=_("Assessment recorded."))
 
 
 @require_http_methods(["GET", "POST"])

@@ -30,6 +30,7 @@ from pacm.parties.models import Membership, Organisation
 from pacm.parties.roles import Role
 from pacm.registry.models import Account, AccountKind, LedgerEntry, LedgerTransaction, SerialCounter, UnitBlock
 from projects import services
+from projects.consultation.models import Comment, CommentReply
 from projects.cycle import ACTIVITY_BY_NAME, PERIOD_BY_NAME
 from projects.cycle import ActivityState as A
 from projects.cycle import PeriodState as P
@@ -106,7 +107,7 @@ def admin_models():
 
 COUNTED = (Event, LedgerTransaction, LedgerEntry, UnitBlock, SerialCounter, Account, Activity, MonitoringPeriod,
            VintageClaim, Document, DocumentVersion, Finding, Fee, HostApproval, AuthorizationStatement,
-           IssuanceRequest, DistributionLine, Reversal, Organisation, Membership)
+           IssuanceRequest, DistributionLine, Reversal, Organisation, Membership, Comment, CommentReply)
 
 
 # The rows whose columns a POST may not change either (an update writes no new row).
@@ -118,6 +119,7 @@ WATCHED = (
     ("reversals", Reversal, ("id", "status", "cancelled")),
     ("unit blocks", UnitBlock, ("id", "account", "serial_start", "serial_end")),
     ("accounts", Account, ("id", "name", "organisation", "party")),
+    ("comments", Comment, ("id", "status", "number", "handling")),
 )
 
 
@@ -484,6 +486,21 @@ def scene_build(world, capture, clock):
         scene.objs[("Notification", row.pk)] = Obj(f"{name}'s notification", frozenset({name}), {name: AP},
                                                    markers=(row.subject_line,))
 
+    # Two comments of the global stakeholder consultation on ama's registered activity, as if made
+    # while it was in consultation: one published (answered by its participants during validation,
+    # so no more now), one whose e-mail address was never confirmed (its link opens for anyone).
+    from django.utils import timezone
+
+    from projects.consultation.services import confirmation_token
+
+    def comment(**kw):
+        return Comment.objects.create(subject_kind="activity", subject_id=subject.pk, author_name="Matrix Stakeholder",
+                                      email="stakeholder@example.org", text="Matrix comment", ip_digest="x" * 64,
+                                      email_digest="y" * 64, submitted_at=timezone.now(), **kw)
+
+    scene.comment = comment(status="published", number=1, handling="answer_due", published_at=timezone.now())
+    scene.comment_token = confirmation_token(comment())
+
     for side in scene.sides:
         tag = side.participant
         _register(scene, side.draft, side, f"{tag}'s draft")
@@ -689,6 +706,19 @@ def _decisions(scene):
             Target(label="no such decision", kwargs={"pk": NO_SUCH_ID}, obj=NOWHERE)]
 
 
+def _comment_numbers(scene, activity):
+    """The published comment (on ama's registered activity; elsewhere no such number), and one that is none."""
+    return [(" /comment 1", {"number": 1}, None), (ONCE + " /no comment 77", {"number": 77}, NOWHERE)]
+
+
+def _confirm_tokens(scene):
+    """A pending comment's confirmation link opens for anyone (a read); a forged one is a 404."""
+    everyone = Obj("a pending comment's confirmation page", EVERYONE)
+    return [Target(label="a pending comment's link", kwargs={"token": scene.comment_token}, obj=everyone, read=True),
+            Target(label="a forged link", kwargs={"token": scene.comment_token[:-3] + "xyz"}, obj=NOWHERE),
+            Target(label="a link that is none", kwargs={"token": "nonsense"}, obj=NOWHERE)]
+
+
 def _notifications(scene):
     """Each persona's own notification is theirs to open; anyone else's is a 404."""
     targets = [Target(label=scene.objs[("Notification", row.pk)].label, kwargs={"pk": row.pk},
@@ -863,6 +893,17 @@ def _vote_post(kwargs, scene, persona):
     return {"board-vote-choice": "yes"}
 
 
+def _comment_post(kwargs, scene, persona):
+    return {"gsc-author_name": "Matrix", "gsc-organisation": "", "gsc-email": "matrix@example.org",
+            "gsc-text": "Matrix comment", "gsc-website": ""}
+
+
+def _comment_reply_post(kwargs, scene, persona):
+    number = kwargs["number"]
+    return {f"answer-{number}-text": "Matrix answer", f"assess-{number}-outcome": "taken",
+            f"assess-{number}-text": "Matrix assessment"}
+
+
 def _login_post(kwargs, scene, persona):
     return {"username": "ama", "password": "not-her-password"}
 
@@ -888,6 +929,16 @@ ROUTES = {
     "board-period-record": POST_ONLY(fill=period_routes(_roles(SEC)), post=_board_post),
     "board-period-open": POST_ONLY(fill=period_routes(_roles(SEC)), post=_board_post),
     "board-vote": POST_ONLY(fill=_decisions, post=_vote_post),
+    # The global stakeholder consultation: anyone comments while it is open (no activity of the
+    # scene is in consultation, so every comment is refused), the participants answer and the DOE
+    # assesses during the consultation and validation (the scene's comment is on a registered
+    # activity: refused to all); a confirmation link opens for anyone who has it.
+    "consultation-comment": POST_ONLY(fill=activity_routes(_roles()), post=_comment_post),
+    "consultation-answer": POST_ONLY(fill=activity_routes(_roles(AP), extra=_comment_numbers),
+                                     post=_comment_reply_post),
+    "consultation-assess": POST_ONLY(fill=activity_routes(_roles(DOE), extra=_comment_numbers),
+                                     post=_comment_reply_post),
+    "consultation-confirm": Spec(fill=_confirm_tokens, post=_nothing),
     # One activity.
     "activity-detail": Spec(fill=activity_routes(_roles(), read=True), post=_nothing),
     "activity-edit": Spec(fill=activity_routes(_roles(AP)), post=lambda kw, s, p: _pdd_post(s)),

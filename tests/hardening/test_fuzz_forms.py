@@ -35,6 +35,7 @@ from pacm.parties.models import Organisation
 from pacm.registry import urls as registry_urls
 from projects import services
 from projects import urls as project_urls
+from projects.consultation import urls as consultation_urls
 from projects.cycle import ActivityState as A
 from projects.cycle import PeriodState as P
 from projects.models import Activity, IssuanceRequest, Reversal, VintageClaim
@@ -60,11 +61,12 @@ SCENES = {
                    "period-finding-act", "period-transition", "period-request-issuance", "period-fee-record-payment",
                    "registry-transfer", "registry-cancel", "registry-use", "registry-account-open"},
     "reversals": {"reversal-report", "reversal-compensate", "reversal-cancel-from-buffer"},
+    "gsc": {"consultation-comment", "consultation-answer", "consultation-assess", "consultation-confirm"},
 }
 
 
 def url_names():
-    return {p.name for p in project_urls.urlpatterns + registry_urls.urlpatterns}
+    return {p.name for p in project_urls.urlpatterns + registry_urls.urlpatterns + consultation_urls.urlpatterns}
 
 
 def test_every_post_view_is_fuzzed():
@@ -470,3 +472,67 @@ def buffer_post(target):
         assert Reversal.objects.get(pk=re.search(r"/reversals/(\d+)/", target.url).group(1)).buffer_drawn
     finally:
         transaction.savepoint_rollback(sid)
+
+
+@pytest.fixture
+def comments(world, consultation, django_capture_on_commit_callbacks):
+    """Two published comments of the consultation: 1 waits for an answer, 2 for the DOE's assessment."""
+    from django.core import mail
+
+    from projects.consultation import services as gsc
+
+    published = []
+    for n in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            gsc.comment_submit(subject=consultation, author_name=f"Stakeholder {n}", email=f"s{n}@example.org",
+                               text="The baseline ignores the new hydro plant.", ip="198.51.100.1")
+        token = re.search(r"/consultation/confirm/([^/\s]+)/", mail.outbox[-1].body).group(1)
+        published.append(gsc.comment_confirm(token=token))
+    gsc.comment_answer(comment=published[1], user=world.ama, text="Added to the baseline.")
+    return consultation, token
+
+
+def test_fuzz_consultation_comment_forms(settings, world, comments):
+    """Issue 7: the comment form (anyone; here a logged-in visitor), the participants' answer, the
+    DOE's assessment; the confirmation link takes its token in the URL only."""
+    activity, token = comments
+    page = a_url("activity-detail", activity)
+    targets = [
+        Target("consultation-comment", world.kofi, a_url("consultation-comment", activity), page,
+               {"gsc-author_name": "Abena Mensah", "gsc-organisation": "Friends of the Volta",
+                "gsc-email": "abena@example.org", "gsc-text": "The baseline ignores the grid's new plant."}),
+        Target("consultation-answer", world.ama, a_url("consultation-answer", activity, number=1), page,
+               {"answer-1-text": "Taken into account in PDD v2, section B.4."}),
+        Target("consultation-assess", world.dora, a_url("consultation-assess", activity, number=2), page,
+               {"assess-2-outcome": "taken", "assess-2-text": "Taken into due account."}),
+    ]
+    for target in targets:
+        fuzz(settings, target)
+    confirm_tokens(token)
+    assert {t.name for t in targets} | {"consultation-confirm"} == SCENES["gsc"]
+
+
+@seed(7)
+@settings(max_examples=EXAMPLES * 3, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(bad=st.one_of(st.sampled_from([t for t in FIXED if t and "/" not in t and "\x00" not in t]),
+                     st.text(st.characters(categories=["Lu", "Ll", "Nd", "Pd", "Cf", "Lo"]), min_size=1, max_size=80)))
+def _hostile_token(bad):
+    client = Client()
+    for method in (client.get, client.post):
+        sid = transaction.savepoint()
+        try:
+            before = rows()
+            response = method(reverse("consultation-confirm", kwargs={"token": bad}))
+            assert response.status_code == 404, (bad, response.status_code)
+            assert rows() == before
+        finally:
+            transaction.savepoint_rollback(sid)
+
+
+def confirm_tokens(token):
+    """The confirmation link: a hostile or tampered token is a 404 that writes nothing; the real one
+    publishes once."""
+    _hostile_token()
+    client = Client()
+    for bad in (token[:-1] + ("A" if token[-1] != "A" else "B"), token + "x", token.upper()):
+        assert client.post(reverse("consultation-confirm", kwargs={"token": bad})).status_code == 404
