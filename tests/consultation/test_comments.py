@@ -360,3 +360,21 @@ def test_the_comments_are_paginated_with_a_constant_number_of_queries(client, wo
     assert "Page 1 of 2" in body and "33 published comments" in body
     second = page(client, consulting, comments=2).content.decode()
     assert "Point 29." in second and "Point 0." not in second
+
+
+def test_a_comment_waits_in_the_queues_of_who_acts_next(world, consulting, submit):
+    """The dashboards' "waiting for you" (waiting_q) come from the same declarations."""
+    from pacm.engine.offers import waiting_q
+    from projects.machines import ACTIVITY
+
+    def waiting(user):
+        return Activity.objects.filter(waiting_q(user, ACTIVITY), pk=consulting.pk).exists()
+
+    comment, token = submit(consulting)
+    assert not waiting(world.ama) and not waiting(world.dora)  # a pending comment waits for nobody
+    comment = gsc.comment_confirm(token=token)
+    assert waiting(world.ama) and not waiting(world.dora) and not waiting(world.kofi)
+    gsc.comment_answer(comment=comment, user=world.ama, text="Done.")
+    assert not waiting(world.ama) and waiting(world.dora) and not waiting(world.otto)
+    gsc.comment_assess(comment=comment, user=world.dora, outcome="taken", text="Yes.")
+    assert not waiting(world.ama) and not waiting(world.dora)
