@@ -53,7 +53,8 @@ def drive(world, clock, request, until):
             request=r, user=world.ama, documentation="addendum", summary="Addendum, AM0023 kept.", fnrb="0.8430",
             leakage_factor="0.95")),
         (S.DOCUMENTATION_SUBMITTED, lambda r: (
-            ts.transition_request_record_fee_payment(request=r, user=world.sam, reference="WIRE-T1"),
+            r.fee_status == "due" and ts.transition_request_record_fee_payment(request=r, user=world.sam,
+                                                                               reference="WIRE-T1"),
             ts.transition_request_start_completeness_check(request=fresh(r), user=world.sam),
         )),
         (S.COMPLETENESS, lambda r: ts.transition_request_pass_completeness_check(request=r, user=world.sam)),
