@@ -1,6 +1,8 @@
 """Builders for the CDM transition tests: a request's data and a driver through its machine."""
 import datetime
 
+from django.utils import timezone
+
 from pacm.engine.timers import timers_run
 from projects.transition import services as ts
 from projects.transition.cycle import TransitionState as S
@@ -62,7 +64,7 @@ def drive(world, clock, request, until):
         (S.REVIEW_WINDOW, lambda r: jump(clock, r)),
         (S.APPROVED, lambda r: (
             ts.transition_request_record_cdm_deregistration(request=r, user=world.sam,
-                                                            date=datetime.date(2025, 3, 31)),
+                                                            date=timezone.localdate()),
             jump(clock, r),
         )),
     ]
