@@ -35,6 +35,7 @@ from pacm.parties.models import Organisation
 from pacm.registry import urls as registry_urls
 from projects import services
 from projects import urls as project_urls
+from projects.transition import urls as transition_urls
 from projects.cycle import ActivityState as A
 from projects.cycle import PeriodState as P
 from projects.models import Activity, IssuanceRequest, Reversal, VintageClaim
@@ -49,7 +50,7 @@ EXAMPLES = 6  # generated per form, after the boundary sweep (SWEEP)
 # Pages that only show: a POST to them is refused or ignored (checked in test_get_only_pages_write_nothing).
 GET_ONLY = frozenset({
     "registry-public", "dashboard", "activity-detail", "document-download", "period-detail",
-    "registry-units", "registry-accounts", "registry-account",
+    "registry-units", "registry-accounts", "registry-account", "transition-list", "transition-detail",
 })
 # The scenes below and the forms each one fuzzes (url names).
 SCENES = {
@@ -60,11 +61,12 @@ SCENES = {
                    "period-finding-act", "period-transition", "period-request-issuance", "period-fee-record-payment",
                    "registry-transfer", "registry-cancel", "registry-use", "registry-account-open"},
     "reversals": {"reversal-report", "reversal-compensate", "reversal-cancel-from-buffer"},
+    "transition": {"transition-create", "transition-act"},
 }
 
 
 def url_names():
-    return {p.name for p in project_urls.urlpatterns + registry_urls.urlpatterns}
+    return {p.name for p in project_urls.urlpatterns + registry_urls.urlpatterns + transition_urls.urlpatterns}
 
 
 def test_every_post_view_is_fuzzed():
@@ -307,7 +309,7 @@ def test_get_only_pages_write_nothing(world, activity):
     kwargs = {"activity-detail": {"reference": activity.reference},
               "document-download": {"reference": activity.reference, "version_id": version.pk},
               "period-detail": {"reference": activity.reference, "number": 1},
-              "registry-account": {"number": "PACM-H-NOPE"}}
+              "registry-account": {"number": "PACM-H-NOPE"}, "transition-detail": {"pk": 999_999}}
     before = rows()
     for name in sorted(GET_ONLY):
         response = client.post(reverse(name, kwargs=kwargs.get(name)), {"title": "x", "quantity": str(2**64)})
@@ -470,3 +472,47 @@ def buffer_post(target):
         assert Reversal.objects.get(pk=re.search(r"/reversals/(\d+)/", target.url).group(1)).buffer_drawn
     finally:
         transaction.savepoint_rollback(sid)
+
+
+def test_fuzz_transition_forms(settings, world, time_machine):
+    """The CDM transition request's forms (projects.transition), each in the state that offers it."""
+    from projects.transition.cycle import TransitionState as TS
+    from tests.transition.helpers import HOST_APPROVES_AT, create, drive, request_data
+
+    def at(state, cdm):
+        return drive(world, time_machine, create(world, time_machine, cdm_reference=cdm), state)
+
+    from projects.transition import services as ts
+
+    # The one whose review window has closed first: a later timer pass would close the others'.
+    approved = at(TS.APPROVED, "5")
+    under = ts.transition_request_request_review(request=at(TS.REVIEW_WINDOW, "6"), user=world.sofia, comment="x")
+    review, fee = at(TS.REVIEW_WINDOW, "4"), at(TS.DOCUMENTATION_SUBMITTED, "3")
+    host, docs = at(TS.AWAITING_HOST, "1"), at(TS.HOST_APPROVED, "2")
+    time_machine.move_to(HOST_APPROVES_AT + datetime.timedelta(hours=1), tick=False)
+
+    def act(request, name):
+        return reverse("transition-act", kwargs={"pk": request.pk, "name": name})
+
+    def page(request):
+        return reverse("transition-detail", kwargs={"pk": request.pk})
+
+    new = {k: str(v.pk if hasattr(v, "pk") else v.isoformat() if isinstance(v, datetime.date) else v)
+           for k, v in request_data(world, cdm_reference="7").items()}
+    targets = [
+        Target("transition-create", world.ama, reverse("transition-create"), reverse("transition-create"),
+               new | {"kind": "project"}),
+        Target("transition-act", world.dina, act(host, "approve_transition"), page(host),
+               {"t-sd_confirmation": "SD", "t-ndc_relation": "NDC"}),
+        Target("transition-act", world.ama, act(docs, "submit_documentation"), page(docs),
+               {"t-documentation": "addendum", "t-summary": "Addendum", "t-fnrb": "0.8430"}),
+        Target("transition-act", world.sam, act(fee, "record_fee_payment"), page(fee), {"t-reference": "WIRE"}),
+        Target("transition-act", world.sam, act(review, "record_summary_note"), page(review), {"t-note": "Approve"}),
+        Target("transition-act", world.sofia, act(review, "request_review"), page(review),
+               {"t-comment": "fNRB", "t-expected_state": "review_window"}),
+        Target("transition-act", world.sam, act(under, "decide_as_board"), page(under),
+               {"t-transition": "approve", "t-meeting": "SBM016", "t-agenda_item": "4.2", "t-comment": "ok"}),
+        Target("transition-act", world.sam, act(approved, "record_cdm_deregistration"), page(approved),
+               {"t-date": "2025-03-01"}),
+    ]
+    run(settings, targets, "transition")
