@@ -143,6 +143,18 @@ def _waiting_board():
     return Q(state=S.UNDER_REVIEW)
 
 
+def _provisional(request):
+    return list(request.provisional_issuances.all())
+
+
+def _waiting_provisional():
+    from django.db.models import Exists, OuterRef, Q
+
+    from .models import ProvisionalIssuance
+
+    return Q(Exists(ProvisionalIssuance.objects.filter(request=OuterRef("pk"), status="provisional")))
+
+
 TRANSITION_ACTIONS = (
     # Paras 33-34: the secretariat records the payment of the transition fee that is due.
     Act("record_fee_payment", S.DOCUMENTATION_SUBMITTED, {SEC}, _("Record the transition fee payment"),
@@ -156,6 +168,17 @@ TRANSITION_ACTIONS = (
     # Para 50: the activity is registered effective on the day the CDM deregisters it.
     Act("record_cdm_deregistration", S.APPROVED, {SEC}, _("Record the CDM deregistration date"), pending=True,
         waiting=_waiting_deregistration),
+)
+
+TRANSITION_ACTIONS += (
+    # Para 55: provisional issuance requests made under the CDM for 2021 onwards are recorded on
+    # the request while it is open or once transitioned; their finalisation is requested only once
+    # transitioned, with the declaration on avoidance of double issuance.
+    Act("record_provisional_issuance", (*_OPEN_BEFORE_DECISION, S.APPROVED, S.TRANSITIONED), {AP},
+        _("Record a provisional issuance request made under the CDM")),
+    Act("request_provisional_finalisation", S.TRANSITIONED, {AP}, _("Request the finalisation of a provisional issuance"),
+        items=_provisional, item_ok=lambda item, actor: item.status == "provisional",
+        guards=("cdm_methodology_kept",), pending=True, waiting=_waiting_provisional),
 )
 
 TRANSITION_TERMINAL = frozenset({S.TRANSITIONED, S.REJECTED, S.EXPIRED, S.WITHDRAWN})

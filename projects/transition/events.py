@@ -13,6 +13,8 @@ SUMMARY_NOTE = "transition.summary_note"
 BOARD_DECIDED = "transition.board_decided"
 DEREGISTRATION = "transition.cdm_deregistration"
 ACTIVITY_REGISTERED = "transition.activity_registered"
+PROVISIONAL_RECORDED = "transition.provisional_recorded"
+PROVISIONAL_FINALISATION = "transition.provisional_finalisation_requested"
 
 shape_register(CREATED, {"cdm_reference", "kind", "title", "host", "cpas", "deadline"})
 shape_register(TRANSITIONED, {"transition"}, {
@@ -23,6 +25,9 @@ shape_register(FEE_PAID, {"fee_usd", "reference"})
 shape_register(SUMMARY_NOTE, {"due"})
 shape_register(BOARD_DECIDED, {"proposed", "meeting", "agenda_item"})
 shape_register(DEREGISTRATION, {"date"})
+_PROVISIONAL = {"provisional", "cdm_request_reference", "period_start", "period_end", "quantity", "status"}
+shape_register(PROVISIONAL_RECORDED, _PROVISIONAL)
+shape_register(PROVISIONAL_FINALISATION, _PROVISIONAL | {"double_issuance_declared", "other_scheme"})
 shape_register(ACTIVITY_REGISTERED, {
     "activity", "effective_from", "crediting_start", "crediting_end", "crediting_type", "renewals_remaining",
 })
@@ -64,4 +69,24 @@ def activity_registered(*, request, actor):
         payload={"activity": activity.reference, "effective_from": request.cdm_deregistration_date,
                  "crediting_start": activity.crediting_start, "crediting_end": activity.crediting_end,
                  "crediting_type": activity.crediting_type, "renewals_remaining": request.renewals_remaining},
+    )
+
+
+def _provisional(row):
+    return {"provisional": row.pk, "cdm_request_reference": row.cdm_request_reference,
+            "period_start": row.period_start, "period_end": row.period_end, "quantity": row.quantity,
+            "status": row.status}
+
+
+def provisional_recorded(*, provisional, actor):
+    return event_record(stream=provisional.request.stream, kind=PROVISIONAL_RECORDED, actor=actor,
+                        payload=_provisional(provisional))
+
+
+def provisional_finalisation_requested(*, provisional, actor):
+    return event_record(
+        stream=provisional.request.stream, kind=PROVISIONAL_FINALISATION, actor=actor,
+        activity=provisional.request.activity, comment=provisional.revised_monitoring_report,
+        payload={**_provisional(provisional), "double_issuance_declared": provisional.double_issuance_declared,
+                 "other_scheme": bool(provisional.other_scheme_confirmation)},
     )

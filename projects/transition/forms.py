@@ -7,7 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from methodologies.models import MethodologyVersion, SectoralScope
 from pacm.common import bounds
-from pacm.common.forms import BootstrapMixin, DateField, ModelChoiceField, TextField, text_area, whole_field
+from pacm.common.forms import (
+    BootstrapMixin,
+    DateField,
+    ModelChoiceField,
+    TextField,
+    text_area,
+    units_field,
+    whole_field,
+)
 from pacm.common.submission import SubmissionKeyMixin
 from pacm.parties.models import Organisation, Party
 
@@ -117,3 +125,24 @@ class BoardDecisionForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
         self.fields["transition"] = forms.ChoiceField(choices=[(t.name, t.label) for t in proposals],
                                                       label=_("Decision"))
         self.order_fields(["transition", "meeting", "agenda_item", "comment"])
+
+
+class ProvisionalIssuanceForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
+    """Para 55: a provisional request for issuance made under the CDM for 2021 onwards."""
+
+    cdm_request_reference = TextField(max_length=40, label=_("CDM provisional request reference"))
+    period_start = DateField(label=_("Monitoring period start"))
+    period_end = DateField(label=_("Monitoring period end"))
+    quantity = units_field(unit=_("t CO2e"), label=_("Quantity requested (t CO2e)"))
+
+
+class ProvisionalFinalisationForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
+    """Para 55(a): the revised monitoring report and the declaration on avoidance of double issuance."""
+
+    item = whole_field(maximum=bounds.BIGINT_MAX, widget=forms.HiddenInput)
+    revised_monitoring_report = text_area(3, max_length=10_000, label=_("Revised monitoring report"),
+                                          help_text=_("GWPs from 1 January 2021; updated fNRB and leakage factor."))
+    other_scheme_confirmation = text_area(2, max_length=5000, required=False,
+                                          label=_("Confirmation of the other crediting scheme, if any"))
+    double_issuance_declared = forms.BooleanField(
+        required=False, label=_("We declare that these reductions were not and will not be credited elsewhere"))

@@ -130,3 +130,13 @@ def deregistration_recorded(obj):
         return Blocked(code="cdm_deregistration_missing",
                        message=_("The date the CDM deregistered the activity is not recorded yet."))
     return None
+
+
+def cdm_methodology_kept(obj):
+    """PROC-AC-001 v06.0 para 55(a): a provisional issuance is finalised only for an activity that
+    kept its CDM methodology at transition (its additional documentation was an addendum)."""
+    if obj.documentation != R.Documentation.ADDENDUM:
+        return Blocked(code="cdm_methodology_not_kept",
+                       message=_("A provisional issuance is finalised only for an activity that kept its CDM "
+                                 "methodology (para 55(a))."))
+    return None

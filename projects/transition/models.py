@@ -136,3 +136,35 @@ class TransitionCPA(models.Model):
 
     def __str__(self):
         return f"{self.cpa_reference} ({self.host_party})"
+
+
+class ProvisionalIssuance(models.Model):
+    """A provisional request for issuance made under the CDM for 2021 onwards (PROC-AC-001 v06.0
+    para 55): recorded on the transition request; its finalisation is requested only once the
+    activity has transitioned keeping its CDM methodology, with the revised monitoring report and
+    the declaration on avoidance of double issuance (para 55(a)(i)-(ii))."""
+
+    class Status(models.TextChoices):
+        PROVISIONAL = "provisional", _("Provisional (under the CDM)")
+        FINALISATION_REQUESTED = "finalisation_requested", _("Finalisation requested")
+
+    request = models.ForeignKey(TransitionRequest, on_delete=models.PROTECT, related_name="provisional_issuances")
+    cdm_request_reference = models.CharField(_("CDM provisional request reference"), max_length=40)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    quantity = models.PositiveBigIntegerField(_("quantity requested (t CO2e)"))
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.PROVISIONAL)
+    # Para 55(a)(ii): the declaration, and the other scheme's confirmation where there is one.
+    double_issuance_declared = models.BooleanField(default=False)
+    other_scheme_confirmation = models.TextField(blank=True)
+    revised_monitoring_report = models.TextField(blank=True)  # para 55(a)(i)
+    recorded_at = models.DateTimeField()
+    finalisation_requested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["request", "period_start", "pk"]
+        constraints = [models.UniqueConstraint(fields=["request", "cdm_request_reference"],
+                                               name="provisional_issuance_unique")]
+
+    def __str__(self):
+        return f"{self.cdm_request_reference} ({self.period_start} to {self.period_end})"

@@ -22,12 +22,14 @@ from pacm.parties.roles import Actor, Role
 
 from .. import events as activity_events
 from ..cycle import ActivityState
+from ..guards import TRANSITIONED_PREFIX
 from ..models import Activity, HostApproval
+from ..services.base import action_run
 from . import events
 from .cycle import TRANSITION_BY_NAME, TransitionState
 from .deadlines import deadline_end, host_approval_deadline, request_deadline, rules, summary_note_due
 from .machine import TRANSITION_MACHINE as M
-from .models import TransitionCPA, TransitionRequest
+from .models import ProvisionalIssuance, TransitionCPA, TransitionRequest
 
 R, S = TransitionRequest, TransitionState
 OPEN = tuple(set(S.values) - {S.TRANSITIONED, S.REJECTED, S.EXPIRED, S.WITHDRAWN})
@@ -149,7 +151,7 @@ for _name in _PLAIN:
 def transition_request_publish(*, request, user, expected_state=None):
     """PROC-AC-001 v06.0 para 15: published under a reference that tells it from new activities."""
     def after(obj, actor):
-        obj.reference = f"A64-T{obj.pk:06d}"
+        obj.reference = f"{TRANSITIONED_PREFIX}{obj.pk:06d}"
         obj.published_at = timezone.now()
         obj.save(update_fields=["reference", "published_at"])
         return {"reference": obj.reference}
@@ -426,3 +428,66 @@ def transition_request_board_decision_record(*, request, user, transition, meeti
         return M.call(transition, obj, actor=board, comment=comment)
 
     return _act("decide_as_board", request, user, apply)
+
+
+# --- provisional issuance requests made under the CDM (para 55) --------------------------------
+
+@M.serves("record_provisional_issuance")
+def transition_request_record_provisional(*, request, user, cdm_request_reference, period_start, period_end,
+                                          quantity):
+    """Para 55: a provisional request for issuance made under the CDM for 2021 onwards."""
+    reference = bounds.text_required(cdm_request_reference, field="cdm_request_reference",
+                                     message=_("Give the CDM reference of the provisional request."))
+    if len(reference) > 40:
+        raise ServiceError(_("At most 40 characters."), field="cdm_request_reference", code="too_long")
+    bounds.date_check(period_start, field="period_start")
+    bounds.date_check(period_end, field="period_end")
+    quantity = bounds.whole_check(quantity, field="quantity", maximum=bounds.UNITS_MAX)
+    earliest = rules().transition_active_on
+    if period_start < earliest:
+        raise _error(_("Only provisional requests for %(day)s onwards are finalised under the mechanism."),
+                     "period_start", "provisional_before_2021", {"day": earliest.isoformat()})
+    if period_end < period_start:
+        raise ServiceError(_("The monitoring period ends before it starts."), field="period_end", code="period_order")
+
+    def apply(obj, actor):
+        if obj.provisional_issuances.filter(cdm_request_reference=reference).exists():
+            raise ServiceError(_("This provisional request is already recorded."), field="cdm_request_reference",
+                               code="provisional_recorded")
+        row = ProvisionalIssuance.objects.create(
+            request=obj, cdm_request_reference=reference, period_start=period_start, period_end=period_end,
+            quantity=quantity, recorded_at=timezone.now())
+        events.provisional_recorded(provisional=row, actor=actor)
+        return row
+
+    return _act("record_provisional_issuance", request, user, apply)
+
+
+@M.serves("request_provisional_finalisation")
+def transition_request_provisional_finalisation(*, request, user, provisional, double_issuance_declared,
+                                                revised_monitoring_report, other_scheme_confirmation=""):
+    """Para 55(a): only after the transition, with the revised monitoring report (GWPs from 2021,
+    updated fNRB and leakage) and the declaration on avoidance of double issuance (55(a)(ii))."""
+    if double_issuance_declared is not True:
+        raise ServiceError(_("Make the declaration on avoidance of double issuance (para 55(a)(ii))."),
+                           field="double_issuance_declared", code="double_issuance_declaration")
+    report = bounds.text_required(revised_monitoring_report, field="revised_monitoring_report",
+                                  message=_("Describe the revised monitoring report (para 55(a)(i))."))
+    other = (other_scheme_confirmation or "").strip()
+
+    def apply(obj, actor, row):
+        row.status = ProvisionalIssuance.Status.FINALISATION_REQUESTED
+        row.double_issuance_declared, row.revised_monitoring_report = True, report
+        row.other_scheme_confirmation, row.finalisation_requested_at = other, timezone.now()
+        row.save()
+        events.provisional_finalisation_requested(provisional=row, actor=actor)
+        return row
+
+    def item(obj):
+        row = ProvisionalIssuance.objects.select_for_update().filter(pk=getattr(provisional, "pk", provisional),
+                                                                     request=obj).first()
+        if row is None:
+            raise ServiceError(_("No such provisional request on this transition request."), code="not_found")
+        return row
+
+    return action_run(subject=request, name="request_provisional_finalisation", user=user, apply=apply, item=item)

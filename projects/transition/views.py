@@ -66,6 +66,14 @@ FORMS = {
         "record_summary_note", r, user=u, note=d["note"])),
     "record_cdm_deregistration": (_data_form(forms.DeregistrationForm), lambda r, u, d: M.call(
         "record_cdm_deregistration", r, user=u, date=d["date"])),
+    "record_provisional_issuance": (_data_form(forms.ProvisionalIssuanceForm), lambda r, u, d: M.call(
+        "record_provisional_issuance", r, user=u, cdm_request_reference=d["cdm_request_reference"],
+        period_start=d["period_start"], period_end=d["period_end"], quantity=d["quantity"])),
+    "request_provisional_finalisation": (_data_form(forms.ProvisionalFinalisationForm), lambda r, u, d: M.call(
+        "request_provisional_finalisation", r, user=u, provisional=d["item"],
+        double_issuance_declared=d["double_issuance_declared"],
+        revised_monitoring_report=d["revised_monitoring_report"],
+        other_scheme_confirmation=d["other_scheme_confirmation"])),
     "decide_as_board": (_board_form, lambda r, u, d: M.call(
         "decide_as_board", r, user=u, transition=d["transition"], meeting=d["meeting"],
         agenda_item=d["agenda_item"], comment=d["comment"])),
@@ -74,7 +82,10 @@ FORMS = {
 
 def _form_for(offer, request_obj, data=None):
     if offer.name in FORMS:
-        return FORMS[offer.name][0](data, request_obj)
+        form = FORMS[offer.name][0](data, request_obj)
+        if offer.item is not None:
+            form.fields["item"].initial = offer.item.pk
+        return form
     return forms.ReasonsForm(data, prefix="t", spec=offer.write, request_obj=request_obj)
 
 
@@ -99,11 +110,15 @@ def _page(request, request_obj, *, bound=None, status=200):
     cards = []
     for offer in offers:
         form = bound[1] if bound and bound[0] == offer.name else _form_for(offer, request_obj)
+        if bound and bound[0] == offer.name and offer.item is not None and str(offer.item.pk) != str(
+                bound[1].data.get("t-item")):
+            form = _form_for(offer, request_obj)
         cards.append({"offer": offer, "form": form,
                       "url": reverse("transition-act", kwargs={"pk": request_obj.pk, "name": offer.name})})
     context = {
         "req": request_obj, "cards": cards, "deadlines": _deadlines(request_obj),
         "cpas": list(request_obj.cpas.select_related("host_party")), "now": timezone.now(),
+        "provisional": list(request_obj.provisional_issuances.all()),
     }
     return render(request, "transition/request_detail.html", context, status=status)
 

@@ -484,7 +484,12 @@ def test_fuzz_transition_forms(settings, world, time_machine):
 
     from projects.transition import services as ts
 
-    # The one whose review window has closed first: a later timer pass would close the others'.
+    # The ones whose review window has closed first: a later timer pass would close the others'.
+    done = create(world, time_machine, cdm_reference="8")
+    provisional = ts.transition_request_record_provisional(
+        request=done, user=world.ama, cdm_request_reference="8-MR1", period_start=datetime.date(2021, 1, 1),
+        period_end=datetime.date(2021, 12, 31), quantity=1000)
+    done = drive(world, time_machine, done, TS.TRANSITIONED)
     approved = at(TS.APPROVED, "5")
     under = ts.transition_request_request_review(request=at(TS.REVIEW_WINDOW, "6"), user=world.sofia, comment="x")
     review, fee = at(TS.REVIEW_WINDOW, "4"), at(TS.DOCUMENTATION_SUBMITTED, "3")
@@ -514,5 +519,11 @@ def test_fuzz_transition_forms(settings, world, time_machine):
                {"t-transition": "approve", "t-meeting": "SBM016", "t-agenda_item": "4.2", "t-comment": "ok"}),
         Target("transition-act", world.sam, act(approved, "record_cdm_deregistration"), page(approved),
                {"t-date": "2025-03-01"}),
+        Target("transition-act", world.ama, act(docs, "record_provisional_issuance"), page(docs),
+               {"t-cdm_request_reference": "2-MR1", "t-period_start": "2021-01-01", "t-period_end": "2021-12-31",
+                "t-quantity": "1000"}),
+        Target("transition-act", world.ama, act(done, "request_provisional_finalisation"), page(done),
+               {"t-item": str(provisional.pk), "t-revised_monitoring_report": "GWPs",
+                "t-double_issuance_declared": "on"}),
     ]
     run(settings, targets, "transition")

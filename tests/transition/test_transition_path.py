@@ -11,6 +11,8 @@ from projects.models import Activity
 from projects.transition.cycle import TransitionState as S
 from projects.transition.models import TransitionRequest
 
+from tests import factories as f
+
 from .helpers import create, drive, fresh
 
 pytestmark = pytest.mark.django_db
@@ -73,8 +75,6 @@ def test_a_renewable_period_ends_by_31_december_2025(world, time_machine):
 
 
 def test_an_ldc_host_waives_the_fee(world, time_machine):
-    from tests import factories as f
-
     f.party("GH", "Ghana", ldc=True)
     request = drive(world, time_machine, create(world, time_machine), S.DOCUMENTATION_SUBMITTED)
     # PROC-AC-001 para 33(b): fees waived for LDC and SIDS hosts; the checks may start at once.
@@ -93,3 +93,18 @@ def test_the_waiting_queues_follow_the_request(world, time_machine):
     request = drive(world, time_machine, request, S.HOST_APPROVED)
     assert waiting(world.ama) == {request.pk} and waiting(world.kofi) == set()
     assert fresh(request).state == S.HOST_APPROVED
+
+
+def test_the_first_issuance_of_a_transitioned_activity_needs_the_authorization_statement(world, time_machine):
+    from projects import services
+    from projects.guards import transitioned_authorization_on_file
+
+    request = drive(world, time_machine, create(world, time_machine), S.TRANSITIONED)
+    activity = request.activity
+    # PROC-AC-001 v06.0 para 27: the statement before the first issuance.
+    assert "authorization statement must be on file" in transitioned_authorization_on_file(activity)
+    services.authorization_statement_issue(activity=activity, user=world.dina, uses="ndc",
+                                           effective_from=datetime.date(2021, 1, 1))
+    assert transitioned_authorization_on_file(activity) is None
+    new = services.activity_create(user=world.ama, **f.pdd_data(world.host, world.version))
+    assert transitioned_authorization_on_file(new) is None  # a new activity: the registration's rule applies

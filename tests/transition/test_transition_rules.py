@@ -297,7 +297,7 @@ def test_offers_follow_the_declared_actors(world, time_machine):
     request = create(world, time_machine)
     offers = {name: available_actions(getattr(world, name), request).names for name in PERSONAS}
     assert offers["sam"] == {"return_for_correction", "publish"}
-    assert offers["ama"] == {"withdraw"}
+    assert offers["ama"] == {"withdraw", "record_provisional_issuance"}
     assert all(not offers[n] for n in ("kofi", "dora", "otto", "dina", "nils", "sofia"))
     request = drive(world, time_machine, request, S.AWAITING_HOST)
     assert available_actions(world.dina, request).names == {"approve_transition"}
