@@ -14,7 +14,7 @@ BOARD_DECIDED = "transition.board_decided"
 DEREGISTRATION = "transition.cdm_deregistration"
 ACTIVITY_REGISTERED = "transition.activity_registered"
 PROVISIONAL_RECORDED = "transition.provisional_recorded"
-PROVISIONAL_FINALISATION = "transition.provisional_finalisation_requested"
+PROVISIONAL_FINALISATION = "transition.finalisation_requested"  # Event.kind holds 40
 
 shape_register(CREATED, {"cdm_reference", "kind", "title", "host", "cpas", "deadline"})
 shape_register(TRANSITIONED, {"transition"}, {

@@ -51,7 +51,7 @@ def test_a_provisional_request_is_finalised_only_after_the_transition(world, tim
         finalise(world.ama)
     kinds = list(Event.objects.filter(stream=request.stream).values_list("kind", flat=True))
     assert kinds.count("transition.provisional_recorded") == 1
-    assert kinds[-1] == "transition.provisional_finalisation_requested"
+    assert kinds[-1] == "transition.finalisation_requested"
 
 
 def test_only_an_activity_that_kept_its_cdm_methodology(world, time_machine):
