@@ -205,6 +205,50 @@ class RuleSet(models.Model):
         _("electronic decision window days"), default=14, validators=[MinValueValidator(1)]
     )
 
+    # CDM transition (projects.transition; A6.4-PROC-AC-001 v06.0, A6.4-STAN-AC-001 v05.0).
+    transition_active_on = models.DateField(
+        default=datetime.date(2021, 1, 1),
+        help_text=_("STAN-AC-001 v05.0 para 11: the CDM crediting period would have been active on this day"),
+    )
+    transition_request_deadline = models.DateField(
+        default=datetime.date(2023, 12, 31), help_text=_("PROC-AC-001 v06.0 para 12: requests, 24:00 CET")
+    )
+    transition_request_deadline_ar = models.DateField(
+        default=datetime.date(2025, 12, 31),
+        help_text=_("PROC-AC-001 v06.0 para 13: afforestation and reforestation requests, 24:00 CET"),
+    )
+    # PROC-AC-001 v06.0 para 21 says 31 Dec 2025; CMA7 extended it to 30 Jun 2026, reported by the
+    # press only (docs/rules-coverage.md, transition-1): the default is the extension.
+    transition_host_approval_deadline = models.DateField(
+        default=datetime.date(2026, 6, 30),
+        help_text=_("PROC-AC-001 v06.0 para 21 (31 Dec 2025), extended by CMA7 to 30 Jun 2026 [press]; 24:00 CET"),
+    )
+    transition_addendum_deadline = models.DateField(
+        default=datetime.date(2026, 12, 31), help_text=_("PROC-AC-001 v06.0 para 30: the addendum, by this day")
+    )
+    transition_renewable_end = models.DateField(
+        default=datetime.date(2025, 12, 31),
+        help_text=_("STAN-AC-001 v05.0 para 13(a)(ii): a renewable crediting period ends by this day"),
+    )
+    transition_corrections_days = models.PositiveSmallIntegerField(
+        default=14, help_text=_("PROC-AC-001 v06.0 para 15: a corrected request, else rejected")
+    )
+    transition_gsc_days = models.PositiveSmallIntegerField(default=28, help_text=_("PROC-AC-001 v06.0 para 17"))
+    transition_revised_pdd_days = models.PositiveSmallIntegerField(
+        default=365, help_text=_("PROC-AC-001 v06.0 para 32: revised PDD and validation within one year")
+    )
+    transition_completeness_days = models.PositiveSmallIntegerField(default=7, help_text=_("PROC-AC-001 v06.0 para 37"))
+    transition_fixes_days = models.PositiveSmallIntegerField(
+        default=2, help_text=_("PROC-AC-001 v06.0 para 37: revised documents within two days")
+    )
+    transition_substantive_days = models.PositiveSmallIntegerField(default=21, help_text=_("PROC-AC-001 v06.0 para 38"))
+    transition_summary_note_days = models.PositiveSmallIntegerField(default=14, help_text=_("PROC-AC-001 v06.0 para 39"))
+    transition_review_days = models.PositiveSmallIntegerField(default=28, help_text=_("PROC-AC-001 v06.0 para 40"))
+    transition_modifications_days = models.PositiveSmallIntegerField(
+        default=7, help_text=_("PROC-AC-001 v06.0 para 47: modifications accepted, else deemed rejected")
+    )
+    transition_appeal_days = models.PositiveSmallIntegerField(default=28, help_text=_("PROC-AC-001 v06.0 paras 45, 51"))
+
     # Crediting periods (rules.md §7.1; RMP 31(f))
     crediting_earliest_start = models.DateField(default=datetime.date(2021, 1, 1))
     reductions_renewable_years = models.PositiveSmallIntegerField(default=5)

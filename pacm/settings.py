@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "projects",
     "projects.board",
     "projects.consultation",
+    "projects.transition",
 ]
 
 MIDDLEWARE = [

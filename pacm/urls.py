@@ -12,6 +12,7 @@ urlpatterns = [
     path("registry/", include("pacm.registry.urls")),
     path("", include("projects.board.urls")),
     path("", include("projects.consultation.urls")),
+    path("", include("projects.transition.urls")),
     path("notifications/", include("pacm.notifications.urls")),
     path("", include("projects.urls")),
 ]

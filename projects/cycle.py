@@ -288,7 +288,8 @@ ISSUANCE = RequestKind(
     # RMP 52: the DOE requests issuance; issuance fee on the units requested (annex I para 53).
     entry=(P.VERIFIED,), requester=frozenset({DOE}),
     submit_labels=(_("Submit the issuance request"), _("Resubmit the issuance request")),
-    submit_guards=("issuance_request_complete", "no_unsettled_avoidable_reversal"),
+    # A6.4-PROC-AC-001 v06.0 para 27: a transitioned activity's host authorizes before its first issuance.
+    submit_guards=("issuance_request_complete", "no_unsettled_avoidable_reversal", "transitioned_authorization_on_file"),
     submit_inputs=("issuance_request",), submit_input_guards=("issuance_request_complete",),
     fee_guard="issuance_fee_settled",
     # PROC-AC-002 v03.0 para 194: review by the host Party's DNA or any SB member or alternate;

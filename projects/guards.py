@@ -303,3 +303,17 @@ def board_vote_open(obj):
     if _open_decision(obj, mode="electronic") is None:
         return _("No electronic decision of the Board is open for votes.")
     return None
+
+
+TRANSITIONED_PREFIX = "A64-T"
+
+
+def transitioned_authorization_on_file(obj):
+    """A6.4-PROC-AC-001 v06.0 para 27: the host of a transitioned CDM activity provides its
+    statement of authorization before the first issuance (projects.transition)."""
+    activity = _activity(obj)
+    # A transitioned activity carries its transition reference (para 15): no query for the others.
+    if activity.reference.startswith(TRANSITIONED_PREFIX) and not activity.authorization_statements.exists():
+        return _("The host Party's authorization statement must be on file before the first issuance of a "
+                 "transitioned activity (A6.4-PROC-AC-001 para 27).")
+    return None

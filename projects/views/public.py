@@ -44,6 +44,12 @@ def dashboard(request):
         context["my_activities"] = page_get(
             request, selectors.activities_of_user(request.user), param="mine", per_page=DASHBOARD_PAGE
         )
+    if request.user.is_authenticated:
+        from ..transition.selectors import transition_requests_waiting
+
+        context["transition_requests"] = page_get(
+            request, transition_requests_waiting(request.user), param="transitions", per_page=DASHBOARD_PAGE
+        )
     if Role.SECRETARIAT in roles:
         context["fees_due"] = page_get(request, selectors.fees_due(), param="fees", per_page=DASHBOARD_PAGE)
     return render(request, "projects/dashboard.html", context)

@@ -48,6 +48,8 @@ from projects.models import (
     Reversal,
     VintageClaim,
 )
+from projects.transition.machine import TRANSITION_MACHINE
+from projects.transition.models import TransitionRequest
 from tests import factories as f
 
 AP, DOE, DNA, SEC, SB, AF = Role.PARTICIPANT, Role.DOE, Role.DNA, Role.SECRETARIAT, Role.SB, Role.ADAPTATION_FUND
@@ -107,7 +109,8 @@ def admin_models():
 
 COUNTED = (Event, LedgerTransaction, LedgerEntry, UnitBlock, SerialCounter, Account, Activity, MonitoringPeriod,
            VintageClaim, Document, DocumentVersion, Finding, Fee, HostApproval, AuthorizationStatement,
-           IssuanceRequest, DistributionLine, Reversal, Organisation, Membership, Comment, CommentReply)
+           IssuanceRequest, DistributionLine, Reversal, Organisation, Membership, Comment, CommentReply,
+           TransitionRequest)
 
 
 # The rows whose columns a POST may not change either (an update writes no new row).
@@ -120,6 +123,7 @@ WATCHED = (
     ("unit blocks", UnitBlock, ("id", "account", "serial_start", "serial_end")),
     ("accounts", Account, ("id", "name", "organisation", "party")),
     ("comments", Comment, ("id", "status", "number", "handling")),
+    ("transition requests", TransitionRequest, ("id", "state", "due_at", "fee_status", "host_sd_confirmation")),
 )
 
 
@@ -501,12 +505,87 @@ def scene_build(world, capture, clock):
     scene.comment = comment(status="published", number=1, handling="answer_due", published_at=timezone.now())
     scene.comment_token = confirmation_token(comment())
 
+    _transition_requests_build(scene, world)
     for side in scene.sides:
         tag = side.participant
         _register(scene, side.draft, side, f"{tag}'s draft")
         _register(scene, side.unpublished, side, f"{tag}'s unpublished activity")
         _register(scene, side.registered, side, f"{tag}'s registered activity")
     return scene
+
+
+def _transition_requests_build(scene, world):
+    """CDM transition requests (projects.transition), made in 2023 before their deadline
+    (A6.4-PROC-AC-001 v06.0 para 12): ama's published one awaiting the host, kofi's unpublished one
+    (seen by its participants, its host's DNA, the secretariat and the SB only, para 15)."""
+    import time_machine
+
+    from pacm.engine.timers import timers_run
+    from projects.transition import services as transition_services
+
+    def data(side, cdm):
+        version = world.version
+        return dict(cdm_reference=cdm, title=f"Matrix transition of {side.participant} ({cdm})", host_party=side.host,
+                    methodology_version=version, sectoral_scope=version.methodology.sectoral_scopes.first(),
+                    location="Matrix", estimated_annual=40_000, start_date=datetime.date(2014, 1, 1),
+                    crediting_type="renewable", cdm_crediting_start=datetime.date(2014, 6, 1),
+                    cdm_crediting_end=datetime.date(2021, 5, 31))
+
+    ama_side, kofi_side = scene.sides
+    with time_machine.travel(datetime.datetime(2023, 6, 1, 9, 0, tzinfo=datetime.UTC), tick=False) as traveller:
+        published = transition_services.transition_request_create(user=world.ama, **data(ama_side, "90001"))
+        transition_services.transition_request_publish(request=published, user=world.sam)
+        traveller.move_to(datetime.datetime(2023, 7, 1, 9, 0, tzinfo=datetime.UTC))
+        timers_run()
+        hidden = transition_services.transition_request_create(user=world.kofi, **data(kofi_side, "90002"))
+    scene.transitions = [TransitionRequest.objects.get(pk=published.pk), TransitionRequest.objects.get(pk=hidden.pk)]
+    scene.objs[("TransitionRequest", published.pk)] = Obj("ama's published transition request", EVERYONE,
+                                                          {"ama": AP, "dina": DNA})
+    scene.objs[("TransitionRequest", hidden.pk)] = Obj(
+        "kofi's unpublished transition request", frozenset({"kofi", "nils", "sam", "sofia"}),
+        {"kofi": AP, "nils": DNA}, markers=(hidden.title,))
+
+
+def transition_routes(*, read=False, names=False):
+    """A filler for a route of one transition request: each of the scene's, and one that is none;
+    with `names`, the writes live in its state, one a timer fires, and a name that is none."""
+    table = TRANSITION_MACHINE.writes
+
+    def fill(scene):
+        targets, sent_once = [], set()
+        bases = [(scene.obj(r).label, r, scene.obj(r)) for r in scene.transitions]
+        for label, request, obj in [*bases, ("no such transition request", None, NOWHERE)]:
+            base = {"pk": request.pk if request is not None else NO_SUCH_ID}
+            extras = [("", {})]
+            if names:
+                extras = []
+                for name in _live_names(table, request.state if request else None):
+                    if name.startswith(ONCE):
+                        if name in sent_once:
+                            continue
+                        sent_once.add(name)
+                    extras.append((f" /{name.replace(ONCE, '')}", {"name": name.replace(ONCE, "")}))
+            for more_label, more in extras:
+                spec = table.get(more.get("name", ""))
+                targets.append(Target(label=f"{label}{more_label}", kwargs={**base, **more}, obj=obj,
+                                      roles=frozenset(spec.actors if spec else ()), read=read))
+        return targets
+
+    return fill
+
+
+def _transition_create_post(kwargs, scene, persona):
+    version = scene.world.version
+    return {"cdm_reference": "90009", "kind": "project", "title": "Matrix late transition",
+            "host_party": scene.world.host.pk, "methodology_version": version.pk,
+            "sectoral_scope": version.methodology.sectoral_scopes.first().pk, "location": "Matrix",
+            "estimated_annual": "40000", "start_date": "2014-01-01", "crediting_type": "renewable",
+            "cdm_crediting_start": "2014-06-01", "cdm_crediting_end": "2021-05-31", "renewals_remaining": "0"}
+
+
+def _transition_act_post(kwargs, scene, persona):
+    return {"t-comment": "Matrix", "t-sd_confirmation": "Matrix SD", "t-ndc_relation": "Matrix NDC",
+            "t-reference": "WIRE-MATRIX", "t-note": "Matrix note", "t-date": "2023-01-01"}
 
 
 # --- Kwarg fillers: the targets of each route ---------------------------------------------------
@@ -939,6 +1018,11 @@ ROUTES = {
     "consultation-assess": POST_ONLY(fill=activity_routes(_roles(DOE), extra=_comment_numbers),
                                      post=_comment_reply_post),
     "consultation-confirm": Spec(fill=_confirm_tokens, post=_nothing),
+    # CDM transition requests (projects.transition).
+    "transition-list": Spec(page=True, post=_nothing),
+    "transition-create": Spec(page=True, post=_transition_create_post),
+    "transition-detail": Spec(fill=transition_routes(read=True), post=_nothing),
+    "transition-act": POST_ONLY(fill=transition_routes(names=True), post=_transition_act_post),
     # One activity.
     "activity-detail": Spec(fill=activity_routes(_roles(), read=True), post=_nothing),
     "activity-edit": Spec(fill=activity_routes(_roles(AP)), post=lambda kw, s, p: _pdd_post(s)),

@@ -10,7 +10,7 @@ from tests.issuance.conftest import drive, period_over, registered, submit  # no
 from tests.web.conftest import as_user  # noqa: F401
 from tests.web_registry.conftest import claims_post, issuance_post, management, removals, verified  # noqa: F401
 
-APPS = ("projects", "registry", "events", "methodologies", "parties", "consultation")
+APPS = ("projects", "registry", "events", "methodologies", "parties", "consultation", "transition")
 
 
 def rows():

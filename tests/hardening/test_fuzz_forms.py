@@ -36,6 +36,7 @@ from pacm.registry import urls as registry_urls
 from projects import services
 from projects import urls as project_urls
 from projects.consultation import urls as consultation_urls
+from projects.transition import urls as transition_urls
 from projects.cycle import ActivityState as A
 from projects.cycle import PeriodState as P
 from projects.models import Activity, IssuanceRequest, Reversal, VintageClaim
@@ -50,7 +51,7 @@ EXAMPLES = 6  # generated per form, after the boundary sweep (SWEEP)
 # Pages that only show: a POST to them is refused or ignored (checked in test_get_only_pages_write_nothing).
 GET_ONLY = frozenset({
     "registry-public", "dashboard", "activity-detail", "document-download", "period-detail",
-    "registry-units", "registry-accounts", "registry-account",
+    "registry-units", "registry-accounts", "registry-account", "transition-list", "transition-detail",
 })
 # The scenes below and the forms each one fuzzes (url names).
 SCENES = {
@@ -62,11 +63,13 @@ SCENES = {
                    "registry-transfer", "registry-cancel", "registry-use", "registry-account-open"},
     "reversals": {"reversal-report", "reversal-compensate", "reversal-cancel-from-buffer"},
     "gsc": {"consultation-comment", "consultation-answer", "consultation-assess", "consultation-confirm"},
+    "transition": {"transition-create", "transition-act"},
 }
 
 
 def url_names():
-    return {p.name for p in project_urls.urlpatterns + registry_urls.urlpatterns + consultation_urls.urlpatterns}
+    return {p.name for p in project_urls.urlpatterns + registry_urls.urlpatterns + consultation_urls.urlpatterns
+            + transition_urls.urlpatterns}
 
 
 def test_every_post_view_is_fuzzed():
@@ -309,7 +312,7 @@ def test_get_only_pages_write_nothing(world, activity):
     kwargs = {"activity-detail": {"reference": activity.reference},
               "document-download": {"reference": activity.reference, "version_id": version.pk},
               "period-detail": {"reference": activity.reference, "number": 1},
-              "registry-account": {"number": "PACM-H-NOPE"}}
+              "registry-account": {"number": "PACM-H-NOPE"}, "transition-detail": {"pk": 999_999}}
     before = rows()
     for name in sorted(GET_ONLY):
         response = client.post(reverse(name, kwargs=kwargs.get(name)), {"title": "x", "quantity": str(2**64)})
@@ -536,3 +539,56 @@ def confirm_tokens(token):
     client = Client()
     for bad in (token[:-1] + ("A" if token[-1] != "A" else "B"), token + "x", token.upper()):
         assert client.post(reverse("consultation-confirm", kwargs={"token": bad})).status_code == 404
+def test_fuzz_transition_forms(settings, world, time_machine):
+    """The CDM transition request's forms (projects.transition), each in the state that offers it."""
+    from projects.transition.cycle import TransitionState as TS
+    from tests.transition.helpers import HOST_APPROVES_AT, create, drive, request_data
+
+    def at(state, cdm):
+        return drive(world, time_machine, create(world, time_machine, cdm_reference=cdm), state)
+
+    from projects.transition import services as ts
+
+    # The ones whose review window has closed first: a later timer pass would close the others'.
+    done = create(world, time_machine, cdm_reference="8")
+    provisional = ts.transition_request_record_provisional(
+        request=done, user=world.ama, cdm_request_reference="8-MR1", period_start=datetime.date(2021, 1, 1),
+        period_end=datetime.date(2021, 12, 31), quantity=1000)
+    done = drive(world, time_machine, done, TS.TRANSITIONED)
+    approved = at(TS.APPROVED, "5")
+    under = ts.transition_request_request_review(request=at(TS.REVIEW_WINDOW, "6"), user=world.sofia, comment="x")
+    review, fee = at(TS.REVIEW_WINDOW, "4"), at(TS.DOCUMENTATION_SUBMITTED, "3")
+    host, docs = at(TS.AWAITING_HOST, "1"), at(TS.HOST_APPROVED, "2")
+    time_machine.move_to(HOST_APPROVES_AT + datetime.timedelta(hours=1), tick=False)
+
+    def act(request, name):
+        return reverse("transition-act", kwargs={"pk": request.pk, "name": name})
+
+    def page(request):
+        return reverse("transition-detail", kwargs={"pk": request.pk})
+
+    new = {k: str(v.pk if hasattr(v, "pk") else v.isoformat() if isinstance(v, datetime.date) else v)
+           for k, v in request_data(world, cdm_reference="7").items()}
+    targets = [
+        Target("transition-create", world.ama, reverse("transition-create"), reverse("transition-create"),
+               new | {"kind": "project"}),
+        Target("transition-act", world.dina, act(host, "approve_transition"), page(host),
+               {"t-sd_confirmation": "SD", "t-ndc_relation": "NDC"}),
+        Target("transition-act", world.ama, act(docs, "submit_documentation"), page(docs),
+               {"t-documentation": "addendum", "t-summary": "Addendum", "t-fnrb": "0.8430"}),
+        Target("transition-act", world.sam, act(fee, "record_fee_payment"), page(fee), {"t-reference": "WIRE"}),
+        Target("transition-act", world.sam, act(review, "record_summary_note"), page(review), {"t-note": "Approve"}),
+        Target("transition-act", world.sofia, act(review, "request_review"), page(review),
+               {"t-comment": "fNRB", "t-expected_state": "review_window"}),
+        Target("transition-act", world.sam, act(under, "decide_as_board"), page(under),
+               {"t-transition": "approve", "t-meeting": "SBM016", "t-agenda_item": "4.2", "t-comment": "ok"}),
+        Target("transition-act", world.sam, act(approved, "record_cdm_deregistration"), page(approved),
+               {"t-date": "2025-03-01"}),
+        Target("transition-act", world.ama, act(docs, "record_provisional_issuance"), page(docs),
+               {"t-cdm_request_reference": "2-MR1", "t-period_start": "2021-01-01", "t-period_end": "2021-12-31",
+                "t-quantity": "1000"}),
+        Target("transition-act", world.ama, act(done, "request_provisional_finalisation"), page(done),
+               {"t-item": str(provisional.pk), "t-revised_monitoring_report": "GWPs",
+                "t-double_issuance_declared": "on"}),
+    ]
+    run(settings, targets, "transition")

@@ -1,0 +1,493 @@
+"""The one write path of transition requests (A6.4-PROC-AC-001 v06.0; A6.4-STAN-AC-001 v05.0).
+
+`transition_request_create` records a request (its eligibility and deadline checked first, so a
+refused one writes nothing); every other write is a declared write of the `transition` machine
+run through the engine's skeleton (`pacm.engine.run.write_run`): one service per write, bound
+with `TRANSITION_MACHINE.serves`. On `transition_after_appeal` the request becomes a registered
+A6.4 activity (`activity_from_transition`).
+"""
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pacm.common import bounds
+from pacm.common.errors import Refused, ServiceError
+from pacm.engine.run import write_run
+from pacm.parties.models import Organisation
+from pacm.parties.roles import Actor, Role
+
+from .. import events as activity_events
+from ..cycle import ActivityState
+from ..guards import TRANSITIONED_PREFIX
+from ..models import Activity, HostApproval
+from ..services.base import action_run
+from . import events
+from .cycle import TRANSITION_BY_NAME, TransitionState
+from .deadlines import deadline_end, host_approval_deadline, request_deadline, rules, summary_note_due
+from .machine import TRANSITION_MACHINE as M
+from .models import ProvisionalIssuance, TransitionCPA, TransitionRequest
+
+R, S = TransitionRequest, TransitionState
+OPEN = tuple(set(S.values) - {S.TRANSITIONED, S.REJECTED, S.EXPIRED, S.WITHDRAWN})
+REQUIRED = ("cdm_reference", "title", "host_party", "methodology_version", "sectoral_scope", "location",
+            "estimated_annual", "start_date", "crediting_type", "cdm_crediting_start", "cdm_crediting_end")
+MEETING_NUMBER = re.compile(r"^(?:A6\.4-)?(SBM?\d{3})$")
+
+
+def _error(message, field, code, params=None):
+    return ServiceError(message % (params or {}), field=field, code=code, params=params or {})
+
+
+def eligibility_check(*, data, rule_set, now):
+    """STAN-AC-001 v05.0 para 11; PROC-AC-001 v06.0 paras 12-14, 49: the first problem, or None."""
+    start, end = data["cdm_crediting_start"], data["cdm_crediting_end"]
+    if end < start:
+        return _error(_("The CDM crediting period ends before it starts."), "cdm_crediting_end", "crediting_end_before_start")
+    if data["start_date"] > start:
+        return _error(_("The crediting period cannot start before the activity starts."), "cdm_crediting_start",
+                      "crediting_before_start")
+    active_on = rule_set.transition_active_on
+    if not start <= active_on <= end:
+        params = {"day": active_on.isoformat()}
+        return _error(_("Only a CDM activity whose crediting period would have been active on %(day)s may "
+                        "transition (A6.4-STAN-AC-001 para 11)."), "cdm_crediting_start", "not_active_on_2021", params)
+    deadline = request_deadline(rule_set, data.get("is_afforestation", False))
+    if now >= deadline_end(deadline):
+        params = {"deadline": deadline.isoformat()}
+        return _error(_("Transition requests had to be submitted by %(deadline)s, 24:00 CET "
+                        "(A6.4-PROC-AC-001 paras 12-13)."), "cdm_reference", "transition_request_late", params)
+    if data["crediting_type"] not in R.CreditingType.values:
+        return _error(_("Choose a renewable or a fixed crediting period."), "crediting_type", "crediting_type")
+    earlier = TransitionRequest.objects.filter(cdm_reference=data["cdm_reference"])
+    if earlier.filter(rejected_by_board=True).exists():
+        params = {"cdm": data["cdm_reference"]}
+        return _error(_("The SB rejected the transition of CDM %(cdm)s: it may not be requested again "
+                        "(A6.4-PROC-AC-001 para 49)."), "cdm_reference", "transition_rejected_before", params)
+    if earlier.filter(state__in=OPEN).exists():
+        params = {"cdm": data["cdm_reference"]}
+        return _error(_("A transition request for CDM %(cdm)s is already open."), "cdm_reference",
+                      "transition_request_open", params)
+    return None
+
+
+def _cpas_check(kind, cpas):
+    """Para 14: a PoA names the CPAs it brings, each with its host; a project brings none."""
+    if kind == R.Kind.PROJECT and cpas:
+        raise ServiceError(_("A CDM project activity brings no CPAs."), field="cpas", code="project_has_no_cpas")
+    seen = set()
+    for reference, _host in cpas:
+        reference = (reference or "").strip()
+        if not reference or len(reference) > 30 or reference in seen:
+            raise ServiceError(_("Give each CPA's CDM reference once (at most 30 characters)."), field="cpas",
+                               code="cpa_reference")
+        seen.add(reference)
+
+
+def transition_request_create(*, user, kind=R.Kind.PROJECT, cpas=(), renewals_remaining=0,
+                              is_afforestation=False, **data):
+    """The CDM scope-(c) focal point's organisation requests transition (PROC-AC-001 paras 12-14)."""
+    organisation = Organisation.objects.filter(memberships__user=user, kind=Organisation.Kind.PARTICIPANT).order_by(
+        "pk").first()
+    if organisation is None:
+        raise Refused(_("Only activity participants may request a transition."), code="not_a_participant")
+    missing = [f for f in REQUIRED if data.get(f) in (None, "")]
+    if missing:
+        params = {"missing": ", ".join(missing)}
+        raise ServiceError(_("Fill in: %(missing)s.") % params, field=missing[0], code="required", params=params)
+    if kind not in R.Kind.values:
+        raise ServiceError(_("Choose a CDM project activity or a PoA."), field="kind", code="transition_kind")
+    bounds.whole_check(renewals_remaining, field="renewals_remaining", maximum=bounds.RENEWALS_MAX, minimum=0)
+    bounds.whole_check(data["estimated_annual"], field="estimated_annual", maximum=bounds.ESTIMATE_MAX)
+    _cpas_check(kind, cpas)
+    now = timezone.now()
+    rule_set = rules()
+    data["is_afforestation"] = is_afforestation
+    data["cdm_reference"] = str(data["cdm_reference"]).strip()
+    error = eligibility_check(data=data, rule_set=rule_set, now=now)
+    if error is not None:
+        raise error
+    actor = Actor(user=user, organisation=organisation, role=Role.PARTICIPANT)
+    with transaction.atomic():
+        request = TransitionRequest.objects.create(
+            kind=kind, renewals_remaining=renewals_remaining, submitted_at=now, **{
+                f: data[f] for f in (*REQUIRED, "is_afforestation")})
+        request.participants.add(organisation)
+        TransitionCPA.objects.bulk_create(
+            TransitionCPA(request=request, cpa_reference=ref.strip(), host_party=host) for ref, host in cpas)
+        events.request_created(request=request, actor=actor,
+                               deadline=request_deadline(rule_set, is_afforestation))
+    return request
+
+
+# --- the machine's transitions -------------------------------------------------------------------
+
+def _fire(name, request, user, *, comment="", expected_state=None, prepare=None, after=None):
+    return write_run(machine=M, pk=request.pk, name=name, user=user, comment=comment,
+                     expected_state=expected_state, prepare=prepare, after=after)
+
+
+def _plain(name):
+    """The service of a transition with no inputs beyond the reasons (actors as declared)."""
+    def service(*, request, user=None, actor=None, comment="", expected_state=None):
+        return _fire(name, request, actor or user, comment=comment, expected_state=expected_state)
+
+    service.__name__ = f"transition_request_{name}"
+    service.__doc__ = f"Fire '{name}' (projects/transition/cycle.py declares who and when)."
+    return service
+
+
+_PLAIN = ("return_for_correction", "correct", "reject_uncorrected", "expire_host_deadline",
+          "start_completeness_check", "pass_completeness_check", "return_incomplete", "request_review",
+          "approve_by_timer", "approve", "accept_modifications", "reject_unaccepted", "withdraw")
+for _name in _PLAIN:
+    globals()[f"transition_request_{_name}"] = M.serves(_name)(_plain(_name))
+
+
+@M.serves("publish")
+def transition_request_publish(*, request, user, expected_state=None):
+    """PROC-AC-001 v06.0 para 15: published under a reference that tells it from new activities."""
+    def after(obj, actor):
+        obj.reference = f"{TRANSITIONED_PREFIX}{obj.pk:06d}"
+        obj.published_at = timezone.now()
+        obj.save(update_fields=["reference", "published_at"])
+        return {"reference": obj.reference}
+
+    return _fire("publish", request, user, expected_state=expected_state, after=after)
+
+
+@M.serves("close_consultation")
+def transition_request_close_consultation(*, request, actor, expected_state=None):
+    """Para 17 ends; para 21: the host's approval is awaited until the dated deadline, 24:00 CET."""
+    def after(obj, _actor):
+        deadline = host_approval_deadline(rules())
+        obj.due_at = deadline_end(deadline)
+        obj.save(update_fields=["due_at"])
+        return {"deadline": deadline}
+
+    return _fire("close_consultation", request, actor, expected_state=expected_state, after=after)
+
+
+@M.serves("approve_transition")
+def transition_request_approve_transition(*, request, user, sd_confirmation="", ndc_relation="",
+                                          sop_exemption_opt_out=False, expected_state=None):
+    """Paras 21-23, 26 (Appendix 2): the host DNA approves; an LDC/SIDS host may opt out of the SOP exemption."""
+    def prepare(obj, _actor):
+        obj.host_sd_confirmation = (sd_confirmation or "").strip()
+        obj.host_ndc_relation = (ndc_relation or "").strip()
+        obj.sop_exemption_opt_out = bool(sop_exemption_opt_out)
+
+    def after(obj, actor):
+        obj.host_approved_at = timezone.now()
+        obj.host_approved_by = actor.organisation
+        obj.save(update_fields=["host_approved_at", "host_approved_by"])
+        return {"sop_exemption_opt_out": obj.sop_exemption_opt_out}
+
+    return _fire("approve_transition", request, user, expected_state=expected_state, prepare=prepare, after=after)
+
+
+def _factor(value, field):
+    """An fNRB or leakage discount factor: a fraction above 0 and at most 1, or nothing."""
+    if value in (None, ""):
+        return None
+    try:
+        value = Decimal(str(value))
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or not Decimal("0") < value <= Decimal("1") or value != round(value, 4):
+        raise ServiceError(_("Give a fraction above 0 and at most 1, with at most 4 decimals."), field=field,
+                           code="factor_out_of_range")
+    return value
+
+
+def _documentation(name, request, user, *, documentation, summary, fnrb, leakage_factor, validation_doe,
+                   expected_state):
+    fnrb, leakage_factor = _factor(fnrb, "fnrb"), _factor(leakage_factor, "leakage_factor")
+    if validation_doe is not None and validation_doe.kind != Organisation.Kind.DOE:
+        raise ServiceError(_("Name a DOE."), field="validation_doe", code="validation_doe_kind")
+    late_fixes = {}
+
+    def prepare(obj, _actor):
+        # Para 37: documents fixed after the days given restart the process with a new fee.
+        late_fixes["late"] = obj.state == S.INCOMPLETE and obj.due_at is not None and obj.due_at <= timezone.now()
+        obj.documentation = documentation or ""
+        obj.documentation_summary = (summary or "").strip()
+        obj.fnrb, obj.leakage_factor = fnrb, leakage_factor
+        obj.validation_doe = validation_doe if documentation == R.Documentation.REVISED_PDD else None
+
+    def after(obj, _actor):
+        obj.documentation_at = timezone.now()
+        fields = ["documentation", "documentation_summary", "fnrb", "leakage_factor", "validation_doe",
+                  "documentation_at"]
+        if name == "submit_documentation" or late_fixes["late"]:
+            _fee_assess(obj)
+            fields += ["fee_usd", "fee_status", "fee_rule_set", "fee_reference"]
+        obj.save(update_fields=fields)
+        return {"documentation": obj.documentation, "fnrb": obj.fnrb, "leakage_factor": obj.leakage_factor,
+                "validation_doe": obj.validation_doe.name if obj.validation_doe else "",
+                "fee_usd": obj.fee_usd, "fee_status": obj.fee_status, "rule_set": obj.fee_rule_set.version}
+
+    return _fire(name, request, user, expected_state=expected_state, prepare=prepare, after=after)
+
+
+def _fee_assess(obj):
+    """Para 33(a): the registration fee of a project; (b): waived for LDC and SIDS hosts."""
+    rule_set = rules()
+    obj.fee_rule_set = rule_set
+    obj.fee_reference = ""
+    if rule_set.fees_waived_ldc_sids and obj.host_party.is_ldc_or_sids(timezone.localdate()):
+        obj.fee_usd, obj.fee_status = Decimal("0"), R.FeeStatus.WAIVED
+    else:
+        obj.fee_usd, obj.fee_status = rule_set.registration_fee(obj.estimated_annual), R.FeeStatus.DUE
+
+
+@M.serves("submit_documentation")
+def transition_request_submit_documentation(*, request, user, documentation, summary, fnrb=None,
+                                            leakage_factor=None, validation_doe=None, expected_state=None):
+    """Paras 30-33: an addendum (CDM methodology kept, re-evaluated fNRB and leakage) by its date,
+    or a revised PDD with its validation within its days; the fee statement follows."""
+    return _documentation("submit_documentation", request, user, documentation=documentation, summary=summary,
+                          fnrb=fnrb, leakage_factor=leakage_factor, validation_doe=validation_doe,
+                          expected_state=expected_state)
+
+
+@M.serves("resubmit_documentation")
+def transition_request_resubmit_documentation(*, request, user, documentation, summary, fnrb=None,
+                                              leakage_factor=None, validation_doe=None, expected_state=None):
+    """Paras 37-38: the fixed documents; after the days given, a new fee is due."""
+    return _documentation("resubmit_documentation", request, user, documentation=documentation, summary=summary,
+                          fnrb=fnrb, leakage_factor=leakage_factor, validation_doe=validation_doe,
+                          expected_state=expected_state)
+
+
+@M.serves("pass_substantive_check")
+def transition_request_pass_substantive_check(*, request, user, expected_state=None):
+    """Para 38: the documentation is published; the review window opens (para 40)."""
+    def after(obj, _actor):
+        obj.published_at = timezone.now()
+        obj.save(update_fields=["published_at"])
+
+    return _fire("pass_substantive_check", request, user, expected_state=expected_state, after=after)
+
+
+@M.serves("reject")
+def transition_request_reject(*, request, user=None, actor=None, comment="", expected_state=None):
+    """Para 49: rejected by the SB, the CDM activity may not request transition again."""
+    def after(obj, _actor):
+        obj.rejected_by_board = True
+        obj.save(update_fields=["rejected_by_board"])
+
+    return _fire("reject", request, actor or user, comment=comment, expected_state=expected_state, after=after)
+
+
+@M.serves("approve_with_modifications")
+def transition_request_approve_with_modifications(*, request, user=None, actor=None, comment="",
+                                                  expected_state=None):
+    """Para 46(b): approved provided the participants accept the SB's modifications (para 47)."""
+    def after(obj, _actor):
+        obj.modifications = comment.strip()
+        obj.save(update_fields=["modifications"])
+        return {"modifications": obj.modifications}
+
+    return _fire("approve_with_modifications", request, actor or user, comment=comment,
+                 expected_state=expected_state, after=after)
+
+
+@M.serves("transition_after_appeal")
+def transition_request_transition_after_appeal(*, request, actor, expected_state=None):
+    """Paras 45, 50-52: no appeal; registered under A6.4, effective on its CDM deregistration."""
+    def after(obj, actor):
+        activity_from_transition(request=obj, actor=actor)
+        return {"activity": obj.activity.reference}
+
+    return _fire("transition_after_appeal", request, actor, expected_state=expected_state, after=after)
+
+
+def transitioned_crediting_period(request, rule_set):
+    """PROC-AC-001 v06.0 para 52: from 1 Jan 2021 (RMP 31(f), the rule set's earliest start);
+    STAN-AC-001 v05.0 para 13(a): a renewable one ends at the earlier of its CDM end and the rule
+    set's date (31 Dec 2025); para 14: a fixed one keeps its CDM end."""
+    start = max(request.cdm_crediting_start, rule_set.crediting_earliest_start)
+    end = request.cdm_crediting_end
+    if request.crediting_type == R.CreditingType.RENEWABLE:
+        end = min(end, rule_set.transition_renewable_end)
+    return start, end
+
+
+def activity_from_transition(*, request, actor):
+    """The registered A6.4 activity a transitioned project becomes (para 50), with the host's
+    approval on file (para 21) and its remaining renewals carried over on the request (STAN-AC-001
+    para 13(b)). Called only inside the `transition_after_appeal` write."""
+    if request.state != S.TRANSITIONED or request.activity_id is not None:
+        raise ServiceError(_("Only a transitioned request becomes an activity, once."), code="not_transitioned")
+    start, end = transitioned_crediting_period(request, rules())
+    activity = Activity(
+        reference=request.reference, title=request.title, host_party=request.host_party,
+        methodology_version=request.methodology_version, sectoral_scope=request.sectoral_scope,
+        location=request.location, start_date=request.start_date, crediting_type=request.crediting_type,
+        crediting_start=start, crediting_end=end, estimated_annual=request.estimated_annual,
+        description=request.documentation_summary, state=ActivityState.REGISTERED, state_entered_at=timezone.now(),
+    )
+    activity.save()
+    activity.participants.set(request.participants.all())
+    activity_events.activity_created(activity=activity, actor=actor)
+    approval = HostApproval.objects.create(
+        activity=activity, version=1, dna=request.host_approved_by, sd_confirmation=request.host_sd_confirmation,
+        ndc_relation=request.host_ndc_relation, sop_exemption_opt_out=request.sop_exemption_opt_out,
+        renewal_approved=request.crediting_type == R.CreditingType.RENEWABLE and request.renewals_remaining > 0,
+        issued_at=request.host_approved_at,
+    )
+    approval.authorized_participants.set(request.participants.all())
+    activity_events.host_approval_issued(approval=approval, actor=actor)
+    request.activity = activity
+    request.save(update_fields=["activity"])
+    events.activity_registered(request=request, actor=actor)
+    return activity
+
+
+# --- the machine's actions -----------------------------------------------------------------------
+
+def _act(name, request, user, apply, expected_state=None):
+    return write_run(machine=M, pk=request.pk, name=name, user=user, apply=apply, expected_state=expected_state)
+
+
+@M.serves("record_fee_payment")
+def transition_request_record_fee_payment(*, request, user, reference):
+    """Paras 33-34: the proof of payment, quoting the request's reference."""
+    reference = bounds.text_required(reference, field="reference", message=_("Give the payment reference."))
+    if len(reference) > 80:
+        raise ServiceError(_("At most 80 characters."), field="reference", code="too_long")
+
+    def apply(obj, actor):
+        obj.fee_status, obj.fee_reference = R.FeeStatus.PAID, reference
+        obj.save(update_fields=["fee_status", "fee_reference"])
+        return events.fee_paid(request=obj, actor=actor)
+
+    return _act("record_fee_payment", request, user, apply)
+
+
+@M.serves("record_summary_note")
+def transition_request_record_summary_note(*, request, user, note):
+    """Para 39: the summary note with the secretariat's recommendation."""
+    note = bounds.text_required(note, field="note", message=_("Write the summary note."))
+
+    def apply(obj, actor):
+        obj.summary_note = note
+        obj.save(update_fields=["summary_note"])
+        return events.summary_note_recorded(request=obj, actor=actor,
+                                            due=summary_note_due(rules(), obj.published_at))
+
+    return _act("record_summary_note", request, user, apply)
+
+
+@M.serves("record_cdm_deregistration")
+def transition_request_record_cdm_deregistration(*, request, user, date):
+    """Para 50: the day the CDM deregistered the activity: the A6.4 registration's effective date."""
+    bounds.date_check(date, field="date")
+    if not isinstance(date, datetime.date) or date > timezone.localdate():
+        raise ServiceError(_("Give the day the CDM deregistered the activity, not a future one."), field="date",
+                           code="deregistration_in_future")
+
+    def apply(obj, actor):
+        obj.cdm_deregistration_date = date
+        obj.save(update_fields=["cdm_deregistration_date"])
+        return events.deregistration_recorded(request=obj, actor=actor)
+
+    return _act("record_cdm_deregistration", request, user, apply)
+
+
+def board_proposals(request):
+    """The SB's decisions possible now (paras 46-49): the Board transitions from the state."""
+    return [t for t in TRANSITION_BY_NAME.values() if Role.BOARD in t.actors and request.state in t.source]
+
+
+@M.serves("decide_as_board")
+def transition_request_board_decision_record(*, request, user, transition, meeting, agenda_item, comment):
+    """Paras 46-49 (RMP 22): the secretariat records the SB's decision from its meeting report;
+    the decision fires as the Board (docs/rules-coverage.md transition-4)."""
+    match = MEETING_NUMBER.match((meeting or "").strip().upper())
+    if match is None:
+        raise ServiceError(_('Give the meeting\'s number as its report does, e.g. "SBM019".'), field="meeting",
+                           code="give_meeting_number_report")
+    agenda_item = (agenda_item or "").strip()
+    if not agenda_item or len(agenda_item) > 20:
+        raise ServiceError(_('Give the agenda item under which the meeting decided, e.g. "4.2".'),
+                           field="agenda_item", code="give_agenda_item_under")
+    comment = bounds.text_required(comment, field="comment", message=_("Give the reasons for this decision."))
+
+    def apply(obj, actor):
+        if transition not in {t.name for t in board_proposals(obj)}:
+            raise ServiceError(_("The SB decides on this request by approving, approving with modifications or "
+                                 "rejecting it."), field="transition", code="board_decides")
+        events.board_decided(request=obj, actor=actor, proposed=transition, meeting=match.group(1),
+                             agenda_item=agenda_item, comment=comment)
+        board = Actor.board(f"{match.group(1)} item {agenda_item}")
+        return M.call(transition, obj, actor=board, comment=comment)
+
+    return _act("decide_as_board", request, user, apply)
+
+
+# --- provisional issuance requests made under the CDM (para 55) --------------------------------
+
+@M.serves("record_provisional_issuance")
+def transition_request_record_provisional(*, request, user, cdm_request_reference, period_start, period_end,
+                                          quantity):
+    """Para 55: a provisional request for issuance made under the CDM for 2021 onwards."""
+    reference = bounds.text_required(cdm_request_reference, field="cdm_request_reference",
+                                     message=_("Give the CDM reference of the provisional request."))
+    if len(reference) > 40:
+        raise ServiceError(_("At most 40 characters."), field="cdm_request_reference", code="too_long")
+    bounds.date_check(period_start, field="period_start")
+    bounds.date_check(period_end, field="period_end")
+    quantity = bounds.whole_check(quantity, field="quantity", maximum=bounds.UNITS_MAX)
+    earliest = rules().transition_active_on
+    if period_start < earliest:
+        raise _error(_("Only provisional requests for %(day)s onwards are finalised under the mechanism."),
+                     "period_start", "provisional_before_2021", {"day": earliest.isoformat()})
+    if period_end < period_start:
+        raise ServiceError(_("The monitoring period ends before it starts."), field="period_end", code="period_order")
+
+    def apply(obj, actor):
+        if obj.provisional_issuances.filter(cdm_request_reference=reference).exists():
+            raise ServiceError(_("This provisional request is already recorded."), field="cdm_request_reference",
+                               code="provisional_recorded")
+        row = ProvisionalIssuance.objects.create(
+            request=obj, cdm_request_reference=reference, period_start=period_start, period_end=period_end,
+            quantity=quantity, recorded_at=timezone.now())
+        events.provisional_recorded(provisional=row, actor=actor)
+        return row
+
+    return _act("record_provisional_issuance", request, user, apply)
+
+
+@M.serves("request_provisional_finalisation")
+def transition_request_provisional_finalisation(*, request, user, provisional, double_issuance_declared,
+                                                revised_monitoring_report, other_scheme_confirmation=""):
+    """Para 55(a): only after the transition, with the revised monitoring report (GWPs from 2021,
+    updated fNRB and leakage) and the declaration on avoidance of double issuance (55(a)(ii))."""
+    if double_issuance_declared is not True:
+        raise ServiceError(_("Make the declaration on avoidance of double issuance (para 55(a)(ii))."),
+                           field="double_issuance_declared", code="double_issuance_declaration")
+    report = bounds.text_required(revised_monitoring_report, field="revised_monitoring_report",
+                                  message=_("Describe the revised monitoring report (para 55(a)(i))."))
+    other = (other_scheme_confirmation or "").strip()
+
+    def apply(obj, actor, row):
+        row.status = ProvisionalIssuance.Status.FINALISATION_REQUESTED
+        row.double_issuance_declared, row.revised_monitoring_report = True, report
+        row.other_scheme_confirmation, row.finalisation_requested_at = other, timezone.now()
+        row.save()
+        events.provisional_finalisation_requested(provisional=row, actor=actor)
+        return row
+
+    def item(obj):
+        row = ProvisionalIssuance.objects.select_for_update().filter(pk=getattr(provisional, "pk", provisional),
+                                                                     request=obj).first()
+        if row is None:
+            raise ServiceError(_("No such provisional request on this transition request."), code="not_found")
+        return row
+
+    return action_run(subject=request, name="request_provisional_finalisation", user=user, apply=apply, item=item)
