@@ -241,6 +241,7 @@ UPLOADERS = {
     Role.PARTICIPANT: {
         Document.Kind.PDD, Document.Kind.LOCAL_CONSULTATION, Document.Kind.SD_REPORT,
         Document.Kind.MONITORING_REPORT, Document.Kind.REVERSAL_EVIDENCE, Document.Kind.OTHER,
+        Document.Kind.GENERIC_CP_DD,
     },
     Role.DOE: {Document.Kind.VALIDATION_REPORT, Document.Kind.VERIFICATION_REPORT, Document.Kind.OTHER},
     Role.DNA: {Document.Kind.HOST_APPROVAL_LETTER, Document.Kind.AUTHORIZATION_STATEMENT},
@@ -276,14 +277,18 @@ def document_upload(*, activity, user, kind, uploaded, title="", period=None, ex
     return action_run(subject=subject, name="upload_document", user=user, apply=apply, expected_state=expected_state)
 
 
-def document_store(*, activity, actor, kind, uploaded, title="", period=None, content_type=None):
-    """The version row, its file and its event: inside a write that has locked the activity."""
+def document_store(*, activity, actor, kind, uploaded, title="", period=None, content_type=None, by_title=False):
+    """The version row, its file and its event: inside a write that has locked the activity.
+
+    `by_title`: one document of the kind per title (a component project's CP-DD, named by the
+    CP's reference), not one per activity."""
     if activity.state in CLOSED_STATES:
         raise Refused(_("The activity is closed: no new documents."), code="activity_closed")
     if content_type is None:
         content_type = upload_check(uploaded)
+    lookup = {"title": title} if by_title else {}
     document, _created = Document.objects.get_or_create(
-        activity=activity, kind=kind, monitoring_period=period, defaults={"title": title}
+        activity=activity, kind=kind, monitoring_period=period, **lookup, defaults={"title": title}
     )
     number = (document.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     version = DocumentVersion(
