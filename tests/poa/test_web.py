@@ -133,3 +133,12 @@ def test_poa_page_queries_do_not_grow_with_cps(client, world, poa, django_assert
     with CaptureQueriesContext(connection) as one:
         c.get(cp_url)
     assert len(one.captured_queries) < 40
+
+
+def test_dashboard_lists_poas_and_cps_waiting_for_the_person(client, world, poa):
+    poa = reach_poa(world, poa, A.VALIDATED)
+    body = _client(client, world.nils).get(reverse("dashboard")).content.decode()
+    assert poa.reference in body  # Kenya's approval waits for its DNA
+    cp = notify_cp(world, poa)
+    assert cp.reference in _client(client, world.otto).get(reverse("dashboard")).content.decode()  # the CP's DOE
+    assert cp.reference not in _client(client, world.dora).get(reverse("dashboard")).content.decode()
