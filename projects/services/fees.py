@@ -52,7 +52,7 @@ def fee_record_payment(*, fee, user, reference):
 
     fee_id = fee.pk
     subject = fee.monitoring_period if fee.monitoring_period_id else fee.activity
-    if subject.kind == "poa":  # a PoA's fee: the row as the PoA it is (projects.poa, its own machine)
+    if getattr(subject, "kind", None) == "poa":  # a PoA's fee: the row as the PoA it is (projects.poa, its own machine)
         from ..poa.models import Programme
 
         subject = Programme.objects.get(pk=subject.pk)
