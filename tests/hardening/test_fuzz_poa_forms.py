@@ -27,8 +27,8 @@ def test_every_poa_post_view_is_fuzzed():
     assert names - GET_ONLY == set().union(*SCENES.values())
 
 
-def _url(name, ref, **kw):
-    return reverse(name, kwargs={"reference": ref, **kw})
+def _url(view, ref, **kw):
+    return reverse(view, kwargs={"reference": ref, **kw})
 
 
 def test_fuzz_poa_design_forms(settings, world):
