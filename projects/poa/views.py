@@ -153,7 +153,7 @@ CP_PRESSABLE = {t.name: t for t in COMPONENT.transitions if Role.TIMER not in t.
 
 def _transition_run(request, *, machine, obj, spec, form, kwargs, url):
     if not form.is_valid():
-        for field, errors in form.errors.items():
+        for _field, errors in form.errors.items():
             messages.error(request, _("%(write)s: %(errors)s") % {"write": spec.label, "errors": " ".join(errors)})
         return redirect(url)
     try:

@@ -64,7 +64,7 @@ def test_poa_period_at_most_20_years_or_60_with_removals(world):
 def test_each_host_approves_for_itself_with_its_cap(world, poa):
     """Paras 25(d), 26: each host's DNA approves its own part; registration waits for every host."""
     poa = reach_poa(world, poa, A.VALIDATED)
-    ghana, kenya = host(poa, "GH"), host(poa, "KE")
+    ghana, _kenya = host(poa, "GH"), host(poa, "KE")
     with pytest.raises(Refused):
         poa_services.poa_host_approve(poa=poa, user=world.nils, host=ghana, max_annual=1, sd_confirmation="x",
                                       ndc_relation="y")

@@ -1,5 +1,5 @@
-from projects.poa.cycle import CPState as C
 from projects.cycle import ActivityState as A
+from projects.poa.cycle import CPState as C
 
 from .conftest import notify_cp, reach_cp, reach_poa
 

@@ -2,7 +2,6 @@
 message on the form and changes nothing; the page's queries do not grow with its CPs."""
 import datetime
 
-import pytest
 from django.urls import reverse
 
 from projects.cycle import ActivityState as A
