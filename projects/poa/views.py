@@ -18,7 +18,7 @@ from pacm.parties.roles import Role
 from ..forms import AuthorizationStatementForm, DocumentUploadForm, EngageDOEForm, FeePaymentForm
 from ..models import Document
 from ..services import authorization_statement_issue, document_upload, fee_record_payment
-from ..services.design import UPLOADERS
+from ..services.design import POA_UPLOADERS
 from ..views.activity_page import form_run
 from . import selectors
 from . import services as poa_services
@@ -118,7 +118,7 @@ def _poa_page(request, poa, *, bound=None, status=200):
                    "typical_cps": design.typical_cps if design else ""}
         forms["design"] = form("design", lambda: DesignForm(prefix="design", initial=initial))
     if offers.has("upload_document"):
-        kinds = _upload_kinds(offers.roles, UPLOADERS)
+        kinds = _upload_kinds(offers.roles, POA_UPLOADERS)
         if kinds:
             forms["upload"] = form("upload", lambda: DocumentUploadForm(kinds=kinds, prefix="upload"))
     if offers.has("issue_authorization"):
@@ -224,7 +224,7 @@ def poa_host_approve(request, reference, host_id):
 def poa_document_upload(request, reference):
     poa = _poa_or_404(request.user, reference)
     offers = available_actions(request.user, poa)
-    kinds = _upload_kinds(offers.roles, UPLOADERS) if offers.has("upload_document") else ()
+    kinds = _upload_kinds(offers.roles, POA_UPLOADERS) if offers.has("upload_document") else ()
     if not kinds:
         _refuse(_("upload a document"))
     form = DocumentUploadForm(request.POST, request.FILES, kinds=kinds, prefix="upload")

@@ -241,11 +241,19 @@ UPLOADERS = {
     Role.PARTICIPANT: {
         Document.Kind.PDD, Document.Kind.LOCAL_CONSULTATION, Document.Kind.SD_REPORT,
         Document.Kind.MONITORING_REPORT, Document.Kind.REVERSAL_EVIDENCE, Document.Kind.OTHER,
-        Document.Kind.GENERIC_CP_DD,
     },
     Role.DOE: {Document.Kind.VALIDATION_REPORT, Document.Kind.VERIFICATION_REPORT, Document.Kind.OTHER},
     Role.DNA: {Document.Kind.HOST_APPROVAL_LETTER, Document.Kind.AUTHORIZATION_STATEMENT},
 }
+# A PoA's participants also upload its generic CP-DD (A6.4-PROC-AC-003 v03.0 para 20); a CP's
+# documents have their own service (projects.poa.services.cp_document_upload).
+POA_UPLOADERS = {**UPLOADERS, Role.PARTICIPANT: UPLOADERS[Role.PARTICIPANT] | {Document.Kind.GENERIC_CP_DD}}
+
+
+def uploaders_for(activity):
+    return POA_UPLOADERS if activity.kind == Activity.Kind.POA else UPLOADERS
+
+
 CLOSED_STATES = {ActivityState.WITHDRAWN, ActivityState.REJECTED, ActivityState.DEREGISTERED}
 
 
@@ -259,7 +267,7 @@ def document_upload(*, activity, user, kind, uploaded, title="", period=None, ex
     if kind not in Document.Kind.values:
         raise ServiceError(_("Choose the kind of document."), field="kind", code="document_kind_required")
     content_type = upload_check(uploaded)
-    roles = {role for role, kinds in UPLOADERS.items() if kind in kinds}
+    roles = {role for role, kinds in uploaders_for(activity).items() if kind in kinds}
     subject = period if period is not None else activity
 
     def apply(obj, actor):
@@ -309,5 +317,5 @@ def document_store(*, activity, actor, kind, uploaded, title="", period=None, co
 
 
 def can_upload(*, activity, user, kind):
-    roles = {role for role, kinds in UPLOADERS.items() if kind in kinds}
+    roles = {role for role, kinds in uploaders_for(activity).items() if kind in kinds}
     return actor_for(user, activity, roles) is not None
