@@ -256,6 +256,24 @@ class RuleSet(models.Model):
     removals_renewable_years = models.PositiveSmallIntegerField(default=15)
     max_renewals = models.PositiveSmallIntegerField(default=2)
 
+    # Programmes of activities and component projects (A6.4-PROC-AC-003 v03.0, A6.4-STAN-AC-004 v03.0).
+    poa_max_years = models.PositiveSmallIntegerField(
+        _("PoA duration, years"), default=20, help_text=_("PROC-AC-003 v03.0 para 16(f), footnote 9"))
+    poa_removals_max_years = models.PositiveSmallIntegerField(
+        _("PoA duration with removals, years"), default=60, help_text=_("PROC-AC-003 v03.0 para 16(f), footnote 9"))
+    cp_notification_days = models.PositiveSmallIntegerField(
+        _("CP inclusion notification days"), default=180,
+        help_text=_("A CP that has started notifies within this many days of the PoA-DD's publication (PROC-AC-003 v03.0 para 91)"))
+    cp_crediting_start_max_years = models.PositiveSmallIntegerField(
+        _("CP crediting start, years after notification or inclusion"), default=2,
+        help_text=_("STAN-AC-004 v03.0 para 131"))
+    cp_inclusion_review_days = models.PositiveSmallIntegerField(
+        _("erroneous inclusion review days after inclusion"), default=365,
+        help_text=_("Within 1 year of inclusion (PROC-AC-003 v03.0 para 128)"))
+    cp_issuance_review_days = models.PositiveSmallIntegerField(
+        _("erroneous inclusion review days after the CP's first issuance"), default=180,
+        help_text=_("PROC-AC-003 v03.0 para 128"))
+
     objects = RuleSetQuerySet.as_manager()
 
     class Meta:

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "projects.board",
     "projects.consultation",
     "projects.transition",
+    "projects.poa",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("projects.board.urls")),
     path("", include("projects.consultation.urls")),
     path("", include("projects.transition.urls")),
+    path("", include("projects.poa.urls")),
     path("notifications/", include("pacm.notifications.urls")),
     path("", include("projects.urls")),
 ]

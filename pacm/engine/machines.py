@@ -126,6 +126,10 @@ def machine_named(name):
 
 def machine_for(obj_or_model):
     model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
+    # A proxy model with its own machine (a PoA is an Activity) is found before its parent's.
+    for machine in _REGISTRY.values():
+        if machine.model is model:
+            return machine
     for machine in _REGISTRY.values():
         if machine.model is model or issubclass(model, machine.model):
             return machine

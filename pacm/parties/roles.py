@@ -92,6 +92,9 @@ class Tie:
     state_path: str = "state"
     # Extra condition on the subject for this tie, as a Q (e.g. only non-draft activities).
     when: Q | None = None
+    # A path from the organisation to the subject, for a role held through rows of it (the DNA
+    # of each host Party of a multi-country PoA: "party__poa_hosts__poa"): no fan-out either.
+    reverse: str | None = None
 
 
 _TIES = {}
@@ -109,6 +112,8 @@ def ties_of(model):
 def _orgs_for(user, tie, model):
     """The user's organisations of the tie's kind, correlated to the subject row (OuterRef)."""
     orgs = Organisation.objects.filter(memberships__user=user, kind=tie.kind)
+    if tie.reverse:
+        return orgs.filter(**{tie.reverse: OuterRef("pk")})
     if tie.path is None:
         return orgs
     if tie.via_party:
@@ -232,6 +237,9 @@ def organisations_tied(subject, roles):
         if tie.when is not None and not model._default_manager.filter(tie.when, pk=subject.pk).exists():
             continue
         kind = Q(kind=tie.kind)
+        if tie.reverse:
+            q |= kind & Q(**{tie.reverse: subject.pk})
+            continue
         if tie.path is None:
             q |= kind
             continue

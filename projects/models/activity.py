@@ -8,8 +8,24 @@ from ..fsm import fsm_mixin
 ActivityTransitions = fsm_mixin("ActivityTransitions", __name__, "state", ACTIVITY_TRANSITIONS)
 
 
+class ActivityManager(models.Manager):
+    """Stand-alone projects only: a PoA (kind "poa", projects.poa.models.Programme) is an Activity
+    row with its own machine, and the activity machine, pages and lists never see it."""
+
+    kind = "project"
+
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=self.kind)
+
+
 class Activity(ActivityTransitions, FSMModelMixin, models.Model):
     """A mitigation activity (a stand-alone project) and its place in the cycle."""
+
+    class Kind(models.TextChoices):
+        PROJECT = "project", _("Project")
+        # PROC-AC-003 v03.0: a programme of activities shares the activity's rows (documents,
+        # findings, fees, host approvals, authorization statements, events); docs/architecture.md.
+        POA = "poa", _("Programme of activities")
 
     class CreditingType(models.TextChoices):
         RENEWABLE = "renewable", _("Renewable")
@@ -21,6 +37,7 @@ class Activity(ActivityTransitions, FSMModelMixin, models.Model):
         HIGH = "high", _("High")
         VERY_HIGH = "very_high", _("Very high")
 
+    kind = models.CharField(max_length=7, choices=Kind.choices, default=Kind.PROJECT, editable=False, db_index=True)
     reference = models.CharField(max_length=20, unique=True, editable=False)
     title = models.CharField(max_length=250)
     host_party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="activities")
@@ -50,6 +67,8 @@ class Activity(ActivityTransitions, FSMModelMixin, models.Model):
     due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActivityManager()
 
     class Meta:
         ordering = ["-created_at"]

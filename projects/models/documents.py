@@ -20,6 +20,12 @@ class Document(models.Model):
         MONITORING_REPORT = "monitoring_report", _("Monitoring report")
         VERIFICATION_REPORT = "verification_report", _("Verification and certification report")
         REVERSAL_EVIDENCE = "reversal_evidence", _("Reversal evidence")
+        # PROC-AC-003 v03.0 paras 20, 95, 97, 123: a PoA's generic CP-DD; a component project's
+        # CP-DD, its validation report and its inclusion form (one document of each per CP).
+        GENERIC_CP_DD = "generic_cp_dd", _("Generic component project design document")
+        CP_DD = "cp_dd", _("Component project design document")
+        CP_VALIDATION_REPORT = "cp_validation_report", _("Validation report for inclusion of the CP")
+        CP_INCLUSION_FORM = "cp_inclusion_form", _("Component project inclusion form")
         OTHER = "other", _("Other")
 
     activity = models.ForeignKey("projects.Activity", on_delete=models.PROTECT, related_name="documents")

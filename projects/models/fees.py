@@ -8,6 +8,7 @@ class Fee(models.Model):
     class Kind(models.TextChoices):
         REGISTRATION = "registration", _("Registration fee")
         ISSUANCE = "issuance", _("Issuance fee")
+        INCLUSION = "inclusion", _("Component project inclusion fee")
 
     class Status(models.TextChoices):
         DUE = "due", _("Due")

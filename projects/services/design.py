@@ -245,6 +245,15 @@ UPLOADERS = {
     Role.DOE: {Document.Kind.VALIDATION_REPORT, Document.Kind.VERIFICATION_REPORT, Document.Kind.OTHER},
     Role.DNA: {Document.Kind.HOST_APPROVAL_LETTER, Document.Kind.AUTHORIZATION_STATEMENT},
 }
+# A PoA's participants also upload its generic CP-DD (A6.4-PROC-AC-003 v03.0 para 20); a CP's
+# documents have their own service (projects.poa.services.cp_document_upload).
+POA_UPLOADERS = {**UPLOADERS, Role.PARTICIPANT: UPLOADERS[Role.PARTICIPANT] | {Document.Kind.GENERIC_CP_DD}}
+
+
+def uploaders_for(activity):
+    return POA_UPLOADERS if activity.kind == Activity.Kind.POA else UPLOADERS
+
+
 CLOSED_STATES = {ActivityState.WITHDRAWN, ActivityState.REJECTED, ActivityState.DEREGISTERED}
 
 
@@ -258,7 +267,7 @@ def document_upload(*, activity, user, kind, uploaded, title="", period=None, ex
     if kind not in Document.Kind.values:
         raise ServiceError(_("Choose the kind of document."), field="kind", code="document_kind_required")
     content_type = upload_check(uploaded)
-    roles = {role for role, kinds in UPLOADERS.items() if kind in kinds}
+    roles = {role for role, kinds in uploaders_for(activity).items() if kind in kinds}
     subject = period if period is not None else activity
 
     def apply(obj, actor):
@@ -276,14 +285,18 @@ def document_upload(*, activity, user, kind, uploaded, title="", period=None, ex
     return action_run(subject=subject, name="upload_document", user=user, apply=apply, expected_state=expected_state)
 
 
-def document_store(*, activity, actor, kind, uploaded, title="", period=None, content_type=None):
-    """The version row, its file and its event: inside a write that has locked the activity."""
+def document_store(*, activity, actor, kind, uploaded, title="", period=None, content_type=None, by_title=False):
+    """The version row, its file and its event: inside a write that has locked the activity.
+
+    `by_title`: one document of the kind per title (a component project's CP-DD, named by the
+    CP's reference), not one per activity."""
     if activity.state in CLOSED_STATES:
         raise Refused(_("The activity is closed: no new documents."), code="activity_closed")
     if content_type is None:
         content_type = upload_check(uploaded)
+    lookup = {"title": title} if by_title else {}
     document, _created = Document.objects.get_or_create(
-        activity=activity, kind=kind, monitoring_period=period, defaults={"title": title}
+        activity=activity, kind=kind, monitoring_period=period, **lookup, defaults={"title": title}
     )
     number = (document.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     version = DocumentVersion(
@@ -304,5 +317,5 @@ def document_store(*, activity, actor, kind, uploaded, title="", period=None, co
 
 
 def can_upload(*, activity, user, kind):
-    roles = {role for role, kinds in UPLOADERS.items() if kind in kinds}
+    roles = {role for role, kinds in uploaders_for(activity).items() if kind in kinds}
     return actor_for(user, activity, roles) is not None

@@ -10,11 +10,13 @@ from .. import events
 from ..models import Fee
 
 
-def fee_assess(*, activity, kind, amount, basis, actor, period=None):
-    """Record a fee; waived when the host is an LDC or SIDS that day (7/CMA.4 annex I para 58)."""
+def fee_assess(*, activity, kind, amount, basis, actor, period=None, hosts=None):
+    """Record a fee; waived when the host is an LDC or SIDS that day (7/CMA.4 annex I para 58);
+    for a multi-country PoA, when any of its `hosts` is (PROC-AC-003 v03.0 App.1 para 4)."""
     now = timezone.now()
     rule_set = RuleSet.objects.in_force(timezone.localdate(now))
-    waived = rule_set.fees_waived_ldc_sids and activity.host_party.is_ldc_or_sids(timezone.localdate(now))
+    hosts = hosts or [activity.host_party]
+    waived = rule_set.fees_waived_ldc_sids and any(h.is_ldc_or_sids(timezone.localdate(now)) for h in hosts)
     fee = Fee.objects.create(
         activity=activity,
         monitoring_period=period,
@@ -50,6 +52,10 @@ def fee_record_payment(*, fee, user, reference):
 
     fee_id = fee.pk
     subject = fee.monitoring_period if fee.monitoring_period_id else fee.activity
+    if getattr(subject, "kind", None) == "poa":  # a PoA's fee: the row as the PoA it is (projects.poa, its own machine)
+        from ..poa.models import Programme
+
+        subject = Programme.objects.get(pk=subject.pk)
 
     def locked(obj):
         return Fee.objects.select_for_update().get(pk=fee_id)

@@ -50,6 +50,8 @@ from projects.models import (
 )
 from projects.transition.machine import TRANSITION_MACHINE
 from projects.transition.models import TransitionRequest
+from projects.poa.cycle import CP_TRANSITIONS, POA_TRANSITIONS
+from projects.poa.models import ComponentProject, EligibilityCriterion, PoAHost, Programme
 from tests import factories as f
 
 AP, DOE, DNA, SEC, SB, AF = Role.PARTICIPANT, Role.DOE, Role.DNA, Role.SECRETARIAT, Role.SB, Role.ADAPTATION_FUND
@@ -110,7 +112,7 @@ def admin_models():
 COUNTED = (Event, LedgerTransaction, LedgerEntry, UnitBlock, SerialCounter, Account, Activity, MonitoringPeriod,
            VintageClaim, Document, DocumentVersion, Finding, Fee, HostApproval, AuthorizationStatement,
            IssuanceRequest, DistributionLine, Reversal, Organisation, Membership, Comment, CommentReply,
-           TransitionRequest)
+           TransitionRequest, ComponentProject, PoAHost, EligibilityCriterion)
 
 
 # The rows whose columns a POST may not change either (an update writes no new row).
@@ -124,6 +126,8 @@ WATCHED = (
     ("accounts", Account, ("id", "name", "organisation", "party")),
     ("comments", Comment, ("id", "status", "number", "handling")),
     ("transition requests", TransitionRequest, ("id", "state", "due_at", "fee_status", "host_sd_confirmation")),
+    ("component projects", ComponentProject, ("id", "state", "crediting_start", "inclusion_fee")),
+    ("PoA hosts", PoAHost, ("id", "max_annual")),
 )
 
 
@@ -446,6 +450,8 @@ def scene_build(world, capture, clock):
         side.registered = _activity_drive(world, side, side.registered, A.REGISTERED, f"{tag}-r")
         services.activity_engage_doe(activity=side.registered, user=user, doe=side.doe_org, stage="verification")
 
+    scene.poa_rows = _poas_drive(world)
+
     # The day after the second yearly period ends: both reports may be submitted.
     last_end = max(s.registered.crediting_start for s in scene.sides) + datetime.timedelta(days=2 * 365)
     clock.move_to(datetime.datetime.combine(last_end, datetime.time(9, 0), tzinfo=datetime.UTC), tick=True)
@@ -506,6 +512,7 @@ def scene_build(world, capture, clock):
     scene.comment_token = confirmation_token(comment())
 
     _transition_requests_build(scene, world)
+    _poas_build(world, scene)
     for side in scene.sides:
         tag = side.participant
         _register(scene, side.draft, side, f"{tag}'s draft")
@@ -586,6 +593,130 @@ def _transition_create_post(kwargs, scene, persona):
 def _transition_act_post(kwargs, scene, persona):
     return {"t-comment": "Matrix", "t-sd_confirmation": "Matrix SD", "t-ndc_relation": "Matrix NDC",
             "t-reference": "WIRE-MATRIX", "t-note": "Matrix note", "t-date": "2023-01-01"}
+# --- Programmes of activities (projects.poa) ---------------------------------------------------
+
+def _poas_drive(world):
+    """ama's draft PoA (Ghana only) and ama's registered two-country PoA (Ghana and Kenya; dora
+    validated it; dina and nils approved), with one CP included and one only notified (both in
+    Ghana, implemented by kofi's organisation, validated by otto)."""
+    from projects.poa import services as poa_services
+    from tests.poa.conftest import notify_cp, poa_data, reach_cp, reach_poa
+
+    draft = poa_services.poa_create(**poa_data(world, hosts=[world.host], title="Matrix draft PoA of ama (secret)"))
+    registered = reach_poa(world, poa_services.poa_create(**poa_data(world, title="Matrix registered PoA")), A.REGISTERED)
+    included = reach_cp(world, notify_cp(world, registered, title="Matrix included CP"), "included")
+    notified = notify_cp(world, registered, title="Matrix notified CP (secret)")
+    return draft, registered, included, notified
+
+
+def _poas_build(world, scene):
+    """Who sees and acts on the PoAs and CPs: as for an activity (public once the PoA-DD is
+    published); a CP publicly once included (PROC-AC-003 v03.0 para 126), before that its
+    implementers, the PoA's entity, its DOE, its host's DNA and the mechanism's officers."""
+    draft, registered, included, notified = scene.poa_rows
+    draft, registered = Programme.objects.get(pk=draft.pk), Programme.objects.get(pk=registered.pk)
+    scene.poas = [draft, registered]
+    scene.objs[("Programme", draft.pk)] = Obj("ama's draft PoA", frozenset({"ama"}), {"ama": AP},
+                                               markers=(draft.reference, draft.title))
+    scene.objs[("Programme", registered.pk)] = Obj("ama's registered PoA", EVERYONE,
+                                                    {"ama": AP, "dina": DNA, "nils": DNA})
+    cp_ties = {"ama": AP, "kofi": AP, "otto": DOE, "dina": DNA}
+    scene.cps = [ComponentProject.objects.get(pk=included.pk), ComponentProject.objects.get(pk=notified.pk)]
+    scene.objs[("ComponentProject", included.pk)] = Obj("the included CP", EVERYONE, cp_ties)
+    scene.objs[("ComponentProject", notified.pk)] = Obj(
+        "the notified CP", frozenset({"ama", "kofi", "otto", "dina", "sam", "sofia"}), cp_ties,
+        markers=(notified.reference, notified.title))
+
+
+POA_BY_NAME = {t.name: t for t in POA_TRANSITIONS}
+CP_BY_NAME = {t.name: t for t in CP_TRANSITIONS}
+
+
+def _filled(scene, bases, roles_of, read, extra):
+    targets, sent_once = [], set()
+    for label, obj_row, obj, base in bases:
+        for more_label, more, override in (extra(scene, obj_row) if extra else [("", {}, None)]):
+            if more_label.startswith(ONCE):
+                if more_label in sent_once:
+                    continue
+                sent_once.add(more_label)
+                more_label = more_label[len(ONCE):]
+            kwargs = {**base, **more}
+            targets.append(Target(label=f"{label}{more_label}", kwargs=kwargs, obj=override or obj,
+                                  roles=frozenset(roles_of(kwargs)), read=read))
+    return targets
+
+
+def poa_routes(roles_of, *, read=False, extra=None):
+    def fill(scene):
+        bases = [(scene.obj(p).label, p, scene.obj(p), {"reference": p.reference}) for p in scene.poas]
+        bases.append(("no such PoA", None, NOWHERE, {"reference": "A64-P999999"}))
+        return _filled(scene, bases, roles_of, read, extra)
+    return fill
+
+
+def cp_routes(roles_of, *, read=False, extra=None):
+    def fill(scene):
+        bases = [(scene.obj(c).label, c, scene.obj(c), {"reference": c.reference}) for c in scene.cps]
+        bases.append(("no such CP", None, NOWHERE, {"reference": "A64-P999999-CP0001"}))
+        return _filled(scene, bases, roles_of, read, extra)
+    return fill
+
+
+def _poa_names(scene, poa):
+    names = _live_names(POA_BY_NAME, poa.state if poa else None)
+    return [_once(f" /{name}", {"name": name.replace(ONCE, "")}, None, name) for name in names]
+
+
+def _cp_names(scene, cp):
+    live = [name for name, spec in CP_BY_NAME.items() if cp is not None and cp.state in spec.source]
+    return [_once(f" /{name}", {"name": name.replace(ONCE, "")}, None, name) for name in [*live, ONCE + "no_such_action"]]
+
+
+def _poa_hosts(scene, poa):
+    own = list(PoAHost.objects.filter(poa=poa).order_by("pk")) if poa else []
+    out = [(f" /host {h.party.iso2}", {"host_id": h.pk}, None) for h in own]
+    foreign = PoAHost.objects.exclude(poa=poa).order_by("pk").first()
+    out.append((" /a host of another PoA", {"host_id": foreign.pk}, NOWHERE))
+    return out
+
+
+def _poa_fees(scene, poa):
+    own = list(Fee.objects.filter(activity=poa).order_by("pk")) if poa else []
+    out = [(f" /fee {fee.kind}", {"fee_id": fee.pk}, None) for fee in own]
+    foreign = Fee.objects.exclude(activity=poa).order_by("pk").first()
+    out.append((" /a fee of another activity", {"fee_id": foreign.pk}, NOWHERE))
+    return out
+
+
+def _poa_transition_post(kwargs, scene, persona, model=Programme):
+    row = model.objects.filter(reference=kwargs["reference"]).first()
+    name = kwargs["name"]
+    return {f"t-{name}-comment": "Matrix reasons", f"t-{name}-expected_state": row.state if row else ""}
+
+
+def _poa_create_post(kwargs, scene, persona):
+    world = scene.world
+    return {"hosts": [world.host.pk], "methodology_version": world.version.pk, "sectoral_scope": 13,
+            "location": "Matrix", "period_start": "2026-01-01", "period_end": "2030-12-31", "estimated_annual": "10",
+            "description": "Matrix", "criteria": "One"}  # no title: never complete
+
+
+def _cp_notify_post(kwargs, scene, persona):
+    return {"title": "Matrix CP", "location": "Matrix", "technologies": "Matrix", "start_date": "2027-01-01",
+            "crediting_type": "fixed", "crediting_start": "2027-02-01", "crediting_end": "2028-01-31",
+            "estimated_annual": "1", "participants": [scene.world.orgs["dev2"].pk], "doe": scene.world.orgs["doe2"].pk}
+
+
+def _poa_host_post(kwargs, scene, persona):
+    key = f"host-{kwargs['host_id']}"
+    return {f"{key}-max_annual": "1", f"{key}-sd_confirmation": "Matrix", f"{key}-ndc_relation": "Matrix"}
+
+
+def _design_post(kwargs, scene, persona):
+    return {"design-criteria": "Matrix criterion", "design-typical_cps": "Matrix"}
+
+
 
 
 # --- Kwarg fillers: the targets of each route ---------------------------------------------------
@@ -987,6 +1118,27 @@ def _login_post(kwargs, scene, persona):
     return {"username": "ama", "password": "not-her-password"}
 
 
+POA_ROUTES = {
+    "poa-list": Spec(page=True, post=_nothing),
+    "poa-create": Spec(page=True, post=_poa_create_post),
+    "poa-detail": Spec(fill=poa_routes(_roles(), read=True), post=_nothing),
+    "poa-transition": POST_ONLY(fill=poa_routes(_transition_roles(POA_BY_NAME), extra=_poa_names),
+                                post=_poa_transition_post),
+    "poa-engage-doe": POST_ONLY(fill=poa_routes(_roles(AP)), post=lambda kw, s, p: {"engage-doe": s.world.orgs["doe2"].pk}),
+    "poa-design": POST_ONLY(fill=poa_routes(_roles(AP)), post=_design_post),
+    "poa-host-approve": POST_ONLY(fill=poa_routes(_roles(DNA), extra=_poa_hosts), post=_poa_host_post),
+    "poa-document-upload": POST_ONLY(fill=poa_routes(_roles(AP, DOE, DNA)), post=_upload_post),
+    "poa-authorization": POST_ONLY(fill=poa_routes(_roles(DNA)), post=_authorization_post),
+    "poa-fee-pay": POST_ONLY(fill=poa_routes(_roles(SEC), extra=_poa_fees), post=_fee_post),
+    "cp-notify": Spec(fill=poa_routes(_roles(AP)), post=_cp_notify_post),
+    "cp-detail": Spec(fill=cp_routes(_roles(), read=True), post=_nothing),
+    "cp-transition": POST_ONLY(fill=cp_routes(_transition_roles(CP_BY_NAME), extra=_cp_names),
+                               post=lambda kw, s, p: _poa_transition_post(kw, s, p, model=ComponentProject)),
+    "cp-document-upload": POST_ONLY(fill=cp_routes(_roles(AP, DOE)), post=lambda kw, s, p: {
+        "upload-kind": "cp_dd", "upload-file": f.pdf("matrix-cp.pdf")}),
+}
+
+
 ROUTES = {
     # Pages without an object in the URL.
     "login": Spec(page=True, post=_login_post),
@@ -1057,6 +1209,7 @@ ROUTES = {
     "registry-transfer": POST_ONLY(fill=account_routes(), post=_move_post("transfer")),
     "registry-cancel": POST_ONLY(fill=account_routes(), post=_move_post("cancel")),
     "registry-use": POST_ONLY(fill=account_routes(), post=_move_post("use")),
+    **POA_ROUTES,
 }
 
 

@@ -1,0 +1,192 @@
+"""The PoA's and the component project's machines, declared as tables (A6.4-PROC-AC-003 v03.0).
+
+The PoA's states are the activity's (a PoA is an Activity row, projects.poa.models.Programme);
+its writes are its own: prior consideration with the PoA period, the PoA-DD with the generic
+CP-DD and the eligibility criteria published for the global stakeholder consultation, each host
+Party's approval with its maximum annual amount, the authorization statement, validation, the
+registration request on the one request pipeline (projects.requests.pipeline) with the PoA fee,
+registered, withdrawn, rejected, deregistered. A component project has its own machine whose
+owner (locked first, event stream) is its PoA. Renewal of the PoA period is not declared yet.
+"""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pacm.engine.declarations import A as Act
+from pacm.engine.declarations import T
+from pacm.parties.roles import Role
+
+from ..cycle import ACTIVITY_ACTIONS, REGISTRATION, ActivityState
+from ..requests.pipeline import RequestKind, request_pipeline, request_timed
+
+AP, DOE, DNA, SEC, SB, TIMER, BOARD = (
+    Role.PARTICIPANT, Role.DOE, Role.DNA, Role.SECRETARIAT, Role.SB, Role.TIMER, Role.BOARD,
+)
+A = ActivityState
+
+
+class CPState(models.TextChoices):
+    NOTIFIED = "notified", _("Inclusion notified")
+    UNDER_VALIDATION = "under_validation", _("Under validation")
+    VALIDATED = "validated", _("Validated")
+    UPLOADED = "uploaded", _("Uploaded for inclusion (fee due)")
+    INCLUDED = "included", _("Included")
+    UNDER_INCLUSION_REVIEW = "under_inclusion_review", _("Inclusion under review")
+    EXCLUDED = "excluded", _("Excluded (voluntarily)")
+    EXCLUDED_ERRONEOUS = "excluded_erroneous", _("Excluded (erroneous inclusion)")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+_BEFORE_DECISION = (
+    A.DRAFT, A.PRIOR_CONSIDERATION, A.VALIDATION_CONTRACTED, A.CONSULTATION, A.UNDER_VALIDATION,
+    A.VALIDATED, A.REGISTRATION_REQUESTED, A.COMPLETENESS_CHECK, A.INFORMATION_CHECK,
+    A.REQUEST_INCOMPLETE, A.REVIEW_WINDOW, A.UNDER_SB_REVIEW, A.REGISTRATION_APPROVED,
+)
+# PROC-AC-003 v03.0 para 91, footnote 14: a CP may be notified once the PoA-DD is published for
+# the global stakeholder consultation, before or after the PoA's registration.
+PUBLISHED = tuple(s for s in _BEFORE_DECISION if s not in (A.DRAFT, A.PRIOR_CONSIDERATION, A.VALIDATION_CONTRACTED)) + (
+    A.REGISTERED,)
+# Paras 23-27: the hosts approve once the PoA-DD is published, until the registration request.
+APPROVAL_STATES = (A.PRIOR_CONSIDERATION, A.VALIDATION_CONTRACTED, A.CONSULTATION, A.UNDER_VALIDATION, A.VALIDATED,
+                   A.REQUEST_INCOMPLETE)
+DESIGN_STATES = (A.DRAFT, A.PRIOR_CONSIDERATION, A.VALIDATION_CONTRACTED)
+
+# PROC-AC-003 v03.0 paras 44-90 (processed as a project's registration, PROC-AC-002 v03.0 paras
+# 67-116): the PoA's registration on the request pipeline, with the PoA fee (App.1 para 6(a)).
+POA_REGISTRATION = RequestKind(
+    name="poa_registration",
+    states=REGISTRATION.states,
+    names=REGISTRATION.names,
+    entry=(A.VALIDATED,), requester=frozenset({DOE}),
+    submit_labels=(_("Submit the PoA registration request"), _("Resubmit the PoA registration request")),
+    # Paras 25-26, 44: every host Party has approved with its maximum; the authorization statement.
+    submit_guards=("every_host_approved", "authorization_on_file"),
+    fee_guard="registration_fee_settled",
+    reviewers=frozenset({SB, DNA}), deciders=frozenset({BOARD}),
+    completeness_timer="completeness_check", substantive_timer="information_check",
+    review_timer="registration_review", appeal_timer="registration_appeal",
+    labels=REGISTRATION.labels,
+)
+
+POA_TRANSITIONS = (
+    # Paras 16-19: prior consideration, with the PoA period (fn 9: at most 20 years, 60 with removals).
+    T("notify_prior_consideration", A.DRAFT, A.PRIOR_CONSIDERATION, {AP}, _("Notify prior consideration"),
+      guards=("pdd_complete", "hosts_participate", "poa_period_valid")),
+    T("accept_engagement", A.PRIOR_CONSIDERATION, A.VALIDATION_CONTRACTED, {DOE}, _("Accept the validation engagement"),
+      guards=("doe_accredited_for_scope",)),
+    # Paras 20-22: the PoA-DD, with the generic CP-DD and the eligibility criteria, for 28 days.
+    T("publish_for_consultation", A.VALIDATION_CONTRACTED, A.CONSULTATION, {DOE}, _("Publish the PoA-DD for consultation"),
+      guards=("pdd_complete", "has_pdd_document", "has_generic_cpdd_document", "eligibility_criteria_set",
+              "methodology_applicable"), timer="gsc"),
+    T("close_consultation", A.CONSULTATION, A.UNDER_VALIDATION, {TIMER}, _("Close the consultation")),
+    # Paras 29-43: the DOE's validation opinion.
+    T("validate", A.UNDER_VALIDATION, A.VALIDATED, {DOE}, _("Give a positive validation opinion"),
+      guards=("no_open_findings", "has_validation_report")),
+    *request_pipeline(POA_REGISTRATION),
+    T("withdraw", _BEFORE_DECISION, A.WITHDRAWN, {AP}, _("Withdraw the PoA"), needs_reason=True, style="danger",
+      pending=False),
+    T("deregister", A.REGISTERED, A.DEREGISTERED, {BOARD}, _("Deregister"), needs_reason=True, style="danger",
+      pending=False),
+)
+
+
+def _unapproved_hosts(poa):
+    return [h for h in poa.poa_hosts.all() if not h.approved]
+
+
+def _host_of_actor(host, actor):
+    """Each host's DNA approves for its own part only (para 26)."""
+    return not host.approved and actor.organisation.party_id == host.party_id
+
+
+def _waiting_host_approval(user=None):
+    from django.db.models import Exists, OuterRef, Q
+
+    from .models import PoAHost
+
+    hosts = PoAHost.objects.filter(poa=OuterRef("pk"), max_annual__isnull=True)
+    if user is not None:
+        hosts = hosts.filter(party__organisations__memberships__user=user)
+    return Q(Exists(hosts))
+
+
+def _registration_fees(poa):
+    return [f for f in poa.fees.all() if f.status == "due" and f.kind == "registration"]
+
+
+def _waiting_fee():
+    from django.db.models import Exists, OuterRef, Q
+
+    from ..models import Fee
+
+    return Q(Exists(Fee.objects.filter(activity=OuterRef("pk"), status="due", kind="registration")))
+
+
+def _waiting_doe():
+    from django.db.models import Q
+
+    return Q(validation_doe__isnull=True)
+
+
+_REUSED = {a.name: a for a in ACTIVITY_ACTIONS}
+
+POA_ACTIONS = (
+    # Para 16(c), 20: the hosts and the eligibility criteria are part of the PoA's design.
+    Act("edit_design", DESIGN_STATES, {AP}, _("Edit the PoA's hosts and eligibility criteria"),
+        refusal=_("The hosts and eligibility criteria are fixed once the PoA-DD is published.")),
+    Act("engage_doe", (A.DRAFT, A.PRIOR_CONSIDERATION), {AP}, _("Engage a DOE"), pending=True,
+        waiting=_waiting_doe,
+        refusal=_("The validation DOE can be changed only before it accepts the engagement."),
+        guards=("no_doe_engaged_for_stage",)),
+    _REUSED["upload_document"],
+    _REUSED["raise_finding"], _REUSED["answer_finding"], _REUSED["close_finding"], _REUSED["reopen_finding"],
+    # Paras 23-27: each host's DNA approves, with the maximum annual amount of its CPs (25(d), 26).
+    Act("issue_host_approval", APPROVAL_STATES, {DNA}, _("Approve the PoA as host Party"), items=_unapproved_hosts,
+        item_ok=_host_of_actor, pending=True, waiting=_waiting_host_approval,
+        refusal=_("The host Parties approve between prior consideration and the registration request.")),
+    _REUSED["issue_authorization"],
+    # The PoA's registration fee; a CP's inclusion fee is recorded with its inclusion (CP machine).
+    Act("record_fee_payment", None, {SEC}, _("Record the fee payment"), items=_registration_fees,
+        item_ok=lambda fee, actor: fee.status == "due", pending=True, waiting=_waiting_fee),
+    # Para 91: the inclusion of a CP is notified through the coordinating/managing entity.
+    Act("notify_inclusion", PUBLISHED, {AP}, _("Notify the inclusion of a component project"), creates="component",
+        refusal=_("Component projects are notified once the PoA-DD is published for consultation.")),
+)
+
+POA_TERMINAL = frozenset({A.WITHDRAWN, A.REJECTED, A.DEREGISTERED})
+POA_TIMED = {A.CONSULTATION: "close_consultation", **request_timed(POA_REGISTRATION)}
+
+C = CPState
+CP_TRANSITIONS = (
+    # Para 95: the CP-DD goes to any DOE accredited in the sectoral scope, contracted by the participants.
+    T("start_validation", C.NOTIFIED, C.UNDER_VALIDATION, {DOE}, _("Start the validation of the CP"),
+      guards=("cp_doe_accredited",)),
+    # Paras 95, 97: the CP-DD checked against the generic CP-DD and every eligibility criterion.
+    T("validate", C.UNDER_VALIDATION, C.VALIDATED, {DOE}, _("Confirm the eligibility criteria and validate"),
+      guards=("cp_has_cpdd", "cp_has_validation_report", "cp_criteria_confirmed"), inputs=("criteria",),
+      input_guards=("cp_criteria_confirmed",)),
+    # Paras 123-124: the DOE includes by uploading, after registration; blocked over the host's cap.
+    T("upload_inclusion", C.VALIDATED, C.UPLOADED, {DOE}, _("Upload for inclusion"),
+      guards=("poa_registered", "cp_has_inclusion_form", "cp_crediting_period_valid", "host_cap_holds"),
+      inputs=("crediting_period",), input_guards=("cp_crediting_period_valid",)),
+    # Paras 124-126: the inclusion fee processed, the CP is included and displayed.
+    T("include", C.UPLOADED, C.INCLUDED, {SEC}, _("Record the inclusion fee and include"),
+      guards=("inclusion_fee_settled", "poa_registered")),
+    T("withdraw", (C.NOTIFIED, C.UNDER_VALIDATION, C.VALIDATED, C.UPLOADED), C.WITHDRAWN, {AP},
+      _("Withdraw the component project"), needs_reason=True, style="danger", pending=False),
+    # Paras 306-316: voluntary exclusion, through the coordinating/managing entity.
+    T("exclude_voluntarily", C.INCLUDED, C.EXCLUDED, {AP}, _("Exclude the CP voluntarily"), needs_reason=True,
+      style="danger", pending=False),
+    # Paras 128-139: review of an erroneous inclusion (a host DNA, any SB member), in time; the SB
+    # confirms the CP or excludes it with immediate effect.
+    T("request_inclusion_review", C.INCLUDED, C.UNDER_INCLUSION_REVIEW, {DNA, SB}, _("Request review of the inclusion"),
+      needs_reason=True, style="warning", guards=("inclusion_review_in_time",), pending=False),
+    T("confirm_inclusion", C.UNDER_INCLUSION_REVIEW, C.INCLUDED, {BOARD}, _("Confirm the inclusion"), needs_reason=True),
+    T("exclude_erroneous", C.UNDER_INCLUSION_REVIEW, C.EXCLUDED_ERRONEOUS, {BOARD}, _("Exclude the CP (erroneous inclusion)"),
+      needs_reason=True, style="danger"),
+)
+
+CP_ACTIONS = (
+    Act("upload_document", None, {AP, DOE}, _("Upload a document"),
+        refusal=_("The component project is closed: no new documents.")),
+)
+CP_TERMINAL = frozenset({C.EXCLUDED, C.EXCLUDED_ERRONEOUS, C.WITHDRAWN})

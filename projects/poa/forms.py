@@ -1,0 +1,130 @@
+"""The PoA's and the CPs' web forms: the shape of the input; the rules are the services'."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from methodologies.models import MethodologyVersion, SectoralScope
+from pacm.common import bounds
+from pacm.common.forms import (
+    BootstrapMixin,
+    DateField,
+    ModelChoiceField,
+    ModelMultipleChoiceField,
+    TextField,
+    text_area,
+    units_field,
+    whole_field,
+)
+from pacm.common.submission import SubmissionKeyMixin
+from pacm.parties.models import Organisation, Party
+
+from ..forms import MethodologyVersionField
+from ..models import Activity
+from .models import PoAHost
+
+
+def _criteria_lines(text):
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class PoAForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
+    """PROC-AC-003 v03.0 para 16: the prior consideration summary of a PoA."""
+
+    title = TextField(max_length=250, label=_("Title"))
+    hosts = ModelMultipleChoiceField(queryset=Party.objects.order_by("name"), label=_("Host Parties"),
+                                     widget=forms.SelectMultiple(attrs={"class": "form-select"}))
+    methodology_version = MethodologyVersionField(
+        queryset=MethodologyVersion.objects.select_related("methodology").order_by("methodology__code", "valid_from"),
+        label=_("Methodology and version"))
+    sectoral_scope = ModelChoiceField(queryset=SectoralScope.objects.order_by("number"), label=_("Sectoral scope"))
+    location = TextField(max_length=250, label=_("Geographical boundary"))
+    period_start = DateField(label=_("Start of the PoA period"))
+    period_end = DateField(label=_("End of the PoA period"),
+                           help_text=_("At most 20 years, or 60 for removals (PROC-AC-003 v03.0 para 16(f))."))
+    estimated_annual = whole_field(maximum=bounds.ESTIMATE_MAX, unit=_("tonnes a year"),
+                                   label=_("Indicative maximum annual reductions or removals"))
+    description = text_area(4, label=_("Description"))
+    typical_cps = text_area(3, required=False, label=_("Typical component projects"))
+    criteria = text_area(4, label=_("Eligibility criteria for including CPs, one a line"))
+
+    def clean_criteria(self):
+        return _criteria_lines(self.cleaned_data["criteria"])
+
+
+class DesignForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
+    typical_cps = text_area(3, required=False, label=_("Typical component projects"))
+    criteria = text_area(4, label=_("Eligibility criteria for including CPs, one a line"))
+
+    def clean_criteria(self):
+        return _criteria_lines(self.cleaned_data["criteria"])
+
+
+class PoAHostApprovalForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
+    """PROC-AC-003 v03.0 paras 25-26: one host Party's approval, with its maximum."""
+
+    max_annual = units_field(unit=_("t CO2e a year"),
+                             label=_("Maximum annual reductions or removals of all CPs in this Party (para 25(d))"))
+    sd_confirmation = text_area(3, label=_("How the PoA fosters sustainable development (para 25(a))"))
+    ndc_relation = text_area(3, label=_("How the PoA relates to the NDC (para 25(c))"))
+    renewal_approved = forms.BooleanField(required=False, label=_("Renewal of the PoA period and CP crediting periods approved"))
+    sop_exemption_opt_out = forms.BooleanField(required=False, label=_("Opt out of the LDC/SIDS share-of-proceeds exemption"))
+
+
+class CPNotifyForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
+    """PROC-AC-003 v03.0 para 91: the CP inclusion notification."""
+
+    title = TextField(max_length=250, label=_("Title of the CP"))
+    host = ModelChoiceField(queryset=PoAHost.objects.none(), label=_("Host Party"))
+    participants = ModelMultipleChoiceField(
+        queryset=Organisation.objects.filter(kind=Organisation.Kind.PARTICIPANT).order_by("name"),
+        label=_("Implementers of the CP"), widget=forms.SelectMultiple(attrs={"class": "form-select"}))
+    doe = ModelChoiceField(queryset=Organisation.objects.filter(kind=Organisation.Kind.DOE).order_by("name"),
+                           label=_("DOE contracted for the validation"))
+    location = TextField(max_length=250, label=_("Precise location"))
+    technologies = text_area(2, label=_("Technologies or measures"))
+    start_date = DateField(label=_("Start date of the CP (actual or planned)"))
+    crediting_type = forms.ChoiceField(choices=Activity.CreditingType.choices, label=_("Crediting period type"))
+    crediting_start = DateField(label=_("Crediting period start"))
+    crediting_end = DateField(label=_("Crediting period end"))
+    estimated_annual = whole_field(maximum=bounds.ESTIMATE_MAX, unit=_("tonnes a year"),
+                                   label=_("Estimated annual reductions or removals"))
+
+    def __init__(self, *args, poa, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["host"].queryset = PoAHost.objects.filter(poa=poa).select_related("party")
+
+
+class CPTransitionForm(BootstrapMixin, forms.Form):
+    """One button of the CP page, with what the write takes: the DOE's checklist of the
+    eligibility criteria (para 95), the validated crediting period (STAN-AC-004 v03.0 paras
+    127-131), the inclusion fee's payment reference (para 125)."""
+
+    comment = TextField(required=False, max_length=5000, label=_("Comment (optional)"))
+    expected_state = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+
+    def __init__(self, *args, spec, obj, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.spec = spec
+        self.fields["expected_state"].initial = obj.state
+        if spec.needs_reason:
+            self.fields["comment"] = TextField(max_length=5000, label=_("Reasons"),
+                                               widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+        if spec.name == "validate" and hasattr(obj, "poa"):
+            self.fields["criteria"] = ModelMultipleChoiceField(
+                queryset=obj.poa.eligibility_criteria.order_by("number"), required=False,
+                widget=forms.CheckboxSelectMultiple, label=_("Eligibility criteria the CP meets"))
+        if spec.name == "upload_inclusion":
+            self.fields["crediting_start"] = DateField(label=_("Crediting period start"), initial=obj.crediting_start)
+            self.fields["crediting_end"] = DateField(label=_("Crediting period end"), initial=obj.crediting_end)
+        if spec.name == "include" and getattr(obj, "inclusion_fee", None) is not None and obj.inclusion_fee.status == "due":
+            self.fields["reference"] = TextField(max_length=100, label=_("Payment reference of the inclusion fee"))
+
+
+class CPDocumentForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Document"))
+    file = forms.FileField(label=_("File"), help_text=_("A PDF or office document."))
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from ..models import Document
+
+        self.fields["kind"].choices = [(k, label) for k, label in Document.Kind.choices if k in set(kinds)]

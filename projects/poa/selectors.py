@@ -1,0 +1,98 @@
+"""Reads for the PoA and CP pages and the dashboards. Deny by default; no N+1."""
+from django.db.models import Count, Q, Sum
+
+from pacm.engine.offers import waiting_q
+from pacm.parties.models import Organisation
+from pacm.parties.roles import Role, Tie, tie_q
+
+from ..selectors import MECHANISM_HIDDEN, PRIVATE_STATES
+from .cycle import CPState as C
+from .guards import CAP_STATES
+from .models import ComponentProject, PoAHost, Programme
+
+K = Organisation.Kind
+# As for an activity (projects.selectors): public once the PoA-DD is published; before, its
+# entity, its DOE, each host's DNA and the mechanism's officers (not a draft).
+POA_VISIBILITY = (
+    Tie(Role.PARTICIPANT, K.PARTICIPANT, "participants"),
+    Tie(Role.DOE, K.DOE, "validation_doe"),
+    Tie(Role.DNA, K.DNA, reverse="party__poa_hosts__poa", when=~Q(state__in=MECHANISM_HIDDEN)),
+    Tie(Role.SECRETARIAT, K.SECRETARIAT, when=~Q(state__in=MECHANISM_HIDDEN)),
+    Tie(Role.SB, K.SB, when=~Q(state__in=MECHANISM_HIDDEN)),
+)
+# PROC-AC-003 v03.0 para 126: a CP is displayed once included; before, those tied to it.
+PUBLIC_CP_STATES = (C.INCLUDED, C.UNDER_INCLUSION_REVIEW, C.EXCLUDED, C.EXCLUDED_ERRONEOUS)
+CP_VISIBILITY = (
+    Tie(Role.PARTICIPANT, K.PARTICIPANT, "participants"),
+    Tie(Role.PARTICIPANT, K.PARTICIPANT, "poa__participants"),
+    Tie(Role.DOE, K.DOE, "doe"),
+    Tie(Role.DNA, K.DNA, "host__party", via_party=True),
+    Tie(Role.SECRETARIAT, K.SECRETARIAT),
+    Tie(Role.SB, K.SB),
+)
+
+
+def poas_visible_to(user):
+    public = ~Q(state__in=PRIVATE_STATES)
+    if user is None or not user.is_authenticated:
+        return Programme.objects.filter(public)
+    return Programme.objects.filter(public | tie_q(user, Programme, ties=POA_VISIBILITY))
+
+
+def cps_visible_to(user):
+    public = Q(state__in=PUBLIC_CP_STATES) & ~Q(poa__state__in=PRIVATE_STATES)
+    if user is None or not user.is_authenticated:
+        return ComponentProject.objects.filter(public)
+    return ComponentProject.objects.filter(public | tie_q(user, ComponentProject, ties=CP_VISIBILITY))
+
+
+def poa_list(user):
+    return (poas_visible_to(user).select_related("host_party").annotate(
+        included=Count("components", filter=Q(components__state=C.INCLUDED))).order_by("-created_at"))
+
+
+def poa_page_get(*, user, reference):
+    return (poas_visible_to(user).filter(reference=reference)
+            .select_related("host_party", "methodology_version__methodology", "sectoral_scope", "validation_doe",
+                            "poa_design")
+            .prefetch_related("participants", "eligibility_criteria", "fees__rule_set",
+                              "documents__versions", "authorization_statements__dna")
+            .get())
+
+
+def poa_hosts(poa):
+    """Each host with its maximum and the annual total its CPs take up (uploaded and included)."""
+    return list(PoAHost.objects.filter(poa=poa).select_related("party", "approval__dna").annotate(
+        total=Sum("components__estimated_annual", filter=Q(components__state__in=CAP_STATES)),
+        included=Count("components", filter=Q(components__state=C.INCLUDED))))
+
+
+def poa_components(poa, user):
+    return (cps_visible_to(user).filter(poa=poa).select_related("host__party", "doe").order_by("number"))
+
+
+def cp_page_get(*, user, reference):
+    return (cps_visible_to(user).filter(reference=reference)
+            .select_related("poa__sectoral_scope", "poa__methodology_version__methodology", "host__party", "doe",
+                            "inclusion_fee__rule_set")
+            .prefetch_related("participants", "criteria_confirmed", "poa__eligibility_criteria", "poa__participants")
+            .get())
+
+
+def cp_documents(cp):
+    from ..models import Document
+
+    return (Document.objects.filter(activity_id=cp.poa_id, title=cp.reference)
+            .prefetch_related("versions").order_by("kind"))
+
+
+def dashboard_queue(user):
+    """PoAs and CPs waiting for this person (pacm.engine.offers.waiting_q of their machines)."""
+    from .machines import COMPONENT, POA
+
+    poas = (Programme.objects.filter(waiting_q(user, POA)).filter(pk__in=poas_visible_to(user).values("pk"))
+            .select_related("host_party").order_by("due_at", "pk"))
+    cps = (ComponentProject.objects.filter(waiting_q(user, COMPONENT)).select_related("poa", "host__party")
+           .order_by("due_at", "pk"))
+    return poas, cps
+

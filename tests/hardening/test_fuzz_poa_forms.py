@@ -1,0 +1,116 @@
+"""The PoA's and the CPs' web forms driven with hostile values (tests/hardening/test_fuzz_forms.py's
+driver): no 5xx, and a refusal leaves every row and the media folder as they were. Every POST
+view of projects/poa/urls.py is fuzzed (test_every_poa_post_view_is_fuzzed)."""
+import datetime
+
+from django.urls import reverse
+
+from projects.cycle import ActivityState as A
+from projects.poa import urls as poa_urls
+from projects.poa.cycle import CPState as C
+from projects.poa.models import PoAHost
+from tests.poa.conftest import cp_docs, host, notify_cp, poa_data, reach_cp, reach_poa
+
+from .test_fuzz_forms import Target, fuzz, pdf_factory
+
+GET_ONLY = frozenset({"poa-list", "poa-detail", "cp-detail"})
+SCENES = {
+    "design": {"poa-create", "poa-design", "poa-engage-doe", "poa-document-upload", "poa-transition"},
+    "approval": {"poa-host-approve", "poa-authorization", "cp-notify"},
+    "registration": {"poa-fee-pay"},
+    "inclusion": {"cp-transition", "cp-document-upload"},
+}
+
+
+def test_every_poa_post_view_is_fuzzed():
+    names = {p.name for p in poa_urls.urlpatterns}
+    assert names - GET_ONLY == set().union(*SCENES.values())
+
+
+def _url(view, ref, **kw):
+    return reverse(view, kwargs={"reference": ref, **kw})
+
+
+def test_fuzz_poa_design_forms(settings, world):
+    from projects.poa import services as poa_services
+
+    poa = poa_services.poa_create(**poa_data(world))
+    page = _url("poa-detail", poa.reference)
+    data = poa_data(world)
+    create = {"title": "Stoves", "hosts": str(world.host.pk), "methodology_version": str(world.version.pk),
+              "sectoral_scope": str(data["sectoral_scope"].pk), "location": "GH",
+              "period_start": data["period_start"].isoformat(), "period_end": data["period_end"].isoformat(),
+              "estimated_annual": "1000", "description": "Stoves", "typical_cps": "", "criteria": "One"}
+    targets = [
+        Target("poa-create", world.ama, reverse("poa-create"), reverse("poa-create"), create),
+        Target("poa-design", world.ama, _url("poa-design", poa.reference), page,
+               {"design-criteria": "One\nTwo", "design-typical_cps": "Stoves"}),
+        Target("poa-engage-doe", world.ama, _url("poa-engage-doe", poa.reference), page,
+               {"engage-doe": str(world.orgs["doe"].pk)}),
+        Target("poa-document-upload", world.ama, _url("poa-document-upload", poa.reference), page,
+               {"upload-kind": "generic_cp_dd", "upload-title": "Generic"}, {"upload-file": pdf_factory("g.pdf")}),
+        Target("poa-transition", world.ama, _url("poa-transition", poa.reference, name="withdraw"), page,
+               {"t-withdraw-comment": "No financing.", "t-withdraw-expected_state": "draft"}),
+    ]
+    assert {t.name for t in targets} == SCENES["design"]
+    for target in targets:
+        fuzz(settings, target)
+
+
+def test_fuzz_poa_approval_forms(settings, world):
+    from projects.poa import services as poa_services
+
+    poa = reach_poa(world, poa_services.poa_create(**poa_data(world)), A.CONSULTATION)
+    page = _url("poa-detail", poa.reference)
+    kenya = host(poa, "KE")
+    today = datetime.date.today()
+    targets = [
+        Target("poa-host-approve", world.nils, _url("poa-host-approve", poa.reference, host_id=kenya.pk), page,
+               {f"host-{kenya.pk}-max_annual": "30000", f"host-{kenya.pk}-sd_confirmation": "SD",
+                f"host-{kenya.pk}-ndc_relation": "NDC"}),
+        Target("poa-authorization", world.dina, _url("poa-authorization", poa.reference), page,
+               {"auth-uses": "ndc", "auth-effective_from": "2026-01-01"}),
+        Target("cp-notify", world.ama, _url("cp-notify", poa.reference), _url("cp-notify", poa.reference),
+               {"title": "CP", "host": str(host(poa, "GH").pk), "participants": str(world.orgs["dev2"].pk),
+                "doe": str(world.orgs["doe2"].pk), "location": "Kumasi", "technologies": "Stoves",
+                "start_date": (today + datetime.timedelta(days=5)).isoformat(), "crediting_type": "renewable",
+                "crediting_start": (today + datetime.timedelta(days=30)).isoformat(),
+                "crediting_end": (today + datetime.timedelta(days=400)).isoformat(), "estimated_annual": "100"}),
+    ]
+    assert {t.name for t in targets} == SCENES["approval"]
+    for target in targets:
+        fuzz(settings, target)
+    assert PoAHost.objects.get(pk=kenya.pk).max_annual is None  # each example was rolled back
+
+
+def test_fuzz_poa_fee_form(settings, world):
+    from projects.poa import services as poa_services
+
+    poa = reach_poa(world, poa_services.poa_create(**poa_data(world)), A.REGISTRATION_REQUESTED)
+    fee = poa.fees.get()
+    fuzz(settings, Target("poa-fee-pay", world.sam, _url("poa-fee-pay", poa.reference, fee_id=fee.pk),
+                          _url("poa-detail", poa.reference), {f"fee-{fee.pk}-reference": "WIRE"}))
+
+
+def test_fuzz_cp_forms(settings, world):
+    from projects.poa import services as poa_services
+
+    poa = reach_poa(world, poa_services.poa_create(**poa_data(world)), A.REGISTERED)
+    validated = reach_cp(world, notify_cp(world, poa), C.VALIDATED)
+    under = reach_cp(world, notify_cp(world, poa, title="Second"), C.UNDER_VALIDATION)
+    cp_docs(world, under)
+    page = _url("cp-detail", validated.reference)
+    targets = [
+        Target("cp-transition", world.otto, _url("cp-transition", validated.reference, name="upload_inclusion"), page,
+               {"t-upload_inclusion-crediting_start": validated.crediting_start.isoformat(),
+                "t-upload_inclusion-crediting_end": validated.crediting_end.isoformat(),
+                "t-upload_inclusion-comment": "", "t-upload_inclusion-expected_state": "validated"}),
+        Target("cp-transition", world.otto, _url("cp-transition", under.reference, name="validate"),
+               _url("cp-detail", under.reference),
+               {"t-validate-comment": "", "t-validate-expected_state": "under_validation"}),
+        Target("cp-document-upload", world.kofi, _url("cp-document-upload", under.reference),
+               _url("cp-detail", under.reference), {"upload-kind": "cp_dd"}, {"upload-file": pdf_factory("cpdd.pdf")}),
+    ]
+    assert {t.name for t in targets} == SCENES["inclusion"]
+    for target in targets:
+        fuzz(settings, target)
