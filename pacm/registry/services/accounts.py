@@ -42,6 +42,36 @@ def account_get(kind):
     return account
 
 
+# The mechanism's own accounts, per database (pacm issue 8): created once by the migrations, never
+# deleted (PROTECT) or re-keyed, so a process reads them once. Cleared when any singleton account is
+# saved or deleted and after every migrate or flush (post_migrate), see apps.RegistryConfig.ready.
+_MECHANISM = {}
+
+
+def _database_key():
+    from django.db import connection
+
+    return (connection.alias, connection.settings_dict.get("NAME"))
+
+
+def mechanism_accounts():
+    """{kind: account} of the mechanism's singleton accounts, read once per process and database."""
+    key = _database_key()
+    accounts = _MECHANISM.get(key)
+    if accounts is None:
+        accounts = {a.kind: a for a in Account.objects.filter(kind__in=sorted(SINGLETON_KINDS))}
+        if len(accounts) == len(SINGLETON_KINDS):
+            _MECHANISM[key] = accounts  # an incomplete set is never kept
+    return accounts
+
+
+def mechanism_accounts_forget(**kwargs):
+    """Signal receiver: the next `mechanism_accounts()` reads them again."""
+    instance = kwargs.get("instance")
+    if instance is None or instance.kind in SINGLETON_KINDS:
+        _MECHANISM.clear()
+
+
 def account_resolve(value):
     """An account given as a row or a number, with its organisation; a clear error if unknown."""
     qs = Account.objects.select_related("organisation")

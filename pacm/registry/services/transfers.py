@@ -45,6 +45,7 @@ def units_transfer(*, user, from_account, to_account, quantity, activity=None, v
         return units_move_out(
             source=source, target=target, quantity=quantity, kind=TransactionKind.TRANSFER, actor=actor,
             eligible=eligible_blocks(source, activity=activity, vintage=vintage),
+            whole_account=activity is None and vintage is None,
         )
 
 
