@@ -106,7 +106,7 @@ def state_label(obj):
 
 def write_run(
     *, machine, pk, name, user, expected_state=None, comment="", prepare=None, apply=None, after=None,
-    payload=None,
+    payload=None, locked=None,
 ):
     """Run the declared write `name` on row `pk` of `machine.model` as `user` (or a system Actor).
 
@@ -114,10 +114,16 @@ def write_run(
     write (it records the action's typed event and returns the result); `after(obj, actor)`
     writes what follows a transition (a fee, a task on commit) and may return extra payload for
     its event. All run inside the one transaction.
+
+    `locked`: the subject, already locked by the caller inside its own transaction in this order
+    (its owner first, `subject_lock`), with the owner set on it: the rows are not read again and no
+    savepoint is taken (the issuing task, pacm issue 8); a refusal then fails the caller's transaction.
     """
     spec = machine.write(name)
-    with transaction.atomic():
-        obj = subject_lock(machine, pk)
+    if locked is not None and not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("write_run(locked=...) runs inside the transaction that locked the subject")
+    with transaction.atomic(savepoint=locked is None):
+        obj = subject_lock(machine, pk) if locked is None else locked
         actor = actor_require(user=user, subject=obj, roles=spec.actors, what=spec.label.lower())
         if expected_state and obj.state != expected_state:
             params = {"write": spec.name, "expected": expected_state, "state": obj.state}

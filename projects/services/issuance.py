@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,12 +47,12 @@ def issuance_terms(*, period, on_date=None):
     on_date = on_date or timezone.localdate()
     activity = period.activity
     rule_set = RuleSet.objects.in_force(on_date)
-    approval = activity.host_approvals.order_by("-version").first()
-    # 6/CMA.6 para 20: LDC/SIDS hosts are exempt from the SOP unless they opt out.
-    sop_exempt = (
+    # 6/CMA.6 para 20: LDC/SIDS hosts are exempt from the SOP unless they opt out. The host approval
+    # is read only when it decides (pacm issue 8).
+    sop_exempt = bool(
         rule_set.sop_exempt_ldc_sids
         and activity.host_party.is_ldc_or_sids(on_date)
-        and not (approval and approval.sop_exemption_opt_out)
+        and not getattr(activity.host_approvals.order_by("-version").first(), "sop_exemption_opt_out", False)
     )
     # policy.md §2: the buffer applies to removals and reversal-risk methodologies.
     risk = activity.risk_rating if activity.methodology_version.methodology.needs_buffer else None
@@ -308,10 +308,15 @@ def issuance_process(*, period_id):
         # The activity row first, as every service does: it orders the locks (no deadlock with a
         # person acting on the activity) and keeps the activity's event stream linear when two
         # periods of one activity are issued at once.
-        activity_id = MonitoringPeriod.objects.filter(pk=period_id).values_list("activity_id", flat=True).first()
-        if activity_id is None:
+        # One statement: the activity of the period, locked, with what the split reads (pacm issue 8).
+        activity = (
+            Activity.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("host_party", "methodology_version__methodology")
+            .filter(pk=Subquery(MonitoringPeriod.objects.filter(pk=period_id).values("activity_id")[:1]))
+            .first()
+        )
+        if activity is None:
             return "no such period"
-        activity = lock(Activity, activity_id)
         period = lock(MonitoringPeriod, period_id)
         period.activity = activity
         if period.state == PeriodState.ISSUED:
@@ -330,6 +335,7 @@ def issuance_process(*, period_id):
             )
             return f"not issued: activity {activity.state}"
         request = IssuanceRequest.objects.select_for_update(no_key=True).get(period=period)
+        request.period = period  # the rows already locked, not read again (pacm issue 8)
         today = timezone.localdate()
         rule_set, sop_exempt, risk = issuance_terms(period=period, on_date=today)
         split = _arithmetic().issuance_split(gross=request.units_requested, rule_set=rule_set, omge_rate=request.omge_rate,
@@ -350,14 +356,15 @@ def issuance_process(*, period_id):
             period=period, actor=actor, split=split, sop_exempt=sop_exempt, tranches=tranches,
             distribution=[(line.account.number, amount) for line, amount in zip(lines, amounts, strict=True)],
         )
-        period_mark_issued(period=period, actor=actor)
+        period_mark_issued(period=period, actor=actor, locked=True)
     return "issued"
 
 
 @PERIOD.serves("mark_issued")
-def period_mark_issued(*, period, actor):
-    """Fired by `issuance_process` once the registry holds the units, in the same transaction."""
-    return _fire(period, "mark_issued", actor)
+def period_mark_issued(*, period, actor, locked=False):
+    """Fired by `issuance_process` once the registry holds the units, in the same transaction;
+    `locked`: `period` (with its activity) is the row that transaction locked, not read again."""
+    return _fire(period, "mark_issued", actor, locked=period if locked else None)
 
 
 def issuances_sweep(*, older_than=None):
