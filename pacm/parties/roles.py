@@ -168,7 +168,10 @@ def roles_on(user, subject, roles=None):
         org_id = row[f"tie_{i}"]
         if org_id is not None and tie.role not in found:
             found[tie.role] = org_id
-    organisations = Organisation.objects.in_bulk(set(found.values()))
+    # The organisations the subject's row already carries (a lock's select_related) are not read again.
+    known = {o.pk: o for o in subject._state.fields_cache.values() if isinstance(o, Organisation)}
+    missing = set(found.values()) - set(known)
+    organisations = {**known, **(Organisation.objects.in_bulk(missing) if missing else {})}
     return {role: Actor(user=user, organisation=organisations[org_id], role=role) for role, org_id in found.items()}
 
 

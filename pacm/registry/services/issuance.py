@@ -333,7 +333,7 @@ def _steps_resume(*, issuance, steps, done, levy_parts, pending, actor_label, pr
     return results
 
 
-def issuance_execute(*, issuance, tranches, split, distribution, actor_label):
+def issuance_execute(*, issuance, tranches, split, distribution, actor_label, accounts_locked=False, first_run=False):
     """Issue `split.gross` units for `issuance` and move them on, step by step (rules.md §4.5).
 
     1 issuance into PENDING; 2 share of proceeds to the Adaptation Fund (RMP 58); 3 OMGE
@@ -345,7 +345,9 @@ def issuance_execute(*, issuance, tranches, split, distribution, actor_label):
 
     Runs in the caller's transaction (no savepoint of its own, pacm issue 8). Every step's
     transaction carries the key `issuance:<pk>:<step>` (unique): a second run finds them and
-    changes nothing.
+    changes nothing. `accounts_locked`: the caller locked the receiving accounts (in key order);
+    `first_run`: the caller knows, under its lock of the request, that no step was written, so the
+    keys are not looked up (a second write would still be refused by their unique constraint).
     """
     tranches = _tranches_clean(tranches)
     distribution = _distribution_clean(distribution)
@@ -357,7 +359,8 @@ def issuance_execute(*, issuance, tranches, split, distribution, actor_label):
         # mechanism's own accounts are not locked: every issuance moves units into them, and a
         # move in needs only the key-share lock that writing a block takes, which no move out
         # (FOR NO KEY UPDATE) excludes, so issuances of different activities still run side by side.
-        accounts_lock(*[account for account, _ in distribution])
+        if not accounts_locked:
+            accounts_lock(*[account for account, _ in distribution])
         activity = issuance.period.activity
         accounts = mechanism_accounts()
         if any(kind not in accounts for kind in MOVED_INTO):
@@ -371,7 +374,8 @@ def issuance_execute(*, issuance, tranches, split, distribution, actor_label):
         ] + [(f"forward:{i}", units, account, TransactionKind.FORWARDING)
              for i, (account, units) in enumerate(distribution, start=1)]
         keys = [f"{prefix}:issue"] + [f"{prefix}:{name}" for name, _, _, _ in steps]
-        done = {row.idempotency_key: row for row in LedgerTransaction.objects.filter(idempotency_key__in=keys)}
+        done = {} if first_run else {
+            row.idempotency_key: row for row in LedgerTransaction.objects.filter(idempotency_key__in=keys)}
         levy_parts = _levy_parts(split, tranches)
         if not done:
             return _issuance_write(issuance=issuance, activity=activity, tranches=tranches, pending=pending,
