@@ -35,6 +35,7 @@ from methodologies.models import RuleSet
 from pacm.events.models import GENESIS, Event
 from pacm.registry.models import TOTAL_SHARDS
 from pacm.registry.services.first_transfer import first_transfer_applies
+from pacm.registry.services.moves import plan_take
 
 ISSUE_ACTOR = "timer:issuance"
 MC = "mc"
@@ -102,22 +103,14 @@ def _account(row):
                            organisation_id=row["organisation_id"], authorized=row.get("authorized_by_party"))
 
 
-def _take(blocks, quantity):
-    takes, left = [], quantity
-    for block in blocks:
-        if not left:
-            break
-        take = min(block.quantity, left)
-        takes.append((block, take))
-        left -= take
-    if left:
-        raise FloorRefused(f"{left} units missing")
-    return takes
+def _take(blocks, quantity, source):
+    """pacm's own planner of a take (pure: no query), so both take the same blocks."""
+    return plan_take(blocks=blocks, quantity=quantity, from_account=source)
 
 
 def _move(*, takes, source, target, kind, now, children, entries_of, deltas, balances):
     """Apply one move in memory (as pacm's move_write would); returns the transaction's first_transfer."""
-    flags = [first_transfer_applies(block=SimpleNamespace(**vars(b), account=source, is_authorized=b.is_authorized),
+    flags = [first_transfer_applies(block=SimpleNamespace(**{**vars(b), "account": source}, is_authorized=b.is_authorized),
                                     to_account=target, kind=kind) for b, _ in takes]
     if any(flags) and target.organisation_id and not target.authorized:
         raise FloorRefused("RMP 45")
@@ -322,11 +315,11 @@ def floor_issue(period_id, *, today=None):
             if not quantity:
                 continue
             if name in levy:
-                takes = _take([b for b in in_pending if b.is_authorized], levy[name][0])
-                takes += _take([b for b in in_pending if not b.is_authorized], levy[name][1])
+                takes = _take([b for b in in_pending if b.is_authorized], levy[name][0], pending)
+                takes += _take([b for b in in_pending if not b.is_authorized], levy[name][1], pending)
                 takes = [t for t in takes if t[1]]
             else:
-                takes = _take(in_pending, quantity)
+                takes = _take(in_pending, quantity, pending)
             entries = []
             flag = _move(takes=takes, source=pending, target=target, kind=kind, now=now, children=children,
                          entries_of=entries, deltas=deltas, balances=balances)

@@ -26,7 +26,7 @@ from ..models import (
     UnitBlock,
 )
 from .accounts import accounts_lock, mechanism_accounts
-from .moves import WRITE_BATCH, LedgerError, first_transfer_flags, move_write, plan_take
+from .moves import WRITE_BATCH, LedgerError, block_split_off, first_transfer_flags, move_write, plan_take
 from .totals import balance_deltas, issue_deltas, move_deltas, totals_add
 
 OIMP_DEFINITIONS = (
@@ -257,14 +257,7 @@ def _steps_plan(*, issued, steps, levy_parts, pending, issuance, actor_label, pr
                     block.first_transferred, block.first_transferred_at = True, now
                 entries.append((block, block.serial_start, block.serial_end, flag))
                 continue
-            moved = UnitBlock(
-                activity_id=block.activity_id, host_party_id=block.host_party_id, vintage=block.vintage,
-                issuance=issuance, serial_start=block.serial_start, serial_end=block.serial_start + take - 1,
-                account=to_account, authorization_status=block.authorization_status,
-                first_transfer_definition=block.first_transfer_definition,
-                first_transferred=block.first_transferred or flag,
-                first_transferred_at=now if flag else block.first_transferred_at, parent=block,
-            )
+            moved = block_split_off(block=block, take=take, to_account=to_account, flag=flag, now=now)
             block.serial_start += take
             children.append(moved)
             entries.append((moved, moved.serial_start, moved.serial_end, flag))

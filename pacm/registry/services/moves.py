@@ -84,6 +84,18 @@ def first_transfer_flags(*, takes, to_account, kind):
     return flags
 
 
+def block_split_off(*, block, take, to_account, flag, now):
+    """The new block for the first `take` units of `block`, in `to_account` (its parent is `block`)."""
+    return UnitBlock(
+        activity_id=block.activity_id, host_party_id=block.host_party_id, vintage=block.vintage,
+        issuance_id=block.issuance_id, serial_start=block.serial_start, serial_end=block.serial_start + take - 1,
+        account=to_account, authorization_status=block.authorization_status,
+        first_transfer_definition=block.first_transfer_definition,
+        first_transferred=block.first_transferred or flag,
+        first_transferred_at=now if flag else block.first_transferred_at, parent=block,
+    )
+
+
 def move_write(*, takes, from_account, to_account, kind, actor_label, issuance=None, purpose="", beneficiary="",
                idempotency_key=None):
     """Write one planned move; refuse a first transfer to an entity its Party has not authorized."""
@@ -109,14 +121,7 @@ def move_write(*, takes, from_account, to_account, kind, actor_label, issuance=N
                 block.first_transferred, block.first_transferred_at = True, now
             entries.append((block, block.serial_start, block.serial_end, flag))
             continue
-        moved = UnitBlock(
-            activity_id=block.activity_id, host_party_id=block.host_party_id, vintage=block.vintage,
-            issuance_id=block.issuance_id, serial_start=block.serial_start, serial_end=block.serial_start + take - 1,
-            account=to_account, authorization_status=block.authorization_status,
-            first_transfer_definition=block.first_transfer_definition,
-            first_transferred=block.first_transferred or flag,
-            first_transferred_at=now if flag else block.first_transferred_at, parent=block,
-        )
+        moved = block_split_off(block=block, take=take, to_account=to_account, flag=flag, now=now)
         # Shrink the old row first, then insert the new one: no statement ever sees an overlap.
         block.serial_start += take
         UnitBlock.objects.filter(pk=block.pk).update(serial_start=block.serial_start)
