@@ -117,7 +117,12 @@ beat: $(STAMP)
 # Celery worker of its own; prints both tables, writes bench/results/<backend>.json. About 35
 # minutes on an idle 2-core machine. Options for bench/run.py go in BENCH_ARGS, e.g. BENCH_ARGS="--scale 0.5".
 # `make bench-quick`: 10x smaller (a few minutes). `make bench-sqlite` / `make bench-postgres`: one backend.
-.PHONY: bench-quick bench-sqlite bench-postgres
+# `make bench-floor`: only pacm's issuance and transfer against the bare-SQL floor (bench/floor.py) on
+# PostgreSQL (database pacm_bench_floor, recreated), alternating; writes bench/results/floor.json. A few minutes.
+.PHONY: bench-quick bench-sqlite bench-postgres bench-floor
+bench-floor: $(STAMP)
+	$(BIN)/python bench/run.py --floor-only $(BENCH_ARGS)
+
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 

@@ -63,3 +63,28 @@ def report_text(result):
         lines.append(f"transfer errors: {tr['errors']}")
     lines.append("phases (wall s): " + ", ".join(f"{k} {v}" for k, v in result["phases"].items()))
     return "\n".join(lines)
+
+
+FLOOR_HEADER = ["write", "accounts hold", "pairs", "pacm p50 ms", "floor p50 ms", "pacm p95 ms", "floor p95 ms",
+                "statements pacm / floor", "ratio (median of pairs)", "ratio p25-p75"]
+
+
+def floor_text(result):
+    """The table of the floor phase (bench/against_floor.py), read back from bench/results/floor.json."""
+    m = result["machine"]
+    rows = []
+    for write in ("issuance", "transfer"):
+        for size, s in result[write].items():
+            rows.append([write, size, s["pairs"], s["pacm_p50_ms"], s["floor_p50_ms"], s["pacm_p95_ms"],
+                         s["floor_p95_ms"], f"{s['pacm_statements']:g} / {s['floor_statements']:g}",
+                         f"{s['ratio_median']:.2f}x", f"{s['ratio_p25']:.2f}-{s['ratio_p75']:.2f}"])
+    return "\n".join([
+        "pacm against the bare-SQL floor (bench/floor.py), alternating in one run, PostgreSQL",
+        f"machine: {m['cpu']}, {m['cores']} cores; {m.get('database')}; load average {m['load_start']} -> "
+        f"{m.get('load_end')}",
+        "",
+        table(rows, FLOOR_HEADER),
+        "",
+        f"issuance_floor_ratio {result['issuance_floor_ratio']:.2f}x, transfer_floor_ratio "
+        f"{result['transfer_floor_ratio']:.2f}x (the larger of the two account sizes)",
+    ])

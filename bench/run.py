@@ -7,12 +7,15 @@
     python bench/run.py --quick               # 10x smaller, a smoke check
     python bench/run.py --scale 0.5           # half the workload
     python bench/run.py --activities 5000 --issuances 20000 --transfers 100000 --cycle 50
+    python bench/run.py --floor-only          # only pacm's issuance and transfer against the bare-SQL floor
 
 Phases: the world is loaded as a snapshot (bench/world.py); then a full-cycle sample through
 every service (bench/cycle.py), every issuance through the real task (bench/issuances.py),
 transfers through `units_transfer` (bench/transfers.py), and the registry's invariants
 (bench/checks.py). Prints a table and writes bench/results/<backend>.json (full workload;
-other scales get a suffix: -quick, -scale0.5, -custom).
+other scales get a suffix: -quick, -scale0.5, -custom). Then, on a PostgreSQL database of its own
+(pacm_bench_floor), pacm's issuance and transfer against the bare-SQL floor (bench/against_floor.py),
+written to bench/results/floor.json, its two ratios also into postgres.json.
 """
 import argparse
 import json
@@ -51,6 +54,12 @@ def arguments(argv=None):
     parser.add_argument("--seed", type=int, default=64)
     parser.add_argument("--no-chain-check", action="store_true", help="skip recomputing every event chain")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (SQLite file, worker log)")
+    parser.add_argument("--floor-only", action="store_true",
+                        help="only the write path against the bare-SQL floor (PostgreSQL, database pacm_bench_floor)")
+    parser.add_argument("--merge", action="store_true", help=argparse.SUPPRESS)  # floor ratios into postgres.json
+    parser.add_argument("--no-floor", action="store_true", help="skip the floor phase after both backends")
+    parser.add_argument("--floor-issuance-pairs", type=int, default=60, help="pacm/floor issuance pairs per account size")
+    parser.add_argument("--floor-transfer-pairs", type=int, default=200, help="pacm/floor transfer pairs per account size")
     args = parser.parse_args(argv)
     if args.quick:
         args.scale = 1 / QUICK_FACTOR
@@ -178,6 +187,50 @@ def run_one(args):
     return 0 if checked["ok"] else 1
 
 
+FLOOR_RESULTS = RESULTS / "floor.json"
+
+
+def run_floor(args):
+    """pacm's issuance and transfer against the bare-SQL floor, alternating, on pacm_bench_floor."""
+    workdir = tempfile.mkdtemp(prefix="pacm-bench-floor-")
+    machine = _machine()
+    url = backends.PG_URL.rsplit("/", 1)[0] + "/pacm_bench_floor"
+    backends.environment_prepare(backend=backends.POSTGRES, workdir=workdir, database_url=url)
+    for name in ("CELERY_BROKER_URL", "CELERY_TASK_DEFAULT_QUEUE"):
+        os.environ.pop(name, None)  # nothing is sent: notifications are off in this phase
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from bench.against_floor import floor_run
+
+    _log("floor: migrate ...")
+    call_command("migrate", verbosity=0, interactive=False)
+    machine.update(_versions(backends.POSTGRES))
+    _log("floor: snapshot and pairs ...")
+    started = time.perf_counter()
+    result = floor_run(issuance_pairs=args.floor_issuance_pairs, transfer_pairs=args.floor_transfer_pairs,
+                       seed=args.seed)
+    machine["load_end"] = round(os.getloadavg()[0], 2)
+    result.update({"machine": machine, "wall_s": round(time.perf_counter() - started, 1),
+                   "finished_at": time.strftime("%Y-%m-%d %H:%M:%S %Z")})
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    FLOOR_RESULTS.write_text(json.dumps(result, indent=1, default=str) + "\n")
+    postgres = results_path(backends.POSTGRES, args)
+    if postgres.exists() and args.merge:
+        merged = json.loads(postgres.read_text())
+        merged.update({key: result[key] for key in ("issuance_floor_ratio", "transfer_floor_ratio")})
+        merged["floor"] = {key: result[key] for key in ("issuance", "transfer")}
+        postgres.write_text(json.dumps(merged, indent=1, default=str) + "\n")
+    from bench.report import floor_text
+
+    print(floor_text(result), flush=True)
+    shutil.rmtree(workdir, ignore_errors=True)
+    _log(f"floor: results in {FLOOR_RESULTS.relative_to(ROOT)}")
+    return 0
+
+
 def run_both(args, argv):
     """Each backend in its own process (settings come from the environment), then both tables."""
     from bench.report import report_text
@@ -200,6 +253,9 @@ def run_both(args, argv):
         path = results_path(backend, args)
         if path.exists():
             print("\n" + report_text(json.loads(path.read_text())))
+    if not args.no_floor:
+        status = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--floor-only", "--merge", *passthrough],
+                                cwd=ROOT).returncode or status
     return status
 
 
@@ -215,6 +271,8 @@ def _stop_on_sigterm():
 def main(argv=None):
     _stop_on_sigterm()
     args = arguments(argv)
+    if args.floor_only:
+        return run_floor(args)
     if args.backend == "both":
         return run_both(args, argv)
     return run_one(args)

@@ -101,6 +101,40 @@ class RuleSetQuerySet(models.QuerySet):
         return rule_set
 
 
+# Rule sets by row version (pacm issue 8): {(database, "pk:xmin"): RuleSet}. PostgreSQL gives every
+# version of a row its own xmin, so a row changed (even uncommitted, even rolled back) never matches
+# an entry made from another version: the key is its own invalidation.
+_BY_ROW_VERSION = {}
+
+
+def rule_set_in_force_key(on_date):
+    """An expression for a query that reads the rule set in force on `on_date` as "pk:xmin"
+    (PostgreSQL), to be handed to `rule_set_by_key`; None elsewhere (read it with `in_force`)."""
+    from django.db import connection
+    from django.db.models.expressions import RawSQL
+
+    if connection.vendor != "postgresql":
+        return None
+    return RawSQL(
+        "(SELECT rs.id::text || ':' || rs.xmin::text FROM methodologies_ruleset rs WHERE rs.effective_from <= %s "
+        "ORDER BY rs.effective_from DESC, rs.id DESC LIMIT 1)", [on_date], output_field=models.CharField(),
+    )
+
+
+def rule_set_by_key(key):
+    """The rule set of a "pk:xmin" key, read once per process and row version."""
+    from django.db import connection
+
+    entry = (connection.settings_dict.get("NAME"), key)
+    rule_set = _BY_ROW_VERSION.get(entry)
+    if rule_set is None:
+        pk = int(key.split(":", 1)[0])
+        rule_set = RuleSet.objects.extra(select={"row_version": "xmin::text"}).get(pk=pk)
+        if f"{pk}:{rule_set.row_version}" == key:  # the version the key named, not a newer one
+            _BY_ROW_VERSION[entry] = rule_set
+    return rule_set
+
+
 def _rate(**kw):
     return models.DecimalField(
         max_digits=6, decimal_places=4, validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))], **kw

@@ -184,8 +184,9 @@ def monitoring_submitted(*, period, actor, claims, comment=""):
     )
 
 
-def issuance_executed(*, period, actor, split, sop_exempt, tranches, distribution):
-    """`distribution`: [(account number, amount)]; `tranches`: [(vintage, quantity, status, date)]."""
+def issuance_executed(*, period, actor, split, sop_exempt, tranches, distribution, head=None):
+    """`distribution`: [(account number, amount)]; `tranches`: [(vintage, quantity, status, date)];
+    `head`: the activity stream's last (sequence, hash) read under the activity's lock."""
     return event_record(
         stream=period.activity.stream, kind=EventKind.ISSUANCE_EXECUTED, actor=actor, activity=period.activity,
         payload={
@@ -195,6 +196,7 @@ def issuance_executed(*, period, actor, split, sop_exempt, tranches, distributio
             "tranches": [[v, q, str(s), d] for v, q, s, d in tranches],
             "distribution": [[number, amount] for number, amount in distribution],
         },
+        head=head,
     )
 
 

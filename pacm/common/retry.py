@@ -14,6 +14,7 @@ owner, so the retry also works inside a test's transaction (as a savepoint).
 import functools
 import logging
 import random
+import threading
 import time
 
 from django.conf import settings
@@ -66,6 +67,19 @@ def _pause(attempt):
         time.sleep(base * attempt * (1 + random.random()))  # noqa: S311 - jitter, not a secret
 
 
+_OPENED = threading.local()
+
+
+def atomic_step(using=None):
+    """The atomic block of a function under `conflict_retry`: no savepoint of its own when the block
+    around it is the one `conflict_retry` opened for this call (pacm issue 8: one transaction, no
+    savepoint per step); a savepoint, as before, inside a transaction its caller opened."""
+    connection = transaction.get_connection(using)
+    depth = getattr(_OPENED, "depth", None)
+    opened_here = depth is not None and connection.in_atomic_block and len(connection.atomic_blocks) == depth
+    return transaction.atomic(using=using, savepoint=not opened_here)
+
+
 def conflict_retry(fn=None, *, using=None):
     """Decorator: run `fn` in one atomic block, rerun on a conflict, at most PACM_DB_CONFLICT_ATTEMPTS times."""
     if fn is None:
@@ -79,7 +93,12 @@ def conflict_retry(fn=None, *, using=None):
         for attempt in range(1, attempts + 1):
             try:
                 with transaction.atomic(using=using):
-                    return fn(*args, **kwargs)
+                    outer = getattr(_OPENED, "depth", None)
+                    _OPENED.depth = len(transaction.get_connection(using).atomic_blocks)
+                    try:
+                        return fn(*args, **kwargs)
+                    finally:
+                        _OPENED.depth = outer
             except OperationalError as exc:
                 if not is_conflict(exc):
                     raise

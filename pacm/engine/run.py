@@ -106,7 +106,7 @@ def state_label(obj):
 
 def write_run(
     *, machine, pk, name, user, expected_state=None, comment="", prepare=None, apply=None, after=None,
-    payload=None,
+    payload=None, locked=None, head=None,
 ):
     """Run the declared write `name` on row `pk` of `machine.model` as `user` (or a system Actor).
 
@@ -114,10 +114,17 @@ def write_run(
     write (it records the action's typed event and returns the result); `after(obj, actor)`
     writes what follows a transition (a fee, a task on commit) and may return extra payload for
     its event. All run inside the one transaction.
+
+    `locked`: the subject, already locked by the caller inside its own transaction in this order
+    (its owner first, `subject_lock`), with the owner set on it: the rows are not read again and no
+    savepoint is taken (the issuing task, pacm issue 8); a refusal then fails the caller's transaction.
+    `head`: with `locked`, the owner's stream's last (sequence, hash) as the caller left it.
     """
     spec = machine.write(name)
-    with transaction.atomic():
-        obj = subject_lock(machine, pk)
+    if locked is not None and not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("write_run(locked=...) runs inside the transaction that locked the subject")
+    with transaction.atomic(savepoint=locked is None):
+        obj = subject_lock(machine, pk) if locked is None else locked
         actor = actor_require(user=user, subject=obj, roles=spec.actors, what=spec.label.lower())
         if expected_state and obj.state != expected_state:
             params = {"write": spec.name, "expected": expected_state, "state": obj.state}
@@ -147,7 +154,8 @@ def write_run(
         if blocked:
             raise ServiceError(blocked.message, code=blocked.code, params=blocked.params)
         if spec.is_transition:
-            result = _transition_apply(machine, obj, spec, actor, comment=comment, after=after, payload=payload)
+            result = _transition_apply(machine, obj, spec, actor, comment=comment, after=after, payload=payload,
+                                       head=head if locked is not None else None)
         else:
             result = apply(obj, actor) if apply is not None else None
             if after is not None:
@@ -163,7 +171,7 @@ def write_run(
     return result
 
 
-def _transition_apply(machine, obj, spec, actor, *, comment, after, payload):
+def _transition_apply(machine, obj, spec, actor, *, comment, after, payload, head=None):
     from_state = obj.state
     getattr(obj, spec.name)()  # the django-fsm transition bound from the same declaration
     now = timezone.now()
@@ -173,12 +181,12 @@ def _transition_apply(machine, obj, spec, actor, *, comment, after, payload):
     extra = after(obj, actor) if after is not None else None
     state_changed(
         machine=machine, obj=obj, actor=actor, from_state=from_state, transition=spec.name, comment=comment,
-        payload={**(payload or {}), **(extra or {})},
+        payload={**(payload or {}), **(extra or {})}, head=head if after is None else None,
     )
     return obj
 
 
-def state_changed(*, machine, obj, actor, from_state, transition, comment="", payload=None):
+def state_changed(*, machine, obj, actor, from_state, transition, comment="", payload=None, head=None):
     """The typed event of a transition: on the owner's stream, with the documents it rests on."""
     owner = machine.owner_of(obj)
     data = {"transition": transition}
@@ -189,7 +197,7 @@ def state_changed(*, machine, obj, actor, from_state, transition, comment="", pa
     data.update(payload or {})
     return event_record(
         stream=owner.stream, kind=machine.event_kind, actor=actor, activity=machine.event_activity(obj) if machine.event_activity else None,
-        from_state=from_state, to_state=obj.state, comment=comment, payload=data,
+        from_state=from_state, to_state=obj.state, comment=comment, payload=data, head=head,
     )
 
 

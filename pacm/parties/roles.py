@@ -153,6 +153,49 @@ def tie_q(user, model, roles=None, *, ties=None):
     return q
 
 
+# The compiled statement of `_ties_row` per model and ties (pacm issue 8): its shape depends on the
+# declarations only, so it is built once per process and then run with the user's and the subject's keys.
+_TIES_SQL = {}
+_USER_PROBE, _PK_PROBE = -918_273_645, -546_372_819
+
+
+def _ties_query(user_pk, subject_pk, model, ties):
+    from django.contrib.auth import get_user_model
+    from django.db.models import Case, IntegerField, Subquery, When
+
+    user = get_user_model()(pk=user_pk)
+    annotations = {}
+    for i, tie in enumerate(ties):
+        org = Subquery(_orgs_for(user, tie, model).order_by("pk").values("pk")[:1], output_field=IntegerField())
+        condition = _tie_condition(tie)
+        annotations[f"tie_{i}"] = Case(When(condition, then=org), default=None) if condition else org
+    return model._default_manager.filter(pk=subject_pk).annotate(**annotations).values_list(*annotations)[:1]
+
+
+def _ties_row(user, subject, model, ties):
+    """(organisation id or None per tie) for `user` on `subject`, in one statement."""
+    from django.db import connection
+
+    key = (connection.alias, connection.vendor, model, tuple(id(t) for t in ties))
+    compiled = _TIES_SQL.get(key)
+    if compiled is None:
+        sql, params = _ties_query(_USER_PROBE, _PK_PROBE, model, ties).query.sql_with_params()
+        users = [i for i, p in enumerate(params) if p == _USER_PROBE]
+        pks = [i for i, p in enumerate(params) if p == _PK_PROBE]
+        compiled = (sql, list(params), users, pks) if len(pks) == 1 and len(users) >= 1 else False
+        _TIES_SQL[key] = compiled
+    if not compiled or not isinstance(subject.pk, int) or not isinstance(user.pk, int):
+        return next(iter(_ties_query(user.pk, subject.pk, model, ties)), None)
+    sql, params, users, pks = compiled
+    params = list(params)
+    for i in users:
+        params[i] = user.pk
+    params[pks[0]] = subject.pk
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
 def roles_on(user, subject, roles=None):
     """{role: Actor} for each role `user` holds on `subject` now: one query for all its ties."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -161,22 +204,18 @@ def roles_on(user, subject, roles=None):
     ties = [t for t in ties_of(model) if roles is None or t.role in roles]
     if not ties:
         return {}
-    from django.db.models import Case, IntegerField, Subquery, When
-
-    annotations = {}
-    for i, tie in enumerate(ties):
-        org = Subquery(_orgs_for(user, tie, model).order_by("pk").values("pk")[:1], output_field=IntegerField())
-        condition = _tie_condition(tie)
-        annotations[f"tie_{i}"] = Case(When(condition, then=org), default=None) if condition else org
-    row = model._default_manager.filter(pk=subject.pk).annotate(**annotations).values(*annotations).first()
+    row = _ties_row(user, subject, model, ties)
     if row is None:
         return {}
     found = {}
     for i, tie in enumerate(ties):
-        org_id = row[f"tie_{i}"]
+        org_id = row[i]
         if org_id is not None and tie.role not in found:
             found[tie.role] = org_id
-    organisations = Organisation.objects.in_bulk(set(found.values()))
+    # The organisations the subject's row already carries (a lock's select_related) are not read again.
+    known = {o.pk: o for o in subject._state.fields_cache.values() if isinstance(o, Organisation)}
+    missing = set(found.values()) - set(known)
+    organisations = {**known, **(Organisation.objects.in_bulk(missing) if missing else {})}
     return {role: Actor(user=user, organisation=organisations[org_id], role=role) for role, org_id in found.items()}
 
 

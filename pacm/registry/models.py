@@ -304,3 +304,18 @@ class RegistryTotal(models.Model):
                 fields=["account_kind", "authorization_status", "vintage", "shard"], name="registry_total_key"
             ),
         ]
+
+
+class AccountBalance(models.Model):
+    """Units held in one account, in rows sharded like RegistryTotal (activity id mod TOTAL_SHARDS of the
+    units moved), kept in the same statement as the totals by every move (services.totals; pacm issue 8):
+    a transfer's balance check and the account page's "Units held" read at most TOTAL_SHARDS rows instead
+    of summing every block. The shards let issuances of different activities add to the mechanism's
+    accounts (pending, SOP, OMGE, buffer) side by side. `reconcile_totals` recomputes them from the blocks."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="balances")
+    shard = models.PositiveSmallIntegerField(default=0)
+    units = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "shard"], name="account_balance_key")]

@@ -154,9 +154,11 @@ def ledger_totals():
 
 
 def units_by_account(accounts):
-    """{account pk: units held} for several accounts, in one query."""
-    rows = UnitBlock.objects.filter(account__in=accounts).values("account_id").annotate(units=UNITS)
-    return {row["account_id"]: row["units"] for row in rows}
+    """{account pk: units held} for several accounts, in one query over their maintained balances
+    (models.AccountBalance, at most TOTAL_SHARDS rows each; pacm issue 8), not over their blocks."""
+    from .services.totals import balances_of
+
+    return balances_of(accounts)
 
 
 def account_blocks(account):

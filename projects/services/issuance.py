@@ -8,12 +8,14 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import CharField, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from methodologies.models import RuleSet
+from methodologies.models import RuleSet, rule_set_by_key, rule_set_in_force_key
 from pacm.common.errors import ServiceError
+from pacm.events.services import head_of, stream_head
 from pacm.parties.roles import Actor
 from pacm.registry.models import Account, AccountKind, AuthorizationStatus, UnitBlock
 
@@ -46,13 +48,16 @@ def issuance_terms(*, period, on_date=None):
     """What the split depends on besides N: the rule set, the SOP exemption, the risk rating."""
     on_date = on_date or timezone.localdate()
     activity = period.activity
-    rule_set = RuleSet.objects.in_force(on_date)
-    approval = activity.host_approvals.order_by("-version").first()
-    # 6/CMA.6 para 20: LDC/SIDS hosts are exempt from the SOP unless they opt out.
-    sop_exempt = (
+    # What the issuing task's lock of the activity read with it (`_TERMS_READ`, pacm issue 8), if it did.
+    read = getattr(activity, "terms_read_on", None) == on_date
+    key = getattr(activity, "rule_set_key", None) if read else None
+    rule_set = rule_set_by_key(key) if key else RuleSet.objects.in_force(on_date)
+    # 6/CMA.6 para 20: LDC/SIDS hosts are exempt from the SOP unless they opt out. The host approval
+    # is read only when it decides (pacm issue 8).
+    sop_exempt = bool(
         rule_set.sop_exempt_ldc_sids
-        and activity.host_party.is_ldc_or_sids(on_date)
-        and not (approval and approval.sop_exemption_opt_out)
+        and (activity.host_ldc_sids if read else activity.host_party.is_ldc_or_sids(on_date))
+        and not getattr(activity.host_approvals.order_by("-version").first(), "sop_exemption_opt_out", False)
     )
     # policy.md §2: the buffer applies to removals and reversal-risk methodologies.
     risk = activity.risk_rating if activity.methodology_version.methodology.needs_buffer else None
@@ -295,6 +300,18 @@ def _tranches(*, period, request, on_date):
     return tranches
 
 
+def _terms_read(on_date):
+    """Annotations for the activity's lock: what `issuance_terms` reads besides the activity (pacm issue 8)."""
+    from pacm.parties.models import PartyStatus
+
+    terms = {"host_ldc_sids": Exists(PartyStatus.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=on_date), party=OuterRef("host_party_id"), valid_from__lte=on_date))}
+    key = rule_set_in_force_key(on_date)
+    if key is not None:
+        terms["rule_set_key"] = key
+    return terms
+
+
 def issuance_process(*, period_id):
     """Issue, levy, cancel, buffer and forward one approved issuance, in one transaction.
 
@@ -304,15 +321,27 @@ def issuance_process(*, period_id):
     from pacm.registry.services import issuance_execute
 
     actor = Actor.timer(TASK_ACTOR)
+    today = timezone.localdate()
     with transaction.atomic():
         # The activity row first, as every service does: it orders the locks (no deadlock with a
         # person acting on the activity) and keeps the activity's event stream linear when two
         # periods of one activity are issued at once.
-        activity_id = MonitoringPeriod.objects.filter(pk=period_id).values_list("activity_id", flat=True).first()
-        if activity_id is None:
+        # One statement: the activity of the period, locked, with what the split reads (pacm issue 8).
+        activity = (
+            Activity.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("host_party", "methodology_version__methodology")
+            .annotate(**stream_head(Concat(Value("activity:"), Cast(OuterRef("pk"), CharField()))),
+                      **_terms_read(today))
+            .filter(pk=Subquery(MonitoringPeriod.objects.filter(pk=period_id).values("activity_id")[:1]))
+            .first()
+        )
+        if activity is None:
             return "no such period"
-        activity = lock(Activity, activity_id)
-        period = lock(MonitoringPeriod, period_id)
+        activity.terms_read_on = today
+        # The period and its issuance request together (the request's key points at the period).
+        request = (IssuanceRequest.objects.select_for_update(no_key=True, of=("self", "period"))
+                   .select_related("period").filter(period_id=period_id).first())
+        period = request.period if request is not None else lock(MonitoringPeriod, period_id)
         period.activity = activity
         if period.state == PeriodState.ISSUED:
             return "already issued"
@@ -329,35 +358,45 @@ def issuance_process(*, period_id):
                 comment=f"Not issued: {activity.reference} is {activity.get_state_display().lower()}.",
             )
             return f"not issued: activity {activity.state}"
-        request = IssuanceRequest.objects.select_for_update(no_key=True).get(period=period)
-        today = timezone.localdate()
+        if request is None:
+            raise IssuanceRequest.DoesNotExist(f"Period {period_id} is issuing without an issuance request.")
         rule_set, sop_exempt, risk = issuance_terms(period=period, on_date=today)
         split = _arithmetic().issuance_split(gross=request.units_requested, rule_set=rule_set, omge_rate=request.omge_rate,
                                sop_exempt=sop_exempt, risk_rating=risk)
-        lines = list(request.lines.select_related("account", "account__organisation__party", "account__party"))
+        # The receiving accounts locked as they are read, lowest key first (accounts_lock's order).
+        lines = sorted(
+            request.lines.select_related("account", "account__organisation__party", "account__party")
+            .select_for_update(no_key=True, of=("account",)).order_by("account_id", "position"),
+            key=lambda line: line.position,
+        )
         amounts = _arithmetic().distribution_allocate(net=split.net, lines=lines)
         tranches = _tranches(period=period, request=request, on_date=today)
+        # Under the request's lock, a request not yet issued has no step written: the steps' keys
+        # are not looked up (their unique constraint still refuses a second write).
         issuance_execute(
             issuance=request, tranches=tranches, split=split,
             distribution=[(line.account, amount) for line, amount in zip(lines, amounts, strict=True)],
-            actor_label=actor.name,
+            actor_label=actor.name, accounts_locked=True, first_run=request.issued_at is None,
         )
         request.rule_set = rule_set
         request.gross, request.share_of_proceeds, request.omge = split.gross, split.share_of_proceeds, split.omge
         request.buffer, request.net, request.issued_at = split.buffer, split.net, timezone.now()
         request.save()
-        events.issuance_executed(
+        executed = events.issuance_executed(
             period=period, actor=actor, split=split, sop_exempt=sop_exempt, tranches=tranches,
             distribution=[(line.account.number, amount) for line, amount in zip(lines, amounts, strict=True)],
+            head=head_of(activity),
         )
-        period_mark_issued(period=period, actor=actor)
+        period_mark_issued(period=period, actor=actor, locked=True, head=(executed.sequence, executed.hash))
     return "issued"
 
 
 @PERIOD.serves("mark_issued")
-def period_mark_issued(*, period, actor):
-    """Fired by `issuance_process` once the registry holds the units, in the same transaction."""
-    return _fire(period, "mark_issued", actor)
+def period_mark_issued(*, period, actor, locked=False, head=None):
+    """Fired by `issuance_process` once the registry holds the units, in the same transaction;
+    `locked`: `period` (with its activity) is the row that transaction locked, not read again, and
+    `head` the activity stream's last event it recorded."""
+    return _fire(period, "mark_issued", actor, locked=period if locked else None, head=head if locked else None)
 
 
 def issuances_sweep(*, older_than=None):

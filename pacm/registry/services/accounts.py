@@ -3,6 +3,8 @@ import datetime
 import uuid
 
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, OuterRef, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -10,7 +12,7 @@ from pacm.common import bounds
 from pacm.common.errors import Refused, ServiceError
 from pacm.common.retry import conflict_retry
 from pacm.events.models import EventKind
-from pacm.events.services import event_record
+from pacm.events.services import event_record, stream_head
 from pacm.parties.models import Organisation, Party
 from pacm.parties.roles import Actor, Role
 
@@ -40,6 +42,36 @@ def account_get(kind):
             code="mechanism_account_missing", params=params,
         )
     return account
+
+
+# The mechanism's own accounts, per database (pacm issue 8): created once by the migrations, never
+# deleted (PROTECT) or re-keyed, so a process reads them once. Cleared when any singleton account is
+# saved or deleted and after every migrate or flush (post_migrate), see apps.RegistryConfig.ready.
+_MECHANISM = {}
+
+
+def _database_key():
+    from django.db import connection
+
+    return (connection.alias, connection.settings_dict.get("NAME"))
+
+
+def mechanism_accounts():
+    """{kind: account} of the mechanism's singleton accounts, read once per process and database."""
+    key = _database_key()
+    accounts = _MECHANISM.get(key)
+    if accounts is None:
+        accounts = {a.kind: a for a in Account.objects.filter(kind__in=sorted(SINGLETON_KINDS))}
+        if len(accounts) == len(SINGLETON_KINDS):
+            _MECHANISM[key] = accounts  # an incomplete set is never kept
+    return accounts
+
+
+def mechanism_accounts_forget(**kwargs):
+    """Signal receiver: the next `mechanism_accounts()` reads them again."""
+    instance = kwargs.get("instance")
+    if instance is None or instance.kind in SINGLETON_KINDS:
+        _MECHANISM.clear()
 
 
 def account_resolve(value):
@@ -78,7 +110,9 @@ def accounts_lock(*values):
     wanted = sorted({pk for pk in pks if pk is not None})
     rows = {}
     if wanted:
-        qs = Account.objects.select_related("organisation").select_for_update(no_key=True, of=("self",))
+        # With the last event of each account's stream: the lock keeps it the last (pacm issue 8).
+        qs = (Account.objects.select_related("organisation").select_for_update(no_key=True, of=("self",))
+              .annotate(**stream_head(Concat(Value("account:"), OuterRef("number"), output_field=CharField()))))
         rows = {account.pk: account for account in qs.filter(pk__in=wanted).order_by("pk")}
     return [rows.get(pk) if pk is not None else None for pk in pks]
 

@@ -3,8 +3,13 @@
 Called by the issuing task inside its transaction, with the IssuanceRequest row locked, so two
 runs of one issuance never interleave. Every step is its own LedgerTransaction keyed
 `issuance:<pk>:<step>`: a step whose key exists is skipped, so a second run changes nothing.
+The steps are planned in memory and written together in a fixed number of multi-row statements
+(pacm issue 8; docs/benchmarks.md "Write path against the floor").
 """
+from collections import defaultdict
+
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pacm.common.errors import ServiceError
@@ -20,14 +25,15 @@ from ..models import (
     TransactionKind,
     UnitBlock,
 )
-from .accounts import accounts_lock
-from .moves import LedgerError, move_write, plan_take
-from .totals import issue_deltas, totals_add
+from .accounts import accounts_lock, mechanism_accounts
+from .moves import WRITE_BATCH, LedgerError, block_split_off, first_transfer_flags, move_write, plan_take
+from .totals import balance_deltas, issue_deltas, move_deltas, totals_add
 
 OIMP_DEFINITIONS = (
     FirstTransferDefinition.ISSUANCE, FirstTransferDefinition.AUTHORIZATION, FirstTransferDefinition.USE
 )
 MAX_VINTAGE = 32767
+MOVED_INTO = (AccountKind.PENDING, AccountKind.SOP_ADAPTATION, AccountKind.OMGE_MANDATORY, AccountKind.BUFFER)
 
 
 def _is_count(value):
@@ -137,10 +143,10 @@ def _split_check(split, tranches, distribution):
         )
 
 
-def _issue(*, issuance, activity, tranches, pending, actor_label, key):
-    """Step 1 (7/CMA.4 annex I para 37): every unit into the pending account, serials never reused."""
-    # The serial counters in one statement (pacm issue 8): insert or advance each vintage's counter by
-    # the units it issues, returning the new next serial; the row stays locked to the transaction's end.
+def _counters_advance(*, activity, tranches):
+    """{vintage: first free serial}: the serial counters in one statement (pacm issue 8): insert or
+    advance each vintage's counter by the units it issues, returning the new next serial; the row stays
+    locked to the transaction's end, so two issuances of one vintage never share a serial."""
     per_vintage = {}
     for vintage, quantity, _status, _definition in tranches:
         per_vintage[vintage] = per_vintage.get(vintage, 0) + quantity
@@ -154,7 +160,11 @@ def _issue(*, issuance, activity, tranches, pending, actor_label, key):
             "excluded.next_serial - 1 RETURNING vintage, next_serial",
             [p for vintage, quantity in rows for p in (activity.pk, vintage, quantity + 1)],
         )
-        next_free = {vintage: next_serial - per_vintage[vintage] for vintage, next_serial in cursor.fetchall()}
+        return {vintage: next_serial - per_vintage[vintage] for vintage, next_serial in cursor.fetchall()}
+
+
+def _issued_blocks(*, issuance, activity, tranches, pending, next_free):
+    """Step 1 (7/CMA.4 annex I para 37): every unit into the pending account, serials never reused."""
     blocks = []
     for vintage, quantity, status, definition in tranches:
         start = next_free[vintage]
@@ -166,8 +176,16 @@ def _issue(*, issuance, activity, tranches, pending, actor_label, key):
                 first_transfer_definition=definition,
             )
         )
+    return blocks
+
+
+def _issue(*, issuance, activity, tranches, pending, actor_label, key):
+    """Step 1 written alone: a run resuming after it found its later steps undone (`_steps_resume`)."""
+    blocks = _issued_blocks(issuance=issuance, activity=activity, tranches=tranches, pending=pending,
+                            next_free=_counters_advance(activity=activity, tranches=tranches))
     UnitBlock.objects.bulk_create(blocks)
-    totals_add(issue_deltas(blocks=blocks, account=pending))
+    totals_add(issue_deltas(blocks=blocks, account=pending), balance_deltas(takes=[(b, b.quantity) for b in blocks],
+                                                                             from_account=None, to_account=pending))
     row = LedgerTransaction.objects.create(
         kind=TransactionKind.ISSUANCE, issuance=issuance, from_account=None, to_account=pending,
         quantity=sum(b.quantity for b in blocks), actor_label=actor_label, idempotency_key=key,
@@ -192,7 +210,123 @@ def _levy_parts(split, tranches):
     return {"share_of_proceeds": sop, "omge": omge}
 
 
-def issuance_execute(*, issuance, tranches, split, distribution, actor_label):
+def _step_takes(*, name, quantity, blocks, levy_parts, pending):
+    """[(block, units)] a step takes from this issuance's pending blocks, in serial order."""
+    if name in levy_parts:
+        # pacm issue 6 §5 rule 5: each levy takes authorized and mitigation contribution units
+        # in proportion (methodologies.arithmetic.levies_by_status), each kind in serial order.
+        from_authorized, from_mc = levy_parts[name]
+        takes = plan_take(blocks=[b for b in blocks if b.is_authorized], quantity=from_authorized,
+                          from_account=pending)
+        takes += plan_take(blocks=[b for b in blocks if not b.is_authorized], quantity=from_mc,
+                           from_account=pending)
+        return [(block, take) for block, take in takes if take]
+    return plan_take(blocks=blocks, quantity=quantity, from_account=pending)
+
+
+def _steps_plan(*, issued, steps, levy_parts, pending, issuance, actor_label, prefix):
+    """Every step's move, planned in memory on the issued blocks (pacm issue 8): the blocks end as the
+    step-by-step moves of `move_write` would leave them (a whole block changes account, a partial take
+    shrinks it and splits off a child), with one transaction and its entries per step. Returns
+    (transactions with their entries, children, totals deltas, balance deltas); nothing is written."""
+    now = timezone.now()
+    blocks = sorted(issued, key=lambda b: (b.vintage, b.serial_start))
+    planned, children = [], []
+    totals, balances = defaultdict(lambda: (0, 0)), defaultdict(int)
+    for name, quantity, to_account, kind in steps:
+        if quantity == 0:
+            continue  # a zero step creates no transaction
+        takes = _step_takes(name=name, quantity=quantity, blocks=blocks, levy_parts=levy_parts, pending=pending)
+        flags = first_transfer_flags(takes=takes, to_account=to_account, kind=kind)
+        for deltas, add in ((totals, move_deltas(takes=takes, from_account=pending, to_account=to_account)),
+                            (balances, balance_deltas(takes=takes, from_account=pending, to_account=to_account))):
+            for key, value in add.items():
+                deltas[key] = tuple(a + b for a, b in zip(deltas[key], value, strict=True)) \
+                    if isinstance(value, tuple) else deltas[key] + value
+        row = LedgerTransaction(
+            kind=kind, issuance=issuance, from_account=pending, to_account=to_account,
+            quantity=sum(take for _, take in takes), first_transfer=any(flags),
+            # RMP 71-72: the host applies a CA for the first transfer of every authorized unit.
+            corresponding_adjustment=any(flags), actor_label=actor_label, idempotency_key=f"{prefix}:{name}",
+        )
+        entries = []
+        for (block, take), flag in zip(takes, flags, strict=True):
+            if take == block.quantity:
+                block.account = to_account
+                if flag:
+                    block.first_transferred, block.first_transferred_at = True, now
+                entries.append((block, block.serial_start, block.serial_end, flag))
+                continue
+            moved = block_split_off(block=block, take=take, to_account=to_account, flag=flag, now=now)
+            block.serial_start += take
+            children.append(moved)
+            entries.append((moved, moved.serial_start, moved.serial_end, flag))
+        row.ranges = entries
+        planned.append(row)
+        blocks = [b for b in blocks if b.account_id == pending.pk]
+    return planned, children, totals, balances
+
+
+def _issuance_write(*, issuance, activity, tranches, pending, steps, levy_parts, actor_label, prefix):
+    """The whole issuance in a fixed number of multi-row statements (pacm issue 8): the serial counters;
+    the issued blocks as every step leaves them; their children; every step's transaction; every entry;
+    the totals and balances. The blocks are written in their final state, so no row is written twice."""
+    issued = _issued_blocks(issuance=issuance, activity=activity, tranches=tranches, pending=pending,
+                            next_free=_counters_advance(activity=activity, tranches=tranches))
+    issue_row = LedgerTransaction(
+        kind=TransactionKind.ISSUANCE, issuance=issuance, from_account=None, to_account=pending,
+        quantity=sum(b.quantity for b in issued), actor_label=actor_label, idempotency_key=f"{prefix}:issue",
+    )
+    issue_row.ranges = [(b, b.serial_start, b.serial_end, False) for b in issued]
+    totals = issue_deltas(blocks=issued, account=pending)
+    balances = balance_deltas(takes=[(b, b.quantity) for b in issued], from_account=None, to_account=pending)
+    planned, children, move_totals, move_balances = _steps_plan(
+        issued=issued, steps=steps, levy_parts=levy_parts, pending=pending, issuance=issuance,
+        actor_label=actor_label, prefix=prefix,
+    )
+    for key, (units, count) in move_totals.items():
+        totals[key] = (totals[key][0] + units, totals[key][1] + count)
+    for key, units in move_balances.items():
+        balances[key] += units
+    UnitBlock.objects.bulk_create(issued)
+    for child in children:
+        child.parent_id = child.parent.pk
+    if children:
+        UnitBlock.objects.bulk_create(children)
+    rows = [issue_row, *planned]
+    LedgerTransaction.objects.bulk_create(rows)
+    LedgerEntry.objects.bulk_create(
+        [LedgerEntry(transaction=row, block=block, vintage=block.vintage, serial_start=start, serial_end=end,
+                     first_transfer=flag)
+         for row in rows for block, start, end, flag in row.ranges],
+        batch_size=WRITE_BATCH,
+    )
+    totals_add(totals, balances)
+    return rows
+
+
+def _steps_resume(*, issuance, steps, done, levy_parts, pending, actor_label, prefix):
+    """A run that finds some steps done (never one run of this module: it writes every step in one
+    transaction) takes the rest, step by step, from the issuance's blocks still pending."""
+    results = []
+    blocks = list(UnitBlock.objects.filter(issuance=issuance, account=pending).order_by("vintage", "serial_start"))
+    for name, quantity, to_account, kind in steps:
+        key = f"{prefix}:{name}"
+        if key in done:
+            results.append(done[key])
+            continue
+        if quantity == 0:
+            continue
+        takes = _step_takes(name=name, quantity=quantity, blocks=blocks, levy_parts=levy_parts, pending=pending)
+        results.append(move_write(
+            takes=takes, from_account=pending, to_account=to_account, kind=kind, actor_label=actor_label,
+            issuance=issuance, idempotency_key=key,
+        ))
+        blocks = [b for b in blocks if b.account_id == pending.pk]
+    return results
+
+
+def issuance_execute(*, issuance, tranches, split, distribution, actor_label, accounts_locked=False, first_run=False):
     """Issue `split.gross` units for `issuance` and move them on, step by step (rules.md §4.5).
 
     1 issuance into PENDING; 2 share of proceeds to the Adaptation Fund (RMP 58); 3 OMGE
@@ -201,28 +335,28 @@ def issuance_execute(*, issuance, tranches, split, distribution, actor_label):
     contribution units in proportion (pacm issue 6 §5 rule 5; 7/CMA.4 annex I paras 39-40;
     PROC-REGS-001 v02.1 para 43(c)-(f)); every step takes each kind from this issuance's pending
     blocks in serial order. Returns the step transactions (existing ones included) in order.
+
+    Runs in the caller's transaction (no savepoint of its own, pacm issue 8). Every step's
+    transaction carries the key `issuance:<pk>:<step>` (unique): a second run finds them and
+    changes nothing. `accounts_locked`: the caller locked the receiving accounts (in key order);
+    `first_run`: the caller knows, under its lock of the request, that no step was written, so the
+    keys are not looked up (a second write would still be refused by their unique constraint).
     """
     tranches = _tranches_clean(tranches)
     distribution = _distribution_clean(distribution)
     _split_check(split, tranches, distribution)
     prefix = f"issuance:{issuance.pk}"
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         # Lock order (accounts_lock): the caller holds the activity, period and request rows; then
         # the holders' accounts the units are forwarded to, in one statement by key. The
         # mechanism's own accounts are not locked: every issuance moves units into them, and a
         # move in needs only the key-share lock that writing a block takes, which no move out
         # (FOR NO KEY UPDATE) excludes, so issuances of different activities still run side by side.
-        accounts_lock(*[account for account, _ in distribution])
+        if not accounts_locked:
+            accounts_lock(*[account for account, _ in distribution])
         activity = issuance.period.activity
-        accounts = {
-            a.kind: a
-            for a in Account.objects.filter(
-                kind__in=[
-                    AccountKind.PENDING, AccountKind.SOP_ADAPTATION, AccountKind.OMGE_MANDATORY, AccountKind.BUFFER
-                ]
-            )
-        }
-        if len(accounts) != 4:
+        accounts = mechanism_accounts()
+        if any(kind not in accounts for kind in MOVED_INTO):
             raise LedgerError("The mechanism's accounts are missing: run the migrations.")
         pending = accounts[AccountKind.PENDING]
         steps = [
@@ -233,37 +367,17 @@ def issuance_execute(*, issuance, tranches, split, distribution, actor_label):
         ] + [(f"forward:{i}", units, account, TransactionKind.FORWARDING)
              for i, (account, units) in enumerate(distribution, start=1)]
         keys = [f"{prefix}:issue"] + [f"{prefix}:{name}" for name, _, _, _ in steps]
-        done = {row.idempotency_key: row for row in LedgerTransaction.objects.filter(idempotency_key__in=keys)}
-        results = []
-        key = f"{prefix}:issue"
-        results.append(done.get(key) or _issue(
-            issuance=issuance, activity=activity, tranches=tranches, pending=pending, actor_label=actor_label, key=key
-        ))
-        blocks = list(UnitBlock.objects.filter(issuance=issuance, account=pending).order_by("vintage", "serial_start"))
+        done = {} if first_run else {
+            row.idempotency_key: row for row in LedgerTransaction.objects.filter(idempotency_key__in=keys)}
         levy_parts = _levy_parts(split, tranches)
-        for name, quantity, to_account, kind in steps:
-            key = f"{prefix}:{name}"
-            if key in done:
-                results.append(done[key])
-                continue
-            if quantity == 0:
-                continue  # a zero step creates no transaction
-            if name in levy_parts:
-                # pacm issue 6 §5 rule 5: each levy takes authorized and mitigation contribution units
-                # in proportion (methodologies.arithmetic.levies_by_status), each kind in serial order.
-                from_authorized, from_mc = levy_parts[name]
-                takes = plan_take(blocks=[b for b in blocks if b.is_authorized], quantity=from_authorized,
-                                  from_account=pending)
-                takes += plan_take(blocks=[b for b in blocks if not b.is_authorized], quantity=from_mc,
-                                   from_account=pending)
-                takes = [(block, take) for block, take in takes if take]
-            else:
-                takes = plan_take(blocks=blocks, quantity=quantity, from_account=pending)
-            results.append(move_write(
-                takes=takes, from_account=pending, to_account=to_account, kind=kind, actor_label=actor_label,
-                issuance=issuance, idempotency_key=key,
-            ))
-            blocks = [b for b in blocks if b.account_id == pending.pk]
+        if not done:
+            return _issuance_write(issuance=issuance, activity=activity, tranches=tranches, pending=pending,
+                                   steps=steps, levy_parts=levy_parts, actor_label=actor_label, prefix=prefix)
+        key = f"{prefix}:issue"
+        first = done.get(key) or _issue(
+            issuance=issuance, activity=activity, tranches=tranches, pending=pending, actor_label=actor_label, key=key
+        )
         # Conservation is kept by the maintained totals (services.totals, moved in each step), checked by
         # `reconcile_totals` and the ledger's property tests: no re-read of what was just written (issue 8).
-    return results
+        return [first] + _steps_resume(issuance=issuance, steps=steps, done=done, levy_parts=levy_parts,
+                                       pending=pending, actor_label=actor_label, prefix=prefix)

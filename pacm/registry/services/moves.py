@@ -14,7 +14,7 @@ from pacm.common.errors import ServiceError
 
 from ..models import LedgerEntry, LedgerTransaction, UnitBlock
 from .first_transfer import first_transfer_applies
-from .totals import move_deltas, totals_add
+from .totals import balance_deltas, move_deltas, totals_add
 
 FIRST_CHUNK = 8
 MAX_CHUNK = 256
@@ -70,22 +70,41 @@ def _batched(ids):
         yield ids[i : i + WRITE_BATCH]
 
 
-def move_write(*, takes, from_account, to_account, kind, actor_label, issuance=None, purpose="", beneficiary="",
-               idempotency_key=None):
-    """Write one planned move; refuse a first transfer to an entity its Party has not authorized."""
+def first_transfer_flags(*, takes, to_account, kind):
+    """Per take, whether it is a first transfer; refuse one to an entity its Party has not authorized."""
     flags = [first_transfer_applies(block=block, to_account=to_account, kind=kind) for block, _ in takes]
-    first_transfer = any(flags)
     organisation = to_account.organisation if to_account.organisation_id else None
-    if first_transfer and organisation is not None and not organisation.authorized_by_party:
+    if any(flags) and organisation is not None and not organisation.authorized_by_party:
         # RMP 45: no first transfer into the account of an entity its Party has not authorized.
         params = {"organisation": organisation.name}
         raise ServiceError(
             _("%(organisation)s has not been authorized by its Party, so it cannot receive a first transfer of authorized units (RMP 45).") % params,
             code="first_transfer_not_authorized", params=params,
         )
+    return flags
+
+
+def block_split_off(*, block, take, to_account, flag, now):
+    """The new block for the first `take` units of `block`, in `to_account` (its parent is `block`)."""
+    return UnitBlock(
+        activity_id=block.activity_id, host_party_id=block.host_party_id, vintage=block.vintage,
+        issuance_id=block.issuance_id, serial_start=block.serial_start, serial_end=block.serial_start + take - 1,
+        account=to_account, authorization_status=block.authorization_status,
+        first_transfer_definition=block.first_transfer_definition,
+        first_transferred=block.first_transferred or flag,
+        first_transferred_at=now if flag else block.first_transferred_at, parent=block,
+    )
+
+
+def move_write(*, takes, from_account, to_account, kind, actor_label, issuance=None, purpose="", beneficiary="",
+               idempotency_key=None):
+    """Write one planned move; refuse a first transfer to an entity its Party has not authorized."""
+    flags = first_transfer_flags(takes=takes, to_account=to_account, kind=kind)
+    first_transfer = any(flags)
     now = timezone.now()
     # The maintained totals move with the units, in this transaction (pacm issue 8).
     deltas = move_deltas(takes=takes, from_account=from_account, to_account=to_account)
+    balances = balance_deltas(takes=takes, from_account=from_account, to_account=to_account)
     transaction_row = LedgerTransaction.objects.create(
         kind=kind, issuance=issuance, from_account=from_account, to_account=to_account,
         quantity=sum(take for _, take in takes), first_transfer=first_transfer,
@@ -102,14 +121,7 @@ def move_write(*, takes, from_account, to_account, kind, actor_label, issuance=N
                 block.first_transferred, block.first_transferred_at = True, now
             entries.append((block, block.serial_start, block.serial_end, flag))
             continue
-        moved = UnitBlock(
-            activity_id=block.activity_id, host_party_id=block.host_party_id, vintage=block.vintage,
-            issuance_id=block.issuance_id, serial_start=block.serial_start, serial_end=block.serial_start + take - 1,
-            account=to_account, authorization_status=block.authorization_status,
-            first_transfer_definition=block.first_transfer_definition,
-            first_transferred=block.first_transferred or flag,
-            first_transferred_at=now if flag else block.first_transferred_at, parent=block,
-        )
+        moved = block_split_off(block=block, take=take, to_account=to_account, flag=flag, now=now)
         # Shrink the old row first, then insert the new one: no statement ever sees an overlap.
         block.serial_start += take
         UnitBlock.objects.filter(pk=block.pk).update(serial_start=block.serial_start)
@@ -131,6 +143,6 @@ def move_write(*, takes, from_account, to_account, kind, actor_label, issuance=N
         ],
         batch_size=WRITE_BATCH,
     )
-    totals_add(deltas)
+    totals_add(deltas, balances)
     transaction_row.ranges = [(block, start, end, flag) for block, start, end, flag in entries]
     return transaction_row

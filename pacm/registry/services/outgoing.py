@@ -8,11 +8,12 @@ from django.utils.translation import gettext as _
 from pacm.common import bounds
 from pacm.common.errors import ServiceError
 from pacm.events.models import EventKind
-from pacm.events.services import event_record
+from pacm.events.services import event_record, head_of
 
 from ..models import TERMINAL_KINDS, AccountKind, UnitBlock
 from .accounts import account_stream
 from .moves import blocks_in_serial_order, move_write, units_sum
+from .totals import balance_held
 
 TEXT_MAX = 200
 
@@ -66,10 +67,12 @@ def eligible_blocks(account, *, activity=None, vintage=None, **filters):
 
 
 def units_move_out(*, source, target, quantity, kind, eligible, actor, purpose="", beneficiary="", what="",
-                   up_to=False):
+                   up_to=False, whole_account=False):
     """Move `quantity` units of `eligible` (blocks in `source`) to `target`; record the event.
 
     With `up_to`, move as many as there are, up to `quantity`, and return None when none.
+    `whole_account`: `eligible` is every block of `source`, so what it holds is its maintained
+    balance (models.AccountBalance), read instead of summing its blocks.
     """
     # pacm issue 8: no sum over every block of the account; the blocks are taken in serial order, a
     # chunk at a time, until the quantity is met. Only a refusal (too few units) counts what is held.
@@ -85,7 +88,7 @@ def units_move_out(*, source, target, quantity, kind, eligible, actor, purpose="
         if not takes:
             return None
     elif remaining:
-        held = units_sum(eligible)
+        held = balance_held(source) if whole_account else units_sum(eligible)
         params = {"source": source.number, "held": held, "what": what or "", "quantity": quantity}
         shown = {**params, "held": f"{held:,}", "quantity": f"{quantity:,}"}
         if what:
@@ -100,7 +103,7 @@ def units_move_out(*, source, target, quantity, kind, eligible, actor, purpose="
         takes=takes, from_account=source, to_account=target, kind=kind, actor_label=actor.name, purpose=purpose,
         beneficiary=beneficiary,
     )
-    event_record(
+    event = event_record(
         stream=account_stream(source), kind=EventKind.UNITS_MOVED, actor=actor,
         payload={
             "transaction": row.pk, "kind": str(kind), "from": source.number, "to": target.number,
@@ -108,5 +111,8 @@ def units_move_out(*, source, target, quantity, kind, eligible, actor, purpose="
             "beneficiary": beneficiary,
             "ranges": [[b.activity_id, b.vintage, start, end, flag] for b, start, end, flag in row.ranges],
         },
+        head=head_of(source),
     )
+    if hasattr(source, "head_sequence"):  # the row's head follows the event just recorded
+        source.head_sequence, source.head_hash = event.sequence, event.hash
     return row

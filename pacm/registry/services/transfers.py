@@ -4,12 +4,11 @@
 accounts it touches, all in one statement in primary-key order (`accounts_lock`), and is rerun
 whole if the database still reports a conflict (`conflict_retry`).
 """
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from pacm.common.errors import ServiceError
-from pacm.common.retry import conflict_retry
+from pacm.common.retry import atomic_step, conflict_retry
 from pacm.parties.models import Party
 
 from ..models import Account, AccountKind, TransactionKind
@@ -22,7 +21,7 @@ from .outgoing import eligible_blocks, quantity_clean, terminal_refuse, text_cle
 def units_transfer(*, user, from_account, to_account, quantity, activity=None, vintage=None):
     """Transfer units to another holding account (paras 42-43), oldest serials first."""
     quantity = quantity_clean(quantity)
-    with transaction.atomic():
+    with atomic_step():  # the transaction conflict_retry opened: no savepoint (pacm issue 8)
         # Both accounts at once, lowest key first: crossing transfers queue, never deadlock.
         source, target = accounts_lock(from_account, to_account)
         if source is None:
@@ -45,6 +44,7 @@ def units_transfer(*, user, from_account, to_account, quantity, activity=None, v
         return units_move_out(
             source=source, target=target, quantity=quantity, kind=TransactionKind.TRANSFER, actor=actor,
             eligible=eligible_blocks(source, activity=activity, vintage=vintage),
+            whole_account=activity is None and vintage is None,
         )
 
 
@@ -108,7 +108,7 @@ def units_use(*, user, from_account, quantity, purpose, beneficiary, use, party=
     purpose = text_clean(purpose, field="purpose", required=True)
     beneficiary = text_clean(beneficiary, field="beneficiary", required=False)
     kind, filters, what = USES[use]
-    with transaction.atomic():
+    with atomic_step():  # the transaction conflict_retry opened: no savepoint (pacm issue 8)
         # Only the source: units that are used end in a retirement or cancellation account,
         # which nothing ever moves out of, so nothing else locks it (accounts_lock).
         source = account_lock(from_account)
@@ -123,6 +123,7 @@ def units_use(*, user, from_account, quantity, purpose, beneficiary, use, party=
             source=source, target=target, quantity=quantity, kind=kind, actor=actor, purpose=purpose,
             beneficiary=beneficiary, what=_(what) if what else "", eligible=eligible_blocks(source, activity=activity, vintage=vintage,
                                                                          **filters),
+            whole_account=not filters and activity is None and vintage is None,
         )
 
 
