@@ -216,8 +216,6 @@ SELECT a.id, a.host_party_id, a.risk_rating, p.number, p.state, a.state, r.id, r
        (SELECT json_object_agg(ac.kind, json_build_object('id', ac.id, 'number', ac.number, 'kind', ac.kind,
                 'organisation_id', NULL, 'party_id', NULL, 'authorized_by_id', NULL))::text
         FROM registry_account ac WHERE ac.kind IN ('pending', 'sop_adaptation', 'omge_mandatory', 'buffer')),
-       (SELECT json_build_array(e.sequence, e.hash)::text FROM events_event e WHERE e.stream = 'activity:' || a.id
-        ORDER BY e.sequence DESC LIMIT 1),
        (SELECT json_agg(json_build_object('id', d.id, 'kind', d.kind, 'version', d.number, 'sha256', d.sha256)
                 ORDER BY d.document_id)::text
         FROM (SELECT DISTINCT ON (dv.document_id) dv.id, dv.document_id, dv.number, dv.sha256, doc.kind
@@ -243,7 +241,7 @@ def floor_issue(period_id, *, today=None):
             return "no such period"
         (activity_id, host_party_id, risk_rating, number, state, activity_state, request_id, units_requested,
          omge_rate, needs_buffer, rule_json, ldc_sids, opt_out, statement_json, claims_json, lines_json,
-         mechanism_json, last_json, documents_json, _locked) = row
+         mechanism_json, documents_json, _locked) = row
         if state == "issued":
             return "already issued"
         if state != "issuing" or activity_state != "registered":
@@ -277,10 +275,17 @@ def floor_issue(period_id, *, today=None):
             per_vintage[vintage] += quantity
         sql, params = _values([(activity_id, v, q + 1) for v, q in sorted(per_vintage.items())],
                               ["bigint", "integer", "bigint"])
-        cursor.execute(f"INSERT INTO registry_serialcounter AS c (activity_id, vintage, next_serial) VALUES {sql} "
-                       "ON CONFLICT (activity_id, vintage) DO UPDATE SET next_serial = c.next_serial + "
-                       "excluded.next_serial - 1 RETURNING vintage, next_serial", params)
-        free = {v: n - per_vintage[v] for v, n in cursor.fetchall()}
+        # With the stream's last event: read in a statement after the lock, never in the locking one (a
+        # lock that waited would return that statement's older snapshot of the events).
+        cursor.execute(f"WITH c AS (INSERT INTO registry_serialcounter AS c (activity_id, vintage, next_serial) "
+                       f"VALUES {sql} ON CONFLICT (activity_id, vintage) DO UPDATE SET next_serial = c.next_serial + "
+                       "excluded.next_serial - 1 RETURNING vintage, next_serial) "
+                       "SELECT vintage, next_serial, NULL::integer, NULL::text FROM c UNION ALL "
+                       "(SELECT NULL, NULL, e.sequence, e.hash FROM events_event e WHERE e.stream = %s "
+                       "ORDER BY e.sequence DESC LIMIT 1)", [*params, f"activity:{activity_id}"])
+        counters = cursor.fetchall()
+        free = {v: n - per_vintage[v] for v, n, _s, _h in counters if v is not None}
+        last_json = next((json.dumps([s, h]) for v, _n, s, h in counters if v is None), None)
 
         now = timezone.now()
         issued, deltas, balances = [], defaultdict(lambda: (0, 0)), defaultdict(int)
@@ -413,13 +418,13 @@ SELECT (SELECT json_agg(row_to_json(locked))::text FROM locked),
        (SELECT coalesce(sum(b.units), 0) FROM registry_accountbalance b WHERE b.account_id = %(source)s),
        EXISTS (SELECT 1 FROM parties_membership m JOIN registry_account ac ON ac.organisation_id = m.organisation_id
                WHERE ac.id = %(source)s AND m.user_id = %(user)s),
-       (SELECT json_build_array(e.sequence, e.hash)::text FROM events_event e
-        WHERE e.stream = 'account:' || (SELECT number FROM locked WHERE id = %(source)s)
-        ORDER BY e.sequence DESC LIMIT 1),
        nextval(pg_get_serial_sequence('registry_ledgertransaction', 'id'))
 """
+# With the source stream's last event, read after the lock (see floor_issue).
 BLOCK_READ = ("SELECT id, activity_id, host_party_id, vintage, issuance_id, serial_start, serial_end, "
-              "authorization_status, first_transfer_definition, first_transferred, first_transferred_at "
+              "authorization_status, first_transfer_definition, first_transferred, first_transferred_at, "
+              "(SELECT json_build_array(e.sequence, e.hash)::text FROM events_event e WHERE e.stream = %s "
+              "ORDER BY e.sequence DESC LIMIT 1) "
               "FROM registry_unitblock WHERE account_id = %s AND (activity_id, vintage, serial_start) > (%s, %s, %s) "
               "ORDER BY activity_id, vintage, serial_start LIMIT %s")
 BLOCK_FIELDS = ("id", "activity_id", "host_party_id", "vintage", "issuance_id", "serial_start", "serial_end",
@@ -434,17 +439,18 @@ def floor_transfer(*, user_id, actor, source_id, target_id, quantity):
     actor_label, organisation_id, role = actor
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(TRANSFER_READ, {"source": source_id, "target": target_id, "user": user_id})
-        accounts_json, held, member, last_json, txn_id = cursor.fetchone()
+        accounts_json, held, member, txn_id = cursor.fetchone()
         accounts = {a["id"]: _account(a) for a in _json(accounts_json)}
         source, target = accounts[source_id], accounts[target_id]
         if not member or source.kind != "holding" or target.kind != "holding" or held < quantity:
             raise FloorRefused("refused")
-        takes, left, after, size = [], quantity, (0, 0, 0), BLOCK_CHUNK
+        takes, left, after, size, last_json = [], quantity, (0, 0, 0), BLOCK_CHUNK, None
         while left:
-            cursor.execute(BLOCK_READ, [source_id, *after, size])
+            cursor.execute(BLOCK_READ, [f"account:{source.number}", source_id, *after, size])
             rows = cursor.fetchall()
             for row in rows:
-                block = _Block(**dict(zip(BLOCK_FIELDS, row, strict=True)), account_id=source_id, parent=None,
+                *fields, last_json = row
+                block = _Block(**dict(zip(BLOCK_FIELDS, fields, strict=True)), account_id=source_id, parent=None,
                                changed=False)
                 take = min(block.quantity, left)
                 takes.append((block, take))

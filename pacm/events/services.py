@@ -15,34 +15,16 @@ def _normalise(payload):
     return json.loads(json.dumps(payload or {}, cls=DjangoJSONEncoder))
 
 
-def stream_head(stream_expression):
-    """Annotations {"head_sequence", "head_hash"} of the last event of the stream named by an expression:
-    a lock of the stream's owner reads them in its own statement (pacm issue 8) and hands them to
-    `event_record(head=...)` through `head_of`."""
-    from django.db.models import Subquery
-
-    last = Event.objects.filter(stream=stream_expression).order_by("-sequence")
-    return {"head_sequence": Subquery(last.values("sequence")[:1]), "head_hash": Subquery(last.values("hash")[:1])}
-
-
-def head_of(row):
-    """The (sequence, hash) `stream_head` annotated on a locked row; (0, GENESIS) for an empty stream;
-    None if the row was read without it (`event_record` then reads it)."""
-    if not hasattr(row, "head_sequence"):
-        return None
-    if row.head_sequence is None:
-        return (0, GENESIS)
-    return (row.head_sequence, row.head_hash)
-
-
 def event_record(
     *, stream, kind, actor, activity=None, from_state="", to_state="", comment="", payload=None, head=None
 ):
     """Append one event to `stream`; must run inside the transaction that made the change.
 
     The payload must match the kind's declared shape (pacm.events.shapes), or nothing is written.
-    `head`: the stream's last (sequence, hash), read by the caller under the lock of the stream's
-    owner in this transaction (`stream_head`, or the event it recorded just before); else read here.
+    `head`: the stream's last (sequence, hash) when the caller knows it: the event it recorded just
+    before in this transaction, under the lock of the stream's owner; else it is read here. (Never
+    a value read with the owner's lock in one statement: a lock that waited returns the subquery's
+    older snapshot.)
     """
     shape_check(kind, payload)
     if not transaction.get_connection().in_atomic_block:

@@ -8,14 +8,12 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import CharField, Exists, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from methodologies.models import RuleSet, rule_set_by_key, rule_set_in_force_key
 from pacm.common.errors import ServiceError
-from pacm.events.services import head_of, stream_head
 from pacm.parties.roles import Actor
 from pacm.registry.models import Account, AccountKind, AuthorizationStatus, UnitBlock
 
@@ -330,8 +328,7 @@ def issuance_process(*, period_id):
         activity = (
             Activity.objects.select_for_update(no_key=True, of=("self",))
             .select_related("host_party", "methodology_version__methodology")
-            .annotate(**stream_head(Concat(Value("activity:"), Cast(OuterRef("pk"), CharField()))),
-                      **_terms_read(today))
+            .annotate(**_terms_read(today))
             .filter(pk=Subquery(MonitoringPeriod.objects.filter(pk=period_id).values("activity_id")[:1]))
             .first()
         )
@@ -385,7 +382,6 @@ def issuance_process(*, period_id):
         executed = events.issuance_executed(
             period=period, actor=actor, split=split, sop_exempt=sop_exempt, tranches=tranches,
             distribution=[(line.account.number, amount) for line, amount in zip(lines, amounts, strict=True)],
-            head=head_of(activity),
         )
         period_mark_issued(period=period, actor=actor, locked=True, head=(executed.sequence, executed.hash))
     return "issued"

@@ -3,8 +3,6 @@ import datetime
 import uuid
 
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, OuterRef, Value
-from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,7 +10,7 @@ from pacm.common import bounds
 from pacm.common.errors import Refused, ServiceError
 from pacm.common.retry import conflict_retry
 from pacm.events.models import EventKind
-from pacm.events.services import event_record, stream_head
+from pacm.events.services import event_record
 from pacm.parties.models import Organisation, Party
 from pacm.parties.roles import Actor, Role
 
@@ -110,9 +108,7 @@ def accounts_lock(*values):
     wanted = sorted({pk for pk in pks if pk is not None})
     rows = {}
     if wanted:
-        # With the last event of each account's stream: the lock keeps it the last (pacm issue 8).
-        qs = (Account.objects.select_related("organisation").select_for_update(no_key=True, of=("self",))
-              .annotate(**stream_head(Concat(Value("account:"), OuterRef("number"), output_field=CharField()))))
+        qs = Account.objects.select_related("organisation").select_for_update(no_key=True, of=("self",))
         rows = {account.pk: account for account in qs.filter(pk__in=wanted).order_by("pk")}
     return [rows.get(pk) if pk is not None else None for pk in pks]
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from pacm.common import bounds
 from pacm.common.errors import ServiceError
 from pacm.events.models import EventKind
-from pacm.events.services import event_record, head_of
+from pacm.events.services import event_record
 
 from ..models import TERMINAL_KINDS, AccountKind, UnitBlock
 from .accounts import account_stream
@@ -103,7 +103,7 @@ def units_move_out(*, source, target, quantity, kind, eligible, actor, purpose="
         takes=takes, from_account=source, to_account=target, kind=kind, actor_label=actor.name, purpose=purpose,
         beneficiary=beneficiary,
     )
-    event = event_record(
+    event_record(
         stream=account_stream(source), kind=EventKind.UNITS_MOVED, actor=actor,
         payload={
             "transaction": row.pk, "kind": str(kind), "from": source.number, "to": target.number,
@@ -111,8 +111,5 @@ def units_move_out(*, source, target, quantity, kind, eligible, actor, purpose="
             "beneficiary": beneficiary,
             "ranges": [[b.activity_id, b.vintage, start, end, flag] for b, start, end, flag in row.ranges],
         },
-        head=head_of(source),
     )
-    if hasattr(source, "head_sequence"):  # the row's head follows the event just recorded
-        source.head_sequence, source.head_hash = event.sequence, event.hash
     return row
