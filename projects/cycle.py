@@ -113,8 +113,8 @@ ACTIVITY_TRANSITIONS = (
     T("close_consultation", A.CONSULTATION, A.UNDER_VALIDATION, {TIMER}, _("Close the consultation")),
     # S4->S6: positive opinion; no open corrective action or clarification (policy.md §4).
     T("validate", A.UNDER_VALIDATION, A.VALIDATED, {DOE}, _("Give a positive validation opinion"),
-      guards=("no_open_findings", "has_validation_report", "risk_rating_set"), inputs=("risk_rating",),
-      input_guards=("risk_rating_set",)),
+      guards=("no_open_findings", "has_validation_report", "risk_rating_set", "risk_rating_accepted"),
+      inputs=("risk_rating_accepted",), input_guards=("risk_rating_accepted",)),
     *request_pipeline(REGISTRATION),
     T("withdraw", _BEFORE_DECISION, A.WITHDRAWN, {AP}, _("Withdraw the activity"), needs_reason=True, style="danger",
       pending=False),
@@ -283,7 +283,7 @@ ISSUANCE = RequestKind(
     # RMP 52: the DOE requests issuance; issuance fee on the units requested (annex I para 53).
     entry=(P.VERIFIED,), requester=frozenset({DOE}),
     submit_labels=(_("Submit the issuance request"), _("Resubmit the issuance request")),
-    submit_guards=("issuance_request_complete", "no_unsettled_avoidable_reversal"),
+    submit_guards=("issuance_request_complete", "no_unsettled_avoidable_reversal", "risk_rating_in_force"),
     submit_inputs=("issuance_request",), submit_input_guards=("issuance_request_complete",),
     fee_guard="issuance_fee_settled",
     # PROC-AC-002 v03.0 para 194: review by the host Party's DNA or any SB member or alternate;

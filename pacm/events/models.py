@@ -38,6 +38,8 @@ class EventKind(models.TextChoices):
     ACCOUNT_OPENED = "registry.account_opened", _("Account opened")
     BOARD_DECISION_OPENED = "board.decision_opened", _("Board decision opened (electronic)")
     BOARD_DECIDED = "board.decided", _("Board decision taken")
+    # A6.4-STAN-METH-002 paras 41, 49 (pacm issue 10): a revision of the reversal risk assessment.
+    RISK_TRANSITIONED = "risk.transitioned", _("Reversal risk assessment revision")
 
 
 GENESIS = "0" * 64

@@ -20,6 +20,8 @@ class Document(models.Model):
         MONITORING_REPORT = "monitoring_report", _("Monitoring report")
         VERIFICATION_REPORT = "verification_report", _("Verification and certification report")
         REVERSAL_EVIDENCE = "reversal_evidence", _("Reversal evidence")
+        # A6.4-STAN-METH-002 paras 38-40: the reversal risk assessment and its mitigation plan.
+        RISK_ASSESSMENT = "risk_assessment", _("Reversal risk assessment")
         OTHER = "other", _("Other")
 
     activity = models.ForeignKey("projects.Activity", on_delete=models.PROTECT, related_name="documents")

@@ -448,7 +448,7 @@ def scene_build(world, capture, clock):
     methodology = world.version.methodology
     methodology.kind = "removals"
     methodology.save()
-    Activity.objects.filter(pk__in=[s.registered.pk for s in scene.sides]).update(risk_rating="low")
+    Activity.objects.filter(pk__in=[s.registered.pk for s in scene.sides]).update(risk_rating_percent=10)
 
     for side in scene.sides:
         tag, user = side.participant, getattr(world, side.participant)
@@ -716,7 +716,7 @@ def _transition_post(kwargs, scene, period=False):
         if period:
             state = MonitoringPeriod.objects.filter(activity=activity, number=kwargs["number"]).values_list(
                 "state", flat=True).first() or ""
-    return {f"t-{name}-comment": "Matrix reasons", f"t-{name}-expected_state": state, f"t-{name}-risk_rating": "low"}
+    return {f"t-{name}-comment": "Matrix reasons", f"t-{name}-expected_state": state, f"t-{name}-risk_rating_accepted": "on"}
 
 
 # A kind each persona's role may upload (services.design.UPLOADERS), so only the tie is missing.

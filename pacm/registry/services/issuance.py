@@ -137,7 +137,7 @@ def _split_check(split, tranches, distribution):
         )
 
 
-def _issue(*, issuance, activity, tranches, pending, actor_label, key):
+def _issue(*, issuance, activity, tranches, pending, actor_label, key, negligible=False):
     """Step 1 (7/CMA.4 annex I para 37): every unit into the pending account, serials never reused."""
     # The serial counters in one statement (pacm issue 8): insert or advance each vintage's counter by
     # the units it issues, returning the new next serial; the row stays locked to the transaction's end.
@@ -163,7 +163,7 @@ def _issue(*, issuance, activity, tranches, pending, actor_label, key):
             UnitBlock(
                 activity=activity, host_party_id=activity.host_party_id, vintage=vintage, issuance=issuance,
                 serial_start=start, serial_end=start + quantity - 1, account=pending, authorization_status=status,
-                first_transfer_definition=definition,
+                first_transfer_definition=definition, negligible_risk=negligible,
             )
         )
     UnitBlock.objects.bulk_create(blocks)
@@ -237,7 +237,8 @@ def issuance_execute(*, issuance, tranches, split, distribution, actor_label):
         results = []
         key = f"{prefix}:issue"
         results.append(done.get(key) or _issue(
-            issuance=issuance, activity=activity, tranches=tranches, pending=pending, actor_label=actor_label, key=key
+            issuance=issuance, activity=activity, tranches=tranches, pending=pending, actor_label=actor_label, key=key,
+            negligible=getattr(split, "negligible_risk", False),  # STAN-METH-002 para 39(b)
         ))
         blocks = list(UnitBlock.objects.filter(issuance=issuance, account=pending).order_by("vintage", "serial_start"))
         levy_parts = _levy_parts(split, tranches)

@@ -109,6 +109,7 @@ def move_write(*, takes, from_account, to_account, kind, actor_label, issuance=N
             first_transfer_definition=block.first_transfer_definition,
             first_transferred=block.first_transferred or flag,
             first_transferred_at=now if flag else block.first_transferred_at, parent=block,
+            negligible_risk=block.negligible_risk,
         )
         # Shrink the old row first, then insert the new one: no statement ever sees an overlap.
         block.serial_start += take
