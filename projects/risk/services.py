@@ -44,21 +44,22 @@ def risk_document_latest(activity):
     return document.latest if document is not None else None
 
 
-def _next_revision_due(activity, today):
-    """Para 41: the first anniversary of k x `risk_revision_years` from the start of the first crediting
-    period that is still to come."""
-    years = RuleSet.objects.in_force(today).risk_revision_years
+def _next_revision_due(activity, after):
+    """Para 41: the first date k x `risk_revision_years` from the start of the first crediting period
+    that comes after `after`."""
+    years = RuleSet.objects.in_force(timezone.localdate()).risk_revision_years
     due, step = activity.crediting_start, 1
-    while due <= today:
+    while due <= after:
         due = activity.crediting_start + relativedelta(years=years * step)
         step += 1
     return due
 
 
-def revision_schedule(*, activity, number, today=None):
-    """The next revision, scheduled: the timer opens it `risk_revision_notice_days` before it is due."""
-    today = today or timezone.localdate()
-    due = _next_revision_due(activity, today)
+def revision_schedule(*, activity, number, after=None):
+    """The next revision, scheduled: the timer opens it `risk_revision_notice_days` before it is due.
+    `after`: the due date of the revision just validated (the next one comes after it)."""
+    today = timezone.localdate()
+    due = _next_revision_due(activity, max(today, after or today))
     notice = RuleSet.objects.in_force(today).risk_revision_notice_days
     opens = timezone.make_aware(datetime.datetime.combine(due - datetime.timedelta(days=notice), datetime.time()))
     return RiskAssessment.objects.create(
@@ -125,7 +126,7 @@ def _percent(value):
     if not result.is_finite() or result != result.quantize(Decimal("0.01")):
         raise ServiceError(_("Give the rating as a percentage from 0 to 100, with at most two decimals."),
                            field="rating", code="risk_rating_invalid")
-    return result
+    return result.quantize(Decimal("0.01"))
 
 
 @RISK.serves("submit_revision")
@@ -160,7 +161,7 @@ def risk_revision_validate(*, assessment, user, comment="", expected_state=None)
         activity.risk_rating_percent, activity.risk_negligible = obj.rating_percent, obj.negligible
         activity.risk_validated_at = obj.validated_at
         activity.save(update_fields=["risk_rating_percent", "risk_negligible", "risk_validated_at"])
-        following = revision_schedule(activity=activity, number=obj.number + 1)
+        following = revision_schedule(activity=activity, number=obj.number + 1, after=obj.revision_due)
         return {"rating": f"{obj.rating_percent:f}", "negligible": obj.negligible,
                 "previous_rating": None if previous is None else f"{previous:f}",
                 "next_revision_due": following.revision_due.isoformat()}

@@ -875,6 +875,9 @@ ROUTES = {
     "dashboard": Spec(page=True, post=_nothing),
     "activity-create": Spec(page=True, post=_activity_create_post),
     "registry-units": Spec(page=True, post=_nothing),
+    # A6.4-STAN-METH-002 para 54: the buffer pool's composition is published, to anyone.
+    "registry-buffer-pool": Spec(page=True, post=_nothing),
+    "registry-buffer-pool-csv": Spec(page=True, post=_nothing),
     "registry-accounts": Spec(page=True, post=_nothing),
     "registry-account-open": Spec(page=True, post=_account_open_post, skip=frozenset({"sam"})),
     # A person's own notifications: the list, read all, the e-mail preference (each person's own).
