@@ -360,3 +360,27 @@ class ReversalCompensateForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
 
     def clean_from_account(self):
         return self.accounts[self.cleaned_data["from_account"]]
+
+
+class RiskRevisionForm(BootstrapMixin, forms.Form):
+    """One write on a revision of the reversal risk assessment (projects.risk; A6.4-STAN-METH-002 paras 38-41, 49)."""
+
+    comment = TextField(required=False, max_length=5000, label=_("Comment (optional)"))
+    expected_state = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+
+    def __init__(self, *args, spec, assessment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.spec = spec
+        self.fields["expected_state"].initial = assessment.state
+        if spec.needs_reason:
+            self.fields["comment"] = TextField(
+                max_length=5000, label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
+            )
+        if spec.name == "submit_revision":
+            self.fields["rating"] = forms.DecimalField(
+                min_value=0, max_value=100, max_digits=5, decimal_places=2, label=_("Revised reversal risk rating (%)"),
+                help_text=_("From the revised risk assessment, uploaded as a document of kind 'Reversal risk assessment'."),
+            )
+            self.fields["negligible"] = forms.BooleanField(
+                required=False, label=_("The assessment determines a negligible risk of reversal (rating 0)"),
+            )

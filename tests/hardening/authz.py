@@ -461,6 +461,11 @@ def scene_build(world, capture, clock):
         services.finding_raise(activity=registered, user=getattr(world, side.doe), kind="cl", text="Which meter?",
                                period=second)
         side.periods = [first, second]
+        # pacm issue 10: a revision of the risk assessment, opened by the SB (para 49): the participants' to submit.
+        from projects.risk.services import activity_risk_revision_require, revision_schedule
+
+        revision_schedule(activity=registered, number=1)
+        activity_risk_revision_require(activity=registered, user=world.sofia, comment="Matrix reversal")
 
     # An electronic decision of the Board open on ama's registered activity: SB members vote on it.
     from projects.board.services import board_decision_open_electronic
@@ -604,6 +609,32 @@ def _reversals(scene, activity):
     foreign = Reversal.objects.exclude(activity=activity).order_by("pk").first()
     out.append((" /a reversal of another activity", {"reversal_id": foreign.pk}, NOWHERE))
     return out
+
+
+def _risk_writes(scene, activity):
+    """Each write of the activity's open revision (projects.risk), a revision number that is none."""
+
+    numbers = list(activity.risk_assessments.exclude(state="validated").values_list("number", flat=True)) \
+        if activity else []
+    out = []
+    for number in numbers or [1]:
+        for name in ["submit_revision", ONCE + "validate_revision", ONCE + "open_revision", ONCE + "no_such_action"]:
+            out.append(_once(f" /revision {number} {name}", {"number": number, "name": name.replace(ONCE, "")},
+                             None, name))
+    out.append((ONCE + " /no revision 77", {"number": 77, "name": "submit_revision"}, NOWHERE))
+    return out
+
+
+def _risk_roles(kwargs):
+    from projects.risk.machine import RISK
+
+    write = RISK.writes.get(kwargs["name"])
+    return write.actors if write is not None else ()
+
+
+def _risk_post(kwargs, scene, persona):
+    key = f"risk-{kwargs['number']}-{kwargs['name']}"
+    return {f"{key}-comment": "Matrix reasons", f"{key}-rating": "12", f"{key}-expected_state": "due"}
 
 
 def period_routes(roles_of, *, read=False, extra=None):
@@ -908,6 +939,7 @@ ROUTES = {
     "reversal-report": POST_ONLY(fill=activity_routes(_roles(AP, DOE)), post=_reversal_report_post),
     "reversal-compensate": POST_ONLY(fill=activity_routes(_roles(AP), extra=_reversals), post=_compensate_post),
     "reversal-cancel-from-buffer": POST_ONLY(fill=activity_routes(_roles(SEC), extra=_reversals), post=_nothing),
+    "risk-revision-act": POST_ONLY(fill=activity_routes(_risk_roles, extra=_risk_writes), post=_risk_post),
     "period-submit": Spec(fill=activity_routes(_roles(AP)), post=_period_submit_post),
     # One monitoring period.
     "period-detail": Spec(fill=period_routes(_roles(), read=True), post=_nothing),

@@ -4,7 +4,6 @@ A guard that fails is a ServiceError with a clear message (not Refused: the pers
 activity is not ready), and nothing changes. Fee guards are in test_fees.py.
 """
 import datetime
-
 from decimal import Decimal
 
 import pytest

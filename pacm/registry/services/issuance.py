@@ -180,16 +180,18 @@ def _issue(*, issuance, activity, tranches, pending, actor_label, key, negligibl
 
 
 def _levy_parts(split, tranches):
-    """{step: (authorized units, mitigation contribution units)} for the SOP and OMGE steps (rule 5)."""
+    """{step: (authorized units, mitigation contribution units)} for the SOP, OMGE and buffer steps (rule 5)."""
     from methodologies.arithmetic import levies_by_status
 
     authorized = sum(q for _, q, status, _ in tranches if status != AuthorizationStatus.MITIGATION_CONTRIBUTION)
     mitigation = sum(q for _, q, status, _ in tranches if status == AuthorizationStatus.MITIGATION_CONTRIBUTION)
-    sop, omge = levies_by_status(
-        levies=[split.share_of_proceeds, split.omge], authorized=authorized, mitigation_contribution=mitigation,
-        rounding=getattr(split, "levy_authorized_rounding", "up"),
+    # pacm issue 10 (reading risk-buffer-7): the buffer, a share of every A6.4ER issued (A6.4-STAN-METH-002
+    # para 55), takes both kinds in proportion too, so the pool holds each authorization status as issued (para 53).
+    sop, omge, buffer = levies_by_status(
+        levies=[split.share_of_proceeds, split.omge, split.buffer], authorized=authorized,
+        mitigation_contribution=mitigation, rounding=getattr(split, "levy_authorized_rounding", "up"),
     )
-    return {"share_of_proceeds": sop, "omge": omge}
+    return {"share_of_proceeds": sop, "omge": omge, "buffer": buffer}
 
 
 def issuance_execute(*, issuance, tranches, split, distribution, actor_label):
