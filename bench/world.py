@@ -60,7 +60,8 @@ DOES = 15
 # Authorization statement mix (RMP 42): NDC use, OIMP with first transfer at issuance, none.
 AUTHORIZATION_MIX = ((AuthorizationStatement.Uses.NDC, 0.4), (AuthorizationStatement.Uses.OIMP, 0.3),
                      (AuthorizationStatement.Uses.MITIGATION_CONTRIBUTION, 0.3))
-RISK_MIX = (("low", 0.5), ("medium", 0.35), ("high", 0.15))
+# A6.4-STAN-METH-002 paras 38, 55 (pacm issue 10): percentage ratings; the categories are superseded.
+RISK_MIX = ((Decimal("10"), 0.5), (Decimal("20"), 0.35), (Decimal("30"), 0.15))
 LINE_SPLITS = {1: ("100",), 2: ("60", "40"), 3: ("50", "30", "20")}
 
 
@@ -227,7 +228,7 @@ def world_build(*, activities, issuances, seed=64):
                 crediting_start=start, crediting_end=start + relativedelta(years=years) - datetime.timedelta(days=1),
                 estimated_annual=min(annual, 2**31 - 1), description=f"Benchmark snapshot of VROD project {p.project_id}.",
                 validation_doe=doe, verification_doe=doe,
-                risk_rating=_pick(rng, RISK_MIX) if version.methodology.needs_buffer else "",
+                risk_rating_percent=_pick(rng, RISK_MIX) if version.methodology.needs_buffer else None,
                 state=ActivityState.REGISTERED, state_entered_at=now - datetime.timedelta(days=rng.randrange(30, 900)),
             )
             rows.append(activity)
@@ -264,7 +265,7 @@ def world_build(*, activities, issuances, seed=64):
         for (activity, p, members), count in zip(plans, counts, strict=True):
             host = activity.host_party
             sop_exempt = host.iso2 in vrod.LDC or host.iso2 in vrod.SIDS
-            risk = activity.risk_rating or None
+            risk = activity.risk_rating_percent
             windows = _period_windows(rng=rng, start=activity.crediting_start, crediting_end=activity.crediting_end,
                                       count=count)
             for number, (start, end) in enumerate(windows, start=1):

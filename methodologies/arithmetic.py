@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from pacm.common.errors import ServiceError
 
-from .models import Rounding
+from .models import BufferBasis, Rounding
 
 _ROUNDING = {Rounding.DOWN: ROUND_FLOOR, Rounding.UP: ROUND_CEILING, Rounding.HALF_UP: ROUND_HALF_UP}
 _ROUNDING_WORDS = {Rounding.DOWN: "rounded down", Rounding.UP: "rounded up", Rounding.HALF_UP: "rounded half up"}
@@ -40,6 +40,8 @@ class Split:
     buffer_rounding: str
     # pacm issue 6 §5 rule 5: how the authorized units' part of each levy is rounded (levies_by_status).
     levy_authorized_rounding: str = Rounding.UP
+    # A6.4-STAN-METH-002 para 39(b): the units carry the registry's negligible-risk-of-reversal tag.
+    negligible_risk: bool = False
 
     def rounding_note(self):
         """policy.md: every default is shown where it matters ("SOP rounded down, OMGE ...")."""
@@ -94,13 +96,45 @@ def _apply(gross, rate, rounding):
         return int((Decimal(gross) * rate).to_integral_value(rounding=_ROUNDING[rounding]))
 
 
-def issuance_split(*, gross, rule_set, omge_rate=None, sop_exempt=False, risk_rating=None):
+def _percentage_rate(risk_rating, rule_set):
+    """A6.4-STAN-METH-002 paras 38, 42, 55: the rate is the activity's percentage rating, within the
+    rule set's limits; a low/medium/high category belongs to a superseded rule set (reading risk-buffer-2)."""
+    if isinstance(risk_rating, str) and risk_rating.strip() in (*_CATEGORY_NAMES, NOT_ELIGIBLE_RATING):
+        params = {"risk_rating": risk_rating.strip(), "rule_set": rule_set.version}
+        raise ServiceError(
+            _("The reversal risk rating %(risk_rating)s is a category of a superseded rule set: rule set %(rule_set)s "
+              "takes the activity's percentage rating (A6.4-STAN-METH-002 paras 38, 55). Submit a revised rating.")
+            % params,
+            code="risk_rating_category_superseded", params=params,
+        )
+    percent = _decimal(risk_rating, "The reversal risk rating")
+    if not 0 <= percent <= 100:
+        params = {"rating": f"{percent:f}"}
+        raise ServiceError(
+            _("A risk rating is a percentage from 0 to 100, not %(rating)s.") % params,
+            code="risk_rating_out_of_range", params=params,
+        )
+    problem = rule_set.risk_rating_problem(percent)
+    if problem:
+        code, message, params = problem
+        raise ServiceError(message, code=code, params=params)
+    return percent / 100
+
+
+_CATEGORY_NAMES = ("low", "medium", "high")
+
+
+def issuance_split(*, gross, rule_set, omge_rate=None, sop_exempt=False, risk_rating=None, negligible=False):
     """rules.md §4.5: SOP, OMGE and buffer are all levied on the same gross N (RMP 58-59; policy.md §1).
 
     `sop_exempt` says the host is an LDC or SIDS that did not opt out (6/CMA.6 para 20); the
     exemption applies only while the rule set keeps it. `omge_rate` is the participants'
     election, at least the rule set's minimum (RMP 59; 7/CMA.4 annex I para 64). `risk_rating`
-    is given only for activities that carry reversal risk (policy.md §2).
+    is given only for activities that carry reversal risk: a category (low, medium, high) under a
+    rule set whose `buffer_basis` is the categories (policy.md §2, rule set 2021-01), the activity's
+    percentage rating under one that follows A6.4-STAN-METH-002 (paras 38, 55). `negligible` is
+    the DOE-validated "negligible risk" determination: with a rating of 0 the units are tagged
+    (para 39(b)).
     """
     gross = _whole(gross, "The quantity issued")
     if gross < 1:
@@ -136,7 +170,12 @@ def issuance_split(*, gross, rule_set, omge_rate=None, sop_exempt=False, risk_ra
 
     # policy.md §1-2: the buffer is levied on gross N at the rate of the validated risk rating.
     buffer_rate, buffer = None, 0
-    if risk_rating not in (None, ""):
+    if risk_rating not in (None, "") and rule_set.buffer_basis == BufferBasis.PERCENTAGE:
+        # A6.4-STAN-METH-002 para 55: a share of the units proportionate to the rating, rounded as
+        # the rule set says (up by default: the pool is never under-funded).
+        buffer_rate = _percentage_rate(risk_rating, rule_set)
+        buffer = _apply(gross, buffer_rate, rule_set.buffer_rounding)
+    elif risk_rating not in (None, ""):
         if risk_rating == NOT_ELIGIBLE_RATING:
             raise ServiceError(
                 _("A very high reversal risk is not eligible for issuance until the risk is reduced (policy.md §2)."),
@@ -163,6 +202,8 @@ def issuance_split(*, gross, rule_set, omge_rate=None, sop_exempt=False, risk_ra
         sop_rate=sop_rate, omge_rate=rate, buffer_rate=buffer_rate, sop_rounding=rule_set.sop_rounding,
         omge_rounding=rule_set.omge_rounding, buffer_rounding=rule_set.buffer_rounding,
         levy_authorized_rounding=rule_set.levy_authorized_rounding,
+        # Para 39(b): only a rating of 0 determined negligible by the DOE (reading risk-buffer-6).
+        negligible_risk=bool(negligible) and buffer_rate == 0 and rule_set.buffer_basis == BufferBasis.PERCENTAGE,
     )
 
 

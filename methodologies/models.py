@@ -85,6 +85,22 @@ class MethodologyVersion(models.Model):
         )
 
 
+class BufferBasis(models.TextChoices):
+    """What the buffer contribution is computed from (pacm issue 10, docs/rules-coverage.md risk-buffer-1)."""
+
+    # policy.md §2: the placeholder categories of the rule sets before the removals standard.
+    CATEGORIES = "categories", _("Low / medium / high categories (policy.md §2; superseded)")
+    # A6.4-STAN-METH-002 v01.0 paras 38-39(a), 55: the activity's own percentage risk rating.
+    PERCENTAGE = "percentage", _("The activity's percentage risk rating (A6.4-STAN-METH-002 paras 38, 55)")
+
+
+def _percent(**kw):
+    return models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))], **kw
+    )
+
+
 class Rounding(models.TextChoices):
     DOWN = "down", _("Round down")
     UP = "up", _("Round up")
@@ -159,6 +175,23 @@ class RuleSet(models.Model):
     buffer_rate_medium = _rate(default=Decimal("0.20"))
     buffer_rate_high = _rate(default=Decimal("0.30"))
     buffer_rounding = models.CharField(max_length=8, choices=Rounding.choices, default=Rounding.UP)
+    # The reversal risk rating and the buffer (A6.4-STAN-METH-002 v01.0, in force 9 October 2024,
+    # para 7). The categories above are read only while `buffer_basis` says so (rule set 2021-01).
+    buffer_basis = models.CharField(
+        max_length=10, choices=BufferBasis.choices, default=BufferBasis.PERCENTAGE,
+        help_text=_("STAN-METH-002 para 55: the buffer is the issuing activity's percentage risk rating of the units"),
+    )
+    # Para 42: "any upper limits to the risk rating" (and a floor, should the SB set one); empty: none.
+    risk_rating_min_percent = _percent(help_text=_("STAN-METH-002 para 42: lowest rating accepted (%); empty: none"))
+    risk_rating_max_percent = _percent(help_text=_("STAN-METH-002 para 42: upper limit of the rating (%); empty: none"))
+    # Para 41: the risk assessment is revised every five years from the start of the first crediting period.
+    risk_revision_years = models.PositiveSmallIntegerField(
+        default=5, help_text=_("STAN-METH-002 para 41: years between revisions of the risk assessment"),
+    )
+    # Reading risk-buffer-4: the participants are told this many days before a revision falls due.
+    risk_revision_notice_days = models.PositiveSmallIntegerField(
+        default=90, help_text=_("Days before a revision of the risk assessment is due that the participants are told"),
+    )
     # pacm issue 6 §5 rule 5 (reading, docs/rules-coverage.md): the authorized units' part of the SOP
     # and of the OMGE of a partly authorized issuance is in proportion, rounded this way.
     levy_authorized_rounding = models.CharField(
@@ -357,14 +390,40 @@ class RuleSet(models.Model):
         errors = self.bounds_errors()
         if errors:
             raise ValidationError(errors)
-        if self.omge_min_rate + self.sop_rate + self.buffer_rate_high >= 1:
-            raise ValidationError(_("SOP, OMGE and the highest buffer rate must leave participants some units."))
+        if self.buffer_basis == BufferBasis.CATEGORIES:
+            highest = self.buffer_rate_high
+        else:
+            highest = (self.risk_rating_max_percent if self.risk_rating_max_percent is not None else Decimal("100")) / 100
+        if self.buffer_basis == BufferBasis.CATEGORIES or self.risk_rating_max_percent is not None:
+            if self.omge_min_rate + self.sop_rate + highest >= 1:
+                raise ValidationError(_("SOP, OMGE and the highest buffer rate must leave participants some units."))
+        low, high = self.risk_rating_min_percent, self.risk_rating_max_percent
+        if low is not None and high is not None and low > high:
+            raise ValidationError(_("The lowest risk rating accepted is above the upper limit."))
         if self.registration_tier1_max_tonnes >= self.registration_tier2_max_tonnes:
             raise ValidationError(_("Tier 1's ceiling must be below tier 2's."))
         if not 0 < self.board_quorum_numerator <= self.board_quorum_denominator:
             raise ValidationError(_("The Board's quorum is a fraction above 0 and at most 1 (e.g. 3/4)."))
         if not self.board_majority_denominator < 2 * self.board_majority_numerator <= 2 * self.board_majority_denominator:
             raise ValidationError(_("The Board's majority is a fraction above one half and at most 1 (e.g. 3/4)."))
+
+    def risk_rating_problem(self, percent):
+        """(code, message, params) when `percent` is outside this rule set's limits (STAN-METH-002 para 42)."""
+        low, high = self.risk_rating_min_percent, self.risk_rating_max_percent
+        params = {"rating": f"{percent:f}", "rule_set": self.version}
+        if low is not None and percent < low:
+            params["minimum"] = f"{low:f}"
+            return ("risk_rating_below_minimum", _(
+                "A risk rating of %(rating)s %% is below the lowest of %(minimum)s %% that rule set %(rule_set)s "
+                "accepts (A6.4-STAN-METH-002 para 42).") % params, params)
+        if high is not None and percent > high:
+            params["maximum"] = f"{high:f}"
+            return ("risk_rating_above_maximum", _(
+                "A risk rating of %(rating)s %% is above the upper limit of %(maximum)s %% of rule set %(rule_set)s "
+                "(A6.4-STAN-METH-002 para 42).") % params, params)
+        return None
+
+    RATING_CATEGORIES = ("low", "medium", "high", "very_high")
 
     def buffer_rate(self, rating):
         """policy.md §2; 'very_high' is not eligible for issuance and has no rate."""

@@ -14,6 +14,9 @@ class ProjectsConfig(AppConfig):
         from .selectors import activities_visible_to
 
         machines_register()
+        from .risk.machine import risk_machine_register
+
+        risk_machine_register()  # pacm issue 10: the reversal risk assessment's revisions
         visible_activities_register(activities_visible_to)
 
         from pacm.registry.authorizations import host_approval_lookup_register

@@ -114,9 +114,9 @@ ACTIVITY_TRANSITIONS = (
     T("close_consultation", A.CONSULTATION, A.UNDER_VALIDATION, {TIMER}, _("Close the consultation")),
     # S4->S6: positive opinion; no open corrective action or clarification (policy.md §4).
     T("validate", A.UNDER_VALIDATION, A.VALIDATED, {DOE}, _("Give a positive validation opinion"),
-      guards=("no_open_findings", "comments_taken_into_account", "has_validation_report", "risk_rating_set"),
-      inputs=("risk_rating",),
-      input_guards=("risk_rating_set",)),
+      guards=("no_open_findings", "comments_taken_into_account", "has_validation_report", "risk_rating_set",
+              "risk_rating_accepted"),
+      inputs=("risk_rating_accepted",), input_guards=("risk_rating_accepted",)),
     *request_pipeline(REGISTRATION),
     T("withdraw", _BEFORE_DECISION, A.WITHDRAWN, {AP}, _("Withdraw the activity"), needs_reason=True, style="danger",
       pending=False),
@@ -289,7 +289,8 @@ ISSUANCE = RequestKind(
     entry=(P.VERIFIED,), requester=frozenset({DOE}),
     submit_labels=(_("Submit the issuance request"), _("Resubmit the issuance request")),
     # A6.4-PROC-AC-001 v06.0 para 27: a transitioned activity's host authorizes before its first issuance.
-    submit_guards=("issuance_request_complete", "no_unsettled_avoidable_reversal", "transitioned_authorization_on_file"),
+    submit_guards=("issuance_request_complete", "no_unsettled_avoidable_reversal", "transitioned_authorization_on_file",
+                   "risk_rating_in_force"),
     submit_inputs=("issuance_request",), submit_input_guards=("issuance_request_complete",),
     fee_guard="issuance_fee_settled",
     # PROC-AC-002 v03.0 para 194: review by the host Party's DNA or any SB member or alternate;

@@ -12,6 +12,8 @@ K = EventKind
 # A transition (written by the engine's `state_changed`): its name and the document versions the
 # decision rests on, by id and hash; plus what the service adds (projects.services).
 _TRANSITION_EXTRA = {"risk_rating", "fee_usd", "fee_status"}
+# pacm issue 10 (A6.4-STAN-METH-002 paras 38-41): what the validation of a reversal-risk activity records.
+_TRANSITION_EXTRA |= {"risk_negligible", "risk_rating_validated", "risk_assessment_document", "next_risk_revision_due"}
 _PERIOD_TRANSITION_EXTRA = {"units_requested", "omge_rate", "preview", "fee_usd", "fee_status", "verified", "cause"}
 _REVERSAL = {"reversal", "kind", "quantity", "cancelled", "outstanding", "status"}
 _FINDING = {"finding", "finding_kind", "status", "previous_status", "monitoring_period"}

@@ -69,6 +69,17 @@ class ActivityForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
         help_text=_("Whole tonnes of CO2e per year."),
     )
     description = text_area(5, label=_("Description"))
+    # A6.4-STAN-METH-002 paras 38-40: for removals and reversal-risk methodologies, the overall
+    # percentage risk rating of the participants' risk assessment (uploaded as a document of kind
+    # "Reversal risk assessment"), and whether it determines a negligible risk (para 39(b)).
+    risk_rating_percent = forms.DecimalField(
+        required=False, min_value=0, max_value=100, max_digits=5, decimal_places=2,
+        label=_("Reversal risk rating (%)"),
+        help_text=_("Removals and reversal-risk methodologies only: the overall rating of the risk assessment."),
+    )
+    risk_negligible = forms.BooleanField(
+        required=False, label=_("The risk assessment determines a negligible risk of reversal (rating 0)"),
+    )
 
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -181,13 +192,15 @@ class TransitionForm(BootstrapMixin, forms.Form):
             self.fields["comment"] = TextField(
                 max_length=5000, label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
             )
-        # policy.md §2: the DOE validates the reversal-risk rating of removals / reversal-risk activities.
+        # A6.4-STAN-METH-002 paras 38-40: the DOE validates the participants' percentage risk rating.
         if spec.name == "validate" and activity.methodology_version.methodology.needs_buffer:
-            self.fields["risk_rating"] = forms.ChoiceField(
-                choices=[("", _("Choose the validated risk rating"))] + list(Activity.RiskRating.choices),
-                label=_("Reversal-risk rating"),
-                widget=forms.Select(attrs={"class": "form-select"}),
-            )
+            shown = {"rating": activity.risk_rating_percent if activity.risk_rating_percent is not None else "?"}
+            label = (_("I validate the participants' reversal risk rating of %(rating)s %% and its risk assessment")
+                     % shown)
+            if activity.risk_negligible:
+                label = (_("I validate the participants' reversal risk rating of %(rating)s %%, a negligible risk of "
+                           "reversal, and its risk assessment") % shown)
+            self.fields["risk_rating_accepted"] = forms.BooleanField(required=True, label=label)
 
 
 # --- Monitoring, verification, issuance, reversals (issue 3) -------------------------------------
@@ -347,3 +360,27 @@ class ReversalCompensateForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
 
     def clean_from_account(self):
         return self.accounts[self.cleaned_data["from_account"]]
+
+
+class RiskRevisionForm(BootstrapMixin, forms.Form):
+    """One write on a revision of the reversal risk assessment (projects.risk; A6.4-STAN-METH-002 paras 38-41, 49)."""
+
+    comment = TextField(required=False, max_length=5000, label=_("Comment (optional)"))
+    expected_state = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+
+    def __init__(self, *args, spec, assessment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.spec = spec
+        self.fields["expected_state"].initial = assessment.state
+        if spec.needs_reason:
+            self.fields["comment"] = TextField(
+                max_length=5000, label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
+            )
+        if spec.name == "submit_revision":
+            self.fields["rating"] = forms.DecimalField(
+                min_value=0, max_value=100, max_digits=5, decimal_places=2, label=_("Revised reversal risk rating (%)"),
+                help_text=_("From the revised risk assessment, uploaded as a document of kind 'Reversal risk assessment'."),
+            )
+            self.fields["negligible"] = forms.BooleanField(
+                required=False, label=_("The assessment determines a negligible risk of reversal (rating 0)"),
+            )

@@ -155,9 +155,25 @@ def no_open_findings(obj):
 
 
 def risk_rating_set(obj):
-    """policy.md §2: removals and reversal-risk activities need a validated risk rating."""
-    if obj.methodology_version.methodology.needs_buffer and not obj.risk_rating:
-        return _("This methodology carries reversal risk: give the validated risk rating.")
+    """A6.4-STAN-METH-002 paras 38-40: a removals or reversal-risk activity's design document carries
+    the percentage risk rating and its risk assessment (a document of kind risk_assessment)."""
+    if not obj.methodology_version.methodology.needs_buffer:
+        return None
+    if obj.risk_rating_percent is None:
+        return _blocked("risk_rating_missing", _(
+            "This methodology carries reversal risk: the participants give the percentage risk rating in the PDD "
+            "(A6.4-STAN-METH-002 paras 38-40)."), {})
+    if not obj.documents.filter(kind="risk_assessment", versions__isnull=False).exists():
+        return _blocked("risk_assessment_missing", _(
+            "Upload the reversal risk assessment the rating comes from (A6.4-STAN-METH-002 paras 38, 40)."), {})
+    return None
+
+
+def risk_rating_accepted(obj):
+    """Para 40: the DOE validates the rating with the design document (the validate form's tick)."""
+    if obj.methodology_version.methodology.needs_buffer and not getattr(obj, "_risk_rating_accepted", False):
+        return _blocked("risk_rating_not_validated", _(
+            "Confirm that you validate the participants' reversal risk rating and its risk assessment."), {})
     return None
 
 
@@ -247,6 +263,31 @@ def no_unsettled_avoidable_reversal(obj):
         return _("A reversal of this activity has not been compensated yet: no further issuance until it is.")
     if obj.activity.risk_rating == Activity.RiskRating.VERY_HIGH:
         return _("A very high reversal risk is not eligible for issuance until the risk is reduced (policy.md §2).")
+    return None
+
+
+def risk_rating_in_force(obj):
+    """A6.4-STAN-METH-002 paras 38, 42, 55 (pacm issue 10): under a rule set that follows the standard
+    the buffer needs the activity's percentage rating, within the rule set's limits; a category of
+    the superseded rule set is not enough (reading risk-buffer-2)."""
+    from django.utils import timezone
+
+    from methodologies.models import BufferBasis, RuleSet
+
+    activity = obj.activity
+    if not activity.methodology_version.methodology.needs_buffer:
+        return None
+    rule_set = RuleSet.objects.in_force(timezone.localdate())
+    if rule_set.buffer_basis != BufferBasis.PERCENTAGE:
+        return None
+    if activity.risk_rating_percent is None:
+        return _blocked("risk_rating_category_superseded", _(
+            "Rule set %(rule_set)s takes the activity's percentage risk rating (A6.4-STAN-METH-002 paras 38, 55): "
+            "submit a revised risk assessment first."), {"rule_set": rule_set.version})
+    problem = rule_set.risk_rating_problem(activity.risk_rating_percent)
+    if problem:
+        code, message, params = problem
+        return Blocked(code=code, message=message, params=params)
     return None
 
 

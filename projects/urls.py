@@ -24,6 +24,7 @@ urlpatterns = [
     path(ACTIVITY + "reversals/<int:reversal_id>/compensate/", views.reversal_compensate, name="reversal-compensate"),
     path(ACTIVITY + "reversals/<int:reversal_id>/buffer/", views.reversal_cancel_from_buffer,
          name="reversal-cancel-from-buffer"),
+    path(ACTIVITY + "risk/<int:number>/<str:name>/", views.risk_revision_act, name="risk-revision-act"),
     path(ACTIVITY + "periods/new/", views.period_submit, name="period-submit"),
     path(PERIOD, views.period_detail, name="period-detail"),
     path(PERIOD + "do/<str:name>/", views.period_transition, name="period-transition"),

@@ -41,6 +41,8 @@ class EventKind(models.TextChoices):
     COMMENT_PUBLISHED = "consultation.comment_published", _("Stakeholder comment published")
     COMMENT_ANSWERED = "consultation.comment_answered", _("Participants' answer to a comment")
     COMMENT_ASSESSED = "consultation.comment_assessed", _("DOE's assessment of a comment")
+    # A6.4-STAN-METH-002 paras 41, 49 (pacm issue 10): a revision of the reversal risk assessment.
+    RISK_TRANSITIONED = "risk.transitioned", _("Reversal risk assessment revision")
 
 
 GENESIS = "0" * 64

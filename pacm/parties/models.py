@@ -9,6 +9,16 @@ from django.utils.translation import gettext_lazy as _
 class Party(models.Model):
     """A Party to the Paris Agreement, and what it has done to take part in A6.4 (RMP 26)."""
 
+    class Region(models.TextChoices):
+        """The five United Nations regional groups (A6.4-STAN-METH-002 para 54 publishes the buffer pool
+        by region; pacm issue 10 reading risk-buffer-9)."""
+
+        AFRICA = "africa", _("African States")
+        ASIA_PACIFIC = "asia_pacific", _("Asia-Pacific States")
+        EASTERN_EUROPE = "eastern_europe", _("Eastern European States")
+        LATIN_AMERICA_CARIBBEAN = "grulac", _("Latin American and Caribbean States")
+        WESTERN_EUROPE_OTHERS = "weog", _("Western European and other States")
+
     iso2 = models.CharField(_("ISO 3166 alpha-2"), max_length=2, unique=True)
     name = models.CharField(max_length=120)
     dna_designated = models.BooleanField(_("DNA designated"), default=False)
@@ -18,6 +28,7 @@ class Party(models.Model):
     # RMP 27(b), 31(f): the host may impose a shorter crediting period and refuse renewal.
     crediting_period_max_years = models.PositiveSmallIntegerField(null=True, blank=True)
     allows_renewal = models.BooleanField(default=True)
+    region = models.CharField(max_length=16, choices=Region.choices, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -25,6 +36,13 @@ class Party(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.iso2})"
+
+    def save(self, *args, **kwargs):
+        if not self.region:  # STAN-METH-002 para 54 (reading risk-buffer-9): the UN regional group
+            from .regions import region_of
+
+            self.region = region_of(self.iso2)
+        super().save(*args, **kwargs)
 
     def clean(self):
         self.iso2 = (self.iso2 or "").upper()

@@ -26,6 +26,9 @@ class AccountState(models.TextChoices):
     MOVABLE = "movable", _("Open")
     TERMINAL = "terminal", _("Units never leave it")
     SYSTEM = "system", _("Operated by the registry")
+    # A6.4-STAN-METH-002 paras 53-55: the Reversal Risk Buffer Pool Account; administered by the registry
+    # administrator only, its units are only ever cancelled (remediation of reversals), never moved by hand.
+    POOL = "pool", _("Buffer units: only cancelled to remediate reversals")
 
 
 HOLDERS = frozenset({Role.PARTICIPANT, Role.DNA, Role.ADAPTATION_FUND})
@@ -57,7 +60,7 @@ ACCOUNT = Machine(
     initial=AccountState.MOVABLE,
     transitions=(),
     actions=ACCOUNT_ACTIONS,
-    terminal=frozenset({AccountState.TERMINAL, AccountState.SYSTEM}),
+    terminal=frozenset({AccountState.TERMINAL, AccountState.SYSTEM, AccountState.POOL}),
     ties=ACCOUNT_TIES,
     guards=account_guards,
     subject_kwarg="account",

@@ -22,7 +22,7 @@ class AccountKind(models.TextChoices):
     CANCELLATION_OIMP = "cancellation_oimp", _("Cancellation for other international mitigation purposes")
     VOLUNTARY_CANCELLATION = "voluntary_cancellation", _("Voluntary cancellation")
     ADMIN_CANCELLATION = "admin_cancellation", _("Administrative cancellation")
-    BUFFER = "buffer", _("Reversal buffer")
+    BUFFER = "buffer", _("Reversal Risk Buffer Pool")
 
 
 # 7/CMA.4 annex I para 45: units in a cancellation or retirement account never move again.
@@ -122,6 +122,8 @@ class Account(models.Model):
         or the SOP account; nothing leaves a terminal one; the rest move by the registry's services."""
         if self.kind in (AccountKind.HOLDING, AccountKind.SOP_ADAPTATION):
             return "movable"
+        if self.kind == AccountKind.BUFFER:
+            return "pool"  # STAN-METH-002 paras 54-55
         return "terminal" if self.kind in TERMINAL_KINDS else "system"
 
     def get_state_display(self):
@@ -174,6 +176,8 @@ class UnitBlock(models.Model):
     first_transfer_definition = models.CharField(max_length=14, choices=FirstTransferDefinition.choices, blank=True)
     first_transferred = models.BooleanField(default=False)
     first_transferred_at = models.DateTimeField(null=True, blank=True)
+    # A6.4-STAN-METH-002 para 39(b): units with a negligible risk of reversal are tagged; set at issuance.
+    negligible_risk = models.BooleanField(default=False)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -218,7 +222,8 @@ class TransactionKind(models.TextChoices):
     ISSUANCE = "issuance", _("Issuance")
     SHARE_OF_PROCEEDS = "share_of_proceeds", _("Share of proceeds to the Adaptation Fund")
     OMGE_CANCELLATION = "omge_cancellation", _("OMGE cancellation")
-    BUFFER_DEPOSIT = "buffer_deposit", _("Buffer contribution")
+    # A6.4-STAN-METH-002 para 55; A6.4-SBM018 para 29: forwarded to the pool, not a first transfer.
+    BUFFER_DEPOSIT = "buffer_deposit", _("Forwarded to the Reversal Risk Buffer Pool")
     FORWARDING = "forwarding", _("Forwarding")
     TRANSFER = "transfer", _("Transfer")
     VOLUNTARY_CANCELLATION = "voluntary_cancellation", _("Voluntary cancellation")

@@ -17,7 +17,8 @@ def holdings(account):
     """Units held per activity, vintage, authorization and first-transfer status (para 34): one query."""
     return (
         UnitBlock.objects.filter(account=account)
-        .values("activity_id", "activity__reference", "vintage", "authorization_status", "first_transferred")
+        .values("activity_id", "activity__reference", "vintage", "authorization_status", "first_transferred",
+                "negligible_risk")  # STAN-METH-002 para 39(b): the tag shows on the statement
         .annotate(units=UNITS)
         # The order of the index (account, activity, vintage, ...): the groups stream from it (issue 8).
         .order_by("activity_id", "vintage", "authorization_status", "first_transferred")
@@ -122,7 +123,7 @@ def public_blocks(*, activity=None):
     return PublicRows(
         rows.values(
             "pk", "issuance_id", "activity__reference", "host_party__iso2", "vintage", "serial_start", "serial_end",
-            "authorization_status", "first_transferred", "account__kind", "holder",
+            "authorization_status", "first_transferred", "account__kind", "holder", "negligible_risk",
         ).order_by("activity__reference", "vintage", "serial_start")
     )
 

@@ -63,6 +63,60 @@ def public_registry(request):
     return render(request, "registry/public.html", context)
 
 
+def _pool_by(request):
+    from .pool import ALL, DIMENSIONS
+
+    by = request.GET.get("by") or ALL
+    return by if by == ALL or by in DIMENSIONS else ALL
+
+
+def buffer_pool(request):
+    """A6.4-STAN-METH-002 para 54: the Reversal Risk Buffer Pool's composition, public, by one
+    dimension or all of them, paginated; one grouped query per page."""
+    from . import pool
+
+    by = _pool_by(request)
+    total = pool.pool_total()
+    page = page_get(request, pool.pool_composition(by), per_page=50)
+    page.object_list = [pool.row_shown(row, total) for row in page.object_list]
+    names = list(pool.DIMENSIONS) if by == pool.ALL else [by]
+    context = {
+        "total": total, "page": page, "by": by,
+        "columns": [(name, pool.DIMENSIONS[name][1]) for name in names],
+        "choices": [(pool.ALL, _("All dimensions"))] + [(name, label) for name, (_c, label) in pool.DIMENSIONS.items()],
+    }
+    return render(request, "registry/buffer_pool.html", context)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def buffer_pool_csv(request):
+    """The composition as CSV, streamed (para 54): one row per group, every dimension's raw value."""
+    import csv
+
+    from django.http import StreamingHttpResponse
+
+    from . import pool
+
+    by = _pool_by(request)
+    total = pool.pool_total()
+    names = list(pool.DIMENSIONS) if by == pool.ALL else [by]
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow([*names, "units", "share_percent"])
+        for row in pool.pool_composition(by).iterator(chunk_size=2000):
+            shown = pool.row_shown(row, total)
+            yield writer.writerow([shown[f"{name}_value"] for name in names] + [row["units"], f"{shown['share']}"])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="reversal-risk-buffer-pool.csv"'
+    return response
+
+
 def _openable(user):
     """Participant organisations this user may open a holding account for: those of the Parties
     on which the user may `open_account` (pacm.registry.machine; services.accounts._opener)."""
@@ -155,7 +209,9 @@ STATEMENT_PAGE = 25
 
 
 def _statement_row(row):
-    row.ranges = [serial_format(entry) for entry in row.entries.all()]
+    entries = list(row.entries.all())
+    row.ranges = [serial_format(entry) for entry in entries]
+    row.negligible_risk = any(entry.block.negligible_risk for entry in entries)  # STAN-METH-002 para 39(b)
     return row
 
 

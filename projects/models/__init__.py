@@ -4,6 +4,7 @@ from .documents import Document, DocumentVersion
 from .fees import Fee
 from .findings import Finding
 from .monitoring import DistributionLine, IssuanceRequest, MonitoringPeriod, Reversal, VintageClaim
+from .risk import RiskAssessment
 
 __all__ = [
     "Activity",
@@ -17,5 +18,6 @@ __all__ = [
     "IssuanceRequest",
     "MonitoringPeriod",
     "Reversal",
+    "RiskAssessment",
     "VintageClaim",
 ]

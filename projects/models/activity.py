@@ -60,7 +60,17 @@ class Activity(ActivityTransitions, FSMModelMixin, models.Model):
         "parties.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     # Validated by the DOE for removals and reversal-risk activities (policy.md §2).
+    # Superseded (policy.md §2 categories, rule set 2021-01): kept for the activities validated with one.
     risk_rating = models.CharField(max_length=10, choices=RiskRating.choices, blank=True)
+    # A6.4-STAN-METH-002 v01.0 paras 38-40: the overall percentage risk rating of the participants' risk
+    # assessment, part of the design document; validated by the DOE (risk_validated_at), revised
+    # through projects.RiskAssessment (paras 41, 49).
+    risk_rating_percent = models.DecimalField(
+        _("reversal risk rating (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+    )
+    # Para 39(b): the assessment determines a negligible risk of reversal (a rating of 0).
+    risk_negligible = models.BooleanField(_("negligible risk of reversal"), default=False)
+    risk_validated_at = models.DateTimeField(null=True, blank=True)
 
     state = FSMField(default=ActivityState.DRAFT, choices=ActivityState.choices, protected=True, db_index=True)
     state_entered_at = models.DateTimeField(null=True, blank=True)

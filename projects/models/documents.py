@@ -26,6 +26,8 @@ class Document(models.Model):
         CP_DD = "cp_dd", _("Component project design document")
         CP_VALIDATION_REPORT = "cp_validation_report", _("Validation report for inclusion of the CP")
         CP_INCLUSION_FORM = "cp_inclusion_form", _("Component project inclusion form")
+        # A6.4-STAN-METH-002 paras 38-40: the reversal risk assessment and its mitigation plan.
+        RISK_ASSESSMENT = "risk_assessment", _("Reversal risk assessment")
         OTHER = "other", _("Other")
 
     activity = models.ForeignKey("projects.Activity", on_delete=models.PROTECT, related_name="documents")

@@ -79,6 +79,9 @@ class IssuanceRequest(models.Model):
     share_of_proceeds = models.PositiveBigIntegerField(null=True, blank=True)
     omge = models.PositiveBigIntegerField(null=True, blank=True)
     buffer = models.PositiveBigIntegerField(null=True, blank=True)
+    # The risk rating the buffer was computed at (A6.4-STAN-METH-002 paras 54-55): a percentage ("12.50")
+    # or, under a superseded rule set, a category ("low"); the pool's composition groups by it.
+    buffer_rating = models.CharField(max_length=12, blank=True)
     net = models.PositiveBigIntegerField(null=True, blank=True)
     requested_at = models.DateTimeField(auto_now_add=True)
     issued_at = models.DateTimeField(null=True, blank=True)

@@ -25,6 +25,33 @@ PDD_FIELDS = (
 )
 
 
+# A6.4-STAN-METH-002 paras 38-40: the risk rating is part of the design document (optional fields:
+# only removals and reversal-risk methodologies carry one).
+RISK_FIELDS = ("risk_rating_percent", "risk_negligible")
+
+
+def risk_fields_check(*, data, today=None):
+    """{field: message} for the risk rating the participants enter (paras 38-40, 39(b), 42)."""
+    from decimal import Decimal, InvalidOperation
+
+    percent, negligible = data.get("risk_rating_percent"), bool(data.get("risk_negligible"))
+    version = data.get("methodology_version")
+    if percent in (None, ""):
+        return {"risk_negligible": _("A negligible risk of reversal is a rating of 0 %: give the rating.")} if negligible else {}
+    if version is not None and not version.methodology.needs_buffer:
+        return {"risk_rating_percent": _("This methodology carries no reversal risk: leave the rating empty.")}
+    try:
+        percent = Decimal(str(percent))
+    except InvalidOperation:
+        return {"risk_rating_percent": _("Give the rating as a percentage from 0 to 100.")}
+    if not percent.is_finite() or not 0 <= percent <= 100 or percent != percent.quantize(Decimal("0.01")):
+        return {"risk_rating_percent": _("Give the rating as a percentage from 0 to 100, with at most two decimals.")}
+    if negligible and percent != 0:
+        return {"risk_negligible": _("A negligible risk of reversal is a rating of 0 % (A6.4-STAN-METH-002 para 39(b)).")}
+    problem = RuleSet.objects.in_force(today or timezone.localdate()).risk_rating_problem(percent)
+    return {"risk_rating_percent": problem[1]} if problem else {}
+
+
 def crediting_period_check(*, data, rule_set):
     """rules.md §7.1 (RMP 31(f)): start on or after 2021-01-01, the lengths, the host's cap.
 
@@ -113,9 +140,12 @@ def activity_create(*, user, organisation=None, **data):
         params = {"missing": ', '.join(missing)}
         raise ServiceError(_("Fill in: %(missing)s.") % params, field=missing[0], code="required", params=params)
     _raise_first(pdd_check(data=data))
+    _raise_first(risk_fields_check(data=data))
     actor = Actor(user=user, organisation=organisation, role=Role.PARTICIPANT)
     with transaction.atomic():
         activity = Activity(**{f: data[f] for f in PDD_FIELDS})
+        activity.risk_rating_percent = data.get("risk_rating_percent")
+        activity.risk_negligible = bool(data.get("risk_negligible"))
         activity.reference = "pending"
         activity.save()
         activity.reference = f"A64-{activity.pk:06d}"
@@ -127,7 +157,7 @@ def activity_create(*, user, organisation=None, **data):
 
 def activity_update(*, activity, user, expected_state=None, **data):
     """Participants edit the PDD fields while the activity is a draft (action edit_pdd)."""
-    unknown = sorted(set(data) - set(PDD_FIELDS))
+    unknown = sorted(set(data) - set(PDD_FIELDS) - set(RISK_FIELDS))
     if unknown:
         params = {"unknown": ', '.join(unknown)}
         raise ServiceError(
@@ -142,7 +172,11 @@ def activity_update(*, activity, user, expected_state=None, **data):
             params = {"missing": ", ".join(missing)}
             raise ServiceError(_("Fill in: %(missing)s.") % params, field=missing[0], code="required", params=params)
         _raise_first(pdd_check(data=merged))
-        changed = {f: (getattr(obj, f), merged[f]) for f in PDD_FIELDS if merged[f] != getattr(obj, f)}
+        risk = {f: data.get(f, getattr(obj, f)) for f in RISK_FIELDS}
+        risk["risk_negligible"] = bool(risk["risk_negligible"])
+        _raise_first(risk_fields_check(data={**merged, **risk}))
+        merged.update(risk)
+        changed = {f: (getattr(obj, f), merged[f]) for f in (*PDD_FIELDS, *RISK_FIELDS) if merged[f] != getattr(obj, f)}
         for f, (_old, new) in changed.items():
             setattr(obj, f, new)
         if changed:
@@ -241,6 +275,7 @@ UPLOADERS = {
     Role.PARTICIPANT: {
         Document.Kind.PDD, Document.Kind.LOCAL_CONSULTATION, Document.Kind.SD_REPORT,
         Document.Kind.MONITORING_REPORT, Document.Kind.REVERSAL_EVIDENCE, Document.Kind.OTHER,
+        Document.Kind.RISK_ASSESSMENT,  # A6.4-STAN-METH-002 paras 38-41: the participants' risk assessment
     },
     Role.DOE: {Document.Kind.VALIDATION_REPORT, Document.Kind.VERIFICATION_REPORT, Document.Kind.OTHER},
     Role.DNA: {Document.Kind.HOST_APPROVAL_LETTER, Document.Kind.AUTHORIZATION_STATEMENT},

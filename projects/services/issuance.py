@@ -57,15 +57,28 @@ def issuance_terms(*, period, on_date=None):
         and (activity.host_ldc_sids if read else activity.host_party.is_ldc_or_sids(on_date))
         and not getattr(activity.host_approvals.order_by("-version").first(), "sop_exemption_opt_out", False)
     )
-    # policy.md §2: the buffer applies to removals and reversal-risk methodologies.
-    risk = activity.risk_rating if activity.methodology_version.methodology.needs_buffer else None
-    return rule_set, sop_exempt, risk
+    return rule_set, sop_exempt, risk_rating_for(activity, rule_set)
+
+
+def risk_rating_for(activity, rule_set):
+    """The rating the buffer is computed at (policy.md §2; A6.4-STAN-METH-002 paras 38, 55): None
+    without reversal risk; the DOE-validated percentage under a rule set that follows the standard;
+    else the superseded category. An activity with only a category under such a rule set passes the
+    category, which `issuance_split` refuses with its code (reading risk-buffer-2)."""
+    from methodologies.models import BufferBasis
+
+    if not activity.methodology_version.methodology.needs_buffer:
+        return None
+    if rule_set.buffer_basis == BufferBasis.PERCENTAGE and activity.risk_rating_percent is not None:
+        return activity.risk_rating_percent
+    return activity.risk_rating
 
 
 def issuance_preview(*, period, units, omge_rate=None, lines=()):
     """The split a request would produce today, and what each receiving account would get."""
     rule_set, sop_exempt, risk = issuance_terms(period=period)
-    split = _arithmetic().issuance_split(gross=units, rule_set=rule_set, omge_rate=omge_rate, sop_exempt=sop_exempt, risk_rating=risk)
+    split = _arithmetic().issuance_split(gross=units, rule_set=rule_set, omge_rate=omge_rate, sop_exempt=sop_exempt,
+                                         risk_rating=risk, negligible=period.activity.risk_negligible)
     amounts = _arithmetic().distribution_allocate(net=split.net, lines=list(lines)) if lines else []
     return split, amounts
 
@@ -359,7 +372,7 @@ def issuance_process(*, period_id):
             raise IssuanceRequest.DoesNotExist(f"Period {period_id} is issuing without an issuance request.")
         rule_set, sop_exempt, risk = issuance_terms(period=period, on_date=today)
         split = _arithmetic().issuance_split(gross=request.units_requested, rule_set=rule_set, omge_rate=request.omge_rate,
-                               sop_exempt=sop_exempt, risk_rating=risk)
+                               sop_exempt=sop_exempt, risk_rating=risk, negligible=activity.risk_negligible)
         # The receiving accounts locked as they are read, lowest key first (accounts_lock's order).
         lines = sorted(
             request.lines.select_related("account", "account__organisation__party", "account__party")
@@ -378,6 +391,7 @@ def issuance_process(*, period_id):
         request.rule_set = rule_set
         request.gross, request.share_of_proceeds, request.omge = split.gross, split.share_of_proceeds, split.omge
         request.buffer, request.net, request.issued_at = split.buffer, split.net, timezone.now()
+        request.buffer_rating = "" if risk is None else (f"{risk:f}" if not isinstance(risk, str) else risk)
         request.save()
         executed = events.issuance_executed(
             period=period, actor=actor, split=split, sop_exempt=sop_exempt, tranches=tranches,

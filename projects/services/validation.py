@@ -29,18 +29,23 @@ def activity_close_consultation(*, activity, actor):
 
 
 @ACTIVITY.serves("validate")
-def activity_validate(*, activity, user, comment="", risk_rating="", expected_state=None):
-    """Positive validation opinion; for reversal-risk activities it carries the risk rating."""
+def activity_validate(*, activity, user, comment="", risk_rating_accepted=False, expected_state=None):
+    """Positive validation opinion; for reversal-risk activities the DOE validates the participants'
+    percentage risk rating and its risk assessment with it (A6.4-STAN-METH-002 paras 38-40)."""
 
     def prepare(obj, actor):
-        if risk_rating:
-            if risk_rating not in Activity.RiskRating.values:
-                raise ServiceError(_("Unknown risk rating."), field="risk_rating", code="risk_rating_unknown")
-            obj.risk_rating = risk_rating
+        obj._risk_rating_accepted = bool(risk_rating_accepted)
+
+    def after(obj, actor):
+        if not obj.methodology_version.methodology.needs_buffer:
+            return None
+        from ..risk.services import initial_assessment_record
+
+        return initial_assessment_record(activity=obj, actor=actor)
 
     return transition_fire(
-        model=Activity, pk=activity.pk, name="validate", user=user, comment=comment, prepare=prepare,
-        payload={"risk_rating": risk_rating} if risk_rating else None, expected_state=expected_state,
+        model=Activity, pk=activity.pk, name="validate", user=user, comment=comment, prepare=prepare, after=after,
+        expected_state=expected_state,
     )
 
 

@@ -17,6 +17,7 @@ from .monitoring import (
 )
 from .public import dashboard, home
 from .reversals import reversal_cancel_from_buffer, reversal_compensate, reversal_report
+from .risk import risk_revision_act
 from .secretariat import fee_record_payment
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "period_submit",
     "period_transition",
     "reversal_cancel_from_buffer",
+    "risk_revision_act",
     "reversal_compensate",
     "reversal_report",
 ]

@@ -18,7 +18,7 @@ from pacm.parties.roles import Role
 from .. import services
 from ..forms import ActivityForm, EngageDOEForm, TransitionForm
 from ..machines import ACTIVITY
-from ..services.design import PDD_FIELDS
+from ..services.design import PDD_FIELDS, RISK_FIELDS
 from .activity_page import activity_get_or_404, activity_offers, activity_page_render, activity_url, form_submit
 
 # The buttons a person may press: every declared activity transition but the system's own.
@@ -73,7 +73,7 @@ def activity_edit(request, reference):
     activity = activity_get_or_404(user=request.user, reference=reference)
     offers = activity_offers(activity=activity, user=request.user)
     offers.require(offers.edit, "edit the PDD")
-    initial = {f: getattr(activity, f) for f in PDD_FIELDS}
+    initial = {f: getattr(activity, f) for f in (*PDD_FIELDS, *RISK_FIELDS)}
     form = ActivityForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -107,8 +107,8 @@ def activity_transition(request, reference, name):
             messages.error(request, _("%(write)s: %(field)s%(errors)s") % {"write": spec.label, "field": label + ": " if label else "", "errors": " ".join(errors)})
         return redirect(activity_url(activity, "actions"))
     kwargs = {"activity": activity, "user": request.user, "comment": form.cleaned_data["comment"]}
-    if "risk_rating" in form.cleaned_data:
-        kwargs["risk_rating"] = form.cleaned_data["risk_rating"]
+    if "risk_rating_accepted" in form.cleaned_data:
+        kwargs["risk_rating_accepted"] = form.cleaned_data["risk_rating_accepted"]
     try:
         activity = ACTIVITY.call(name, activity, expected_state=form.cleaned_data.get("expected_state") or None,
                                  **{k: v for k, v in kwargs.items() if k != "activity"})

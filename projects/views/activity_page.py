@@ -201,6 +201,10 @@ def activity_page_render(request, activity, *, bound=None, status=200):
         "timeline": keyset_page(request, selectors.activity_timeline(activity), key="sequence", per_page=TIMELINE_PAGE),
         "needs_buffer": activity.methodology_version.methodology.needs_buffer,
     }
+    if context["needs_buffer"]:  # pacm issue 10: the rating, its history, the revision's buttons
+        from .risk import risk_context
+
+        context["risk"] = risk_context(activity, request.user)
     return render(request, "projects/activity_detail.html", context, status=status)
 
 

@@ -180,16 +180,30 @@ def _pending_preview(period, request, lines):
         return {"failed": error.message}
 
 
+def _recorded_rate(rule_set, rating):
+    """A category's rate from its rule set, or a recorded percentage as a fraction (STAN-METH-002 para 55)."""
+    from decimal import Decimal, InvalidOperation
+
+    if rating in rule_set.RATING_CATEGORIES:
+        return rule_set.buffer_rate(rating)
+    try:
+        return Decimal(rating) / 100
+    except InvalidOperation:
+        return None
+
+
 def executed_split(request):
     """The split the issuing task executed and recorded, with the rule set it applied."""
     if request is None or request.issued_at is None or request.rule_set is None:
         return None
     rule_set, activity = request.rule_set, request.period.activity
-    risk = activity.risk_rating if activity.methodology_version.methodology.needs_buffer else ""
+    # The rating recorded with the issuance (pacm issue 10); issuances made before it was recorded
+    # were computed at the activity's category (policy.md §2, the superseded rule set).
+    risk = request.buffer_rating or (activity.risk_rating if activity.methodology_version.methodology.needs_buffer else "")
     return Split(
         gross=request.gross, share_of_proceeds=request.share_of_proceeds, omge=request.omge, buffer=request.buffer,
         net=request.net, rule_set=rule_set.version, sop_rate=rule_set.sop_rate if request.share_of_proceeds else None,
-        omge_rate=request.omge_rate, buffer_rate=rule_set.buffer_rate(risk) if risk else None,
+        omge_rate=request.omge_rate, buffer_rate=_recorded_rate(rule_set, risk) if risk else None,
         sop_rounding=rule_set.sop_rounding, omge_rounding=rule_set.omge_rounding,
         buffer_rounding=rule_set.buffer_rounding,
     )

@@ -90,3 +90,16 @@ def test_timed_states_fire_declared_timer_transitions(machine):
     for state, name in machine.timed.items():
         spec = machine.write(name)
         assert spec.is_transition and state in spec.source and spec.actors == {"timer"}
+
+
+def test_risk_revision_offers_are_what_the_services_accept(world, registered):  # noqa: F811
+    """pacm issue 10: the revision machine of the reversal risk assessment (projects.risk)."""
+    from projects.risk.machine import RISK
+    from projects.risk.services import revision_schedule
+
+    assessment = revision_schedule(activity=Activity.objects.get(pk=registered.pk), number=1)
+    assert check_machine(RISK, assessment, world, RISK.states.values) > 0
+    assert {name for name, spec in RISK.writes.items() if spec.is_transition and name not in RISK.services} == set()
+    for state, name in RISK.timed.items():
+        spec = RISK.write(name)
+        assert spec.is_transition and state in spec.source and spec.actors == {"timer"}

@@ -460,7 +460,7 @@ def scene_build(world, capture, clock):
     methodology = world.version.methodology
     methodology.kind = "removals"
     methodology.save()
-    Activity.objects.filter(pk__in=[s.registered.pk for s in scene.sides]).update(risk_rating="low")
+    Activity.objects.filter(pk__in=[s.registered.pk for s in scene.sides]).update(risk_rating_percent=10)
 
     for side in scene.sides:
         tag, user = side.participant, getattr(world, side.participant)
@@ -473,6 +473,11 @@ def scene_build(world, capture, clock):
         services.finding_raise(activity=registered, user=getattr(world, side.doe), kind="cl", text="Which meter?",
                                period=second)
         side.periods = [first, second]
+        # pacm issue 10: a revision of the risk assessment, opened by the SB (para 49): the participants' to submit.
+        from projects.risk.services import activity_risk_revision_require, revision_schedule
+
+        revision_schedule(activity=registered, number=1)
+        activity_risk_revision_require(activity=registered, user=world.sofia, comment="Matrix reversal")
 
     # An electronic decision of the Board open on ama's registered activity: SB members vote on it.
     from projects.board.services import board_decision_open_electronic
@@ -833,6 +838,32 @@ def _reversals(scene, activity):
     return out
 
 
+def _risk_writes(scene, activity):
+    """Each write of the activity's open revision (projects.risk), a revision number that is none."""
+
+    numbers = list(activity.risk_assessments.exclude(state="validated").values_list("number", flat=True)) \
+        if activity else []
+    out = []
+    for number in numbers or [1]:
+        for name in ["submit_revision", ONCE + "validate_revision", ONCE + "open_revision", ONCE + "no_such_action"]:
+            out.append(_once(f" /revision {number} {name}", {"number": number, "name": name.replace(ONCE, "")},
+                             None, name))
+    out.append((ONCE + " /no revision 77", {"number": 77, "name": "submit_revision"}, NOWHERE))
+    return out
+
+
+def _risk_roles(kwargs):
+    from projects.risk.machine import RISK
+
+    write = RISK.writes.get(kwargs["name"])
+    return write.actors if write is not None else ()
+
+
+def _risk_post(kwargs, scene, persona):
+    key = f"risk-{kwargs['number']}-{kwargs['name']}"
+    return {f"{key}-comment": "Matrix reasons", f"{key}-rating": "12", f"{key}-expected_state": "due"}
+
+
 def period_routes(roles_of, *, read=False, extra=None):
     """A filler for a route of one monitoring period: every period of the scene, a period number
     that does not exist, and period 1 under a hidden activity's reference."""
@@ -956,7 +987,7 @@ def _transition_post(kwargs, scene, period=False):
         if period:
             state = MonitoringPeriod.objects.filter(activity=activity, number=kwargs["number"]).values_list(
                 "state", flat=True).first() or ""
-    return {f"t-{name}-comment": "Matrix reasons", f"t-{name}-expected_state": state, f"t-{name}-risk_rating": "low"}
+    return {f"t-{name}-comment": "Matrix reasons", f"t-{name}-expected_state": state, f"t-{name}-risk_rating_accepted": "on"}
 
 
 # A kind each persona's role may upload (services.design.UPLOADERS), so only the tie is missing.
@@ -1147,6 +1178,9 @@ ROUTES = {
     "dashboard": Spec(page=True, post=_nothing),
     "activity-create": Spec(page=True, post=_activity_create_post),
     "registry-units": Spec(page=True, post=_nothing),
+    # A6.4-STAN-METH-002 para 54: the buffer pool's composition is published, to anyone.
+    "registry-buffer-pool": Spec(page=True, post=_nothing),
+    "registry-buffer-pool-csv": Spec(page=True, post=_nothing),
     "registry-accounts": Spec(page=True, post=_nothing),
     "registry-account-open": Spec(page=True, post=_account_open_post, skip=frozenset({"sam"})),
     # A person's own notifications: the list, read all, the e-mail preference (each person's own).
@@ -1192,6 +1226,7 @@ ROUTES = {
     "reversal-report": POST_ONLY(fill=activity_routes(_roles(AP, DOE)), post=_reversal_report_post),
     "reversal-compensate": POST_ONLY(fill=activity_routes(_roles(AP), extra=_reversals), post=_compensate_post),
     "reversal-cancel-from-buffer": POST_ONLY(fill=activity_routes(_roles(SEC), extra=_reversals), post=_nothing),
+    "risk-revision-act": POST_ONLY(fill=activity_routes(_risk_roles, extra=_risk_writes), post=_risk_post),
     "period-submit": Spec(fill=activity_routes(_roles(AP)), post=_period_submit_post),
     # One monitoring period.
     "period-detail": Spec(fill=period_routes(_roles(), read=True), post=_nothing),

@@ -52,6 +52,7 @@ EXAMPLES = 6  # generated per form, after the boundary sweep (SWEEP)
 GET_ONLY = frozenset({
     "registry-public", "dashboard", "activity-detail", "document-download", "period-detail",
     "registry-units", "registry-accounts", "registry-account", "transition-list", "transition-detail",
+    "registry-units", "registry-accounts", "registry-account", "registry-buffer-pool", "registry-buffer-pool-csv",
 })
 # The scenes below and the forms each one fuzzes (url names).
 SCENES = {
@@ -64,6 +65,7 @@ SCENES = {
     "reversals": {"reversal-report", "reversal-compensate", "reversal-cancel-from-buffer"},
     "gsc": {"consultation-comment", "consultation-answer", "consultation-assess", "consultation-confirm"},
     "transition": {"transition-create", "transition-act"},
+    "risk": {"risk-revision-act"},
 }
 
 
@@ -461,6 +463,21 @@ def test_fuzz_reversal_forms(settings, world, reversals):
     for target in targets[:2]:
         fuzz(settings, target)
     buffer_post(targets[2])  # the buffer form carries no field of its own
+
+
+def test_fuzz_risk_revision_form(settings, world, removals):
+    """pacm issue 10: the participants' revised rating (A6.4-STAN-METH-002 paras 38, 41)."""
+    from projects.risk.services import activity_risk_revision_require, revision_schedule
+
+    revision_schedule(activity=removals, number=1)
+    activity_risk_revision_require(activity=removals, user=world.sofia, comment="After the fire")
+    services.document_upload(activity=removals, user=world.ama, kind="risk_assessment", uploaded=f.pdf("risk.pdf"))
+    key = "risk-1-submit_revision"
+    target = Target("risk-revision-act", world.ama, a_url("risk-revision-act", removals, number=1,
+                                                          name="submit_revision"),
+                    a_url("activity-detail", removals),
+                    {f"{key}-rating": "12.5", f"{key}-negligible": "", f"{key}-comment": "", f"{key}-expected_state": "due"})
+    run(settings, [target], "risk")
 
 
 def buffer_post(target):

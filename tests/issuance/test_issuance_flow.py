@@ -152,7 +152,7 @@ def test_partial_authorization_cap_issues_the_rest_as_mitigation_contribution(wo
 def test_removals_activity_contributes_to_the_buffer(world, registered, submit, drive):
     from projects.models import Activity
 
-    Activity.objects.filter(pk=registered.pk).update(risk_rating="medium")  # set-up: the validated rating
+    Activity.objects.filter(pk=registered.pk).update(risk_rating_percent=20)  # set-up: the validated rating
     m = registered.methodology_version.methodology
     m.kind = "removals"
     m.save()

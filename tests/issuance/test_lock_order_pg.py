@@ -127,7 +127,7 @@ def test_a_reversal_compensation_while_the_holder_transfers_out_of_the_same_acco
     methodology = registered.methodology_version.methodology
     methodology.kind = "removals"
     methodology.save()
-    Activity.objects.filter(pk=registered.pk).update(risk_rating="low")
+    Activity.objects.filter(pk=registered.pk).update(risk_rating_percent=10)
     drive(submit(registered), P.ISSUED)
     before = held(world.acct)
     reversal = services.reversal_report(activity=registered, user=world.ama, quantity=500, kind="avoidable",

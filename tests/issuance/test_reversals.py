@@ -17,7 +17,7 @@ def removals(world, registered):
     m = registered.methodology_version.methodology
     m.kind = "removals"
     m.save()
-    Activity.objects.filter(pk=registered.pk).update(risk_rating="low")
+    Activity.objects.filter(pk=registered.pk).update(risk_rating_percent=10)
     return Activity.objects.get(pk=registered.pk)
 
 

@@ -15,7 +15,9 @@ from pacm.common.errors import ServiceError
 
 
 def rules(**overrides):
-    """An unsaved rule set with policy.md's defaults (5% down, 2% up, buffer 10/20/30% up)."""
+    """An unsaved rule set with policy.md's defaults (5% down, 2% up, buffer 10/20/30% up), its buffer by
+    the superseded categories (policy.md §2) unless `buffer_basis` says otherwise."""
+    overrides.setdefault("buffer_basis", "categories")
     return RuleSet(version=overrides.pop("version", "test-1"), **overrides)
 
 

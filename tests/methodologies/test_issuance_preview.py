@@ -39,7 +39,8 @@ def test_human_table_shows_the_split_and_the_rounding():
 
 @pytest.mark.django_db
 def test_json_is_exactly_one_object_with_integer_fields():
-    data = json.loads(run("--units", "1000", "--omge-rate", "0.035", "--risk-rating", "medium", "--json"))
+    # A6.4-STAN-METH-002 para 55: a 20 % rating under rule set 2025-08 (the categories are superseded).
+    data = json.loads(run("--units", "1000", "--omge-rate", "0.035", "--risk-rating", "20", "--json"))
     assert data == {"gross": 1000, "share_of_proceeds": 50, "omge": 35, "buffer": 200, "net": 715,
                     "rule_set": "2025-08"}
     assert all(type(data[k]) is int for k in ("gross", "share_of_proceeds", "omge", "buffer", "net"))
@@ -75,8 +76,10 @@ def test_rule_set_in_force_today_or_the_one_named():
         (["--units", "ten"], "whole number"),
         (["--units", "100", "--omge-rate", "0.01"], "below the minimum"),
         (["--units", "100", "--omge-rate", "1.5"], "above 1"),
-        (["--units", "100", "--risk-rating", "extreme"], "Unknown risk rating"),
-        (["--units", "100", "--risk-rating", "very_high"], "not eligible"),
+        (["--units", "100", "--risk-rating", "extreme", "--rule-set", "2021-01"], "Unknown risk rating"),
+        (["--units", "100", "--risk-rating", "very_high", "--rule-set", "2021-01"], "not eligible"),
+        (["--units", "100", "--risk-rating", "low"], "superseded rule set"),
+        (["--units", "100", "--risk-rating", "101"], "from 0 to 100"),
         (["--units", "100", "--rule-set", "1999-01"], "Unknown rule set"),
     ],
 )
@@ -122,7 +125,7 @@ def test_cli_success_exits_zero_with_one_json_object(cli_env):
         (["--units", "0"], "at least 1"),
         (["--units", "abc"], "whole number"),
         (["--units", "100", "--omge-rate", "0.01"], "below the minimum"),
-        (["--units", "100", "--risk-rating", "extreme"], "Unknown risk rating"),
+        (["--units", "100", "--risk-rating", "extreme", "--rule-set", "2021-01"], "Unknown risk rating"),
         (["--units", "100", "--rule-set", "nope"], "Unknown rule set"),
     ],
 )

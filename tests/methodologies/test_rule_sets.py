@@ -21,7 +21,9 @@ def test_the_seeded_rule_set_carries_policy_defaults(db):
 
 def test_in_force_is_the_latest_effective_version(db):
     newer = RuleSet.objects.create(version="2027-01", effective_from=datetime.date(2027, 1, 1))
-    assert RuleSet.objects.in_force(datetime.date(2025, 8, 6)).version == "2021-01"
+    assert RuleSet.objects.in_force(datetime.date(2024, 10, 8)).version == "2021-01"
+    # A6.4-STAN-METH-002 v01.0 para 7: the removals standard's rule set from 9 October 2024.
+    assert RuleSet.objects.in_force(datetime.date(2025, 8, 6)).version == "2024-10"
     assert RuleSet.objects.in_force(datetime.date(2026, 12, 31)).version == "2025-08"
     assert RuleSet.objects.in_force(datetime.date(2027, 1, 1)) == newer
     same_day = RuleSet.objects.create(version="2027-01b", effective_from=datetime.date(2027, 1, 1))
@@ -50,8 +52,27 @@ def test_rule_set_validation():
     with pytest.raises(ValidationError):
         RuleSet(version="x", registration_tier1_max_tonnes=50_000, registration_tier2_max_tonnes=50_000).clean()
     with pytest.raises(ValidationError):
-        RuleSet(version="x", buffer_rate_high=Decimal("0.93")).clean()
+        RuleSet(version="x", buffer_basis="categories", buffer_rate_high=Decimal("0.93")).clean()
+    # A6.4-STAN-METH-002 para 42: an upper limit of the rating that leaves the participants nothing,
+    # and a floor above the limit, are refused.
+    with pytest.raises(ValidationError):
+        RuleSet(version="x", risk_rating_max_percent=Decimal("93")).clean()
+    with pytest.raises(ValidationError):
+        RuleSet(version="x", risk_rating_min_percent=Decimal("20"), risk_rating_max_percent=Decimal("10")).clean()
+    RuleSet(version="x", buffer_rate_high=Decimal("0.93")).clean()  # the categories are not read
     RuleSet(version="x").clean()
+
+
+def test_the_standard_rule_set_takes_the_percentage_and_the_categories_are_superseded(db):
+    """A6.4-STAN-METH-002 v01.0 para 7 (in force 9 October 2024), paras 38, 41, 55; policy.md §2."""
+    old, standard, latest = (RuleSet.objects.get(version=v) for v in ("2021-01", "2024-10", "2025-08"))
+    assert old.buffer_basis == "categories" and old.buffer_rate("low") == Decimal("0.10")
+    assert standard.effective_from == datetime.date(2024, 10, 9)
+    assert (standard.buffer_basis, latest.buffer_basis) == ("percentage", "percentage")
+    assert (standard.risk_revision_years, latest.risk_revision_years) == (5, 5)
+    assert standard.risk_rating_min_percent is None and standard.risk_rating_max_percent is None
+    # Every other value as in the rule set before it.
+    assert (standard.sop_rate, standard.registration_fee_tier1_usd) == (old.sop_rate, old.registration_fee_tier1_usd)
 
 
 @pytest.mark.parametrize("status,valid_to,day,ok", [

@@ -16,6 +16,8 @@ def snapshot(activity):
         "due_at": a.due_at,
         "state_entered_at": a.state_entered_at,
         "risk_rating": a.risk_rating,
+        "risk_rating_percent": a.risk_rating_percent,
+        "risk_validated_at": a.risk_validated_at,
         "validation_doe": a.validation_doe_id,
         "events": Event.objects.count(),
         "stream_events": Event.objects.filter(stream=a.stream).count(),

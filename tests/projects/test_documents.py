@@ -132,7 +132,8 @@ def test_path_in_the_file_name_is_dropped(world, activity, settings):
 
 # Who uploads which kind of document; written out here, not read from the code under test.
 MAY_UPLOAD = {
-    "ama": {"pdd", "local_consultation", "sd_report", "monitoring_report", "reversal_evidence", "other"},
+    "ama": {"pdd", "local_consultation", "sd_report", "monitoring_report", "reversal_evidence", "other",
+            "risk_assessment"},  # A6.4-STAN-METH-002 paras 38-41: the participants' risk assessment
     "dora": {"validation_report", "verification_report", "other"},
     "dina": {"host_approval_letter", "authorization_statement"},
 }

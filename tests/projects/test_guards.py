@@ -4,6 +4,7 @@ A guard that fails is a ServiceError with a clear message (not Refused: the pers
 activity is not ready), and nothing changes. Fee guards are in test_fees.py.
 """
 import datetime
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -215,17 +216,33 @@ def _removals_under_validation(world, activity, advance_to):
 
 
 def test_removals_validation_needs_a_risk_rating(world, removals_activity, advance_to):
-    """policy.md §2: the buffer rate follows the validated reversal-risk rating."""
+    """A6.4-STAN-METH-002 paras 38-40: the participants' percentage rating and its risk assessment are
+    part of the design document; the DOE validates them with its opinion (a flag in the event)."""
     activity = _removals_under_validation(world, removals_activity, advance_to)
+    _refused_by_guard(lambda: services.activity_validate(activity=activity, user=world.dora, risk_rating_accepted=True),
+                      activity, "percentage risk rating")
+    Activity.objects.filter(pk=activity.pk).update(risk_rating_percent=Decimal("12.5"))  # set-up: the PDD's rating
+    _refused_by_guard(lambda: services.activity_validate(activity=activity, user=world.dora, risk_rating_accepted=True),
+                      activity, "Upload the reversal risk assessment")
+    services.document_upload(activity=activity, user=world.ama, kind="risk_assessment", uploaded=f.pdf("risk.pdf"))
     _refused_by_guard(lambda: services.activity_validate(activity=activity, user=world.dora), activity,
-                      "give the validated risk rating")
-    _refused_by_guard(lambda: services.activity_validate(activity=activity, user=world.dora, risk_rating="extreme"),
-                      activity, "Unknown risk rating")
-    services.activity_validate(activity=activity, user=world.dora, risk_rating="medium")
+                      "Confirm that you validate")
+    services.activity_validate(activity=activity, user=world.dora, risk_rating_accepted=True)
     after = Activity.objects.get(pk=activity.pk)
-    assert after.state == A.VALIDATED and after.risk_rating == "medium"
+    assert after.state == A.VALIDATED and after.risk_rating_percent == Decimal("12.5")
+    assert after.risk_validated_at is not None
     event = after.events.order_by("-sequence").first()
-    assert event.payload["risk_rating"] == "medium"
+    version = after.documents.get(kind="risk_assessment").latest
+    due = after.crediting_start.replace(year=after.crediting_start.year + 5)
+    assert {k: event.payload[k] for k in ("risk_rating", "risk_negligible", "risk_rating_validated",
+                                         "risk_assessment_document", "next_risk_revision_due")} == {
+        "risk_rating": "12.50", "risk_negligible": False, "risk_rating_validated": True,
+        "risk_assessment_document": {"id": version.pk, "version": 1, "sha256": version.sha256},
+        "next_risk_revision_due": due.isoformat(),
+    }
+    # The history: the design document's assessment, validated, and the five-yearly revision scheduled.
+    rows = list(after.risk_assessments.values_list("number", "reason", "state", "rating_percent", "revision_due"))
+    assert rows == [(0, "initial", "validated", Decimal("12.50"), None), (1, "periodic", "scheduled", None, due)]
 
 
 def test_reversal_risk_reductions_need_a_risk_rating_too(world, advance_to):

@@ -96,7 +96,7 @@ def test_oimp_forwarding_follows_the_hosts_definition(reg, definition, forwarded
 
 
 def test_buffer_step_for_rated_activity(reg):
-    request, split, rows = issue(reg.activity, 1_000, to=reg.acct, risk_rating="medium")
+    request, split, rows = issue(reg.activity, 1_000, to=reg.acct, risk_rating=20)
     assert split.buffer == 200 and [r.kind for r in rows][3] == "buffer_deposit"
     assert rows[3].idempotency_key == f"issuance:{request.pk}:buffer"
     assert not rows[3].first_transfer
@@ -145,7 +145,7 @@ def test_a_step_done_before_is_skipped_and_the_rest_completes(reg):
 
 def _issue_queries(reg, gross, activity, *, sop_exempt):
     request = request_make(activity, gross)
-    split = issuance_split(gross=gross, rule_set=RuleSet.objects.in_force(), risk_rating="low", sop_exempt=sop_exempt)
+    split = issuance_split(gross=gross, rule_set=RuleSet.objects.in_force(), risk_rating=10, sop_exempt=sop_exempt)
     first = split.net // 2
     tranches = [(2023, gross // 2, "ndc", "international"), (2024, gross - gross // 2, "mc", "")]
     with CaptureQueriesContext(connection) as ctx:

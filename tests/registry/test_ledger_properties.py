@@ -106,7 +106,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(activity=st.integers(0, 1), gross=st.integers(1, 3_000), first=STATUS, second=STATUS,
           cut=st.integers(0, 100), vintages=st.sampled_from([(2023, 2024), (2024, 2024), (2025, 2023)]),
-          risk=st.sampled_from([None, None, "low", "high"]), exempt=st.booleans(),
+          risk=st.sampled_from([None, None, 10, Decimal("12.5"), 30]), exempt=st.booleans(),
           receivers=st.lists(st.sampled_from(HOLDING_NAMES), min_size=1, max_size=3, unique=True),
           weights=st.lists(st.integers(1, 9), min_size=3, max_size=3))
     def issue(self, activity, gross, first, second, cut, vintages, risk, exempt, receivers, weights):

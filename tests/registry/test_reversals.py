@@ -11,7 +11,7 @@ from .test_transfers import ledger_state
 
 
 def test_buffer_cancel_moves_pooled_units_and_reports_a_shortfall(reg):
-    issue(reg.activity, 1_000, to=reg.acct, risk_rating="low")  # 100 units into the buffer
+    issue(reg.activity, 1_000, to=reg.acct, risk_rating=10)  # 100 units into the buffer
     buffer, admin = mech(AccountKind.BUFFER), mech(AccountKind.ADMIN_CANCELLATION)
     assert buffer_cancel(quantity=40, actor_label="sam", reason="Fire, unavoidable reversal 1") == 40
     assert held(buffer) == 60 and held(admin) == 40
@@ -33,7 +33,7 @@ def test_buffer_cancel_moves_pooled_units_and_reports_a_shortfall(reg):
     ({"quantity": 0}, "at least 1"), ({"reason": ""}, "Give the reason"), ({"actor_label": " "}, "actor label"),
 ])
 def test_buffer_cancel_bad_input(reg, kwargs, message):
-    issue(reg.activity, 1_000, to=reg.acct, risk_rating="low")
+    issue(reg.activity, 1_000, to=reg.acct, risk_rating=10)
     before = ledger_state()
     with pytest.raises(ServiceError, match=message):
         buffer_cancel(**{"quantity": 10, "actor_label": "sam", "reason": "Fire", **kwargs})
@@ -42,8 +42,8 @@ def test_buffer_cancel_bad_input(reg, kwargs, message):
 
 def test_buffer_units_stay_pooled_across_activities(reg):
     other = activity_make(reg)
-    issue(reg.activity, 1_000, to=reg.acct, risk_rating="low")
-    issue(other, 1_000, to=reg.acct, risk_rating="high")
+    issue(reg.activity, 1_000, to=reg.acct, risk_rating=10)
+    issue(other, 1_000, to=reg.acct, risk_rating=30)
     assert buffer_cancel(quantity=350, actor_label="sam", reason="Pooled") == 350
     assert held(mech(AccountKind.BUFFER)) == 50
 

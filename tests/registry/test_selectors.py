@@ -88,7 +88,7 @@ def test_public_blocks_page_with_the_paginator(reg):
 
 
 def test_ledger_totals_balance(reg):
-    issue(reg.activity, 1_000, to=reg.acct, risk_rating="low")
+    issue(reg.activity, 1_000, to=reg.acct, risk_rating=10)
     issue(reg.activity, 500, to=reg.acct2)
     units_cancel_voluntarily(user=reg.ama, from_account=reg.acct, quantity=7, purpose="Claim")
     totals = selectors.ledger_totals()

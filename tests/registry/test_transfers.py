@@ -110,7 +110,9 @@ def test_filters_pick_activity_and_vintage(reg):
         ("sam", "acct", "acct2", 1, Refused, "may not transfer"),
         (None, "acct", "acct2", 1, Refused, "may not transfer"),
         ("sam", "pending", "acct2", 1, Refused, "may not transfer"),
-        ("sam", "buffer", "acct2", 1, Refused, "may not transfer"),
+        # A6.4-STAN-METH-002 paras 54-55: buffer units are only cancelled, never transferred, by anyone.
+        ("sam", "buffer", "acct2", 1, ServiceError, "only cancelled by the registry administrator"),
+        ("ama", "buffer", "acct", 1, ServiceError, "only cancelled by the registry administrator"),
         ("ama", "missing", "acct2", 1, ServiceError, "No account"),
     ],
 )

@@ -94,7 +94,7 @@ def hidden(world, registered, submit, drive):
     methodology = registered.methodology_version.methodology
     methodology.kind = "removals"
     methodology.save()
-    Activity.objects.filter(pk=registered.pk).update(risk_rating="low")
+    Activity.objects.filter(pk=registered.pk).update(risk_rating_percent=10)
     drive(submit(registered), P.ISSUED)
     services.reversal_report(activity=registered, user=world.ama, quantity=10, kind="unavoidable", description="Fire")
     second = drive(submit(registered, number=2, claims={registered.crediting_start.year + 1: 1_000}),

@@ -1,5 +1,7 @@
 """The buttons of the cycle: only those the user may press now, one generic POST view."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -111,21 +113,23 @@ def test_a_failing_guard_shows_its_message_and_changes_nothing(as_user, world, a
 
 
 def test_validate_takes_the_risk_rating_for_reversal_risk_methodologies(as_user, world, advance_to):
-    """policy.md §2: the DOE gives the validated risk rating with its opinion."""
+    """A6.4-STAN-METH-002 paras 38-40: the PDD carries the participants' rating; the DOE validates it."""
     version = f.methodology_version("A6.4-AMM-RR", reversal_risk=True)
-    activity = services.activity_create(user=world.ama, **f.pdd_data(world.host, version))
+    activity = services.activity_create(user=world.ama, risk_rating_percent=Decimal("7.5"),
+                                        **f.pdd_data(world.host, version))
+    services.document_upload(activity=activity, user=world.ama, kind="risk_assessment", uploaded=f.pdf("risk.pdf"))
     activity = advance_to(activity, A.UNDER_VALIDATION)
     services.document_upload(activity=activity, user=world.dora, kind="validation_report", uploaded=f.pdf("vr.pdf"))
     client = as_user(world.dora)
     html = client.get(page_url(activity)).content.decode()
     assert transition_buttons(html) == {"validate": False}  # the rating comes with the button
-    assert 'name="t-validate-risk_rating"' in html
-    response = client.post(do_url(activity, "validate"), {"t-validate-risk_rating": ""}, follow=True)
+    assert 'name="t-validate-risk_rating_accepted"' in html and "7.50 %" in html
+    response = client.post(do_url(activity, "validate"), {}, follow=True)
     assert "This field is required." in response.content.decode()
     assert state_of(activity) == A.UNDER_VALIDATION
-    client.post(do_url(activity, "validate"), {"t-validate-risk_rating": "medium"})
+    client.post(do_url(activity, "validate"), {"t-validate-risk_rating_accepted": "on"})
     activity.refresh_from_db()
-    assert (activity.state, activity.risk_rating) == (A.VALIDATED, "medium")
+    assert (activity.state, activity.risk_rating_percent) == (A.VALIDATED, Decimal("7.50"))
 
 
 def test_no_risk_rating_field_for_other_methodologies(as_user, world, activity, advance_to):

@@ -45,7 +45,7 @@ def removals(world, registered):  # noqa: F811
     methodology = registered.methodology_version.methodology
     methodology.kind = "removals"
     methodology.save()
-    Activity.objects.filter(pk=registered.pk).update(risk_rating="low")
+    Activity.objects.filter(pk=registered.pk).update(risk_rating_percent=10)
     return Activity.objects.get(pk=registered.pk)
 
 

@@ -1,7 +1,7 @@
 """Show how an issuance of N units would be split under a rule set (rules.md §4.5; policy.md §1).
 
     python manage.py issuance_preview --units 1000003 [--omge-rate 0.035] [--sop-exempt]
-        [--risk-rating low|medium|high] [--rule-set 2021-01] [--json]
+        [--risk-rating 12.5 (or low|medium|high with --rule-set 2021-01)] [--rule-set 2021-01] [--json]
 """
 import datetime
 import json
@@ -43,7 +43,7 @@ class Command(BaseCommand):
         parser.add_argument("--units", required=True, help="gross units to issue (a whole number, at least 1)")
         parser.add_argument("--omge-rate", default=None, help="OMGE rate elected, e.g. 0.035 (default: the minimum)")
         parser.add_argument("--sop-exempt", action="store_true", help="host is an LDC/SIDS that did not opt out")
-        parser.add_argument("--risk-rating", default=None, help="reversal-risk rating: low, medium or high")
+        parser.add_argument("--risk-rating", default=None, help="reversal risk rating: a percentage (e.g. 12.5; A6.4-STAN-METH-002 para 55), or low, medium or high under rule set 2021-01")
         parser.add_argument("--rule-set", default=None, help="rule set version (default: the one in force today)")
         parser.add_argument("--json", action="store_true", help="print one JSON object")
 

@@ -163,7 +163,7 @@ def _counters_advance(*, activity, tranches):
         return {vintage: next_serial - per_vintage[vintage] for vintage, next_serial in cursor.fetchall()}
 
 
-def _issued_blocks(*, issuance, activity, tranches, pending, next_free):
+def _issued_blocks(*, issuance, activity, tranches, pending, next_free, negligible=False):
     """Step 1 (7/CMA.4 annex I para 37): every unit into the pending account, serials never reused."""
     blocks = []
     for vintage, quantity, status, definition in tranches:
@@ -173,16 +173,16 @@ def _issued_blocks(*, issuance, activity, tranches, pending, next_free):
             UnitBlock(
                 activity=activity, host_party_id=activity.host_party_id, vintage=vintage, issuance=issuance,
                 serial_start=start, serial_end=start + quantity - 1, account=pending, authorization_status=status,
-                first_transfer_definition=definition,
+                first_transfer_definition=definition, negligible_risk=negligible,
             )
         )
     return blocks
 
 
-def _issue(*, issuance, activity, tranches, pending, actor_label, key):
+def _issue(*, issuance, activity, tranches, pending, actor_label, key, negligible=False):
     """Step 1 written alone: a run resuming after it found its later steps undone (`_steps_resume`)."""
     blocks = _issued_blocks(issuance=issuance, activity=activity, tranches=tranches, pending=pending,
-                            next_free=_counters_advance(activity=activity, tranches=tranches))
+                            next_free=_counters_advance(activity=activity, tranches=tranches), negligible=negligible)
     UnitBlock.objects.bulk_create(blocks)
     totals_add(issue_deltas(blocks=blocks, account=pending), balance_deltas(takes=[(b, b.quantity) for b in blocks],
                                                                              from_account=None, to_account=pending))
@@ -198,16 +198,18 @@ def _issue(*, issuance, activity, tranches, pending, actor_label, key):
 
 
 def _levy_parts(split, tranches):
-    """{step: (authorized units, mitigation contribution units)} for the SOP and OMGE steps (rule 5)."""
+    """{step: (authorized units, mitigation contribution units)} for the SOP, OMGE and buffer steps (rule 5)."""
     from methodologies.arithmetic import levies_by_status
 
     authorized = sum(q for _, q, status, _ in tranches if status != AuthorizationStatus.MITIGATION_CONTRIBUTION)
     mitigation = sum(q for _, q, status, _ in tranches if status == AuthorizationStatus.MITIGATION_CONTRIBUTION)
-    sop, omge = levies_by_status(
-        levies=[split.share_of_proceeds, split.omge], authorized=authorized, mitigation_contribution=mitigation,
-        rounding=getattr(split, "levy_authorized_rounding", "up"),
+    # pacm issue 10 (reading risk-buffer-7): the buffer, a share of every A6.4ER issued (A6.4-STAN-METH-002
+    # para 55), takes both kinds in proportion too, so the pool holds each authorization status as issued (para 53).
+    sop, omge, buffer = levies_by_status(
+        levies=[split.share_of_proceeds, split.omge, split.buffer], authorized=authorized,
+        mitigation_contribution=mitigation, rounding=getattr(split, "levy_authorized_rounding", "up"),
     )
-    return {"share_of_proceeds": sop, "omge": omge}
+    return {"share_of_proceeds": sop, "omge": omge, "buffer": buffer}
 
 
 def _step_takes(*, name, quantity, blocks, levy_parts, pending):
@@ -267,12 +269,12 @@ def _steps_plan(*, issued, steps, levy_parts, pending, issuance, actor_label, pr
     return planned, children, totals, balances
 
 
-def _issuance_write(*, issuance, activity, tranches, pending, steps, levy_parts, actor_label, prefix):
+def _issuance_write(*, issuance, activity, tranches, pending, steps, levy_parts, actor_label, prefix, negligible=False):
     """The whole issuance in a fixed number of multi-row statements (pacm issue 8): the serial counters;
     the issued blocks as every step leaves them; their children; every step's transaction; every entry;
     the totals and balances. The blocks are written in their final state, so no row is written twice."""
     issued = _issued_blocks(issuance=issuance, activity=activity, tranches=tranches, pending=pending,
-                            next_free=_counters_advance(activity=activity, tranches=tranches))
+                            next_free=_counters_advance(activity=activity, tranches=tranches), negligible=negligible)
     issue_row = LedgerTransaction(
         kind=TransactionKind.ISSUANCE, issuance=issuance, from_account=None, to_account=pending,
         quantity=sum(b.quantity for b in issued), actor_label=actor_label, idempotency_key=f"{prefix}:issue",
@@ -370,12 +372,15 @@ def issuance_execute(*, issuance, tranches, split, distribution, actor_label, ac
         done = {} if first_run else {
             row.idempotency_key: row for row in LedgerTransaction.objects.filter(idempotency_key__in=keys)}
         levy_parts = _levy_parts(split, tranches)
+        negligible = getattr(split, "negligible_risk", False)  # A6.4-STAN-METH-002 para 39(b)
         if not done:
             return _issuance_write(issuance=issuance, activity=activity, tranches=tranches, pending=pending,
-                                   steps=steps, levy_parts=levy_parts, actor_label=actor_label, prefix=prefix)
+                                   steps=steps, levy_parts=levy_parts, actor_label=actor_label, prefix=prefix,
+                                   negligible=negligible)
         key = f"{prefix}:issue"
         first = done.get(key) or _issue(
-            issuance=issuance, activity=activity, tranches=tranches, pending=pending, actor_label=actor_label, key=key
+            issuance=issuance, activity=activity, tranches=tranches, pending=pending, actor_label=actor_label, key=key,
+            negligible=negligible,
         )
         # Conservation is kept by the maintained totals (services.totals, moved in each step), checked by
         # `reconcile_totals` and the ledger's property tests: no re-read of what was just written (issue 8).

@@ -49,11 +49,25 @@ def text_clean(value, *, field, required):
 
 def terminal_refuse(account):
     """7/CMA.4 annex I para 45: units in a cancellation or retirement account never move again."""
+    pool_refuse(account)
     if account.kind in TERMINAL_KINDS:
         params = {"account": account.number, "label": AccountKind(account.kind).label.lower()}
         raise ServiceError(
             _("%(account)s is a %(label)s account: its units can never move again.") % params,
             code="account_final", params=params,
+        )
+
+
+def pool_refuse(account):
+    """A6.4-STAN-METH-002 paras 54-55: Buffer A6.4ERs are only ever cancelled (to remediate reversals,
+    by the registry administrator); they are never transferred, used or cancelled by anyone's hand."""
+    if account.kind == AccountKind.BUFFER:
+        params = {"account": account.number}
+        raise ServiceError(
+            _("%(account)s is the Reversal Risk Buffer Pool Account: its units are only cancelled by the registry "
+              "administrator to remediate reversals, never transferred or used (A6.4-STAN-METH-002 paras 54-55).")
+            % params,
+            code="buffer_pool_cancel_only", params=params,
         )
 
 
