@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "methodologies",
     "projects",
     "projects.board",
+    "projects.reversals",
 ]
 
 MIDDLEWARE = [

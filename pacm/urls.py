@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("registry/", include("pacm.registry.urls")),
     path("", include("projects.board.urls")),
+    path("", include("projects.reversals.urls")),
     path("notifications/", include("pacm.notifications.urls")),
     path("", include("projects.urls")),
 ]

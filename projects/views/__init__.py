@@ -16,7 +16,6 @@ from .monitoring import (
     period_transition,
 )
 from .public import dashboard, home
-from .reversals import reversal_cancel_from_buffer, reversal_compensate, reversal_report
 from .secretariat import fee_record_payment
 
 __all__ = [
@@ -43,7 +42,4 @@ __all__ = [
     "period_request_issuance",
     "period_submit",
     "period_transition",
-    "reversal_cancel_from_buffer",
-    "reversal_compensate",
-    "reversal_report",
 ]

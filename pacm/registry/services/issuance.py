@@ -22,6 +22,7 @@ from ..models import (
 )
 from .accounts import accounts_lock
 from .moves import LedgerError, move_write, plan_take
+from .suspensions import suspension_check
 from .totals import issue_deltas, totals_add
 
 OIMP_DEFINITIONS = (
@@ -214,6 +215,8 @@ def issuance_execute(*, issuance, tranches, split, distribution, actor_label):
         # (FOR NO KEY UPDATE) excludes, so issuances of different activities still run side by side.
         accounts_lock(*[account for account, _ in distribution])
         activity = issuance.period.activity
+        # A6.4-STAN-METH-002 v01.0 paras 25, 44: no issuance while the activity's units are suspended.
+        suspension_check(activity)
         accounts = {
             a.kind: a
             for a in Account.objects.filter(
