@@ -119,10 +119,8 @@ def event_suspend_units(*, event, user, comment="", expected_state=None):
 
 def event_record_end(*, event, user, occurred_to):
     """Para 45: an ongoing event has ended (or been fully contained): the deadlines count from here."""
-    from ..services.base import action_run
 
     _date(occurred_to, "occurred_to")
-    event_id = event.pk
 
     def apply(activity, actor, current):
         if occurred_to < current.occurred_from:

@@ -30,12 +30,12 @@ from pacm.events.models import Event
 from pacm.registry.models import (
     TERMINAL_KINDS,
     AccountKind,
+    LedgerEntry,
     LedgerTransaction,
     SerialCounter,
     TransactionKind,
     UnitBlock,
 )
-from pacm.registry.models import LedgerEntry
 from pacm.registry.services import (
     buffer_remediate,
     buffer_replenish,
@@ -45,8 +45,8 @@ from pacm.registry.services import (
     units_transfer,
     units_use,
 )
-from pacm.registry.services.reversals import UNIT_TYPES
 from pacm.registry.services.moves import units_sum
+from pacm.registry.services.reversals import UNIT_TYPES
 
 from .conftest import activity_make, mech, request_make
 
