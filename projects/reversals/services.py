@@ -117,6 +117,7 @@ def event_suspend_units(*, event, user, comment="", expected_state=None):
     return _fire(event, "suspend_units", user, comment, expected_state, after=after)
 
 
+@EVENT.serves("record_event_end")
 def event_record_end(*, event, user, occurred_to):
     """Para 45: an ongoing event has ended (or been fully contained): the deadlines count from here."""
 
