@@ -95,7 +95,13 @@ def observed_event_write(request, reference, number, name):
 @login_required
 def observed_event_notify(request, reference):
     activity = activity_get_or_404(user=request.user, reference=reference)
-    available_actions(request.user, activity).require("notify_observed_event", _("notify an observed event"))
+    # Offered but blocked (a methodology without reversal risk) is not offered: the page shows no form.
+    offer = available_actions(request.user, activity).get("notify_observed_event")
+    if offer is None or offer.blocked is not None:
+        from pacm.common.errors import Refused
+
+        params = {"write": "notify_observed_event", "what": _("notify an observed event")}
+        raise Refused(_("You may not %(what)s here now.") % params, code="not_offered", params=params)
     form = ObservedEventNotifyForm(request.POST, prefix="observed")
     return form_submit(
         request, activity=activity, key="observed_event", form=form, anchor="observed-events",
