@@ -38,3 +38,16 @@ def open_suspensions_for(activity_ids):
     for row in rows:
         found.setdefault(row.activity_id, row)
     return found
+
+
+def dashboard_queue(user):
+    """Observed events and due dates waiting for this user (the machines' declarations, waiting_q)."""
+    from pacm.engine.offers import waiting_q
+
+    from .machine import DUE, EVENT
+
+    events = (ObservedEvent.objects.select_related("activity", "activity__host_party")
+              .filter(waiting_q(user, EVENT)).order_by("due_at", "pk"))
+    dues = (ReportDue.objects.select_related("activity", "activity__host_party")
+            .filter(waiting_q(user, DUE)).order_by("due_at", "pk"))
+    return events, dues

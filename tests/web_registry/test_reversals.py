@@ -172,3 +172,15 @@ def test_event_page_queries_stay_bounded(as_user, world, issued, django_assert_m
     client = as_user(world.sofia)
     with django_assert_max_num_queries(40):
         assert client.get(event_url(event)).status_code == 200
+
+
+def test_dashboards_list_the_events_that_wait(as_user, world, issued):
+    """The SB's queue holds the notified event (para 44: its instruction); then the participants'."""
+    event = rev.observed_event_notify(
+        activity=issued, user=world.ama, description="Storm", location="Plot 3",
+        occurred_from=timezone.localdate(), aware_on=timezone.localdate())
+    link = event_url(event)
+    assert link in as_user(world.sofia).get(reverse("dashboard")).content.decode()
+    assert link not in as_user(world.kofi).get(reverse("dashboard")).content.decode()
+    rev.event_suspend_units(event=event, user=world.sofia, comment="Para 44")
+    assert link in as_user(world.ama).get(reverse("dashboard")).content.decode()  # record the end (para 45)
