@@ -60,6 +60,17 @@ class MethodologyVersion(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
+    # A6.4-STAN-METH-002 v01.0 para 21: for removals, the methodology's maximum interval between the
+    # start of the first crediting period and the first monitoring report (a), and between two
+    # consecutive reports (b), each between one and five years. Empty: no due dates (reductions).
+    first_report_max_years = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("STAN-METH-002 para 21(a): 1 to 5 years from the start of the first crediting period"),
+    )
+    report_interval_max_years = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("STAN-METH-002 para 21(b): 1 to 5 years between consecutive monitoring reports"),
+    )
 
     class Meta:
         ordering = ["methodology__code", "valid_from"]
@@ -252,6 +263,19 @@ class RuleSet(models.Model):
     missing_information_days = models.PositiveSmallIntegerField(
         default=14, help_text=_("Resubmission after 'incomplete' (PROC-AC-002 v03.0 paras 77, 80, 187, 190)")
     )
+
+    # Observed events and reversals of removals (A6.4-STAN-METH-002 v01.0 paras 43-58; projects.reversals).
+    observed_event_notice_days = models.PositiveSmallIntegerField(
+        default=30, help_text=_("STAN-METH-002 para 43: notify an observed event within this many days of becoming aware"))
+    preliminary_assessment_days = models.PositiveSmallIntegerField(
+        default=90, help_text=_("STAN-METH-002 para 46: verified preliminary assessment report, days after the event ends"))
+    reversal_report_days = models.PositiveSmallIntegerField(
+        default=365, help_text=_("STAN-METH-002 para 47: verified monitoring report, days after the event ends"))
+    buffer_replenishment_days = models.PositiveSmallIntegerField(
+        default=365, help_text=_("STAN-METH-002 para 58: replenish the pool after an avoidable reversal (the SB's "
+                                 "timeframe is not yet specified: a reading)"))
+    deadline_reminder_days = models.PositiveSmallIntegerField(
+        default=14, help_text=_("Participants are reminded this many days before a reversal or monitoring deadline"))
 
     # The Supervisory Body's decisions (projects.board; rules.md §1; docs/rules-coverage.md "Readings").
     # Fractions are kept as whole numerator and denominator, so that 3/4 (or 2/3) is exact.

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "projects.consultation",
     "projects.transition",
     "projects.poa",
+    "projects.reversals",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("projects.consultation.urls")),
     path("", include("projects.transition.urls")),
     path("", include("projects.poa.urls")),
+    path("", include("projects.reversals.urls")),
     path("notifications/", include("pacm.notifications.urls")),
     path("", include("projects.urls")),
 ]

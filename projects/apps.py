@@ -17,6 +17,10 @@ class ProjectsConfig(AppConfig):
         from .risk.machine import risk_machine_register
 
         risk_machine_register()  # pacm issue 10: the reversal risk assessment's revisions
+        from .reversals import events as _reversal_events  # noqa: F401  (observed events' shapes)
+        from .reversals.machine import machines_register as reversal_machines_register
+
+        reversal_machines_register()
         visible_activities_register(activities_visible_to)
 
         from pacm.registry.authorizations import host_approval_lookup_register

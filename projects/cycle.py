@@ -252,12 +252,10 @@ ACTIVITY_ACTIONS = (
         item_ok=lambda fee, actor: fee.status == "due", pending=True, waiting=_waiting_fees()),
     # RMP 50: monitoring reports of a registered activity.
     Act("submit_monitoring_report", A.REGISTERED, {AP}, _("Submit a monitoring report"), creates="period", refusal=_("Only a registered activity is monitored.")),
-    # policy.md §2: reversals of removals and reversal-risk activities.
-    Act("report_reversal", A.REGISTERED, {AP, DOE}, _("Report a reversal"), refusal=_("Reversals are reported for registered activities."), guards=("carries_reversal_risk",)),
-    Act("compensate_reversal", None, {AP}, _("Compensate the reversal"), items=lambda a: a.reversals.all(),
-        item_ok=lambda r, actor: r.status != "settled" and (r.kind == "avoidable" or r.buffer_drawn)),
-    Act("cancel_from_buffer", None, {SEC}, _("Cancel from the buffer"), items=lambda a: a.reversals.all(),
-        item_ok=lambda r, actor: r.status != "settled" and r.kind == "unavoidable" and not r.buffer_drawn),
+    # A6.4-STAN-METH-002 v01.0 para 43: the participants notify an observed event (projects.reversals).
+    Act("notify_observed_event", A.REGISTERED, {AP}, _("Notify an observed event"),
+        refusal=_("Observed events are notified for registered activities."), guards=("carries_reversal_risk",),
+        creates="observed_event"),
     # RMP 22; PROC-AC-002 v03.0 paras 102-103: the SB decides as a body (projects.board): the
     # secretariat records a meeting's decision or opens an electronic one; members vote.
     Act("decide_as_board", (A.UNDER_SB_REVIEW, A.REGISTERED), {SEC}, _("Record or open the Board's decision"),
@@ -290,13 +288,14 @@ ISSUANCE = RequestKind(
     submit_labels=(_("Submit the issuance request"), _("Resubmit the issuance request")),
     # A6.4-PROC-AC-001 v06.0 para 27: a transitioned activity's host authorizes before its first issuance.
     submit_guards=("issuance_request_complete", "no_unsettled_avoidable_reversal", "transitioned_authorization_on_file",
-                   "risk_rating_in_force"),
+                   "risk_rating_in_force", "activity_not_suspended"),
     submit_inputs=("issuance_request",), submit_input_guards=("issuance_request_complete",),
     fee_guard="issuance_fee_settled",
     # PROC-AC-002 v03.0 para 194: review by the host Party's DNA or any SB member or alternate;
     # para 213: the Board decides.
     reviewers=frozenset({SB, DNA}), deciders=frozenset({BOARD}),
-    decision_guards=("no_unsettled_avoidable_reversal",),
+    # A6.4-STAN-METH-002 v01.0 paras 25, 44, 58: no issuance while suspended or a replenishment is owed.
+    decision_guards=("no_unsettled_avoidable_reversal", "activity_not_suspended"),
     completeness_timer="information_check", review_timer="issuance_review", appeal_timer="appeal",
     labels={"approve": _("Approve issuance"), "reject": _("Reject issuance"), "close_appeal": _("Issue (appeal window closed)")},
 )

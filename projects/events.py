@@ -42,6 +42,7 @@ SHAPES = {
     K.ISSUANCE_EXECUTED: (
         {"monitoring_period", "gross", "share_of_proceeds", "omge", "buffer", "net", "rule_set", "sop_exempt",
          "tranches", "distribution"}, ()),
+    # No longer written (observed events, projects.reversals); kept for rows written before issue 10.
     K.REVERSAL_REPORTED: (_REVERSAL, ()),
     K.REVERSAL_SETTLED: (_REVERSAL, {"from_buffer", "compensated"}),
 }
@@ -200,24 +201,3 @@ def issuance_executed(*, period, actor, split, sop_exempt, tranches, distributio
         },
         head=head,
     )
-
-
-def _reversal_event(kind, reversal, actor, **extra):
-    return event_record(
-        stream=reversal.activity.stream, kind=kind, actor=actor, activity=reversal.activity,
-        comment=reversal.description if kind == EventKind.REVERSAL_REPORTED else "",
-        payload={"reversal": reversal.pk, "kind": reversal.kind, "quantity": reversal.quantity,
-                 "cancelled": reversal.cancelled, "outstanding": reversal.outstanding, "status": reversal.status,
-                 **extra},
-    )
-
-
-def reversal_reported(*, reversal, actor):
-    return _reversal_event(EventKind.REVERSAL_REPORTED, reversal, actor)
-
-
-def reversal_settled(*, reversal, actor, from_buffer=None, compensated=None):
-    extra = {"from_buffer": from_buffer} if from_buffer is not None else {}
-    if compensated is not None:
-        extra["compensated"] = compensated
-    return _reversal_event(EventKind.REVERSAL_SETTLED, reversal, actor, **extra)

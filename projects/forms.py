@@ -36,7 +36,7 @@ from pacm.common.forms import (  # noqa: F401  (re-exported for this app's forms
 from pacm.common.submission import SubmissionKeyMixin
 from pacm.parties.models import Organisation, Party
 
-from .models import Activity, AuthorizationStatement, Document, Finding, Reversal
+from .models import Activity, AuthorizationStatement, Document, Finding
 
 
 class MethodologyVersionField(ModelChoiceField):
@@ -330,36 +330,6 @@ class IssuanceRequestForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
                 _("A fraction, e.g. 0.05 for 5%%. Leave empty for the minimum of %(minimum)s (RMP 59).")
                 % {"minimum": f"{omge_min_rate.normalize():f}"}
             )
-
-
-class ReversalReportForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
-    """policy.md §2: a reported reversal of removals, avoidable or not."""
-
-    # At most the units issued for the activity: the service says how many that is.
-    quantity = units_field(unit=_("t CO2e"), label=_("Quantity reversed (t CO2e)"))
-    kind = forms.ChoiceField(choices=[("", _("Choose"))] + list(Reversal.Kind.choices), label=_("Kind of reversal"))
-    description = text_area(3, label=_("What happened"))
-    evidence = forms.FileField(required=False, label=_("Evidence (optional)"), help_text=_("A PDF or office document."))
-
-
-class ReversalCompensateForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
-    """Avoidable reversal, or a buffer shortfall: participants cancel units of their own.
-
-    `accounts` is a list read once per page, so one page with many reversals reads them once.
-    """
-
-    from_account = forms.TypedChoiceField(coerce=int, label=_("From your holding account"))
-    quantity = units_field(unit=_("units"), label=_("Units to cancel"))
-
-    def __init__(self, *args, accounts, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.accounts = {account.pk: account for account in accounts}
-        self.fields["from_account"].choices = [("", _("Choose"))] + [
-            (account.pk, f"{account.number} {account.name}") for account in accounts
-        ]
-
-    def clean_from_account(self):
-        return self.accounts[self.cleaned_data["from_account"]]
 
 
 class RiskRevisionForm(BootstrapMixin, forms.Form):

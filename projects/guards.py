@@ -258,9 +258,17 @@ def issuance_request_complete(obj):
 
 
 def no_unsettled_avoidable_reversal(obj):
-    """policy.md §2: until an avoidable reversal, or a buffer shortfall, is made good: no issuance."""
-    if any(r.blocks_issuance for r in obj.activity.reversals.filter(status="reported")):
-        return _("A reversal of this activity has not been compensated yet: no further issuance until it is.")
+    """A6.4-STAN-METH-002 v01.0 para 58: until the participants replenish the pool after an avoidable
+    reversal, the activity is not issued again (projects.reversals)."""
+    from .reversals.services import replenishment_owed_events
+
+    owed = replenishment_owed_events(obj.activity)
+    if owed:
+        params = {"event": owed[0].number, "owed": sum(e.replenishment_owed for e in owed)}
+        return _blocked("replenishment_owed",
+                        _("The buffer pool has not been replenished after the avoidable reversal of observed event "
+                          "%(event)s (%(owed)s units owed): no further issuance until it is (A6.4-STAN-METH-002 "
+                          "para 58)."), params, {**params, "owed": f"{params['owed']:,}"})
     if obj.activity.risk_rating == Activity.RiskRating.VERY_HIGH:
         return _("A very high reversal risk is not eligible for issuance until the risk is reduced (policy.md §2).")
     return None
@@ -358,3 +366,14 @@ def transitioned_authorization_on_file(obj):
         return _("The host Party's authorization statement must be on file before the first issuance of a "
                  "transitioned activity (A6.4-PROC-AC-001 para 27).")
     return None
+
+
+def activity_not_suspended(obj):
+    """A6.4-STAN-METH-002 v01.0 paras 25, 44: no issuance while the activity's units are suspended."""
+    from pacm.registry.services.suspensions import suspension_error, suspension_of
+
+    suspension = suspension_of(_activity(obj))
+    if suspension is None:
+        return None
+    error = suspension_error(suspension)
+    return Blocked(code=error.code, message=error.message, params=error.params)

@@ -1,4 +1,20 @@
-"""The timer pass of every machine (pacm.engine.timers), re-exported for the commands and tasks."""
-from pacm.engine.timers import timers_run
+"""The timer pass of every machine (pacm.engine.timers), for the commands and tasks.
+
+Before it, the first monitoring-report due dates of removals are opened (A6.4-STAN-METH-002 v01.0
+para 21); after it, the participants are reminded of deadlines that come near
+(`RuleSet.deadline_reminder_days`).
+"""
+from pacm.engine.timers import timers_run as _engine_timers_run
+
+
+def timers_run():
+    from .reversals.reminders import reminders_send
+    from .reversals.services import report_dues_sync
+
+    report_dues_sync()
+    fired = _engine_timers_run()
+    reminders_send()
+    return fired
+
 
 __all__ = ["timers_run"]

@@ -230,9 +230,14 @@ class TransactionKind(models.TextChoices):
     VOLUNTARY_OMGE_CANCELLATION = "voluntary_omge_cancellation", _("Voluntary OMGE cancellation")
     RETIREMENT = "retirement", _("Retirement (NDC use)")
     CANCELLATION_OIMP = "cancellation_oimp", _("Cancellation for OIMP")
+    # Written before issue 10 (policy.md §2 placeholders); kept so their history reads.
     BUFFER_CANCELLATION = "buffer_cancellation", _("Buffer cancellation (unavoidable reversal)")
     REVERSAL_COMPENSATION = "reversal_compensation", _("Reversal compensation (avoidable reversal)")
     ADMIN_CANCELLATION = "admin_cancellation", _("Administrative cancellation")
+    # A6.4-STAN-METH-002 v01.0 paras 53, 56-57: buffer units cancelled for remediation of reversals.
+    REVERSAL_REMEDIATION = "reversal_remediation", _("Cancellation for remediation of reversals")
+    # Para 58: participants replenish the pool after an avoidable reversal.
+    BUFFER_REPLENISHMENT = "buffer_replenishment", _("Buffer pool replenishment (avoidable reversal)")
 
 
 class LedgerTransaction(AppendOnlyModel):
@@ -324,3 +329,36 @@ class AccountBalance(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "shard"], name="account_balance_key")]
+class SuspensionReason(models.TextChoices):
+    # A6.4-STAN-METH-002 v01.0 para 44: on the SB's instruction after an observed event.
+    OBSERVED_EVENT = "observed_event", _("Observed event that could lead to a reversal (A6.4-STAN-METH-002 para 44)")
+    # Para 25: a monitoring report of removals not submitted by its due date.
+    MISSED_REPORT = "missed_report", _("Monitoring report not submitted by its due date (A6.4-STAN-METH-002 para 25)")
+
+
+class Suspension(models.Model):
+    """The registry's suspension of issuance, transfer and cancellation (and use) of every unit that
+    came from an activity, wherever it is held (A6.4-STAN-METH-002 v01.0 paras 25, 44, 46).
+
+    Open while `lifted_at` is empty; lifted only on the Supervisory Body's instruction. Rows are
+    never deleted: the history of suspensions stays readable.
+    """
+
+    activity = models.ForeignKey("projects.Activity", on_delete=models.PROTECT, related_name="suspensions")
+    reason = models.CharField(max_length=20, choices=SuspensionReason.choices)
+    detail = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField()
+    started_by = models.CharField(max_length=150)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["activity", "lifted_at"], name="suspension_activity_open")]
+
+    def __str__(self):
+        return f"{self.activity_id} {self.reason} {'lifted' if self.lifted_at else 'open'}"
+
+    @property
+    def is_open(self):
+        return self.lifted_at is None

@@ -193,3 +193,22 @@ def account_numbers_revealed_to(user):
     if Organisation.objects.filter(memberships__user=user, kind=Organisation.Kind.SECRETARIAT).exists():
         return None
     return frozenset(accounts_of_user(user).values_list("number", flat=True))
+
+
+def suspensions_of(activity_ids):
+    """{activity id: its oldest open suspension} (A6.4-STAN-METH-002 v01.0 paras 25, 44): one query."""
+    from .models import Suspension
+
+    found = {}
+    rows = (Suspension.objects.filter(activity_id__in=set(activity_ids), lifted_at__isnull=True)
+            .select_related("activity").order_by("started_at", "pk"))
+    for row in rows:
+        found.setdefault(row.activity_id, row)
+    return found
+
+
+def suspended_references():
+    """References of the activities whose units are suspended now (a public fact, para 44)."""
+    from .models import Suspension
+
+    return set(Suspension.objects.filter(lifted_at__isnull=True).values_list("activity__reference", flat=True))

@@ -59,6 +59,7 @@ def public_registry(request):
         "reference": reference,
         "status_labels": STATUS_LABELS,
         "kind_labels": KIND_LABELS,
+        "suspended_refs": selectors.suspended_references(),
     }
     return render(request, "registry/public.html", context)
 
@@ -224,6 +225,11 @@ def _account_render(request, account, *, bound=None):
     holdings = page_get(request, selectors.holdings(account), param="holdings", per_page=HOLDINGS_PAGE)
     for row in holdings:
         row["status_label"] = STATUS_LABELS.get(row["authorization_status"], row["authorization_status"])
+    # A6.4-STAN-METH-002 v01.0 paras 25, 44: units of a suspended activity are shown as such, with the
+    # reason, beside the forms that would move them (the services refuse them: `units_suspended`).
+    suspended = selectors.suspensions_of(row["activity_id"] for row in holdings)
+    for row in holdings:
+        row["suspension"] = suspended.get(row["activity_id"])
     blocks = keyset_page(request, selectors.account_blocks(account), param="blocks_after", per_page=BLOCKS_PAGE,
                          descending=False, transform=_block_row)
     # Statement rows come newest first by key (index (from_account, id) and (to_account, id)); the
@@ -244,6 +250,7 @@ def _account_render(request, account, *, bound=None):
         "blocks": blocks,
         "statement": statement,
         "forms": forms,
+        "suspensions": list(suspended.values()),
         "open_tab": next(iter(bound), None) if bound else None,
     }
     return render(request, "registry/account_detail.html", context)

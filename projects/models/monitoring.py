@@ -109,7 +109,11 @@ class DistributionLine(models.Model):
 
 
 class Reversal(models.Model):
-    """A reported reversal of removals (policy.md §2; rules.md §4.3)."""
+    """A reversal reported under the superseded policy.md §2 placeholder flow (before issue 10).
+
+    No longer written: observed events, suspensions and remediation follow A6.4-STAN-METH-002
+    v01.0 (projects.reversals). The rows and their events stay readable on the activity page.
+    """
 
     class Kind(models.TextChoices):
         AVOIDABLE = "avoidable", _("Avoidable")
@@ -141,11 +145,3 @@ class Reversal(models.Model):
     def outstanding(self):
         return self.quantity - self.cancelled
 
-    @property
-    def blocks_issuance(self):
-        """Avoidable: until the participants compensate. Unavoidable: only a buffer shortfall."""
-        if self.status == self.Status.SETTLED:
-            return False
-        if self.kind == self.Kind.AVOIDABLE:
-            return True
-        return self.buffer_drawn and self.outstanding > 0

@@ -46,7 +46,6 @@ from .registration import (
     activity_start_completeness_check,
     fee_record_payment,
 )
-from .reversals import reversal_cancel_from_buffer, reversal_compensate, reversal_report
 from .validation import (
     activity_accept_engagement,
     activity_close_consultation,

@@ -108,6 +108,10 @@ def period_submit(*, activity, user, start, end, claims, report, comment=""):
         )
         document_store(activity=obj, actor=actor, kind=Document.Kind.MONITORING_REPORT, uploaded=report, period=period)
         events.monitoring_submitted(period=period, actor=actor, claims=claims, comment=comment)
+        # A6.4-STAN-METH-002 v01.0 paras 21-22: the report meets its due date; the next one is set.
+        from ..reversals.services import report_due_met
+
+        report_due_met(activity=obj, actor=actor, period=period)
         return period
 
     period = action_run(subject=activity, name="submit_monitoring_report", user=user, apply=apply)

@@ -9,8 +9,10 @@ class TransitionConfig(AppConfig):
     def ready(self):
         from pacm.engine.machines import machine_register
 
-        from . import events  # noqa: F401  (declares the event kinds' payload shapes)
-        from . import services  # noqa: F401  (binds the machine's services)
+        from . import (
+            events,  # noqa: F401  (declares the event kinds' payload shapes)
+            services,  # noqa: F401  (binds the machine's services)
+        )
         from .machine import TRANSITION_MACHINE
 
         machine_register(TRANSITION_MACHINE)

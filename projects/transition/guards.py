@@ -5,8 +5,8 @@ from django.utils.translation import gettext as _
 
 from pacm.engine.declarations import Blocked
 
-from .deadlines import deadline_end, host_approval_deadline, revised_pdd_deadline, rules
 from .cycle import TransitionState
+from .deadlines import deadline_end, host_approval_deadline, revised_pdd_deadline, rules
 from .models import TransitionRequest
 
 R = TransitionRequest

@@ -16,7 +16,6 @@ from .monitoring import (
     period_transition,
 )
 from .public import dashboard, home
-from .reversals import reversal_cancel_from_buffer, reversal_compensate, reversal_report
 from .risk import risk_revision_act
 from .secretariat import fee_record_payment
 
@@ -44,8 +43,5 @@ __all__ = [
     "period_request_issuance",
     "period_submit",
     "period_transition",
-    "reversal_cancel_from_buffer",
     "risk_revision_act",
-    "reversal_compensate",
-    "reversal_report",
 ]

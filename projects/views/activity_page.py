@@ -29,8 +29,6 @@ from ..forms import (
     FindingRaiseForm,
     FindingReopenForm,
     HostApprovalForm,
-    ReversalCompensateForm,
-    ReversalReportForm,
     TransitionForm,
 )
 from ..models import Activity, Document
@@ -62,9 +60,7 @@ class Offers:
     authorization: bool = False
     payable_fees: frozenset = frozenset()
     period_submit: bool = False
-    reversal_report: bool = False
-    reversal_compensate: frozenset = frozenset()
-    reversal_buffer: frozenset = frozenset()
+    observed_event_notify: bool = False
 
     def require(self, allowed, what):
         """A form the page does not offer is refused (403) before any input is read."""
@@ -112,10 +108,8 @@ def activity_offers(*, activity, user):
     offers.authorization = actions.has("issue_authorization")
     offers.payable_fees = frozenset(f.pk for f in actions.items("record_fee_payment"))
     offers.period_submit = actions.has("submit_monitoring_report")
-    report = actions.get("report_reversal")
-    offers.reversal_report = report is not None and report.blocked is None
-    offers.reversal_compensate = frozenset(r.pk for r in actions.items("compensate_reversal"))
-    offers.reversal_buffer = frozenset(r.pk for r in actions.items("cancel_from_buffer"))
+    notify = actions.get("notify_observed_event")
+    offers.observed_event_notify = notify is not None and notify.blocked is None
     return offers
 
 
@@ -175,24 +169,16 @@ def activity_page_render(request, activity, *, bound=None, status=200):
         )
         for fee in activity.fees.all()
     ]
-    reversals, accounts = [], None
-    for reversal in selectors.activity_reversals(activity):
-        compensate = None
-        if reversal.pk in offers.reversal_compensate:
-            if accounts is None:
-                accounts = list(selectors.participant_holding_accounts(user=request.user, activity=activity))
-            key = f"compensate-{reversal.pk}"
-            compensate = form(key, lambda: ReversalCompensateForm(accounts=accounts, prefix=key))
-        reversals.append(
-            {"reversal": reversal, "compensate": compensate, "buffer": reversal.pk in offers.reversal_buffer}
-        )
-    if offers.reversal_report:
-        forms["reversal"] = form("reversal", lambda: ReversalReportForm(prefix="reversal"))
+    # A6.4-STAN-METH-002 v01.0 paras 21-25, 43-58: observed events, suspensions, due dates (projects.reversals).
+    from ..reversals.page import reversal_context
+
+    reversal = reversal_context(request, activity, offers, bound)
     context = {
         "activity": activity,
         "offers": offers,
         "periods": selectors.activity_periods(activity),
-        "reversals": reversals,
+        "reversals": selectors.activity_reversals(activity),
+        **reversal,
         "actors": sorted(offers.roles.values(), key=lambda a: str(a.role)),
         "forms": forms,
         "findings": findings,

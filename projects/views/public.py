@@ -33,10 +33,19 @@ def dashboard(request):
     # pacm issue 8: every list a page at a time, in the order it is shown.
     activities = page_get(request, activities, param="queue", per_page=DASHBOARD_PAGE)
     periods = page_get(request, periods, param="periods", per_page=DASHBOARD_PAGE)
+    # A6.4-STAN-METH-002 v01.0 paras 21-25, 43-58: observed events and report due dates that wait.
+    from ..reversals.selectors import dashboard_queue as reversal_queue
+
+    events, dues = reversal_queue(request.user)
+    events = page_get(request, events, param="events", per_page=DASHBOARD_PAGE)
+    dues = page_get(request, dues, param="dues", per_page=DASHBOARD_PAGE)
     context = {
         "activities": activities,
         "periods": periods,
-        "queue_count": activities.paginator.count + periods.paginator.count,
+        "observed_events": events,
+        "report_dues": dues,
+        "queue_count": activities.paginator.count + periods.paginator.count + events.paginator.count
+        + dues.paginator.count,
         "is_participant": Role.PARTICIPANT in roles,
         "has_activities": bool(roles & {Role.PARTICIPANT, Role.DOE, Role.DNA}),
     }

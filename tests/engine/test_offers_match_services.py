@@ -15,6 +15,7 @@ from pacm.engine.offers import available_actions, offered_writes
 from pacm.engine.run import write_run
 from projects.machines import ACTIVITY, PERIOD
 from projects.models import Activity, MonitoringPeriod
+from projects.reversals.machine import DUE, EVENT
 
 from ..issuance.conftest import period_over, registered, submit  # noqa: F401  (fixtures)
 
@@ -77,15 +78,49 @@ def test_period_offers_are_what_the_services_accept(world, registered, submit): 
     assert checked > 0
 
 
+def _removals_event(world, activity):
+    import datetime
+
+    from django.utils import timezone
+
+    from projects.reversals.services import observed_event_notify
+
+    methodology = activity.methodology_version.methodology
+    methodology.kind = "removals"
+    methodology.save()
+    Activity.objects.filter(pk=activity.pk).update(verification_doe=world.orgs["doe"], risk_rating="low")
+    today = timezone.localdate()
+    return observed_event_notify(activity=Activity.objects.get(pk=activity.pk), user=world.ama, description="Fire",
+                                 location="Plot 1", occurred_from=today - datetime.timedelta(days=1), aware_on=today)
+
+
+def test_observed_event_offers_are_what_the_services_accept(world, registered):  # noqa: F811
+    """A6.4-STAN-METH-002 v01.0 paras 43-58: the observed event's machine, every state and persona."""
+    event = _removals_event(world, registered)
+    assert check_machine(EVENT, event, world, EVENT.states.values) > 0
+
+
+def test_report_due_offers_are_what_the_services_accept(world, registered):  # noqa: F811
+    """Paras 21-25: the due date's machine, every state and persona."""
+    import datetime
+
+    from pacm.parties.roles import Actor
+    from projects.reversals.services import report_due_open
+
+    due = report_due_open(activity=registered, due_on=datetime.date(2030, 1, 1), basis="para 21(a)",
+                          actor=Actor.timer("test"))
+    assert check_machine(DUE, due, world, DUE.states.values) > 0
+
+
 def test_every_write_of_every_machine_has_its_service():
-    for machine in (ACTIVITY, PERIOD):
+    for machine in (ACTIVITY, PERIOD, EVENT, DUE):
         missing = {
             name for name, spec in machine.writes.items() if spec.is_transition and name not in machine.services
         }
         assert missing == set(), (machine.name, missing)
 
 
-@pytest.mark.parametrize("machine", [ACTIVITY, PERIOD], ids=lambda m: m.name)
+@pytest.mark.parametrize("machine", [ACTIVITY, PERIOD, EVENT, DUE], ids=lambda m: m.name)
 def test_timed_states_fire_declared_timer_transitions(machine):
     for state, name in machine.timed.items():
         spec = machine.write(name)

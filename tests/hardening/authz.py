@@ -7,7 +7,7 @@
   matrix with a message asking for a filler, so a new route is covered the day it is added.
 - `scene_build()` makes the objects: two participants' worlds that mirror each other (ama's in
   Ghana with dora, kofi's in Kenya with otto), each with a draft, an unpublished activity and a
-  registered one (two monitoring periods, a fee, a reversal, documents), holding accounts,
+  registered one (two monitoring periods, a fee, an observed event, documents), holding accounts,
   Party accounts, the mechanism's accounts; and a few mismatched kwargs (a fee of one activity
   under another's URL).
 - Who may see what is declared here, from the rules (the oracle), never read from the code under
@@ -24,11 +24,20 @@ from dataclasses import dataclass, field
 
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from pacm.events.models import Event
 from pacm.parties.models import Membership, Organisation
 from pacm.parties.roles import Role
-from pacm.registry.models import Account, AccountKind, LedgerEntry, LedgerTransaction, SerialCounter, UnitBlock
+from pacm.registry.models import (
+    Account,
+    AccountKind,
+    LedgerEntry,
+    LedgerTransaction,
+    SerialCounter,
+    Suspension,
+    UnitBlock,
+)
 from projects import services
 from projects.consultation.models import Comment, CommentReply
 from projects.cycle import ACTIVITY_BY_NAME, PERIOD_BY_NAME
@@ -45,13 +54,15 @@ from projects.models import (
     HostApproval,
     IssuanceRequest,
     MonitoringPeriod,
-    Reversal,
     VintageClaim,
 )
-from projects.transition.machine import TRANSITION_MACHINE
-from projects.transition.models import TransitionRequest
 from projects.poa.cycle import CP_TRANSITIONS, POA_TRANSITIONS
 from projects.poa.models import ComponentProject, EligibilityCriterion, PoAHost, Programme
+from projects.reversals.cycle import EVENT_ACTIONS, EVENT_BY_NAME
+from projects.reversals.due_cycle import DUE_BY_NAME
+from projects.reversals.models import ObservedEvent, ReportDue
+from projects.transition.machine import TRANSITION_MACHINE
+from projects.transition.models import TransitionRequest
 from tests import factories as f
 
 AP, DOE, DNA, SEC, SB, AF = Role.PARTICIPANT, Role.DOE, Role.DNA, Role.SECRETARIAT, Role.SB, Role.ADAPTATION_FUND
@@ -111,8 +122,8 @@ def admin_models():
 
 COUNTED = (Event, LedgerTransaction, LedgerEntry, UnitBlock, SerialCounter, Account, Activity, MonitoringPeriod,
            VintageClaim, Document, DocumentVersion, Finding, Fee, HostApproval, AuthorizationStatement,
-           IssuanceRequest, DistributionLine, Reversal, Organisation, Membership, Comment, CommentReply,
-           TransitionRequest, ComponentProject, PoAHost, EligibilityCriterion)
+           IssuanceRequest, DistributionLine, ObservedEvent, ReportDue, Suspension, Organisation, Membership,
+           Comment, CommentReply, TransitionRequest, ComponentProject, PoAHost, EligibilityCriterion)
 
 
 # The rows whose columns a POST may not change either (an update writes no new row).
@@ -121,7 +132,9 @@ WATCHED = (
     ("periods", MonitoringPeriod, ("id", "state", "due_at")),
     ("fees", Fee, ("id", "status", "payment_reference")),
     ("findings", Finding, ("id", "status")),
-    ("reversals", Reversal, ("id", "status", "cancelled")),
+    ("observed events", ObservedEvent, ("id", "state", "due_at", "occurred_to", "cancelled_authorized",
+                                        "replenished_authorized")),
+    ("suspensions", Suspension, ("id", "lifted_at")),
     ("unit blocks", UnitBlock, ("id", "account", "serial_start", "serial_end")),
     ("accounts", Account, ("id", "name", "organisation", "party")),
     ("comments", Comment, ("id", "status", "number", "handling")),
@@ -227,7 +240,7 @@ class Side:
     unpublished: Activity = None
     registered: Activity = None
     periods: list = field(default_factory=list)
-    reversal: Reversal = None
+    event: ObservedEvent = None
     account: Account = None
 
 
@@ -466,8 +479,13 @@ def scene_build(world, capture, clock):
         tag, user = side.participant, getattr(world, side.participant)
         registered = Activity.objects.get(pk=side.registered.pk)
         first = _period_drive(world, side, _period_submit(world, side, registered, 1, tag), P.ISSUED, capture, tag)
-        side.reversal = services.reversal_report(activity=registered, user=user, quantity=10, kind="unavoidable",
-                                                 description=f"Matrix fire at {tag}'s site")
+        # A6.4-STAN-METH-002 v01.0 para 43: an observed event notified, not yet suspended (units move).
+        from projects.reversals.services import observed_event_notify
+
+        today = timezone.localdate()
+        side.event = observed_event_notify(
+            activity=registered, user=user, description=f"Matrix fire at {tag}'s site", location="Matrix",
+            occurred_from=today - datetime.timedelta(days=3), aware_on=today - datetime.timedelta(days=2))
         second = _period_drive(world, side, _period_submit(world, side, registered, 2, tag), P.UNDER_VERIFICATION,
                                capture, tag)
         services.finding_raise(activity=registered, user=getattr(world, side.doe), kind="cl", text="Which meter?",
@@ -504,7 +522,6 @@ def scene_build(world, capture, clock):
     # Two comments of the global stakeholder consultation on ama's registered activity, as if made
     # while it was in consultation: one published (answered by its participants during validation,
     # so no more now), one whose e-mail address was never confirmed (its link opens for anyone).
-    from django.utils import timezone
 
     from projects.consultation.services import confirmation_token
 
@@ -830,12 +847,47 @@ def _fees(scene, activity):
     return out
 
 
-def _reversals(scene, activity):
-    own = list(Reversal.objects.filter(activity=activity).order_by("pk")) if activity else []
-    out = [(" /its reversal", {"reversal_id": r.pk}, None) for r in own]
-    foreign = Reversal.objects.exclude(activity=activity).order_by("pk").first()
-    out.append((" /a reversal of another activity", {"reversal_id": foreign.pk}, NOWHERE))
-    return out
+EVENT_TABLE = {**EVENT_BY_NAME, **{a.name: a for a in EVENT_ACTIONS}}
+
+
+def event_routes(roles_of, *, read=False, extra=None):
+    """A filler for a route of one observed event: each side's event, a number that does not exist,
+    and event 1 under a hidden activity's reference."""
+
+    def fill(scene):
+        bases = []
+        for side in scene.sides:
+            obj = scene.obj(side.registered)
+            bases.append((f"{obj.label}, observed event 1 ({side.event.state})", side.registered, side.event, 1, obj))
+            bases.append((f"{obj.label}, no observed event 77", side.registered, None, 77, NOWHERE))
+            bases.append((f"{side.participant}'s unpublished activity, observed event 1 (none)", side.unpublished,
+                          None, 1, NOWHERE))
+        bases.append(("no such activity, observed event 1", None, None, 1, NOWHERE))
+        targets, sent_once = [], set()
+        for label, activity, event, number, obj in bases:
+            base = {"reference": _ref(activity), "number": number}
+            for more_label, more, override in (extra(scene, event) if extra else [("", {}, None)]):
+                if more_label.startswith(ONCE):
+                    if more_label in sent_once:
+                        continue
+                    sent_once.add(more_label)
+                    more_label = more_label[len(ONCE):]
+                kwargs = {**base, **more}
+                targets.append(Target(label=f"{label}{more_label}", kwargs=kwargs, obj=override or obj,
+                                      roles=frozenset(roles_of(kwargs)), read=read))
+        return targets
+
+    return fill
+
+
+def _event_names(scene, event):
+    names = _live_names(EVENT_TABLE, event.state if event else None)
+    return [_once(f" /{name}", {"name": name.replace(ONCE, "")}, None, name) for name in names]
+
+
+def _dues(scene, activity):
+    """No due date exists in the scene (its methodology sets none): one that does not exist."""
+    return [(f" /report due 77 /{name}", {"number": 77, "name": name}, NOWHERE) for name in sorted(DUE_BY_NAME)[:1]]
 
 
 def _risk_writes(scene, activity):
@@ -1045,9 +1097,16 @@ def _period_submit_post(kwargs, scene, persona):
             "report": f.pdf("matrix-mr.pdf")}
 
 
-def _compensate_post(kwargs, scene, persona):
-    key = f"compensate-{kwargs['reversal_id']}"
-    return {f"{key}-from_account": scene.sides[0].account.pk, f"{key}-quantity": "1"}
+def _event_write_post(kwargs, scene, persona):
+    """Every field any write of the event page takes, valid as far as its form goes."""
+    name = kwargs["name"]
+    event = ObservedEvent.objects.filter(activity__reference=kwargs["reference"], number=kwargs["number"]).first()
+    key = f"w-{name}"
+    return {f"{key}-comment": "Matrix reasons", f"{key}-expected_state": event.state if event else "",
+            f"{key}-occurred_to": timezone.localdate().isoformat(), f"{key}-authorized": "1",
+            f"{key}-contribution": "0", f"{key}-avoidable": "no", f"{key}-from_account": scene.sides[0].account.pk,
+            f"{key}-unit_type": "authorized", f"{key}-quantity": "1",
+            f"{key}-requested_due_on": "2199-01-01"}
 
 
 def _fee_post(kwargs, scene, persona):
@@ -1120,8 +1179,10 @@ def _authorization_post(kwargs, scene, persona):
     return {"auth-uses": "ndc", "auth-effective_from": "2021-01-01"}
 
 
-def _reversal_report_post(kwargs, scene, persona):
-    return {"reversal-quantity": "1", "reversal-kind": "unavoidable", "reversal-description": "Matrix"}
+def _observed_event_post(kwargs, scene, persona):
+    today = timezone.localdate().isoformat()
+    return {"observed-description": "Matrix", "observed-location": "Matrix", "observed-occurred_from": today,
+            "observed-aware_on": today}
 
 
 def _board_post(kwargs, scene, persona):
@@ -1223,10 +1284,14 @@ ROUTES = {
     "host-approval-issue": POST_ONLY(fill=activity_routes(_roles(DNA)), post=_host_post),
     "authorization-statement-issue": POST_ONLY(fill=activity_routes(_roles(DNA)), post=_authorization_post),
     "fee-record-payment": POST_ONLY(fill=activity_routes(_roles(SEC), extra=_fees), post=_fee_post),
-    "reversal-report": POST_ONLY(fill=activity_routes(_roles(AP, DOE)), post=_reversal_report_post),
-    "reversal-compensate": POST_ONLY(fill=activity_routes(_roles(AP), extra=_reversals), post=_compensate_post),
-    "reversal-cancel-from-buffer": POST_ONLY(fill=activity_routes(_roles(SEC), extra=_reversals), post=_nothing),
     "risk-revision-act": POST_ONLY(fill=activity_routes(_risk_roles, extra=_risk_writes), post=_risk_post),
+    # Observed events and report due dates (A6.4-STAN-METH-002 v01.0 paras 21-25, 43-58).
+    "observed-event-notify": POST_ONLY(fill=activity_routes(_roles(AP)), post=_observed_event_post),
+    "observed-event-detail": Spec(fill=event_routes(_roles(), read=True), post=_nothing),
+    "observed-event-write": POST_ONLY(fill=event_routes(_transition_roles(EVENT_TABLE), extra=_event_names),
+                                      post=_event_write_post),
+    "report-due-write": POST_ONLY(fill=activity_routes(_transition_roles(DUE_BY_NAME), extra=_dues),
+                                  post=lambda kw, s, p: {f"w-{kw['name']}-comment": "Matrix"}),
     "period-submit": Spec(fill=activity_routes(_roles(AP)), post=_period_submit_post),
     # One monitoring period.
     "period-detail": Spec(fill=period_routes(_roles(), read=True), post=_nothing),

@@ -10,7 +10,7 @@ from tests.issuance.conftest import drive, period_over, registered, submit  # no
 from tests.web.conftest import as_user  # noqa: F401
 from tests.web_registry.conftest import claims_post, issuance_post, management, removals, verified  # noqa: F401
 
-APPS = ("projects", "registry", "events", "methodologies", "parties", "consultation", "transition")
+APPS = ("projects", "reversals", "registry", "events", "methodologies", "parties", "consultation", "transition")
 
 
 def rows():
@@ -44,3 +44,24 @@ def issued(world, removals, submit, drive):  # noqa: F811
 
     drive(submit(removals), P.ISSUED)
     return removals
+
+
+def observed_event(world, activity, *, until="assessment"):
+    """An observed event of `activity`, notified and suspended (para 44), optionally taken on to a
+    verified monitoring report of the event (para 47)."""
+    from django.utils import timezone
+
+    from projects.reversals import services as rev
+    from tests import factories as f
+
+    today = timezone.localdate()
+    event = rev.observed_event_notify(
+        activity=activity, user=world.ama, description="Wildfire", location="Compartment 4",
+        occurred_from=today - datetime.timedelta(days=9), occurred_to=today - datetime.timedelta(days=8),
+        aware_on=today - datetime.timedelta(days=8))
+    event = rev.event_suspend_units(event=event, user=world.sofia, comment="Para 44")
+    if until == "full_verified":
+        event = rev.event_conclude_reversal(event=event, user=world.ama, comment="Biomass lost")
+        event = rev.event_submit_full_report(event=event, user=world.ama, report=f.pdf("event-report.pdf"))
+        event = rev.event_verify_full_report(event=event, user=world.dora, comment="Verified")
+    return event

@@ -13,11 +13,11 @@ from pacm.common import bounds
 from pacm.common.errors import ServiceError
 from projects import services
 from projects.cycle import ActivityState as A
-from projects.models import Activity, AuthorizationStatement, HostApproval, MonitoringPeriod, Reversal
+from projects.models import Activity, AuthorizationStatement, HostApproval, MonitoringPeriod
 from tests import factories as f
 from tests.ops.test_admin_rule_sets import change_url, form_data
 
-from .conftest import claims_post, counts, iso, rows, stored_files
+from .conftest import claims_post, counts, iso, observed_event, rows
 
 TODAY = datetime.date.today()
 HUGE = [2**63, 2**64, 10**30]
@@ -183,23 +183,31 @@ def test_claims_together_stay_within_what_the_split_and_the_fee_can_hold(world, 
 
 
 @pytest.mark.parametrize("value", HUGE)
-def test_a_huge_reversal_is_refused_and_its_evidence_is_not_kept(as_user, world, issued, settings, value):
-    """A reversal of 2**63 made the insert overflow (a 500) after its evidence was already on disk."""
-    before, files = rows(), stored_files(settings)
-    response = as_user(world.ama).post(url("reversal-report", issued), {
-        "reversal-quantity": str(value), "reversal-kind": "avoidable", "reversal-description": "Fire",
-        "reversal-evidence": f.pdf("fire.pdf")})
+def test_a_huge_reversal_determination_is_refused(as_user, world, issued, value):
+    """A reversal of 2**63 would overflow its column (a 500): the form and the service bound it
+    (A6.4-STAN-METH-002 v01.0 para 48; pacm.common.bounds.UNITS_MAX)."""
+    event = observed_event(world, issued, until="full_verified")
+    before = rows()
+    response = as_user(world.sofia).post(
+        reverse("observed-event-write", kwargs={"reference": issued.reference, "number": event.number,
+                                                "name": "determine_reversal"}),
+        {"w-determine_reversal-authorized": str(value), "w-determine_reversal-contribution": "0",
+         "w-determine_reversal-avoidable": "no", "w-determine_reversal-comment": "Fire",
+         "w-determine_reversal-expected_state": event.state})
     assert response.status_code == 200
     assert "At most 10,000,000,000 t CO2e." in response.content.decode()
-    assert rows() == before and stored_files(settings) == files
+    assert rows() == before
 
 
-def test_the_service_refuses_a_reversal_no_column_holds(world, issued, settings):
-    files = stored_files(settings)
-    with pytest.raises(ServiceError, match="At most 30,000 t CO2e can be reported"):
-        services.reversal_report(activity=issued, user=world.ama, quantity=2**63, kind="avoidable",
-                                 description="Fire", evidence=f.pdf("fire.pdf"))
-    assert not Reversal.objects.exists() and stored_files(settings) == files
+def test_the_service_refuses_a_reversal_no_column_holds(world, issued):
+    from projects.reversals import services as rev
+
+    event = observed_event(world, issued, until="full_verified")
+    before = rows()
+    with pytest.raises(ServiceError, match="at most 10,000,000,000"):
+        rev.event_determine_reversal(event=event, user=world.sofia, authorized=2**63, contribution=0,
+                                     avoidable=True, comment="Fire")
+    assert rows() == before
 
 
 # --- Rule sets: timers, lengths, fees ---------------------------------------------------------

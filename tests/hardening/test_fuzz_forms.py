@@ -36,10 +36,12 @@ from pacm.registry import urls as registry_urls
 from projects import services
 from projects import urls as project_urls
 from projects.consultation import urls as consultation_urls
-from projects.transition import urls as transition_urls
 from projects.cycle import ActivityState as A
 from projects.cycle import PeriodState as P
-from projects.models import Activity, IssuanceRequest, Reversal, VintageClaim
+from projects.models import Activity, IssuanceRequest, VintageClaim
+from projects.reversals import urls as reversal_urls
+from projects.reversals.models import ObservedEvent
+from projects.transition import urls as transition_urls
 from tests import factories as f
 
 from .conftest import rows, stored_files
@@ -50,9 +52,9 @@ EXAMPLES = 6  # generated per form, after the boundary sweep (SWEEP)
 
 # Pages that only show: a POST to them is refused or ignored (checked in test_get_only_pages_write_nothing).
 GET_ONLY = frozenset({
-    "registry-public", "dashboard", "activity-detail", "document-download", "period-detail",
+    "registry-public", "dashboard", "activity-detail", "document-download", "period-detail", "observed-event-detail",
     "registry-units", "registry-accounts", "registry-account", "transition-list", "transition-detail",
-    "registry-units", "registry-accounts", "registry-account", "registry-buffer-pool", "registry-buffer-pool-csv",
+    "registry-buffer-pool", "registry-buffer-pool-csv",
 })
 # The scenes below and the forms each one fuzzes (url names).
 SCENES = {
@@ -62,7 +64,7 @@ SCENES = {
     "monitoring": {"period-submit", "period-certify", "period-document-upload", "period-finding-raise",
                    "period-finding-act", "period-transition", "period-request-issuance", "period-fee-record-payment",
                    "registry-transfer", "registry-cancel", "registry-use", "registry-account-open"},
-    "reversals": {"reversal-report", "reversal-compensate", "reversal-cancel-from-buffer"},
+    "reversals": {"observed-event-notify", "observed-event-write", "report-due-write"},
     "gsc": {"consultation-comment", "consultation-answer", "consultation-assess", "consultation-confirm"},
     "transition": {"transition-create", "transition-act"},
     "risk": {"risk-revision-act"},
@@ -71,7 +73,7 @@ SCENES = {
 
 def url_names():
     return {p.name for p in project_urls.urlpatterns + registry_urls.urlpatterns + consultation_urls.urlpatterns
-            + transition_urls.urlpatterns}
+            + transition_urls.urlpatterns + reversal_urls.urlpatterns}
 
 
 def test_every_post_view_is_fuzzed():
@@ -198,7 +200,9 @@ def invariants():
         assert all(bounds.has_visible(getattr(activity, name)) for name in ("title", "location", "description"))
         issued = IssuanceRequest.objects.filter(period__activity=activity, issued_at__isnull=False).aggregate(
             n=Sum("gross"))["n"] or 0
-        assert (Reversal.objects.filter(activity=activity).aggregate(n=Sum("quantity"))["n"] or 0) <= issued
+        determined = ObservedEvent.objects.filter(activity=activity).aggregate(
+            a=Sum("authorized_quantity"), m=Sum("contribution_quantity"))
+        assert (determined["a"] or 0) + (determined["m"] or 0) <= issued
     assert all(claim.claimed <= bounds.UNITS_MAX for claim in VintageClaim.objects.all())
 
 
@@ -314,6 +318,7 @@ def test_get_only_pages_write_nothing(world, activity):
     kwargs = {"activity-detail": {"reference": activity.reference},
               "document-download": {"reference": activity.reference, "version_id": version.pk},
               "period-detail": {"reference": activity.reference, "number": 1},
+              "observed-event-detail": {"reference": activity.reference, "number": 1},
               "registry-account": {"number": "PACM-H-NOPE"}, "transition-detail": {"pk": 999_999}}
     before = rows()
     for name in sorted(GET_ONLY):
@@ -438,31 +443,67 @@ def test_fuzz_monitoring_and_registry_forms(settings, world, periods):
 
 @pytest.fixture
 def reversals(world, removals, submit, drive):
+    """A6.4-STAN-METH-002 v01.0 paras 21-25, 43-58: an avoidable reversal remediated and lifted
+    (replenishment owed), one with a verified monitoring report (the SB determines), one ongoing
+    (its end is recorded), one ended in assessment (its preliminary report comes), a report due."""
+    from django.utils import timezone
+
+    from projects.reversals import services as rev
+
+    from .conftest import observed_event
+
     drive(submit(removals), P.ISSUED)
-    avoidable = services.reversal_report(activity=removals, user=world.ama, quantity=100, kind="avoidable",
-                                         description="Illegal logging")
-    unavoidable = services.reversal_report(activity=removals, user=world.ama, quantity=50, kind="unavoidable",
-                                           description="Wildfire")
-    return removals, avoidable, unavoidable
+    owed = observed_event(world, removals, until="full_verified")
+    owed = rev.event_determine_reversal(event=owed, user=world.sofia, authorized=100, contribution=0, avoidable=True,
+                                        comment="Illegal logging")
+    owed = rev.event_lift_suspension(event=rev.event_cancel_from_buffer(event=owed, user=world.sam), user=world.sofia,
+                                     comment="Remediated")
+    determine = observed_event(world, removals, until="full_verified")
+    today = timezone.localdate()
+    ongoing = rev.observed_event_notify(activity=removals, user=world.ama, description="Fire", location="Plot 9",
+                                        occurred_from=today, aware_on=today)
+    ended = observed_event(world, removals)
+    version = removals.methodology_version
+    version.first_report_max_years = version.report_interval_max_years = 5
+    version.save()
+    rev.report_dues_sync()
+    return removals, {"owed": owed, "determine": determine, "ongoing": ongoing, "ended": ended}
 
 
 def test_fuzz_reversal_forms(settings, world, reversals):
-    activity, avoidable, unavoidable = reversals
+    activity, events = reversals
     page = a_url("activity-detail", activity)
-    key = f"compensate-{avoidable.pk}"
+
+    def write(event, name):
+        kwargs = {"reference": activity.reference, "number": event.number}
+        return (reverse("observed-event-write", kwargs={**kwargs, "name": name}),
+                reverse("observed-event-detail", kwargs=kwargs))
+
+    today = datetime.date.today().isoformat()
+    owed, determine, ongoing, ended = (events[k] for k in ("owed", "determine", "ongoing", "ended"))
     targets = [
-        Target("reversal-report", world.ama, a_url("reversal-report", activity), page,
-               {"reversal-quantity": "25", "reversal-kind": "avoidable", "reversal-description": "Storm damage"},
-               {"reversal-evidence": pdf_factory("evidence.pdf")}),
-        Target("reversal-compensate", world.ama, a_url("reversal-compensate", activity, reversal_id=avoidable.pk), page,
-               {f"{key}-from_account": str(world.acct.pk), f"{key}-quantity": "40"}),
-        Target("reversal-cancel-from-buffer", world.sam,
-               a_url("reversal-cancel-from-buffer", activity, reversal_id=unavoidable.pk), page, {}),
+        Target("observed-event-notify", world.ama, a_url("observed-event-notify", activity), page,
+               {"observed-description": "Storm damage", "observed-location": "Plot 3",
+                "observed-occurred_from": today, "observed-occurred_to": today, "observed-aware_on": today}),
+        Target("observed-event-write", world.sofia, *write(determine, "determine_reversal"),
+               {"w-determine_reversal-authorized": "25", "w-determine_reversal-contribution": "0",
+                "w-determine_reversal-avoidable": "no", "w-determine_reversal-comment": "Para 48",
+                "w-determine_reversal-expected_state": determine.state}),
+        Target("observed-event-write", world.ama, *write(owed, "replenish_buffer"),
+               {"w-replenish_buffer-from_account": str(world.acct.pk), "w-replenish_buffer-unit_type": "authorized",
+                "w-replenish_buffer-quantity": "40"}),
+        Target("observed-event-write", world.ama, *write(ongoing, "record_event_end"),
+               {"w-record_event_end-occurred_to": today}),
+        Target("observed-event-write", world.ama, *write(ended, "submit_preliminary"),
+               {"w-submit_preliminary-comment": "", "w-submit_preliminary-expected_state": ended.state},
+               {"w-submit_preliminary-report": pdf_factory("preliminary.pdf")}),
+        Target("report-due-write", world.ama,
+               reverse("report-due-write", kwargs={"reference": activity.reference, "number": 1,
+                                                   "name": "request_extension"}), page,
+               {"w-request_extension-requested_due_on": "2199-01-01", "w-request_extension-comment": "Cyclone",
+                "w-request_extension-expected_state": "open"}),
     ]
-    assert {t.name for t in targets} == SCENES["reversals"]
-    for target in targets[:2]:
-        fuzz(settings, target)
-    buffer_post(targets[2])  # the buffer form carries no field of its own
+    run(settings, targets, "reversals")
 
 
 def test_fuzz_risk_revision_form(settings, world, removals):
@@ -478,20 +519,6 @@ def test_fuzz_risk_revision_form(settings, world, removals):
                     a_url("activity-detail", removals),
                     {f"{key}-rating": "12.5", f"{key}-negligible": "", f"{key}-comment": "", f"{key}-expected_state": "due"})
     run(settings, [target], "risk")
-
-
-def buffer_post(target):
-    """A form without fields: posted with stray hostile fields, it draws on the buffer once."""
-    client = Client()
-    client.force_login(target.user)
-    assert target.url in page_forms(client, target.page)
-    sid = transaction.savepoint()
-    try:
-        response = client.post(target.url, {"quantity": str(2**64), "x": "\x00", "y": ["1", "2"]})
-        assert response.status_code == 302
-        assert Reversal.objects.get(pk=re.search(r"/reversals/(\d+)/", target.url).group(1)).buffer_drawn
-    finally:
-        transaction.savepoint_rollback(sid)
 
 
 @pytest.fixture
@@ -556,6 +583,8 @@ def confirm_tokens(token):
     client = Client()
     for bad in (token[:-1] + ("A" if token[-1] != "A" else "B"), token + "x", token.upper()):
         assert client.post(reverse("consultation-confirm", kwargs={"token": bad})).status_code == 404
+
+
 def test_fuzz_transition_forms(settings, world, time_machine):
     """The CDM transition request's forms (projects.transition), each in the state that offers it."""
     from projects.transition.cycle import TransitionState as TS

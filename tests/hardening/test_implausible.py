@@ -18,10 +18,10 @@ from pacm.common import bounds
 from pacm.common.errors import ServiceError
 from pacm.registry.models import LedgerTransaction
 from projects import services
-from projects.models import Activity, Finding, Reversal
+from projects.models import Activity, Finding
 from tests import factories as f
 
-from .conftest import iso, rows
+from .conftest import iso, observed_event, rows
 
 INVISIBLE = ["\u200b", "\u200f\u202e", " \u2066\u2069 ", "\ufeff\u00ad", "\u3164\u3164", "\u2800", "\u200b \u200c\u200d"]
 
@@ -36,37 +36,42 @@ def url(name, activity, **kw):
     return reverse(name, kwargs={"reference": activity.reference, **kw})
 
 
-# --- Reversals: at most what was issued -------------------------------------------------------
+# --- Reversals: at most what was issued (reading reversals-2) ----------------------------------
+
+
+def _determine(world, event, authorized):
+    from projects.reversals import services as rev
+
+    return rev.event_determine_reversal(event=event, user=world.sofia, authorized=authorized, contribution=0,
+                                        avoidable=False, comment="Fire")
 
 
 def test_a_reversal_of_2_63_minus_1_is_refused(as_user, world, issued):
+    event = observed_event(world, issued, until="full_verified")
     before = rows()
-    response = as_user(world.ama).post(url("reversal-report", issued), {
-        "reversal-quantity": str(2**63 - 1), "reversal-kind": "avoidable", "reversal-description": "Fire"})
-    assert response.status_code == 200
-    assert "At most 10,000,000,000 t CO2e." in response.content.decode()
-    with pytest.raises(ServiceError, match="At most 30,000 t CO2e can be reported as reversed: 30,000 units"):
-        services.reversal_report(activity=issued, user=world.ama, quantity=2**63 - 1, kind="avoidable",
-                                 description="Fire")
+    with pytest.raises(ServiceError, match="at most 10,000,000,000"):
+        _determine(world, event, 2**63 - 1)
+    with pytest.raises(ServiceError, match="At most 30,000 t CO2e can be determined as reversed"):
+        _determine(world, event, 30_001)
     assert rows() == before
 
 
 def test_reversals_add_up_to_at_most_the_units_issued(world, issued):
-    first = services.reversal_report(activity=issued, user=world.ama, quantity=20_000, kind="avoidable",
-                                     description="Fire in compartment 4")
-    with pytest.raises(ServiceError, match="At most 10,000 t CO2e .* 20,000 t CO2e of reversals are already"):
-        services.reversal_report(activity=issued, user=world.ama, quantity=10_001, kind="unavoidable",
-                                 description="Storm")
-    last = services.reversal_report(activity=issued, user=world.ama, quantity=10_000, kind="unavoidable",
-                                    description="Storm")
-    assert list(Reversal.objects.order_by("pk")) == [first, last]
-    assert sum(r.quantity for r in Reversal.objects.all()) == 30_000
+    from projects.reversals import services as rev
+
+    first = _determine(world, observed_event(world, issued, until="full_verified"), 20_000)
+    rev.event_cancel_from_buffer(event=first, user=world.sam)
+    second = observed_event(world, issued, until="full_verified")
+    with pytest.raises(ServiceError, match="At most 10,000 t CO2e can be determined"):
+        _determine(world, second, 10_001)
+    last = _determine(world, second, 10_000)
+    assert first.magnitude + last.magnitude == 30_000
 
 
 def test_nothing_issued_nothing_to_reverse(world, removals):
-    with pytest.raises(ServiceError, match="No units have been issued for this activity yet"):
-        services.reversal_report(activity=removals, user=world.ama, quantity=1, kind="avoidable", description="Fire")
-    assert not Reversal.objects.exists()
+    event = observed_event(world, removals, until="full_verified")
+    with pytest.raises(ServiceError, match="At most 0 t CO2e can be determined"):
+        _determine(world, event, 1)
 
 
 # --- Text that shows nothing ------------------------------------------------------------------

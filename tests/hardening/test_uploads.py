@@ -19,7 +19,7 @@ from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 from pacm.common import uploads
 from pacm.common.errors import ServiceError
 from projects import services
-from projects.models import DocumentVersion, MonitoringPeriod, Reversal
+from projects.models import DocumentVersion, MonitoringPeriod
 from projects.services import design
 from tests import factories as f
 
@@ -279,15 +279,20 @@ def _refuse_the_event(*args, **kwargs):
     raise ServiceError("Refused after the upload.")
 
 
-def test_a_reversal_refused_after_its_evidence_was_stored_leaves_no_file(as_user, world, issued, settings, monkeypatch):
-    monkeypatch.setattr("projects.events.reversal_reported", _refuse_the_event)
+def test_an_event_report_refused_after_it_was_stored_leaves_no_file(as_user, world, issued, settings, monkeypatch):
+    """A6.4-STAN-METH-002 v01.0 paras 45-46: the preliminary assessment report is kept only by a write
+    that commits."""
+    from .conftest import observed_event
+
+    event = observed_event(world, issued)
+    monkeypatch.setattr("projects.reversals.services._keep_due", _refuse_the_event)
     before, files = rows(), stored_files(settings)
-    response = as_user(world.ama).post(reverse("reversal-report", kwargs={"reference": issued.reference}), {
-        "reversal-quantity": "10", "reversal-kind": "avoidable", "reversal-description": "Fire",
-        "reversal-evidence": f.pdf("fire.pdf")})
+    response = as_user(world.ama).post(
+        reverse("observed-event-write", kwargs={"reference": issued.reference, "number": event.number,
+                                                "name": "submit_preliminary"}),
+        {"w-submit_preliminary-report": f.pdf("pre.pdf"), "w-submit_preliminary-expected_state": event.state})
     assert response.status_code == 200 and "Refused after the upload." in response.content.decode()
     assert rows() == before and stored_files(settings) == files
-    assert not Reversal.objects.exists()
 
 
 def test_a_monitoring_report_refused_after_its_upload_leaves_no_file(world, registered, settings, monkeypatch):

@@ -18,11 +18,11 @@ import pytest
 from django.db import connection
 
 import pacm.registry.services.transfers as transfers
-from pacm.registry.models import Account, AccountKind, UnitBlock
-from projects import services
+from pacm.registry.models import UnitBlock
 from projects.cycle import PeriodState as P
-from projects.models import Activity, Reversal
+from projects.models import Activity
 from projects.services.issuance import issuance_process
+from tests import factories as f
 from tests.ops.issuing import period_close_with_dispatch_lost
 
 pytestmark = [
@@ -120,28 +120,48 @@ def test_an_issuance_forwarding_to_an_account_while_its_holder_transfers_out(
     assert held(world.foreign) == 1
 
 
-def test_a_reversal_compensation_while_the_holder_transfers_out_of_the_same_account(
+def test_a_buffer_replenishment_while_the_holder_transfers_out_of_the_same_account(
     world, registered, submit, drive, paused_transfer, no_retries
 ):
+    """A6.4-STAN-METH-002 v01.0 para 58: the replenishment locks the activity, then the event, then the
+    accounts in key order: beside a transfer out of the same account it queues, never deadlocks."""
+    import datetime
+
+    from django.utils import timezone
+
+    from projects.reversals import services as rev
+
     holding, queued = paused_transfer
     methodology = registered.methodology_version.methodology
     methodology.kind = "removals"
     methodology.save()
     Activity.objects.filter(pk=registered.pk).update(risk_rating_percent=10)
     drive(submit(registered), P.ISSUED)
+    today = timezone.localdate()
+    event = rev.observed_event_notify(activity=registered, user=world.ama, description="Unauthorised harvest",
+                                      location="Plot 2", occurred_from=today - datetime.timedelta(days=2),
+                                      occurred_to=today - datetime.timedelta(days=1), aware_on=today)
+    event = rev.event_suspend_units(event=event, user=world.sofia, comment="Para 44")
+    event = rev.event_conclude_reversal(event=event, user=world.ama, comment="Reversal")
+    event = rev.event_submit_full_report(event=event, user=world.ama, report=f.pdf("report.pdf"))
+    event = rev.event_verify_full_report(event=event, user=world.dora, comment="Verified")
+    unit_type = "mc" if set(UnitBlock.objects.filter(activity=registered).values_list(
+        "authorization_status", flat=True)) == {"mc"} else "authorized"
+    event = rev.event_determine_reversal(event=event, user=world.sofia, avoidable=True, comment="Avoidable",
+                                         authorized=500 if unit_type == "authorized" else 0,
+                                         contribution=500 if unit_type == "mc" else 0)
+    event = rev.event_lift_suspension(event=rev.event_cancel_from_buffer(event=event, user=world.sam),
+                                      user=world.sofia, comment="Lifted")
     before = held(world.acct)
-    reversal = services.reversal_report(activity=registered, user=world.ama, quantity=500, kind="avoidable",
-                                        description="Unauthorised harvest")
 
     results = both_at_once(
         lambda: transfers.units_transfer(user=world.ama, from_account=world.acct, to_account=world.acct2,
                                          quantity=1).quantity,
-        lambda: services.reversal_compensate(reversal=reversal, user=world.ama, from_account=world.acct,
-                                             quantity=500).status,
+        lambda: rev.event_replenish_buffer(event=event, user=world.ama, from_account=world.acct, unit_type=unit_type,
+                                           quantity=500).replenishment_owed,
         holding,
     )
 
-    assert results == {"transfer": ("ok", 1), "other": ("ok", Reversal.Status.SETTLED)}
+    assert results == {"transfer": ("ok", 1), "other": ("ok", 0)}
     assert queued == [True]
     assert held(world.acct) == before - 501 and held(world.acct2) == 1
-    assert held(Account.objects.get(kind=AccountKind.ADMIN_CANCELLATION)) == 500

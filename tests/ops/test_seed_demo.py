@@ -81,7 +81,7 @@ def test_activities_come_from_the_services(demo):
     assert states == {
         "Kpone landfill gas flaring": A.DRAFT,
         "Tamale improved cookstoves": A.CONSULTATION,
-        "Efate mangrove restoration": A.DRAFT,
+        "Efate mangrove restoration": A.REGISTERED,
         "Kumasi landfill gas to power": A.REGISTERED,
     }
     for activity in Activity.objects.all():
@@ -105,6 +105,29 @@ def test_the_issued_demo_activity_balances(demo):
     # SOP 5 % rounded down, the participants' 3 % OMGE election rounded up (policy.md §1).
     assert (request.share_of_proceeds, request.omge, request.net) == (1_675, 1_005, 30_820)
     totals = ledger_totals()
-    assert totals["issued"] == totals["held"] == 33_500
+    # Kumasi's 33,500 and Efate's 4,000 (test_the_removals_demo_goes_through_a_reversal).
+    assert totals["issued"] == totals["held"] == 33_500 + 4_000
     assert totals["by_kind"]["voluntary_cancellation"] == 500
     assert chain_verify(kumasi.stream) == []
+
+
+def test_the_removals_demo_goes_through_a_reversal(demo):
+    """A6.4-STAN-METH-002 v01.0 paras 43-58: Efate's cyclone was notified, the units suspended, a
+    reversal of 300 t verified and determined, remediated from the pool, the suspension lifted."""
+    from pacm.events.services import chain_verify
+    from pacm.registry.models import LedgerTransaction, Suspension
+    from projects.reversals.models import ObservedEvent
+
+    efate = Activity.objects.get(title="Efate mangrove restoration")
+    event = ObservedEvent.objects.get(activity=efate)
+    assert (event.state, event.late, event.magnitude, event.cancelled, event.shortfall) == ("closed", False, 300, 300, 0)
+    assert event.full_report is not None and event.avoidable is False
+    suspension = Suspension.objects.get(activity=efate)
+    assert suspension.lifted_at is not None and suspension.lifted_at > suspension.started_at
+    remediation = LedgerTransaction.objects.get(kind="reversal_remediation")
+    assert remediation.quantity == 300 and remediation.purpose.startswith("Remediation of reversals")
+    transitions = [e.payload["transition"] for e in efate.events.filter(kind=EventKind.OBSERVED_EVENT_TRANSITIONED)
+                   .order_by("sequence")]
+    assert transitions == ["suspend_units", "conclude_reversal", "submit_full_report", "verify_full_report",
+                           "determine_reversal", "cancel_from_buffer", "lift_suspension"]
+    assert chain_verify(efate.stream) == []

@@ -1,13 +1,17 @@
 """Property tests of the ledger (rules.md §5.4; 7/CMA.4 annex I paras 28, 31, 45; policy.md §5).
 
-A hypothesis state machine runs random sequences of issuances, transfers, uses, cancellations
-and reversal settlements (valid and invalid) and checks after EVERY step that:
+A hypothesis state machine runs random sequences of issuances, transfers, uses, cancellations,
+suspensions and their lifting, remediation of reversals from the buffer pool and its
+replenishment (A6.4-STAN-METH-002 v01.0 paras 25, 44, 53-58; valid and invalid) and checks after
+EVERY step that:
 - units are conserved: each issuance's blocks add up to its gross, and all blocks to all issued;
 - serial ranges never overlap and partition 1..next_serial-1 per activity and vintage, so every
   unit issued sits in exactly one block, hence one account;
 - nothing ever leaves a cancellation or retirement account;
 - a refused operation changes nothing;
-- only authorized units are ever first-transferred.
+- only authorized units are ever first-transferred;
+- no unit of a suspended activity moves or is issued, except the remediation cancellation;
+- remediation cancels only buffer units of the type asked for (authorization status kept).
 Each example runs in a savepoint that is rolled back, so examples start from the same world.
 """
 from decimal import Decimal
@@ -26,19 +30,23 @@ from pacm.events.models import Event
 from pacm.registry.models import (
     TERMINAL_KINDS,
     AccountKind,
+    LedgerEntry,
     LedgerTransaction,
     SerialCounter,
     TransactionKind,
     UnitBlock,
 )
 from pacm.registry.services import (
-    buffer_cancel,
+    buffer_remediate,
+    buffer_replenish,
     issuance_execute,
-    units_compensate,
+    suspension_lift,
+    suspension_start,
     units_transfer,
     units_use,
 )
 from pacm.registry.services.moves import units_sum
+from pacm.registry.services.reversals import UNIT_TYPES
 
 from .conftest import activity_make, mech, request_make
 
@@ -88,19 +96,27 @@ class LedgerMachine(RuleBasedStateMachine):
         self.gross = {}  # issuance pk -> gross
         self.terminal = {}  # account pk -> merged ranges per (activity, vintage) seen in it
         self.rule_set = RuleSet.objects.in_force()
+        self.suspensions = {}  # activity index -> its open Suspension
 
     def teardown(self):
         transaction.set_rollback(True)
         self._atomic.__exit__(None, None, None)
 
     def attempt(self, operation):
-        """Run `operation`; if it is refused, nothing may have changed."""
+        """Run `operation`; if it is refused, nothing may have changed. A move that went through
+        took no unit of a suspended activity (paras 25, 44)."""
         before = snapshot()
+        last = LedgerTransaction.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         try:
-            return operation()
+            result = operation()
         except ServiceError:  # includes Refused
             assert snapshot() == before
             return None
+        suspended = {self.activities[i].pk for i in self.suspensions}
+        moved = set(LedgerEntry.objects.filter(transaction_id__gt=last).exclude(
+            transaction__kind=TransactionKind.REVERSAL_REMEDIATION).values_list("block__activity_id", flat=True))
+        assert not moved & suspended, f"units of suspended activities {moved & suspended} moved"
+        return result
 
     # --- operations ---------------------------------------------------------------------------
 
@@ -131,6 +147,7 @@ class LedgerMachine(RuleBasedStateMachine):
             return True
 
         if self.attempt(run):
+            assert self.activities.index(activity) not in self.suspensions, "a suspended activity was issued"
             self.gross[request.pk] = gross
 
     @precondition(lambda self: self.gross)
@@ -161,22 +178,53 @@ class LedgerMachine(RuleBasedStateMachine):
         self.attempt(lambda: units_use(user=user, from_account=self.accounts[source], quantity=quantity,
                                        purpose="Property test", beneficiary="", use=use, party=party))
 
+    @rule(activity=st.integers(0, 1))
+    def suspend(self, activity):
+        if activity not in self.suspensions:
+            self.suspensions[activity] = suspension_start(
+                activity=self.activities[activity], reason="observed_event", detail="Property test",
+                actor_label="sofia")
+
+    @precondition(lambda self: self.suspensions)
+    @rule(data=st.data())
+    def lift(self, data):
+        activity = data.draw(st.sampled_from(sorted(self.suspensions)))
+        assert suspension_lift(suspension=self.suspensions.pop(activity), actor_label="sofia") is not None
+
     @precondition(lambda self: self.gross)
-    @rule(quantity=st.integers(1, 800))
-    def cancel_buffer(self, quantity):
-        pooled = units_sum(UnitBlock.objects.filter(account=self.accounts["buffer"]))
-        cancelled = self.attempt(lambda: buffer_cancel(quantity=quantity, actor_label="sam", reason="Reversal"))
-        if cancelled is not None:
-            assert cancelled == min(quantity, pooled)
-            assert units_sum(UnitBlock.objects.filter(account=self.accounts["buffer"])) == pooled - cancelled
+    @rule(authorized=st.integers(0, 800), contribution=st.integers(0, 800))
+    def remediate(self, authorized, contribution):
+        """Paras 53, 57: buffer units of each type, up to what the pool holds; statuses kept."""
+        buffer = self.accounts["buffer"]
+        pooled = {t: units_sum(UnitBlock.objects.filter(account=buffer, authorization_status__in=list(s)))
+                  for t, s in UNIT_TYPES.items()}
+        last = LedgerTransaction.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        cancelled = self.attempt(lambda: buffer_remediate(quantities={"authorized": authorized, "mc": contribution},
+                                                          reference="A64-PROP observed event 1", actor_label="sam"))
+        assert cancelled == {"authorized": min(authorized, pooled["authorized"]), "mc": min(contribution, pooled["mc"])}
+        for unit_type, statuses in UNIT_TYPES.items():
+            assert units_sum(UnitBlock.objects.filter(account=buffer, authorization_status__in=list(statuses))) == (
+                pooled[unit_type] - cancelled[unit_type])
+        for row in LedgerTransaction.objects.filter(pk__gt=last):
+            assert row.kind == TransactionKind.REVERSAL_REMEDIATION and row.purpose.startswith("Remediation of reversals")
+            statuses = set(row.entries.values_list("block__authorization_status", flat=True))
+            assert statuses <= set(UNIT_TYPES["authorized"]) or statuses <= set(UNIT_TYPES["mc"])
 
     @precondition(lambda self: self.gross)
     @rule(source=st.sampled_from(["acct", "acct2", "foreign", "gh_party"]), activity=st.integers(0, 1),
-          quantity=st.integers(1, 600))
-    def compensate(self, source, activity, quantity):
+          unit_type=st.sampled_from(sorted(UNIT_TYPES)), quantity=st.integers(1, 600))
+    def replenish(self, source, activity, unit_type, quantity):
+        """Para 58: a participant forwards units of one type from its holding account to the pool."""
         user = self.owners[source]
-        self.attempt(lambda: units_compensate(user=user, from_account=self.accounts[source], quantity=quantity,
-                                              activity=self.activities[activity]))
+        participants = list(self.activities[activity].participants.values_list("pk", flat=True))
+        buffer = self.accounts["buffer"]
+        pooled = units_sum(UnitBlock.objects.filter(account=buffer))
+        row = self.attempt(lambda: buffer_replenish(user=user, from_account=self.accounts[source], unit_type=unit_type,
+                                                   quantity=quantity, participant_ids=participants,
+                                                   reference="A64-PROP observed event 1"))
+        if row is not None:
+            assert units_sum(UnitBlock.objects.filter(account=buffer)) == pooled + quantity
+            assert set(row.entries.values_list("block__authorization_status", flat=True)) <= set(UNIT_TYPES[unit_type])
 
     # --- invariants, checked after EVERY step (one read of the blocks) --------------------------
 

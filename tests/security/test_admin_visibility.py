@@ -96,7 +96,20 @@ def hidden(world, registered, submit, drive):
     methodology.save()
     Activity.objects.filter(pk=registered.pk).update(risk_rating_percent=10)
     drive(submit(registered), P.ISSUED)
-    services.reversal_report(activity=registered, user=world.ama, quantity=10, kind="unavoidable", description="Fire")
+    import datetime
+
+    from django.utils import timezone
+
+    from projects.reversals.services import observed_event_notify
+
+    today = timezone.localdate()
+    observed_event_notify(activity=registered, user=world.ama, description="Fire", location="Plot 1",
+                          occurred_from=today - datetime.timedelta(days=1), aware_on=today)
+    # A reversal recorded under the superseded policy.md §2 flow: history the admin still shows.
+    from projects.models import Reversal
+
+    Reversal.objects.create(activity=registered, quantity=10, kind="unavoidable", description="Fire",
+                            reported_by=world.orgs["dev"])
     second = drive(submit(registered, number=2, claims={registered.crediting_start.year + 1: 1_000}),
                    P.UNDER_VERIFICATION)
     services.finding_raise(activity=registered, user=world.dora, kind="car", text="Meter calibration", period=second)

@@ -10,7 +10,6 @@ from projects.cycle import ActivityState
 from projects.models import Activity
 from projects.transition.cycle import TransitionState as S
 from projects.transition.models import TransitionRequest
-
 from tests import factories as f
 
 from .helpers import create, drive, fresh

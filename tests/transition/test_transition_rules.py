@@ -106,7 +106,7 @@ def test_publication_and_the_28_day_consultation(world, time_machine):
     request = ts.transition_request_publish(request=request, user=world.sam)
     assert request.state == S.CONSULTATION
     assert request.due_at == datetime.datetime(2023, 6, 29, 9, 0, tzinfo=UTC)  # RuleSet.transition_gsc_days
-    with pytest.raises(Refused) as error:  # a timer's transition, not due yet and not a person's
+    with pytest.raises(Refused):  # a timer's transition, not due yet and not a person's
         ts.transition_request_close_consultation(request=request, actor=world.sam)
     assert jump(time_machine, request).state == S.AWAITING_HOST
 

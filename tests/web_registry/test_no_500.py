@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from projects import services
 from projects.cycle import PERIOD_BY_NAME
@@ -16,7 +17,7 @@ GARBAGE = {
     "claims-TOTAL_FORMS": "999999", "claims-INITIAL_FORMS": "0", "start": "2021-02-30", "end": "yesterday",
     "certify-verified_2020": "1e9", "transfer-to_account": "", "transfer-quantity": "1.5", "transfer-activity": "x",
     "use-use": "retirement", "use-party": "999", "use-quantity": "-3", "open-organisation": "abc",
-    "reversal-quantity": "0", "reversal-kind": "?", "upload-kind": "pdd", "finding-kind": "car", "finding-text": "",
+    "observed-occurred_from": "2021-02-30", "w-determine_reversal-authorized": "-1", "w-replenish_buffer-quantity": "x", "upload-kind": "pdd", "finding-kind": "car", "finding-text": "",
 }
 
 
@@ -24,8 +25,11 @@ GARBAGE = {
 def scene(world, removals, submit, drive):
     """Period 1 issued (a removals activity), a reversal reported, period 2 under verification with a finding."""
     first = drive(submit(removals), P.ISSUED)
-    reversal = services.reversal_report(activity=removals, user=world.ama, quantity=10, kind="unavoidable",
-                                        description="Fire")
+    from projects.reversals import services as rev
+
+    today = timezone.localdate()
+    reversal = rev.observed_event_notify(activity=removals, user=world.ama, description="Fire", location="Plot",
+                                         occurred_from=today, aware_on=today)
     second = drive(submit(removals, number=2, claims={first.end.year + 1: 1_000}), P.UNDER_VERIFICATION)
     services.finding_raise(activity=removals, user=world.dora, kind="cl", text="Which meter?", period=second)
     return removals, first, second, reversal
@@ -37,9 +41,15 @@ def urls(scene, world):
     out = [reverse("registry-units"), reverse("registry-accounts"), reverse("registry-account-open"),
            reverse("period-submit", kwargs={"reference": ref}),
            reverse("period-submit", kwargs={"reference": "A64-NOPE"}),
-           reverse("reversal-report", kwargs={"reference": ref})]
-    for name in ("reversal-compensate", "reversal-cancel-from-buffer"):
-        out += [reverse(name, kwargs={"reference": ref, "reversal_id": rid}) for rid in (reversal.pk, 99999)]
+           reverse("observed-event-notify", kwargs={"reference": ref})]
+    from projects.reversals.cycle import EVENT_ACTIONS, EVENT_BY_NAME
+
+    for number in (reversal.number, 77):
+        kw = {"reference": ref, "number": number}
+        out.append(reverse("observed-event-detail", kwargs=kw))
+        out += [reverse("observed-event-write", kwargs={**kw, "name": name})
+                for name in [*EVENT_BY_NAME, *(a.name for a in EVENT_ACTIONS), "x"]]
+    out.append(reverse("report-due-write", kwargs={"reference": ref, "number": 1, "name": "request_extension"}))
     for number in (first.number, second.number, 77):
         kw = {"reference": ref, "number": number}
         out += [reverse(view, kwargs=kw) for view in (

@@ -76,23 +76,32 @@ def test_public_registry_queries_do_not_grow_with_blocks(client, world, issued, 
     assert html.count("A6.4ER-GH-") >= 24
 
 
-def test_activity_page_queries_do_not_grow_with_periods_and_reversals(as_user, world, removals, submit, drive):
-    from projects import services
+def test_activity_page_queries_do_not_grow_with_periods_and_observed_events(as_user, world, removals, submit, drive):
+    import datetime
+
+    from django.utils import timezone
+
     from projects.cycle import PeriodState
+    from projects.reversals import services as rev
+
+    def notify():
+        today = timezone.localdate()
+        event = rev.observed_event_notify(activity=removals, user=world.ama, description="Cut", location="Plot 1",
+                                          occurred_from=today - datetime.timedelta(days=1), aware_on=today)
+        rev.event_suspend_units(event=event, user=world.sofia, comment="Para 44")
 
     client = as_user(world.ama)
     url = reverse("activity-detail", kwargs={"reference": removals.reference})
-    # Issue 11: a reversal is at most the units issued for the activity, so period 1 is issued first.
     drive(submit(removals), PeriodState.ISSUED)
-    services.reversal_report(activity=removals, user=world.ama, quantity=5, kind="avoidable", description="Cut")
+    notify()
     small = count(client, url)
     for number in (2, 3, 4):
         submit(removals, number=number)
-        services.reversal_report(activity=removals, user=world.ama, quantity=5, kind="avoidable", description="Cut")
+        notify()
     assert count(client, url) == small
     html = client.get(url).content.decode()
     assert all(period_url(p) in html for p in removals.monitoring_periods.all())
-    assert len(re.findall(r'id="reversal-\d+"', html)) == 4 and html.count("/compensate/") == 4
+    assert len(re.findall(r'id="suspension-\d+"', html)) == 4 and html.count("/observed-events/") >= 4
 
 
 def test_account_and_public_pages_stay_bounded_past_a_page_of_blocks(as_user, client, world, issued):

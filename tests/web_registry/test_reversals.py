@@ -1,13 +1,18 @@
-"""Reversals through the activity page (policy.md §2; rules.md §4.3)."""
+"""Observed events through the pages (A6.4-STAN-METH-002 v01.0 paras 43-58): the notice on the
+activity page, the event page's buttons from `available_actions`, the suspension on the activity,
+account and public pages. Replaces the policy.md §2 placeholder page tests (report a reversal,
+draw on the buffer, compensate from the participants' own units)."""
+import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from pacm.events.models import Event, EventKind
-from pacm.registry.models import Account, AccountKind, UnitBlock
-from projects import services
+from pacm.registry.models import UnitBlock
 from projects.cycle import PeriodState as P
-from projects.models import Reversal
+from projects.reversals import services as rev
+from projects.reversals.models import ObservedEvent
 
 from .. import factories as f
 from .conftest import form_actions
@@ -21,14 +26,23 @@ def page(activity):
     return reverse("activity-detail", kwargs={"reference": activity.reference})
 
 
-def url(name, activity, **kw):
-    return reverse(name, kwargs={"reference": activity.reference, **kw})
+def notify_url(activity):
+    return reverse("observed-event-notify", kwargs={"reference": activity.reference})
 
 
-def report_post(quantity="1200", kind="unavoidable", description="Wildfire in compartment 4", evidence=None):
-    data = {"reversal-quantity": quantity, "reversal-kind": kind, "reversal-description": description}
-    if evidence is not None:
-        data["reversal-evidence"] = evidence
+def event_url(event, name=None):
+    kw = {"reference": event.activity.reference, "number": event.number}
+    return reverse("observed-event-write", kwargs={**kw, "name": name}) if name else reverse(
+        "observed-event-detail", kwargs=kw)
+
+
+def notice(**overrides):
+    today = timezone.localdate()
+    data = {"observed-description": "Wildfire in compartment 4", "observed-location": "Compartment 4",
+            "observed-occurred_from": (today - datetime.timedelta(days=3)).isoformat(),
+            "observed-occurred_to": (today - datetime.timedelta(days=2)).isoformat(),
+            "observed-aware_on": (today - datetime.timedelta(days=2)).isoformat()}
+    data.update(overrides)
     return data
 
 
@@ -39,112 +53,134 @@ def issued(world, removals, submit, drive):
     return removals
 
 
-def test_no_reversal_form_for_a_reductions_activity(as_user, world, registered):
+def test_no_notice_form_for_a_reductions_activity(as_user, world, registered):
     html = as_user(world.ama).get(page(registered)).content.decode()
-    assert url("reversal-report", registered) not in form_actions(html)
-    response = as_user(world.ama).post(url("reversal-report", registered), report_post())
-    assert response.status_code == 403
-    assert not Reversal.objects.exists()
+    assert notify_url(registered) not in form_actions(html)
+    assert as_user(world.ama).post(notify_url(registered), notice()).status_code == 403
+    assert not ObservedEvent.objects.exists()
 
 
-def test_participant_reports_a_reversal_with_evidence(as_user, world, issued):
-    client = as_user(world.ama)
-    assert url("reversal-report", issued) in form_actions(client.get(page(issued)).content.decode())
-    response = client.post(url("reversal-report", issued), report_post(evidence=f.pdf("fire.pdf")))
+def test_participants_notify_and_the_sb_suspends_through_the_pages(as_user, client, world, issued):
+    ama = as_user(world.ama)
+    assert notify_url(issued) in form_actions(ama.get(page(issued)).content.decode())
+    for who in (world.kofi, world.dora, world.sam, world.sofia, world.dina):
+        assert as_user(who).post(notify_url(issued), notice()).status_code == 403, who
+    ama = as_user(world.ama)  # one client: each as_user logs it in again
+    response = ama.post(notify_url(issued), notice())
     assert response.status_code == 302
-    reversal = Reversal.objects.get(activity=issued)
-    assert (reversal.quantity, reversal.kind, reversal.status, reversal.reported_by) == (
-        1_200, "unavoidable", "reported", world.orgs["dev"])
-    assert reversal.evidence.original_name == "fire.pdf"
-    event = Event.objects.get(stream=issued.stream, kind=EventKind.REVERSAL_REPORTED)
-    assert (event.actor, event.comment) == (world.ama, "Wildfire in compartment 4")
-    html = as_user(None).get(page(issued)).content.decode()
-    assert "Wildfire in compartment 4" in html and reversal.evidence.sha256 in html
-
-
-@pytest.mark.parametrize(
-    "data, message",
-    [
-        (report_post(quantity="0"), "Ensure this value is greater than or equal to 1."),
-        (report_post(quantity="2.5"), "Enter a whole number."),
-        (report_post(kind=""), "This field is required."),
-        (report_post(kind="deliberate"), "Select a valid choice."),
-        (report_post(description=""), "This field is required."),
-        (report_post(evidence=f.pdf("evil.exe")), "Upload a PDF or office document"),
-    ],
-)
-def test_bad_reversal_reports_change_nothing(as_user, world, issued, data, message):
-    response = as_user(world.ama).post(url("reversal-report", issued), data)
-    assert response.status_code == 200
-    assert message in response.content.decode()
-    assert not Reversal.objects.exists()
-
-
-def test_only_participants_and_the_doe_report(as_user, world, issued):
-    for who in (world.kofi, world.otto, world.sam, world.sofia, world.dina):
-        assert as_user(who).post(url("reversal-report", issued), report_post()).status_code == 403, who
-    assert not Reversal.objects.exists()
-    assert as_user(world.dora).post(url("reversal-report", issued), report_post()).status_code == 302
-    assert Reversal.objects.get().reported_by == world.orgs["doe"]
-
-
-def test_secretariat_draws_on_the_buffer_for_an_unavoidable_reversal(as_user, world, issued):
-    reversal = services.reversal_report(activity=issued, user=world.ama, quantity=1_200, kind="unavoidable",
-                                        description="Storm")
-    buffer = Account.objects.get(kind=AccountKind.BUFFER)
-    assert held(buffer) == 3_000
-    draw = url("reversal-cancel-from-buffer", issued, reversal_id=reversal.pk)
-    assert draw not in form_actions(as_user(world.ama).get(page(issued)).content.decode())
-    for who in (world.ama, world.dora, world.sofia):
-        assert as_user(who).post(draw).status_code == 403, who
-    # The participants cannot compensate before the buffer has been drawn.
-    compensate = url("reversal-compensate", issued, reversal_id=reversal.pk)
-    response = as_user(world.ama).post(compensate, {f"compensate-{reversal.pk}-from_account": world.acct.pk,
-                                                    f"compensate-{reversal.pk}-quantity": "10"})
-    assert response.status_code == 403
-    sam = as_user(world.sam)
-    assert draw in form_actions(sam.get(page(issued)).content.decode())
-    response = sam.post(draw)
+    event = ObservedEvent.objects.get(activity=issued)
+    assert (event.state, event.late, event.notified_by) == ("notified", False, world.orgs["dev"])
+    html = ama.get(event_url(event)).content.decode()
+    assert "Wildfire in compartment 4" in html and event_url(event, "suspend_units") not in form_actions(html)
+    # The SB's page offers the instruction (para 44); the participants' does not.
+    sofia = as_user(world.sofia)
+    assert event_url(event, "suspend_units") in form_actions(sofia.get(event_url(event)).content.decode())
+    assert as_user(world.ama).post(event_url(event, "suspend_units"),
+                                   {"w-suspend_units-comment": "x"}).status_code == 403
+    response = as_user(world.sofia).post(event_url(event, "suspend_units"),
+                          {"w-suspend_units-comment": "Para 44", "w-suspend_units-expected_state": "notified"})
     assert response.status_code == 302
-    reversal.refresh_from_db()
-    assert (reversal.status, reversal.cancelled, reversal.buffer_drawn) == ("settled", 1_200, True)
-    assert held(buffer) == 1_800
-    assert held(Account.objects.get(kind=AccountKind.ADMIN_CANCELLATION)) == 1_200
-    assert "1,200 units cancelled from the buffer: the reversal is settled." in sam.get(response.url).content.decode()
-    # Drawn once: the button is gone and a second press is refused.
-    assert draw not in form_actions(sam.get(page(issued)).content.decode())
-    assert sam.post(draw).status_code == 403
-    assert held(buffer) == 1_800
-
-
-def test_participant_compensates_an_avoidable_reversal(as_user, world, issued):
-    reversal = services.reversal_report(activity=issued, user=world.ama, quantity=500, kind="avoidable",
-                                        description="Unauthorised harvest")
+    event.refresh_from_db()
+    assert event.state == "assessment"
+    # The suspension shows on the activity page, the account page and the public registry.
+    ama = as_user(world.ama)
+    assert f'id="suspension-{event.suspension_id}"' in ama.get(page(issued)).content.decode()
+    account_html = ama.get(reverse("registry-account", kwargs={"number": world.acct.number})).content.decode()
+    assert f'id="suspended-{issued.reference}"' in account_html and "suspended" in account_html
+    assert "suspended" in as_user(None).get(reverse("registry-units")).content.decode()
+    ama = as_user(world.ama)
+    # A transfer from the account page is refused with the reason; nothing moves.
     before = held(world.acct)
-    compensate = url("reversal-compensate", issued, reversal_id=reversal.pk)
-    key = f"compensate-{reversal.pk}"
-    client = as_user(world.ama)
-    html = client.get(page(issued)).content.decode()
-    assert compensate in form_actions(html)
-    assert url("reversal-cancel-from-buffer", issued, reversal_id=reversal.pk) not in form_actions(
-        as_user(world.sam).get(page(issued)).content.decode())
-    client = as_user(world.ama)
-    for data, message in (
-        ({f"{key}-from_account": world.acct.pk, f"{key}-quantity": "501"},
-         "Compensate between 1 and the 500 units outstanding."),
-        ({f"{key}-from_account": world.foreign.pk, f"{key}-quantity": "500"}, "Select a valid choice."),
-        ({f"{key}-from_account": world.acct.pk, f"{key}-quantity": "0"}, "greater than or equal to 1"),
-    ):
-        response = client.post(compensate, data)
-        assert response.status_code == 200 and message in response.content.decode()
+    response = ama.post(reverse("registry-transfer", kwargs={"number": world.acct.number}),
+                        {"transfer-to_account": world.acct2.number, "transfer-quantity": "10"})
+    assert response.status_code == 200 and "are suspended since" in response.content.decode()
     assert held(world.acct) == before
-    assert as_user(world.kofi).post(compensate, {f"{key}-from_account": world.foreign.pk,
-                                                 f"{key}-quantity": "500"}).status_code == 403
-    client = as_user(world.ama)
-    response = client.post(compensate, {f"{key}-from_account": world.acct.pk, f"{key}-quantity": "500"})
+
+
+def test_a_late_notice_is_taken_and_marked_late(as_user, world, issued):
+    today = timezone.localdate()
+    old = (today - datetime.timedelta(days=40)).isoformat()
+    response = as_user(world.ama).post(notify_url(issued), notice(**{
+        "observed-occurred_from": old, "observed-occurred_to": old, "observed-aware_on": old}))
     assert response.status_code == 302
-    reversal.refresh_from_db()
-    assert reversal.status == "settled" and reversal.cancelled == 500
-    assert held(world.acct) == before - 500
-    event = Event.objects.filter(stream=issued.stream, kind=EventKind.REVERSAL_SETTLED).last()
-    assert event.actor == world.ama and event.payload["compensated"] == 500
+    event = ObservedEvent.objects.get(activity=issued)
+    assert event.late and 'id="event-late"' in as_user(world.ama).get(event_url(event)).content.decode()
+    assert Event.objects.get(stream=issued.stream, kind=EventKind.OBSERVED_EVENT_NOTIFIED).payload["late"] is True
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"observed-description": ""}, "This field is required."),
+    ({"observed-occurred_from": "2199-01-01", "observed-occurred_to": "", "observed-aware_on": "2199-01-02"},
+     "cannot be in the future"),
+    ({"observed-aware_on": "2001-01-01"}, "before it began"),
+    ({"observed-occurred_to": "2001-01-01"}, "cannot end before it began"),
+])
+def test_bad_notices_change_nothing(as_user, world, issued, overrides, message):
+    response = as_user(world.ama).post(notify_url(issued), notice(**overrides))
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not ObservedEvent.objects.exists()
+
+
+def test_the_event_page_carries_the_steps_to_remediation(as_user, world, issued):
+    event = rev.observed_event_notify(
+        activity=issued, user=world.ama, description="Storm", location="Plot 3",
+        occurred_from=timezone.localdate() - datetime.timedelta(days=2), aware_on=timezone.localdate())
+    event = rev.event_suspend_units(event=event, user=world.sofia, comment="Para 44")
+    ama = as_user(world.ama)
+    response = ama.post(event_url(event, "conclude_reversal"),
+                        {"w-conclude_reversal-comment": "x", "w-conclude_reversal-expected_state": "assessment"})
+    assert response.status_code == 200 and "Record the end of the event first" in response.content.decode()
+    assert ama.post(event_url(event, "record_event_end"),
+                    {"w-record_event_end-occurred_to": timezone.localdate().isoformat()}).status_code == 302
+    assert ama.post(event_url(event, "conclude_reversal"),
+                    {"w-conclude_reversal-comment": "Biomass lost",
+                     "w-conclude_reversal-expected_state": "assessment"}).status_code == 302
+    assert ama.post(event_url(event, "submit_full_report"),
+                    {"w-submit_full_report-report": f.pdf("report.pdf"),
+                     "w-submit_full_report-expected_state": "full_report"}).status_code == 302
+    assert as_user(world.dora).post(event_url(event, "verify_full_report"), {
+        "w-verify_full_report-comment": "Verified", "w-verify_full_report-expected_state": "full_submitted"},
+    ).status_code == 302
+    sofia = as_user(world.sofia)
+    response = sofia.post(event_url(event, "determine_reversal"), {
+        "w-determine_reversal-authorized": "40000", "w-determine_reversal-contribution": "0",
+        "w-determine_reversal-avoidable": "no", "w-determine_reversal-comment": "Para 48",
+        "w-determine_reversal-expected_state": "full_verified"})
+    assert response.status_code == 200 and "At most 30,000 t CO2e" in response.content.decode()
+    event.refresh_from_db()
+    status = "mc" if set(UnitBlock.objects.filter(activity=issued).values_list(
+        "authorization_status", flat=True)) == {"mc"} else "authorized"
+    assert sofia.post(event_url(event, "determine_reversal"), {
+        "w-determine_reversal-authorized": "1200" if status == "authorized" else "0",
+        "w-determine_reversal-contribution": "1200" if status == "mc" else "0",
+        "w-determine_reversal-avoidable": "no", "w-determine_reversal-comment": "Para 48",
+        "w-determine_reversal-expected_state": "full_verified"}).status_code == 302
+    sam = as_user(world.sam)
+    assert event_url(event, "cancel_from_buffer") in form_actions(sam.get(event_url(event)).content.decode())
+    assert sam.post(event_url(event, "cancel_from_buffer"),
+                    {"w-cancel_from_buffer-expected_state": "remediation"}).status_code == 302
+    html = sam.get(event_url(event)).content.decode()
+    assert "Remediation of reversals" in html and 'id="remediation"' in html
+    event.refresh_from_db()
+    assert event.state == "remediated" and event.cancelled == 1_200
+
+
+def test_event_page_queries_stay_bounded(as_user, world, issued, django_assert_max_num_queries):
+    event = rev.event_suspend_units(event=rev.observed_event_notify(
+        activity=issued, user=world.ama, description="Storm", location="Plot 3",
+        occurred_from=timezone.localdate(), aware_on=timezone.localdate()), user=world.sofia, comment="x")
+    client = as_user(world.sofia)
+    with django_assert_max_num_queries(40):
+        assert client.get(event_url(event)).status_code == 200
+
+
+def test_dashboards_list_the_events_that_wait(as_user, world, issued):
+    """The SB's queue holds the notified event (para 44: its instruction); then the participants'."""
+    event = rev.observed_event_notify(
+        activity=issued, user=world.ama, description="Storm", location="Plot 3",
+        occurred_from=timezone.localdate(), aware_on=timezone.localdate())
+    link = event_url(event)
+    assert link in as_user(world.sofia).get(reverse("dashboard")).content.decode()
+    assert link not in as_user(world.kofi).get(reverse("dashboard")).content.decode()
+    rev.event_suspend_units(event=event, user=world.sofia, comment="Para 44")
+    assert link in as_user(world.ama).get(reverse("dashboard")).content.decode()  # record the end (para 45)

@@ -3,18 +3,23 @@ from .accounts import account_get, account_open
 from .first_transfer import first_transfer_applies
 from .issuance import issuance_execute
 from .moves import LedgerError
-from .reversals import buffer_cancel, units_compensate
+from .reversals import buffer_remediate, buffer_replenish
+from .suspensions import suspension_check, suspension_lift, suspension_of, suspension_start
 from .transfers import units_cancel_voluntarily, units_transfer, units_use
 
 __all__ = [
     "LedgerError",
     "account_get",
     "account_open",
-    "buffer_cancel",
+    "buffer_remediate",
+    "buffer_replenish",
     "first_transfer_applies",
     "issuance_execute",
     "units_cancel_voluntarily",
-    "units_compensate",
+    "suspension_check",
+    "suspension_lift",
+    "suspension_of",
+    "suspension_start",
     "units_transfer",
     "units_use",
 ]

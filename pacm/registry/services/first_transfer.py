@@ -14,6 +14,9 @@ NOT_TRANSFER_KINDS = frozenset(
         TransactionKind.BUFFER_CANCELLATION,
         TransactionKind.REVERSAL_COMPENSATION,
         TransactionKind.ADMIN_CANCELLATION,
+        # A6.4-STAN-METH-002 v01.0 paras 55, 57-58: forwarded to the pool and cancelled from it.
+        TransactionKind.REVERSAL_REMEDIATION,
+        TransactionKind.BUFFER_REPLENISHMENT,
     }
 )
 # 2/CMA.3 annex para 2(b): "use or cancellation" as the OIMP first transfer.

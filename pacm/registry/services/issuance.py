@@ -27,6 +27,7 @@ from ..models import (
 )
 from .accounts import accounts_lock, mechanism_accounts
 from .moves import WRITE_BATCH, LedgerError, block_split_off, first_transfer_flags, move_write, plan_take
+from .suspensions import suspension_check
 from .totals import balance_deltas, issue_deltas, move_deltas, totals_add
 
 OIMP_DEFINITIONS = (
@@ -357,6 +358,8 @@ def issuance_execute(*, issuance, tranches, split, distribution, actor_label, ac
         if not accounts_locked:
             accounts_lock(*[account for account, _ in distribution])
         activity = issuance.period.activity
+        # A6.4-STAN-METH-002 v01.0 paras 25, 44: no issuance while the activity's units are suspended.
+        suspension_check(activity)
         accounts = mechanism_accounts()
         if any(kind not in accounts for kind in MOVED_INTO):
             raise LedgerError("The mechanism's accounts are missing: run the migrations.")

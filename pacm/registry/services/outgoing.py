@@ -13,6 +13,7 @@ from pacm.events.services import event_record
 from ..models import TERMINAL_KINDS, AccountKind, UnitBlock
 from .accounts import account_stream
 from .moves import blocks_in_serial_order, move_write, units_sum
+from .suspensions import suspended_activity_ids, suspension_error, suspension_of
 from .totals import balance_held
 
 TEXT_MAX = 200
@@ -81,13 +82,20 @@ def eligible_blocks(account, *, activity=None, vintage=None, **filters):
 
 
 def units_move_out(*, source, target, quantity, kind, eligible, actor, purpose="", beneficiary="", what="",
-                   up_to=False, whole_account=False):
+                   up_to=False, whole_account=False, suspension_exempt=False):
     """Move `quantity` units of `eligible` (blocks in `source`) to `target`; record the event.
 
     With `up_to`, move as many as there are, up to `quantity`, and return None when none.
     `whole_account`: `eligible` is every block of `source`, so what it holds is its maintained
     balance (models.AccountBalance), read instead of summing its blocks.
+    Units of a suspended activity (A6.4-STAN-METH-002 v01.0 paras 25, 44) are never taken; a move
+    that would need them is refused with `units_suspended`. Only the registry administrator's
+    remediation cancellation (para 57) is `suspension_exempt`.
     """
+    offered = eligible
+    suspended = set() if suspension_exempt else suspended_activity_ids()
+    if suspended:
+        eligible = eligible.exclude(activity_id__in=sorted(suspended))
     # pacm issue 8: no sum over every block of the account; the blocks are taken in serial order, a
     # chunk at a time, until the quantity is met. Only a refusal (too few units) counts what is held.
     takes, remaining = [], quantity
@@ -102,7 +110,12 @@ def units_move_out(*, source, target, quantity, kind, eligible, actor, purpose="
         if not takes:
             return None
     elif remaining:
-        held = balance_held(source) if whole_account else units_sum(eligible)
+        if suspended:
+            held_back = offered.filter(activity_id__in=sorted(suspended)).values_list("activity_id", flat=True).first()
+            if held_back is not None:
+                raise suspension_error(suspension_of(held_back))
+        # The maintained balance counts every unit of the account: only when none is held back.
+        held = balance_held(source) if whole_account and not suspended else units_sum(eligible)
         params = {"source": source.number, "held": held, "what": what or "", "quantity": quantity}
         shown = {**params, "held": f"{held:,}", "quantity": f"{quantity:,}"}
         if what:

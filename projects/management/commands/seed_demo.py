@@ -21,6 +21,7 @@ from pacm.common.uploads import sample_pdf
 from pacm.parties.models import DOEAccreditation, Membership, Organisation, Party, PartyStatus
 
 from ._demo_issued import demo_issued_activity
+from ._demo_reversal import demo_reversal_activity
 
 DEMO_PASSWORD = "pacm-demo"
 K = Organisation.Kind
@@ -92,6 +93,10 @@ class Command(BaseCommand):
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             activities = self.activities_seed(parties, orgs, users, versions)
             # 4. Registered, monitored, verified and issued, with units moved since (demo clock).
+            # 3. Removals in Vanuatu: an observed event, the suspension, a verified reversal and its
+            # remediation from the buffer pool (A6.4-STAN-METH-002 v01.0 paras 43-58).
+            activities.append(demo_reversal_activity(
+                parties=parties, orgs=orgs, users=users, versions=versions, account=accounts[1]))
             activities.append(demo_issued_activity(
                 parties=parties, orgs=orgs, users=users, versions=versions,
                 accounts={"dev": accounts[0], "dev2": accounts[1]},
@@ -212,12 +217,9 @@ class Command(BaseCommand):
         }
         while (gsc := Activity.objects.get(pk=gsc.pk)).state in steps:
             steps[gsc.state](gsc)
-        # 3. A removals draft in a SIDS host: fees waived and no SOP levy (6/CMA.6 para 20).
-        removals = ensure(users["developer2"], pdd(
-            "Efate mangrove restoration", "VU", "DEMO-REM-001", 14, "Efate, Shefa Province", 8_000,
-            "Mangrove restoration under the demo removals methodology (demo only).", 15,
-        ))
-        return [draft, gsc, removals]
+        # 3. The removals activity in a SIDS host (fees waived, no SOP levy, 6/CMA.6 para 20) comes
+        # with its observed event (demo_reversal_activity).
+        return [draft, gsc]
 
     def accounts_seed(self, orgs, users):
         """A holding account per participant, opened by the DNA of the Party that authorized it
