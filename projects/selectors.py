@@ -33,12 +33,13 @@ def public_activities():
     return Activity.objects.exclude(state__in=PRIVATE_STATES)
 
 
-def activities_visible_to(user):
-    """Public activities, plus those the user's organisations are tied to (EXISTS per tie)."""
+def activities_visible_to(user, *, kinds=None):
+    """Public activities, plus those the user's organisations are tied to (EXISTS per tie; `kinds`,
+    from user_kinds, leaves out the ties of kinds the user has no organisation of)."""
     public = ~Q(state__in=PRIVATE_STATES)
     if user is None or not user.is_authenticated:
         return Activity.objects.filter(public)
-    return Activity.objects.filter(public | tie_q(user, Activity, ties=VISIBILITY_TIES))
+    return Activity.objects.filter(public | tie_q(user, Activity, ties=VISIBILITY_TIES, kinds=kinds))
 
 
 def activity_detail_queryset():
@@ -47,19 +48,24 @@ def activity_detail_queryset():
     )
 
 
-def dashboard_queue(user):
-    """What waits for this user's action, from the machines' declarations (pacm.engine.offers)."""
+def dashboard_queue(user, *, kinds=None):
+    """What waits for this user's action, from the machines' declarations (pacm.engine.offers).
+
+    `kinds` (user_kinds, asked once if not given) keeps only the ties the user can hold (issue 8)."""
     from pacm.engine.offers import waiting_q
+    from pacm.parties.roles import user_kinds
 
     from .machines import ACTIVITY, PERIOD
 
+    kinds = user_kinds(user) if kinds is None else kinds
     activities = (
-        activity_detail_queryset().filter(waiting_q(user, ACTIVITY)).filter(pk__in=activities_visible_to(user).values("pk"))
+        activity_detail_queryset().filter(waiting_q(user, ACTIVITY, kinds=kinds))
+        .filter(pk__in=activities_visible_to(user, kinds=kinds).values("pk"))
         .order_by("due_at", "pk")
     )
     periods = (
         MonitoringPeriod.objects.select_related("activity", "activity__host_party")
-        .filter(waiting_q(user, PERIOD))
+        .filter(waiting_q(user, PERIOD, kinds=kinds))
         .order_by("due_at", "pk")
     )
     return activities, periods
@@ -133,9 +139,9 @@ def document_version_get(*, user, reference, version_id):
     )
 
 
-def activities_of_user(user):
+def activities_of_user(user, *, kinds=None):
     """The activities the user's organisations are tied to: as participant, engaged DOE or host DNA."""
-    return activity_detail_queryset().filter(tie_q(user, Activity, ties=MINE_TIES)).order_by("-created_at")
+    return activity_detail_queryset().filter(tie_q(user, Activity, ties=MINE_TIES, kinds=kinds)).order_by("-created_at")
 
 
 def fees_due():
