@@ -102,18 +102,22 @@ def activity_page_get(*, user, reference):
                 "authorization_statements",
                 queryset=AuthorizationStatement.objects.select_related("dna").order_by("-version"),
             ),
+            # pacm issue 8: the activity's own fees, documents and findings; each monitoring period's
+            # are on its page, so this page does not grow with the periods.
             Prefetch(
-                "fees", queryset=Fee.objects.select_related("rule_set", "monitoring_period").order_by("assessed_at")
+                "fees", queryset=Fee.objects.filter(monitoring_period__isnull=True).select_related(
+                    "rule_set", "monitoring_period").order_by("assessed_at")
             ),
             Prefetch(
                 "documents",
-                queryset=Document.objects.select_related("monitoring_period")
+                queryset=Document.objects.filter(monitoring_period__isnull=True).select_related("monitoring_period")
                 .prefetch_related(Prefetch("versions", queryset=versions))
                 .order_by("kind", "pk"),
             ),
             Prefetch(
                 "findings",
-                queryset=Finding.objects.select_related("raised_by", "monitoring_period").order_by("number"),
+                queryset=Finding.objects.filter(monitoring_period__isnull=True).select_related(
+                    "raised_by", "monitoring_period").order_by("number"),
             ),
         )
         .get()
@@ -230,7 +234,12 @@ def period_timeline(period):
 
 def activity_periods(activity):
     """The activity's monitoring periods with their claims (for totals), newest first."""
-    return list(activity.monitoring_periods.prefetch_related("claims").order_by("-number"))
+    return list(activity_periods_queryset(activity).order_by("-number"))
+
+
+def activity_periods_queryset(activity):
+    """The same, for a page that reads them a page at a time by number (keyset, pacm issue 8)."""
+    return activity.monitoring_periods.prefetch_related("claims")
 
 
 def activity_reversals(activity):
