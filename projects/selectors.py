@@ -2,7 +2,7 @@
 from django.db.models import Q
 
 from pacm.parties.models import Organisation
-from pacm.parties.roles import Role, Tie, tie_q
+from pacm.parties.roles import Role, Tie, tie_q, user_kinds
 
 from .cycle import ActivityState as A
 from .cycle import PeriodState as P
@@ -89,7 +89,8 @@ def activity_page_get(*, user, reference):
     versions = DocumentVersion.objects.select_related("uploaded_by", "organisation").order_by("-number")
     return (
         activity_detail_queryset()
-        .filter(pk__in=activities_visible_to(user).values("pk"), reference=reference)
+        # pacm issue 8: only the ties the user can hold (one query for the kinds of their organisations).
+        .filter(pk__in=activities_visible_to(user, kinds=user_kinds(user)).values("pk"), reference=reference)
         .prefetch_related(
             Prefetch("participants", queryset=Organisation.objects.order_by("name")),
             Prefetch(
@@ -178,7 +179,8 @@ def period_page_get(*, user, reference, number):
             "activity__host_party", "activity__methodology_version__methodology", "activity__sectoral_scope",
             "activity__validation_doe", "activity__verification_doe", "issuance__rule_set",
         )
-        .filter(activity__in=activities_visible_to(user).values("pk"), activity__reference=reference, number=number)
+        .filter(activity__in=activities_visible_to(user, kinds=user_kinds(user)).values("pk"),
+                activity__reference=reference, number=number)
         .prefetch_related(
             "claims",
             Prefetch(
