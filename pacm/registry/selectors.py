@@ -131,13 +131,17 @@ def block_activity(reference):
 def public_blocks(*, activity=None):
     """Every serial block with its printed serial range, status and account kind: public data (para 47)."""
     rows = UnitBlock.objects.annotate(holder=_holder())
+    # All blocks: by activity reference. One activity's: by the index (activity, vintage, serial_start),
+    # the same order, so a page reads its 50 rows instead of sorting all the activity's blocks (issue 8).
+    order = ("activity__reference", "vintage", "serial_start")
     if activity is not None:
         rows = rows.filter(activity_id=activity["pk"] if isinstance(activity, dict) else getattr(activity, "pk", activity))
+        order = ("activity_id", "vintage", "serial_start")
     return PublicRows(
         rows.values(
             "pk", "issuance_id", "activity__reference", "host_party__iso2", "vintage", "serial_start", "serial_end",
             "authorization_status", "first_transferred", "account__kind", "holder",
-        ).order_by("activity__reference", "vintage", "serial_start")
+        ).order_by(*order)
     )
 
 

@@ -37,3 +37,17 @@ def test_public_registry_finds_the_activity_by_reference_then_its_blocks(world, 
     # Any index led by the activity serves it (the (activity, vintage, serial) one, the no-overlap one).
     assert "Index Cond: (activity_id = projects_activity.id)" in text and "Seq Scan" not in text, text
     assert selectors.block_activity(issued.activity.reference.lower())["pk"] == issued.activity_id
+
+
+def test_one_activity_blocks_page_reads_the_activity_index_in_order(world, issued):  # noqa: F811
+    """The public registry filtered on an activity pages its blocks in the order of the index
+    (activity, vintage, serial_start): no sort of all the activity's blocks before the first 50."""
+    # A few test rows: sorts and bitmap scans off too, so the plan shows whether an index gives the order.
+    sql, params = selectors.public_blocks(activity=issued.activity_id).queryset[:50].query.sql_with_params()
+    with connection.cursor() as cursor:
+        for setting in ("enable_seqscan", "enable_sort", "enable_bitmapscan"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        text = "\n".join(row[0] for row in cursor.fetchall())
+    assert_index(text, "registry_un_activit")
+    assert "Sort" not in text, text
