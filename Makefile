@@ -135,6 +135,21 @@ bench-sqlite: $(STAMP)
 bench-postgres: $(STAMP)
 	$(BIN)/python bench/run.py --backend postgres $(BENCH_ARGS)
 
+# `make bench-pages` (docs/benchmarks.md "Pages"): every page type under load as in production. Builds
+# (or reuses: a database per set of parameters, pacm_bench_pages_<hash>) the full world on PostgreSQL
+# and a 10% one, opens each page alone (SQL statements, bytes, time), serves it with gunicorn
+# (GUNICORN_WORKERS workers, persistent connections, whitenoise) on a free port, runs locust headless
+# (20 users, 1-3 s think time) and writes bench/results/pages.json; stops all it started.
+# locust comes from requirements-bench.txt. Quick: make bench-pages BENCH_ARGS="--scale 0.1 --duration 30 --growth-scale 0"
+.PHONY: bench-pages
+BENCH_STAMP := $(VENV)/.requirements-bench.stamp
+$(BENCH_STAMP): requirements-bench.txt requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements-bench.txt
+	touch $@
+
+bench-pages: $(STAMP) $(BENCH_STAMP)
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)
+
 # `make chaos` (docs/reliability.md): transfers, uses and issuances through gunicorn, a Celery worker
 # and beat on PostgreSQL (database pacm_chaos, dropped and recreated) and Redis db 3, while PostgreSQL,
 # Redis and the worker restart; then every request is matched with the ledger and the chains are

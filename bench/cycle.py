@@ -77,12 +77,90 @@ def _pay(fees, user, times):
         times["fee_record_payment"].append(time.perf_counter() - t0)
 
 
-def cycle_run(*, activities, sizes, worker):
-    """Drive the sample; `worker` says issuances run in a real worker (wait for them)."""
-    p = _personas()
-    version = MethodologyVersion.objects.get(methodology__code="A6.4-AMM-001", version="1.0")
-    scope = version.methodology.sectoral_scopes.order_by("number").first()
-    times = defaultdict(list)
+def activity_register(*, p, version, scope, start, title, size, timed, times):
+    """One activity from draft to registered through every service, the clock moved past each timer."""
+    a = timed("activity_create", lambda: services.activity_create(
+        user=p["ap"], title=title, host_party=p["host"],
+        methodology_version=version, sectoral_scope=scope, location="Bench", start_date=start,
+        crediting_type="renewable", crediting_start=start,
+        crediting_end=start - datetime.timedelta(days=1) + datetime.timedelta(days=5 * 365),
+        estimated_annual=size, description="Full-cycle benchmark sample."))
+    timed("activity_notify_prior_consideration",
+          lambda: services.activity_notify_prior_consideration(activity=a, user=p["ap"]))
+    timed("activity_engage_doe", lambda: services.activity_engage_doe(activity=a, user=p["ap"], doe=p["doe_org"]))
+    timed("activity_accept_engagement", lambda: services.activity_accept_engagement(activity=a, user=p["doe"]))
+    timed("document_upload", lambda: services.document_upload(
+        activity=a, user=p["ap"], kind="pdd", uploaded=_pdf("pdd.pdf")))
+    timed("activity_publish_for_consultation",
+          lambda: services.activity_publish_for_consultation(activity=a, user=p["doe"]))
+    _timer_pass(Activity, a.pk, times, "timer pass: close_consultation")
+    timed("document_upload", lambda: services.document_upload(
+        activity=a, user=p["doe"], kind="validation_report", uploaded=_pdf("validation.pdf")))
+    timed("activity_validate", lambda: services.activity_validate(activity=a, user=p["doe"]))
+    timed("host_approval_issue", lambda: services.host_approval_issue(
+        activity=a, user=p["dna"], sd_confirmation="Fosters SD.", ndc_relation="Within the NDC.",
+        authorized_participants=[p["developer"]]))
+    timed("authorization_statement_issue", lambda: services.authorization_statement_issue(
+        activity=a, user=p["dna"], uses="ndc", effective_from=datetime.date(2021, 1, 1)))
+    timed("activity_request_registration",
+          lambda: services.activity_request_registration(activity=a, user=p["doe"]))
+    _pay(a.fees.filter(kind="registration"), p["sec"], times)
+    timed("activity_start_completeness_check",
+          lambda: services.activity_start_completeness_check(activity=a, user=p["sec"]))
+    timed("activity_pass_completeness_check",
+          lambda: services.activity_pass_completeness_check(activity=a, user=p["sec"]))
+    timed("activity_pass_information_check",
+          lambda: services.activity_pass_information_check(activity=a, user=p["sec"]))
+    _timer_pass(Activity, a.pk, times, "timer pass: register_by_timer")
+    _timer_pass(Activity, a.pk, times, "timer pass: register_after_appeal")
+    a = Activity.objects.get(pk=a.pk)
+    if a.state != ActivityState.REGISTERED:
+        raise RuntimeError(f"{a.reference} stopped at {a.state}")
+    return a
+
+
+def period_drive(*, p, a, account, start, end, size, timed, times, worker, until=PeriodState.ISSUED):
+    """One monitoring period of `a` from submitted to `until` (verified or issued) through every service."""
+    issue_label = ("appeal window closed -> issued (worker)" if worker
+                   else "timer pass: close_appeal_window + issuance (eager)")
+    period = timed("period_submit", lambda: services.period_submit(
+        activity=a, user=p["ap"], start=start, end=end, claims={start.year: size}, report=_pdf("monitoring.pdf")))
+    timed("period_start_verification", lambda: services.period_start_verification(period=period, user=p["doe"]))
+    timed("document_upload", lambda: services.document_upload(
+        activity=a, user=p["doe"], kind="verification_report", uploaded=_pdf("verification.pdf"), period=period))
+    timed("period_certify", lambda: services.period_certify(
+        period=period, user=p["doe"], verified={c.vintage: c.claimed for c in period.claims.all()}))
+    period = MonitoringPeriod.objects.get(pk=period.pk)
+    if until == PeriodState.VERIFIED:
+        return period
+    timed("period_request_issuance", lambda: services.period_request_issuance(
+        period=period, user=p["doe"], units_requested=period.verified_total,
+        lines=[{"account": account, "percent": "100"}]))
+    _pay(period.fees.filter(kind="issuance"), p["sec"], times)
+    timed("period_start_issuance_checks",
+          lambda: services.period_start_issuance_checks(period=period, user=p["sec"]))
+    timed("period_pass_issuance_checks",
+          lambda: services.period_pass_issuance_checks(period=period, user=p["sec"]))
+    _timer_pass(MonitoringPeriod, period.pk, times, "timer pass: approve_by_timer")
+    t0 = time.perf_counter()
+    if worker:
+        _timer_pass(MonitoringPeriod, period.pk, times, "timer pass: close_appeal_window")
+        t0 = time.perf_counter()
+        while MonitoringPeriod.objects.get(pk=period.pk).state != PeriodState.ISSUED:
+            if time.perf_counter() - t0 > WAIT_SECONDS:
+                raise RuntimeError(f"{period} was not issued within {WAIT_SECONDS} s: is the worker running?")
+            time.sleep(0.01)
+        times[issue_label].append(time.perf_counter() - t0)
+    else:
+        _timer_pass(MonitoringPeriod, period.pk, times, issue_label)
+    state = MonitoringPeriod.objects.get(pk=period.pk).state
+    if state != PeriodState.ISSUED:
+        raise RuntimeError(f"{period} stopped at {state}")
+    return period
+
+
+def timer(times):
+    """`timed(name, call)`: run the call, append its duration to times[name], return its result."""
 
     def timed(name, call):
         t0 = time.perf_counter()
@@ -90,90 +168,32 @@ def cycle_run(*, activities, sizes, worker):
         times[name].append(time.perf_counter() - t0)
         return result
 
+    return timed
+
+
+def cycle_run(*, activities, sizes, worker):
+    """Drive the sample; `worker` says issuances run in a real worker (wait for them)."""
+    p = _personas()
+    version = MethodologyVersion.objects.get(methodology__code="A6.4-AMM-001", version="1.0")
+    scope = version.methodology.sectoral_scopes.order_by("number").first()
+    times = defaultdict(list)
+    timed = timer(times)
     started = time.perf_counter()
     today = timezone.localdate()
-    registered = []
-    for i in range(activities):
-        start = today - datetime.timedelta(days=30)
-        a = timed("activity_create", lambda: services.activity_create(
-            user=p["ap"], title=f"Bench cycle landfill gas {i + 1}", host_party=p["host"],
-            methodology_version=version, sectoral_scope=scope, location="Bench", start_date=start,
-            crediting_type="renewable", crediting_start=start,
-            crediting_end=start - datetime.timedelta(days=1) + datetime.timedelta(days=5 * 365),
-            estimated_annual=sizes[i % len(sizes)], description="Full-cycle benchmark sample."))
-        timed("activity_notify_prior_consideration",
-              lambda: services.activity_notify_prior_consideration(activity=a, user=p["ap"]))
-        timed("activity_engage_doe", lambda: services.activity_engage_doe(activity=a, user=p["ap"], doe=p["doe_org"]))
-        timed("activity_accept_engagement", lambda: services.activity_accept_engagement(activity=a, user=p["doe"]))
-        timed("document_upload", lambda: services.document_upload(
-            activity=a, user=p["ap"], kind="pdd", uploaded=_pdf("pdd.pdf")))
-        timed("activity_publish_for_consultation",
-              lambda: services.activity_publish_for_consultation(activity=a, user=p["doe"]))
-        _timer_pass(Activity, a.pk, times, "timer pass: close_consultation")
-        timed("document_upload", lambda: services.document_upload(
-            activity=a, user=p["doe"], kind="validation_report", uploaded=_pdf("validation.pdf")))
-        timed("activity_validate", lambda: services.activity_validate(activity=a, user=p["doe"]))
-        timed("host_approval_issue", lambda: services.host_approval_issue(
-            activity=a, user=p["dna"], sd_confirmation="Fosters SD.", ndc_relation="Within the NDC.",
-            authorized_participants=[p["developer"]]))
-        timed("authorization_statement_issue", lambda: services.authorization_statement_issue(
-            activity=a, user=p["dna"], uses="ndc", effective_from=datetime.date(2021, 1, 1)))
-        timed("activity_request_registration",
-              lambda: services.activity_request_registration(activity=a, user=p["doe"]))
-        _pay(a.fees.filter(kind="registration"), p["sec"], times)
-        timed("activity_start_completeness_check",
-              lambda: services.activity_start_completeness_check(activity=a, user=p["sec"]))
-        timed("activity_pass_completeness_check",
-              lambda: services.activity_pass_completeness_check(activity=a, user=p["sec"]))
-        timed("activity_pass_information_check",
-              lambda: services.activity_pass_information_check(activity=a, user=p["sec"]))
-        _timer_pass(Activity, a.pk, times, "timer pass: register_by_timer")
-        _timer_pass(Activity, a.pk, times, "timer pass: register_after_appeal")
-        a = Activity.objects.get(pk=a.pk)
-        if a.state != ActivityState.REGISTERED:
-            raise RuntimeError(f"{a.reference} stopped at {a.state}")
-        registered.append(a)
+    registered = [
+        activity_register(p=p, version=version, scope=scope, start=today - datetime.timedelta(days=30),
+                          title=f"Bench cycle landfill gas {i + 1}", size=sizes[i % len(sizes)], timed=timed,
+                          times=times)
+        for i in range(activities)
+    ]
     account = timed("account_open", lambda: account_open(
         kind=AccountKind.HOLDING, name="Bench cycle developer holding", organisation=p["developer"], user=p["sec"]))
-    issue_label = ("appeal window closed -> issued (worker)" if worker
-                   else "timer pass: close_appeal_window + issuance (eager)")
     for i, a in enumerate(registered):
         timed("activity_engage_doe", lambda: services.activity_engage_doe(
             activity=a, user=p["ap"], doe=p["doe_org"], stage="verification"))
-        start = a.crediting_start
         # The period ends yesterday: a report covers reductions already achieved (RMP 50-51).
-        period = timed("period_submit", lambda: services.period_submit(
-            activity=a, user=p["ap"], start=start, end=today - datetime.timedelta(days=1),
-            claims={start.year: sizes[(i * 7) % len(sizes)]}, report=_pdf("monitoring.pdf")))
-        timed("period_start_verification", lambda: services.period_start_verification(period=period, user=p["doe"]))
-        timed("document_upload", lambda: services.document_upload(
-            activity=a, user=p["doe"], kind="verification_report", uploaded=_pdf("verification.pdf"), period=period))
-        timed("period_certify", lambda: services.period_certify(
-            period=period, user=p["doe"], verified={c.vintage: c.claimed for c in period.claims.all()}))
-        period = MonitoringPeriod.objects.get(pk=period.pk)
-        timed("period_request_issuance", lambda: services.period_request_issuance(
-            period=period, user=p["doe"], units_requested=period.verified_total,
-            lines=[{"account": account, "percent": "100"}]))
-        _pay(period.fees.filter(kind="issuance"), p["sec"], times)
-        timed("period_start_issuance_checks",
-              lambda: services.period_start_issuance_checks(period=period, user=p["sec"]))
-        timed("period_pass_issuance_checks",
-              lambda: services.period_pass_issuance_checks(period=period, user=p["sec"]))
-        _timer_pass(MonitoringPeriod, period.pk, times, "timer pass: approve_by_timer")
-        t0 = time.perf_counter()
-        if worker:
-            _timer_pass(MonitoringPeriod, period.pk, times, "timer pass: close_appeal_window")
-            t0 = time.perf_counter()
-            while MonitoringPeriod.objects.get(pk=period.pk).state != PeriodState.ISSUED:
-                if time.perf_counter() - t0 > WAIT_SECONDS:
-                    raise RuntimeError(f"{period} was not issued within {WAIT_SECONDS} s: is the worker running?")
-                time.sleep(0.01)
-            times[issue_label].append(time.perf_counter() - t0)
-        else:
-            _timer_pass(MonitoringPeriod, period.pk, times, issue_label)
-        state = MonitoringPeriod.objects.get(pk=period.pk).state
-        if state != PeriodState.ISSUED:
-            raise RuntimeError(f"{period} stopped at {state}")
+        period_drive(p=p, a=a, account=account, start=a.crediting_start, end=today - datetime.timedelta(days=1),
+                     size=sizes[(i * 7) % len(sizes)], timed=timed, times=times, worker=worker)
     return {
         "activities": activities,
         "periods": len(registered),

@@ -2,7 +2,7 @@
 from django.db.models import Q
 
 from pacm.parties.models import Organisation
-from pacm.parties.roles import Role, Tie, tie_q
+from pacm.parties.roles import Role, Tie, tie_q, user_kinds
 
 from .cycle import ActivityState as A
 from .cycle import PeriodState as P
@@ -33,12 +33,13 @@ def public_activities():
     return Activity.objects.exclude(state__in=PRIVATE_STATES)
 
 
-def activities_visible_to(user):
-    """Public activities, plus those the user's organisations are tied to (EXISTS per tie)."""
+def activities_visible_to(user, *, kinds=None):
+    """Public activities, plus those the user's organisations are tied to (EXISTS per tie; `kinds`,
+    from user_kinds, leaves out the ties of kinds the user has no organisation of)."""
     public = ~Q(state__in=PRIVATE_STATES)
     if user is None or not user.is_authenticated:
         return Activity.objects.filter(public)
-    return Activity.objects.filter(public | tie_q(user, Activity, ties=VISIBILITY_TIES))
+    return Activity.objects.filter(public | tie_q(user, Activity, ties=VISIBILITY_TIES, kinds=kinds))
 
 
 def activity_detail_queryset():
@@ -47,19 +48,24 @@ def activity_detail_queryset():
     )
 
 
-def dashboard_queue(user):
-    """What waits for this user's action, from the machines' declarations (pacm.engine.offers)."""
+def dashboard_queue(user, *, kinds=None):
+    """What waits for this user's action, from the machines' declarations (pacm.engine.offers).
+
+    `kinds` (user_kinds, asked once if not given) keeps only the ties the user can hold (issue 8)."""
     from pacm.engine.offers import waiting_q
+    from pacm.parties.roles import user_kinds
 
     from .machines import ACTIVITY, PERIOD
 
+    kinds = user_kinds(user) if kinds is None else kinds
     activities = (
-        activity_detail_queryset().filter(waiting_q(user, ACTIVITY)).filter(pk__in=activities_visible_to(user).values("pk"))
+        activity_detail_queryset().filter(waiting_q(user, ACTIVITY, kinds=kinds))
+        .filter(pk__in=activities_visible_to(user, kinds=kinds).values("pk"))
         .order_by("due_at", "pk")
     )
     periods = (
         MonitoringPeriod.objects.select_related("activity", "activity__host_party")
-        .filter(waiting_q(user, PERIOD))
+        .filter(waiting_q(user, PERIOD, kinds=kinds))
         .order_by("due_at", "pk")
     )
     return activities, periods
@@ -83,7 +89,8 @@ def activity_page_get(*, user, reference):
     versions = DocumentVersion.objects.select_related("uploaded_by", "organisation").order_by("-number")
     return (
         activity_detail_queryset()
-        .filter(pk__in=activities_visible_to(user).values("pk"), reference=reference)
+        # pacm issue 8: only the ties the user can hold (one query for the kinds of their organisations).
+        .filter(pk__in=activities_visible_to(user, kinds=user_kinds(user)).values("pk"), reference=reference)
         .prefetch_related(
             Prefetch("participants", queryset=Organisation.objects.order_by("name")),
             Prefetch(
@@ -96,18 +103,22 @@ def activity_page_get(*, user, reference):
                 "authorization_statements",
                 queryset=AuthorizationStatement.objects.select_related("dna").order_by("-version"),
             ),
+            # pacm issue 8: the activity's own fees, documents and findings; each monitoring period's
+            # are on its page, so this page does not grow with the periods.
             Prefetch(
-                "fees", queryset=Fee.objects.select_related("rule_set", "monitoring_period").order_by("assessed_at")
+                "fees", queryset=Fee.objects.filter(monitoring_period__isnull=True).select_related(
+                    "rule_set", "monitoring_period").order_by("assessed_at")
             ),
             Prefetch(
                 "documents",
-                queryset=Document.objects.select_related("monitoring_period")
+                queryset=Document.objects.filter(monitoring_period__isnull=True).select_related("monitoring_period")
                 .prefetch_related(Prefetch("versions", queryset=versions))
                 .order_by("kind", "pk"),
             ),
             Prefetch(
                 "findings",
-                queryset=Finding.objects.select_related("raised_by", "monitoring_period").order_by("number"),
+                queryset=Finding.objects.filter(monitoring_period__isnull=True).select_related(
+                    "raised_by", "monitoring_period").order_by("number"),
             ),
         )
         .get()
@@ -133,9 +144,9 @@ def document_version_get(*, user, reference, version_id):
     )
 
 
-def activities_of_user(user):
+def activities_of_user(user, *, kinds=None):
     """The activities the user's organisations are tied to: as participant, engaged DOE or host DNA."""
-    return activity_detail_queryset().filter(tie_q(user, Activity, ties=MINE_TIES)).order_by("-created_at")
+    return activity_detail_queryset().filter(tie_q(user, Activity, ties=MINE_TIES, kinds=kinds)).order_by("-created_at")
 
 
 def fees_due():
@@ -168,7 +179,8 @@ def period_page_get(*, user, reference, number):
             "activity__host_party", "activity__methodology_version__methodology", "activity__sectoral_scope",
             "activity__validation_doe", "activity__verification_doe", "issuance__rule_set",
         )
-        .filter(activity__in=activities_visible_to(user).values("pk"), activity__reference=reference, number=number)
+        .filter(activity__in=activities_visible_to(user, kinds=user_kinds(user)).values("pk"),
+                activity__reference=reference, number=number)
         .prefetch_related(
             "claims",
             Prefetch(
@@ -224,7 +236,12 @@ def period_timeline(period):
 
 def activity_periods(activity):
     """The activity's monitoring periods with their claims (for totals), newest first."""
-    return list(activity.monitoring_periods.prefetch_related("claims").order_by("-number"))
+    return list(activity_periods_queryset(activity).order_by("-number"))
+
+
+def activity_periods_queryset(activity):
+    """The same, for a page that reads them a page at a time by number (keyset, pacm issue 8)."""
+    return activity.monitoring_periods.prefetch_related("claims")
 
 
 def activity_reversals(activity):

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from pacm.common.errors import Refused
-from pacm.parties.roles import SYSTEM_ROLES, Role, roles_on, tie_q
+from pacm.parties.roles import SYSTEM_ROLES, Role, roles_on, tie_exists, tie_q, ties_of, user_kinds
 
 from .machines import machine_for
 from .run import guard_check
@@ -119,21 +119,40 @@ def waiting_condition(spec, user=None):
     return waiting()
 
 
-def waiting_q(user, machine):
+def waiting_q(user, machine, *, kinds=None):
     """Rows of `machine.model` on which something waits for `user`: from the same declarations.
 
     A transition waits in its source states; an action marked `pending` waits where its
     `waiting` condition holds. Each is filtered by the user's ties (EXISTS, no fan-out).
+
+    The writes without a `waiting` condition are grouped by tie (pacm issue 8): one EXISTS per
+    tie the user can hold (`kinds`, user_kinds), in the union of those writes' states; the same
+    rows as one EXISTS per write and tie, with a fraction of the SQL to build and plan.
     """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    kinds = user_kinds(user) if kinds is None else kinds
+    ties = [tie for tie in ties_of(machine.model) if tie.kind in kinds]
+    states_of_tie = {}  # tie index -> (states named by its writes, whether a write waits in any open state)
     q = Q(pk__in=[])
     for spec in machine.writes.values():
         if spec.actors <= SYSTEM_ROLES or spec.internal or spec.name in machine.timed_names:
             continue
         if not spec.awaited:
             continue
-        states = Q(state__in=list(spec.source)) if spec.source is not None else ~Q(state__in=list(machine.terminal))
-        condition = states & tie_q(user, machine.model, spec.actors)
         if spec.waiting is not None:
-            condition &= waiting_condition(spec, user)
-        q |= condition
+            states = Q(state__in=list(spec.source)) if spec.source is not None else ~Q(state__in=list(machine.terminal))
+            q |= states & tie_q(user, machine.model, spec.actors, kinds=kinds) & waiting_condition(spec, user)
+            continue
+        for index, tie in enumerate(ties):
+            if tie.role in spec.actors:
+                named, anywhere = states_of_tie.get(index, (frozenset(), False))
+                if spec.source is None:
+                    states_of_tie[index] = (named, True)
+                else:
+                    states_of_tie[index] = (named | set(spec.source), anywhere)
+    for index, (named, anywhere) in states_of_tie.items():
+        # Open states (not terminal) and the named ones: everything but the terminal states not named.
+        states = ~Q(state__in=sorted(set(machine.terminal) - named)) if anywhere else Q(state__in=sorted(named))
+        q |= states & tie_exists(user, ties[index], machine.model)
     return q

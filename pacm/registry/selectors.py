@@ -25,14 +25,23 @@ def holdings(account):
     )
 
 
-def statement(account):
+def statement_sides(account):
+    """The two halves of a statement, each served by its own index (from_account, id) and
+    (to_account, id): the page reads a page of keys from each (paging.keyset_union_page)."""
+    return [Q(from_account=account), Q(to_account=account)]
+
+
+def statement(account, *, all_rows=True):
     """Transactions in and out of `account` with their serial ranges; the page orders it by key, newest
-    first, and slices it (keyset: the indexes (from_account, id) and (to_account, id))."""
+    first, and slices it (keyset over statement_sides, pacm issue 8). `all_rows=False` leaves the
+    filter to the pager."""
     entries = LedgerEntry.objects.select_related("block__activity", "block__host_party").order_by(
         "vintage", "serial_start"
     )
+    rows = LedgerTransaction.objects.filter(Q(from_account=account) | Q(to_account=account)) if all_rows else (
+        LedgerTransaction.objects.all())
     return (
-        LedgerTransaction.objects.filter(Q(from_account=account) | Q(to_account=account))
+        rows
         .select_related("from_account", "to_account")
         .annotate(
             direction=Case(When(to_account=account, then=Value("in")), default=Value("out"), output_field=CharField())
@@ -105,26 +114,35 @@ def block_activity(reference):
     A block exists only for a registered (hence public) activity, so the public registry finds the
     activity through its blocks and needs no notion of which activity states are public.
     """
+    from django.db.models import Exists, OuterRef
+
+    # pacm issue 8: the activity by its reference, then EXISTS over its blocks (index (activity, ...));
+    # not the first block joined to the reference, which walks the blocks of every activity before it.
+    Activity = UnitBlock._meta.get_field("activity").related_model  # pacm/ never imports projects/
     row = (
-        UnitBlock.objects.filter(activity__reference__iexact=reference)
-        .values("activity_id", "activity__reference", "activity__title")
+        Activity.objects.filter(reference__iexact=reference)
+        .filter(Exists(UnitBlock.objects.filter(activity=OuterRef("pk"))))
+        .order_by("pk")
+        .values("pk", "reference", "title")
         .first()
     )
-    if row is None:
-        return None
-    return {"pk": row["activity_id"], "reference": row["activity__reference"], "title": row["activity__title"]}
+    return row
 
 
 def public_blocks(*, activity=None):
     """Every serial block with its printed serial range, status and account kind: public data (para 47)."""
     rows = UnitBlock.objects.annotate(holder=_holder())
+    # All blocks: by activity reference. One activity's: by the index (activity, vintage, serial_start),
+    # the same order, so a page reads its 50 rows instead of sorting all the activity's blocks (issue 8).
+    order = ("activity__reference", "vintage", "serial_start")
     if activity is not None:
         rows = rows.filter(activity_id=activity["pk"] if isinstance(activity, dict) else getattr(activity, "pk", activity))
+        order = ("activity_id", "vintage", "serial_start")
     return PublicRows(
         rows.values(
             "pk", "issuance_id", "activity__reference", "host_party__iso2", "vintage", "serial_start", "serial_end",
             "authorization_status", "first_transferred", "account__kind", "holder", "negligible_risk",
-        ).order_by("activity__reference", "vintage", "serial_start")
+        ).order_by(*order)
     )
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from pacm.common.errors import Refused, ServiceError
 from pacm.common.forms import form_add_service_error
-from pacm.common.paging import keyset_page, page_get
+from pacm.common.paging import keyset_page, keyset_union_page, page_get
 from pacm.common.submission import submit_once
 from pacm.engine.offers import available_actions
 from pacm.parties.models import Organisation
@@ -232,10 +232,11 @@ def _account_render(request, account, *, bound=None):
         row["suspension"] = suspended.get(row["activity_id"])
     blocks = keyset_page(request, selectors.account_blocks(account), param="blocks_after", per_page=BLOCKS_PAGE,
                          descending=False, transform=_block_row)
-    # Statement rows come newest first by key (index (from_account, id) and (to_account, id)); the
-    # entries of the page's rows are prefetched in one more query.
-    statement = keyset_page(request, selectors.statement(account), param="before", per_page=STATEMENT_PAGE,
-                            transform=_statement_row)
+    # Statement rows come newest first by key: a page of keys from each index (from_account, id) and
+    # (to_account, id), then those rows; their entries are prefetched in one more query (issue 8).
+    statement = keyset_union_page(request, selectors.statement(account, all_rows=False),
+                                  selectors.statement_sides(account), param="before", per_page=STATEMENT_PAGE,
+                                  transform=_statement_row)
     forms = {}
     offered = available_actions(request.user, account).names
     for key, form_class in FORMS.items():

@@ -71,6 +71,7 @@ class Offers:
 
 # pacm issue 8: the timeline shows its newest events a page at a time (keyset on the sequence).
 TIMELINE_PAGE = 50
+PERIODS_PAGE = 20
 FINDING_WRITES = {"answer_finding": "answer", "close_finding": "close", "reopen_finding": "reopen"}
 
 
@@ -176,7 +177,9 @@ def activity_page_render(request, activity, *, bound=None, status=200):
     context = {
         "activity": activity,
         "offers": offers,
-        "periods": selectors.activity_periods(activity),
+        # pacm issue 8: newest periods first, a page at a time (keyset on the number).
+        "periods": keyset_page(request, selectors.activity_periods_queryset(activity), key="number",
+                               param="periods_before", per_page=PERIODS_PAGE),
         "reversals": selectors.activity_reversals(activity),
         **reversal,
         "actors": sorted(offers.roles.values(), key=lambda a: str(a.role)),

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.shortcuts import render
 
 from pacm.common.paging import page_get
-from pacm.parties.roles import Role, user_roles
+from pacm.parties.roles import ORG_KIND_ROLE, Role, user_kinds
 
 from .. import selectors
 
@@ -28,8 +28,9 @@ def home(request):
 @login_required
 def dashboard(request):
     """What waits for this user, with the days left, and the activities they are tied to."""
-    activities, periods = selectors.dashboard_queue(request.user)
-    roles = user_roles(request.user)
+    kinds = user_kinds(request.user)  # one query: the ties the lists below can hold (issue 8)
+    activities, periods = selectors.dashboard_queue(request.user, kinds=kinds)
+    roles = frozenset(ORG_KIND_ROLE[kind] for kind in kinds)
     # pacm issue 8: every list a page at a time, in the order it is shown.
     activities = page_get(request, activities, param="queue", per_page=DASHBOARD_PAGE)
     periods = page_get(request, periods, param="periods", per_page=DASHBOARD_PAGE)
@@ -51,7 +52,7 @@ def dashboard(request):
     }
     if context["has_activities"]:
         context["my_activities"] = page_get(
-            request, selectors.activities_of_user(request.user), param="mine", per_page=DASHBOARD_PAGE
+            request, selectors.activities_of_user(request.user, kinds=kinds), param="mine", per_page=DASHBOARD_PAGE
         )
     if request.user.is_authenticated:
         from ..transition.selectors import transition_requests_waiting
