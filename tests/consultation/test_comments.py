@@ -295,7 +295,7 @@ def test_validation_waits_for_every_comment_to_be_taken_into_account(world, publ
     assert error.value.code == "comments_taken_into_account" and "1 stakeholder comment" in error.value.message
     gsc.comment_answer(comment=published_comment, user=world.ama, text="Done in v2.")
     gsc.comment_assess(comment=published_comment, user=world.dora, outcome="taken", text="Yes.")
-    services.activity_validate(activity=Activity.objects.get(pk=activity.pk), user=world.dora, risk_rating="low")
+    services.activity_validate(activity=Activity.objects.get(pk=activity.pk), user=world.dora, risk_rating_accepted=True)
     assert Activity.objects.get(pk=activity.pk).state == A.VALIDATED
 
 

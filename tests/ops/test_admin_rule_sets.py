@@ -56,7 +56,7 @@ def test_posting_changes_to_a_rule_set_in_force_changes_nothing(admin_client, in
     response = admin_client.post(change_url(in_force), form_data(in_force, sop_rate="0.0700", gsc_days="30"))
     assert response.status_code == 403
     assert snapshot(in_force) == before
-    assert RuleSet.objects.count() == 2  # the two seeded versions, 2021-01 and 2025-08
+    assert RuleSet.objects.count() == 3  # the seeded versions 2021-01, 2024-10 and 2025-08
 
 
 def test_a_rule_set_in_force_cannot_be_deleted(admin_client, in_force):
@@ -105,7 +105,7 @@ def test_the_model_checks_apply(admin_client, in_force):
     response = admin_client.post(
         change_url(in_force),
         form_data(in_force, _saveasnew="Save as new", version="greedy", effective_from=TODAY, sop_rate="0.5",
-                  omge_min_rate="0.3", buffer_rate_high="0.3"),
+                  omge_min_rate="0.3", risk_rating_max_percent="30"),
     )
     assert response.status_code == 200
     assert "must leave participants some units" in response.content.decode()

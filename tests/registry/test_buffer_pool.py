@@ -15,7 +15,8 @@ from pacm.common.errors import ServiceError
 from pacm.engine.offers import available_actions
 from pacm.registry.models import AccountKind, LedgerTransaction, TransactionKind, UnitBlock
 from pacm.registry.pool import pool_composition, pool_total
-from pacm.registry.services import buffer_cancel, units_transfer, units_use
+from pacm.registry.services import units_transfer, units_use
+from pacm.registry.services.reversals import buffer_remediate
 from projects.models import IssuanceRequest
 
 from .conftest import activity_make, issue, mech
@@ -55,7 +56,8 @@ def test_contributions_are_forwarded_and_keep_their_authorization_status(pooled)
 
 def test_the_composition_adds_up_to_the_ledger(pooled):
     """Para 54: by every dimension the groups add up to the pool, and the pool to deposits less cancellations."""
-    buffer_cancel(quantity=40, actor_label="registry administrator", reason="Remediation of reversals")
+    assert buffer_remediate(quantities={"authorized": 40}, reference="A64-X", actor_label="registry administrator") == {
+        "authorized": 40}
     moved_in = LedgerTransaction.objects.filter(to_account=mech(AccountKind.BUFFER)).aggregate(n=Sum("quantity"))["n"]
     moved_out = LedgerTransaction.objects.filter(from_account=mech(AccountKind.BUFFER)).aggregate(n=Sum("quantity"))["n"]
     assert pool_total() == moved_in - moved_out == 610
@@ -85,7 +87,8 @@ def test_the_pool_refuses_transfer_and_use_by_anyone(pooled):
             assert used.value.code == "buffer_pool_cancel_only"
     assert pool_total() == 650
     # The registry administrator's cancellation (remediation of reversals) is the only way out.
-    assert buffer_cancel(quantity=10, actor_label="registry administrator", reason="Remediation of reversals") == 10
+    assert buffer_remediate(quantities={"authorized": 10}, reference="A64-X", actor_label="registry administrator") == {
+        "authorized": 10}
     assert pool_total() == 640
 
 

@@ -30,7 +30,11 @@ def test_the_sb_levels_are_a_new_version_from_the_day_the_procedures_took_effect
         D("10000"), D("800"), D("1500"), D("1500"))
     assert sb.fees_waived_ldc_sids  # PROC-AC-002 App.1 para 4
     assert RuleSet.objects.in_force(SB_EFFECTIVE) == sb
-    assert RuleSet.objects.in_force(SB_EFFECTIVE - datetime.timedelta(days=1)).version == "2021-01"
+    # The day before, rule set 2024-10 (A6.4-STAN-METH-002's percentage buffer, pacm issue 10), which
+    # keeps the CMA maxima of 2021-01 (reading risk-buffer-1).
+    before = RuleSet.objects.in_force(SB_EFFECTIVE - datetime.timedelta(days=1))
+    assert before.version == "2024-10"
+    assert before.registration_fee_tier2_usd == RuleSet.objects.get(version="2021-01").registration_fee_tier2_usd
 
 
 def test_the_cma_maxima_stay_the_earlier_version(db):
@@ -61,7 +65,7 @@ def test_every_fee_kind_of_the_appendices(db):
 
 
 @pytest.mark.parametrize("at, version, amount", [
-    (datetime.datetime(2025, 8, 6, 23, 59, tzinfo=datetime.UTC), "2021-01", D("6000.00")),
+    (datetime.datetime(2025, 8, 6, 23, 59, tzinfo=datetime.UTC), "2024-10", D("6000.00")),  # the CMA maxima
     (datetime.datetime(2025, 8, 7, 0, 0, tzinfo=datetime.UTC), "2025-08", D("5000.00")),
 ])
 def test_the_registration_fee_is_charged_at_the_sb_level_from_its_effective_date(requested, at, version, amount):

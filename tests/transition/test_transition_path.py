@@ -47,9 +47,9 @@ def test_a_project_transitions_to_a_registered_activity(world, time_machine):
     payloads = dict((p["transition"], p) for k, p in _events(request) if k == "transition.transitioned")
     assert payloads["close_consultation"]["deadline"] == "2026-06-30"  # CMA7 extension (rule set)
     # Para 33(a): the registration fee tier of 40,000 t in the rule set in force in March 2025
-    # (2021-01: the CMA maximum, USD 6,000; 7/CMA.4 annex I para 51).
+    # (2024-10, which keeps the CMA maximum of 2021-01, USD 6,000; 7/CMA.4 annex I para 51).
     assert payloads["submit_documentation"]["fee_usd"] == "6000.00"
-    assert payloads["submit_documentation"]["rule_set"] == "2021-01"
+    assert payloads["submit_documentation"]["rule_set"] == "2024-10"
     assert payloads["submit_documentation"]["fnrb"] == "0.8430"
     registered = dict(_events(request))["transition.activity_registered"]
     assert registered == {"activity": activity.reference, "effective_from": "2025-03-31",

@@ -2,6 +2,7 @@
 suspension, a verified reversal and its remediation from the buffer pool (A6.4-STAN-METH-002 v01.0
 paras 43-58), taken there only through the services on a moved clock. Demo only."""
 import datetime
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
@@ -34,16 +35,21 @@ def _registered(*, parties, orgs, users, versions, t0):
             crediting_type=Activity.CreditingType.RENEWABLE, crediting_start=start,
             crediting_end=start + relativedelta(years=15) - datetime.timedelta(days=1), estimated_annual=8_000,
             description="Mangrove restoration under the demo removals methodology (demo only).",
+            # A6.4-STAN-METH-002 paras 38-40: the participants' overall percentage rating, in the PDD.
+            risk_rating_percent=Decimal("10"),
         )
         services.activity_notify_prior_consideration(activity=activity, user=dev)
         services.activity_engage_doe(activity=activity, user=dev, doe=orgs["doe"])
         services.activity_accept_engagement(activity=activity, user=doe)
         services.document_upload(activity=activity, user=dev, kind="pdd", title="PDD v1 (demo)", uploaded=_pdf("pdd.pdf"))
+        services.document_upload(activity=activity, user=dev, kind="risk_assessment", title="Reversal risk assessment (demo)",
+                                 uploaded=_pdf("risk.pdf"))
         services.activity_publish_for_consultation(activity=activity, user=doe)
     with _past_due(activity):
         timers_run()
         services.document_upload(activity=activity, user=doe, kind="validation_report", uploaded=_pdf("vr.pdf"))
-        services.activity_validate(activity=activity, user=doe, comment="Positive opinion (demo).", risk_rating="low")
+        services.activity_validate(activity=activity, user=doe, comment="Positive opinion (demo).",
+                                   risk_rating_accepted=True)
         services.host_approval_issue(
             activity=activity, user=dna, sd_confirmation="Restores coastal mangroves (demo).",
             ndc_relation="Forestry measure of Vanuatu's NDC (demo).", authorized_participants=[orgs["dev2"]],
