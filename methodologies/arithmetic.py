@@ -288,3 +288,44 @@ def distribution_allocate(*, net, lines):
     # policy.md §1: the residual whole units of a percentage distribution go to the first line.
     amounts[0] += net - sum(amounts)
     return amounts
+
+
+# --- Removals (A6.4-STAN-METH-002 v01.0 para 30; issue 10) ------------------------------------
+
+
+@dataclass(frozen=True)
+class VintageRemovals:
+    """What one vintage of a removals report comes to: units that may be claimed, the crediting
+    deficit it adds, and the reversal it shows (whole tonnes, never negative)."""
+
+    claimable: int
+    deficit: int
+    reversal: int
+
+
+def removals_vintage(*, net_removals, storage_change):
+    """STAN-METH-002 v01.0 para 30 for one vintage of a monitoring report.
+
+    (c)-(d): with a positive (or nil) net change in storage, positive net removals may be
+    claimed and negative ones are a crediting deficit. (e): a negative net change in storage is
+    a reversal of as much; nothing is claimed, and what the net removals fall below the storage
+    loss (emissions and leakage beyond it) is a deficit too (reading removals-2).
+    """
+    net_removals = _whole(net_removals, "The net removals")
+    storage_change = _whole(storage_change, "The net change in storage")
+    if storage_change < 0:
+        return VintageRemovals(claimable=0, deficit=max(storage_change - net_removals, 0), reversal=-storage_change)
+    return VintageRemovals(claimable=max(net_removals, 0), deficit=max(-net_removals, 0), reversal=0)
+
+
+def deficit_deduct(*, balance, units):
+    """STAN-METH-002 v01.0 para 30(c)(iv): an issuance of `units` pays the deficit `balance` first.
+
+    Returns (deducted, balance after, units left to issue); deducted + left == units and
+    balance after + deducted == balance, in whole units.
+    """
+    balance, units = _whole(balance, "The crediting deficit"), _whole(units, "The units requested")
+    if balance < 0 or units < 0:
+        raise ServiceError(_("Quantities cannot be negative."), code="quantity_negative")
+    deducted = min(balance, units)
+    return deducted, balance - deducted, units - deducted

@@ -205,6 +205,13 @@ class RuleSet(models.Model):
         _("electronic decision window days"), default=14, validators=[MinValueValidator(1)]
     )
 
+    # A6.4-STAN-METH-002 v01.0 para 61: the buffer pool's stress test, at least every three years.
+    # Days, so the next test falls due no later than three calendar years after the last.
+    stress_test_interval_days = models.PositiveSmallIntegerField(
+        default=1095, validators=[MinValueValidator(1)],
+        help_text=_("STAN-METH-002 v01.0 para 61: the buffer stress test falls due this many days after the last"),
+    )
+
     # Crediting periods (rules.md §7.1; RMP 31(f))
     crediting_earliest_start = models.DateField(default=datetime.date(2021, 1, 1))
     reductions_renewable_years = models.PositiveSmallIntegerField(default=5)

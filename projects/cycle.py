@@ -41,6 +41,9 @@ class ActivityState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
     REJECTED = "rejected", _("Rejected")
     DEREGISTERED = "deregistered", _("Deregistered")
+    # A6.4-STAN-METH-002 v01.0 para 28: the participants ask the SB to end post-crediting monitoring.
+    TERMINATION_REQUESTED = "termination_requested", _("Termination of post-crediting monitoring requested")
+    MONITORING_TERMINATED = "monitoring_terminated", _("Post-crediting monitoring terminated")
 
 
 class PeriodState(models.TextChoices):
@@ -58,6 +61,8 @@ class PeriodState(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     ENDED = "ended", _("Ended with the activity (deregistered or withdrawn)")
+    # A6.4-STAN-METH-002 v01.0 para 27 (issue 10): a post-crediting period ends at verification.
+    MONITORED = "monitored", _("Verified (post-crediting monitoring: nothing is issued)")
 
 
 
@@ -99,6 +104,22 @@ REGISTRATION = RequestKind(
             "close_appeal": _("Register (appeal window closed)")},
 )
 
+# A6.4-STAN-METH-002 v01.0 paras 26-28 (issue 10): after the last crediting period of a removals
+# activity, monitoring continues (post-crediting periods, never issued) until the SB allows the
+# participants to end it: they demonstrate (a) a negligible risk of reversal of the stored GHGs or
+# (b) that future reversals are remediated under section 4.6.3 (the ground and its demonstration
+# are the request's inputs). The SB decides as a body (projects.board), granting or refusing.
+POST_CREDITING_TRANSITIONS = (
+    T("request_monitoring_termination", A.REGISTERED, A.TERMINATION_REQUESTED, {AP},
+      _("Request termination of post-crediting monitoring"), needs_reason=True, inputs=("ground",),
+      guards=("removals_activity", "crediting_ended", "no_period_pending", "no_reversal_open")),
+    T("terminate_monitoring", A.TERMINATION_REQUESTED, A.MONITORING_TERMINATED, {BOARD},
+      _("Allow termination of post-crediting monitoring"), needs_reason=True,
+      guards=("no_period_pending", "no_reversal_open")),
+    T("refuse_monitoring_termination", A.TERMINATION_REQUESTED, A.REGISTERED, {BOARD},
+      _("Refuse termination of post-crediting monitoring"), needs_reason=True, style="danger"),
+)
+
 ACTIVITY_TRANSITIONS = (
     # rules.md §2.3 S0->S1: prior consideration, within the window after the start date.
     T("notify_prior_consideration", A.DRAFT, A.PRIOR_CONSIDERATION, {AP}, _("Notify prior consideration"),
@@ -120,6 +141,7 @@ ACTIVITY_TRANSITIONS = (
       pending=False),
     T("deregister", A.REGISTERED, A.DEREGISTERED, {BOARD}, _("Deregister"), needs_reason=True, style="danger",
       pending=False),
+    *POST_CREDITING_TRANSITIONS,
 )
 
 STAGE_OVER = "The validation or verification stage of this finding is over."
@@ -195,7 +217,8 @@ def _waiting_board(kind, state):
     def q():
         from django.db.models import Exists, Q
 
-        return Q(state=state) & ~Q(Exists(_board_decisions(kind)))
+        states = state if isinstance(state, tuple) else (state,)
+        return Q(state__in=states) & ~Q(Exists(_board_decisions(kind)))
 
     return q
 
@@ -258,9 +281,9 @@ ACTIVITY_ACTIONS = (
         item_ok=lambda r, actor: r.status != "settled" and r.kind == "unavoidable" and not r.buffer_drawn),
     # RMP 22; PROC-AC-002 v03.0 paras 102-103: the SB decides as a body (projects.board): the
     # secretariat records a meeting's decision or opens an electronic one; members vote.
-    Act("decide_as_board", (A.UNDER_SB_REVIEW, A.REGISTERED), {SEC}, _("Record or open the Board's decision"),
-        pending=True, waiting=_waiting_board("activity", A.UNDER_SB_REVIEW)),
-    Act("vote_as_board", (A.UNDER_SB_REVIEW, A.REGISTERED), {SB}, _("Vote on the Board's decision"),
+    Act("decide_as_board", (A.UNDER_SB_REVIEW, A.REGISTERED, A.TERMINATION_REQUESTED), {SEC}, _("Record or open the Board's decision"),
+        pending=True, waiting=_waiting_board("activity", (A.UNDER_SB_REVIEW, A.TERMINATION_REQUESTED))),
+    Act("vote_as_board", (A.UNDER_SB_REVIEW, A.REGISTERED, A.TERMINATION_REQUESTED), {SB}, _("Vote on the Board's decision"),
         guards=("board_vote_open",), pending=True, waiting=_waiting_vote("activity")),
 )
 
@@ -283,7 +306,8 @@ ISSUANCE = RequestKind(
     # RMP 52: the DOE requests issuance; issuance fee on the units requested (annex I para 53).
     entry=(P.VERIFIED,), requester=frozenset({DOE}),
     submit_labels=(_("Submit the issuance request"), _("Resubmit the issuance request")),
-    submit_guards=("issuance_request_complete", "no_unsettled_avoidable_reversal"),
+    # A6.4-STAN-METH-002 v01.0 para 27: nothing is issued for a post-crediting period (issue 10).
+    submit_guards=("not_post_crediting", "issuance_request_complete", "no_unsettled_avoidable_reversal"),
     submit_inputs=("issuance_request",), submit_input_guards=("issuance_request_complete",),
     fee_guard="issuance_fee_settled",
     # PROC-AC-002 v03.0 para 194: review by the host Party's DNA or any SB member or alternate;
@@ -304,6 +328,10 @@ PERIOD_TRANSITIONS = (
       input_guards=("verified_within_claim",)),
     *request_pipeline(ISSUANCE),
     T("mark_issued", P.ISSUING, P.ISSUED, {TIMER}, _("Units issued")),
+    # STAN-METH-002 v01.0 paras 26-27: a post-crediting period is verified and ends there, fired
+    # by the certifying service itself (no button).
+    T("end_post_crediting", P.VERIFIED, P.MONITORED, {DOE}, _("End the post-crediting period at verification"),
+      guards=("is_post_crediting",), internal=True, pending=False),
     T("withdraw", (P.SUBMITTED, P.UNDER_VERIFICATION, P.VERIFIED, P.ISSUANCE_INCOMPLETE), P.WITHDRAWN, {AP},
       _("Withdraw the monitoring report"), needs_reason=True, style="danger", pending=False),
     # Issue 6 §5 rule 2: the activity's deregistration (the Board) or withdrawal (its participants)
@@ -341,8 +369,8 @@ PERIOD_ACTIONS = (
         guards=("board_vote_open",), pending=True, waiting=_waiting_vote("period")),
 )
 
-ACTIVITY_TERMINAL = frozenset({A.WITHDRAWN, A.REJECTED, A.DEREGISTERED})
-PERIOD_TERMINAL = frozenset({P.ISSUED, P.REJECTED, P.WITHDRAWN, P.ENDED})
+ACTIVITY_TERMINAL = frozenset({A.WITHDRAWN, A.REJECTED, A.DEREGISTERED, A.MONITORING_TERMINATED})
+PERIOD_TERMINAL = frozenset({P.ISSUED, P.REJECTED, P.WITHDRAWN, P.ENDED, P.MONITORED})
 
 ACTIVITY_BY_NAME = {t.name: t for t in ACTIVITY_TRANSITIONS}
 PERIOD_BY_NAME = {t.name: t for t in PERIOD_TRANSITIONS}

@@ -11,7 +11,7 @@ from pacm.events.shapes import shape_register
 K = EventKind
 # A transition (written by the engine's `state_changed`): its name and the document versions the
 # decision rests on, by id and hash; plus what the service adds (projects.services).
-_TRANSITION_EXTRA = {"risk_rating", "fee_usd", "fee_status"}
+_TRANSITION_EXTRA = {"risk_rating", "fee_usd", "fee_status", "ground"}
 _PERIOD_TRANSITION_EXTRA = {"units_requested", "omge_rate", "preview", "fee_usd", "fee_status", "verified", "cause"}
 _REVERSAL = {"reversal", "kind", "quantity", "cancelled", "outstanding", "status"}
 _FINDING = {"finding", "finding_kind", "status", "previous_status", "monitoring_period"}
@@ -33,7 +33,7 @@ SHAPES = {
          "effective_from"}, ()),
     K.FEE_ASSESSED: ({"fee", "amount_usd", "status", "basis", "rule_set"}, ()),
     K.FEE_PAID: ({"fee", "amount_usd", "reference", "previous_status", "status"}, ()),
-    K.MONITORING_SUBMITTED: ({"monitoring_period", "start", "end", "claims"}, ()),
+    K.MONITORING_SUBMITTED: ({"monitoring_period", "start", "end", "claims"}, {"storage", "post_crediting"}),
     K.MONITORING_TRANSITIONED: ({"transition", "documents", "monitoring_period"}, _PERIOD_TRANSITION_EXTRA),
     # No longer written (a period's issuance is on its own machine); kept for rows written before.
     K.ISSUANCE_TRANSITIONED: ({"transition", "documents", "monitoring_period"}, _PERIOD_TRANSITION_EXTRA),
@@ -42,6 +42,12 @@ SHAPES = {
          "tranches", "distribution"}, ()),
     K.REVERSAL_REPORTED: (_REVERSAL, ()),
     K.REVERSAL_SETTLED: (_REVERSAL, {"from_buffer", "compensated"}),
+    # A6.4-STAN-METH-002 v01.0 para 30(c)(iv), (d), (e) (issue 10).
+    K.DEFICIT_INCURRED: ({"monitoring_period", "quantity", "balance", "vintages"}, ()),
+    K.DEFICIT_DEDUCTED: ({"monitoring_period", "quantity", "balance", "units_requested"}, ()),
+    # Paras 60-61: a stress test's inputs, ledger mark and figures; its state changes.
+    K.STRESS_TEST_RUN: ({"stress_test", "parameters", "ledger_mark", "results", "rule_set", "due_at"}, ()),
+    K.STRESS_TEST_TRANSITIONED: ({"transition"}, ()),
 }
 
 
@@ -175,12 +181,15 @@ def fee_paid(*, fee, actor, previous_status="due"):
     )
 
 
-def monitoring_submitted(*, period, actor, claims, comment=""):
+def monitoring_submitted(*, period, actor, claims, comment="", storage=None):
+    """`storage`: a removals report's net change in GHG storage per vintage (STAN-METH-002 para 30)."""
+    extra = {} if storage is None else {"storage": {str(v): q for v, q in sorted(storage.items())},
+                                        "post_crediting": period.post_crediting}
     return event_record(
         stream=period.activity.stream, kind=EventKind.MONITORING_SUBMITTED, actor=actor, activity=period.activity,
         to_state=period.state, comment=comment,
         payload={"monitoring_period": period.number, "start": period.start, "end": period.end,
-                 "claims": {str(v): q for v, q in sorted(claims.items())}},
+                 "claims": {str(v): q for v, q in sorted(claims.items())}, **extra},
     )
 
 
@@ -217,3 +226,31 @@ def reversal_settled(*, reversal, actor, from_buffer=None, compensated=None):
     if compensated is not None:
         extra["compensated"] = compensated
     return _reversal_event(EventKind.REVERSAL_SETTLED, reversal, actor, **extra)
+
+
+def deficit_incurred(*, entry, actor, vintages):
+    """STAN-METH-002 v01.0 para 30(d): a verified period's negative net removals, carried forward."""
+    return event_record(
+        stream=entry.activity.stream, kind=EventKind.DEFICIT_INCURRED, actor=actor, activity=entry.activity,
+        payload={"monitoring_period": entry.period.number, "quantity": entry.quantity, "balance": entry.balance,
+                 "vintages": vintages},
+    )
+
+
+def deficit_deducted(*, entry, actor, units_requested):
+    """STAN-METH-002 v01.0 para 30(c)(iv): the deficit deducted from an issuance."""
+    return event_record(
+        stream=entry.activity.stream, kind=EventKind.DEFICIT_DEDUCTED, actor=actor, activity=entry.activity,
+        payload={"monitoring_period": entry.period.number, "quantity": entry.quantity, "balance": entry.balance,
+                 "units_requested": units_requested},
+    )
+
+
+def stress_test_run(*, test, actor):
+    """STAN-METH-002 v01.0 paras 60-61: a stress test of the buffer pool, with what it read."""
+    return event_record(
+        stream=test.stream, kind=EventKind.STRESS_TEST_RUN, actor=actor, to_state=test.state,
+        payload={"stress_test": test.pk, "parameters": test.parameters, "ledger_mark": test.ledger_mark,
+                 "results": test.results, "rule_set": test.rule_set.version,
+                 "due_at": test.due_at.isoformat() if test.due_at else None},
+    )

@@ -181,6 +181,14 @@ class TransitionForm(BootstrapMixin, forms.Form):
             self.fields["comment"] = TextField(
                 max_length=5000, label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
             )
+        # A6.4-STAN-METH-002 v01.0 para 28: the ground on which post-crediting monitoring may end.
+        if spec.name == "request_monitoring_termination":
+            from .services.removals import TERMINATION_GROUNDS
+
+            self.fields["ground"] = forms.ChoiceField(
+                choices=[("", _("Choose the ground (para 28)"))] + list(TERMINATION_GROUNDS.items()),
+                label=_("Ground"), widget=forms.Select(attrs={"class": "form-select"}),
+            )
         # policy.md §2: the DOE validates the reversal-risk rating of removals / reversal-risk activities.
         if spec.name == "validate" and activity.methodology_version.methodology.needs_buffer:
             self.fields["risk_rating"] = forms.ChoiceField(
@@ -197,7 +205,12 @@ class ClaimRowForm(BootstrapMixin, forms.Form):
     """One vintage year and the reductions or removals claimed for it (6/CMA.4 dec. para 5)."""
 
     vintage = year_field(required=False, label=_("Vintage (year)"))
-    quantity = units_field(minimum=0, unit=_("t CO2e"), required=False, label=_("Quantity claimed (t CO2e)"))
+    # A removals activity claims its net removals, which may be negative (A6.4-STAN-METH-002 para
+    # 30(d)); the service refuses a negative claim of any other activity.
+    quantity = units_field(minimum=-bounds.UNITS_MAX, unit=_("t CO2e"), required=False, label=_("Quantity claimed (t CO2e)"))
+    # Para 30(a), (e): a removals activity's net change in GHG storage (negative: a reversal).
+    storage = units_field(minimum=-bounds.UNITS_MAX, unit=_("t CO2e"), required=False,
+                          label=_("Net change in GHG storage (removals, t CO2e)"))
 
     def clean(self):
         data = super().clean()
@@ -218,6 +231,11 @@ class ClaimRows(forms.BaseFormSet):
                 raise forms.ValidationError(_("Vintage %(vintage)s is given twice.") % {"vintage": vintage})
             result[vintage] = quantity
         return result
+
+    def storage(self):
+        """{vintage: net change in storage} of the filled rows that give one (removals only)."""
+        return {form.cleaned_data["vintage"]: form.cleaned_data["storage"] for form in self.forms
+                if form.cleaned_data.get("vintage") is not None and form.cleaned_data.get("storage") is not None}
 
     def clean(self):
         if any(self.errors):
@@ -347,3 +365,39 @@ class ReversalCompensateForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
 
     def clean_from_account(self):
         return self.accounts[self.cleaned_data["from_account"]]
+
+
+# --- The buffer pool's stress test (A6.4-STAN-METH-002 v01.0 paras 60-61; issue 10) --------------
+
+
+def _percent_field(label, initial):
+    return forms.DecimalField(min_value=0, max_value=100, max_digits=5, decimal_places=2, initial=initial,
+                              label=label, widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.01"}))
+
+
+class StressTestForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
+    """The scenarios' inputs: shares and rates in percent (kept in basis points)."""
+
+    largest = whole_field(minimum=0, maximum=1000, initial=3, label=_("Largest activities reversing fully (N)"))
+    region = forms.ChoiceField(required=False, label=_("Region-wide loss (UN M49 region)"),
+                               widget=forms.Select(attrs={"class": "form-select"}))
+    region_share = _percent_field(_("Share of the region's units lost (%)"), 100)
+    band_low = _percent_field(_("Risk band: buffer rate from (%)"), 0)
+    band_high = _percent_field(_("Risk band: buffer rate to (%)"), 100)
+    band_share = _percent_field(_("Share of each band activity's units lost (%)"), 50)
+
+    def __init__(self, *args, **kwargs):
+        from pacm.parties.regions import Region
+
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", _("No region scenario"))] + list(Region.choices)
+
+    def parameters(self):
+        data = self.cleaned_data
+
+        def bp(value):
+            return int(value * 100)
+
+        return {"largest": data["largest"], "region": data["region"], "region_share_bp": bp(data["region_share"]),
+                "band_low_bp": bp(data["band_low"]), "band_high_bp": bp(data["band_high"]),
+                "band_share_bp": bp(data["band_share"])}

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from methodologies.models import RuleSet
 from pacm.engine.declarations import Blocked
 
-from .models import Activity, Document, Finding
+from .models import Activity, Document, Finding, Reversal
 
 
 def _activity(obj):
@@ -222,7 +222,8 @@ def verified_within_claim(obj):
             "verified_within_claim", _("The verified quantity exceeds the claim for vintage(s) %(vintages)s."),
             {"vintages": over}, shown={"vintages": ", ".join(map(str, over))},
         )
-    if sum(c.verified for c in claims) < 1:
+    # A6.4-STAN-METH-002 v01.0 para 30(d): a removals period may verify nothing to issue (a deficit).
+    if sum(c.verified for c in claims) < 1 and all(c.net_removals is None for c in claims):
         return _("Nothing was verified for this period.")
     return None
 
@@ -294,4 +295,66 @@ def board_vote_open(obj):
     """RMP 22: members vote on an open electronic decision, within its window."""
     if _open_decision(obj, mode="electronic") is None:
         return _("No electronic decision of the Board is open for votes.")
+    return None
+
+
+# --- Removals (A6.4-STAN-METH-002 v01.0 paras 26-28; issue 10) ----------------------------------
+
+
+def not_post_crediting(obj):
+    """Para 27: no A6.4ERs are issued for the net removals of the post-crediting monitoring period."""
+    if obj.post_crediting:
+        return _blocked(
+            "not_post_crediting",
+            _("Monitoring period %(number)s is post-crediting monitoring: no units are issued for it "
+              "(A6.4-STAN-METH-002 para 27)."),
+            {"number": obj.number},
+        )
+    return None
+
+
+def is_post_crediting(obj):
+    if not obj.post_crediting:
+        return _("Only a post-crediting period ends at verification.")
+    return None
+
+
+def removals_activity(obj):
+    from .services.removals import is_removals
+
+    if not is_removals(_activity(obj)):
+        return _("Only a removals activity has post-crediting monitoring (A6.4-STAN-METH-002 paras 26-28).")
+    return None
+
+
+def crediting_ended(obj):
+    """Paras 26, 28: post-crediting monitoring starts after the last crediting period has ended."""
+    activity = _activity(obj)
+    if _today() <= activity.crediting_end:
+        return _blocked(
+            "crediting_ended",
+            _("The crediting period runs until %(crediting_end)s: post-crediting monitoring has not started."),
+            {"crediting_end": str(activity.crediting_end)},
+        )
+    return None
+
+
+def no_period_pending(obj):
+    """Reading removals-6: monitoring ends only with every monitoring report through its cycle."""
+    from .cycle import PERIOD_TERMINAL
+
+    pending = _activity(obj).monitoring_periods.exclude(state__in=PERIOD_TERMINAL).values_list("number", flat=True).first()
+    if pending is not None:
+        return _blocked(
+            "no_period_pending",
+            _("Monitoring period %(number)s is still in progress: it must be verified (or withdrawn) first."),
+            {"number": pending},
+        )
+    return None
+
+
+def no_reversal_open(obj):
+    """Para 28(b); reading removals-6: every reversal reported is remediated before monitoring ends."""
+    if _activity(obj).reversals.filter(status=Reversal.Status.REPORTED).exists():
+        return _("A reversal of this activity is not yet remediated: monitoring cannot end before it is.")
     return None

@@ -12,9 +12,9 @@ from pacm.events.models import EventKind
 from pacm.parties.models import Organisation
 from pacm.parties.roles import Role, Tie
 
-from . import cycle, guards
+from . import cycle, guards, stress_cycle
 from .cycle import ActivityState as A
-from .models import Activity, DocumentVersion, MonitoringPeriod
+from .models import Activity, DocumentVersion, MonitoringPeriod, StressTest
 
 K = Organisation.Kind
 
@@ -114,9 +114,35 @@ PERIOD = Machine(
 )
 
 
+class _no_guards:  # noqa: N801 - the stress test's writes need no guard beyond their states
+    pass
+
+
+# A6.4-STAN-METH-002 v01.0 paras 60-61 (issue 10): the buffer pool's stress test; the secretariat
+# runs it, the SB oversees it; both are told when the next one falls due.
+STRESS_TEST = Machine(
+    name="stress_test",
+    model=StressTest,
+    states=stress_cycle.StressTestState,
+    initial=stress_cycle.StressTestState.CURRENT,
+    transitions=stress_cycle.STRESS_TEST_TRANSITIONS,
+    actions=stress_cycle.STRESS_TEST_ACTIONS,
+    terminal=stress_cycle.STRESS_TEST_TERMINAL,
+    timed=stress_cycle.STRESS_TEST_TIMED,
+    ties=(Tie(Role.SECRETARIAT, K.SECRETARIAT), Tie(Role.SB, K.SB)),
+    guards=_no_guards,
+    event_kind=EventKind.STRESS_TEST_TRANSITIONED,
+    subject_kwarg="stress_test",
+    describe=lambda t: _("Buffer stress test %(number)s") % {"number": t.pk},
+    url=lambda t: reverse("stress-test-detail", kwargs={"pk": t.pk}),
+    audience=frozenset({Role.SECRETARIAT, Role.SB}),
+)
+
+
 def machines_register():
     machine_register(ACTIVITY)
     machine_register(PERIOD)
+    machine_register(STRESS_TEST)
 
 
-__all__ = ["ACTIVITY", "PERIOD", "machines_register"]
+__all__ = ["ACTIVITY", "PERIOD", "STRESS_TEST", "machines_register"]

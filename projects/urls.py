@@ -33,4 +33,7 @@ urlpatterns = [
     path(PERIOD + "findings/raise/", views.period_finding_raise, name="period-finding-raise"),
     path(PERIOD + "findings/<int:finding_number>/<str:action>/", views.period_finding_act, name="period-finding-act"),
     path(PERIOD + "fees/<int:fee_id>/pay/", views.period_fee_record_payment, name="period-fee-record-payment"),
+    # A6.4-STAN-METH-002 v01.0 paras 60-61: the buffer pool's stress tests (issue 10).
+    path("buffer/stress-tests/", views.stress_tests, name="stress-tests"),
+    path("buffer/stress-tests/<int:pk>/", views.stress_test_detail, name="stress-test-detail"),
 ]

@@ -38,6 +38,11 @@ class EventKind(models.TextChoices):
     ACCOUNT_OPENED = "registry.account_opened", _("Account opened")
     BOARD_DECISION_OPENED = "board.decision_opened", _("Board decision opened (electronic)")
     BOARD_DECIDED = "board.decided", _("Board decision taken")
+    # A6.4-STAN-METH-002 v01.0 paras 30, 60-61 (issue 10).
+    DEFICIT_INCURRED = "removals.deficit_incurred", _("Crediting deficit incurred")
+    DEFICIT_DEDUCTED = "removals.deficit_deducted", _("Crediting deficit deducted at issuance")
+    STRESS_TEST_RUN = "buffer.stress_test_run", _("Buffer stress test run")
+    STRESS_TEST_TRANSITIONED = "buffer.stress_test_transitioned", _("Buffer stress test state changed")
 
 
 GENESIS = "0" * 64

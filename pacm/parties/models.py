@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .regions import Region
+
 
 class Party(models.Model):
     """A Party to the Paris Agreement, and what it has done to take part in A6.4 (RMP 26)."""
@@ -18,6 +20,8 @@ class Party(models.Model):
     # RMP 27(b), 31(f): the host may impose a shorter crediting period and refuse renewal.
     crediting_period_max_years = models.PositiveSmallIntegerField(null=True, blank=True)
     allows_renewal = models.BooleanField(default=True)
+    # UN M49 region (pacm.parties.regions): the stress test's region-wide loss (STAN-METH-002 para 61).
+    region = models.CharField(max_length=8, choices=Region.choices, blank=True)
 
     class Meta:
         ordering = ["name"]

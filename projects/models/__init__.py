@@ -4,10 +4,12 @@ from .documents import Document, DocumentVersion
 from .fees import Fee
 from .findings import Finding
 from .monitoring import DistributionLine, IssuanceRequest, MonitoringPeriod, Reversal, VintageClaim
+from .removals import DeficitEntry, StressTest
 
 __all__ = [
     "Activity",
     "AuthorizationStatement",
+    "DeficitEntry",
     "DistributionLine",
     "Document",
     "DocumentVersion",
@@ -17,5 +19,6 @@ __all__ = [
     "IssuanceRequest",
     "MonitoringPeriod",
     "Reversal",
+    "StressTest",
     "VintageClaim",
 ]

@@ -19,6 +19,9 @@ class MonitoringPeriod(PeriodTransitions, FSMModelMixin, models.Model):
     state_entered_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     submitted_at = models.DateTimeField(auto_now_add=True)
+    # A6.4-STAN-METH-002 v01.0 paras 26-27: a removals activity's period after its last crediting
+    # period ended; monitored and verified, never issued (projects/services/removals.py).
+    post_crediting = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["activity", "number"]
@@ -47,6 +50,10 @@ class VintageClaim(models.Model):
     vintage = models.PositiveSmallIntegerField()
     claimed = models.PositiveBigIntegerField()
     verified = models.PositiveBigIntegerField(null=True, blank=True)
+    # A6.4-STAN-METH-002 v01.0 para 30, removals activities only (null otherwise): the report's net
+    # removals of the vintage (may be negative) and its net change in GHG storage (para 30(a)).
+    net_removals = models.BigIntegerField(null=True, blank=True)
+    storage_change = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["period", "vintage"]
@@ -80,6 +87,8 @@ class IssuanceRequest(models.Model):
     omge = models.PositiveBigIntegerField(null=True, blank=True)
     buffer = models.PositiveBigIntegerField(null=True, blank=True)
     net = models.PositiveBigIntegerField(null=True, blank=True)
+    # A6.4-STAN-METH-002 v01.0 para 30(c)(iv): crediting deficit deducted from the units requested.
+    deficit_deducted = models.PositiveBigIntegerField(default=0)
     requested_at = models.DateTimeField(auto_now_add=True)
     issued_at = models.DateTimeField(null=True, blank=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)

@@ -46,7 +46,15 @@ from .registration import (
     activity_start_completeness_check,
     fee_record_payment,
 )
+from .removals import (  # issue 10: A6.4-STAN-METH-002 paras 26-30
+    activity_refuse_monitoring_termination,
+    activity_request_monitoring_termination,
+    activity_terminate_monitoring,
+    deficit_balance,
+    period_end_post_crediting,
+)
 from .reversals import reversal_cancel_from_buffer, reversal_compensate, reversal_report
+from .stress_test import stress_test_run  # issue 10: paras 60-61
 from .validation import (
     activity_accept_engagement,
     activity_close_consultation,

@@ -17,13 +17,14 @@ from pacm.common.errors import ServiceError
 from pacm.parties.roles import Actor
 from pacm.registry.models import Account, AccountKind, AuthorizationStatus, UnitBlock
 
-from .. import events
+from .. import events, guards
 from ..cycle import ActivityState, PeriodState
 from ..machines import PERIOD
 from ..models import Activity, DistributionLine, Fee, IssuanceRequest, MonitoringPeriod
 from .approvals import authorization_in_force
 from .base import lock, transition_fire
 from .fees import fee_assess
+from .removals import deficit_balance, deficit_deduct_at_issuance
 
 log = logging.getLogger(__name__)
 TASK_ACTOR = "issuance"
@@ -60,11 +61,26 @@ def issuance_terms(*, period, on_date=None):
 
 
 def issuance_preview(*, period, units, omge_rate=None, lines=()):
-    """The split a request would produce today, and what each receiving account would get."""
+    """The split a request would produce today, and what each receiving account would get.
+
+    A removals activity's crediting deficit is deducted first (A6.4-STAN-METH-002 v01.0 para
+    30(c)(iv)): the split is of what is left; nothing is left when the deficit takes it all."""
     rule_set, sop_exempt, risk = issuance_terms(period=period)
+    units = _arithmetic().deficit_deduct(balance=deficit_balance(period.activity), units=units)[2]
+    if units == 0:
+        return zero_split(rule_set), [0 for _line in lines]
     split = _arithmetic().issuance_split(gross=units, rule_set=rule_set, omge_rate=omge_rate, sop_exempt=sop_exempt, risk_rating=risk)
     amounts = _arithmetic().distribution_allocate(net=split.net, lines=list(lines)) if lines else []
     return split, amounts
+
+
+def zero_split(rule_set):
+    """An issuance the crediting deficit takes whole: nothing issued, nothing levied (para 30(c)(iv))."""
+    return _arithmetic().Split(
+        gross=0, share_of_proceeds=0, omge=0, buffer=0, net=0, rule_set=rule_set.version, sop_rate=None,
+        omge_rate=None, buffer_rate=None, sop_rounding=rule_set.sop_rounding, omge_rounding=rule_set.omge_rounding,
+        buffer_rounding=rule_set.buffer_rounding,
+    )
 
 
 def _receiving(account, participant_ids):
@@ -123,6 +139,9 @@ class _Line:
 
 def _request_write(period, *, units_requested, omge_rate, lines):
     """Create or replace the period's issuance request; refuse anything that does not add up."""
+    blocked = guards.not_post_crediting(period)  # STAN-METH-002 v01.0 para 27, before anything else
+    if blocked:
+        raise ServiceError(blocked.message, code=blocked.code, params=blocked.params)
     try:
         units_requested = int(units_requested)
     except (TypeError, ValueError):
@@ -258,12 +277,13 @@ def period_close_appeal_window(*, period, actor):
     return _fire(period, "close_appeal_window", actor, after=after)
 
 
-def _tranches(*, period, request, on_date):
+def _tranches(*, period, request, on_date, deduct=0):
     """What to issue, per vintage and authorization status (7/CMA.4 annex I para 38).
 
     Vintages in year order up to the units requested. The statement in force at issuance sets
     the status; a partial statement (vintages, quantity cap) authorizes only what it covers and
-    the rest is issued as mitigation contribution units.
+    the rest is issued as mitigation contribution units. `deduct`: the crediting deficit paid
+    first, from the oldest vintages (A6.4-STAN-METH-002 v01.0 para 30(c)(iv)).
     """
     statement = authorization_in_force(activity=period.activity, on_date=on_date)
     remaining_cap = None
@@ -279,9 +299,11 @@ def _tranches(*, period, request, on_date):
     tranches = []
     for claim in period.claims.order_by("vintage"):
         quantity = min(claim.verified or 0, left)
+        left -= quantity
+        taken = min(quantity, deduct)
+        deduct, quantity = deduct - taken, quantity - taken
         if quantity <= 0:
             continue
-        left -= quantity
         if statement is None or not statement.is_authorized or not statement.covers_vintage(claim.vintage):
             tranches.append((claim.vintage, quantity, AuthorizationStatus.MITIGATION_CONTRIBUTION, ""))
             continue
@@ -332,11 +354,19 @@ def issuance_process(*, period_id):
         request = IssuanceRequest.objects.select_for_update(no_key=True).get(period=period)
         today = timezone.localdate()
         rule_set, sop_exempt, risk = issuance_terms(period=period, on_date=today)
-        split = _arithmetic().issuance_split(gross=request.units_requested, rule_set=rule_set, omge_rate=request.omge_rate,
-                               sop_exempt=sop_exempt, risk_rating=risk)
+        # A6.4-STAN-METH-002 v01.0 para 30(c)(iv): the crediting deficit is paid first (issue 10).
+        deducted = deficit_deduct_at_issuance(period=period, request=request, actor=actor)
+        if deducted == request.units_requested:
+            request.rule_set, request.issued_at = rule_set, timezone.now()
+            request.gross = request.share_of_proceeds = request.omge = request.buffer = request.net = 0
+            request.save()
+            period_mark_issued(period=period, actor=actor)
+            return "issued: nothing left after the crediting deficit"
+        split = _arithmetic().issuance_split(gross=request.units_requested - deducted, rule_set=rule_set,
+                                             omge_rate=request.omge_rate, sop_exempt=sop_exempt, risk_rating=risk)
         lines = list(request.lines.select_related("account", "account__organisation__party", "account__party"))
         amounts = _arithmetic().distribution_allocate(net=split.net, lines=lines)
-        tranches = _tranches(period=period, request=request, on_date=today)
+        tranches = _tranches(period=period, request=request, on_date=today, deduct=deducted)
         issuance_execute(
             issuance=request, tranches=tranches, split=split,
             distribution=[(line.account, amount) for line, amount in zip(lines, amounts, strict=True)],

@@ -18,6 +18,7 @@ from .monitoring import (
 from .public import dashboard, home
 from .reversals import reversal_cancel_from_buffer, reversal_compensate, reversal_report
 from .secretariat import fee_record_payment
+from .stress_test import stress_test_detail, stress_tests
 
 __all__ = [
     "activity_create",
@@ -46,4 +47,6 @@ __all__ = [
     "reversal_cancel_from_buffer",
     "reversal_compensate",
     "reversal_report",
+    "stress_test_detail",
+    "stress_tests",
 ]

@@ -107,8 +107,9 @@ def activity_transition(request, reference, name):
             messages.error(request, _("%(write)s: %(field)s%(errors)s") % {"write": spec.label, "field": label + ": " if label else "", "errors": " ".join(errors)})
         return redirect(activity_url(activity, "actions"))
     kwargs = {"activity": activity, "user": request.user, "comment": form.cleaned_data["comment"]}
-    if "risk_rating" in form.cleaned_data:
-        kwargs["risk_rating"] = form.cleaned_data["risk_rating"]
+    for key in ("risk_rating", "ground"):  # validate's rating; STAN-METH-002 para 28's ground
+        if key in form.cleaned_data:
+            kwargs[key] = form.cleaned_data[key]
     try:
         activity = ACTIVITY.call(name, activity, expected_state=form.cleaned_data.get("expected_state") or None,
                                  **{k: v for k, v in kwargs.items() if k != "activity"})

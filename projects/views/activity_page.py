@@ -35,6 +35,7 @@ from ..forms import (
 )
 from ..models import Activity, Document
 from ..services.design import UPLOADERS, engage_stage
+from .removals import deficit_context
 
 
 def activity_get_or_404(*, user, reference):
@@ -200,6 +201,7 @@ def activity_page_render(request, activity, *, bound=None, status=200):
         "transitions": _transitions(activity, offers, bound),
         "timeline": keyset_page(request, selectors.activity_timeline(activity), key="sequence", per_page=TIMELINE_PAGE),
         "needs_buffer": activity.methodology_version.methodology.needs_buffer,
+        "deficit": deficit_context(request, activity),  # A6.4-STAN-METH-002 para 30 (issue 10)
     }
     return render(request, "projects/activity_detail.html", context, status=status)
 

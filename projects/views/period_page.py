@@ -34,6 +34,7 @@ from ..forms import (
 from ..models import Document, MonitoringPeriod
 from ..services.issuance import issuance_preview, issuance_terms
 from .activity_page import TIMELINE_PAGE, finding_offers, form_run, upload_kinds_for
+from .removals import deficit_context
 
 # Transitions that take their input from a form of their own, not from a plain button.
 FORM_TRANSITIONS = frozenset({"certify", "request_issuance", "resubmit_issuance"})
@@ -273,6 +274,7 @@ def period_page_render(request, period, *, bound=None, preview=None, status=200)
         "executed": _executed_view(issuance, lines),
         "omge_percent": _percent(issuance.omge_rate) if issuance is not None else None,
         "blocks_page": blocks_page,
+        "deficit": deficit_context(request, activity),  # A6.4-STAN-METH-002 para 30 (issue 10)
         "receiving_accounts": list(selectors.activity_receiving_accounts(activity)) if offers.issuance else [],
         "timeline": keyset_page(request, selectors.period_timeline(period), key="sequence", per_page=TIMELINE_PAGE),
     }

@@ -35,6 +35,14 @@ def reach(world, advance_to):
         if state == A.UNDER_SB_REVIEW:
             activity = advance_to(activity, A.REVIEW_WINDOW)
             services.activity_request_review(activity=activity, user=world.sofia, comment="Review the baseline.")
+        elif state == A.TERMINATION_REQUESTED:
+            # A6.4-STAN-METH-002 v01.0 para 28: a removals activity after its crediting period.
+            from .support import post_crediting
+
+            activity = advance_to(activity, A.REGISTERED)
+            post_crediting(activity)
+            services.activity_request_monitoring_termination(
+                activity=activity, user=world.ama, ground="negligible_risk", comment="Stored in peat: negligible risk.")
         elif state == A.REQUEST_INCOMPLETE:
             activity = advance_to(activity, A.COMPLETENESS_CHECK)
             services.activity_return_incomplete(activity=activity, user=world.sam, comment="Annex 3 is missing.")

@@ -56,3 +56,17 @@ def new_events(activity, since):
 def last_sequence(activity):
     last = Event.objects.filter(stream=activity.stream).order_by("-sequence").first()
     return last.sequence if last else 0
+
+
+def post_crediting(activity):
+    """A6.4-STAN-METH-002 v01.0 paras 26-28: a removals activity whose crediting period has ended."""
+    import datetime
+
+    from django.utils import timezone
+
+    from projects.models import Activity
+
+    methodology = activity.methodology_version.methodology
+    methodology.kind = "removals"
+    methodology.save()
+    Activity.objects.filter(pk=activity.pk).update(crediting_end=timezone.localdate() - datetime.timedelta(days=1))

@@ -21,7 +21,7 @@ from projects.cycle import ActivityState as A
 from projects.models import Activity, DocumentVersion
 
 from .. import factories as f
-from .support import PERSONAS, last_sequence, new_events, snapshot, stored_documents
+from .support import PERSONAS, last_sequence, new_events, post_crediting, snapshot, stored_documents
 
 # The persona who holds each role for the activity under test (tests/conftest.py). "board" is the
 # Supervisory Body acting as a body (projects.board): no persona holds it; tests/board shows that
@@ -78,10 +78,13 @@ def _prepare(world, activity, name):
     elif name == "start_completeness_check":
         fee = activity.fees.get(kind="registration")
         services.fee_record_payment(fee=fee, user=world.sam, reference="WIRE-42")
+    elif name == "request_monitoring_termination":
+        post_crediting(activity)
 
 
 def _fire(name, activity, user, comment):
-    return getattr(services, f"activity_{name}")(activity=activity, user=user, comment=comment)
+    extra = {"ground": "negligible_risk"} if name == "request_monitoring_termination" else {}
+    return getattr(services, f"activity_{name}")(activity=activity, user=user, comment=comment, **extra)
 
 
 def test_every_non_timer_transition_is_tested():
@@ -143,6 +146,8 @@ def test_transition_allowed_actor_and_everyone_else(world, activity, reach, dist
     if name == "request_registration":
         fee = after.fees.get(kind="registration")
         expected_payload.update(fee_usd=str(fee.amount_usd), fee_status=fee.status)
+    if name == "request_monitoring_termination":
+        expected_payload.update(ground="negligible_risk")  # STAN-METH-002 para 28(a)
     assert {**event.payload, "documents": sorted(event.payload["documents"], key=lambda d: (d["kind"], d["version"]))} \
         == expected_payload
 
@@ -164,6 +169,9 @@ WRONG_STATE = {
     "reject": A.REVIEW_WINDOW,
     "withdraw": A.REGISTERED,
     "deregister": A.UNDER_SB_REVIEW,
+    "request_monitoring_termination": A.TERMINATION_REQUESTED,
+    "terminate_monitoring": A.REGISTERED,
+    "refuse_monitoring_termination": A.REGISTERED,
 }
 
 

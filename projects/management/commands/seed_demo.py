@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from methodologies.models import Methodology, MethodologyVersion, SectoralScope
 from pacm.common.uploads import sample_pdf
+from pacm.parties.regions import region_of
 from pacm.parties.models import DOEAccreditation, Membership, Organisation, Party, PartyStatus
 
 from ._demo_issued import demo_issued_activity
@@ -105,7 +106,7 @@ class Command(BaseCommand):
             party, _ = Party.objects.get_or_create(
                 iso2=iso2,
                 defaults=dict(name=name, dna_designated=True, has_ndc=True, sd_contribution_published=True,
-                              activity_types_published=True),
+                              activity_types_published=True, region=region_of(iso2)),
             )
             for kind, valid_from, valid_to in statuses:
                 PartyStatus.objects.get_or_create(
