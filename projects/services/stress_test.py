@@ -40,7 +40,8 @@ AUTHORIZED, MC = "authorized", "mitigation_contribution"
 GROUPS = (AUTHORIZED, MC)
 BP = 10_000  # shares and rates are given in basis points: whole numbers, exact arithmetic
 LARGEST_MAX = 1_000
-_UNITS = Sum(F("serial_end") - F("serial_start") + 1)
+_RANGE = F("serial_end") - F("serial_start") + 1
+_UNITS = Sum(_RANGE)
 
 
 def _group(status):
@@ -112,12 +113,12 @@ def stress_figures(*, parameters, mark):
     pool = {g: 0 for g in GROUPS}
     for row in upto.filter(Q(transaction__to_account=buffer) | Q(transaction__from_account=buffer)).values(
             "block__authorization_status").annotate(
-            n_in=Sum(F("serial_end") - F("serial_start") + 1, filter=Q(transaction__to_account=buffer)),
-            n_out=Sum(F("serial_end") - F("serial_start") + 1, filter=Q(transaction__from_account=buffer))):
+            n_in=Sum(_RANGE, filter=Q(transaction__to_account=buffer)),
+            n_out=Sum(_RANGE, filter=Q(transaction__from_account=buffer))):
         pool[_group(row["block__authorization_status"])] += (row["n_in"] or 0) - (row["n_out"] or 0)
     # Activities linked to the pool: those that forwarded units to it up to the mark.
-    deposits = dict(upto.filter(transaction__kind=TransactionKind.BUFFER_DEPOSIT).values_list(
-        "block__activity_id").annotate(n=_UNITS).values_list("block__activity_id", "n"))
+    deposits = {row["block__activity_id"]: row["n"] for row in upto.filter(
+        transaction__kind=TransactionKind.BUFFER_DEPOSIT).values("block__activity_id").annotate(n=_UNITS)}
     exposure, region_of, issued = {}, {}, {}
     for row in upto.filter(transaction__kind=TransactionKind.ISSUANCE, block__activity_id__in=list(deposits)).values(
             "block__activity_id", "block__authorization_status", "block__activity__host_party__region").annotate(n=_UNITS):

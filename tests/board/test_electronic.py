@@ -269,7 +269,7 @@ def test_only_the_secretariat_opens_an_electronic_decision(world, board, under_r
     with pytest.raises(ServiceError, match="Give the proposal with its reasons") as error:
         board_decision_open_electronic(subject=under_review, transition="register", user=world.sam, comment=" ")
     assert error.value.field == "comment"
-    with pytest.raises(ServiceError, match="by one of: deregister, register, reject"):
+    with pytest.raises(ServiceError, match="by one of: deregister, refuse_monitoring_termination, register, reject, terminate_monitoring"):
         board_decision_open_electronic(subject=under_review, transition="withdraw", user=world.sam, comment="Go.")
     assert snapshot(under_review) == before
     assert not Decision.objects.exists()

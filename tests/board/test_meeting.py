@@ -74,8 +74,8 @@ def test_a_proposal_not_adopted_by_the_vote_fires_nothing(world, under_review):
     (dict(meeting=""), "meeting", "SBM019"),
     (dict(agenda_item="  "), "agenda_item", "agenda item"),
     (dict(comment="  "), "comment", "Give the reasons"),
-    (dict(transition="request_review"), "transition", "deregister, register, reject"),
-    (dict(transition="approve_issuance"), "transition", "deregister, register, reject"),
+    (dict(transition="request_review"), "transition", "deregister, refuse_monitoring_termination, register, reject, terminate_monitoring"),
+    (dict(transition="approve_issuance"), "transition", "deregister, refuse_monitoring_termination, register, reject, terminate_monitoring"),
 ])
 def test_bad_input_is_a_clear_error_and_writes_nothing(world, under_review, kw, field, message):
     before = snapshot(under_review)

@@ -484,6 +484,13 @@ def scene_build(world, capture, clock):
         scene.objs[("Notification", row.pk)] = Obj(f"{name}'s notification", frozenset({name}), {name: AP},
                                                    markers=(row.subject_line,))
 
+    # A stress test of the buffer pool (A6.4-STAN-METH-002 paras 60-61): the secretariat's and the SB's.
+    from projects.services.stress_test import stress_test_run
+
+    scene.stress_test = stress_test_run(user=world.sam, parameters={"largest": 2})
+    scene.objs[("StressTest", scene.stress_test.pk)] = Obj("the buffer stress test", frozenset({"sam", "sofia"}),
+                                                           {"sam": SEC, "sofia": SB})
+
     for side in scene.sides:
         tag = side.participant
         _register(scene, side.draft, side, f"{tag}'s draft")
@@ -687,6 +694,18 @@ def _decisions(scene):
     return [Target(label="the Board's open decision on ama's registered activity", kwargs={"pk": scene.decision.pk},
                    obj=obj, roles=frozenset({SB})),
             Target(label="no such decision", kwargs={"pk": NO_SUCH_ID}, obj=NOWHERE)]
+
+
+def _stress_tests(scene):
+    """The buffer stress test: only the secretariat and the SB open it (paras 60-61)."""
+    test = scene.stress_test
+    return [Target(label="the buffer stress test", kwargs={"pk": test.pk}, obj=scene.obj(test), read=True),
+            Target(label="no such stress test", kwargs={"pk": NO_SUCH_ID}, obj=NOWHERE)]
+
+
+def _stress_post(kwargs, scene, persona):
+    return {"stress-largest": "2", "stress-region": "", "stress-region_share": "100", "stress-band_low": "0",
+            "stress-band_high": "100", "stress-band_share": "50"}
 
 
 def _notifications(scene):
@@ -922,6 +941,9 @@ ROUTES = {
     "registry-transfer": POST_ONLY(fill=account_routes(), post=_move_post("transfer")),
     "registry-cancel": POST_ONLY(fill=account_routes(), post=_move_post("cancel")),
     "registry-use": POST_ONLY(fill=account_routes(), post=_move_post("use")),
+    # The buffer pool's stress tests (A6.4-STAN-METH-002 paras 60-61): the secretariat runs, the SB oversees.
+    "stress-tests": Spec(page=True, post=_stress_post, skip=frozenset({"sam", "sofia"})),
+    "stress-test-detail": GET_ONLY(fill=_stress_tests, post=_nothing),
 }
 
 

@@ -49,7 +49,7 @@ EXAMPLES = 6  # generated per form, after the boundary sweep (SWEEP)
 # Pages that only show: a POST to them is refused or ignored (checked in test_get_only_pages_write_nothing).
 GET_ONLY = frozenset({
     "registry-public", "dashboard", "activity-detail", "document-download", "period-detail",
-    "registry-units", "registry-accounts", "registry-account",
+    "registry-units", "registry-accounts", "registry-account", "stress-test-detail",
 })
 # The scenes below and the forms each one fuzzes (url names).
 SCENES = {
@@ -60,6 +60,7 @@ SCENES = {
                    "period-finding-act", "period-transition", "period-request-issuance", "period-fee-record-payment",
                    "registry-transfer", "registry-cancel", "registry-use", "registry-account-open"},
     "reversals": {"reversal-report", "reversal-compensate", "reversal-cancel-from-buffer"},
+    "stress_test": {"stress-tests"},  # A6.4-STAN-METH-002 paras 60-61 (issue 10)
 }
 
 
@@ -470,3 +471,13 @@ def buffer_post(target):
         assert Reversal.objects.get(pk=re.search(r"/reversals/(\d+)/", target.url).group(1)).buffer_drawn
     finally:
         transaction.savepoint_rollback(sid)
+
+
+def test_fuzz_stress_test_form(settings, world):
+    """The buffer stress test's inputs (A6.4-STAN-METH-002 v01.0 paras 60-61), as the secretariat."""
+    page = reverse("stress-tests")
+    target = Target("stress-tests", world.sam, page, page,
+                    {"stress-largest": "3", "stress-region": "africa", "stress-region_share": "100",
+                     "stress-band_low": "0", "stress-band_high": "100", "stress-band_share": "50"})
+    assert {target.name} == SCENES["stress_test"]
+    fuzz(settings, target)
