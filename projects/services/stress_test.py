@@ -28,7 +28,14 @@ from pacm.common.errors import Refused, ServiceError
 from pacm.engine.run import lock
 from pacm.parties.regions import Region
 from pacm.parties.roles import Actor, Role, actor_for_role
-from pacm.registry.models import Account, AccountKind, AuthorizationStatus, LedgerEntry, LedgerTransaction, TransactionKind
+from pacm.registry.models import (
+    Account,
+    AccountKind,
+    AuthorizationStatus,
+    LedgerEntry,
+    LedgerTransaction,
+    TransactionKind,
+)
 
 from .. import events
 from ..machines import STRESS_TEST

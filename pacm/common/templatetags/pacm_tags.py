@@ -15,6 +15,10 @@ _STATE_STYLE = {
     "deregistered": "danger",
     "request_incomplete": "warning",
     "issuance_incomplete": "warning",
+    # A6.4-STAN-METH-002 paras 26-28 (issue 10).
+    "monitored": "success",
+    "termination_requested": "warning",
+    "monitoring_terminated": "secondary",
 }
 
 

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from methodologies.models import Methodology, MethodologyVersion, SectoralScope
 from pacm.common.uploads import sample_pdf
-from pacm.parties.regions import region_of
 from pacm.parties.models import DOEAccreditation, Membership, Organisation, Party, PartyStatus
+from pacm.parties.regions import region_of
 
 from ._demo_issued import demo_issued_activity
 
