@@ -18,6 +18,7 @@ from pacm.parties.roles import Role
 from .. import services
 from ..forms import ActivityForm, EngageDOEForm, TransitionForm
 from ..machines import ACTIVITY
+from ..services.base import actor_require
 from ..services.design import PDD_FIELDS
 from .activity_page import activity_get_or_404, activity_offers, activity_page_render, activity_url, form_submit
 
@@ -102,6 +103,8 @@ def activity_transition(request, reference, name):
     activity = activity_get_or_404(user=request.user, reference=reference)
     form = TransitionForm(request.POST, spec=spec, activity=activity, prefix=f"t-{name}")
     if not form.is_valid():
+        # Deny by default: who may not take the write is refused before any input is judged.
+        actor_require(user=request.user, activity=activity, roles=spec.actors, what=spec.label.lower())
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             messages.error(request, _("%(write)s: %(field)s%(errors)s") % {"write": spec.label, "field": label + ": " if label else "", "errors": " ".join(errors)})

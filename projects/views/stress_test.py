@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from pacm.common.errors import Refused, ServiceError
 from pacm.common.forms import form_add_service_error
@@ -59,6 +60,7 @@ def stress_tests(request):
     }, status=400 if request.method == "POST" else 200)
 
 
+@require_GET
 @login_required
 def stress_test_detail(request, pk):
     _overseer(request.user)

@@ -210,3 +210,17 @@ def test_the_pages_take_the_same_queries_for_few_tests_and_many(client, pool):
         stress_test_run(user=pool.sam, parameters=PARAMS)
     assert count("/buffer/stress-tests/") == few
     assert count(f"/buffer/stress-tests/{StressTest.objects.first().pk}/") == detail
+
+
+def test_the_figures_are_a_fixed_number_of_aggregates(pool, django_assert_num_queries):
+    """Bounded: the buffer account, the pool by status, deposits and issuance per activity."""
+    from projects.services.stress_test import ledger_mark_now, stress_figures
+
+    mark = ledger_mark_now()
+    with django_assert_num_queries(4):
+        few = stress_figures(parameters={**PARAMS}, mark=mark)
+    for _ in range(3):
+        issue(activity_make(pool), 700, to=pool.acct, risk_rating="high")
+    with django_assert_num_queries(4):
+        many = stress_figures(parameters={**PARAMS}, mark=ledger_mark_now())
+    assert (few["activities_linked"], many["activities_linked"]) == (3, 6)
