@@ -308,7 +308,7 @@ def test_get_only_pages_write_nothing(world, activity):
     kwargs = {"activity-detail": {"reference": activity.reference},
               "document-download": {"reference": activity.reference, "version_id": version.pk},
               "period-detail": {"reference": activity.reference, "number": 1},
-              "registry-account": {"number": "PACM-H-NOPE"}}
+              "registry-account": {"number": "PACM-H-NOPE"}, "stress-test-detail": {"pk": 1}}
     before = rows()
     for name in sorted(GET_ONLY):
         response = client.post(reverse(name, kwargs=kwargs.get(name)), {"title": "x", "quantity": str(2**64)})
