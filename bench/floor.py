@@ -79,7 +79,7 @@ EVENT_COLUMNS = ("stream, sequence, kind, activity_id, actor_id, actor_label, or
                  "to_state, comment, payload, created_at, prev_hash, hash")
 BLOCK_COLUMNS = ("activity_id, host_party_id, vintage, issuance_id, serial_start, serial_end, account_id, "
                  "authorization_status, first_transfer_definition, first_transferred, first_transferred_at, "
-                 "parent_id, created_at")
+                 "parent_id, created_at, negligible_risk")
 TXN_COLUMNS = ("kind, issuance_id, from_account_id, to_account_id, quantity, first_transfer, "
                "corresponding_adjustment, purpose, beneficiary, actor_label, idempotency_key, created_at")
 
@@ -135,7 +135,8 @@ def _move(*, takes, source, target, kind, now, children, entries_of, deltas, bal
                        authorization_status=block.authorization_status,
                        first_transfer_definition=block.first_transfer_definition,
                        first_transferred=block.first_transferred or flag,
-                       first_transferred_at=now if flag else block.first_transferred_at, parent=block, changed=True)
+                       first_transferred_at=now if flag else block.first_transferred_at, parent=block, changed=True,
+                       negligible_risk=block.negligible_risk)
         block.serial_start += take
         block.changed = True
         children.append(child)
@@ -195,7 +196,8 @@ WITH locked_accounts AS (
     WHERE ac.id IN (SELECT l.account_id FROM projects_distributionline l JOIN projects_issuancerequest r
                     ON r.id = l.request_id WHERE r.period_id = %(period)s)
     ORDER BY ac.id FOR NO KEY UPDATE)
-SELECT a.id, a.host_party_id, a.risk_rating, p.number, p.state, a.state, r.id, r.units_requested,
+SELECT a.id, a.host_party_id, a.risk_rating, a.risk_rating_percent, a.risk_negligible,
+       EXISTS (SELECT 1 FROM registry_suspension su WHERE su.activity_id = a.id AND su.lifted_at IS NULL), p.number, p.state, a.state, r.id, r.units_requested,
        r.omge_rate::text, (m.kind = 'removals' OR m.reversal_risk),
        (SELECT row_to_json(rs)::text FROM methodologies_ruleset rs WHERE rs.effective_from <= %(today)s
         ORDER BY rs.effective_from DESC, rs.id DESC LIMIT 1),
@@ -239,13 +241,16 @@ def floor_issue(period_id, *, today=None):
         row = cursor.fetchone()
         if row is None:
             return "no such period"
-        (activity_id, host_party_id, risk_rating, number, state, activity_state, request_id, units_requested,
+        (activity_id, host_party_id, risk_rating, risk_percent, risk_negligible, suspended, number, state, activity_state,
+         request_id, units_requested,
          omge_rate, needs_buffer, rule_json, ldc_sids, opt_out, statement_json, claims_json, lines_json,
          mechanism_json, documents_json, _locked) = row
         if state == "issued":
             return "already issued"
         if state != "issuing" or activity_state != "registered":
             return f"not issuing ({state})"  # pacm's other answers are out of the floor's scope
+        if suspended:
+            return "suspended"  # A6.4-STAN-METH-002 paras 25, 44, as issuance_execute's suspension_check
         rule_fields = _json(rule_json)
         rule_set = RuleSet(**{f.attname: rule_fields[f.column] for f in RuleSet._meta.concrete_fields
                               if f.column in rule_fields})
@@ -256,8 +261,16 @@ def floor_issue(period_id, *, today=None):
                            "AND authorization_status <> 'mc'", [activity_id])
             issued_authorized = cursor.fetchone()[0]
         sop_exempt = bool(rule_set.sop_exempt_ldc_sids and ldc_sids and not opt_out)
+        # As projects.services.issuance.risk_rating_for: the percentage under a rule set that follows
+        # A6.4-STAN-METH-002, else the superseded category.
+        risk = None
+        if needs_buffer:
+            risk = (risk_percent if rule_set.buffer_basis == "percentage" and risk_percent is not None
+                    else (risk_rating or None))
         split = issuance_split(gross=units_requested, rule_set=rule_set, omge_rate=Decimal(omge_rate),
-                               sop_exempt=sop_exempt, risk_rating=(risk_rating or None) if needs_buffer else None)
+                               sop_exempt=sop_exempt, risk_rating=risk, negligible=risk_negligible)
+        negligible = getattr(split, "negligible_risk", False)
+        buffer_rating = "" if risk is None else (risk if isinstance(risk, str) else f"{risk:f}")
         lines = _json(lines_json)
         amounts = distribution_allocate(net=split.net, lines=[
             SimpleNamespace(units=line["units"], percent=Decimal(line["percent"]) if line["percent"] else None)
@@ -295,7 +308,8 @@ def floor_issue(period_id, *, today=None):
             block = _Block(id=None, activity_id=activity_id, host_party_id=host_party_id, vintage=vintage,
                            issuance_id=request_id, serial_start=start, serial_end=start + quantity - 1,
                            account_id=pending.pk, authorization_status=status, first_transfer_definition=definition,
-                           first_transferred=False, first_transferred_at=None, parent=None)
+                           first_transferred=False, first_transferred_at=None, parent=None,
+                           negligible_risk=negligible)
             issued.append(block)
             shard = activity_id % TOTAL_SHARDS
             key = ("pending", status, vintage, shard)
@@ -305,10 +319,10 @@ def floor_issue(period_id, *, today=None):
         txns = [("issuance", None, pending.pk, sum(b.quantity for b in issued), False, f"{prefix}:issue",
                  [(b, b.serial_start, b.serial_end, False) for b in issued])]
         authorized = sum(b.quantity for b in issued if b.is_authorized)
-        sop, omge = levies_by_status(levies=[split.share_of_proceeds, split.omge], authorized=authorized,
-                                     mitigation_contribution=split.gross - authorized,
-                                     rounding=getattr(split, "levy_authorized_rounding", "up"))
-        levy = {"share_of_proceeds": sop, "omge": omge}
+        sop, omge, buffer = levies_by_status(levies=[split.share_of_proceeds, split.omge, split.buffer],
+                                             authorized=authorized, mitigation_contribution=split.gross - authorized,
+                                             rounding=getattr(split, "levy_authorized_rounding", "up"))
+        levy = {"share_of_proceeds": sop, "omge": omge, "buffer": buffer}
         steps = [("share_of_proceeds", split.share_of_proceeds, mechanism["sop_adaptation"], "share_of_proceeds"),
                  ("omge", split.omge, mechanism["omge_mandatory"], "omge_cancellation"),
                  ("buffer", split.buffer, mechanism["buffer"], "buffer_deposit")]
@@ -352,21 +366,21 @@ def floor_issue(period_id, *, today=None):
         parents_sql, parents_params = _values(
             [(b.activity_id, b.host_party_id, b.vintage, b.issuance_id, b.serial_start, b.serial_end, b.account_id,
               b.authorization_status, b.first_transfer_definition, b.first_transferred, b.first_transferred_at, None,
-              now) for b in issued],
+              now, b.negligible_risk) for b in issued],
             ["bigint", "bigint", "integer", "bigint", "bigint", "bigint", "bigint", "text", "text", "boolean",
-             "timestamptz", "bigint", "timestamptz"])
+             "timestamptz", "bigint", "timestamptz", "boolean"])
         parts = [("parents", f"INSERT INTO registry_unitblock ({BLOCK_COLUMNS}) VALUES {parents_sql} "
                   "RETURNING id, vintage, serial_end", parents_params)]
         if children:
             sql, params = _values(
                 [(c.activity_id, c.host_party_id, c.vintage, c.issuance_id, c.serial_start, c.serial_end, c.account_id,
                   c.authorization_status, c.first_transfer_definition, c.first_transferred, c.first_transferred_at,
-                  c.parent.vintage, c.parent.serial_end, now) for c in children],
+                  c.parent.vintage, c.parent.serial_end, now, c.negligible_risk) for c in children],
                 ["bigint", "bigint", "integer", "bigint", "bigint", "bigint", "bigint", "text", "text", "boolean",
-                 "timestamptz", "integer", "bigint", "timestamptz"])
+                 "timestamptz", "integer", "bigint", "timestamptz", "boolean"])
             parts.append(("children", f"INSERT INTO registry_unitblock ({BLOCK_COLUMNS}) SELECT v.a, v.h, v.v, v.i, "
-                          "v.s, v.e, v.acc, v.st, v.d, v.ft, v.fta, p.id, v.c FROM (VALUES " + sql + ") "
-                          "AS v(a, h, v, i, s, e, acc, st, d, ft, fta, pv, pe, c) JOIN parents p ON p.vintage = v.pv "
+                          "v.s, v.e, v.acc, v.st, v.d, v.ft, v.fta, p.id, v.c, v.nr FROM (VALUES " + sql + ") "
+                          "AS v(a, h, v, i, s, e, acc, st, d, ft, fta, pv, pe, c, nr) JOIN parents p ON p.vintage = v.pv "
                           "AND p.serial_end = v.pe RETURNING id, vintage, serial_start", params))
         sql, params = _values(
             [(kind, request_id, source, target, quantity, flag, flag, "", "", ISSUE_ACTOR, key, now)
@@ -390,9 +404,10 @@ def floor_issue(period_id, *, today=None):
                       params))
         parts += _upserts_sql(deltas, balances)
         parts.append(("request", "UPDATE projects_issuancerequest SET rule_set_id = %s, gross = %s, "
-                      "share_of_proceeds = %s, omge = %s, buffer = %s, net = %s, issued_at = %s WHERE id = %s",
+                      "share_of_proceeds = %s, omge = %s, buffer = %s, net = %s, issued_at = %s, buffer_rating = %s "
+                      "WHERE id = %s",
                       [rule_set.pk, split.gross, split.share_of_proceeds, split.omge, split.buffer, split.net, now,
-                       request_id]))
+                       buffer_rating, request_id]))
         parts.append(("period", "UPDATE projects_monitoringperiod SET state = 'issued', state_entered_at = %s, "
                       "due_at = NULL WHERE id = %s", [now, period_id]))
         sql, params = _event_values([executed, moved])
@@ -422,13 +437,16 @@ SELECT (SELECT json_agg(row_to_json(locked))::text FROM locked),
 """
 # With the source stream's last event, read after the lock (see floor_issue).
 BLOCK_READ = ("SELECT id, activity_id, host_party_id, vintage, issuance_id, serial_start, serial_end, "
-              "authorization_status, first_transfer_definition, first_transferred, first_transferred_at, "
+              "authorization_status, first_transfer_definition, first_transferred, first_transferred_at, negligible_risk, "
               "(SELECT json_build_array(e.sequence, e.hash)::text FROM events_event e WHERE e.stream = %s "
               "ORDER BY e.sequence DESC LIMIT 1) "
               "FROM registry_unitblock WHERE account_id = %s AND (activity_id, vintage, serial_start) > (%s, %s, %s) "
+              # A suspended activity's units are never taken (A6.4-STAN-METH-002 paras 25, 44), as units_move_out.
+              "AND activity_id NOT IN (SELECT su.activity_id FROM registry_suspension su WHERE su.lifted_at IS NULL) "
               "ORDER BY activity_id, vintage, serial_start LIMIT %s")
 BLOCK_FIELDS = ("id", "activity_id", "host_party_id", "vintage", "issuance_id", "serial_start", "serial_end",
-                "authorization_status", "first_transfer_definition", "first_transferred", "first_transferred_at")
+                "authorization_status", "first_transfer_definition", "first_transferred", "first_transferred_at",
+                "negligible_risk")
 
 
 def floor_transfer(*, user_id, actor, source_id, target_id, quantity):
@@ -488,9 +506,9 @@ def floor_transfer(*, user_id, actor, source_id, target_id, quantity):
             sql, params = _values(
                 [(child.activity_id, child.host_party_id, child.vintage, child.issuance_id, child.serial_start,
                   child.serial_end, child.account_id, child.authorization_status, child.first_transfer_definition,
-                  child.first_transferred, child.first_transferred_at, child.parent.id, now)],
+                  child.first_transferred, child.first_transferred_at, child.parent.id, now, child.negligible_risk)],
                 ["bigint", "bigint", "integer", "bigint", "bigint", "bigint", "bigint", "text", "text", "boolean",
-                 "timestamptz", "bigint", "timestamptz"])
+                 "timestamptz", "bigint", "timestamptz", "boolean"])
             parts.append(("child", f"INSERT INTO registry_unitblock ({BLOCK_COLUMNS}) VALUES {sql} RETURNING id",
                           params))
         parts.append(("txn", f"INSERT INTO registry_ledgertransaction (id, {TXN_COLUMNS}) VALUES (%s, %s, NULL, %s, "
