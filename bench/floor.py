@@ -30,7 +30,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
-from methodologies.arithmetic import distribution_allocate, issuance_split, levies_by_status
+from methodologies.arithmetic import (
+    buffer_rating_choose,
+    buffer_rating_label,
+    distribution_allocate,
+    issuance_split,
+    levies_by_status,
+)
 from methodologies.models import RuleSet
 from pacm.events.models import GENESIS, Event
 from pacm.registry.models import TOTAL_SHARDS
@@ -261,16 +267,12 @@ def floor_issue(period_id, *, today=None):
                            "AND authorization_status <> 'mc'", [activity_id])
             issued_authorized = cursor.fetchone()[0]
         sop_exempt = bool(rule_set.sop_exempt_ldc_sids and ldc_sids and not opt_out)
-        # As projects.services.issuance.risk_rating_for: the percentage under a rule set that follows
-        # A6.4-STAN-METH-002, else the superseded category.
-        risk = None
-        if needs_buffer:
-            risk = (risk_percent if rule_set.buffer_basis == "percentage" and risk_percent is not None
-                    else (risk_rating or None))
+        risk = buffer_rating_choose(needs_buffer=needs_buffer, buffer_basis=rule_set.buffer_basis,
+                                    percent=risk_percent, category=risk_rating)
         split = issuance_split(gross=units_requested, rule_set=rule_set, omge_rate=Decimal(omge_rate),
                                sop_exempt=sop_exempt, risk_rating=risk, negligible=risk_negligible)
         negligible = getattr(split, "negligible_risk", False)
-        buffer_rating = "" if risk is None else (risk if isinstance(risk, str) else f"{risk:f}")
+        buffer_rating = buffer_rating_label(risk)
         lines = _json(lines_json)
         amounts = distribution_allocate(net=split.net, lines=[
             SimpleNamespace(units=line["units"], percent=Decimal(line["percent"]) if line["percent"] else None)

@@ -329,3 +329,23 @@ def distribution_allocate(*, net, lines):
     # policy.md §1: the residual whole units of a percentage distribution go to the first line.
     amounts[0] += net - sum(amounts)
     return amounts
+
+
+def buffer_rating_choose(*, needs_buffer, buffer_basis, percent, category):
+    """The rating the buffer is computed at (policy.md §2; A6.4-STAN-METH-002 paras 38, 55): None
+    without reversal risk; the DOE-validated percentage under a rule set that follows the standard;
+    else the superseded category (which `issuance_split` refuses under such a rule set, reading
+    risk-buffer-2). One choice for the issuing task and the bench's floor."""
+    if not needs_buffer:
+        return None
+    if buffer_basis == "percentage" and percent is not None:
+        return percent
+    return category
+
+
+def buffer_rating_label(rating):
+    """How an issuance records the rating it applied (IssuanceRequest.buffer_rating)."""
+    if rating is None:
+        return ""
+    return rating if isinstance(rating, str) else f"{rating:f}"
+

@@ -65,13 +65,10 @@ def risk_rating_for(activity, rule_set):
     without reversal risk; the DOE-validated percentage under a rule set that follows the standard;
     else the superseded category. An activity with only a category under such a rule set passes the
     category, which `issuance_split` refuses with its code (reading risk-buffer-2)."""
-    from methodologies.models import BufferBasis
-
-    if not activity.methodology_version.methodology.needs_buffer:
-        return None
-    if rule_set.buffer_basis == BufferBasis.PERCENTAGE and activity.risk_rating_percent is not None:
-        return activity.risk_rating_percent
-    return activity.risk_rating
+    return _arithmetic().buffer_rating_choose(
+        needs_buffer=activity.methodology_version.methodology.needs_buffer, buffer_basis=rule_set.buffer_basis,
+        percent=activity.risk_rating_percent, category=activity.risk_rating,
+    )
 
 
 def issuance_preview(*, period, units, omge_rate=None, lines=()):
@@ -391,7 +388,7 @@ def issuance_process(*, period_id):
         request.rule_set = rule_set
         request.gross, request.share_of_proceeds, request.omge = split.gross, split.share_of_proceeds, split.omge
         request.buffer, request.net, request.issued_at = split.buffer, split.net, timezone.now()
-        request.buffer_rating = "" if risk is None else (f"{risk:f}" if not isinstance(risk, str) else risk)
+        request.buffer_rating = _arithmetic().buffer_rating_label(risk)
         request.save()
         executed = events.issuance_executed(
             period=period, actor=actor, split=split, sop_exempt=sop_exempt, tranches=tranches,
