@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("projects.poa.urls")),
     path("", include("projects.reversals.urls")),
     path("notifications/", include("pacm.notifications.urls")),
+    path("", include("projects.exports.urls")),  # pacm issue 9: exports and the AEF
     path("", include("projects.urls")),
 ]
