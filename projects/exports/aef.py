@@ -11,11 +11,18 @@ contribution units are never reported. Times are UTC (PROC-REGS-001 para 41): th
 import datetime
 from collections import defaultdict
 
-from django.db.models import F
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from pacm.registry.models import Account, AccountKind, AuthorizationStatus, LedgerEntry, TransactionKind
+from pacm.registry.models import (
+    Account,
+    AccountKind,
+    AuthorizationStatus,
+    LedgerEntry,
+    LedgerTransaction,
+    TransactionKind,
+)
 from pacm.registry.serials import serial_compose
 
 from ..models import Activity, AuthorizationStatement, HostApproval
@@ -151,7 +158,10 @@ ENTRY_FIELDS = dict(
     purpose=F("transaction__purpose"), beneficiary=F("transaction__beneficiary"), activity_id=F("block__activity_id"),
     reference=F("block__activity__reference"), host_id=F("block__host_party_id"), host=F("block__host_party__iso2"),
     status=F("block__authorization_status"), mitigation=F("block__activity__methodology_version__methodology__kind"),
-    issued_on=Coalesce("block__issuance__issued_at", "block__created_at"),
+    # The moment of issuance: the request's, or (a request written before issued_at was kept) its ledger row's.
+    issued_on=Coalesce("block__issuance__issued_at", Subquery(
+        LedgerTransaction.objects.filter(issuance_id=OuterRef("block__issuance_id"), kind=TransactionKind.ISSUANCE)
+        .order_by("pk").values("created_at")[:1])),
 )
 VALUES = ("pk", "vintage", "serial_start", "serial_end", "first_transfer", *ENTRY_FIELDS)
 
@@ -160,8 +170,6 @@ def entries_of(party_id, *, start=None, end):
     """The ledger entries of authorized units the Party is concerned with, in order: its first
     transfers as host, its units leaving the mechanism's pending account or buffer pool, and every range
     that left or entered an account tied to it (one query)."""
-    from django.db.models import Q
-
     rows = LedgerEntry.objects.annotate(**ENTRY_FIELDS).filter(
         Q(first_transfer=True, host_id=party_id) | Q(from_kind__in=sorted(MECHANISM_SOURCES), host_id=party_id)
         | Q(from_party=party_id) | Q(to_party=party_id),
@@ -367,8 +375,10 @@ def entity_rows(*, party, end):
             rows.append([approval.issued_at.date(), org.name, org.party.iso2 if org.party_id else "", entity_id(org.pk),
                          COOPERATIVE_APPROACH, "", "",
                          f"Host approval v{approval.version} of {approval.activity.reference} (RMP 41)"])
-    accounts = (Account.objects.filter(authorized_by=party, organisation__isnull=False, kind=AccountKind.HOLDING,
-                                       opened_at__lt=end)
+    # Authorized by the year's end: the letter's date, or the account's opening where none is recorded.
+    by_end = Q(authorization_date__lt=end.date()) | Q(authorization_date__isnull=True, opened_at__lt=end)
+    accounts = (Account.objects.filter(by_end, authorized_by=party, organisation__isnull=False,
+                                       kind=AccountKind.HOLDING)
                 .select_related("organisation__party").order_by("number"))
     for account in accounts:
         org = account.organisation
