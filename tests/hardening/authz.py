@@ -987,6 +987,17 @@ def account_routes(*, read=False):
     return fill
 
 
+def _aef_reports(scene):
+    """pacm issue 9: a Party's AEF is its DNA's and the secretariat's (7/CMA.4 annex I paras 47-48;
+    PROC-REGS-001 para 77); one Party that does not exist."""
+    year = timezone.localdate().year
+    targets = [Target(label=f"AEF of {party.iso2}", kwargs={"iso2": party.iso2, "year": year, "fmt": "xlsx"},
+                      obj=Obj(f"AEF of {party.iso2}", frozenset({dna, "sam"})), read=True)
+               for party, dna in ((scene.world.host, "dina"), (scene.world.other, "nils"))]
+    return targets + [Target(label="no such Party", kwargs={"iso2": "ZZ", "year": year, "fmt": "xlsx"},
+                             obj=NOWHERE, read=True)]
+
+
 def _roles(*roles):
     return lambda kwargs: roles
 
@@ -1310,6 +1321,16 @@ ROUTES = {
     "registry-cancel": POST_ONLY(fill=account_routes(), post=_move_post("cancel")),
     "registry-use": POST_ONLY(fill=account_routes(), post=_move_post("use")),
     **POA_ROUTES,
+    # pacm issue 9: exports. The public registry's lists, to anyone; "my activities", each person's own.
+    **{f"export-{name}-{fmt}": Spec(page=True, post=_nothing)
+       for name in ("public-activities", "public-issuances", "public-blocks", "public-uses", "my-activities")
+       for fmt in ("csv", "xlsx")},
+    # An account's holdings and statement: its holders only, as the account page.
+    **{f"export-account-{name}-{fmt}": GET_ONLY(fill=account_routes(read=True), post=_nothing)
+       for name in ("holdings", "statement") for fmt in ("csv", "xlsx")},
+    # The AEF (4/CMA.6 annex II): the page refuses whoever reports for no Party; a report, the Party's DNA's.
+    "aef-report": Spec(page=True, post=_nothing),
+    "aef-download": GET_ONLY(fill=_aef_reports, post=_nothing),
 }
 
 
