@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from pacm.common import bounds
 from pacm.common.errors import Refused
+from pacm.common.forms import BootstrapMixin, year_field
 from pacm.registry import selectors as registry
 from pacm.registry.views import _account_or_404
 
@@ -72,10 +73,9 @@ def my_activities(request, fmt):
 AEF_FORMATS = (("xlsx", gettext_lazy("XLSX, one sheet per table")), ("zip", gettext_lazy("CSV files (zip)")))
 
 
-class AEFForm(forms.Form):
+class AEFForm(BootstrapMixin, forms.Form):
     party = forms.ModelChoiceField(queryset=None, to_field_name="iso2", label=gettext_lazy("Party"))
-    year = forms.IntegerField(min_value=bounds.YEAR_MIN, max_value=bounds.YEAR_MAX,
-                              label=gettext_lazy("Reported year"))
+    year = year_field(label=gettext_lazy("Reported year"))
     format = forms.ChoiceField(choices=AEF_FORMATS, label=gettext_lazy("Format"))
 
     def __init__(self, *args, parties, **kwargs):
