@@ -46,6 +46,8 @@ USE_KINDS = {AccountKind.RETIREMENT}
 CANCEL_KINDS = {AccountKind.CANCELLATION_OIMP, AccountKind.VOLUNTARY_CANCELLATION, AccountKind.OMGE_VOLUNTARY,
                 AccountKind.OMGE_MANDATORY, AccountKind.ADMIN_CANCELLATION}
 MOVE_KINDS = {TransactionKind.TRANSFER, TransactionKind.FORWARDING}
+# The mechanism's own accounts the host's units leave from: issuance's pending account, the buffer pool.
+MECHANISM_SOURCES = {AccountKind.PENDING, AccountKind.BUFFER}
 KIND_LABEL = dict(TransactionKind.choices)
 ACCOUNT_LABEL = dict(AccountKind.choices)
 
@@ -198,10 +200,6 @@ def entry_actions(row, party_id):
     if row["to_kind"] in CANCEL_KINDS and source == party_id:
         found.append(("Cancellation", subtype))
     return found
-
-
-# The mechanism's own accounts the host's units leave from: issuance's pending account, the buffer pool.
-MECHANISM_SOURCES = {AccountKind.PENDING, AccountKind.BUFFER}
 
 
 def _source_party(row):
