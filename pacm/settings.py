@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "projects.transition",
     "projects.poa",
     "projects.reversals",
+    "projects.certificates",
 ]
 
 MIDDLEWARE = [
@@ -262,6 +263,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.tasks.issuances_sweep",
         "schedule": timedelta(seconds=int(os.environ.get("PACM_ISSUANCE_SWEEP_EVERY_SECONDS", "300"))),
     },
+    # projects.certificates: generate the documents a dispatch missed (pacm issue 9).
+    "sweep-certificates": {"task": "projects.certificates.tasks.certificates_sweep", "schedule": timedelta(minutes=5)},
 }
 
 # --- pacm ---------------------------------------------------------------------------------
