@@ -1231,6 +1231,59 @@ POA_ROUTES = {
 }
 
 
+# --- Generated documents (projects.certificates, pacm issue 9) --------------------------------------
+
+def _documents():
+    from projects.certificates.models import IssuedDocument
+
+    return list(IssuedDocument.objects.order_by("pk"))
+
+
+def _document_obj(scene, doc):
+    """Public kinds to anyone; the host's letter and statement to whoever sees the activity."""
+    from projects.certificates.kinds import kind_of
+
+    if kind_of(doc.kind).public:
+        return Obj(f"the {doc.kind} document {doc.code}", EVERYONE)
+    return scene.objs.get(("Activity", doc.activity_id), NOWHERE)
+
+
+def _certificate_pdfs(scene):
+    """Each document the scene generated (its issuances' statements: their on-commit tasks ran), a
+    registration certificate not generated (the scene's registrations ran no on-commit work), a
+    subject that is none and a kind that is none."""
+    docs = _documents()
+    assert docs, "the scene generated no document: the issuance's on-commit work should have"
+    targets = [Target(label=f"the {d.kind} document {d.code}", kwargs={"kind": d.kind, "subject_id": d.subject_id},
+                      obj=_document_obj(scene, d), read=True) for d in docs]
+    registered = scene.sides[0].registered
+    return targets + [
+        Target(label="a registration certificate not generated", obj=NOWHERE,
+               kwargs={"kind": "registration", "subject_id": registered.pk}),
+        Target(label="no such issuance", kwargs={"kind": "issuance", "subject_id": NO_SUCH_ID}, obj=NOWHERE),
+        Target(label="no such kind", kwargs={"kind": "nonsense", "subject_id": docs[0].subject_id}, obj=NOWHERE),
+    ]
+
+
+def _certificate_codes(scene):
+    """The verification page of each document, by code and by SHA-256 (public: a read for anyone); a
+    tampered fingerprint and a code that is none answer 404."""
+    targets = []
+    for d in _documents():
+        obj = Obj(f"the verification page of {d.code}", EVERYONE)
+        targets += [Target(label=f"verify {d.code}", kwargs={"code": d.code}, obj=obj, read=True),
+                    Target(label=f"verify {d.code} by hash", kwargs={"code": d.sha256}, obj=obj, read=True)]
+        tampered = d.sha256[:-1] + ("0" if d.sha256[-1] != "0" else "1")
+        targets.append(Target(label=f"a tampered hash of {d.code}", kwargs={"code": tampered}, obj=NOWHERE))
+    return targets + [Target(label="a code that is none", kwargs={"code": "AAAA-BBBB-CCCC-DDDD"}, obj=NOWHERE)]
+
+
+CERTIFICATE_ROUTES = {
+    "certificate-pdf": GET_ONLY(fill=_certificate_pdfs, post=_nothing),
+    "certificate-verify": GET_ONLY(fill=_certificate_codes, post=_nothing),
+}
+
+
 ROUTES = {
     # Pages without an object in the URL.
     "login": Spec(page=True, post=_login_post),
@@ -1310,6 +1363,7 @@ ROUTES = {
     "registry-cancel": POST_ONLY(fill=account_routes(), post=_move_post("cancel")),
     "registry-use": POST_ONLY(fill=account_routes(), post=_move_post("use")),
     **POA_ROUTES,
+    **CERTIFICATE_ROUTES,
 }
 
 
