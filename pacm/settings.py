@@ -268,6 +268,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- pacm ---------------------------------------------------------------------------------
+# projects.certificates: generate each document when the record it attests commits (pacm issue 9).
+# `make bench` turns it off: the write path is measured without the PDF a worker renders afterwards.
+PACM_CERTIFICATES_ON_COMMIT = env_bool("PACM_CERTIFICATES_ON_COMMIT", True)
 # Uploads: the file kinds the mechanism's forms use, and a size limit (bytes).
 PACM_MAX_UPLOAD_BYTES = int(os.environ.get("PACM_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 PACM_UPLOAD_EXTENSIONS = {

@@ -10,6 +10,7 @@ sweep (tasks.certificates_sweep) generates what is missing.
 """
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_save
 
@@ -75,6 +76,8 @@ def _send(event_id):
 
 
 def on_event_saved(sender, instance, created, **kwargs):
+    if not settings.PACM_CERTIFICATES_ON_COMMIT:
+        return
     if created and calls_for_document(instance):
         event_id = instance.pk
         transaction.on_commit(lambda: _send(event_id), robust=True)

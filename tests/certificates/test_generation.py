@@ -133,3 +133,13 @@ def test_the_receiver_reads_no_row_on_the_write_path(world, issued, django_asser
     ]
     with django_assert_num_queries(0):
         assert [dispatch.calls_for_document(e) for e, _ in cases] == [expected for _, expected in cases]
+
+
+def test_the_setting_turns_the_dispatch_off_for_the_benchmarks(world, issued, settings,
+                                                             django_capture_on_commit_callbacks):
+    from pacm.registry.services import units_cancel_voluntarily
+
+    settings.PACM_CERTIFICATES_ON_COMMIT = False
+    with django_capture_on_commit_callbacks(execute=True):
+        row = units_cancel_voluntarily(user=world.ama, from_account=world.acct, quantity=3, purpose="Claim")
+    assert not IssuedDocument.objects.filter(kind=K.USE, subject_id=row.pk).exists()
