@@ -223,23 +223,36 @@ class Use(Kind):
         )
 
 
-class HostApprovalLetter(Kind):
-    name = DocumentKind.HOST_APPROVAL
+class HostRecord(Kind):
+    """A version the host's DNA issued (append-only): shown to whoever sees the activity."""
+
+    model = None
     public = False
 
     def load(self, subject_id):
-        return (HostApproval.objects.select_related("activity__host_party", "dna",
-                                                    "activity__methodology_version__methodology")
+        return (self.model.objects.select_related("activity__host_party", "dna",
+                                                  "activity__methodology_version__methodology")
                 .filter(pk=subject_id).first())
+
+    @staticmethod
+    def issued_facts(record):
+        return [
+            *_activity_facts(record.activity),
+            (_("Designated national authority"), record.dna.name),
+            (_("Version"), str(record.version)),
+            (_("Issued on"), _moment(record.issued_at)),
+        ]
+
+
+class HostApprovalLetter(HostRecord):
+    name = DocumentKind.HOST_APPROVAL
+    model = HostApproval
 
     def attest(self, approval):
         activity = approval.activity
         participants = ", ".join(approval.authorized_participants.order_by("name").values_list("name", flat=True))
         facts = [
-            *_activity_facts(activity),
-            (_("Designated national authority"), approval.dna.name),
-            (_("Version"), str(approval.version)),
-            (_("Issued on"), _moment(approval.issued_at)),
+            *self.issued_facts(approval),
             (_("How the activity fosters sustainable development"), approval.sd_confirmation),
             (_("How the activity relates to the NDC"), approval.ndc_relation),
             (_("Future renewal of the crediting period approved"), _yes(approval.renewal_approved)),
@@ -254,14 +267,9 @@ class HostApprovalLetter(Kind):
         )
 
 
-class AuthorizationLetter(Kind):
+class AuthorizationLetter(HostRecord):
     name = DocumentKind.AUTHORIZATION
-    public = False
-
-    def load(self, subject_id):
-        return (AuthorizationStatement.objects.select_related("activity__host_party", "dna",
-                                                              "activity__methodology_version__methodology")
-                .filter(pk=subject_id).first())
+    model = AuthorizationStatement
 
     def attest(self, st):
         activity = st.activity
@@ -269,10 +277,7 @@ class AuthorizationLetter(Kind):
         if st.vintage_from or st.vintage_to:
             vintages = f"{st.vintage_from or '…'} – {st.vintage_to or '…'}"
         facts = [
-            *_activity_facts(activity),
-            (_("Designated national authority"), st.dna.name),
-            (_("Version"), str(st.version)),
-            (_("Issued on"), _moment(st.issued_at)),
+            *self.issued_facts(st),
             (_("Effective from"), _date(st.effective_from)),
             (_("Authorization"), st.get_uses_display()),
             (_("First transfer"), st.get_first_transfer_display() or "–"),

@@ -100,3 +100,13 @@ def test_the_html_carries_the_qr_code_and_the_fixed_dates_and_nothing_fetched(wo
     assert f'name="dcterms.created" content="{cancelled.created_at:%Y-%m-%dT%H:%M:%SZ}"' in html
     assert "http" not in html.replace(f"http://localhost:8000/verify/{document.code}/", "")
     assert code_for(K.USE, cancelled.pk) == document.code
+
+
+def test_a_long_list_of_ranges_is_cut_and_counted(world, issued, monkeypatch):
+    from projects.certificates import kinds
+
+    monkeypatch.setattr(kinds, "RANGES_MAX", 0)
+    attestation = KINDS[K.ISSUANCE].attest(KINDS[K.ISSUANCE].load(issued.issuance.pk))
+    assert (attestation.ranges, attestation.ranges_more) == ([], 1)
+    html = html_render(attestation=attestation, code="AAAA-BBBB-CCCC-DDDD")
+    assert "and 1 more serial range, listed in the registry" in html
