@@ -39,6 +39,7 @@ from pacm.registry.models import (
     UnitBlock,
 )
 from projects import services
+from projects.certificates.models import IssuedDocument
 from projects.consultation.models import Comment, CommentReply
 from projects.cycle import ACTIVITY_BY_NAME, PERIOD_BY_NAME
 from projects.cycle import ActivityState as A
@@ -124,6 +125,8 @@ COUNTED = (Event, LedgerTransaction, LedgerEntry, UnitBlock, SerialCounter, Acco
            VintageClaim, Document, DocumentVersion, Finding, Fee, HostApproval, AuthorizationStatement,
            IssuanceRequest, DistributionLine, ObservedEvent, ReportDue, Suspension, Organisation, Membership,
            Comment, CommentReply, TransitionRequest, ComponentProject, PoAHost, EligibilityCriterion)
+# pacm issue 9: no request generates a document (they are generated on the commit of what they attest).
+COUNTED = (*COUNTED, IssuedDocument)
 
 
 # The rows whose columns a POST may not change either (an update writes no new row).
