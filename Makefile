@@ -27,13 +27,30 @@ PACM_TEST_DB_NAME := pacm_ci_$(shell date +%s)_$(shell echo $$PPID)
 endif
 WORKER_LOG ?= celery-worker.log
 
-.PHONY: run serve test test-services timers worker beat bench lint install check-deploy
+.PHONY: run serve test test-services timers worker beat bench lint install check-deploy fonts
 
 # Development: DEBUG on (the development secret key, http, local hosts) unless DJANGO_DEBUG is set.
 # Outside DEBUG and the tests, pacm/settings.py refuses to start without a real DJANGO_SECRET_KEY.
 run timers worker beat lint: export DJANGO_DEBUG ?= true
 
-install: $(STAMP)
+install: $(STAMP) fonts
+
+# The CJK font of the generated PDFs (projects/certificates, README "Fonts"): Debian's fonts-wqy-zenhei,
+# found by fontconfig, never fetched; and Pango, which WeasyPrint draws text with. Installed when run as
+# root on Debian; otherwise says how, and fails only with PACM_REQUIRE_CJK_FONT set (.ci/run sets it:
+# CI never skips the font test).
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
+PDF_PACKAGES := fonts-wqy-zenhei libpango-1.0-0 libpangoft2-1.0-0
+fonts:
+	@if [ -f $(CJK_FONT) ] && /sbin/ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "== installing Debian's fonts-wqy-zenhei (Chinese text in the generated PDFs)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq $(PDF_PACKAGES) >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq $(PDF_PACKAGES) >/dev/null; }; \
+	else \
+		echo "The generated PDFs need Debian's $(PDF_PACKAGES): sudo apt-get install $(PDF_PACKAGES)" >&2; \
+		[ -z "$$PACM_REQUIRE_CJK_FONT" ] || exit 1; \
+	fi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

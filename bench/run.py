@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The write path without the PDF documents rendered after each commit (projects.certificates: a worker's job).
+os.environ.setdefault("PACM_CERTIFICATES_ON_COMMIT", "false")
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 

@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "projects.poa",
     "projects.reversals",
     "projects.exports",
+    "projects.certificates",
 ]
 
 MIDDLEWARE = [
@@ -263,9 +264,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.tasks.issuances_sweep",
         "schedule": timedelta(seconds=int(os.environ.get("PACM_ISSUANCE_SWEEP_EVERY_SECONDS", "300"))),
     },
+    # projects.certificates: generate the documents a dispatch missed (pacm issue 9).
+    "sweep-certificates": {"task": "projects.certificates.tasks.certificates_sweep", "schedule": timedelta(minutes=5)},
 }
 
 # --- pacm ---------------------------------------------------------------------------------
+# projects.certificates: generate each document when the record it attests commits (pacm issue 9).
+# `make bench` turns it off: the write path is measured without the PDF a worker renders afterwards.
+PACM_CERTIFICATES_ON_COMMIT = env_bool("PACM_CERTIFICATES_ON_COMMIT", True)
 # Uploads: the file kinds the mechanism's forms use, and a size limit (bytes).
 PACM_MAX_UPLOAD_BYTES = int(os.environ.get("PACM_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 PACM_UPLOAD_EXTENSIONS = {

@@ -39,6 +39,7 @@ from pacm.registry.models import (
     UnitBlock,
 )
 from projects import services
+from projects.certificates.models import IssuedDocument
 from projects.consultation.models import Comment, CommentReply
 from projects.cycle import ACTIVITY_BY_NAME, PERIOD_BY_NAME
 from projects.cycle import ActivityState as A
@@ -124,6 +125,8 @@ COUNTED = (Event, LedgerTransaction, LedgerEntry, UnitBlock, SerialCounter, Acco
            VintageClaim, Document, DocumentVersion, Finding, Fee, HostApproval, AuthorizationStatement,
            IssuanceRequest, DistributionLine, ObservedEvent, ReportDue, Suspension, Organisation, Membership,
            Comment, CommentReply, TransitionRequest, ComponentProject, PoAHost, EligibilityCriterion)
+# pacm issue 9: no request generates a document (they are generated on the commit of what they attest).
+COUNTED = (*COUNTED, IssuedDocument)
 
 
 # The rows whose columns a POST may not change either (an update writes no new row).
@@ -1242,6 +1245,59 @@ POA_ROUTES = {
 }
 
 
+# --- Generated documents (projects.certificates, pacm issue 9) --------------------------------------
+
+def _documents():
+    from projects.certificates.models import IssuedDocument
+
+    return list(IssuedDocument.objects.order_by("pk"))
+
+
+def _document_obj(scene, doc):
+    """Public kinds to anyone; the host's letter and statement to whoever sees the activity."""
+    from projects.certificates.kinds import kind_of
+
+    if kind_of(doc.kind).public:
+        return Obj(f"the {doc.kind} document {doc.code}", EVERYONE)
+    return scene.objs.get(("Activity", doc.activity_id), NOWHERE)
+
+
+def _certificate_pdfs(scene):
+    """Each document the scene generated (its issuances' statements: their on-commit tasks ran), a
+    registration certificate not generated (the scene's registrations ran no on-commit work), a
+    subject that is none and a kind that is none."""
+    docs = _documents()
+    assert docs, "the scene generated no document: the issuance's on-commit work should have"
+    targets = [Target(label=f"the {d.kind} document {d.code}", kwargs={"kind": d.kind, "subject_id": d.subject_id},
+                      obj=_document_obj(scene, d), read=True) for d in docs]
+    registered = scene.sides[0].registered
+    return targets + [
+        Target(label="a registration certificate not generated", obj=NOWHERE,
+               kwargs={"kind": "registration", "subject_id": registered.pk}),
+        Target(label="no such issuance", kwargs={"kind": "issuance", "subject_id": NO_SUCH_ID}, obj=NOWHERE),
+        Target(label="no such kind", kwargs={"kind": "nonsense", "subject_id": docs[0].subject_id}, obj=NOWHERE),
+    ]
+
+
+def _certificate_codes(scene):
+    """The verification page of each document, by code and by SHA-256 (public: a read for anyone); a
+    tampered fingerprint and a code that is none answer 404."""
+    targets = []
+    for d in _documents():
+        obj = Obj(f"the verification page of {d.code}", EVERYONE)
+        targets += [Target(label=f"verify {d.code}", kwargs={"code": d.code}, obj=obj, read=True),
+                    Target(label=f"verify {d.code} by hash", kwargs={"code": d.sha256}, obj=obj, read=True)]
+        tampered = d.sha256[:-1] + ("0" if d.sha256[-1] != "0" else "1")
+        targets.append(Target(label=f"a tampered hash of {d.code}", kwargs={"code": tampered}, obj=NOWHERE))
+    return targets + [Target(label="a code that is none", kwargs={"code": "AAAA-BBBB-CCCC-DDDD"}, obj=NOWHERE)]
+
+
+CERTIFICATE_ROUTES = {
+    "certificate-pdf": GET_ONLY(fill=_certificate_pdfs, post=_nothing),
+    "certificate-verify": GET_ONLY(fill=_certificate_codes, post=_nothing),
+}
+
+
 ROUTES = {
     # Pages without an object in the URL.
     "login": Spec(page=True, post=_login_post),
@@ -1331,6 +1387,7 @@ ROUTES = {
     # The AEF (4/CMA.6 annex II): the page refuses whoever reports for no Party; a report, the Party's DNA's.
     "aef-report": Spec(page=True, post=_nothing),
     "aef-download": GET_ONLY(fill=_aef_reports, post=_nothing),
+    **CERTIFICATE_ROUTES,
 }
 
 
