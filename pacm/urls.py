@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("projects.poa.urls")),
     path("", include("projects.reversals.urls")),
     path("notifications/", include("pacm.notifications.urls")),
+    path("", include("pacm.people.urls")),
     path("", include("projects.urls")),
 ]
