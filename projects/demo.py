@@ -11,6 +11,9 @@ from pacm.parties.roles import Role, actor_for
 
 from .models import Activity
 
+# The people of the activity and the secretariat (pacm issue 9); not the SB, the AF or the public.
+CLOCK_ROLES = frozenset({Role.PARTICIPANT, Role.DOE, Role.DNA, Role.SECRETARIAT})
+
 
 def activity_next_due(activity):
     """The earliest running due date of the activity or of one of its monitoring periods, or None."""
@@ -23,7 +26,7 @@ def activity_next_due(activity):
 
 def demo_actor(*, user, activity):
     """The people of the activity (any role on it) or the secretariat; refused otherwise."""
-    actor = actor_for(user, activity, set(Role))
+    actor = actor_for(user, activity, CLOCK_ROLES)
     if actor is None:
         raise Refused(_("Only the people of %(reference)s or the secretariat may move the demo clock here.")
                       % {"reference": activity.reference}, code="not_permitted")
