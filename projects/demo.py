@@ -33,10 +33,11 @@ def demo_actor(*, user, activity):
     return actor
 
 
-def activity_demo_advance(*, activity, user):
+def activity_demo_advance(*, activity, user, expected_state=None):
     """Move the demo clock just past the activity's next due date, then run the timer pass there.
 
-    Returns (demo "now", [(subject, transition fired), ...])."""
+    `expected_state`: the state the page showed; a page gone stale (a second press after the
+    first fired) moves nothing. Returns (demo "now", [(subject, transition fired), ...])."""
     from pacm.common import clock
 
     from .timers import timers_run
@@ -44,6 +45,10 @@ def activity_demo_advance(*, activity, user):
     demo_require()
     activity = Activity.objects.get(pk=activity.pk)
     actor = demo_actor(user=user, activity=activity)
+    if expected_state is not None and expected_state != activity.state:
+        raise ServiceError(_("%(reference)s changed while you were looking: it is now %(state)s. Look again.")
+                           % {"reference": activity.reference, "state": activity.get_state_display().lower()},
+                           code="stale_page", params={"expected": expected_state[:40], "state": activity.state})
     due = activity_next_due(activity)
     if due is None:
         raise ServiceError(_("Nothing of %(reference)s is waiting for a date: the next step is someone's.")

@@ -16,7 +16,8 @@ from .activity_page import activity_get_or_404
 def activity_demo_advance_view(request, reference):
     activity = activity_get_or_404(user=request.user, reference=reference)
     try:
-        now, fired = activity_demo_advance(activity=activity, user=request.user)
+        now, fired = activity_demo_advance(activity=activity, user=request.user,
+                                           expected_state=request.POST.get("expected_state") or None)
     except Refused:
         raise
     except ServiceError as error:

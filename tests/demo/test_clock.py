@@ -128,3 +128,15 @@ def test_only_the_activity_s_people_or_the_secretariat_press_it(client, demo, wo
     assert DemoClock.objects.get().offset == datetime.timedelta(0)
     _now, fired = activity_demo_advance(activity=activity, user=world.sam)
     assert [name for _subject, name in fired] == ["close_consultation"]
+
+
+def test_a_second_press_on_a_stale_page_moves_nothing(client, demo, world, activity, advance_to):
+    activity = advance_to(activity, A.CONSULTATION)
+    client.force_login(world.ama)
+    url = reverse("activity-demo-advance", args=[activity.reference])
+    client.post(url, {"expected_state": A.CONSULTATION})
+    offset = DemoClock.objects.get().offset
+    response = client.post(url, {"expected_state": A.CONSULTATION}, follow=True)
+    assert b"changed while you were looking" in response.content
+    assert DemoClock.objects.get().offset == offset
+    assert Event.objects.filter(stream="demo").count() == 1
