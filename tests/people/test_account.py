@@ -46,3 +46,10 @@ def test_opting_out_of_one_kind_stops_its_email_only(client, world):
     everything = {"email_enabled": "on", **{f"kind_{m}": "on" for m in notification_kinds()}}
     client.post(reverse("account-notifications"), everything)
     assert not NotificationOptOut.objects.filter(user=world.ama).exists()
+
+
+def test_the_profile_links_to_the_tokens_page_once_it_exists(client, world, settings):
+    settings.ROOT_URLCONF = "tests.people.urls_with_tokens"
+    client.force_login(world.ama)
+    page = client.get(reverse("account"))
+    assert 'id="api-tokens-link"' in page.content.decode() and 'href="/account/tokens/"' in page.content.decode()

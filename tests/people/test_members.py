@@ -117,3 +117,24 @@ def test_the_people_page_and_its_buttons(client, admins, lena):
     client.force_login(world.kofi)
     enable = reverse("organisation-member-write", args=[world.orgs["dev"].pk, lena.pk, "enable"])
     assert client.post(enable).status_code == 403 and DisabledMember.objects.filter(user=lena).exists()
+
+
+def test_the_people_page_reads_the_same_queries_for_3_or_30_members(client, admins):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    world = admins
+    client.force_login(world.ama)
+    url = reverse("organisation-people", args=[world.orgs["dev"].pk])
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    for i in range(2):
+        f.user(f"few{i}", world.orgs["dev"])
+    few = count()
+    for i in range(27):
+        f.user(f"many{i}", world.orgs["dev"])
+    assert count() == few
