@@ -4,12 +4,14 @@ middleware), bad input a message on the page."""
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from pacm.common import bounds
 from pacm.common.errors import Refused, ServiceError
 from pacm.engine.machines import machines
 from pacm.notifications import services as notification_services
@@ -58,8 +60,15 @@ def account_notifications(request):
     return redirect("account")
 
 
+def _id(value):
+    """A key the database can compare with, or a 404 (a huge id would otherwise be a 500)."""
+    if not bounds.id_ok(value):
+        raise Http404("No such row.")
+    return value
+
+
 def _organisation_admin(request, pk):
-    organisation = get_object_or_404(Organisation, pk=pk)
+    organisation = get_object_or_404(Organisation, pk=_id(pk))
     services.admin_actor(user=request.user, organisation=organisation)  # refused: 403
     return organisation
 
@@ -105,7 +114,7 @@ def organisation_member_write(request, pk, user_pk, write):
     organisation = _organisation_admin(request, pk)
     if write not in MEMBER_WRITES:
         return redirect("organisation-people", pk=organisation.pk)
-    member = get_object_or_404(get_user_model(), pk=user_pk)
+    member = get_object_or_404(get_user_model(), pk=_id(user_pk))
     try:
         if write == "disable":
             services.member_disable(organisation=organisation, member=member, user=request.user)

@@ -138,3 +138,11 @@ def test_the_people_page_reads_the_same_queries_for_3_or_30_members(client, admi
     for i in range(27):
         f.user(f"many{i}", world.orgs["dev"])
     assert count() == few
+
+
+def test_huge_ids_are_a_404_not_a_500(client, admins):
+    client.force_login(admins.ama)
+    huge = 2**64
+    assert client.get(f"/account/organisations/{huge}/").status_code == 404
+    dev = admins.orgs["dev"].pk
+    assert client.post(f"/account/organisations/{dev}/members/{huge}/disable/").status_code == 404
