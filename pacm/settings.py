@@ -115,6 +115,8 @@ INSTALLED_APPS = [
     "projects.reversals",
     "projects.exports",
     "projects.certificates",
+    "pacm.people",
+    "pacm.demo",
 ]
 
 MIDDLEWARE = [
@@ -320,6 +322,12 @@ PACM_CONSULTATION_CONFIRM_HOURS = env_int("PACM_CONSULTATION_CONFIRM_HOURS", 48)
 PACM_CONSULTATION_COMMENTS_PER_IP = env_int("PACM_CONSULTATION_COMMENTS_PER_IP", 20)
 PACM_CONSULTATION_COMMENTS_PER_EMAIL = env_int("PACM_CONSULTATION_COMMENTS_PER_EMAIL", 5)
 PACM_CONSULTATION_RATE_WINDOW_SECONDS = env_int("PACM_CONSULTATION_RATE_WINDOW_SECONDS", 3600)
+# pacm issue 9 (pacm.people): an invitation link is valid this many days (not a rule of the
+# mechanism: an operational choice, so a setting).
+PACM_INVITATION_DAYS = env_int("PACM_INVITATION_DAYS", 7)
+# pacm issue 9 (pacm.demo): the demo clock may move only with this on *and* a database that
+# seed_demo marked. On by default under DEBUG only (never in the tests unless a test turns it on).
+PACM_DEMO_CLOCK = env_bool("PACM_DEMO_CLOCK", DEBUG and not TESTING)
 
 LOGGING = {
     "version": 1,

@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("projects.certificates.urls")),
     path("notifications/", include("pacm.notifications.urls")),
     path("", include("projects.exports.urls")),  # pacm issue 9: exports and the AEF
+    path("", include("pacm.people.urls")),
     path("", include("projects.urls")),
 ]

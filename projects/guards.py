@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from methodologies.models import RuleSet
+from pacm.common import clock
 from pacm.engine.declarations import Blocked
 
 from .models import Activity, Document, Finding
@@ -191,7 +192,7 @@ def activity_ended(obj):
 def review_window_open(obj):
     """policy.md §3: review may be requested only within the window; once it has closed the timer
     registers the activity, even if its pass has not run yet."""
-    if obj.due_at is not None and obj.due_at <= timezone.now():
+    if obj.due_at is not None and obj.due_at <= clock.now():
         return _blocked(
             "review_window_open",
             _("The review window closed on %(closed)s UTC: review can no longer be requested."),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views.demo import activity_demo_advance_view
 
 ACTIVITY = "activities/<str:reference>/"
 PERIOD = ACTIVITY + "periods/<int:number>/"
@@ -22,6 +23,7 @@ urlpatterns = [
     path(ACTIVITY + "fees/<int:fee_id>/pay/", views.fee_record_payment, name="fee-record-payment"),
     path(ACTIVITY + "risk/<int:number>/<str:name>/", views.risk_revision_act, name="risk-revision-act"),
     path(ACTIVITY + "periods/new/", views.period_submit, name="period-submit"),
+    path(ACTIVITY + "demo/advance/", activity_demo_advance_view, name="activity-demo-advance"),
     path(PERIOD, views.period_detail, name="period-detail"),
     path(PERIOD + "do/<str:name>/", views.period_transition, name="period-transition"),
     path(PERIOD + "certify/", views.period_certify, name="period-certify"),

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pacm.common import clock
 from pacm.common.errors import Refused, ServiceError
 from pacm.events.services import event_record
 from pacm.parties.roles import Actor, actor_for
@@ -85,7 +86,7 @@ def _machine_or_none(subject):
 
 
 def timer_due(obj, now=None):
-    now = now or timezone.now()
+    now = now or clock.now()  # the demo clock in a demo, the real time elsewhere (pacm.common.clock)
     return obj.due_at is not None and obj.due_at <= now
 
 
@@ -174,7 +175,7 @@ def write_run(
 def _transition_apply(machine, obj, spec, actor, *, comment, after, payload, head=None):
     from_state = obj.state
     getattr(obj, spec.name)()  # the django-fsm transition bound from the same declaration
-    now = timezone.now()
+    now = clock.now()
     obj.state_entered_at = now
     obj.due_at = due_date(machine, now, spec.timer) if spec.timer else None
     obj.save()

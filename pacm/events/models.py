@@ -51,6 +51,14 @@ class EventKind(models.TextChoices):
     COMMENT_ASSESSED = "consultation.comment_assessed", _("DOE's assessment of a comment")
     # A6.4-STAN-METH-002 paras 41, 49 (pacm issue 10): a revision of the reversal risk assessment.
     RISK_TRANSITIONED = "risk.transitioned", _("Reversal risk assessment revision")
+    # pacm issue 9 (people): an organisation's administrators manage its own people (pacm.people).
+    PEOPLE_INVITED = "people.invited", _("Person invited to an organisation")
+    PEOPLE_JOINED = "people.joined", _("Invitation accepted: member joined")
+    PEOPLE_DISABLED = "people.disabled", _("Member disabled")
+    PEOPLE_ENABLED = "people.enabled", _("Member re-enabled")
+    PEOPLE_ROLE_ASSIGNED = "people.role_assigned", _("Member's role assigned")
+    # pacm issue 9 (demo): the demo clock moved forward (pacm.demo; demo databases only).
+    DEMO_CLOCK_ADVANCED = "demo.clock_advanced", _("Demo clock advanced")
 
 
 GENESIS = "0" * 64

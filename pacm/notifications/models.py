@@ -44,6 +44,23 @@ class NotificationPreference(models.Model):
         return f"{self.user_id}: e-mail {'on' if self.email_enabled else 'off'}"
 
 
-def email_enabled(user):
+class NotificationOptOut(models.Model):
+    """pacm issue 9: no e-mail for notifications of one kind (a machine: activity, period, account,
+    ...); they are still listed in-app."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_opt_outs")
+    machine = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "machine"], name="notification_opt_out_unique")]
+
+    def __str__(self):
+        return f"{self.user_id}: no e-mail for {self.machine}"
+
+
+def email_enabled(user, machine=None):
+    """E-mail on for this person (and, given `machine`, for that kind of notification)."""
     pref = NotificationPreference.objects.filter(user=user).values_list("email_enabled", flat=True).first()
-    return True if pref is None else pref
+    if pref is False:
+        return False
+    return machine is None or not NotificationOptOut.objects.filter(user=user, machine=machine).exists()

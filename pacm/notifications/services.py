@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from pacm.common.errors import ServiceError
 
-from .models import Notification, NotificationPreference, email_enabled
+from .models import Notification, NotificationOptOut, NotificationPreference, email_enabled
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def notification_email(*, notification_id):
         if row is None:
             return False
         user = row.recipient
-        if not user.email or not email_enabled(user):
+        if not user.email or not email_enabled(user, machine=row.machine):
             return False
         body = row.body + (f"\n\n{settings.PACM_SITE_URL.rstrip('/')}{row.url}" if row.url else "")
         send_mail(row.subject_line, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
@@ -75,6 +75,13 @@ def notifications_read_all(*, user):
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
-def notification_preference_set(*, user, email_enabled):
-    pref, _ = NotificationPreference.objects.update_or_create(user=user, defaults={"email_enabled": bool(email_enabled)})
+def notification_preference_set(*, user, email_enabled, opted_out=None):
+    """E-mail on or off; with `opted_out` (machine names), also no e-mail for those kinds (pacm issue 9)."""
+    with transaction.atomic():
+        pref, _ = NotificationPreference.objects.update_or_create(user=user, defaults={"email_enabled": bool(email_enabled)})
+        if opted_out is not None:
+            wanted = set(opted_out)
+            NotificationOptOut.objects.filter(user=user).exclude(machine__in=wanted).delete()
+            NotificationOptOut.objects.bulk_create(
+                [NotificationOptOut(user=user, machine=m) for m in sorted(wanted)], ignore_conflicts=True)
     return pref

@@ -150,6 +150,9 @@ class Membership(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="alternate",
         help_text=_("Supervisory Body: the member this alternate member stands for (empty for a member)."),
     )
+    # pacm issue 9 (pacm.people): an administrator of the organisation invites, disables and
+    # assigns its own people; it gives no role on any activity beyond the organisation's own.
+    is_admin = models.BooleanField(_("organisation administrator"), default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique")]

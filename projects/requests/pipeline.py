@@ -76,9 +76,10 @@ class RequestKind:
 
 def _window_open():
     from django.db.models import Q
-    from django.utils import timezone
 
-    return Q(due_at__gt=timezone.now())
+    from pacm.common import clock
+
+    return Q(due_at__gt=clock.now())
 
 
 def request_pipeline(kind):

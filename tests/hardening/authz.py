@@ -1614,3 +1614,8 @@ class AdminRun(Run):
                     elif response.status_code == 403:
                         self.tally.refused += 1
         return self.tally
+
+# pacm issue 9: the people pages and the demo clock (tests/hardening/authz_people.py).
+from .authz_people import PEOPLE_ROUTES  # noqa: E402  (it reads the helpers above)
+
+ROUTES.update(PEOPLE_ROUTES)

@@ -68,6 +68,7 @@ SCENES = {
     "gsc": {"consultation-comment", "consultation-answer", "consultation-assess", "consultation-confirm"},
     "transition": {"transition-create", "transition-act"},
     "risk": {"risk-revision-act"},
+    "demo": {"activity-demo-advance"},  # pacm issue 9: the demo clock's button (a demo database only)
 }
 
 
@@ -638,3 +639,21 @@ def test_fuzz_transition_forms(settings, world, time_machine):
                 "t-double_issuance_declared": "on"}),
     ]
     run(settings, targets, "transition")
+
+
+def test_fuzz_demo_clock_form(settings, world, activity, advance_to):
+    """pacm issue 9: the demo clock's button, in a demo database, on an activity in consultation."""
+    from pacm.common import clock
+    from pacm.demo.services import demo_mark
+
+    settings.PACM_DEMO_CLOCK = True
+    demo_mark()
+    clock.forget()
+    activity = advance_to(activity, A.CONSULTATION)
+    page = a_url("activity-detail", activity)
+    try:
+        run(settings, [Target("activity-demo-advance", world.ama, a_url("activity-demo-advance", activity), page,
+                              {"expected_state": activity.state})], "demo")
+    finally:
+        clock.forget()
+

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from methodologies.models import Methodology, MethodologyVersion, SectoralScope
 from pacm.common.uploads import sample_pdf
+from pacm.demo.services import demo_mark
 from pacm.parties.models import DOEAccreditation, Membership, Organisation, Party, PartyStatus
 
 from ._demo_issued import demo_issued_activity
@@ -88,6 +89,8 @@ class Command(BaseCommand):
             users = self.users_seed(orgs)
             versions = self.methodologies_seed()
             self.secretariat_group_seed(users["secretariat"])
+            # pacm issue 9: this database is a demo; its demo clock may move (pacm.demo).
+            demo_mark()
         # The demo's own steps need no e-mail; the cycle's notifications stay on for real use.
         accounts = self.accounts_seed(orgs, users)
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
@@ -143,7 +146,8 @@ class Command(BaseCommand):
                     username=username, password=DEMO_PASSWORD, email=f"{username}@pacm.invalid",
                     is_staff=(key == "sec"),
                 )
-            Membership.objects.get_or_create(user=user, organisation=orgs[key])
+            # pacm issue 9: each demo login administers its organisation's people (/account/).
+            Membership.objects.get_or_create(user=user, organisation=orgs[key], defaults={"is_admin": True})
             users[username] = user
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser(username="admin", email="admin@pacm.invalid", password=DEMO_PASSWORD)
