@@ -17,11 +17,12 @@ class ActivityFilter(PublicFilter):
     q = TextField(required=False, max_length=SEARCH_MAX, label=_("Reference, title or host"))
     state = forms.ChoiceField(required=False, label=_("State"), choices=[("", _("Any"))] + [
         (value, label) for value, label in ActivityState.choices if value not in PRIVATE_STATES])
-    field_order = ["q", "host", "methodology", "scope", "type", "state", "sort"]
+    field_order = ["q", "host", "methodology", "scope", "state", "sort"]
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
-        del self.fields["activity"]  # the search box finds a reference
+        # The search box finds a reference; this list holds projects only (programmes have their own).
+        del self.fields["activity"], self.fields["type"]
 
     def queryset(self, rows):
         data = self.cleaned_data

@@ -44,11 +44,12 @@ def _activities(readings):
     """{upper-case reference: activity row} of the readings' activities that have blocks (public ones)."""
     from django.db.models import Exists, OuterRef, Q
 
-    Activity = UnitBlock._meta.get_field("activity").related_model  # pacm/ never imports projects/
+    # Projects and programmes alike (the default manager shows projects only); pacm/ never imports projects/.
+    activities = UnitBlock._meta.get_field("activity").related_model._base_manager
     condition = Q()
     for reading in readings:
         condition |= Q(reference__iexact=reading.activity_reference)
-    rows = (Activity.objects.filter(condition).filter(Exists(UnitBlock.objects.filter(activity=OuterRef("pk"))))
+    rows = (activities.filter(condition).filter(Exists(UnitBlock.objects.filter(activity=OuterRef("pk"))))
             .values("pk", "reference", "title", "host_party__iso2"))
     return {row["reference"].upper(): row for row in rows}
 

@@ -33,8 +33,10 @@ USE_KINDS = (
 )
 
 
-def _activity_model():
-    return UnitBlock._meta.get_field("activity").related_model  # pacm/ never imports projects/
+def _activities():
+    """Every activity row, projects and programmes of activities alike (the default manager of
+    projects.Activity shows projects only); pacm/ never imports projects/."""
+    return UnitBlock._meta.get_field("activity").related_model._base_manager
 
 
 def _any(choices):
@@ -61,7 +63,7 @@ def scope_choices():
 
 
 def type_choices():
-    return _any(list(_activity_model()._meta.get_field("kind").choices))
+    return _any(list(_activities().model._meta.get_field("kind").choices))
 
 
 class PublicFilter(BootstrapMixin, forms.Form):
@@ -127,7 +129,7 @@ class BlockFilter(PublicFilter):
             q &= Q(host_party__iso2=data["host"])
         activity_filters = {k: data.get(k) for k in ("activity", "methodology", "scope", "type")}
         if any(activity_filters.values()):
-            activities = _activity_model().objects.filter(self.activity_q("")).values("pk")
+            activities = _activities().filter(self.activity_q("")).values("pk")
             q &= Q(activity_id__in=activities)
         if data.get("vintage"):
             q &= Q(vintage=data["vintage"])

@@ -51,8 +51,8 @@ class SerialQuery:
 
 
 EXPECTED = gettext_lazy(
-    "Give a serial number as printed, e.g. A6.4ER-GH-A64-000001-2024-15, or a range, "
-    "e.g. A6.4ER-GH-A64-000001-2024-15-300."
+    "Give a serial number as printed, e.g. A6.4ER-GH-A64-012345-2024-15, or a range, "
+    "e.g. A6.4ER-GH-A64-012345-2024-15-300."
 )
 
 
