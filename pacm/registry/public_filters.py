@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pacm.common.forms import BootstrapMixin, TextField, year_field
 
-from .models import AccountKind, AuthorizationStatus, LedgerEntry, LedgerTransaction, TransactionKind, UnitBlock
+from .models import AccountKind, AuthorizationStatus, LedgerEntry, TransactionKind, UnitBlock
 
 NEWEST, OLDEST, SERIAL = "newest", "oldest", "serial"
 SORTS = [(NEWEST, _("Newest first")), (OLDEST, _("Oldest first"))]
@@ -180,7 +180,3 @@ class TotalsFilter(BootstrapMixin, forms.Form):
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data if data is not None else {}, **kwargs)
-
-
-def uses_base():
-    return LedgerTransaction.objects.all()

@@ -5,7 +5,7 @@ Anyone may read them without logging in (7/CMA.4 annex I para 47). Each list is 
 order of an index (pacm.common.paging), each page in a fixed number of queries; a bad filter or
 serial is a message on the page, never a 500. Private holders are never named (selectors.public_holder).
 """
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
@@ -15,7 +15,7 @@ from . import public_filters as filters
 from .lookup import LOOKUP_BLOCKS, serial_lookup
 from .models import AccountKind, AuthorizationStatus, LedgerEntry, LedgerTransaction, TransactionKind, UnitBlock
 from .public_totals import public_totals
-from .selectors import public_holder, public_issuances, public_row, suspended_references
+from .selectors import PublicRows, public_holder, public_issuances, public_row, suspended_references
 from .serials import SERIAL_TEXT_MAX, serial_format
 
 LIST_PAGE = 50
@@ -56,8 +56,6 @@ def block_list(request):
         rows = form.queryset(UnitBlock.objects.annotate(holder=public_holder())).values(*BLOCK_FIELDS)
         if form.cleaned_data.get("sort") == filters.SERIAL:
             # One activity's blocks by the index (activity, vintage, serial_start), counted (the index bounds them).
-            from .selectors import PublicRows
-
             blocks = page_get(request, PublicRows(rows.order_by("activity_id", "vintage", "serial_start")),
                               param="page", per_page=LIST_PAGE)
         else:
@@ -103,8 +101,6 @@ def use_list(request):
             "vintage", "serial_start")
         rows = (form.queryset(LedgerTransaction.objects.all()).select_related("to_account")
                 .prefetch_related(Prefetch("entries", queryset=entries)))
-        from django.db.models import Q
-
         uses = keyset_union_page(request, rows, [Q(kind=kind) for kind in form.kinds()], param="before",
                                  per_page=LIST_PAGE, transform=_use_row)
     return render(request, "registry/public/uses.html", _context(form=form, uses=uses))

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from methodologies.models import Methodology, SectoralScope
+from methodologies.models import SectoralScope
 from pacm.registry.models import AccountKind, LedgerTransaction, RegistryTotal, UnitBlock
 from pacm.registry.public_filters import USE_KINDS
 from pacm.registry.public_totals import public_totals
@@ -22,7 +22,6 @@ from tests import factories as f
 from .conftest import activity_make, issue
 
 pytestmark = pytest.mark.django_db
-PK = re.compile(r'data-pk="(\d+)"')
 
 
 def serials_shown(html):
