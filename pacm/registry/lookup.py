@@ -63,6 +63,17 @@ def _gaps(query, blocks):
     return gaps, cursor
 
 
+def lookup_queries(*, activity_id, query):
+    """(the block holding the first serial, the blocks after it in the range): the greatest start at
+    or before the first serial, then the starts after it up to the last, both on the index
+    (activity, vintage, serial_start)."""
+    rows = UnitBlock.objects.annotate(holder=public_holder()).filter(activity_id=activity_id, vintage=query.vintage)
+    first = rows.filter(serial_start__lte=query.serial_start).order_by("-serial_start").values(*LOOKUP_FIELDS)[:1]
+    after = (rows.filter(serial_start__gt=query.serial_start, serial_start__lte=query.serial_end)
+             .order_by("serial_start").values(*LOOKUP_FIELDS))
+    return first, after
+
+
 def serial_lookup(text):
     """Look `text` up: a Lookup with the blocks holding the serials, or the reason none is shown.
 
@@ -87,15 +98,9 @@ def serial_lookup(text):
         params = {"reference": activity["reference"], "host": activity["host_party__iso2"], "given": reading.host_iso2}
         result.error = _("The units of %(reference)s carry the host Party code %(host)s, not %(given)s.") % params
         return result
-    rows = UnitBlock.objects.annotate(holder=public_holder()).filter(
-        activity_id=activity["pk"], vintage=reading.vintage
-    )
-    # The block holding the first serial: the greatest start at or before it (index seek).
-    first = list(rows.filter(serial_start__lte=reading.serial_start).order_by("-serial_start")
-                 .values(*LOOKUP_FIELDS)[:1])
-    first = [row for row in first if row["serial_end"] >= reading.serial_start]
-    after = list(rows.filter(serial_start__gt=reading.serial_start, serial_start__lte=reading.serial_end)
-                 .order_by("serial_start").values(*LOOKUP_FIELDS)[: LOOKUP_BLOCKS + 1 - len(first)])
+    first_query, after_query = lookup_queries(activity_id=activity["pk"], query=reading)
+    first = [row for row in first_query if row["serial_end"] >= reading.serial_start]
+    after = list(after_query[: LOOKUP_BLOCKS + 1 - len(first)])
     blocks = first + after
     result.more = len(blocks) > LOOKUP_BLOCKS
     blocks = blocks[:LOOKUP_BLOCKS]
