@@ -300,7 +300,7 @@ TOTAL_SHARDS = 8
 
 class RegistryTotal(models.Model):
     """Units held per account kind, authorization status and vintage (and units issued, on the pending
-    rows), kept in the same transaction as every move (services.totals), so the public registry reads
+    rows, and units first transferred, on the receiving kind's rows), kept in the same transaction as every move (services.totals), so the public registry reads
     its totals from a few rows instead of every block (pacm issue 8). `reconcile_totals` recomputes
     them from the blocks and the ledger and reports or fixes any difference. (No CHECK on the sign: an
     upsert's candidate row carries the negative delta, and the check would refuse it before the update.)"""

@@ -56,15 +56,19 @@ EXPECTED = gettext_lazy(
 )
 
 
+def _ascii_digits(text):
+    return text.isascii() and text.isdigit()  # "²" is a digit to str.isdigit, not to int()
+
+
 def _serial_number(text):
-    if not text.isdigit() or len(text) > 19:
+    if not _ascii_digits(text) or len(text) > 19:
         return None
     value = int(text)
     return value if 1 <= value <= bounds.BIGINT_MAX else None
 
 
 def _vintage(text):
-    if len(text) != 4 or not text.isdigit():
+    if len(text) != 4 or not _ascii_digits(text):
         return None
     value = int(text)
     return value if bounds.YEAR_MIN <= value <= bounds.YEAR_MAX else None
@@ -79,7 +83,8 @@ def serial_parse(text):
         raise SerialUnreadable(str(EXPECTED))
     if bounds.has_control(text):
         raise SerialUnreadable(str(EXPECTED))
-    text = bounds.text_clean(text).replace("..", "-").replace("\u2013", "-")
+    # Digits of any script read as ASCII digits, as the forms read them (bounds.digits_normalise).
+    text = bounds.digits_normalise(bounds.text_clean(text)).replace("..", "-").replace("\u2013", "-")
     if not text:
         raise SerialUnreadable(str(EXPECTED))
     if len(text) > SERIAL_TEXT_MAX:

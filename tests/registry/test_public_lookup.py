@@ -35,6 +35,11 @@ def test_one_serial_and_a_reference_ending_in_digits():
     assert serial_parse(" gh-a64-000001-2024-15..30 ") == [SerialQuery("GH", "A64-000001", 2024, 15, 30)]
 
 
+def test_digits_of_other_scripts_read_as_the_forms_read_them():
+    assert serial_parse("GH-A64-000001-\u0662\u0660\u0662\u0664-\uff11\uff15") == [
+        SerialQuery("GH", "A64-000001", 2024, 15, 15)]
+
+
 def test_two_readings_when_both_stand():
     """"…-2030-2031-7": the range 2031..7 is backwards, so only the single serial 7 of vintage 2031 of
     the reference A64-X-2030 stands; with an ordered range both readings stand and the lookup tries both."""
@@ -48,7 +53,7 @@ def test_two_readings_when_both_stand():
     "", "   ", "hello", "A6.4ER-GH", "A6.4ER-GH-A64-000001", "A6.4ER-GH-A64-000001-2024",
     "A6.4ER-GHA-A64-1-2024-1", "A6.4ER-12-A64-1-2024-1", "A6.4ER-GH-A64-1-1989-5", "A6.4ER-GH-A64-1-2024-0",
     "A6.4ER-GH-A64-1-2024-30-15", "A6.4ER-GH-A64-1-2024-99999999999999999999", "A6.4ER-GH-A64-1-2024-1\x00",
-    "A6.4ER-GH-" + "A" * 200 + "-2024-1", None, 12,
+    "A6.4ER-GH-" + "A" * 200 + "-2024-1", None, 12, "A6.4ER-GH-A64-1-2024-\u00b2", "A6.4ER-GH-A64-1-\u00b2\u2070\u00b2\u2074-1",
 ])
 def test_a_malformed_serial_is_unreadable_with_the_expected_form(text):
     with pytest.raises(SerialUnreadable, match="Give a serial number as printed|at most 120 characters"):
