@@ -127,7 +127,10 @@ def _move(*, takes, source, target, kind, now, children, entries_of, deltas, bal
         if source.kind != target.kind:
             for k, sign in ((source.kind, -1), (target.kind, 1)):
                 key = (k, block.authorization_status, block.vintage, shard)
-                deltas[key] = (deltas[key][0] + sign * take, deltas[key][1])
+                deltas[key] = (deltas[key][0] + sign * take, deltas[key][1], deltas[key][2])
+        if flag:  # units first transferred, on the receiving kind's row (services.totals.move_deltas)
+            key = (target.kind, block.authorization_status, block.vintage, shard)
+            deltas[key] = (deltas[key][0], deltas[key][1], deltas[key][2] + take)
         if take == block.quantity:
             block.account_id = target.pk
             if flag:
@@ -153,12 +156,15 @@ def _move(*, takes, source, target, kind, now, children, entries_of, deltas, bal
 def _upserts_sql(deltas, balances):
     """The totals and balances upserts as CTE parts: [(name, sql, params)]."""
     parts = []
-    rows = sorted((k, v) for k, v in deltas.items() if v != (0, 0))
+    rows = sorted((k, v) for k, v in deltas.items() if v != (0, 0, 0))
     if rows:
-        sql, params = _values([(*k, u, i) for k, (u, i) in rows], ["text", "text", "integer", "integer", "bigint", "bigint"])
+        sql, params = _values([(*k, *v) for k, v in rows],
+                              ["text", "text", "integer", "integer", "bigint", "bigint", "bigint"])
         parts.append(("totals", "INSERT INTO registry_registrytotal AS t (account_kind, authorization_status, vintage, "
-                      f"shard, units, issued) VALUES {sql} ON CONFLICT (account_kind, authorization_status, vintage, "
-                      "shard) DO UPDATE SET units = t.units + excluded.units, issued = t.issued + excluded.issued",
+                      f"shard, units, issued, first_transferred) VALUES {sql} ON CONFLICT (account_kind, "
+                      "authorization_status, vintage, shard) DO UPDATE SET units = t.units + excluded.units, "
+                      "issued = t.issued + excluded.issued, first_transferred = t.first_transferred + "
+                      "excluded.first_transferred",
                       params))
     rows = sorted((k, v) for k, v in balances.items() if v)
     if rows:
@@ -303,7 +309,7 @@ def floor_issue(period_id, *, today=None):
         last_json = next((json.dumps([s, h]) for v, _n, s, h in counters if v is None), None)
 
         now = timezone.now()
-        issued, deltas, balances = [], defaultdict(lambda: (0, 0)), defaultdict(int)
+        issued, deltas, balances = [], defaultdict(lambda: (0, 0, 0)), defaultdict(int)
         for vintage, quantity, status, definition in cleaned:
             start = free[vintage]
             free[vintage] += quantity
@@ -315,7 +321,7 @@ def floor_issue(period_id, *, today=None):
             issued.append(block)
             shard = activity_id % TOTAL_SHARDS
             key = ("pending", status, vintage, shard)
-            deltas[key] = (deltas[key][0] + quantity, deltas[key][1] + quantity)
+            deltas[key] = (deltas[key][0] + quantity, deltas[key][1] + quantity, deltas[key][2])
             balances[(pending.pk, shard)] += quantity
         prefix = f"issuance:{request_id}"
         txns = [("issuance", None, pending.pk, sum(b.quantity for b in issued), False, f"{prefix}:issue",
@@ -482,7 +488,7 @@ def floor_transfer(*, user_id, actor, source_id, target_id, quantity):
             if rows:
                 after = (rows[-1][1], rows[-1][3], rows[-1][5])
         now = timezone.now()
-        children, entries, deltas, balances = [], [], defaultdict(lambda: (0, 0)), defaultdict(int)
+        children, entries, deltas, balances = [], [], defaultdict(lambda: (0, 0, 0)), defaultdict(int)
         flag = _move(takes=takes, source=source, target=target, kind="transfer", now=now, children=children,
                      entries_of=entries, deltas=deltas, balances=balances)
         moved_whole = [b for b, _ in takes if b.changed]

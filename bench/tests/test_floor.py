@@ -69,8 +69,8 @@ def rows_dump():
             (txn_key(txns[e.transaction_id]), _block_key(e.block_id, blocks), e.vintage, e.serial_start, e.serial_end,
              e.first_transfer) for e in LedgerEntry.objects.all()),
         "serial_counters": Counter(SerialCounter.objects.values_list("activity_id", "vintage", "next_serial")),
-        "totals": Counter(RegistryTotal.objects.exclude(units=0, issued=0).values_list(
-            "account_kind", "authorization_status", "vintage", "shard", "units", "issued")),
+        "totals": Counter(RegistryTotal.objects.exclude(units=0, issued=0, first_transferred=0).values_list(
+            "account_kind", "authorization_status", "vintage", "shard", "units", "issued", "first_transferred")),
         "balances": Counter(AccountBalance.objects.exclude(units=0).values_list("account_id", "shard", "units")),
         "events": Counter(events),
         "requests": Counter(

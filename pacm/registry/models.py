@@ -188,6 +188,10 @@ class UnitBlock(models.Model):
             models.Index(fields=["account", "activity", "vintage", "serial_start"]),
             # pacm issue 8: an account's blocks are paged by key, through this index.
             models.Index(fields=["account", "id"], name="block_account_id"),
+            # pacm issue 9: the public list of blocks filtered by one of these, paged by key.
+            models.Index(fields=["host_party", "id"], name="block_host_id"),
+            models.Index(fields=["vintage", "id"], name="block_vintage_id"),
+            models.Index(fields=["authorization_status", "id"], name="block_status_id"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(serial_start__gte=1), name="block_serial_positive"),
@@ -296,7 +300,7 @@ TOTAL_SHARDS = 8
 
 class RegistryTotal(models.Model):
     """Units held per account kind, authorization status and vintage (and units issued, on the pending
-    rows), kept in the same transaction as every move (services.totals), so the public registry reads
+    rows, and units first transferred, on the receiving kind's rows), kept in the same transaction as every move (services.totals), so the public registry reads
     its totals from a few rows instead of every block (pacm issue 8). `reconcile_totals` recomputes
     them from the blocks and the ledger and reports or fixes any difference. (No CHECK on the sign: an
     upsert's candidate row carries the negative delta, and the check would refuse it before the update.)"""
@@ -307,6 +311,9 @@ class RegistryTotal(models.Model):
     shard = models.PositiveSmallIntegerField(default=0)
     units = models.BigIntegerField(default=0)
     issued = models.BigIntegerField(default=0)
+    # PROC-REGS-001 v02.1 para 74(a): units first transferred (pacm issue 9), counted once, on the row of
+    # the kind of account that received them at their first transfer (services.totals.move_deltas).
+    first_transferred = models.BigIntegerField(default=0, db_default=0)
 
     class Meta:
         constraints = [

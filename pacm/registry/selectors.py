@@ -63,13 +63,15 @@ def accounts_of_user(user):
     return Account.objects.filter(condition).select_related("organisation", "party").distinct().order_by("number")
 
 
-def _holder():
+def public_holder():
     """Names only the mechanism's and the Parties' accounts; private entities' holdings stay anonymous.
 
     7/CMA.4 annex I para 47 publishes non-confidential data; no rule found makes an entity's
     name public, so it is withheld.
     """
     return Case(
+        # docs/rules-coverage.md (public-lookup-1): PROC-REGS-001 v02.1 paras 73-74 publish holdings per
+        # account by vintage, authorization and first-transfer status, not who holds them.
         When(account__kind__in=sorted(SINGLETON_KINDS), then=F("account__name")),
         When(account__organisation__isnull=True, account__party__isnull=False, then=F("account__name")),
         default=Value(PRIVATE_HOLDER),
@@ -131,7 +133,7 @@ def block_activity(reference):
 
 def public_blocks(*, activity=None):
     """Every serial block with its printed serial range, status and account kind: public data (para 47)."""
-    rows = UnitBlock.objects.annotate(holder=_holder())
+    rows = UnitBlock.objects.annotate(holder=public_holder())
     # All blocks: by activity reference. One activity's: by the index (activity, vintage, serial_start),
     # the same order, so a page reads its 50 rows instead of sorting all the activity's blocks (issue 8).
     order = ("activity__reference", "vintage", "serial_start")

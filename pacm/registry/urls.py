@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import public_views, views
 
 ACCOUNT = "accounts/<str:number>/"
 
@@ -14,4 +14,10 @@ urlpatterns = [
     path(ACCOUNT + "transfer/", views.account_transfer, name="registry-transfer"),
     path(ACCOUNT + "cancel/", views.account_cancel, name="registry-cancel"),
     path(ACCOUNT + "use/", views.account_use, name="registry-use"),
+    # pacm issue 9: the public registry as buyers use it (public_views).
+    path("serials/", public_views.serial_search, name="registry-serials"),
+    path("blocks/", public_views.block_list, name="registry-blocks"),
+    path("issuances/", public_views.issuance_list, name="registry-issuances"),
+    path("uses/", public_views.use_list, name="registry-uses"),
+    path("totals/", public_views.totals, name="registry-totals"),
 ]

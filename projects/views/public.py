@@ -1,8 +1,6 @@
 """Pages anyone may open: the public registry of activities, and the dashboard once logged in."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import render
 
 from pacm.common.paging import page_get
@@ -15,14 +13,19 @@ DASHBOARD_PAGE = 25
 
 def home(request):
     """The public registry: activities published for consultation and beyond."""
-    query = (request.GET.get("q") or "").strip()
-    activities = selectors.public_activities().select_related("host_party")
-    if query:
-        activities = activities.filter(
-            Q(reference__icontains=query) | Q(title__icontains=query) | Q(host_party__name__icontains=query)
-        )
-    page = Paginator(activities.order_by("-created_at", "pk"), 25).get_page(request.GET.get("page"))
-    return render(request, "projects/home.html", {"page": page, "activities": page.object_list, "q": query})
+    # pacm issue 9: filtered (public_filters.ActivityFilter), newest or oldest first by key, paged by key.
+    from pacm.common.paging import KeysetPage, keyset_page
+
+    from ..public_filters import ActivityFilter
+
+    form = ActivityFilter(request.GET)
+    page = KeysetPage()
+    if form.is_valid():
+        activities = form.queryset(selectors.public_activities().select_related("host_party"))
+        page = keyset_page(request, activities.order_by(), param="after", per_page=25, descending=form.descending)
+    query = form.cleaned_data.get("q", "") if form.is_valid() else ""
+    return render(request, "projects/home.html", {"page": page, "activities": page, "q": query, "form": form,
+                                                  "filtered": form.is_valid() and form.active})
 
 
 @login_required

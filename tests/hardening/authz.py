@@ -1309,6 +1309,12 @@ ROUTES = {
     # A6.4-STAN-METH-002 para 54: the buffer pool's composition is published, to anyone.
     "registry-buffer-pool": Spec(page=True, post=_nothing),
     "registry-buffer-pool-csv": Spec(page=True, post=_nothing),
+    # pacm issue 9: the public registry as buyers use it (pacm/registry/public_views.py), to anyone.
+    "registry-serials": Spec(page=True, post=_nothing),
+    "registry-blocks": Spec(page=True, post=_nothing),
+    "registry-issuances": Spec(page=True, post=_nothing),
+    "registry-uses": Spec(page=True, post=_nothing),
+    "registry-totals": Spec(page=True, post=_nothing),
     "registry-accounts": Spec(page=True, post=_nothing),
     "registry-account-open": Spec(page=True, post=_account_open_post, skip=frozenset({"sam"})),
     # A person's own notifications: the list, read all, the e-mail preference (each person's own).

@@ -280,10 +280,12 @@ def test_every_web_form_field_is_bounded():
 
     from pacm.common import forms as common_forms
     from pacm.registry import forms as registry_forms
+    from pacm.registry import public_filters
     from projects import forms as project_forms
+    from projects import public_filters as activity_filters
 
     unbounded = []
-    for module in (project_forms, registry_forms):
+    for module in (project_forms, registry_forms, public_filters, activity_filters):
         for name, form in inspect.getmembers(module, inspect.isclass):
             if not issubclass(form, django_forms.BaseForm) or form.__module__ != module.__name__:
                 continue

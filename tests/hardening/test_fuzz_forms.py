@@ -55,6 +55,7 @@ GET_ONLY = frozenset({
     "registry-public", "dashboard", "activity-detail", "document-download", "period-detail", "observed-event-detail",
     "registry-units", "registry-accounts", "registry-account", "transition-list", "transition-detail",
     "registry-buffer-pool", "registry-buffer-pool-csv",
+    "registry-serials", "registry-blocks", "registry-issuances", "registry-uses", "registry-totals",
 })
 # The scenes below and the forms each one fuzzes (url names).
 SCENES = {

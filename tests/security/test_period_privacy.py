@@ -1,5 +1,5 @@
 """Issue 11 item 5: the public period page masks the holders' accounts and the payment references
-as the public unit registry does (7/CMA.4 annex I para 47; pacm.registry.selectors._holder).
+as the public unit registry does (7/CMA.4 annex I para 47; pacm.registry.selectors.public_holder).
 
 Only the account's holder (the organisations acting on it) and the secretariat read its number
 and name; only the activity's participants (who pay) and the secretariat (who records the

@@ -28,7 +28,7 @@ from ..models import (
 from .accounts import accounts_lock, mechanism_accounts
 from .moves import WRITE_BATCH, LedgerError, block_split_off, first_transfer_flags, move_write, plan_take
 from .suspensions import suspension_check
-from .totals import balance_deltas, issue_deltas, move_deltas, totals_add
+from .totals import ZERO, balance_deltas, delta_add, issue_deltas, move_deltas, totals_add
 
 OIMP_DEFINITIONS = (
     FirstTransferDefinition.ISSUANCE, FirstTransferDefinition.AUTHORIZATION, FirstTransferDefinition.USE
@@ -235,17 +235,16 @@ def _steps_plan(*, issued, steps, levy_parts, pending, issuance, actor_label, pr
     now = timezone.now()
     blocks = sorted(issued, key=lambda b: (b.vintage, b.serial_start))
     planned, children = [], []
-    totals, balances = defaultdict(lambda: (0, 0)), defaultdict(int)
+    totals, balances = defaultdict(lambda: ZERO), defaultdict(int)
     for name, quantity, to_account, kind in steps:
         if quantity == 0:
             continue  # a zero step creates no transaction
         takes = _step_takes(name=name, quantity=quantity, blocks=blocks, levy_parts=levy_parts, pending=pending)
         flags = first_transfer_flags(takes=takes, to_account=to_account, kind=kind)
-        for deltas, add in ((totals, move_deltas(takes=takes, from_account=pending, to_account=to_account)),
-                            (balances, balance_deltas(takes=takes, from_account=pending, to_account=to_account))):
-            for key, value in add.items():
-                deltas[key] = tuple(a + b for a, b in zip(deltas[key], value, strict=True)) \
-                    if isinstance(value, tuple) else deltas[key] + value
+        for key, value in move_deltas(takes=takes, from_account=pending, to_account=to_account, flags=flags).items():
+            totals[key] = delta_add(totals[key], value)
+        for key, value in balance_deltas(takes=takes, from_account=pending, to_account=to_account).items():
+            balances[key] += value
         row = LedgerTransaction(
             kind=kind, issuance=issuance, from_account=pending, to_account=to_account,
             quantity=sum(take for _, take in takes), first_transfer=any(flags),
@@ -287,8 +286,8 @@ def _issuance_write(*, issuance, activity, tranches, pending, steps, levy_parts,
         issued=issued, steps=steps, levy_parts=levy_parts, pending=pending, issuance=issuance,
         actor_label=actor_label, prefix=prefix,
     )
-    for key, (units, count) in move_totals.items():
-        totals[key] = (totals[key][0] + units, totals[key][1] + count)
+    for key, value in move_totals.items():
+        totals[key] = delta_add(totals[key], value)
     for key, units in move_balances.items():
         balances[key] += units
     UnitBlock.objects.bulk_create(issued)

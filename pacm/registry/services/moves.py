@@ -104,7 +104,7 @@ def move_write(*, takes, from_account, to_account, kind, actor_label, issuance=N
     first_transfer = any(flags)
     now = timezone.now()
     # The maintained totals move with the units, in this transaction (pacm issue 8).
-    deltas = move_deltas(takes=takes, from_account=from_account, to_account=to_account)
+    deltas = move_deltas(takes=takes, from_account=from_account, to_account=to_account, flags=flags)
     balances = balance_deltas(takes=takes, from_account=from_account, to_account=to_account)
     transaction_row = LedgerTransaction.objects.create(
         kind=kind, issuance=issuance, from_account=from_account, to_account=to_account,

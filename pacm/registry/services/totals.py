@@ -14,6 +14,14 @@ from django.db.models import F, Sum
 from ..models import TOTAL_SHARDS, AccountBalance, RegistryTotal, TransactionKind, UnitBlock
 
 KEY = ("account_kind", "authorization_status", "vintage", "shard")
+# What each row counts: units held, units issued, units first-transferred into accounts of its kind.
+VALUES = ("units", "issued", "first_transferred")
+ZERO = (0, 0, 0)
+
+
+def delta_add(a, b):
+    """The sum of two (units, issued, first_transferred) deltas."""
+    return tuple(x + y for x, y in zip(a, b, strict=True))
 
 
 def shard_of(activity_id):
@@ -23,15 +31,17 @@ def shard_of(activity_id):
 def _upserts(totals, balances):
     """[(sql, params)]: the upserts that add these deltas, each in key order."""
     statements = []
-    rows = sorted((key, value) for key, value in totals.items() if value != (0, 0))
+    rows = sorted((key, value) for key, value in totals.items() if value != ZERO)
     if rows:
         table = connection.ops.quote_name(RegistryTotal._meta.db_table)
         statements.append((
-            f"INSERT INTO {table} (account_kind, authorization_status, vintage, shard, units, issued) VALUES "
-            + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
+            f"INSERT INTO {table} (account_kind, authorization_status, vintage, shard, units, issued, "
+            "first_transferred) VALUES "
+            + ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
             + " ON CONFLICT (account_kind, authorization_status, vintage, shard) DO UPDATE SET "
-            f"units = {table}.units + excluded.units, issued = {table}.issued + excluded.issued",
-            [p for key, (units, issued) in rows for p in (*key, units, issued)],
+            f"units = {table}.units + excluded.units, issued = {table}.issued + excluded.issued, "
+            f"first_transferred = {table}.first_transferred + excluded.first_transferred",
+            [p for key, value in rows for p in (*key, *value)],
         ))
     rows = sorted((key, units) for key, units in balances.items() if units)
     if rows:
@@ -45,7 +55,7 @@ def _upserts(totals, balances):
 
 
 def totals_add(deltas, balances=None):
-    """Add {(account kind, status, vintage, shard): (units, issued)} to the maintained totals and
+    """Add {(account kind, status, vintage, shard): (units, issued, first transferred)} to the maintained totals and
     {(account id, shard): units} to the balances: one statement on PostgreSQL (a writing CTE)."""
     statements = _upserts(deltas, balances or {})
     if not statements:
@@ -108,31 +118,34 @@ def balances_rebuild():
     AccountBalance.objects.bulk_create([AccountBalance(account_id=a, shard=s, units=u) for (a, s), u in sorted(computed.items())])
 
 
-def move_deltas(*, takes, from_account, to_account):
-    """The deltas of moving `takes` [(block, units)] from one account to another."""
-    deltas = defaultdict(lambda: (0, 0))
-    if from_account.kind == to_account.kind:
-        return deltas  # the same kind on both sides: no total changes
-    for block, take in takes:
+def move_deltas(*, takes, from_account, to_account, flags=None):
+    """The deltas of moving `takes` [(block, units)] from one account to another; `flags`, per take,
+    whether it is the units' first transfer (PROC-REGS-001 v02.1 para 74(a): AERs first transferred
+    are a public total), counted on the receiving kind's row."""
+    deltas = defaultdict(lambda: ZERO)
+    for (block, take), flag in zip(takes, flags or [False] * len(takes), strict=True):
         base = (block.authorization_status, block.vintage, shard_of(block.activity_id))
         out, into = (from_account.kind, *base), (to_account.kind, *base)
-        deltas[out] = (deltas[out][0] - take, deltas[out][1])
-        deltas[into] = (deltas[into][0] + take, deltas[into][1])
+        if from_account.kind != to_account.kind:  # the same kind on both sides: no holding total changes
+            deltas[out] = delta_add(deltas[out], (-take, 0, 0))
+            deltas[into] = delta_add(deltas[into], (take, 0, 0))
+        if flag:
+            deltas[into] = delta_add(deltas[into], (0, 0, take))
     return deltas
 
 
 def issue_deltas(*, blocks, account):
-    deltas = defaultdict(lambda: (0, 0))
+    deltas = defaultdict(lambda: ZERO)
     for block in blocks:
         key = (account.kind, block.authorization_status, block.vintage, shard_of(block.activity_id))
-        units, issued = deltas[key]
-        deltas[key] = (units + block.quantity, issued + block.quantity)
+        deltas[key] = delta_add(deltas[key], (block.quantity, block.quantity, 0))
     return deltas
 
 
 def totals_compute():
-    """{key: (units, issued)} recomputed from the blocks and the ledger: what the rows must hold."""
-    computed = defaultdict(lambda: (0, 0))
+    """{key: (units, issued, first transferred)} recomputed from the blocks and the ledger: what the rows
+    must hold."""
+    computed = defaultdict(lambda: ZERO)
     held = (
         UnitBlock.objects.values("account__kind", "authorization_status", "vintage", "activity_id")
         .annotate(units=Sum(F("serial_end") - F("serial_start") + 1))
@@ -140,7 +153,7 @@ def totals_compute():
     )
     for row in held:
         key = (row["account__kind"], row["authorization_status"], row["vintage"], shard_of(row["activity_id"]))
-        computed[key] = (computed[key][0] + row["units"], computed[key][1])
+        computed[key] = delta_add(computed[key], (row["units"], 0, 0))
     # Units issued: the issuance transactions' entries, by the status, vintage and activity of their blocks.
     issued = (
         UnitBlock.objects.filter(entries__transaction__kind=TransactionKind.ISSUANCE)
@@ -151,25 +164,34 @@ def totals_compute():
     for row in issued:
         key = (row["entries__transaction__to_account__kind"], row["authorization_status"], row["entries__vintage"],
                shard_of(row["activity_id"]))
-        computed[key] = (computed[key][0], computed[key][1] + row["units"])
-    return {key: value for key, value in computed.items() if value != (0, 0)}
+        computed[key] = delta_add(computed[key], (0, row["units"], 0))
+    # Units first transferred: the entries flagged so, on the row of the kind that received them.
+    first = (
+        UnitBlock.objects.filter(entries__first_transfer=True)
+        .values("authorization_status", "entries__vintage", "activity_id", "entries__transaction__to_account__kind")
+        .annotate(units=Sum(F("entries__serial_end") - F("entries__serial_start") + 1))
+        .order_by()
+    )
+    for row in first:
+        key = (row["entries__transaction__to_account__kind"], row["authorization_status"], row["entries__vintage"],
+               shard_of(row["activity_id"]))
+        computed[key] = delta_add(computed[key], (0, 0, row["units"]))
+    return {key: value for key, value in computed.items() if value != ZERO}
 
 
 def totals_stored():
-    return {
-        tuple(row[k] for k in KEY): (row["units"], row["issued"])
-        for row in RegistryTotal.objects.values(*KEY, "units", "issued")
-        if (row["units"], row["issued"]) != (0, 0)
-    }
+    rows = ((tuple(row[k] for k in KEY), tuple(row[v] for v in VALUES))
+            for row in RegistryTotal.objects.values(*KEY, *VALUES))
+    return {key: value for key, value in rows if value != ZERO}
 
 
 def totals_differences():
     """[(key, stored, computed)] where the maintained rows and the ledger disagree."""
     stored, computed = totals_stored(), totals_compute()
     return [
-        (key, stored.get(key, (0, 0)), computed.get(key, (0, 0)))
+        (key, stored.get(key, ZERO), computed.get(key, ZERO))
         for key in sorted(set(stored) | set(computed))
-        if stored.get(key, (0, 0)) != computed.get(key, (0, 0))
+        if stored.get(key, ZERO) != computed.get(key, ZERO)
     ]
 
 
@@ -178,7 +200,7 @@ def totals_rebuild():
     computed = totals_compute()
     RegistryTotal.objects.all().delete()
     RegistryTotal.objects.bulk_create(
-        [RegistryTotal(**dict(zip(KEY, key, strict=True)), units=units, issued=issued)
-         for key, (units, issued) in sorted(computed.items())]
+        [RegistryTotal(**dict(zip(KEY, key, strict=True)), **dict(zip(VALUES, value, strict=True)))
+         for key, value in sorted(computed.items())]
     )
 

@@ -26,8 +26,9 @@ class Command(BaseCommand):
             differences = totals_differences()
             for (kind, status, vintage, shard), stored, computed in differences:
                 self.stdout.write(
-                    f"{kind} {status} {vintage} shard {shard}: stored units {stored[0]} issued {stored[1]}; "
-                    f"ledger units {computed[0]} issued {computed[1]}"
+                    f"{kind} {status} {vintage} shard {shard}: stored units {stored[0]} issued {stored[1]} "
+                    f"first transferred {stored[2]}; ledger units {computed[0]} issued {computed[1]} "
+                    f"first transferred {computed[2]}"
                 )
             balances = balances_differences()
             for (account_id, shard), stored, computed in balances:
