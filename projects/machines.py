@@ -100,6 +100,8 @@ PERIOD = Machine(
     terminal=cycle.PERIOD_TERMINAL,
     timed=cycle.PERIOD_TIMED,
     owner="activity",
+    # A PoA's periods too (projects.poa, PROC-AC-003 v03.0 paras 217-222): Activity.objects lists projects only.
+    owner_manager="_base_manager",
     ties=PERIOD_TIES,
     guards=guards,
     event_kind=EventKind.MONITORING_TRANSITIONED,

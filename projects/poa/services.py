@@ -203,6 +203,25 @@ def poa_engage_doe(*, poa, user, doe, expected_state=None):
     return action_run(subject=poa, name="engage_doe", user=user, apply=apply, expected_state=expected_state)
 
 
+def poa_engage_verification_doe(*, poa, user, doe, expected_state=None):
+    """PROC-AC-003 v03.0 para 203: the DOE that verifies the PoA's monitoring reports (accredited in its scope);
+    never replaced while one of its batches is under verification."""
+    from ..services.design import doe_accreditation_check
+
+    if doe is None or doe.kind != Organisation.Kind.DOE:
+        raise ServiceError(_("Choose a DOE."), field="doe", code="doe_required")
+
+    def apply(obj, actor):
+        doe_accreditation_check(activity=obj, doe=doe)
+        obj.verification_doe = doe
+        obj.save(update_fields=["verification_doe", "updated_at"])
+        activity_events.doe_engaged(activity=obj, actor=actor, doe=doe, stage="verification")
+        return obj
+
+    return action_run(subject=poa, name="engage_verification_doe", user=user, apply=apply,
+                      expected_state=expected_state)
+
+
 # --- component projects ----------------------------------------------------------------------
 
 def poa_notify_inclusion(*, poa, user, title, host, participants, doe, location, technologies, start_date,
@@ -376,6 +395,13 @@ def cp_confirm_inclusion(*, cp, user=None, actor=None, comment="", expected_stat
 
 
 @COMPONENT.serves("exclude_erroneous")
-def cp_exclude_erroneous(*, cp, user=None, actor=None, comment="", expected_state=None):
-    """Para 136: the SB excludes the CP with immediate effect."""
-    return _cp_fire("exclude_erroneous", cp, user or actor, comment, expected_state, after=_excluded)
+def cp_exclude_erroneous(*, cp, user=None, actor=None, comment="", expected_state=None, doe_at_fault=False):
+    """Paras 132(b), 137: the SB excludes the CP with immediate effect; para 139: where it determines
+    the validating DOE at fault, the DOE owes the units issued for the CP (projects.poa.liability)."""
+    from .liability import liability_open
+
+    def after(obj, actor):
+        _excluded(obj, actor)
+        return liability_open(cp=obj, actor=actor) if doe_at_fault else {"doe_at_fault": False}
+
+    return _cp_fire("exclude_erroneous", cp, user or actor, comment, expected_state, after=after)
