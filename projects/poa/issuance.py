@@ -46,7 +46,7 @@ NOT_REQUESTED = (P.SUBMITTED, P.UNDER_VERIFICATION, P.VERIFIED)
 COUNTED = (P.ISSUANCE_REQUESTED, P.ISSUANCE_CHECKS, P.ISSUANCE_INCOMPLETE, P.ISSUANCE_REVIEW_WINDOW,
            P.ISSUANCE_UNDER_SB_REVIEW, P.APPROVED, P.ISSUING, P.ISSUED)
 # CPs that may claim: included (or under review of the inclusion); voluntarily excluded ones for
-# periods before the exclusion only (para 312); an erroneously excluded CP claims nothing more (para 132(b)).
+# periods that end before the exclusion only (paras 313-314); an erroneously excluded CP claims nothing more (para 132(b)).
 CLAIMING = (CPState.INCLUDED, CPState.UNDER_INCLUSION_REVIEW)
 
 

@@ -186,8 +186,8 @@ poa_withdraw = _poa_transition("withdraw")
 poa_deregister = _poa_transition("deregister")
 
 
-def poa_engage_doe(*, poa, user, doe, expected_state=None):
-    """The coordinating/managing entity engages the DOE that validates the PoA."""
+def _doe_engage(*, poa, user, doe, stage, name, expected_state):
+    """The coordinating/managing entity engages the DOE of a stage: `validation_doe` or `verification_doe`."""
     from ..services.design import doe_accreditation_check
 
     if doe is None or doe.kind != Organisation.Kind.DOE:
@@ -195,31 +195,25 @@ def poa_engage_doe(*, poa, user, doe, expected_state=None):
 
     def apply(obj, actor):
         doe_accreditation_check(activity=obj, doe=doe)
-        obj.validation_doe = doe
-        obj.save(update_fields=["validation_doe", "updated_at"])
-        activity_events.doe_engaged(activity=obj, actor=actor, doe=doe, stage="validation")
+        setattr(obj, f"{stage}_doe", doe)
+        obj.save(update_fields=[f"{stage}_doe", "updated_at"])
+        activity_events.doe_engaged(activity=obj, actor=actor, doe=doe, stage=stage)
         return obj
 
-    return action_run(subject=poa, name="engage_doe", user=user, apply=apply, expected_state=expected_state)
+    return action_run(subject=poa, name=name, user=user, apply=apply, expected_state=expected_state)
+
+
+def poa_engage_doe(*, poa, user, doe, expected_state=None):
+    """The coordinating/managing entity engages the DOE that validates the PoA."""
+    return _doe_engage(poa=poa, user=user, doe=doe, stage="validation", name="engage_doe",
+                       expected_state=expected_state)
 
 
 def poa_engage_verification_doe(*, poa, user, doe, expected_state=None):
-    """PROC-AC-003 v03.0 para 203: the DOE that verifies the PoA's monitoring reports (accredited in its scope);
-    never replaced while one of its batches is under verification."""
-    from ..services.design import doe_accreditation_check
-
-    if doe is None or doe.kind != Organisation.Kind.DOE:
-        raise ServiceError(_("Choose a DOE."), field="doe", code="doe_required")
-
-    def apply(obj, actor):
-        doe_accreditation_check(activity=obj, doe=doe)
-        obj.verification_doe = doe
-        obj.save(update_fields=["verification_doe", "updated_at"])
-        activity_events.doe_engaged(activity=obj, actor=actor, doe=doe, stage="verification")
-        return obj
-
-    return action_run(subject=poa, name="engage_verification_doe", user=user, apply=apply,
-                      expected_state=expected_state)
+    """PROC-AC-003 v03.0 para 203: the DOE that verifies the PoA's monitoring reports (accredited in its
+    scope); never replaced while one of its batches is under verification."""
+    return _doe_engage(poa=poa, user=user, doe=doe, stage="verification", name="engage_verification_doe",
+                       expected_state=expected_state)
 
 
 # --- component projects ----------------------------------------------------------------------

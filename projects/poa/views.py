@@ -191,16 +191,21 @@ def _poa_form(request, poa, *, key, form, call, success, anchor=""):
                     show_again=lambda: _poa_page(request, poa, bound={key: form}))
 
 
+def _engage(request, reference, *, name, key, what, success, service):
+    poa = _poa_or_404(request.user, reference)
+    offer = available_actions(request.user, poa).get(name)
+    if offer is None or offer.blocked is not None:
+        _refuse(what)
+    form = EngageDOEForm(request.POST, prefix=key)
+    return _poa_form(request, poa, key=key, form=form, success=success,
+                     call=lambda d: service(poa=poa, user=request.user, doe=d["doe"]))
+
+
 @require_POST
 @login_required
 def poa_engage_doe(request, reference):
-    poa = _poa_or_404(request.user, reference)
-    offer = available_actions(request.user, poa).get("engage_doe")
-    if offer is None or offer.blocked is not None:
-        _refuse(_("engage a DOE"))
-    form = EngageDOEForm(request.POST, prefix="engage")
-    return _poa_form(request, poa, key="engage", form=form, success=_("DOE engaged."),
-                     call=lambda d: poa_services.poa_engage_doe(poa=poa, user=request.user, doe=d["doe"]))
+    return _engage(request, reference, name="engage_doe", key="engage", what=_("engage a DOE"),
+                   success=_("DOE engaged."), service=poa_services.poa_engage_doe)
 
 
 @require_POST
@@ -383,10 +388,7 @@ def cp_liability_settle(request, reference):
 @require_POST
 @login_required
 def poa_engage_verification_doe(request, reference):
-    poa = _poa_or_404(request.user, reference)
-    offer = available_actions(request.user, poa).get("engage_verification_doe")
-    if offer is None or offer.blocked is not None:
-        _refuse(_("engage the verification DOE"))
-    form = EngageDOEForm(request.POST, prefix="verification")
-    return _poa_form(request, poa, key="verification", form=form, success=_("Verification DOE engaged."),
-                     call=lambda d: poa_services.poa_engage_verification_doe(poa=poa, user=request.user, doe=d["doe"]))
+    """PROC-AC-003 v03.0 para 203: the CME engages the DOE that verifies the PoA's batches."""
+    return _engage(request, reference, name="engage_verification_doe", key="verification",
+                   what=_("engage the verification DOE"), success=_("Verification DOE engaged."),
+                   service=poa_services.poa_engage_verification_doe)

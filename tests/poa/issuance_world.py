@@ -38,6 +38,10 @@ class PoAWorld:
 def poa_world(world, poa, time_machine):
     """The PoA registered, Kenya an LDC (its CPs are exempt from the SOP, and every fee of the PoA is
     waived: PROC-AC-003 v03.0 App.1 para 4), three CPs included, the clock after the first period."""
+    return poa_world_build(world, poa, time_machine)
+
+
+def poa_world_build(world, poa, time_machine):
     PartyStatus.objects.create(party=world.other, kind=PartyStatus.Kind.LDC, valid_from=datetime.date(1990, 1, 1))
     poa = reach_poa(world, poa, A.REGISTERED)
     today = datetime.date.today()
