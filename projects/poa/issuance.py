@@ -17,6 +17,7 @@ request pipeline and the issuing task of a project; what differs is answered her
   (`tranche_lines`), and the share of proceeds per host (`split_per_host`, reading poa-issuance-3).
 """
 import datetime
+import re
 from collections import defaultdict
 from dataclasses import replace
 
@@ -66,7 +67,7 @@ def _components_clean(poa, claims):
     refs = {str(k) for k in keys if not isinstance(k, ComponentProject)}
     found = {cp.reference: cp for cp in ComponentProject.objects.filter(poa=poa, reference__in=refs)}
     found.update({str(cp.pk): cp for cp in ComponentProject.objects.filter(
-        poa=poa, pk__in=[int(r) for r in refs if r.isdigit()])})
+        poa=poa, pk__in=[int(r) for r in refs if re.fullmatch(r"[0-9]{1,18}", r)])})
     cleaned = {}
     for key, lines in claims.items():
         cp = key if isinstance(key, ComponentProject) else found.get(str(key))
