@@ -364,6 +364,10 @@ class RuleSet(models.Model):
     cp_issuance_review_days = models.PositiveSmallIntegerField(
         _("erroneous inclusion review days after the CP's first issuance"), default=180,
         help_text=_("PROC-AC-003 v03.0 para 128"))
+    # Para 139: the DOE at fault cancels the units issued for an erroneously included CP within 30 days.
+    cp_liability_days = models.PositiveSmallIntegerField(
+        _("days for the DOE to cancel the units of an erroneous inclusion"), default=30,
+        help_text=_("PROC-AC-003 v03.0 para 139"))
 
     objects = RuleSetQuerySet.as_manager()
 

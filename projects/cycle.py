@@ -288,14 +288,14 @@ ISSUANCE = RequestKind(
     submit_labels=(_("Submit the issuance request"), _("Resubmit the issuance request")),
     # A6.4-PROC-AC-001 v06.0 para 27: a transitioned activity's host authorizes before its first issuance.
     submit_guards=("issuance_request_complete", "no_unsettled_avoidable_reversal", "transitioned_authorization_on_file",
-                   "risk_rating_in_force", "activity_not_suspended"),
+                   "risk_rating_in_force", "activity_not_suspended", "poa_issuance_holds"),
     submit_inputs=("issuance_request",), submit_input_guards=("issuance_request_complete",),
     fee_guard="issuance_fee_settled",
     # PROC-AC-002 v03.0 para 194: review by the host Party's DNA or any SB member or alternate;
     # para 213: the Board decides.
     reviewers=frozenset({SB, DNA}), deciders=frozenset({BOARD}),
     # A6.4-STAN-METH-002 v01.0 paras 25, 44, 58: no issuance while suspended or a replenishment is owed.
-    decision_guards=("no_unsettled_avoidable_reversal", "activity_not_suspended"),
+    decision_guards=("no_unsettled_avoidable_reversal", "activity_not_suspended", "poa_issuance_holds"),
     completeness_timer="information_check", review_timer="issuance_review", appeal_timer="appeal",
     labels={"approve": _("Approve issuance"), "reject": _("Reject issuance"), "close_appeal": _("Issue (appeal window closed)")},
 )

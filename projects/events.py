@@ -14,7 +14,8 @@ K = EventKind
 _TRANSITION_EXTRA = {"risk_rating", "fee_usd", "fee_status"}
 # pacm issue 10 (A6.4-STAN-METH-002 paras 38-41): what the validation of a reversal-risk activity records.
 _TRANSITION_EXTRA |= {"risk_negligible", "risk_rating_validated", "risk_assessment_document", "next_risk_revision_due"}
-_PERIOD_TRANSITION_EXTRA = {"units_requested", "omge_rate", "preview", "fee_usd", "fee_status", "verified", "cause"}
+_PERIOD_TRANSITION_EXTRA = {"units_requested", "omge_rate", "preview", "fee_usd", "fee_status", "verified", "cause",
+                           "verified_by_cp"}  # a PoA batch's, per CP (projects.poa)
 _REVERSAL = {"reversal", "kind", "quantity", "cancelled", "outstanding", "status"}
 _FINDING = {"finding", "finding_kind", "status", "previous_status", "monitoring_period"}
 SHAPES = {
@@ -35,13 +36,13 @@ SHAPES = {
          "effective_from"}, ()),
     K.FEE_ASSESSED: ({"fee", "amount_usd", "status", "basis", "rule_set"}, ()),
     K.FEE_PAID: ({"fee", "amount_usd", "reference", "previous_status", "status"}, ()),
-    K.MONITORING_SUBMITTED: ({"monitoring_period", "start", "end", "claims"}, ()),
+    K.MONITORING_SUBMITTED: ({"monitoring_period", "start", "end", "claims"}, ("components",)),  # a PoA batch's per CP
     K.MONITORING_TRANSITIONED: ({"transition", "documents", "monitoring_period"}, _PERIOD_TRANSITION_EXTRA),
     # No longer written (a period's issuance is on its own machine); kept for rows written before.
     K.ISSUANCE_TRANSITIONED: ({"transition", "documents", "monitoring_period"}, _PERIOD_TRANSITION_EXTRA),
     K.ISSUANCE_EXECUTED: (
         {"monitoring_period", "gross", "share_of_proceeds", "omge", "buffer", "net", "rule_set", "sop_exempt",
-         "tranches", "distribution"}, ()),
+         "tranches", "distribution"}, ("components",)),
     # No longer written (observed events, projects.reversals); kept for rows written before issue 10.
     K.REVERSAL_REPORTED: (_REVERSAL, ()),
     K.REVERSAL_SETTLED: (_REVERSAL, {"from_buffer", "compensated"}),
@@ -198,6 +199,9 @@ def issuance_executed(*, period, actor, split, sop_exempt, tranches, distributio
             "net": split.net, "rule_set": split.rule_set, "sop_exempt": sop_exempt,
             "tranches": [[v, q, str(s), d] for v, q, s, d in tranches],
             "distribution": [[number, amount] for number, amount in distribution],
+            # A PoA batch's: the CP of each tranche (PROC-AC-003 v03.0 para 220).
+            **({"components": [t.tag.label for t in tranches]} if any(getattr(t, "tag", None) for t in tranches)
+               else {}),
         },
         head=head,
     )

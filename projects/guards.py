@@ -378,3 +378,11 @@ def activity_not_suspended(obj):
         return None
     error = suspension_error(suspension)
     return Blocked(code=error.code, message=error.message, params=error.params)
+
+
+def poa_issuance_holds(obj):
+    """A PoA batch's request and decisions: every unit verified per CP (PROC-AC-003 v03.0 para 220), after
+    the previous period's batches (para 219), within each host's maximum annual amount (para 222)."""
+    from .poa.issuance import issuance_holds
+
+    return issuance_holds(obj)

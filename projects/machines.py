@@ -90,6 +90,13 @@ ACTIVITY = Machine(
     audience=frozenset({Role.PARTICIPANT}),
 )
 
+def _period_url(period):
+    """A PoA's batch is listed on the PoA's page (projects.poa); a project's period has its own."""
+    if period.activity.kind == "poa":
+        return reverse("poa-detail", kwargs={"reference": period.activity.reference}) + "#batches"
+    return reverse("period-detail", kwargs={"reference": period.activity.reference, "number": period.number})
+
+
 PERIOD = Machine(
     name="period",
     model=MonitoringPeriod,
@@ -100,13 +107,15 @@ PERIOD = Machine(
     terminal=cycle.PERIOD_TERMINAL,
     timed=cycle.PERIOD_TIMED,
     owner="activity",
+    # A PoA's periods too (projects.poa, PROC-AC-003 v03.0 paras 217-222): Activity.objects lists projects only.
+    owner_manager="_base_manager",
     ties=PERIOD_TIES,
     guards=guards,
     event_kind=EventKind.MONITORING_TRANSITIONED,
     subject_kwarg="period",
     documents=period_documents,
     describe=lambda p: _("%(activity)s monitoring period %(number)s") % {"activity": p.activity.reference, "number": p.number},
-    url=lambda p: reverse("period-detail", kwargs={"reference": p.activity.reference, "number": p.number}),
+    url=lambda p: _period_url(p),
     event_context=lambda p: {"monitoring_period": p.number},
     event_activity=lambda p: p.activity,
     timer_days=_timer_days,

@@ -25,6 +25,9 @@ class Machine:
     timed: dict = field(default_factory=dict)
     # Foreign key from the model to the row that owns the event stream and is locked first.
     owner: str | None = None
+    # The owner's manager the lock reads through, when not its default one (a monitoring period's
+    # owner is an activity or a PoA: projects.machines.PERIOD, pacm issue 7).
+    owner_manager: str | None = None
     ties: tuple = ()
     # The module whose functions the guards are named after.
     guards: object = None

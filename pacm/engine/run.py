@@ -22,14 +22,15 @@ from .declarations import Blocked
 from .machines import machine_for
 
 
-def lock(model, pk):
+def lock(model, pk, manager=None):
     """The row, locked for the rest of the transaction (SELECT ... FOR NO KEY UPDATE).
 
     NO KEY: rows that merely point at it (a serial block of the activity) are still written by
     others meanwhile, so a move never waits on an activity lock (docs/architecture.md, "Lock order").
+    `manager`: the model's manager to read through, when not `objects`.
     """
     try:
-        return model.objects.select_for_update(no_key=True).get(pk=pk)
+        return getattr(model, manager or "objects").select_for_update(no_key=True).get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError):
         raise ServiceError(
             _("No such %(model)s.") % {"model": model._meta.verbose_name}, code="not_found",
@@ -51,7 +52,7 @@ def subject_lock(machine, pk):
             _("No such %(model)s.") % {"model": machine.model._meta.verbose_name}, code="not_found",
             params={"model": machine.model._meta.model_name},
         )
-    owner = lock(machine.owner_model, owner_id)
+    owner = lock(machine.owner_model, owner_id, machine.owner_manager)
     obj = lock(machine.model, pk)
     setattr(obj, machine.owner, owner)
     return obj

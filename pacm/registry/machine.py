@@ -37,6 +37,8 @@ ACCOUNT_TIES = (
     Tie(Role.PARTICIPANT, K.PARTICIPANT, "organisation", when=Q(kind=AccountKind.HOLDING)),
     Tie(Role.DNA, K.DNA, "party", via_party=True, when=Q(kind=AccountKind.HOLDING, organisation__isnull=True)),
     Tie(Role.ADAPTATION_FUND, K.ADAPTATION_FUND, when=Q(kind=AccountKind.SOP_ADAPTATION)),
+    # A6.4-PROC-AC-003 v03.0 para 139: a DOE at fault acquires units and cancels them from its own account.
+    Tie(Role.DOE, K.DOE, "organisation", when=Q(kind=AccountKind.HOLDING)),
 )
 
 ACCOUNT_ACTIONS = (
@@ -45,7 +47,7 @@ ACCOUNT_ACTIONS = (
     # Para 44 retirement, RMP 43 OIMP cancellation, RMP 70 voluntary OMGE cancellation.
     A("use_units", AccountState.MOVABLE, HOLDERS, _("Use units")),
     # RMP 61: voluntary cancellation.
-    A("cancel_units", AccountState.MOVABLE, HOLDERS, _("Cancel units")),
+    A("cancel_units", AccountState.MOVABLE, HOLDERS | {Role.DOE}, _("Cancel units")),
 )
 
 

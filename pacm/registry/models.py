@@ -178,6 +178,10 @@ class UnitBlock(models.Model):
     first_transferred_at = models.DateTimeField(null=True, blank=True)
     # A6.4-STAN-METH-002 para 39(b): units with a negligible risk of reversal are tagged; set at issuance.
     negligible_risk = models.BooleanField(default=False)
+    # PROC-AC-003 v03.0 para 220: a PoA's units carry the component project they were issued for
+    # (`activity` is then the PoA); null for a project's. Copied to every block a move splits off.
+    component = models.ForeignKey("poa.ComponentProject", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="unit_blocks")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     created_at = models.DateTimeField(auto_now_add=True)
 

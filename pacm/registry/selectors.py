@@ -18,7 +18,8 @@ def holdings(account):
     return (
         UnitBlock.objects.filter(account=account)
         .values("activity_id", "activity__reference", "vintage", "authorization_status", "first_transferred",
-                "negligible_risk")  # STAN-METH-002 para 39(b): the tag shows on the statement
+                "negligible_risk",  # STAN-METH-002 para 39(b): the tag shows on the statement
+                "activity__kind", "component__reference")  # a PoA's units, per CP (PROC-AC-003 v03.0 para 220)
         .annotate(units=UNITS)
         # The order of the index (account, activity, vintage, ...): the groups stream from it (issue 8).
         .order_by("activity_id", "vintage", "authorization_status", "first_transferred")
@@ -35,7 +36,7 @@ def statement(account, *, all_rows=True):
     """Transactions in and out of `account` with their serial ranges; the page orders it by key, newest
     first, and slices it (keyset over statement_sides, pacm issue 8). `all_rows=False` leaves the
     filter to the pager."""
-    entries = LedgerEntry.objects.select_related("block__activity", "block__host_party").order_by(
+    entries = LedgerEntry.objects.select_related("block__activity", "block__host_party", "block__component").order_by(
         "vintage", "serial_start"
     )
     rows = LedgerTransaction.objects.filter(Q(from_account=account) | Q(to_account=account)) if all_rows else (
@@ -82,7 +83,7 @@ def public_holder():
 def public_row(row):
     row["serial"] = serial_compose(
         host_iso2=row["host_party__iso2"], activity_reference=row["activity__reference"], vintage=row["vintage"],
-        serial_start=row["serial_start"], serial_end=row["serial_end"],
+        serial_start=row["serial_start"], serial_end=row["serial_end"], component_reference=row.get("component__reference"),
     )
     row["quantity"] = row["serial_end"] - row["serial_start"] + 1
     return row
@@ -122,7 +123,8 @@ def block_activity(reference):
     # not the first block joined to the reference, which walks the blocks of every activity before it.
     Activity = UnitBlock._meta.get_field("activity").related_model  # pacm/ never imports projects/
     row = (
-        Activity.objects.filter(reference__iexact=reference)
+        # _base_manager: a PoA's reference too (its blocks carry their CPs; PROC-AC-003 v03.0 para 220).
+        Activity._base_manager.filter(reference__iexact=reference)
         .filter(Exists(UnitBlock.objects.filter(activity=OuterRef("pk"))))
         .order_by("pk")
         .values("pk", "reference", "title")
@@ -144,6 +146,7 @@ def public_blocks(*, activity=None):
         rows.values(
             "pk", "issuance_id", "activity__reference", "host_party__iso2", "vintage", "serial_start", "serial_end",
             "authorization_status", "first_transferred", "account__kind", "holder", "negligible_risk",
+            "component__reference",  # a PoA's units: their component project (PROC-AC-003 v03.0 para 220)
         ).order_by(*order)
     )
 
@@ -185,7 +188,7 @@ def units_by_account(accounts):
 def account_blocks(account):
     """The serial blocks held in `account` with what prints them (serials.serial_format); the page orders
     them by key and slices them (keyset on the index (account, id): pacm issue 8)."""
-    return UnitBlock.objects.filter(account=account).select_related("host_party", "activity").order_by("pk")
+    return UnitBlock.objects.filter(account=account).select_related("host_party", "activity", "component").order_by("pk")
 
 
 def organisations_without_holding_account(*, party_ids=None):

@@ -189,4 +189,34 @@ CP_ACTIONS = (
     Act("upload_document", None, {AP, DOE}, _("Upload a document"),
         refusal=_("The component project is closed: no new documents.")),
 )
+
+# PROC-AC-003 v03.0 paras 217-220: the PoA's monitoring report, per CP per vintage, for a batch of
+# its included CPs (projects.poa.issuance); the period then runs the period machine as a project's does.
+POA_ACTIONS = POA_ACTIONS + (
+    # Para 203: the DOE that verifies the PoA's monitoring reports, engaged by the coordinating/managing entity.
+    Act("engage_verification_doe", A.REGISTERED, {AP}, _("Engage the verification DOE"),
+        refusal=_("A verification DOE is engaged once the PoA is registered."),
+        guards=("no_period_under_verification",)),
+    Act("submit_monitoring_report", A.REGISTERED, {AP}, _("Submit a monitoring report for a batch of CPs"),
+        creates="period", refusal=_("Only a registered PoA is monitored.")),
+)
 CP_TERMINAL = frozenset({C.EXCLUDED, C.EXCLUDED_ERRONEOUS, C.WITHDRAWN})
+
+
+# --- the DOE's liability for an erroneous inclusion (PROC-AC-003 v03.0 para 139) ----------------
+
+class LiabilityState(models.TextChoices):
+    OPEN = "open", _("Owed")
+    OVERDUE = "overdue", _("Overdue")
+    SETTLED = "settled", _("Settled")
+
+
+L = LiabilityState
+LIABILITY_TRANSITIONS = (
+    # Para 139: the DOE acquires and transfers the units issued for the CP to cancellation within
+    # 30 days of the exclusion (RuleSet.cp_liability_days).
+    T("settle", (L.OPEN, L.OVERDUE), L.SETTLED, {DOE}, _("Cancel the units owed"), guards=("liability_units_held",)),
+    T("mark_overdue", L.OPEN, L.OVERDUE, {TIMER}, _("The time to cancel has passed")),
+)
+LIABILITY_TERMINAL = frozenset({L.SETTLED})
+LIABILITY_TIMED = {L.OPEN: "mark_overdue"}

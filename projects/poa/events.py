@@ -12,12 +12,16 @@ CP_TRANSITIONED = "cp.transitioned"
 POA_HOST_APPROVED = "poa.host_approved"
 POA_DESIGN_EDITED = "poa.design_edited"
 CP_NOTIFIED = "cp.notified"
+LIABILITY_TRANSITIONED = "poa.liability_transitioned"
 
 SHAPES = {
     POA_TRANSITIONED: ({"transition", "documents"}, {"fee_usd", "fee_status", "published_on"}),
     CP_TRANSITIONED: ({"transition", "documents", "component"},
                       {"fee_usd", "fee_status", "criteria", "crediting_start", "crediting_end", "host_total",
-                       "host_cap"}),
+                       "host_cap", "doe_at_fault", "liability_units", "liability_due_on", "liability_doe"}),
+    # PROC-AC-003 v03.0 para 139: the DOE's liability settled (the cancellation) or overdue.
+    LIABILITY_TRANSITIONED: ({"transition", "documents", "component", "units", "due_on"},
+                             {"account", "transaction"}),
     POA_HOST_APPROVED: ({"party", "max_annual", "version", "renewal_approved", "sop_exemption_opt_out"}, ()),
     POA_DESIGN_EDITED: ({"criteria", "typical_cps"}, ()),
     CP_NOTIFIED: ({"component", "title", "host", "estimated_annual", "start_date", "crediting_start", "crediting_end",

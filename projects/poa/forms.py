@@ -1,4 +1,6 @@
 """The PoA's and the CPs' web forms: the shape of the input; the rules are the services'."""
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -128,3 +130,47 @@ class CPDocumentForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
         from ..models import Document
 
         self.fields["kind"].choices = [(k, label) for k, label in Document.Kind.choices if k in set(kinds)]
+
+
+class BatchForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
+    """PROC-AC-003 v03.0 paras 201, 219-220: a monitoring report for a batch of CPs, one line per CP per
+    vintage ("CP reference, vintage, tonnes"); the dates and the order are the service's rules."""
+
+    start = DateField(label=_("Monitoring period start"))
+    end = DateField(label=_("Monitoring period end"))
+    lines = TextField(max_length=20_000, label=_("Claims: one line per CP and vintage"),
+                      help_text=_("CP reference, vintage year, t CO2e; e.g. A64-P000001-CP0001, 2027, 12000"),
+                      widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}))
+    report = forms.FileField(label=_("Monitoring report"), help_text=_("A PDF or office document."))
+
+    def clean_lines(self):
+        claims = {}
+        for number, line in enumerate(self.cleaned_data["lines"].splitlines(), 1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split(",")]
+            if len(parts) != 3 or not re.fullmatch(r"[0-9]{1,4}", parts[1]) or not re.fullmatch(
+                    r"[0-9]{1,11}", parts[2].replace(" ", "")):
+                raise forms.ValidationError(_("Line %(number)s: give a CP reference, a vintage year and a whole "
+                                              "number of t CO2e.") % {"number": number})
+            vintage, quantity = int(parts[1]), int(parts[2].replace(" ", ""))
+            if not bounds.YEAR_MIN <= vintage <= bounds.YEAR_MAX or quantity > bounds.UNITS_MAX:
+                raise forms.ValidationError(_("Line %(number)s: the vintage or the quantity is out of range.")
+                                            % {"number": number})
+            claims.setdefault(parts[0][:30], {})[vintage] = quantity
+        if not claims:
+            raise forms.ValidationError(_("Claim for at least one component project."))
+        return claims
+
+
+class LiabilitySettleForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
+    """Para 139: the DOE cancels the units it owes from one of its own holding accounts."""
+
+    from_account = ModelChoiceField(queryset=None, label=_("Cancel from the holding account"))
+
+    def __init__(self, *args, doe, **kwargs):
+        super().__init__(*args, **kwargs)
+        from pacm.registry.models import Account, AccountKind
+
+        self.fields["from_account"].queryset = Account.objects.filter(
+            organisation=doe, kind=AccountKind.HOLDING).order_by("number")

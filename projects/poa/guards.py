@@ -22,6 +22,7 @@ from ..guards import (  # noqa: F401  (re-exported: the PoA machine names them)
     methodology_applicable,
     no_doe_engaged_for_stage,
     no_open_findings,
+    no_period_under_verification,
     pdd_complete,
     registration_fee_settled,
     review_window_open,
@@ -264,12 +265,33 @@ def inclusion_fee_settled(cp):
 
 
 def inclusion_review_in_time(cp):
-    """Para 128: within 1 year of the inclusion, or 180 days after the CP's first issuance (issuance
-    for CPs is not built yet: the first window only)."""
+    """Para 128: within 1 year of the inclusion, or within 180 days after the CP's first issuance,
+    whichever ends later."""
+    from .issuance import first_issuance_on
+
     rule_set = _rules()
     last = timezone.localdate(cp.included_at) + datetime.timedelta(days=rule_set.cp_inclusion_review_days)
+    first = first_issuance_on(cp)
+    if first is not None:
+        last = max(last, first + datetime.timedelta(days=rule_set.cp_issuance_review_days))
     if _today() > last:
         return _blocked("inclusion_review_in_time",
                         _("A review of this inclusion could be requested until %(last)s (PROC-AC-003 v03.0 para 128)."),
                         {"last": str(last)})
+    return None
+
+
+# --- the DOE's liability for an erroneous inclusion -------------------------------------------
+
+def liability_units_held(liability):
+    """Para 139: the DOE cancels the units owed from a holding account of its own."""
+    from pacm.registry.models import Account, AccountBalance, AccountKind
+
+    accounts = Account.objects.filter(organisation_id=liability.doe_id, kind=AccountKind.HOLDING)
+    held = AccountBalance.objects.filter(account__in=accounts).aggregate(n=Sum("units"))["n"] or 0
+    if held < liability.units:
+        return _blocked("liability_units_held",
+                        _("The DOE holds %(held)s units in its holding accounts; it owes %(units)s (PROC-AC-003 v03.0 "
+                          "para 139)."), {"held": held, "units": liability.units},
+                        shown={"held": f"{held:,}", "units": f"{liability.units:,}"})
     return None

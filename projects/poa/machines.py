@@ -95,5 +95,8 @@ COMPONENT = Machine(
 
 
 def machines_register():
+    from .liability import LIABILITY
+
     machine_register(POA)
     machine_register(COMPONENT)
+    machine_register(LIABILITY)

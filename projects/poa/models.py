@@ -14,10 +14,11 @@ from django_fsm import FSMField, FSMModelMixin
 from ..fsm import fsm_mixin
 from ..models import Activity
 from ..models.activity import ActivityManager
-from .cycle import CP_TRANSITIONS, POA_TRANSITIONS, CPState
+from .cycle import CP_TRANSITIONS, LIABILITY_TRANSITIONS, POA_TRANSITIONS, CPState, LiabilityState
 
 ProgrammeTransitions = fsm_mixin("ProgrammeTransitions", __name__, "state", POA_TRANSITIONS)
 ComponentTransitions = fsm_mixin("ComponentTransitions", __name__, "state", CP_TRANSITIONS)
+LiabilityTransitions = fsm_mixin("LiabilityTransitions", __name__, "state", LIABILITY_TRANSITIONS)
 
 
 class ProgrammeManager(ActivityManager):
@@ -140,3 +141,63 @@ class ComponentProject(ComponentTransitions, FSMModelMixin, models.Model):
 
     def __str__(self):
         return f"{self.reference} {self.title}"
+
+
+class ComponentClaim(models.Model):
+    """What one CP of a batch claims, and the DOE verifies, for one vintage (PROC-AC-003 v03.0 para 220).
+
+    A PoA's monitoring period (a `projects.MonitoringPeriod` of the PoA) covers one batch of CPs
+    (para 219); its `VintageClaim` rows hold the sums of these lines per vintage, so the period
+    machine, the request and the issuing task read a PoA's period as a project's.
+    """
+
+    period = models.ForeignKey("projects.MonitoringPeriod", on_delete=models.CASCADE, related_name="cp_claims")
+    component = models.ForeignKey(ComponentProject, on_delete=models.PROTECT, related_name="claims")
+    vintage = models.PositiveSmallIntegerField()
+    claimed = models.PositiveBigIntegerField()
+    verified = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["period", "component", "vintage"]
+        indexes = [models.Index(fields=["component", "period"], name="cp_claim_component_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "component", "vintage"], name="cp_claim_unique"),
+            models.CheckConstraint(
+                condition=models.Q(verified__isnull=True) | models.Q(verified__lte=models.F("claimed")),
+                name="cp_verified_within_claim",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.component.reference} {self.vintage}: {self.claimed}"
+
+
+class InclusionLiability(LiabilityTransitions, FSMModelMixin, models.Model):
+    """What a validating DOE owes for a CP the SB excluded as erroneously included (PROC-AC-003 v03.0 para 139).
+
+    `units`: the A6.4ERs issued for the CP (every unit of its serial blocks, levies included),
+    due for cancellation by `due_on` (the exclusion plus `RuleSet.cp_liability_days`). The DOE
+    settles it by cancelling that many units from its own holding account (`settlement`); past
+    the due date the timer marks it overdue and tells the DOE. Its owner, locked first and keeper
+    of the event stream, is the PoA.
+    """
+
+    poa = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="liabilities")
+    component = models.OneToOneField(ComponentProject, on_delete=models.PROTECT, related_name="liability")
+    doe = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="inclusion_liabilities")
+    units = models.PositiveBigIntegerField()
+    due_on = models.DateField()
+    rule_set = models.ForeignKey("methodologies.RuleSet", on_delete=models.PROTECT, related_name="+")
+    settlement = models.ForeignKey("registry.LedgerTransaction", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    settled_at = models.DateTimeField(null=True, blank=True)
+    state = FSMField(default=LiabilityState.OPEN, choices=LiabilityState.choices, protected=True, db_index=True)
+    state_entered_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["poa", "pk"]
+
+    def __str__(self):
+        return f"{self.doe} owes {self.units} for {self.component.reference}"

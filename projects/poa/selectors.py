@@ -96,3 +96,23 @@ def dashboard_queue(user):
            .order_by("due_at", "pk"))
     return poas, cps
 
+
+
+def poa_batches(poa):
+    """The PoA's monitoring periods, each a batch of CPs (PROC-AC-003 v03.0 para 219), newest first, with
+    their CP lines (one prefetch): paged by the page (index (activity, number))."""
+    from django.db.models import Prefetch
+
+    from ..models import MonitoringPeriod
+    from .models import ComponentClaim
+
+    lines = ComponentClaim.objects.select_related("component").order_by("component__number", "vintage")
+    return (MonitoringPeriod.objects.filter(activity_id=poa.pk).prefetch_related(Prefetch("cp_claims", queryset=lines))
+            .order_by("-number"))
+
+
+def cp_liability(cp):
+    """The validating DOE's liability for this CP (para 139), or None."""
+    from .models import InclusionLiability
+
+    return InclusionLiability.objects.filter(component=cp).select_related("doe", "settlement").first()

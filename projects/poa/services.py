@@ -186,8 +186,8 @@ poa_withdraw = _poa_transition("withdraw")
 poa_deregister = _poa_transition("deregister")
 
 
-def poa_engage_doe(*, poa, user, doe, expected_state=None):
-    """The coordinating/managing entity engages the DOE that validates the PoA."""
+def _doe_engage(*, poa, user, doe, stage, name, expected_state):
+    """The coordinating/managing entity engages the DOE of a stage: `validation_doe` or `verification_doe`."""
     from ..services.design import doe_accreditation_check
 
     if doe is None or doe.kind != Organisation.Kind.DOE:
@@ -195,12 +195,25 @@ def poa_engage_doe(*, poa, user, doe, expected_state=None):
 
     def apply(obj, actor):
         doe_accreditation_check(activity=obj, doe=doe)
-        obj.validation_doe = doe
-        obj.save(update_fields=["validation_doe", "updated_at"])
-        activity_events.doe_engaged(activity=obj, actor=actor, doe=doe, stage="validation")
+        setattr(obj, f"{stage}_doe", doe)
+        obj.save(update_fields=[f"{stage}_doe", "updated_at"])
+        activity_events.doe_engaged(activity=obj, actor=actor, doe=doe, stage=stage)
         return obj
 
-    return action_run(subject=poa, name="engage_doe", user=user, apply=apply, expected_state=expected_state)
+    return action_run(subject=poa, name=name, user=user, apply=apply, expected_state=expected_state)
+
+
+def poa_engage_doe(*, poa, user, doe, expected_state=None):
+    """The coordinating/managing entity engages the DOE that validates the PoA."""
+    return _doe_engage(poa=poa, user=user, doe=doe, stage="validation", name="engage_doe",
+                       expected_state=expected_state)
+
+
+def poa_engage_verification_doe(*, poa, user, doe, expected_state=None):
+    """PROC-AC-003 v03.0 para 203: the DOE that verifies the PoA's monitoring reports (accredited in its
+    scope); never replaced while one of its batches is under verification."""
+    return _doe_engage(poa=poa, user=user, doe=doe, stage="verification", name="engage_verification_doe",
+                       expected_state=expected_state)
 
 
 # --- component projects ----------------------------------------------------------------------
@@ -376,6 +389,13 @@ def cp_confirm_inclusion(*, cp, user=None, actor=None, comment="", expected_stat
 
 
 @COMPONENT.serves("exclude_erroneous")
-def cp_exclude_erroneous(*, cp, user=None, actor=None, comment="", expected_state=None):
-    """Para 136: the SB excludes the CP with immediate effect."""
-    return _cp_fire("exclude_erroneous", cp, user or actor, comment, expected_state, after=_excluded)
+def cp_exclude_erroneous(*, cp, user=None, actor=None, comment="", expected_state=None, doe_at_fault=False):
+    """Paras 132(b), 137: the SB excludes the CP with immediate effect; para 139: where it determines
+    the validating DOE at fault, the DOE owes the units issued for the CP (projects.poa.liability)."""
+    from .liability import liability_open
+
+    def after(obj, actor):
+        _excluded(obj, actor)
+        return liability_open(cp=obj, actor=actor) if doe_at_fault else {"doe_at_fault": False}
+
+    return _cp_fire("exclude_erroneous", cp, user or actor, comment, expected_state, after=after)

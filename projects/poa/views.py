@@ -123,6 +123,12 @@ def _poa_page(request, poa, *, bound=None, status=200):
             forms["upload"] = form("upload", lambda: DocumentUploadForm(kinds=kinds, prefix="upload"))
     if offers.has("issue_authorization"):
         forms["auth"] = form("auth", lambda: AuthorizationStatementForm(prefix="auth"))
+    if offers.get("engage_verification_doe") is not None and offers.get("engage_verification_doe").blocked is None:
+        forms["verification"] = form("verification", lambda: EngageDOEForm(prefix="verification"))
+    if offers.has("submit_monitoring_report"):
+        from .forms import BatchForm
+
+        forms["batch"] = form("batch", lambda: BatchForm(prefix="batch"))
     host_forms = {h.pk: form(f"host-{h.pk}", lambda h=h: PoAHostApprovalForm(prefix=f"host-{h.pk}"))
                   for h in offers.items("issue_host_approval")}
     payable = {fee.pk for fee in offers.items("record_fee_payment")}
@@ -139,6 +145,7 @@ def _poa_page(request, poa, *, bound=None, status=200):
         "transitions": transitions, "hosts": selectors.poa_hosts(poa), "documents": documents,
         "page": page_get(request, selectors.poa_components(poa, request.user)),
         "notify": offers.has("notify_inclusion"),
+        "batches": page_get(request, selectors.poa_batches(poa), param="batches", per_page=10),
     }
     return render(request, "poa/poa_detail.html", context, status=status)
 
@@ -184,16 +191,21 @@ def _poa_form(request, poa, *, key, form, call, success, anchor=""):
                     show_again=lambda: _poa_page(request, poa, bound={key: form}))
 
 
+def _engage(request, reference, *, name, key, what, success, service):
+    poa = _poa_or_404(request.user, reference)
+    offer = available_actions(request.user, poa).get(name)
+    if offer is None or offer.blocked is not None:
+        _refuse(what)
+    form = EngageDOEForm(request.POST, prefix=key)
+    return _poa_form(request, poa, key=key, form=form, success=success,
+                     call=lambda d: service(poa=poa, user=request.user, doe=d["doe"]))
+
+
 @require_POST
 @login_required
 def poa_engage_doe(request, reference):
-    poa = _poa_or_404(request.user, reference)
-    offer = available_actions(request.user, poa).get("engage_doe")
-    if offer is None or offer.blocked is not None:
-        _refuse(_("engage a DOE"))
-    form = EngageDOEForm(request.POST, prefix="engage")
-    return _poa_form(request, poa, key="engage", form=form, success=_("DOE engaged."),
-                     call=lambda d: poa_services.poa_engage_doe(poa=poa, user=request.user, doe=d["doe"]))
+    return _engage(request, reference, name="engage_doe", key="engage", what=_("engage a DOE"),
+                   success=_("DOE engaged."), service=poa_services.poa_engage_doe)
 
 
 @require_POST
@@ -284,7 +296,14 @@ def _cp_page(request, cp, *, bound=None, status=200):
         kinds = tuple(k for k, roles in CP_UPLOADERS.items() if set(roles) & {str(r) for r in offers.roles})
         if kinds:
             upload = bound.get("upload") or CPDocumentForm(kinds=kinds, prefix="upload")
+    liability = selectors.cp_liability(cp)
+    settle = None
+    if liability is not None and available_actions(request.user, liability).has("settle"):
+        from .forms import LiabilitySettleForm
+
+        settle = bound.get("settle") or LiabilitySettleForm(doe=liability.doe, prefix="settle")
     context = {"cp": cp, "offers": offers, "transitions": transitions, "upload": upload,
+               "liability": liability, "settle": settle,
                "documents": selectors.cp_documents(cp),
                "confirmed": {c.pk for c in cp.criteria_confirmed.all()}}
     return render(request, "poa/cp_detail.html", context, status=status)
@@ -329,3 +348,47 @@ def cp_document_upload(request, reference):
                                                                    uploaded=d["file"]),
                     show_again=lambda: _cp_page(request, cp, bound={"upload": form}))
 
+
+
+# --- monitoring per batch of CPs and the DOE's liability (PROC-AC-003 v03.0 paras 139, 217-222) ---
+
+@require_POST
+@login_required
+def poa_monitoring_submit(request, reference):
+    from .forms import BatchForm
+    from .issuance import poa_period_submit
+
+    poa = _poa_or_404(request.user, reference)
+    if not available_actions(request.user, poa).has("submit_monitoring_report"):
+        _refuse(_("submit a monitoring report"))
+    form = BatchForm(request.POST, request.FILES, prefix="batch")
+    return _poa_form(request, poa, key="batch", form=form, success=_("Monitoring report submitted."),
+                     anchor="batches",
+                     call=lambda d: poa_period_submit(poa=poa, user=request.user, start=d["start"], end=d["end"],
+                                                      claims=d["lines"], report=d["report"]))
+
+
+@require_POST
+@login_required
+def cp_liability_settle(request, reference):
+    from .forms import LiabilitySettleForm
+    from .liability import liability_settle
+
+    cp = _cp_or_404(request.user, reference)
+    liability = selectors.cp_liability(cp)
+    if liability is None or not available_actions(request.user, liability).has("settle"):
+        _refuse(_("settle the liability"))
+    form = LiabilitySettleForm(request.POST, doe=liability.doe, prefix="settle")
+    return form_run(request, form=form, success=_("The units owed are cancelled."), done_url=cp_url(cp, "liability"),
+                    call=lambda d: liability_settle(liability=liability, user=request.user,
+                                                    from_account=d["from_account"]),
+                    show_again=lambda: _cp_page(request, cp, bound={"settle": form}))
+
+
+@require_POST
+@login_required
+def poa_engage_verification_doe(request, reference):
+    """PROC-AC-003 v03.0 para 203: the CME engages the DOE that verifies the PoA's batches."""
+    return _engage(request, reference, name="engage_verification_doe", key="verification",
+                   what=_("engage the verification DOE"), success=_("Verification DOE engaged."),
+                   service=poa_services.poa_engage_verification_doe)

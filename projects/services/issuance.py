@@ -16,6 +16,7 @@ from methodologies.models import RuleSet, rule_set_by_key, rule_set_in_force_key
 from pacm.common.errors import ServiceError
 from pacm.parties.roles import Actor
 from pacm.registry.models import Account, AccountKind, AuthorizationStatus, UnitBlock
+from pacm.registry.services.issuance import Tranche
 
 from .. import events
 from ..cycle import ActivityState, PeriodState
@@ -76,8 +77,19 @@ def issuance_preview(*, period, units, omge_rate=None, lines=()):
     rule_set, sop_exempt, risk = issuance_terms(period=period)
     split = _arithmetic().issuance_split(gross=units, rule_set=rule_set, omge_rate=omge_rate, sop_exempt=sop_exempt,
                                          risk_rating=risk, negligible=period.activity.risk_negligible)
+    split, _sop = _per_host(period, split, rule_set, sop_exempt, omge_rate=omge_rate, risk=risk)
     amounts = _arithmetic().distribution_allocate(net=split.net, lines=list(lines)) if lines else []
     return split, amounts
+
+
+def _per_host(period, split, rule_set, sop_exempt, *, omge_rate, risk, on_date=None):
+    """A PoA's share of proceeds per host (projects.poa.issuance.split_per_host; reading poa-issuance-3)."""
+    if period.activity.kind != Activity.Kind.POA:
+        return split, sop_exempt
+    from ..poa.issuance import split_per_host
+
+    return split_per_host(period=period, split=split, rule_set=rule_set, on_date=on_date or timezone.localdate(),
+                          omge_rate=omge_rate, risk_rating=risk, negligible=period.activity.risk_negligible)
 
 
 def _receiving(account, participant_ids):
@@ -190,7 +202,7 @@ def period_request_issuance(*, period, user, units_requested, lines, omge_rate=N
                 activity=obj.activity, period=obj, kind=Fee.Kind.ISSUANCE, actor=actor,
                 amount=lambda rs: (rs.issuance_fee_per_unit_usd * request.units_requested).quantize(Decimal("0.01")),
                 basis=lambda rs: f"{request.units_requested:,} units requested x USD {rs.issuance_fee_per_unit_usd} "
-                f"under rule set {rs.version}",
+                f"under rule set {rs.version}", hosts=_fee_hosts(obj.activity),
             )
         return {
             "units_requested": request.units_requested,
@@ -252,6 +264,15 @@ def period_reject_issuance(*, period, user, comment, expected_state=None):
     return _fire(period, "reject_issuance", user, comment, expected_state=expected_state)
 
 
+def _fee_hosts(activity):
+    """A PoA's fees are waived when any host is an LDC or SIDS (PROC-AC-003 v03.0 App.1 para 4)."""
+    if activity.kind != Activity.Kind.POA:
+        return None
+    from ..poa.issuance import fee_hosts
+
+    return fee_hosts(activity)
+
+
 def _dispatch(period_id):
     from ..tasks import issuance_run
 
@@ -290,22 +311,33 @@ def _tranches(*, period, request, on_date):
         remaining_cap = max(statement.quantity_cap - issued_authorized, 0)
     left = request.units_requested
     tranches = []
-    for claim in period.claims.order_by("vintage"):
-        quantity = min(claim.verified or 0, left)
+    for vintage, verified, tag in _tranche_lines(period, on_date):
+        quantity = min(verified or 0, left)
         if quantity <= 0:
             continue
         left -= quantity
-        if statement is None or not statement.is_authorized or not statement.covers_vintage(claim.vintage):
-            tranches.append((claim.vintage, quantity, AuthorizationStatus.MITIGATION_CONTRIBUTION, ""))
+        if statement is None or not statement.is_authorized or not statement.covers_vintage(vintage):
+            tranches.append(Tranche((vintage, quantity, AuthorizationStatus.MITIGATION_CONTRIBUTION, ""), tag))
             continue
         authorized = quantity if remaining_cap is None else min(quantity, remaining_cap)
         if remaining_cap is not None:
             remaining_cap -= authorized
         if authorized:
-            tranches.append((claim.vintage, authorized, statement.uses, statement.first_transfer))
+            tranches.append(Tranche((vintage, authorized, statement.uses, statement.first_transfer), tag))
         if quantity - authorized:
-            tranches.append((claim.vintage, quantity - authorized, AuthorizationStatus.MITIGATION_CONTRIBUTION, ""))
+            tranches.append(Tranche((vintage, quantity - authorized, AuthorizationStatus.MITIGATION_CONTRIBUTION, ""),
+                                    tag))
     return tranches
+
+
+def _tranche_lines(period, on_date):
+    """[(vintage, verified, tag)]: a project's per vintage; a PoA batch's per CP per vintage, each tagged with
+    its CP and host (PROC-AC-003 v03.0 para 220)."""
+    if period.activity.kind == Activity.Kind.POA:
+        from ..poa.issuance import tranche_lines
+
+        return tranche_lines(period, rule_set=issuance_terms(period=period, on_date=on_date)[0], on_date=on_date)
+    return [(claim.vintage, claim.verified, None) for claim in period.claims.order_by("vintage")]
 
 
 def _terms_read(on_date):
@@ -336,7 +368,8 @@ def issuance_process(*, period_id):
         # periods of one activity are issued at once.
         # One statement: the activity of the period, locked, with what the split reads (pacm issue 8).
         activity = (
-            Activity.objects.select_for_update(no_key=True, of=("self",))
+            # _base_manager: a PoA's period too (Activity.objects lists projects only; projects.poa).
+            Activity._base_manager.select_for_update(no_key=True, of=("self",))
             .select_related("host_party", "methodology_version__methodology")
             .annotate(**_terms_read(today))
             .filter(pk=Subquery(MonitoringPeriod.objects.filter(pk=period_id).values("activity_id")[:1]))
@@ -370,6 +403,8 @@ def issuance_process(*, period_id):
         rule_set, sop_exempt, risk = issuance_terms(period=period, on_date=today)
         split = _arithmetic().issuance_split(gross=request.units_requested, rule_set=rule_set, omge_rate=request.omge_rate,
                                sop_exempt=sop_exempt, risk_rating=risk, negligible=activity.risk_negligible)
+        split, sop_exempt = _per_host(period, split, rule_set, sop_exempt, omge_rate=request.omge_rate, risk=risk,
+                                      on_date=today)
         # The receiving accounts locked as they are read, lowest key first (accounts_lock's order).
         lines = sorted(
             request.lines.select_related("account", "account__organisation__party", "account__party")

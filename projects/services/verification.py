@@ -128,11 +128,19 @@ def period_start_verification(*, period, user, comment="", expected_state=None):
 
 
 @PERIOD.serves("certify")
-def period_certify(*, period, user, verified, comment="", expected_state=None):
-    """The DOE's verification and certification opinion: verified quantity per vintage (RMP 51)."""
+def period_certify(*, period, user, verified, comment="", expected_state=None, verified_by_cp=None):
+    """The DOE's verification and certification opinion: verified quantity per vintage (RMP 51); for a
+    PoA batch, per CP per vintage (`verified_by_cp`, PROC-AC-003 v03.0 para 220), summed per vintage."""
+    if verified_by_cp:
+        from ..poa.issuance import verified_sums
+
+        verified = verified_sums(verified_by_cp)
 
     def prepare(obj, actor):
+        from ..poa.issuance import cp_verified_apply
+
         claims = {c.vintage: c for c in obj.claims.all()}
+        cp_verified_apply(obj, verified_by_cp)
         try:
             given = {int(v): int(q) for v, q in verified.items()}
         except (TypeError, ValueError):
@@ -160,7 +168,10 @@ def period_certify(*, period, user, verified, comment="", expected_state=None):
 
     return _fire(
         period, "certify", user, comment, prepare=prepare,
-        payload={"verified": {str(v): int(q) for v, q in verified.items()}}, expected_state=expected_state,
+        payload={"verified": {str(v): int(q) for v, q in verified.items()},
+                 **({"verified_by_cp": {str(r): {str(v): int(q) for v, q in per.items()}
+                                        for r, per in verified_by_cp.items()}} if verified_by_cp else {})},
+        expected_state=expected_state,
     )
 
 

@@ -1242,6 +1242,14 @@ POA_ROUTES = {
                                post=lambda kw, s, p: _poa_transition_post(kw, s, p, model=ComponentProject)),
     "cp-document-upload": POST_ONLY(fill=cp_routes(_roles(AP, DOE)), post=lambda kw, s, p: {
         "upload-kind": "cp_dd", "upload-file": f.pdf("matrix-cp.pdf")}),
+    # PoA monitoring per batch of CPs and the DOE's liability (PROC-AC-003 v03.0 paras 139, 217-222).
+    "poa-monitoring-submit": POST_ONLY(fill=poa_routes(_roles(AP)), post=lambda kw, s, p: {
+        "batch-start": "2021-01-01", "batch-end": "2021-12-31", "batch-lines": "A64-P999999-CP0001, 2021, 10",
+        "batch-report": f.pdf("matrix-batch.pdf")}),
+    "poa-engage-verification-doe": POST_ONLY(fill=poa_routes(_roles(AP)),
+                                             post=lambda kw, s, p: {"verification-doe": ""}),
+    # No CP of the matrix owes a liability: refused for everyone.
+    "cp-liability-settle": POST_ONLY(fill=cp_routes(_roles()), post=_nothing),
 }
 
 

@@ -19,6 +19,7 @@ SCENES = {
     "approval": {"poa-host-approve", "poa-authorization", "cp-notify"},
     "registration": {"poa-fee-pay"},
     "inclusion": {"cp-transition", "cp-document-upload"},
+    "monitoring": {"poa-monitoring-submit", "poa-engage-verification-doe", "cp-liability-settle"},
 }
 
 
@@ -112,5 +113,41 @@ def test_fuzz_cp_forms(settings, world):
                _url("cp-detail", under.reference), {"upload-kind": "cp_dd"}, {"upload-file": pdf_factory("cpdd.pdf")}),
     ]
     assert {t.name for t in targets} == SCENES["inclusion"]
+    for target in targets:
+        fuzz(settings, target)
+
+
+def test_fuzz_poa_monitoring_and_liability_forms(settings, world, time_machine, django_capture_on_commit_callbacks):
+    """The batch form (PROC-AC-003 v03.0 paras 219-220), the verification DOE's, the DOE's settlement (para 139)."""
+    from pacm.registry.models import Account, AccountKind
+    from pacm.registry.services import units_transfer
+    from projects.cycle import PeriodState as P
+    from projects.poa import services as poa_services
+    from tests.poa.conftest import board
+    from tests.poa.issuance_world import batch, drive, poa_world_build
+
+    pw = poa_world_build(world, poa_services.poa_create(**poa_data(world)), time_machine)
+    gh = pw.cps["gh"]
+    drive(world, batch(world, pw, {"gh": {pw.y1: 1_000}, "gh2": {pw.y1: 2_000}}), P.ISSUED,
+          django_capture_on_commit_callbacks)
+    poa_services.cp_request_inclusion_review(cp=gh, user=world.sofia, comment="Outside the boundary.")
+    poa_services.cp_exclude_erroneous(cp=gh, actor=board(world), comment="Erroneous.", doe_at_fault=True)
+    world.orgs["doe2"].authorized_by_party = True
+    world.orgs["doe2"].save(update_fields=["authorized_by_party"])
+    account = Account.objects.create(number="PACM-H-ORB-9", kind=AccountKind.HOLDING, name="Orbis",
+                                     organisation=world.orgs["doe2"])
+    units_transfer(user=world.ama, from_account="PACM-H-CME-1", to_account=account.number, quantity=1_000)
+    page = _url("poa-detail", pw.poa.reference)
+    ke = pw.cps["ke"].reference
+    targets = [
+        Target("poa-monitoring-submit", world.ama, _url("poa-monitoring-submit", pw.poa.reference), page,
+               {"batch-start": pw.period1[0].isoformat(), "batch-end": pw.period1[1].isoformat(),
+                "batch-lines": f"{ke}, {pw.y1}, 100"}, {"batch-report": pdf_factory("m.pdf")}),
+        Target("poa-engage-verification-doe", world.ama, _url("poa-engage-verification-doe", pw.poa.reference), page,
+               {"verification-doe": str(world.orgs["doe2"].pk)}),
+        Target("cp-liability-settle", world.otto, _url("cp-liability-settle", gh.reference),
+               _url("cp-detail", gh.reference), {"settle-from_account": str(account.pk)}),
+    ]
+    assert {t.name for t in targets} == SCENES["monitoring"]
     for target in targets:
         fuzz(settings, target)

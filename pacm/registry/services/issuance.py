@@ -7,6 +7,7 @@ The steps are planned in memory and written together in a fixed number of multi-
 (pacm issue 8; docs/benchmarks.md "Write path against the floor").
 """
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -35,6 +36,24 @@ OIMP_DEFINITIONS = (
 )
 MAX_VINTAGE = 32767
 MOVED_INTO = (AccountKind.PENDING, AccountKind.SOP_ADAPTATION, AccountKind.OMGE_MANDATORY, AccountKind.BUFFER)
+
+
+@dataclass(frozen=True)
+class TrancheTag:
+    """What a PoA's tranche carries onto its blocks: the component project and its host (PROC-AC-003 v03.0 para 220)."""
+
+    component_id: int
+    host_party_id: int
+    label: str = ""
+
+
+class Tranche(tuple):
+    """A tranche row (vintage, quantity, status, definition) with, for a PoA's, its `tag`."""
+
+    def __new__(cls, row, tag=None):
+        obj = super().__new__(cls, row)
+        obj.tag = tag
+        return obj
 
 
 def _is_count(value):
@@ -90,7 +109,7 @@ def _tranches_clean(tranches):
                 code="first_transfer_definition_required", params=params,
             )
         if quantity:
-            cleaned.append((vintage, quantity, status, definition))
+            cleaned.append(Tranche((vintage, quantity, status, definition), getattr(row, "tag", None)))
     return cleaned
 
 
@@ -167,14 +186,17 @@ def _counters_advance(*, activity, tranches):
 def _issued_blocks(*, issuance, activity, tranches, pending, next_free, negligible=False):
     """Step 1 (7/CMA.4 annex I para 37): every unit into the pending account, serials never reused."""
     blocks = []
-    for vintage, quantity, status, definition in tranches:
+    for row in tranches:
+        vintage, quantity, status, definition = row
+        tag = getattr(row, "tag", None)  # a PoA's: the CP and its host (PROC-AC-003 v03.0 para 220)
         start = next_free[vintage]
         next_free[vintage] = start + quantity
         blocks.append(
             UnitBlock(
-                activity=activity, host_party_id=activity.host_party_id, vintage=vintage, issuance=issuance,
-                serial_start=start, serial_end=start + quantity - 1, account=pending, authorization_status=status,
-                first_transfer_definition=definition, negligible_risk=negligible,
+                activity=activity, host_party_id=tag.host_party_id if tag else activity.host_party_id, vintage=vintage,
+                issuance=issuance, serial_start=start, serial_end=start + quantity - 1, account=pending,
+                authorization_status=status, first_transfer_definition=definition, negligible_risk=negligible,
+                component_id=tag.component_id if tag else None,
             )
         )
     return blocks

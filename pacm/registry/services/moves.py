@@ -93,7 +93,7 @@ def block_split_off(*, block, take, to_account, flag, now):
         first_transfer_definition=block.first_transfer_definition,
         first_transferred=block.first_transferred or flag,
         first_transferred_at=now if flag else block.first_transferred_at, parent=block,
-        negligible_risk=block.negligible_risk,
+        negligible_risk=block.negligible_risk, component_id=block.component_id,
     )
 
 
