@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('poa', '0002_poa_issuance_liability'),
-        ('registry', '0011_transaction_kinds_merged'),
+        ('registry', '0012_public_lookup'),
     ]
 
     operations = [
