@@ -377,3 +377,10 @@ def activity_not_suspended(obj):
         return None
     error = suspension_error(suspension)
     return Blocked(code=error.code, message=error.message, params=error.params)
+
+
+def renewal_possible(obj):
+    """PROC-AC-002 v03.0 paras 231, 242 (PROC-AC-003 v03.0 paras 275, 286, 303): projects.renewals.guards."""
+    from projects.renewals.guards import renewal_possible as check
+
+    return check(obj)

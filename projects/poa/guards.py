@@ -273,3 +273,10 @@ def inclusion_review_in_time(cp):
                         _("A review of this inclusion could be requested until %(last)s (PROC-AC-003 v03.0 para 128)."),
                         {"last": str(last)})
     return None
+
+
+def renewal_possible(obj):
+    """PROC-AC-002 v03.0 paras 231, 242 (PROC-AC-003 v03.0 paras 275, 286, 303): projects.renewals.guards."""
+    from projects.renewals.guards import renewal_possible as check
+
+    return check(obj)
