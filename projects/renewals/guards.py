@@ -49,7 +49,20 @@ def renewal_possible(subject):
             "no longer be renewed (A6.4-PROC-AC-002 paras 242-243; A6.4-PROC-AC-003 paras 286-287, 303-304).")
             % params)
     if kind == Kind.CP:
+        # PROC-AC-003 para 303: the DOE's notification is the submission: no earlier than the window.
+        if today < opens:
+            params = {"opens": opens.isoformat(), "end": subject.crediting_end.isoformat()}
+            return Blocked(code="renewal_window_not_open", params=params, message=_(
+                "The renewal may be notified from %(opens)s, 270 days before the crediting period ends on %(end)s "
+                "(A6.4-PROC-AC-003 para 303).") % params)
         return cp_period_within_poa_for(subject)
+    if kind == Kind.POA:
+        start, end = periods.new_period(subject, rule_set)
+        if end < start:
+            params = {"end": subject.crediting_end.isoformat()}
+            return Blocked(code="poa_duration_reached", params=params, message=_(
+                "The PoA's total duration ends on %(end)s: its period may not be renewed beyond it (A6.4-PROC-AC-003 "
+                "para 274: at most 20 years, 60 with removals).") % params)
     return None
 
 
