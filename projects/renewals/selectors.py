@@ -36,10 +36,11 @@ def subject_renewals(subject):
 
 
 def renewals_waiting(user):
-    """Renewals on which a declared write waits for this user (dashboards)."""
+    """Renewals on which a declared write waits for this user (the dashboard's queue): one query
+    over the table, each kind with its own machine's declarations (waiting_q), ordered by due date."""
     if user is None or not user.is_authenticated:
-        return []
-    rows = []
+        return RenewalRequest.objects.none()
+    q = Q(pk__in=[])
     for machine in MACHINES:
-        rows += list(_related(machine.model.objects.filter(waiting_q(user, machine))).order_by("due_at", "pk")[:PAGE])
-    return rows
+        q |= Q(kind=machine.model.objects.kind) & waiting_q(user, machine)
+    return _related(RenewalRequest._base_manager.filter(q)).order_by("due_at", "pk")

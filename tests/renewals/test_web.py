@@ -92,3 +92,40 @@ def test_the_cp_page_offers_the_notification_to_its_doe(world, client, time_mach
     client.force_login(world.sam)
     body = client.get(reverse("renewal-detail", kwargs={"pk": renewal.pk})).content.decode()
     assert "renew_cp" in body and "The renewal fee is not paid yet" in body
+
+
+def test_the_dashboard_lists_the_renewals_waiting_for_the_person(world, advance_to, client, time_machine):
+    activity = registered_renewable(world, advance_to)
+    _at(time_machine, activity.crediting_end - datetime.timedelta(days=100))
+    renewal = request(world, activity)
+    label = f"{activity.reference} renewal 1"
+    link = reverse("renewal-detail", kwargs={"pk": renewal.pk})
+    client.force_login(world.otto)  # the DOE validates next
+    body = client.get(reverse("dashboard")).content.decode()
+    assert 'id="renewal-queue"' in body and label in body and link in body
+    for user in (world.ama, world.dora, world.kofi, world.sam):  # nothing waits for them
+        client.force_login(user)
+        assert link not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_the_participants_are_reminded_when_the_window_opens(world, advance_to, time_machine):
+    """PROC-AC-002 para 242: the secretariat's reminder 270 days before the end, once."""
+    from pacm.notifications.models import Notification
+    from projects.timers import timers_run
+
+    activity = registered_renewable(world, advance_to)
+    end = activity.crediting_end
+    _at(time_machine, end - datetime.timedelta(days=271))
+    timers_run()
+    assert not Notification.objects.filter(write="renewal_reminder").exists()
+    _at(time_machine, end - datetime.timedelta(days=270))
+    timers_run()
+    timers_run()
+    row = Notification.objects.get(write="renewal_reminder")
+    assert row.recipient == world.ama and row.key == f"renewal:{end.isoformat()}"
+    assert (end + datetime.timedelta(days=365)).isoformat() in row.body
+    # Opened: no reminder for a period whose renewal is already requested.
+    Notification.objects.all().delete()
+    request(world, activity)
+    timers_run()
+    assert not Notification.objects.filter(write="renewal_reminder").exists()

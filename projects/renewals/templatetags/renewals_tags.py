@@ -3,6 +3,7 @@ the form to open one when `available_actions` offers it (blocked: why not)."""
 from django import template
 from django.urls import reverse
 
+from pacm.common.paging import page_get
 from pacm.engine.offers import available_actions
 
 from .. import periods, selectors
@@ -31,3 +32,10 @@ def renewals_panel(context, subject):
         "window": (opens, closes), "transitioned": transitioned, "allowed": allowed,
         "left": periods.renewals_left(subject, rule_set), "renewable": allowed is not None,
     }
+
+
+@register.inclusion_tag("renewals/_queue.html", takes_context=True)
+def renewals_queue(context):
+    """The dashboard's renewals waiting for this person (selectors.renewals_waiting), a page at a time."""
+    request = context["request"]
+    return {"renewals": page_get(request, selectors.renewals_waiting(request.user), param="renewals", per_page=20)}
