@@ -8,6 +8,8 @@ from pacm.common.forms import BootstrapMixin, ModelChoiceField, TextField, text_
 from pacm.common.submission import SubmissionKeyMixin
 from pacm.parties.models import Organisation
 
+from ..reversals.forms import WriteForm  # reasons when the write needs them, the state shown
+
 
 class RenewalRequestForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     """PROC-AC-002 paras 235, 238; STAN-AC-002 para 162: the updated PDD for the DOE contracted."""
@@ -34,24 +36,6 @@ class CPRenewalNotifyForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
                              help_text=_("A PDF or office document."))
 
 
-class WriteForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
-    """A button of the renewal page: reasons when the write needs them, and the state shown."""
-
-    comment = TextField(required=False, max_length=5000, label=_("Comment (optional)"))
-    expected_state = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
-
-    def __init__(self, *args, spec, renewal, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.spec = spec
-        self.fields["expected_state"].initial = renewal.state
-        if spec.needs_reason:
-            self.fields["comment"] = text_area(2, max_length=5000, label=_("Reasons"))
-
-    def service_kwargs(self):
-        data = self.cleaned_data
-        return {"comment": data.get("comment") or "", "expected_state": data.get("expected_state") or None}
-
-
 class ValidateForm(WriteForm):
     report = forms.FileField(label=_("Validation report for renewal of the crediting period"),
                              help_text=_("A PDF or office document."))
@@ -67,7 +51,7 @@ class BoardDecisionForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     agenda_item = TextField(max_length=20, label=_("Agenda item"), help_text=_('e.g. "4.2"'))
     comment = text_area(3, max_length=5000, label=_("Reasons"))
 
-    def __init__(self, *args, spec, renewal, proposals=(), **kwargs):
+    def __init__(self, *args, spec, obj, proposals=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["transition"] = forms.ChoiceField(choices=[(t.name, t.label) for t in proposals],
                                                       label=_("Decision"))
@@ -89,4 +73,4 @@ def write_form(spec, renewal, data=None, files=None):
         from .services import board_proposals
 
         kw["proposals"] = board_proposals(renewal)
-    return cls(data, files, spec=spec, renewal=renewal, prefix=f"w-{spec.name}", **kw)
+    return cls(data, files, spec=spec, obj=renewal, prefix=f"w-{spec.name}", **kw)

@@ -75,9 +75,12 @@ def _open_states(kind):
 def cp_period_within_poa_for(cp):
     """STAN-AC-004 para 130: never past the PoA's end; PROC-AC-003 para 277: no CP renewal while
     the PoA period in force does not cover the new period's start."""
-    start = cp.crediting_end + periods.DAY
-    if start > cp.poa.crediting_end:
-        params = {"poa_end": cp.poa.crediting_end.isoformat(), "start": start.isoformat()}
+    return _past_poa_end(cp.crediting_end + periods.DAY, cp.poa.crediting_end)
+
+
+def _past_poa_end(start, poa_end):
+    if start > poa_end:
+        params = {"poa_end": poa_end.isoformat(), "start": start.isoformat()}
         return Blocked(code="cp_renewal_past_poa_end", params=params, message=_(
             "The PoA period ends on %(poa_end)s: a renewed crediting period starting on %(start)s would run past "
             "the PoA's end. Renew the PoA period first (A6.4-STAN-AC-004 para 130; A6.4-PROC-AC-003 para 277).")
@@ -137,10 +140,4 @@ def review_window_open(renewal):
 
 def cp_period_within_poa(renewal):
     """Checked again when the CP's period is renewed: the PoA period in force still covers it."""
-    poa_end = renewal.poa.crediting_end
-    if renewal.new_start > poa_end:
-        params = {"poa_end": poa_end.isoformat(), "start": renewal.new_start.isoformat()}
-        return Blocked(code="cp_renewal_past_poa_end", params=params, message=_(
-            "The PoA period ends on %(poa_end)s: a renewed crediting period starting on %(start)s would run past "
-            "the PoA's end (A6.4-STAN-AC-004 para 130; A6.4-PROC-AC-003 para 277).") % params)
-    return None
+    return _past_poa_end(renewal.new_start, renewal.poa.crediting_end)

@@ -44,26 +44,25 @@ def _common(**kw):
 
 MECHANISM = (Tie(Role.SECRETARIAT, K.SECRETARIAT), Tie(Role.SB, K.SB))
 
-RENEWAL_MACHINE = Machine(
-    name="renewal", model=RenewalRequest, states=cycle.RenewalState, initial=cycle.RenewalState.UNDER_VALIDATION,
-    transitions=cycle.RENEWAL_TRANSITIONS, actions=cycle.RENEWAL_ACTIONS, terminal=cycle.RENEWAL_TERMINAL,
-    timed=cycle.RENEWAL_TIMED, owner="activity",
-    ties=(Tie(Role.PARTICIPANT, K.PARTICIPANT, "activity__participants"),
-          Tie(Role.DOE, K.DOE, "validation_doe"),
-          Tie(Role.DNA, K.DNA, "activity__host_party", via_party=True), *MECHANISM),
-    **_common(),
-)
+def _pipeline_machine(name, model, owner, ties):
+    """A project's or a PoA's renewal: the request pipeline's table (cycle.RENEWAL_TRANSITIONS)."""
+    return Machine(
+        name=name, model=model, states=cycle.RenewalState, initial=cycle.RenewalState.UNDER_VALIDATION,
+        transitions=cycle.RENEWAL_TRANSITIONS, actions=cycle.RENEWAL_ACTIONS, terminal=cycle.RENEWAL_TERMINAL,
+        timed=cycle.RENEWAL_TIMED, owner=owner, ties=(*ties, Tie(Role.DOE, K.DOE, "validation_doe"), *MECHANISM),
+        **_common(),
+    )
 
-POA_RENEWAL_MACHINE = Machine(
-    name="poa_renewal", model=PoARenewal, states=cycle.RenewalState, initial=cycle.RenewalState.UNDER_VALIDATION,
-    transitions=cycle.RENEWAL_TRANSITIONS, actions=cycle.RENEWAL_ACTIONS, terminal=cycle.RENEWAL_TERMINAL,
-    timed=cycle.RENEWAL_TIMED, owner="poa",
-    ties=(Tie(Role.PARTICIPANT, K.PARTICIPANT, "poa__participants"),
-          Tie(Role.DOE, K.DOE, "validation_doe"),
-          # PROC-AC-003 v03.0 para 26: the DNA of each host of the PoA.
-          Tie(Role.DNA, K.DNA, reverse="party__poa_hosts__poa__poa_renewals"), *MECHANISM),
-    **_common(),
-)
+
+RENEWAL_MACHINE = _pipeline_machine("renewal", RenewalRequest, "activity", (
+    Tie(Role.PARTICIPANT, K.PARTICIPANT, "activity__participants"),
+    Tie(Role.DNA, K.DNA, "activity__host_party", via_party=True),
+))
+POA_RENEWAL_MACHINE = _pipeline_machine("poa_renewal", PoARenewal, "poa", (
+    Tie(Role.PARTICIPANT, K.PARTICIPANT, "poa__participants"),
+    # PROC-AC-003 v03.0 para 26: the DNA of each host of the PoA.
+    Tie(Role.DNA, K.DNA, reverse="party__poa_hosts__poa__poa_renewals"),
+))
 
 CP_RENEWAL_MACHINE = Machine(
     name="cp_renewal", model=CPRenewal, states=cycle.CPRenewalState, initial=cycle.CPRenewalState.NOTIFIED,

@@ -7,8 +7,6 @@ stores the new version of the design document, creates the renewal row and recor
 through the engine's skeleton; `renew_after_appeal` (a project or a PoA) and `renew_cp` (a CP)
 record the new period on the subject.
 """
-import re
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,8 +24,6 @@ from . import events, guards, periods
 from .cycle import CPRenewalState, RenewalState
 from .machine import CP_RENEWAL_MACHINE, POA_RENEWAL_MACHINE, RENEWAL_MACHINE
 from .models import CPRenewal, Kind, PoARenewal, RenewalRequest
-
-MEETING_NUMBER = re.compile(r"^(?:A6\.4-)?(SBM?\d{3})$")
 
 
 def _doe_check(doe, scope):
@@ -257,10 +253,9 @@ def board_proposals(renewal):
 def renewal_board_decision_record(*, renewal, user, transition, meeting, agenda_item, comment):
     """PROC-AC-002 para 249 (section 5.2; RMP 22): the secretariat records the SB's decision from the
     meeting report; the decision fires as the Board (as a transition request's: transition-4)."""
-    match = MEETING_NUMBER.match((meeting or "").strip().upper())
-    if match is None:
-        raise ServiceError(_('Give the meeting\'s number as its report does, e.g. "SBM019".'), field="meeting",
-                           code="give_meeting_number_report")
+    from ..board.services import _meeting_number
+
+    number = _meeting_number(meeting)
     agenda_item = (agenda_item or "").strip()
     if not agenda_item or len(agenda_item) > 20:
         raise ServiceError(_('Give the agenda item under which the meeting decided, e.g. "4.2".'),
@@ -272,9 +267,9 @@ def renewal_board_decision_record(*, renewal, user, transition, meeting, agenda_
         if transition not in {t.name for t in board_proposals(obj)}:
             raise ServiceError(_("The SB decides on this request by approving or rejecting it."), field="transition",
                                code="board_decides")
-        events.board_decided(renewal=obj, actor=actor, proposed=transition, meeting=match.group(1),
+        events.board_decided(renewal=obj, actor=actor, proposed=transition, meeting=number,
                              agenda_item=agenda_item, comment=comment)
-        board = Actor.board(f"{match.group(1)} item {agenda_item}")
+        board = Actor.board(f"{number} item {agenda_item}")
         return machine.call(transition, obj, actor=board, comment=comment)
 
     return write_run(machine=machine, pk=renewal.pk, name="decide_as_board", user=user, apply=apply)

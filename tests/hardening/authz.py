@@ -576,15 +576,16 @@ def _transition_requests_build(scene, world):
         {"kofi": AP, "nils": DNA}, markers=(hidden.title,))
 
 
-def transition_routes(*, read=False, names=False):
-    """A filler for a route of one transition request: each of the scene's, and one that is none;
+def transition_routes(*, read=False, names=False, table=None, rows="transitions", none="no such transition request"):
+    """A filler for a route of one transition request (or another subject by pk: `table` its
+    machine's writes, `rows` the scene's attribute): each of the scene's, and one that is none;
     with `names`, the writes live in its state, one a timer fires, and a name that is none."""
-    table = TRANSITION_MACHINE.writes
+    table = table if table is not None else TRANSITION_MACHINE.writes
 
     def fill(scene):
         targets, sent_once = [], set()
-        bases = [(scene.obj(r).label, r, scene.obj(r)) for r in scene.transitions]
-        for label, request, obj in [*bases, ("no such transition request", None, NOWHERE)]:
+        bases = [(scene.obj(r).label, r, scene.obj(r)) for r in getattr(scene, rows)]
+        for label, request, obj in [*bases, (none, None, NOWHERE)]:
             base = {"pk": request.pk if request is not None else NO_SUCH_ID}
             extras = [("", {})]
             if names:
@@ -1255,33 +1256,11 @@ def _renewals_build(scene, world):
 
 
 def renewal_routes(*, read=False, names=False):
-    """A route of one renewal: the scene's, and one that is none; with `names`, the writes live in
-    its state, one a timer fires, and a name that is none."""
+    """A route of one renewal: the scene's, and one that is none (transition_routes' filler)."""
     from projects.renewals.machine import RENEWAL_MACHINE
 
-    table = RENEWAL_MACHINE.writes
-
-    def fill(scene):
-        targets, sent_once = [], set()
-        bases = [(scene.obj(r).label, r, scene.obj(r)) for r in scene.renewals]
-        for label, renewal, obj in [*bases, ("no such renewal", None, NOWHERE)]:
-            base = {"pk": renewal.pk if renewal is not None else NO_SUCH_ID}
-            extras = [("", {})]
-            if names:
-                extras = []
-                for name in _live_names(table, renewal.state if renewal else None):
-                    if name.startswith(ONCE):
-                        if name in sent_once:
-                            continue
-                        sent_once.add(name)
-                    extras.append((f" /{name.replace(ONCE, '')}", {"name": name.replace(ONCE, "")}))
-            for more_label, more in extras:
-                spec = table.get(more.get("name", ""))
-                targets.append(Target(label=f"{label}{more_label}", kwargs={**base, **more}, obj=obj,
-                                      roles=frozenset(spec.actors if spec else ()), read=read))
-        return targets
-
-    return fill
+    return transition_routes(read=read, names=names, table=RENEWAL_MACHINE.writes, rows="renewals",
+                             none="no such renewal")
 
 
 def _renewal_open_routes(scene):

@@ -37,15 +37,22 @@ def registered_renewable(world, advance_to, *, renewal_approved=True, **pdd):
     services.activity_start_completeness_check(activity=activity, user=world.sam)
     services.activity_pass_completeness_check(activity=activity, user=world.sam)
     services.activity_pass_information_check(activity=activity, user=world.sam)
+    return windows_pass(activity)
+
+
+def windows_pass(subject):
+    """PROC-AC-002 paras 88-89: the review window closes (deemed approved), then the appeal window:
+    registered. Each pass at the row's due date, then back to the present."""
     import time_machine
 
-    for _window in ("review", "appeal"):  # PROC-AC-002 paras 88-89: deemed approved, then registered
-        activity = Activity.objects.get(pk=activity.pk)
-        with time_machine.travel(activity.due_at + datetime.timedelta(seconds=1), tick=False):
+    model = type(subject)
+    for _window in ("review", "appeal"):
+        subject = model.objects.get(pk=subject.pk)
+        with time_machine.travel(subject.due_at + datetime.timedelta(seconds=1), tick=False):
             timers_run()
-    activity = Activity.objects.get(pk=activity.pk)
-    assert activity.state == A.REGISTERED
-    return activity
+    subject = model.objects.get(pk=subject.pk)
+    assert subject.state == A.REGISTERED
+    return subject
 
 
 def fresh(renewal):

@@ -5,15 +5,14 @@ PoA, otto (Orbis) is the CP's DOE, dina and nils approve as Ghana's and Kenya's 
 """
 import datetime
 
-import time_machine
-
-from pacm.engine.timers import timers_run
 from projects import services
 from projects.cycle import ActivityState as A
 from projects.poa import services as poa_services
 from projects.poa.cycle import CPState as C
 from projects.poa.models import ComponentProject, Programme
 from tests.poa.conftest import CAPS, host, notify_cp, poa_data, reach_cp, reach_poa
+
+from .helpers import windows_pass
 
 DAY = datetime.timedelta(days=1)
 
@@ -37,13 +36,7 @@ def registered_poa(world, *, years=5, renewal_approved=True):
     poa_services.poa_start_completeness_check(poa=poa, user=world.sam)
     poa_services.poa_pass_completeness_check(poa=poa, user=world.sam)
     poa_services.poa_pass_information_check(poa=poa, user=world.sam)
-    for _window in ("review", "appeal"):
-        poa = Programme.objects.get(pk=poa.pk)
-        with time_machine.travel(poa.due_at + datetime.timedelta(seconds=1), tick=False):
-            timers_run()
-    poa = Programme.objects.get(pk=poa.pk)
-    assert poa.state == A.REGISTERED
-    return poa
+    return windows_pass(poa)
 
 
 def included_cp(world, poa, *, years=5):
