@@ -16,7 +16,7 @@ from pacm.engine.declarations import T
 from pacm.parties.roles import Role
 
 from ..cycle import ACTIVITY_ACTIONS, REGISTRATION, ActivityState
-from ..renewals.declarations import cp_renewal_actions
+from ..renewals.declarations import cp_renewal_actions, renewal_actions
 from ..requests.pipeline import RequestKind, request_pipeline, request_timed
 
 AP, DOE, DNA, SEC, SB, TIMER, BOARD = (
@@ -153,7 +153,7 @@ POA_ACTIONS = (
     Act("notify_inclusion", PUBLISHED, {AP}, _("Notify the inclusion of a component project"), creates="component",
         refusal=_("Component projects are notified once the PoA-DD is published for consultation.")),
     # PROC-AC-003 v03.0 paras 274-293: renewal of the PoA period (projects.renewals).
-    _REUSED["request_renewal"],
+    *renewal_actions(registered=A.REGISTERED, creates="poa_renewal"),
 )
 
 POA_TERMINAL = frozenset({A.WITHDRAWN, A.REJECTED, A.DEREGISTERED})

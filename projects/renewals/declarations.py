@@ -15,10 +15,11 @@ from pacm.parties.roles import Role
 REFUSAL = _("Only a registered activity's crediting period (or PoA period) is renewed.")
 
 
-def renewal_actions(*, registered):
+def renewal_actions(*, registered, creates="renewal"):
+    """`creates`: the machine of the renewal it opens (`renewal` for a project, `poa_renewal`)."""
     return (
         A("request_renewal", registered, {Role.PARTICIPANT}, _("Request the renewal of the crediting period"),
-          guards=("renewal_possible",), refusal=REFUSAL, creates="renewal"),
+          guards=("renewal_possible",), refusal=REFUSAL, creates=creates),
     )
 
 
