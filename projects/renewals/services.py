@@ -20,7 +20,7 @@ from ..models import Document, Fee
 from ..services.base import action_run
 from ..services.design import document_store, upload_check
 from ..services.fees import fee_assess
-from . import events, guards, periods
+from . import events, periods
 from .cycle import CPRenewalState, RenewalState
 from .machine import CP_RENEWAL_MACHINE, POA_RENEWAL_MACHINE, RENEWAL_MACHINE
 from .models import CPRenewal, Kind, PoARenewal, RenewalRequest
@@ -43,15 +43,16 @@ def _doe_check(doe, scope):
 
 def _texts(baseline_update, additionality_update, estimated_annual):
     baseline = bounds.text_required(baseline_update, field="baseline_update", message=_(
-        "Say how the baseline is updated, with its downward adjustment (A6.4-STAN-AC-002 para 162(a)).")) \
-        if baseline_update is not None else ""
+        "Say how the baseline is updated, with its downward adjustment (A6.4-STAN-AC-002 para 162(a))."))
+    if additionality_update and bounds.has_control(additionality_update):
+        raise ServiceError(_(bounds.CONTROL_MESSAGE), field="additionality_update", code="invalid")
     if len(baseline) > 10_000 or len(additionality_update or "") > 10_000:
         raise ServiceError(_("At most 10,000 characters."), field="baseline_update", code="too_long")
     estimate = bounds.whole_check(estimated_annual, field="estimated_annual", maximum=bounds.ESTIMATE_MAX)
-    return baseline, (additionality_update or "").strip(), estimate
+    return baseline, bounds.text_clean(additionality_update or ""), estimate
 
 
-def _row(model, subject, *, actor, rule_set, **fields):
+def _row(model, subject, *, rule_set, **fields):
     kind = model.objects.kind
     number = periods.renewals_of(subject).count() + 1
     opens, closes, transitioned = periods.window(subject, rule_set)
@@ -79,7 +80,7 @@ def renewal_request(*, subject, user, validation_doe, baseline_update, estimated
     def apply(obj, actor):
         rule_set = periods.rules()
         version = document_store(activity=obj, actor=actor, kind=Document.Kind.PDD, uploaded=design)
-        renewal = _row(model, obj, actor=actor, rule_set=rule_set, validation_doe=validation_doe,
+        renewal = _row(model, obj, rule_set=rule_set, validation_doe=validation_doe,
                        baseline_update=baseline, additionality_update=additionality, estimated_annual=estimate,
                        design_version=version, state=RenewalState.UNDER_VALIDATION)
         events.renewal_requested(renewal=renewal, actor=actor, renewals_left=periods.renewals_left(obj, rule_set))
@@ -106,7 +107,7 @@ def cp_renewal_notify(*, cp, user, baseline_update, estimated_annual, design, re
         fee = fee_assess(activity=poa, kind=Fee.Kind.RENEWAL, amount=lambda rs: rs.cp_renewal_fee(),
                          basis=lambda rs: f"CP renewal fee for {obj.reference} under rule set {rs.version}",
                          actor=actor, hosts=[obj.host.party])
-        renewal = _row(CPRenewal, obj, actor=actor, rule_set=rule_set, validation_doe=actor.organisation,
+        renewal = _row(CPRenewal, obj, rule_set=rule_set, validation_doe=actor.organisation,
                        baseline_update=baseline, estimated_annual=estimate, design_version=design_version,
                        report_version=report_version, fee=fee, submitted_at=timezone.now(),
                        state=CPRenewalState.NOTIFIED)
@@ -274,5 +275,3 @@ def renewal_board_decision_record(*, renewal, user, transition, meeting, agenda_
 
     return write_run(machine=machine, pk=renewal.pk, name="decide_as_board", user=user, apply=apply)
 
-
-__all__ = ["guards"]

@@ -14,7 +14,6 @@ from projects.cycle import ActivityState as A
 from projects.models import Activity
 from projects.renewals import services as rs
 from projects.renewals.cycle import RenewalState as S
-from projects.renewals.models import RenewalRequest
 from tests import factories as f
 
 DAY = datetime.timedelta(days=1)
@@ -118,5 +117,3 @@ def renewal_events(stream, since=0):
 def last_sequence(stream):
     return Event.objects.filter(stream=stream).order_by("-sequence").values_list("sequence", flat=True).first() or 0
 
-
-__all__ = ["RenewalRequest"]

@@ -12,6 +12,7 @@ from projects import services
 from projects.models import Activity
 from projects.renewals import services as rs
 from projects.renewals.cycle import RenewalState as S
+from tests import factories as f
 
 from .helpers import DAY, drive, fresh, last_sequence, registered_renewable, renewal_events, request, validate
 
@@ -181,3 +182,37 @@ def test_the_sb_reviews_and_rejects_a_renewal(world, project, time_machine):
     assert renewal_events(project.stream, last_sequence(project.stream) - 2) == [
         ("renewal.board_decided", None), ("renewal.transitioned", "reject"),
     ]
+
+
+@pytest.mark.parametrize("field, value, code", [
+    ("baseline_update", "   ", "invalid"),
+    ("additionality_update", "bad\x00text", "invalid"),
+    ("estimated_annual", 10**12, None),
+    ("validation_doe", None, "renewal_doe_required"),
+])
+def test_bad_input_is_a_clear_error_and_writes_nothing(world, project, time_machine, field, value, code):
+    from pacm.events.models import Event
+    from projects.renewals.models import RenewalRequest
+
+    _to_window(time_machine, project)
+    before = Event.objects.count()
+    kwargs = dict(subject=project, user=world.ama, validation_doe=world.orgs["doe2"], baseline_update="Updated.",
+                  additionality_update="", estimated_annual=40_000, design=f.pdf("pdd-v2.pdf"))
+    kwargs[field] = value
+    with pytest.raises(ServiceError) as error:
+        rs.renewal_request(**kwargs)
+    assert error.value.field == field
+    if code:
+        assert error.value.code == code
+    assert not RenewalRequest.objects.exists() and Event.objects.count() == before
+
+
+def test_a_doe_not_accredited_for_the_scope_is_refused(world, project, time_machine):
+    """PROC-AC-002 para 238: any DOE accredited in the relevant sectoral scope."""
+    from pacm.parties.models import Organisation
+
+    _to_window(time_machine, project)
+    stranger = f.organisation("Unaccredited DOE", Organisation.Kind.DOE)
+    with pytest.raises(ServiceError) as error:
+        request(world, project, doe=stranger)
+    assert error.value.code == "renewal_doe_not_accredited"
