@@ -51,10 +51,11 @@ def renewal_possible(subject):
     if kind == Kind.CP:
         # PROC-AC-003 para 303: the DOE's notification is the submission: no earlier than the window.
         if today < opens:
-            params = {"opens": opens.isoformat(), "end": subject.crediting_end.isoformat()}
+            params = {"opens": opens.isoformat(), "end": subject.crediting_end.isoformat(),
+                      "days": rule_set.renewal_request_before_days}
             return Blocked(code="renewal_window_not_open", params=params, message=_(
-                "The renewal may be notified from %(opens)s, 270 days before the crediting period ends on %(end)s "
-                "(A6.4-PROC-AC-003 para 303).") % params)
+                "The renewal may be notified from %(opens)s, %(days)s days before the crediting period ends on "
+                "%(end)s (A6.4-PROC-AC-003 para 303).") % params)
         return cp_period_within_poa_for(subject)
     if kind == Kind.POA:
         start, end = periods.new_period(subject, rule_set)
@@ -96,7 +97,7 @@ def renewal_window_open(renewal):
     if today < renewal.window_opens:
         params = {"opens": renewal.window_opens.isoformat(), "end": renewal.previous_end.isoformat()}
         return Blocked(code="renewal_window_not_open", params=params, message=_(
-            "The request for renewal may be submitted from %(opens)s, 270 days before the period ends on %(end)s "
+            "The request for renewal may be submitted from %(opens)s, before the period ends on %(end)s "
             "(A6.4-PROC-AC-002 para 242).") % params)
     if today > renewal.window_closes:
         params = {"closes": renewal.window_closes.isoformat()}
