@@ -37,10 +37,12 @@ def subject_renewals(subject):
 
 def renewals_waiting(user):
     """Renewals on which a declared write waits for this user (the dashboard's queue): one query
-    over the table, each kind with its own machine's declarations (waiting_q), ordered by due date."""
+    over the table, each kind with its own machine's declarations (waiting_q); the page orders it."""
     if user is None or not user.is_authenticated:
         return RenewalRequest.objects.none()
-    q = Q(pk__in=[])
+    from pacm.parties.roles import user_kinds
+
+    kinds, q = user_kinds(user), Q(pk__in=[])
     for machine in MACHINES:
-        q |= Q(kind=machine.model.objects.kind) & waiting_q(user, machine)
-    return _related(RenewalRequest._base_manager.filter(q)).order_by("due_at", "pk")
+        q |= Q(kind=machine.model.objects.kind) & waiting_q(user, machine, kinds=kinds)
+    return _related(RenewalRequest._base_manager.filter(q))

@@ -3,7 +3,7 @@ the form to open one when `available_actions` offers it (blocked: why not)."""
 from django import template
 from django.urls import reverse
 
-from pacm.common.paging import page_get
+from pacm.common.paging import keyset_page
 from pacm.engine.offers import available_actions
 
 from .. import periods, selectors
@@ -36,6 +36,8 @@ def renewals_panel(context, subject):
 
 @register.inclusion_tag("renewals/_queue.html", takes_context=True)
 def renewals_queue(context):
-    """The dashboard's renewals waiting for this person (selectors.renewals_waiting), a page at a time."""
+    """The dashboard's renewals waiting for this person (selectors.renewals_waiting), newest first, a
+    keyset page at a time: one query, no count."""
     request = context["request"]
-    return {"renewals": page_get(request, selectors.renewals_waiting(request.user), param="renewals", per_page=20)}
+    return {"renewals": keyset_page(request, selectors.renewals_waiting(request.user), param="renewals_before",
+                                    per_page=20)}
