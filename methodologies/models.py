@@ -346,6 +346,20 @@ class RuleSet(models.Model):
     reductions_fixed_years = models.PositiveSmallIntegerField(default=10)
     removals_renewable_years = models.PositiveSmallIntegerField(default=15)
     max_renewals = models.PositiveSmallIntegerField(default=2)
+    # Renewal (projects.renewals). PROC-AC-003 v03.0 para 274: a PoA period at most three times.
+    poa_max_renewals = models.PositiveSmallIntegerField(
+        default=3, help_text=_("PROC-AC-003 v03.0 para 274: renewals of a PoA period"))
+    # PROC-AC-002 v03.0 para 242 (PROC-AC-003 v03.0 paras 286, 303): the request no earlier than 270
+    # days before, and no later than one year after, the period's end.
+    renewal_request_before_days = models.PositiveSmallIntegerField(
+        default=270, help_text=_("PROC-AC-002 v03.0 para 242: the request for renewal, at the earliest this many days "
+                                 "before the period ends"))
+    renewal_request_after_days = models.PositiveSmallIntegerField(
+        default=365, help_text=_("PROC-AC-002 v03.0 para 242: at the latest this many days (one year) after it ends"))
+    # PROC-AC-002 v03.0 para 243 (PROC-AC-003 paras 287, 304): a transitioned activity, within one
+    # year of the SB's approval of its transition (docs/rules-coverage.md renewal-2).
+    renewal_transition_days = models.PositiveSmallIntegerField(
+        default=365, help_text=_("PROC-AC-002 v03.0 para 243: after the SB approved the transition"))
 
     # Programmes of activities and component projects (A6.4-PROC-AC-003 v03.0, A6.4-STAN-AC-004 v03.0).
     poa_max_years = models.PositiveSmallIntegerField(
@@ -400,7 +414,7 @@ class RuleSet(models.Model):
                     low, high, unit = 0, bounds.TIMER_DAYS_MAX, "days"
                 elif field.name.endswith("_years"):
                     low, high, unit = 1, bounds.PERIOD_YEARS_MAX, "years"
-                elif field.name == "max_renewals":
+                elif field.name.endswith("max_renewals"):
                     low, high, unit = 0, bounds.RENEWALS_MAX, "renewals"
                 elif isinstance(field, models.SmallIntegerField):
                     low, high, unit = 0, bounds.SMALLINT_MAX, ""

@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "projects.certificates",
     "pacm.people",
     "pacm.demo",
+    "projects.renewals",
 ]
 
 MIDDLEWARE = [

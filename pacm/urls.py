@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("projects.poa.urls")),
     path("", include("projects.reversals.urls")),
     path("", include("projects.certificates.urls")),
+    path("", include("projects.renewals.urls")),
     path("notifications/", include("pacm.notifications.urls")),
     path("", include("projects.exports.urls")),  # pacm issue 9: exports and the AEF
     path("", include("pacm.people.urls")),

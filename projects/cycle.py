@@ -18,6 +18,7 @@ from pacm.engine.declarations import T, Transition  # noqa: F401  (Transition: r
 from pacm.parties.roles import Role
 
 from .consultation.declarations import consultation_actions
+from .renewals.declarations import renewal_actions
 from .requests.pipeline import RequestKind, RequestNames, RequestStates, request_pipeline, request_timed
 
 AP, DOE, DNA, SEC, SB, TIMER = Role.PARTICIPANT, Role.DOE, Role.DNA, Role.SECRETARIAT, Role.SB, Role.TIMER
@@ -265,6 +266,8 @@ ACTIVITY_ACTIONS = (
     # PROC-AC-002 v03.0 paras 20-21, 27; STAN-AC-002 para 92; STAN-AC-003 para 90: the global
     # stakeholder consultation's comments, published, answered, assessed (projects.consultation).
     *consultation_actions(kind="activity", states=FINDING_STATES),
+    # A6.4-PROC-AC-002 v03.0 paras 231-250: renewal of the crediting period (projects.renewals).
+    *renewal_actions(registered=A.REGISTERED),
 )
 
 P = PeriodState

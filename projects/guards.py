@@ -386,3 +386,8 @@ def poa_issuance_holds(obj):
     from .poa.issuance import issuance_holds
 
     return issuance_holds(obj)
+def renewal_possible(obj):
+    """PROC-AC-002 v03.0 paras 231, 242 (PROC-AC-003 v03.0 paras 275, 286, 303): projects.renewals.guards."""
+    from projects.renewals.guards import renewal_possible as check
+
+    return check(obj)

@@ -14,6 +14,9 @@ def timers_run():
     report_dues_sync()
     fired = _engine_timers_run()
     reminders_send()
+    from .renewals.reminders import renewal_reminders_send
+
+    renewal_reminders_send()  # A6.4-PROC-AC-002 v03.0 para 242: the window opens, the participants are told
     return fired
 
 

@@ -9,6 +9,8 @@ class Fee(models.Model):
         REGISTRATION = "registration", _("Registration fee")
         ISSUANCE = "issuance", _("Issuance fee")
         INCLUSION = "inclusion", _("Component project inclusion fee")
+        # A6.4-PROC-AC-002 v03.0 App.1 para 16; PROC-AC-003 v03.0 App.1 paras 17-18 (projects.renewals).
+        RENEWAL = "renewal", _("Renewal fee")
 
     class Status(models.TextChoices):
         DUE = "due", _("Due")

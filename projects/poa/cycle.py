@@ -16,6 +16,7 @@ from pacm.engine.declarations import T
 from pacm.parties.roles import Role
 
 from ..cycle import ACTIVITY_ACTIONS, REGISTRATION, ActivityState
+from ..renewals.declarations import cp_renewal_actions, renewal_actions
 from ..requests.pipeline import RequestKind, request_pipeline, request_timed
 
 AP, DOE, DNA, SEC, SB, TIMER, BOARD = (
@@ -110,7 +111,8 @@ def _waiting_host_approval(user=None):
 
 
 def _registration_fees(poa):
-    return [f for f in poa.fees.all() if f.status == "due" and f.kind == "registration"]
+    # The PoA's and its CPs' renewal fees too (PROC-AC-003 v03.0 paras 288, 300; projects.renewals).
+    return [f for f in poa.fees.all() if f.status == "due" and f.kind in ("registration", "renewal")]
 
 
 def _waiting_fee():
@@ -118,7 +120,7 @@ def _waiting_fee():
 
     from ..models import Fee
 
-    return Q(Exists(Fee.objects.filter(activity=OuterRef("pk"), status="due", kind="registration")))
+    return Q(Exists(Fee.objects.filter(activity=OuterRef("pk"), status="due", kind__in=("registration", "renewal"))))
 
 
 def _waiting_doe():
@@ -150,6 +152,8 @@ POA_ACTIONS = (
     # Para 91: the inclusion of a CP is notified through the coordinating/managing entity.
     Act("notify_inclusion", PUBLISHED, {AP}, _("Notify the inclusion of a component project"), creates="component",
         refusal=_("Component projects are notified once the PoA-DD is published for consultation.")),
+    # PROC-AC-003 v03.0 paras 274-293: renewal of the PoA period (projects.renewals).
+    *renewal_actions(registered=A.REGISTERED, creates="poa_renewal"),
 )
 
 POA_TERMINAL = frozenset({A.WITHDRAWN, A.REJECTED, A.DEREGISTERED})
@@ -188,6 +192,8 @@ CP_TRANSITIONS = (
 CP_ACTIONS = (
     Act("upload_document", None, {AP, DOE}, _("Upload a document"),
         refusal=_("The component project is closed: no new documents.")),
+    # PROC-AC-003 v03.0 paras 294-305: the DOE notifies the renewal of the CP's crediting period.
+    *cp_renewal_actions(included=C.INCLUDED),
 )
 
 # PROC-AC-003 v03.0 paras 217-220: the PoA's monitoring report, per CP per vintage, for a batch of

@@ -73,12 +73,13 @@ def _period_dates_check(activity, start, end):
               "last day must be before today (%(today)s) (RMP 50-51).") % params,
             field="end", code="period_not_ended", params=params,
         )
-    if start < activity.crediting_start or end > activity.crediting_end:
+    if start < activity.crediting_start:
         params = {"crediting_start": activity.crediting_start, "crediting_end": activity.crediting_end}
         raise ServiceError(
             _("The monitoring period must lie inside the crediting period (%(crediting_start)s to %(crediting_end)s).") % params,
             field="start", code="period_outside_crediting", params=params,
         )
+    _crediting_in_force_check(activity, start, end)
     previous = activity.monitoring_periods.exclude(state__in=_FREES_DATES).order_by("-end").first()
     expected = previous.end + datetime.timedelta(days=1) if previous else activity.crediting_start
     if previous and start <= previous.end:
@@ -93,6 +94,25 @@ def _period_dates_check(activity, start, end):
             _("Monitoring periods leave no gap: this one must start on %(expected)s.") % params,
             field="start", code="period_gap", params=params,
         )
+
+
+def _crediting_in_force_check(activity, start, end):
+    """PROC-AC-002 v03.0 paras 233, 242: a period inside one crediting period in force; no dates after
+    a period that ended without renewal (projects.renewals.periods)."""
+    from ..renewals.periods import period_problem
+
+    problem = period_problem(activity, start, end)
+    if problem is None:
+        return
+    code, params = problem
+    if code == "period_after_crediting":
+        message = _("The crediting period in force ends on %(crediting_end)s: a monitoring period may not run past it. "
+                    "Dates after it are credited only once the crediting period is renewed (the request for renewal "
+                    "may be submitted until %(renewal_closes)s; A6.4-PROC-AC-002 paras 233, 242).")
+    else:
+        message = _("A monitoring period lies inside one crediting period: this one ends on %(crediting_end)s, the "
+                    "renewed one starts on %(next_start)s (A6.4-PROC-AC-002 para 233).")
+    raise ServiceError(message % params, field="end", code=code, params={k: str(v) for k, v in params.items()})
 
 
 def period_submit(*, activity, user, start, end, claims, report, comment=""):

@@ -538,6 +538,7 @@ def scene_build(world, capture, clock):
 
     _transition_requests_build(scene, world)
     _poas_build(world, scene)
+    _renewals_build(scene, world)
     for side in scene.sides:
         tag = side.participant
         _register(scene, side.draft, side, f"{tag}'s draft")
@@ -578,15 +579,16 @@ def _transition_requests_build(scene, world):
         {"kofi": AP, "nils": DNA}, markers=(hidden.title,))
 
 
-def transition_routes(*, read=False, names=False):
-    """A filler for a route of one transition request: each of the scene's, and one that is none;
+def transition_routes(*, read=False, names=False, table=None, rows="transitions", none="no such transition request"):
+    """A filler for a route of one transition request (or another subject by pk: `table` its
+    machine's writes, `rows` the scene's attribute): each of the scene's, and one that is none;
     with `names`, the writes live in its state, one a timer fires, and a name that is none."""
-    table = TRANSITION_MACHINE.writes
+    table = table if table is not None else TRANSITION_MACHINE.writes
 
     def fill(scene):
         targets, sent_once = [], set()
-        bases = [(scene.obj(r).label, r, scene.obj(r)) for r in scene.transitions]
-        for label, request, obj in [*bases, ("no such transition request", None, NOWHERE)]:
+        bases = [(scene.obj(r).label, r, scene.obj(r)) for r in getattr(scene, rows)]
+        for label, request, obj in [*bases, (none, None, NOWHERE)]:
             base = {"pk": request.pk if request is not None else NO_SUCH_ID}
             extras = [("", {})]
             if names:
@@ -1306,6 +1308,57 @@ CERTIFICATE_ROUTES = {
 }
 
 
+# --- Renewals of crediting periods (projects.renewals) -----------------------------------------
+
+def _renewals_build(scene, world):
+    """One renewal of ama's registered activity, under validation by Orbis (otto), not published:
+    seen by its participants, its DOE, the host's DNA (dina), the secretariat and the SB. Written
+    directly (the scene's activity has no host approval of renewal): a fixture row, as a factory."""
+    from projects.renewals.models import RenewalRequest
+
+    activity = scene.sides[0].registered
+    renewal = RenewalRequest.objects.create(
+        activity=activity, number=1, previous_start=activity.crediting_start, previous_end=activity.crediting_end,
+        new_start=activity.crediting_end + datetime.timedelta(days=1),
+        new_end=activity.crediting_end + datetime.timedelta(days=5 * 365), validation_doe=world.orgs["doe2"],
+        baseline_update="Matrix renewal baseline (secret)", estimated_annual=40_000,
+        window_opens=activity.crediting_end - datetime.timedelta(days=270),
+        window_closes=activity.crediting_end + datetime.timedelta(days=365), state_entered_at=timezone.now())
+    scene.renewals = [renewal]
+    scene.objs[("RenewalRequest", renewal.pk)] = Obj(
+        "ama's renewal under validation", frozenset({"ama", "otto", "dina", "sam", "sofia"}),
+        {"ama": AP, "otto": DOE, "dina": DNA}, markers=("Matrix renewal baseline (secret)",))
+
+
+def renewal_routes(*, read=False, names=False):
+    """A route of one renewal: the scene's, and one that is none (transition_routes' filler)."""
+    from projects.renewals.machine import RENEWAL_MACHINE
+
+    return transition_routes(read=read, names=names, table=RENEWAL_MACHINE.writes, rows="renewals",
+                             none="no such renewal")
+
+
+def _renewal_open_routes(scene):
+    """Opening a renewal: the participants of an activity or a PoA, the DOE of a CP."""
+    kind = lambda k: lambda scene, row: [("", {"kind": k}, None)]  # noqa: E731
+    return [*activity_routes(_roles(AP), extra=kind("project"))(scene), *poa_routes(_roles(AP), extra=kind("poa"))(scene),
+            *cp_routes(_roles(DOE), extra=kind("cp"))(scene)]
+
+
+def _renewal_post(kwargs, scene, persona):
+    name = kwargs.get("name", "")
+    return {f"w-{name}-comment": "Matrix", "renewal-validation_doe": scene.world.orgs["doe2"].pk,
+            "renewal-baseline_update": "Matrix", "renewal-estimated_annual": "40000",
+            "renewal-design": f.pdf("matrix-renewal.pdf"), "renewal-report": f.pdf("matrix-renewal-vr.pdf")}
+
+
+RENEWAL_ROUTES = {
+    "renewal-detail": Spec(fill=renewal_routes(read=True), post=_nothing),
+    "renewal-act": POST_ONLY(fill=renewal_routes(names=True), post=_renewal_post),
+    "renewal-open": POST_ONLY(fill=_renewal_open_routes, post=_renewal_post),
+}
+
+
 ROUTES = {
     # Pages without an object in the URL.
     "login": Spec(page=True, post=_login_post),
@@ -1402,6 +1455,7 @@ ROUTES = {
     "aef-report": Spec(page=True, post=_nothing),
     "aef-download": GET_ONLY(fill=_aef_reports, post=_nothing),
     **CERTIFICATE_ROUTES,
+    **RENEWAL_ROUTES,
 }
 
 
