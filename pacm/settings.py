@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "projects.transition",
     "projects.poa",
     "projects.reversals",
+    "projects.removals",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("projects.transition.urls")),
     path("", include("projects.poa.urls")),
     path("", include("projects.reversals.urls")),
+    path("", include("projects.removals.urls")),
     path("notifications/", include("pacm.notifications.urls")),
     path("", include("projects.urls")),
 ]

@@ -246,7 +246,9 @@ def verified_within_claim(obj):
             "verified_within_claim", _("The verified quantity exceeds the claim for vintage(s) %(vintages)s."),
             {"vintages": over}, shown={"vintages": ", ".join(map(str, over))},
         )
-    if sum(c.verified for c in claims) < 1:
+    # A6.4-STAN-METH-002 v01.0 paras 27, 30(d): a removals report may verify nothing to issue (a
+    # crediting deficit, a loss of storage, a post-crediting period): its statement is what is certified.
+    if sum(c.verified for c in claims) < 1 and not obj.removals.exists():
         return _("Nothing was verified for this period.")
     return None
 
@@ -377,3 +379,41 @@ def activity_not_suspended(obj):
         return None
     error = suspension_error(suspension)
     return Blocked(code=error.code, message=error.message, params=error.params)
+
+
+# --- Monitoring of removals (A6.4-STAN-METH-002 v01.0 paras 26-28; projects.removals) ------------
+
+
+def not_post_crediting(obj):
+    """Para 27: no A6.4ERs are issued for the net removals of the post-crediting monitoring period."""
+    from .removals.services import period_is_post_crediting
+
+    if period_is_post_crediting(obj):
+        return _blocked("not_post_crediting", _("Monitoring period %(number)s is post-crediting monitoring: no units "
+                                                "are issued for it (A6.4-STAN-METH-002 para 27)."),
+                        {"number": obj.number})
+    return None
+
+
+def post_crediting_monitoring(obj):
+    """Paras 26, 28: a removals activity whose last crediting period has ended, still monitored."""
+    from .removals.services import is_removals, monitoring_terminated
+
+    activity = _activity(obj)
+    if not is_removals(activity):
+        return _("Only a removals activity has post-crediting monitoring (A6.4-STAN-METH-002 paras 26-28).")
+    if _today() <= activity.crediting_end:
+        return _blocked("crediting_not_ended", _("The crediting period runs until %(crediting_end)s: post-crediting "
+                                                 "monitoring has not started."),
+                        {"crediting_end": activity.crediting_end.isoformat()})
+    if monitoring_terminated(activity):
+        return _("The Supervisory Body already allowed post-crediting monitoring to end.")
+    return None
+
+
+def no_termination_pending(obj):
+    from .removals.cycle import TerminationState
+
+    if _activity(obj).monitoring_terminations.filter(state=TerminationState.REQUESTED).exists():
+        return _("A request to end post-crediting monitoring is before the Supervisory Body.")
+    return None

@@ -511,6 +511,21 @@ def due_meet_late(*, due, user, comment="", expected_state=None):
     return _due_fire(due, "meet_late", user, comment, expected_state)
 
 
+@DUE.serves("end_with_termination")
+def due_end_with_termination(*, due, user, comment="", expected_state=None):
+    return _due_fire(due, "end_with_termination", user, comment, expected_state)
+
+
+def report_dues_close(*, activity, actor):
+    """A6.4-STAN-METH-002 v01.0 para 28: post-crediting monitoring ended (inside the SB's grant):
+    the open due dates end with it. Returns their numbers."""
+    open_dues = list(activity.report_dues.filter(state__in=(DueState.OPEN, DueState.EXTENSION_REQUESTED))
+                     .order_by("number"))
+    for due in open_dues:
+        due_end_with_termination(due=due, user=actor)
+    return [due.number for due in open_dues]
+
+
 @DUE.serves("lift_due_suspension")
 def due_lift_suspension(*, due, user, comment="", expected_state=None):
     return _due_fire(due, "lift_due_suspension", user, comment, expected_state, after=_lift)
