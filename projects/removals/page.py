@@ -43,3 +43,17 @@ def removals_context(request, activity, actions, bound):
         "terminations": terminations,
         "request_form": request_form,
     }
+
+
+def period_removals_context(period):
+    """A removals report's statement per vintage, whether it is post-crediting, its deficit line and
+    storage loss (paras 27, 30); None for a period with no removals statement."""
+    rows = list(period.removals.all())
+    if not rows:
+        return None
+    from .services import period_is_post_crediting
+
+    return {"rows": rows, "post_crediting": period_is_post_crediting(period),
+            "deficit": period.deficit_entries.filter(kind="incurred").first(),
+            "loss": StorageLoss.objects.select_related("event").filter(period=period).first(),
+            "balance": deficit_balance(period.activity)}

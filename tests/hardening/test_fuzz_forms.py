@@ -39,6 +39,7 @@ from projects.consultation import urls as consultation_urls
 from projects.cycle import ActivityState as A
 from projects.cycle import PeriodState as P
 from projects.models import Activity, IssuanceRequest, VintageClaim
+from projects.removals import urls as removal_urls
 from projects.reversals import urls as reversal_urls
 from projects.reversals.models import ObservedEvent
 from projects.transition import urls as transition_urls
@@ -54,7 +55,7 @@ EXAMPLES = 6  # generated per form, after the boundary sweep (SWEEP)
 GET_ONLY = frozenset({
     "registry-public", "dashboard", "activity-detail", "document-download", "period-detail", "observed-event-detail",
     "registry-units", "registry-accounts", "registry-account", "transition-list", "transition-detail",
-    "registry-buffer-pool", "registry-buffer-pool-csv",
+    "registry-buffer-pool", "registry-buffer-pool-csv", "stress-test-detail",
 })
 # The scenes below and the forms each one fuzzes (url names).
 SCENES = {
@@ -68,12 +69,14 @@ SCENES = {
     "gsc": {"consultation-comment", "consultation-answer", "consultation-assess", "consultation-confirm"},
     "transition": {"transition-create", "transition-act"},
     "risk": {"risk-revision-act"},
+    # A6.4-STAN-METH-002 v01.0 paras 28, 60-61 (projects.removals).
+    "removals": {"termination-request", "termination-write", "stress-tests"},
 }
 
 
 def url_names():
     return {p.name for p in project_urls.urlpatterns + registry_urls.urlpatterns + consultation_urls.urlpatterns
-            + transition_urls.urlpatterns + reversal_urls.urlpatterns}
+            + transition_urls.urlpatterns + reversal_urls.urlpatterns + removal_urls.urlpatterns}
 
 
 def test_every_post_view_is_fuzzed():
@@ -319,7 +322,8 @@ def test_get_only_pages_write_nothing(world, activity):
               "document-download": {"reference": activity.reference, "version_id": version.pk},
               "period-detail": {"reference": activity.reference, "number": 1},
               "observed-event-detail": {"reference": activity.reference, "number": 1},
-              "registry-account": {"number": "PACM-H-NOPE"}, "transition-detail": {"pk": 999_999}}
+              "registry-account": {"number": "PACM-H-NOPE"}, "transition-detail": {"pk": 999_999},
+              "stress-test-detail": {"pk": 999_999}}
     before = rows()
     for name in sorted(GET_ONLY):
         response = client.post(reverse(name, kwargs=kwargs.get(name)), {"title": "x", "quantity": str(2**64)})
@@ -638,3 +642,33 @@ def test_fuzz_transition_forms(settings, world, time_machine):
                 "t-double_issuance_declared": "on"}),
     ]
     run(settings, targets, "transition")
+
+
+def test_fuzz_removals_forms(settings, world, removals):
+    """A6.4-STAN-METH-002 v01.0 para 28: the request to end post-crediting monitoring and the SB's
+    answer to it; paras 60-61: the buffer stress test's inputs, as the secretariat."""
+    from projects.removals.services import termination_request
+
+    from tests.issuance.conftest import period_dates
+
+    Activity.objects.filter(pk=removals.pk).update(crediting_end=period_dates(removals, 1)[1])
+    ended = Activity.objects.get(pk=removals.pk)
+    page = a_url("activity-detail", ended)
+    request_target = Target("termination-request", world.ama, a_url("termination-request", ended), page,
+                            {"termination-ground": "negligible_risk", "termination-demonstration": "Basalt."},
+                            {"termination-evidence": pdf_factory("evidence.pdf")})
+    fuzz(settings, request_target)  # while no request is pending the form is offered
+    termination = termination_request(activity=ended, user=world.ama, ground="remediated", demonstration="Insured.")
+    stress = reverse("stress-tests")
+    targets = [
+        request_target,
+        Target("termination-write", world.sofia,
+               a_url("termination-write", ended, number=termination.number, name="grant_termination"), page,
+               {"w-grant_termination-comment": "Shown (para 28(b)).", "w-grant_termination-expected_state": "requested"}),
+        Target("stress-tests", world.sam, stress, stress,
+               {"stress-largest": "3", "stress-region": "africa", "stress-region_share": "100",
+                "stress-band_low": "0", "stress-band_high": "100", "stress-band_share": "50"}),
+    ]
+    assert {t.name for t in targets} == SCENES["removals"]
+    for target in targets[1:]:
+        fuzz(settings, target)
