@@ -271,8 +271,18 @@ def no_unsettled_avoidable_reversal(obj):
                         _("The buffer pool has not been replenished after the avoidable reversal of observed event "
                           "%(event)s (%(owed)s units owed): no further issuance until it is (A6.4-STAN-METH-002 "
                           "para 58)."), params, {**params, "owed": f"{params['owed']:,}"})
+    # The "very high" category is data of the superseded rule sets (policy.md §2 placeholders, buffer
+    # basis "categories", rule set 2021-01): under them it is not eligible for issuance. A rule set
+    # that follows A6.4-STAN-METH-002 rates in percent (paras 38, 42, 55) and knows no such
+    # category: `risk_rating_in_force` asks for the percentage there (reading risk-buffer-2).
     if obj.activity.risk_rating == Activity.RiskRating.VERY_HIGH:
-        return _("A very high reversal risk is not eligible for issuance until the risk is reduced (policy.md §2).")
+        from methodologies.models import BufferBasis, RuleSet
+
+        rule_set = RuleSet.objects.in_force(_today())
+        if rule_set.buffer_basis == BufferBasis.CATEGORIES:
+            return _blocked("risk_too_high", _("A very high reversal risk is not eligible for issuance until the risk "
+                                               "is reduced (rule set %(version)s, its superseded categories of "
+                                               "policy.md §2)."), {"version": rule_set.version})
     return None
 
 

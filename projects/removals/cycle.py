@@ -52,6 +52,10 @@ def _waiting_due():
 STRESS_TEST_TRANSITIONS = (
     # Para 61: at least every three years (the test's due_at, from RuleSet.stress_test_interval_days).
     T("fall_due", S.CURRENT, S.DUE, {TIMER}, _("The next stress test falls due")),
+    # Para 61: "and in an event of a significant loss event": every remediation from the pool
+    # (reading removals-8), fired by the cancellation's own service (no button).
+    T("loss_event", S.CURRENT, S.DUE, {SEC}, _("A loss event: the next stress test is due now"), internal=True,
+      pending=False),
     # Taken by the next run's service (no button of its own).
     T("supersede", (S.CURRENT, S.DUE), S.SUPERSEDED, {SEC, SB}, _("Superseded by a later test"),
       internal=True, pending=False),

@@ -15,7 +15,7 @@ SHAPES = {
     K.TERMINATION_TRANSITIONED: ({"transition", "termination"}, {"closed_dues"}),
     # Paras 60-61.
     K.STRESS_TEST_RUN: ({"stress_test", "parameters", "ledger_mark", "results", "rule_set", "due_at"}, ()),
-    K.STRESS_TEST_TRANSITIONED: ({"transition"}, ()),
+    K.STRESS_TEST_TRANSITIONED: ({"transition"}, {"cause"}),
 }
 
 

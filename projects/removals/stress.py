@@ -166,6 +166,21 @@ def stress_test_fall_due(*, stress_test, user=None, actor=None, comment="", expe
                      expected_state=expected_state)
 
 
+@STRESS_TEST.serves("loss_event")
+def stress_test_loss_event(*, stress_test, user, cause):
+    return write_run(machine=STRESS_TEST, pk=stress_test.pk, name="loss_event", user=user,
+                     payload={"cause": cause})
+
+
+def stress_test_after_loss(*, actor, cause):
+    """Para 61: a significant loss event makes the current stress test due now (inside the
+    remediation's transaction); the secretariat and the SB are told. Nothing before a first test."""
+    current = StressTest.objects.filter(state=StressTestState.CURRENT).order_by("-id").first()
+    if current is None:
+        return None
+    return stress_test_loss_event(stress_test=current, user=actor, cause=cause)
+
+
 def stress_test_run(*, user, parameters, mark=None):
     """Run the stress test and record it; the previous test is superseded; the next falls due after
     the rule set's interval (para 61: at least every three years). `mark`: re-run at an earlier

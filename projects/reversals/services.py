@@ -309,6 +309,10 @@ def event_cancel_from_buffer(*, event, user, comment="", expected_state=None):
             today = timezone.localdate()
             obj.replenish_due_on = today + datetime.timedelta(days=_rules(today).buffer_replenishment_days)
             obj.save(update_fields=["replenish_due_on"])
+        # A6.4-STAN-METH-002 v01.0 para 61: a loss event makes the next stress test due (projects.removals).
+        from ..removals.stress import stress_test_after_loss
+
+        stress_test_after_loss(actor=actor, cause=f"{obj.activity.reference} observed event {obj.number}")
         return {"cancelled": cancelled, "shortfall": obj.magnitude - obj.cancelled,
                 "replenish_due_on": obj.replenish_due_on.isoformat() if obj.replenish_due_on else None}
 

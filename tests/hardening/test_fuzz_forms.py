@@ -648,7 +648,6 @@ def test_fuzz_removals_forms(settings, world, removals):
     """A6.4-STAN-METH-002 v01.0 para 28: the request to end post-crediting monitoring and the SB's
     answer to it; paras 60-61: the buffer stress test's inputs, as the secretariat."""
     from projects.removals.services import termination_request
-
     from tests.issuance.conftest import period_dates
 
     Activity.objects.filter(pk=removals.pk).update(crediting_end=period_dates(removals, 1)[1])
