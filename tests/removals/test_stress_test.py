@@ -30,7 +30,7 @@ PARAMS = {"largest": 2, "region": "africa", "region_share_bp": 5_000, "band_low_
 
 
 @pytest.fixture
-def pool(reg):
+def pool(reg):  # noqa: F811
     """Three activities linked to the pool and one that is not (rule set: 10/20/30 % buffer, up)."""
     world = reg
     assert world.host.region == world.other.region == "africa"  # Ghana, Kenya (pacm.parties.regions)
