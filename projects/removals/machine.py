@@ -7,16 +7,11 @@ from pacm.events.models import EventKind
 from pacm.parties.models import Organisation
 from pacm.parties.roles import Role, Tie
 
+from ..reversals.machine import _timer_days
 from . import cycle, guards
 from .models import MonitoringTermination, StressTest
 
 K = Organisation.Kind
-
-
-def _timer_days(key, on_date):
-    from methodologies.models import RuleSet
-
-    return RuleSet.objects.in_force(on_date).timer_days(key)
 
 
 # Para 28: the participants ask, the SB decides.

@@ -1,18 +1,15 @@
 """Pages of the removals standard: the termination of post-crediting monitoring (para 28) and the
 buffer pool's stress tests (paras 60-61). Every post goes through the service, which checks the
 same declaration again."""
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from pacm.common.errors import Refused, ServiceError
-from pacm.common.forms import form_add_service_error
+from pacm.common.errors import Refused
 from pacm.common.paging import page_get
-from pacm.common.submission import submit_once
 from pacm.engine.offers import available_actions
 from pacm.parties.roles import Role, actor_for_role
 
@@ -75,30 +72,23 @@ def stress_tests(request):
     """The tests run so far (newest first) and the form that runs the next one."""
     _overseer(request.user)
     form = StressTestForm(request.POST or None, prefix="stress")
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                outcome = submit_once(
-                    request, form=form,
-                    call=lambda: stress_test_run(user=request.user, parameters=form.parameters()),
-                    done=lambda test: (reverse("stress-test-detail", kwargs={"pk": test.pk}),
-                                       _("Stress test %(number)s recorded.") % {"number": test.pk}),
-                )
-            except Refused:
-                raise
-            except ServiceError as error:
-                form_add_service_error(form, error)
-            else:
-                messages.success(request, outcome.message)
-                return redirect(outcome.url)
-        messages.error(request, _("Nothing was saved: see the message on the form below."))
-    page = page_get(request, StressTest.objects.select_related("rule_set").order_by("-id"), per_page=PER_PAGE)
-    latest = StressTest.objects.order_by("-id").first()
-    return render(request, "removals/stress_tests.html", {
-        "form": form, "page": page, "latest": latest,
-        # The form is the "run the stress test" the engine offers on the latest test (or the first).
-        "may_run": latest is None or available_actions(request.user, latest).has("run_stress_test"),
-    }, status=400 if request.method == "POST" else 200)
+
+    def page(status=200):
+        latest = StressTest.objects.order_by("-id").first()
+        return render(request, "removals/stress_tests.html", {
+            "form": form, "latest": latest,
+            "page": page_get(request, StressTest.objects.select_related("rule_set").order_by("-id"), per_page=PER_PAGE),
+            # The form is the "run the stress test" the engine offers on the latest test (or the first).
+            "may_run": latest is None or available_actions(request.user, latest).has("run_stress_test"),
+        }, status=status)
+
+    if request.method != "POST":
+        return page()
+    return form_run(
+        request, form=form, call=lambda data: stress_test_run(user=request.user, parameters=form.parameters()),
+        success=_("Stress test recorded: the newest in the list."), done_url=reverse("stress-tests"),
+        show_again=lambda: page(status=400),
+    )
 
 
 @require_GET
