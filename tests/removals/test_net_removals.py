@@ -102,15 +102,21 @@ def test_within_a_period_a_negative_vintage_is_deducted_from_its_positive_one(wo
     assert {b.vintage for b in UnitBlock.objects.filter(issuance=request)} == {start}
 
 
-def test_a_negative_change_in_storage_is_an_observed_event(world, removals, report, drive):
-    """Para 30(e): the storage lost opens an observed event in its first state; the SB then has the
-    registry suspend the units (para 44) and the flow runs as for a notice (paras 45-58)."""
+def test_a_negative_change_in_storage_is_an_observed_event(world, removals, report, drive,
+                                                          django_capture_on_commit_callbacks):
+    """Para 30(e): the storage lost opens an observed event in its first state; the SB is told and
+    has the registry suspend the units (para 44); the flow runs as for a notice (paras 45-58)."""
+    from pacm.notifications.models import Notification
+
     y2 = year(removals, 2)
     drive(report(removals, 1, {year(removals, 1): 30_000}), P.ISSUED)
     # Storage fell by 1,200; with emissions of 300 beyond it, the net removals are -1,500.
     second = report(removals, 2, {y2: -1_500}, {y2: -1_200})
     since = last_sequence(removals)
-    certify(world, second)
+    with django_capture_on_commit_callbacks(execute=True):
+        certify(world, second)
+    told = set(Notification.objects.filter(write="certify").values_list("recipient__username", flat=True))
+    assert "sofia" in told  # the SB acts next on the new event
     event = ObservedEvent.objects.get(activity=removals)
     assert (event.number, event.state, event.late, event.notified_by) == (1, E.NOTIFIED, False, world.orgs["doe"])
     assert (event.occurred_from, event.occurred_to) == (second.start, second.end)
