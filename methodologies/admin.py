@@ -81,7 +81,7 @@ class RuleSetAdmin(admin.ModelAdmin):
         )}),
         ("Reversal risk rating and buffer (A6.4-STAN-METH-002 v01.0 paras 38-42, 55)", {"fields": (
             "buffer_basis", "risk_rating_min_percent", "risk_rating_max_percent", "risk_revision_years",
-            "risk_revision_notice_days",
+            "risk_revision_notice_days", "stress_test_interval_days",
         )}),
         ("Fees (7/CMA.4 annex I paras 51-58; PROC-AC-002 and PROC-AC-003 appendix 1)", {"fields": (
             "issuance_fee_per_unit_usd", "monetary_sop_rate", "registration_tier1_max_tonnes",

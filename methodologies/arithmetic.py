@@ -16,6 +16,8 @@ _ROUNDING = {Rounding.DOWN: ROUND_FLOOR, Rounding.UP: ROUND_CEILING, Rounding.HA
 _ROUNDING_WORDS = {Rounding.DOWN: "rounded down", Rounding.UP: "rounded up", Rounding.HALF_UP: "rounded half up"}
 # Enough digits that no product of a 20-digit quantity and a rate is ever rounded by the context.
 _PRECISION = 60
+# Data of the superseded rule sets (policy.md §2 placeholder categories, buffer basis "categories"):
+# the one category not eligible for issuance. Rule sets that follow A6.4-STAN-METH-002 rate in percent.
 NOT_ELIGIBLE_RATING = "very_high"
 
 
@@ -168,7 +170,8 @@ def issuance_split(*, gross, rule_set, omge_rate=None, sop_exempt=False, risk_ra
         )
     omge = _apply(gross, rate, rule_set.omge_rounding)
 
-    # policy.md §1-2: the buffer is levied on gross N at the rate of the validated risk rating.
+    # policy.md §1: the buffer is levied on gross N at the rate of the validated risk rating: the
+    # percentage (A6.4-STAN-METH-002 paras 38, 55), or under a superseded rule set its category.
     buffer_rate, buffer = None, 0
     if risk_rating not in (None, "") and rule_set.buffer_basis == BufferBasis.PERCENTAGE:
         # A6.4-STAN-METH-002 para 55: a share of the units proportionate to the rating, rounded as
@@ -178,7 +181,8 @@ def issuance_split(*, gross, rule_set, omge_rate=None, sop_exempt=False, risk_ra
     elif risk_rating not in (None, ""):
         if risk_rating == NOT_ELIGIBLE_RATING:
             raise ServiceError(
-                _("A very high reversal risk is not eligible for issuance until the risk is reduced (policy.md §2)."),
+                _("A very high reversal risk is not eligible for issuance until the risk is reduced (rule set "
+                  "%(version)s, its superseded categories of policy.md §2).") % {"version": rule_set.version},
                 code="risk_too_high",
             )
         buffer_rate = rule_set.buffer_rate(risk_rating)

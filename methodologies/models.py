@@ -276,6 +276,11 @@ class RuleSet(models.Model):
                                  "timeframe is not yet specified: a reading)"))
     deadline_reminder_days = models.PositiveSmallIntegerField(
         default=14, help_text=_("Participants are reminded this many days before a reversal or monitoring deadline"))
+    # A6.4-STAN-METH-002 v01.0 para 61: the buffer pool's stress test at least every three years
+    # (days, so the next test falls due no later than three calendar years after the last).
+    stress_test_interval_days = models.PositiveSmallIntegerField(
+        default=1095, validators=[MinValueValidator(1)],
+        help_text=_("STAN-METH-002 para 61: the buffer stress test falls due this many days after the last"))
 
     # The Supervisory Body's decisions (projects.board; rules.md §1; docs/rules-coverage.md "Readings").
     # Fractions are kept as whole numerator and denominator, so that 3/4 (or 2/3) is exact.

@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "pacm.people",
     "pacm.demo",
     "projects.renewals",
+    "projects.removals",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("projects.reversals.urls")),
     path("", include("projects.certificates.urls")),
     path("", include("projects.renewals.urls")),
+    path("", include("projects.removals.urls")),
     path("notifications/", include("pacm.notifications.urls")),
     path("", include("projects.exports.urls")),  # pacm issue 9: exports and the AEF
     path("", include("pacm.people.urls")),

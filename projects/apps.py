@@ -21,6 +21,10 @@ class ProjectsConfig(AppConfig):
         from .reversals.machine import machines_register as reversal_machines_register
 
         reversal_machines_register()
+        from .removals import events as _removals_events  # noqa: F401  (removals' event shapes)
+        from .removals.machine import machines_register as removals_machines_register
+
+        removals_machines_register()  # pacm issue 10: termination of post-crediting monitoring, stress test
         visible_activities_register(activities_visible_to)
 
         from pacm.registry.authorizations import host_approval_lookup_register

@@ -257,6 +257,11 @@ ACTIVITY_ACTIONS = (
     Act("notify_observed_event", A.REGISTERED, {AP}, _("Notify an observed event"),
         refusal=_("Observed events are notified for registered activities."), guards=("carries_reversal_risk",),
         creates="observed_event"),
+    # A6.4-STAN-METH-002 v01.0 para 28 (projects.removals): after the last crediting period, the
+    # participants may ask the SB to allow post-crediting monitoring to end.
+    Act("request_monitoring_termination", A.REGISTERED, {AP}, _("Ask the SB to end post-crediting monitoring"),
+        refusal=_("Only a registered activity is monitored."),
+        guards=("post_crediting_monitoring", "no_termination_pending"), creates="monitoring_termination"),
     # RMP 22; PROC-AC-002 v03.0 paras 102-103: the SB decides as a body (projects.board): the
     # secretariat records a meeting's decision or opens an electronic one; members vote.
     Act("decide_as_board", (A.UNDER_SB_REVIEW, A.REGISTERED), {SEC}, _("Record or open the Board's decision"),
@@ -291,7 +296,9 @@ ISSUANCE = RequestKind(
     submit_labels=(_("Submit the issuance request"), _("Resubmit the issuance request")),
     # A6.4-PROC-AC-001 v06.0 para 27: a transitioned activity's host authorizes before its first issuance.
     submit_guards=("issuance_request_complete", "no_unsettled_avoidable_reversal", "transitioned_authorization_on_file",
-                   "risk_rating_in_force", "activity_not_suspended", "poa_issuance_holds"),
+                   "risk_rating_in_force", "activity_not_suspended", "poa_issuance_holds",
+                   # A6.4-STAN-METH-002 v01.0 para 27: nothing is issued for post-crediting monitoring.
+                   "not_post_crediting"),
     submit_inputs=("issuance_request",), submit_input_guards=("issuance_request_complete",),
     fee_guard="issuance_fee_settled",
     # PROC-AC-002 v03.0 para 194: review by the host Party's DNA or any SB member or alternate;

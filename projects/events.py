@@ -15,7 +15,9 @@ _TRANSITION_EXTRA = {"risk_rating", "fee_usd", "fee_status"}
 # pacm issue 10 (A6.4-STAN-METH-002 paras 38-41): what the validation of a reversal-risk activity records.
 _TRANSITION_EXTRA |= {"risk_negligible", "risk_rating_validated", "risk_assessment_document", "next_risk_revision_due"}
 _PERIOD_TRANSITION_EXTRA = {"units_requested", "omge_rate", "preview", "fee_usd", "fee_status", "verified", "cause",
-                           "verified_by_cp"}  # a PoA batch's, per CP (projects.poa)
+                            "verified_by_cp",  # a PoA batch's, per CP (projects.poa)
+                            # A6.4-STAN-METH-002 para 30(d)-(e) at certification (projects.removals).
+                            "deficit", "observed_event"}
 _REVERSAL = {"reversal", "kind", "quantity", "cancelled", "outstanding", "status"}
 _FINDING = {"finding", "finding_kind", "status", "previous_status", "monitoring_period"}
 SHAPES = {
@@ -36,7 +38,8 @@ SHAPES = {
          "effective_from"}, ()),
     K.FEE_ASSESSED: ({"fee", "amount_usd", "status", "basis", "rule_set"}, ()),
     K.FEE_PAID: ({"fee", "amount_usd", "reference", "previous_status", "status"}, ()),
-    K.MONITORING_SUBMITTED: ({"monitoring_period", "start", "end", "claims"}, ("components",)),  # a PoA batch's per CP
+    # a PoA batch's per CP; a removals report's change in storage
+    K.MONITORING_SUBMITTED: ({"monitoring_period", "start", "end", "claims"}, {"components", "storage"}),
     K.MONITORING_TRANSITIONED: ({"transition", "documents", "monitoring_period"}, _PERIOD_TRANSITION_EXTRA),
     # No longer written (a period's issuance is on its own machine); kept for rows written before.
     K.ISSUANCE_TRANSITIONED: ({"transition", "documents", "monitoring_period"}, _PERIOD_TRANSITION_EXTRA),
@@ -179,12 +182,14 @@ def fee_paid(*, fee, actor, previous_status="due"):
     )
 
 
-def monitoring_submitted(*, period, actor, claims, comment=""):
+def monitoring_submitted(*, period, actor, claims, comment="", storage=None):
     return event_record(
         stream=period.activity.stream, kind=EventKind.MONITORING_SUBMITTED, actor=actor, activity=period.activity,
         to_state=period.state, comment=comment,
         payload={"monitoring_period": period.number, "start": period.start, "end": period.end,
-                 "claims": {str(v): q for v, q in sorted(claims.items())}},
+                 "claims": {str(v): q for v, q in sorted(claims.items())},
+                 # A removals report's net change in GHG storage per vintage (A6.4-STAN-METH-002 para 30).
+                 **({} if storage is None else {"storage": {str(v): q for v, q in sorted(storage.items())}})},
     )
 
 

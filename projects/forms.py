@@ -210,7 +210,13 @@ class ClaimRowForm(BootstrapMixin, forms.Form):
     """One vintage year and the reductions or removals claimed for it (6/CMA.4 dec. para 5)."""
 
     vintage = year_field(required=False, label=_("Vintage (year)"))
-    quantity = units_field(minimum=0, unit=_("t CO2e"), required=False, label=_("Quantity claimed (t CO2e)"))
+    # A removals activity claims its net removals, which may be negative (A6.4-STAN-METH-002 para
+    # 30(d)); the service refuses a negative claim of any other activity.
+    quantity = units_field(minimum=-bounds.UNITS_MAX, unit=_("t CO2e"), required=False,
+                           label=_("Quantity claimed (t CO2e)"))
+    # Para 30(a), (e): a removals activity's net change in GHG storage (negative: a reversal).
+    storage = units_field(minimum=-bounds.UNITS_MAX, unit=_("t CO2e"), required=False,
+                          label=_("Net change in GHG storage (removals, t CO2e)"))
 
     def clean(self):
         data = super().clean()
@@ -231,6 +237,11 @@ class ClaimRows(forms.BaseFormSet):
                 raise forms.ValidationError(_("Vintage %(vintage)s is given twice.") % {"vintage": vintage})
             result[vintage] = quantity
         return result
+
+    def storage(self):
+        """{vintage: net change in storage} of the filled rows that give one (removals only)."""
+        return {form.cleaned_data["vintage"]: form.cleaned_data["storage"] for form in self.forms
+                if form.cleaned_data.get("vintage") is not None and form.cleaned_data.get("storage") is not None}
 
     def clean(self):
         if any(self.errors):

@@ -247,7 +247,9 @@ def verified_within_claim(obj):
             "verified_within_claim", _("The verified quantity exceeds the claim for vintage(s) %(vintages)s."),
             {"vintages": over}, shown={"vintages": ", ".join(map(str, over))},
         )
-    if sum(c.verified for c in claims) < 1:
+    # A6.4-STAN-METH-002 v01.0 paras 27, 30(d): a removals report may verify nothing to issue (a
+    # crediting deficit, a loss of storage, a post-crediting period): its statement is what is certified.
+    if sum(c.verified for c in claims) < 1 and not obj.removals.exists():
         return _("Nothing was verified for this period.")
     return None
 
@@ -270,8 +272,18 @@ def no_unsettled_avoidable_reversal(obj):
                         _("The buffer pool has not been replenished after the avoidable reversal of observed event "
                           "%(event)s (%(owed)s units owed): no further issuance until it is (A6.4-STAN-METH-002 "
                           "para 58)."), params, {**params, "owed": f"{params['owed']:,}"})
+    # The "very high" category is data of the superseded rule sets (policy.md §2 placeholders, buffer
+    # basis "categories", rule set 2021-01): under them it is not eligible for issuance. A rule set
+    # that follows A6.4-STAN-METH-002 rates in percent (paras 38, 42, 55) and knows no such
+    # category: `risk_rating_in_force` asks for the percentage there (reading risk-buffer-2).
     if obj.activity.risk_rating == Activity.RiskRating.VERY_HIGH:
-        return _("A very high reversal risk is not eligible for issuance until the risk is reduced (policy.md §2).")
+        from methodologies.models import BufferBasis, RuleSet
+
+        rule_set = RuleSet.objects.in_force(_today())
+        if rule_set.buffer_basis == BufferBasis.CATEGORIES:
+            return _blocked("risk_too_high", _("A very high reversal risk is not eligible for issuance until the risk "
+                                               "is reduced (rule set %(version)s, its superseded categories of "
+                                               "policy.md §2)."), {"version": rule_set.version})
     return None
 
 
@@ -386,8 +398,48 @@ def poa_issuance_holds(obj):
     from .poa.issuance import issuance_holds
 
     return issuance_holds(obj)
+
+
 def renewal_possible(obj):
     """PROC-AC-002 v03.0 paras 231, 242 (PROC-AC-003 v03.0 paras 275, 286, 303): projects.renewals.guards."""
     from projects.renewals.guards import renewal_possible as check
 
     return check(obj)
+
+
+# --- Monitoring of removals (A6.4-STAN-METH-002 v01.0 paras 26-28; projects.removals) ------------
+
+
+def not_post_crediting(obj):
+    """Para 27: no A6.4ERs are issued for the net removals of the post-crediting monitoring period."""
+    from .removals.services import period_is_post_crediting
+
+    if period_is_post_crediting(obj):
+        return _blocked("not_post_crediting", _("Monitoring period %(number)s is post-crediting monitoring: no units "
+                                                "are issued for it (A6.4-STAN-METH-002 para 27)."),
+                        {"number": obj.number})
+    return None
+
+
+def post_crediting_monitoring(obj):
+    """Paras 26, 28: a removals activity whose last crediting period has ended, still monitored."""
+    from .removals.services import is_removals, monitoring_terminated
+
+    activity = _activity(obj)
+    if not is_removals(activity):
+        return _("Only a removals activity has post-crediting monitoring (A6.4-STAN-METH-002 paras 26-28).")
+    if _today() <= activity.crediting_end:
+        return _blocked("crediting_not_ended", _("The crediting period runs until %(crediting_end)s: post-crediting "
+                                                 "monitoring has not started."),
+                        {"crediting_end": activity.crediting_end.isoformat()})
+    if monitoring_terminated(activity):
+        return _("The Supervisory Body already allowed post-crediting monitoring to end.")
+    return None
+
+
+def no_termination_pending(obj):
+    from .removals.cycle import TerminationState
+
+    if _activity(obj).monitoring_terminations.filter(state=TerminationState.REQUESTED).exists():
+        return _("A request to end post-crediting monitoring is before the Supervisory Body.")
+    return None

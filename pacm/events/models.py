@@ -59,6 +59,14 @@ class EventKind(models.TextChoices):
     PEOPLE_ROLE_ASSIGNED = "people.role_assigned", _("Member's role assigned")
     # pacm issue 9 (demo): the demo clock moved forward (pacm.demo; demo databases only).
     DEMO_CLOCK_ADVANCED = "demo.clock_advanced", _("Demo clock advanced")
+    # A6.4-STAN-METH-002 v01.0 paras 26-30, 60-61 (pacm issue 10; projects.removals).
+    DEFICIT_INCURRED = "removals.deficit_incurred", _("Crediting deficit incurred")
+    DEFICIT_DEDUCTED = "removals.deficit_deducted", _("Crediting deficit deducted at issuance")
+    STORAGE_LOSS_RECORDED = "removals.storage_loss", _("Loss of GHG storage recorded as an observed event")
+    TERMINATION_REQUESTED = "removals.termination_requested", _("Termination of post-crediting monitoring requested")
+    TERMINATION_TRANSITIONED = "removals.termination_transitioned", _("Termination of post-crediting monitoring: decided")
+    STRESS_TEST_RUN = "buffer.stress_test_run", _("Buffer stress test run")
+    STRESS_TEST_TRANSITIONED = "buffer.stress_test_transitioned", _("Buffer stress test: state changed")
 
 
 GENESIS = "0" * 64

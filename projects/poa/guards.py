@@ -295,6 +295,8 @@ def liability_units_held(liability):
                           "para 139)."), {"held": held, "units": liability.units},
                         shown={"held": f"{held:,}", "units": f"{liability.units:,}"})
     return None
+
+
 def renewal_possible(obj):
     """PROC-AC-002 v03.0 paras 231, 242 (PROC-AC-003 v03.0 paras 275, 286, 303): projects.renewals.guards."""
     from projects.renewals.guards import renewal_possible as check

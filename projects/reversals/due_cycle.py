@@ -23,6 +23,8 @@ class DueState(models.TextChoices):
     MET = "met", _("Report submitted")
     LATE = "late", _("Report submitted late: units still suspended")
     LIFTED = "lifted", _("Report submitted late: suspension lifted")
+    # A6.4-STAN-METH-002 v01.0 para 28 (projects.removals): post-crediting monitoring ended.
+    ENDED = "ended", _("Not due: the SB allowed post-crediting monitoring to end")
 
 
 D = DueState
@@ -42,7 +44,10 @@ DUE_TRANSITIONS = (
     T("meet_late", D.MISSED, D.LATE, {AP}, _("Monitoring report submitted late"), internal=True, pending=False),
     # Para 25 leaves the consequences to the SB: it lifts the suspension once the report is in.
     T("lift_due_suspension", D.LATE, D.LIFTED, {SB}, _("Lift the suspension"), needs_reason=True),
+    # Para 28: the SB's grant of termination ends the due date with it (projects.removals; internal).
+    T("end_with_termination", (D.OPEN, D.EXTENSION_REQUESTED), D.ENDED, {SB}, _("End with post-crediting monitoring"),
+      internal=True, pending=False),
 )
-DUE_TERMINAL = frozenset({D.MET, D.LIFTED})
+DUE_TERMINAL = frozenset({D.MET, D.LIFTED, D.ENDED})
 DUE_TIMED = {D.OPEN: "miss_due_date", D.EXTENSION_REQUESTED: "miss_due_date"}
 DUE_BY_NAME = {t.name: t for t in DUE_TRANSITIONS}

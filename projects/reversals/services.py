@@ -309,6 +309,10 @@ def event_cancel_from_buffer(*, event, user, comment="", expected_state=None):
             today = timezone.localdate()
             obj.replenish_due_on = today + datetime.timedelta(days=_rules(today).buffer_replenishment_days)
             obj.save(update_fields=["replenish_due_on"])
+        # A6.4-STAN-METH-002 v01.0 para 61: a loss event makes the next stress test due (projects.removals).
+        from ..removals.stress import stress_test_after_loss
+
+        stress_test_after_loss(actor=actor, cause=f"{obj.activity.reference} observed event {obj.number}")
         return {"cancelled": cancelled, "shortfall": obj.magnitude - obj.cancelled,
                 "replenish_due_on": obj.replenish_due_on.isoformat() if obj.replenish_due_on else None}
 
@@ -509,6 +513,21 @@ def due_meet(*, due, user, comment="", expected_state=None):
 @DUE.serves("meet_late")
 def due_meet_late(*, due, user, comment="", expected_state=None):
     return _due_fire(due, "meet_late", user, comment, expected_state)
+
+
+@DUE.serves("end_with_termination")
+def due_end_with_termination(*, due, user, comment="", expected_state=None):
+    return _due_fire(due, "end_with_termination", user, comment, expected_state)
+
+
+def report_dues_close(*, activity, actor):
+    """A6.4-STAN-METH-002 v01.0 para 28: post-crediting monitoring ended (inside the SB's grant):
+    the open due dates end with it. Returns their numbers."""
+    open_dues = list(activity.report_dues.filter(state__in=(DueState.OPEN, DueState.EXTENSION_REQUESTED))
+                     .order_by("number"))
+    for due in open_dues:
+        due_end_with_termination(due=due, user=actor)
+    return [due.number for due in open_dues]
 
 
 @DUE.serves("lift_due_suspension")

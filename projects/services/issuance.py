@@ -292,12 +292,13 @@ def period_close_appeal_window(*, period, actor):
     return _fire(period, "close_appeal_window", actor, after=after)
 
 
-def _tranches(*, period, request, on_date):
+def _tranches(*, period, request, on_date, deduct=0):
     """What to issue, per vintage and authorization status (7/CMA.4 annex I para 38).
 
     Vintages in year order up to the units requested. The statement in force at issuance sets
     the status; a partial statement (vintages, quantity cap) authorizes only what it covers and
-    the rest is issued as mitigation contribution units.
+    the rest is issued as mitigation contribution units. `deduct`: the crediting deficit paid
+    first, from the oldest vintages (A6.4-STAN-METH-002 v01.0 para 30(c)(iv); projects.removals).
     """
     statement = authorization_in_force(activity=period.activity, on_date=on_date)
     remaining_cap = None
@@ -313,9 +314,11 @@ def _tranches(*, period, request, on_date):
     tranches = []
     for vintage, verified, tag in _tranche_lines(period, on_date):
         quantity = min(verified or 0, left)
+        left -= max(quantity, 0)
+        taken = min(max(quantity, 0), deduct)
+        deduct, quantity = deduct - taken, quantity - taken
         if quantity <= 0:
             continue
-        left -= quantity
         if statement is None or not statement.is_authorized or not statement.covers_vintage(vintage):
             tranches.append(Tranche((vintage, quantity, AuthorizationStatus.MITIGATION_CONTRIBUTION, ""), tag))
             continue
@@ -401,7 +404,18 @@ def issuance_process(*, period_id):
         if request is None:
             raise IssuanceRequest.DoesNotExist(f"Period {period_id} is issuing without an issuance request.")
         rule_set, sop_exempt, risk = issuance_terms(period=period, on_date=today)
-        split = _arithmetic().issuance_split(gross=request.units_requested, rule_set=rule_set, omge_rate=request.omge_rate,
+        # A6.4-STAN-METH-002 v01.0 para 30(c)(iv): the crediting deficit is paid first (projects.removals).
+        from ..removals.services import deficit_deduct_at_issuance
+
+        deducted = deficit_deduct_at_issuance(period=period, units=request.units_requested, actor=actor)
+        if deducted == request.units_requested:
+            request.rule_set, request.issued_at = rule_set, timezone.now()
+            request.gross = request.share_of_proceeds = request.omge = request.buffer = request.net = 0
+            request.save()
+            period_mark_issued(period=period, actor=actor, locked=True)
+            return "issued: nothing left after the crediting deficit"
+        split = _arithmetic().issuance_split(gross=request.units_requested - deducted, rule_set=rule_set,
+                                             omge_rate=request.omge_rate,
                                sop_exempt=sop_exempt, risk_rating=risk, negligible=activity.risk_negligible)
         split, sop_exempt = _per_host(period, split, rule_set, sop_exempt, omge_rate=request.omge_rate, risk=risk,
                                       on_date=today)
@@ -412,7 +426,7 @@ def issuance_process(*, period_id):
             key=lambda line: line.position,
         )
         amounts = _arithmetic().distribution_allocate(net=split.net, lines=lines)
-        tranches = _tranches(period=period, request=request, on_date=today)
+        tranches = _tranches(period=period, request=request, on_date=today, deduct=deducted)
         # Under the request's lock, a request not yet issued has no step written: the steps' keys
         # are not looked up (their unique constraint still refuses a second write).
         issuance_execute(

@@ -14,12 +14,23 @@ from ..models import Document, MonitoringPeriod, VintageClaim
 from .base import action_run, transition_fire
 from .design import document_store, upload_check
 
+from ..removals.services import (  # isort: skip  (A6.4-STAN-METH-002 para 30; pacm issue 10)
+    is_post_crediting,
+    is_removals,
+    removals_after_certify,
+    removals_report_check,
+    removals_rows_write,
+)
+
 # Periods whose dates stay taken: everything but a withdrawn report (rules.md §2.3 S13->S14).
 _FREES_DATES = (PeriodState.WITHDRAWN,)
 
 
-def _claims_check(*, start, end, claims):
-    """Claims per vintage year (6/CMA.4 dec. para 5): whole tonnes, years inside the period."""
+def _claims_check(*, start, end, claims, signed=False):
+    """Claims per vintage year (6/CMA.4 dec. para 5): whole tonnes, years inside the period.
+
+    `signed`: a removals report's net removals, which may be negative or nil (A6.4-STAN-METH-002
+    v01.0 para 30(d); projects.removals)."""
     if not claims:
         raise ServiceError(
             _("Claim the reductions or removals for at least one vintage year."),
@@ -37,13 +48,13 @@ def _claims_check(*, start, end, claims):
                 _("Vintage %(vintage)s is outside the monitoring period.") % params,
                 field="claims", code="vintage_outside_period", params=params,
             )
-        if quantity < 0:
+        if quantity < 0 and not signed:
             raise ServiceError(_("A claimed quantity cannot be negative."), field="claims", code="claim_negative")
         cleaned[vintage] = quantity
-    if sum(cleaned.values()) < 1:
+    if sum(cleaned.values()) < 1 and not signed:
         raise ServiceError(_("The period claims nothing."), field="claims", code="claims_empty")
     # What the columns, the issuance split and the fee on the units requested can hold.
-    if sum(cleaned.values()) > bounds.UNITS_MAX:
+    if sum(abs(q) for q in cleaned.values()) > bounds.UNITS_MAX:
         params = {"limit": bounds.limit(bounds.UNITS_MAX)}
         raise ServiceError(
             _("A period claims at most %(limit)s t CO2e in all vintages together.") % params,
@@ -79,7 +90,9 @@ def _period_dates_check(activity, start, end):
             _("The monitoring period must lie inside the crediting period (%(crediting_start)s to %(crediting_end)s).") % params,
             field="start", code="period_outside_crediting", params=params,
         )
-    _crediting_in_force_check(activity, start, end)
+    # A6.4-STAN-METH-002 v01.0 para 26: a removals activity is monitored after its crediting period.
+    if not is_post_crediting(activity, start):
+        _crediting_in_force_check(activity, start, end)
     previous = activity.monitoring_periods.exclude(state__in=_FREES_DATES).order_by("-end").first()
     expected = previous.end + datetime.timedelta(days=1) if previous else activity.crediting_start
     if previous and start <= previous.end:
@@ -115,19 +128,28 @@ def _crediting_in_force_check(activity, start, end):
     raise ServiceError(message % params, field="end", code=code, params={k: str(v) for k, v in params.items()})
 
 
-def period_submit(*, activity, user, start, end, claims, report, comment=""):
-    """Participants submit a monitoring report for a period with claims per vintage (RMP 50)."""
-    claims = _claims_check(start=start, end=end, claims=claims)
+def period_submit(*, activity, user, start, end, claims, report, comment="", storage=None):
+    """Participants submit a monitoring report for a period with claims per vintage (RMP 50).
+
+    A removals activity's claims are its net removals per vintage, which may be negative, with the
+    net change in GHG storage of each (`storage`; A6.4-STAN-METH-002 v01.0 para 30)."""
+    claims = _claims_check(start=start, end=end, claims=claims, signed=is_removals(activity))
+    removals = removals_report_check(activity=activity, start=start, end=end, claims=claims, storage=storage)
     upload_check(report)
     def apply(obj, actor):
         _period_dates_check(obj, start, end)
         number = (obj.monitoring_periods.order_by("-number").values_list("number", flat=True).first() or 0) + 1
         period = MonitoringPeriod.objects.create(activity=obj, number=number, start=start, end=end)
+        # Para 30: a removals report claims what its statement allows; the statement is kept beside it.
+        claimed = claims if removals is None else {v: row[0] for v, row in removals.items()}
         VintageClaim.objects.bulk_create(
-            [VintageClaim(period=period, vintage=v, claimed=q) for v, q in sorted(claims.items())]
+            [VintageClaim(period=period, vintage=v, claimed=q) for v, q in sorted(claimed.items())]
         )
+        if removals is not None:
+            removals_rows_write(period=period, rows=removals)
         document_store(activity=obj, actor=actor, kind=Document.Kind.MONITORING_REPORT, uploaded=report, period=period)
-        events.monitoring_submitted(period=period, actor=actor, claims=claims, comment=comment)
+        events.monitoring_submitted(period=period, actor=actor, claims=claims, comment=comment,
+                                    storage=None if removals is None else {v: r[2] for v, r in removals.items()})
         # A6.4-STAN-METH-002 v01.0 paras 21-22: the report meets its due date; the next one is set.
         from ..reversals.services import report_due_met
 
@@ -192,6 +214,8 @@ def period_certify(*, period, user, verified, comment="", expected_state=None, v
                  **({"verified_by_cp": {str(r): {str(v): int(q) for v, q in per.items()}
                                         for r, per in verified_by_cp.items()}} if verified_by_cp else {})},
         expected_state=expected_state,
+        # A6.4-STAN-METH-002 v01.0 para 30(d)-(e): the deficit and a loss of storage (projects.removals).
+        after=lambda obj, actor: removals_after_certify(period=obj, actor=actor),
     )
 
 

@@ -190,6 +190,10 @@ def activity_page_render(request, activity, *, bound=None, status=200):
         "timeline": keyset_page(request, selectors.activity_timeline(activity), key="sequence", per_page=TIMELINE_PAGE),
         "needs_buffer": activity.methodology_version.methodology.needs_buffer,
     }
+    # A6.4-STAN-METH-002 v01.0 paras 26-30: deficit, storage losses, post-crediting (projects.removals).
+    from ..removals.page import removals_context
+
+    context["removals"] = removals_context(request, activity, offers.actions, bound)
     if context["needs_buffer"]:  # pacm issue 10: the rating, its history, the revision's buttons
         from .risk import risk_context
 

@@ -25,6 +25,7 @@ from ..forms import (
     PeriodSubmitForm,
 )
 from ..machines import PERIOD
+from ..removals.services import is_removals
 from .activity_page import activity_get_or_404, activity_offers
 from .findings import ACTIONS as FINDING_ACTIONS
 from .period_page import (
@@ -67,6 +68,7 @@ def period_submit(request, reference):
                     call=lambda: services.period_submit(
                         activity=activity, user=request.user, start=data["start"], end=data["end"],
                         claims=claims.claims(), report=data["report"], comment=data["comment"],
+                        storage=claims.storage() or None,  # A6.4-STAN-METH-002 para 30 (projects.removals)
                     ),
                     done=lambda period: (
                         period_url(period), f"Monitoring period {period.number} submitted for verification."
@@ -85,6 +87,7 @@ def period_submit(request, reference):
     context = {
         "activity": activity, "form": form, "claims": claims,
         "periods": selectors.activity_periods(activity),
+        "removals": is_removals(activity),  # A6.4-STAN-METH-002 para 30 (projects.removals)
     }
     return render(request, "projects/period_form.html", context)
 

@@ -290,6 +290,9 @@ def period_page_render(request, period, *, bound=None, preview=None, status=200)
         "receiving_accounts": list(selectors.activity_receiving_accounts(activity)) if offers.issuance else [],
         "timeline": keyset_page(request, selectors.period_timeline(period), key="sequence", per_page=TIMELINE_PAGE),
     }
+    from ..removals.page import period_removals_context  # A6.4-STAN-METH-002 paras 27, 30
+
+    context["removals"] = period_removals_context(period)
     return render(request, "projects/period_detail.html", context, status=status)
 
 

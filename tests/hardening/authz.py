@@ -522,6 +522,13 @@ def scene_build(world, capture, clock):
         scene.objs[("Notification", row.pk)] = Obj(f"{name}'s notification", frozenset({name}), {name: AP},
                                                    markers=(row.subject_line,))
 
+    # A stress test of the buffer pool (A6.4-STAN-METH-002 paras 60-61): the secretariat's and the SB's.
+    from projects.removals.stress import stress_test_run
+
+    scene.stress_test = stress_test_run(user=world.sam, parameters={"largest": 2})
+    scene.objs[("StressTest", scene.stress_test.pk)] = Obj("the buffer stress test", frozenset({"sam", "sofia"}),
+                                                           {"sam": SEC, "sofia": SB})
+
     # Two comments of the global stakeholder consultation on ama's registered activity, as if made
     # while it was in consultation: one published (answered by its participants during validation,
     # so no more now), one whose e-mail address was never confirmed (its link opens for anyone).
@@ -893,6 +900,33 @@ def _event_names(scene, event):
 def _dues(scene, activity):
     """No due date exists in the scene (its methodology sets none): one that does not exist."""
     return [(f" /report due 77 /{name}", {"number": 77, "name": name}, NOWHERE) for name in sorted(DUE_BY_NAME)[:1]]
+
+
+def _terminations(scene, activity):
+    """No request to end post-crediting monitoring exists in the scene (no removals activity has
+    ended its crediting period): one that does not exist (A6.4-STAN-METH-002 para 28)."""
+    from projects.removals.cycle import TERMINATION_TRANSITIONS
+
+    return [(f" /termination 77 /{t.name}", {"number": 77, "name": t.name}, NOWHERE)
+            for t in TERMINATION_TRANSITIONS[:1]]
+
+
+def _termination_roles(kwargs):
+    from projects.removals.cycle import TERMINATION_TRANSITIONS
+
+    return next((t.actors for t in TERMINATION_TRANSITIONS if t.name == kwargs["name"]), ())
+
+
+def _stress_tests(scene):
+    """The buffer stress test: only the secretariat and the SB open it (paras 60-61)."""
+    test = scene.stress_test
+    return [Target(label="the buffer stress test", kwargs={"pk": test.pk}, obj=scene.obj(test), read=True),
+            Target(label="no such stress test", kwargs={"pk": NO_SUCH_ID}, obj=NOWHERE)]
+
+
+def _stress_post(kwargs, scene, persona):
+    return {"stress-largest": "2", "stress-region": "", "stress-region_share": "100", "stress-band_low": "0",
+            "stress-band_high": "100", "stress-band_share": "50"}
 
 
 def _risk_writes(scene, activity):
@@ -1426,6 +1460,14 @@ ROUTES = {
                                       post=_event_write_post),
     "report-due-write": POST_ONLY(fill=activity_routes(_transition_roles(DUE_BY_NAME), extra=_dues),
                                   post=lambda kw, s, p: {f"w-{kw['name']}-comment": "Matrix"}),
+    # Post-crediting monitoring of removals (A6.4-STAN-METH-002 v01.0 para 28; projects.removals).
+    "termination-request": POST_ONLY(fill=activity_routes(_roles(AP)), post=lambda kw, s, p: {
+        "termination-ground": "negligible_risk", "termination-demonstration": "Matrix"}),
+    "termination-write": POST_ONLY(fill=activity_routes(_termination_roles, extra=_terminations),
+                                   post=lambda kw, s, p: {f"w-{kw['name']}-comment": "Matrix"}),
+    # The buffer pool's stress tests (paras 60-61): the secretariat runs them, the SB oversees them.
+    "stress-tests": Spec(page=True, post=_stress_post, skip=frozenset({"sam", "sofia"})),
+    "stress-test-detail": GET_ONLY(fill=_stress_tests, post=_nothing),
     "period-submit": Spec(fill=activity_routes(_roles(AP)), post=_period_submit_post),
     # One monitoring period.
     "period-detail": Spec(fill=period_routes(_roles(), read=True), post=_nothing),

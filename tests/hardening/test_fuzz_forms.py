@@ -39,6 +39,7 @@ from projects.consultation import urls as consultation_urls
 from projects.cycle import ActivityState as A
 from projects.cycle import PeriodState as P
 from projects.models import Activity, IssuanceRequest, VintageClaim
+from projects.removals import urls as removal_urls
 from projects.reversals import urls as reversal_urls
 from projects.reversals.models import ObservedEvent
 from projects.transition import urls as transition_urls
@@ -56,6 +57,7 @@ GET_ONLY = frozenset({
     "registry-units", "registry-accounts", "registry-account", "transition-list", "transition-detail",
     "registry-buffer-pool", "registry-buffer-pool-csv",
     "registry-serials", "registry-blocks", "registry-issuances", "registry-uses", "registry-totals",
+    "registry-buffer-pool", "registry-buffer-pool-csv", "stress-test-detail",
 })
 # The scenes below and the forms each one fuzzes (url names).
 SCENES = {
@@ -70,12 +72,14 @@ SCENES = {
     "transition": {"transition-create", "transition-act"},
     "risk": {"risk-revision-act"},
     "demo": {"activity-demo-advance"},  # pacm issue 9: the demo clock's button (a demo database only)
+    # A6.4-STAN-METH-002 v01.0 paras 28, 60-61 (projects.removals).
+    "removals": {"termination-request", "termination-write", "stress-tests"},
 }
 
 
 def url_names():
     return {p.name for p in project_urls.urlpatterns + registry_urls.urlpatterns + consultation_urls.urlpatterns
-            + transition_urls.urlpatterns + reversal_urls.urlpatterns}
+            + transition_urls.urlpatterns + reversal_urls.urlpatterns + removal_urls.urlpatterns}
 
 
 def test_every_post_view_is_fuzzed():
@@ -321,7 +325,8 @@ def test_get_only_pages_write_nothing(world, activity):
               "document-download": {"reference": activity.reference, "version_id": version.pk},
               "period-detail": {"reference": activity.reference, "number": 1},
               "observed-event-detail": {"reference": activity.reference, "number": 1},
-              "registry-account": {"number": "PACM-H-NOPE"}, "transition-detail": {"pk": 999_999}}
+              "registry-account": {"number": "PACM-H-NOPE"}, "transition-detail": {"pk": 999_999},
+              "stress-test-detail": {"pk": 999_999}}
     before = rows()
     for name in sorted(GET_ONLY):
         response = client.post(reverse(name, kwargs=kwargs.get(name)), {"title": "x", "quantity": str(2**64)})
@@ -658,3 +663,31 @@ def test_fuzz_demo_clock_form(settings, world, activity, advance_to):
     finally:
         clock.forget()
 
+
+def test_fuzz_removals_forms(settings, world, removals):
+    """A6.4-STAN-METH-002 v01.0 para 28: the request to end post-crediting monitoring and the SB's
+    answer to it; paras 60-61: the buffer stress test's inputs, as the secretariat."""
+    from projects.removals.services import termination_request
+    from tests.issuance.conftest import period_dates
+
+    Activity.objects.filter(pk=removals.pk).update(crediting_end=period_dates(removals, 1)[1])
+    ended = Activity.objects.get(pk=removals.pk)
+    page = a_url("activity-detail", ended)
+    request_target = Target("termination-request", world.ama, a_url("termination-request", ended), page,
+                            {"termination-ground": "negligible_risk", "termination-demonstration": "Basalt."},
+                            {"termination-evidence": pdf_factory("evidence.pdf")})
+    fuzz(settings, request_target)  # while no request is pending the form is offered
+    termination = termination_request(activity=ended, user=world.ama, ground="remediated", demonstration="Insured.")
+    stress = reverse("stress-tests")
+    targets = [
+        request_target,
+        Target("termination-write", world.sofia,
+               a_url("termination-write", ended, number=termination.number, name="grant_termination"), page,
+               {"w-grant_termination-comment": "Shown (para 28(b)).", "w-grant_termination-expected_state": "requested"}),
+        Target("stress-tests", world.sam, stress, stress,
+               {"stress-largest": "3", "stress-region": "africa", "stress-region_share": "100",
+                "stress-band_low": "0", "stress-band_high": "100", "stress-band_share": "50"}),
+    ]
+    assert {t.name for t in targets} == SCENES["removals"]
+    for target in targets[1:]:
+        fuzz(settings, target)

@@ -131,3 +131,16 @@ def test_the_removals_demo_goes_through_a_reversal(demo):
     assert transitions == ["suspend_units", "conclude_reversal", "submit_full_report", "verify_full_report",
                            "determine_reversal", "cancel_from_buffer", "lift_suspension"]
     assert chain_verify(efate.stream) == []
+
+
+def test_the_demo_has_run_the_buffer_stress_test(demo):
+    """A6.4-STAN-METH-002 v01.0 paras 60-61: the pool's first stress test, run once by the secretariat;
+    Efate (Vanuatu, Asia-Pacific) is in its region-wide scenario."""
+    from projects.removals.models import StressTest
+
+    test = StressTest.objects.get()
+    assert (test.state, test.run_by, test.parameters["region"]) == ("current", "secretariat", "asia_pacific")
+    region = next(s for s in test.results["scenarios"] if s["key"] == "region")
+    assert Activity.objects.get(title="Efate mangrove restoration").pk in region["activity_ids"]
+    call_command("seed_demo", stdout=io.StringIO())
+    assert StressTest.objects.count() == 1

@@ -11,7 +11,9 @@ EVERY step that:
 - a refused operation changes nothing;
 - only authorized units are ever first-transferred;
 - no unit of a suspended activity moves or is issued, except the remediation cancellation;
-- remediation cancels only buffer units of the type asked for (authorization status kept).
+- remediation cancels only buffer units of the type asked for (authorization status kept);
+- the buffer stress test's pool is the pool's blocks by type, and a test re-run at its ledger mark
+  gives the same figures whatever happened since (paras 60-61).
 Each example runs in a savepoint that is rolled back, so examples start from the same world.
 """
 from decimal import Decimal
@@ -97,6 +99,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.terminal = {}  # account pk -> merged ranges per (activity, vintage) seen in it
         self.rule_set = RuleSet.objects.in_force()
         self.suspensions = {}  # activity index -> its open Suspension
+        self.stress_runs = []  # (parameters, ledger mark, figures) of the stress tests run
 
     def teardown(self):
         transaction.set_rollback(True)
@@ -225,6 +228,32 @@ class LedgerMachine(RuleBasedStateMachine):
         if row is not None:
             assert units_sum(UnitBlock.objects.filter(account=buffer)) == pooled + quantity
             assert set(row.entries.values_list("block__authorization_status", flat=True)) <= set(UNIT_TYPES[unit_type])
+
+    @rule(largest=st.integers(0, 3), share=st.integers(0, 10_000))
+    def stress(self, largest, share):
+        """A6.4-STAN-METH-002 v01.0 paras 60-61: the stress test's pool is the buffer's blocks by type
+        now; the figures at this mark are kept and must come out the same after any later step."""
+        from projects.removals.stress import ledger_mark_now, stress_figures
+
+        params = {"largest": largest, "region": "africa", "region_share_bp": share, "band_low_bp": 0,
+                  "band_high_bp": 10_000, "band_share_bp": share}
+        mark = ledger_mark_now()
+        figures = stress_figures(parameters=params, mark=mark)
+        buffer = self.accounts["buffer"]
+        assert figures["pool"] == {t: units_sum(UnitBlock.objects.filter(account=buffer, authorization_status__in=list(s)))
+                                   for t, s in UNIT_TYPES.items()}
+        for scenario in figures["scenarios"]:
+            for group in UNIT_TYPES:
+                assert scenario["covered"][group] + scenario["shortfall"][group] == scenario["loss"][group]
+                assert scenario["covered"][group] <= figures["pool"][group]
+        self.stress_runs.append((params, mark, figures))
+
+    @invariant()
+    def stress_tests_are_reproducible(self):
+        from projects.removals.stress import stress_figures
+
+        for params, mark, figures in self.stress_runs[-2:]:
+            assert stress_figures(parameters=params, mark=mark) == figures
 
     # --- invariants, checked after EVERY step (one read of the blocks) --------------------------
 

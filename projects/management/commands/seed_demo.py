@@ -104,6 +104,12 @@ class Command(BaseCommand):
                 parties=parties, orgs=orgs, users=users, versions=versions,
                 accounts={"dev": accounts[0], "dev2": accounts[1]},
             ))
+            # 5. The buffer pool's first stress test (A6.4-STAN-METH-002 paras 60-61; projects.removals), once.
+            from projects.removals.models import StressTest
+            from projects.removals.stress import stress_test_run
+
+            if not StressTest.objects.exists():
+                stress_test_run(user=users["secretariat"], parameters={"largest": 3, "region": "asia_pacific"})
         self.logins_print(orgs, activities, accounts)
 
     # --- reference data -------------------------------------------------------------------
