@@ -57,7 +57,7 @@ GET_ONLY = frozenset({
     "registry-units", "registry-accounts", "registry-account", "transition-list", "transition-detail",
     "registry-buffer-pool", "registry-buffer-pool-csv",
     "registry-serials", "registry-blocks", "registry-issuances", "registry-uses", "registry-totals",
-    "registry-buffer-pool", "registry-buffer-pool-csv", "stress-test-detail",
+    "stress-test-detail",
 })
 # The scenes below and the forms each one fuzzes (url names).
 SCENES = {
