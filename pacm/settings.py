@@ -113,6 +113,8 @@ INSTALLED_APPS = [
     "projects.transition",
     "projects.poa",
     "projects.reversals",
+    # The REST API, /api/v1/ (pacm issue 9): last, so it finds every app's api_routes.
+    "pacm.api",
 ]
 
 MIDDLEWARE = [
@@ -322,3 +324,7 @@ LOGGING = {
     # pypdf warns about every damaged file it reads (pacm.common.uploads refuses them).
     "loggers": {"pypdf": {"level": "ERROR"}},
 }
+
+# REST API (pacm issue 9): requests per minute per token, session user or anonymous address
+# (pacm.api.ratelimit, counted in the Django cache; 0 turns the limit off).
+PACM_API_RATE_PER_MINUTE = env_int("PACM_API_RATE_PER_MINUTE", 120)

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from pacm.api.urls import api_urlpatterns
+
 # A database briefly away answers 503 with a clear message (pacm.common.views.server_error).
 handler500 = "pacm.common.views.server_error"
 
@@ -17,4 +19,5 @@ urlpatterns = [
     path("", include("projects.reversals.urls")),
     path("notifications/", include("pacm.notifications.urls")),
     path("", include("projects.urls")),
+    *api_urlpatterns,
 ]

@@ -1,0 +1,102 @@
+"""`GET .../actions` and `POST .../actions/{name}` for any subject of a registered machine.
+
+The list is `available_actions(user, subject)` as it is (each offer with its blocker); a POST is
+refused unless that list offers the write (`Offers.require`, as the web's views do), then runs the
+same service the web form calls: a transition through `machine.call(name, ...)` (the service the
+machine registered), an action through the adapter its app registered (`api_write`), which calls
+that action's service. The service checks actor, state and guards again. The answer is the new
+state and the events the write recorded on the subject's stream.
+"""
+import inspect
+
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from pacm.engine.machines import machine_for
+from pacm.engine.offers import available_actions
+from pacm.events.models import Event
+
+from .events import event_out
+from .problems import ApiProblem
+
+# {(machine name, write name): adapter(obj, user, body, item) -> the subject after the write}
+_ADAPTERS = {}
+
+
+def api_write(machine, name):
+    """Decorator: how the API calls write `name` of `machine` (its inputs, its service)."""
+    machine.write(name)
+
+    def register(fn):
+        _ADAPTERS[(machine.name, name)] = fn
+        return fn
+
+    return register
+
+
+def _transition_adapter(machine, spec):
+    """A transition without inputs of its own: its registered service with comment and stale-page state."""
+    if spec.inputs or not spec.is_transition:
+        return None
+    service = machine.services.get(spec.name)
+    if service is None:
+        return None
+    params = inspect.signature(service).parameters
+
+    def call(obj, user, body, item):
+        kwargs = {"user": user, "comment": body.comment}
+        if "expected_state" in params:
+            kwargs["expected_state"] = body.expected_state or None
+        return machine.call(spec.name, obj, **kwargs)
+
+    return call
+
+
+def adapter_for(machine, spec):
+    return _ADAPTERS.get((machine.name, spec.name)) or _transition_adapter(machine, spec)
+
+
+def offers_out(user, subject):
+    machine = machine_for(subject)
+    offers = available_actions(user, subject)
+    rows = []
+    for offer in offers:
+        spec = offer.write
+        rows.append({
+            "name": spec.name, "label": str(spec.label), "kind": "transition" if spec.is_transition else "action",
+            "role": str(offer.actor.role.value) if getattr(offer.actor, "role", None) else "",
+            "blocked": None if offer.blocked is None else {
+                "code": getattr(offer.blocked, "code", "blocked"), "message": str(offer.blocked)},
+            "item": getattr(offer.item, "pk", None), "item_label": None if offer.item is None else str(offer.item),
+            "in_api": adapter_for(machine, spec) is not None, "needs_reason": spec.needs_reason,
+            "inputs": list(spec.inputs),
+        })
+    return {"state": subject.state, "actions": rows}
+
+
+def action_take(*, user, subject, name, body, describe):
+    """Take write `name` on `subject` for `user`; {"subject", "events"} or a problem (ServiceError)."""
+    machine = machine_for(subject)
+    spec = machine.writes.get(name)
+    if spec is None:
+        raise ApiProblem(404, "write_unknown", _("There is no write %(name)s here.") % {"name": name}, field="name")
+    offers = available_actions(user, subject)
+    item = None
+    if getattr(spec, "items", None) is not None:
+        if body.item is None:
+            raise ApiProblem(400, "item_required", _("Name the item (its id) this write applies to."), field="item")
+        item = next((o.item for o in offers if o.name == name and getattr(o.item, "pk", None) == body.item), None)
+        if item is None:
+            offers.require(name, spec.label.lower(), item=object())  # refused: not offered on this item
+    else:
+        offers.require(name, spec.label.lower())
+    adapter = adapter_for(machine, spec)
+    if adapter is None:
+        raise ApiProblem(400, "not_in_api", _("%(write)s is taken on the web page; the API does not take it yet.")
+                         % {"write": spec.label}, field="name")
+    stream = machine.stream_of(subject)
+    before = Event.objects.filter(stream=stream).aggregate(last=Max("sequence"))["last"] or 0
+    result = adapter(subject, user, body, item)
+    after = result if isinstance(result, machine.model) else type(subject).objects.get(pk=subject.pk)
+    events = Event.objects.filter(stream=stream, sequence__gt=before).select_related("organisation").order_by("sequence")
+    return {"subject": describe(after), "events": [event_out(e) for e in events[:50]]}

@@ -1,0 +1,23 @@
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from pacm.api.tokens import api_token_create
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_counts():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def bearer(db):
+    """bearer(user) -> a Client that sends a fresh API token of `user`."""
+
+    def make(user):
+        _token, secret = api_token_create(user=user, name="tests")
+        return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    return make
