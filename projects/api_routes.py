@@ -12,6 +12,7 @@ from ninja import Path as PathParam
 
 from pacm.api.actions import action_take, api_write, offers_out
 from pacm.api.api import ERRORS, api
+from pacm.api.auth import SIGNED_IN
 from pacm.api.events import event_out
 from pacm.api.paging import LIMIT_DEFAULT, LIMIT_MAX, cursor_page
 from pacm.api.schemas import ActionIn, ActionOut, EventOut, OffersOut
@@ -209,7 +210,8 @@ def activity_actions(request, reference: str = REF):
     return offers_out(request.auth.user, activity_or_404(request.auth.user, reference))
 
 
-@router.post("/{reference}/actions/{name}", response={200: ActionOut, **ERRORS}, summary="Take a write on the activity")
+@router.post("/{reference}/actions/{name}", response={200: ActionOut, **ERRORS}, auth=SIGNED_IN,
+             summary="Take a write on the activity")
 def activity_act(request, body: ActionIn, reference: str = REF, name: str = PathParam(..., max_length=60, pattern=r"^[a-z_]+$")):
     a = activity_or_404(request.auth.user, reference)
     return action_take(user=request.auth.user, subject=a, name=name, body=body, describe=activity_subject)
@@ -234,7 +236,7 @@ def period_actions(request, reference: str = REF, number: int = NUMBER):
     return offers_out(request.auth.user, period_or_404(request.auth.user, reference, number))
 
 
-@router.post("/{reference}/periods/{number}/actions/{name}", response={200: ActionOut, **ERRORS},
+@router.post("/{reference}/periods/{number}/actions/{name}", response={200: ActionOut, **ERRORS}, auth=SIGNED_IN,
              summary="Take a write on the monitoring period")
 def period_act(request, body: ActionIn, reference: str = REF, number: int = NUMBER,
                name: str = PathParam(..., max_length=60, pattern=r"^[a-z_]+$")):

@@ -1,5 +1,6 @@
 """The NinjaAPI of `/api/v1/`: authentication, problem documents, the docs, the caller's own view."""
 from django.http import Http404
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -9,10 +10,21 @@ from pacm.common.retry import BUSY_MESSAGE, is_conflict
 
 from .auth import PUBLIC
 from .docs import VendoredSwagger
-from .problems import ApiProblem, problem_response
+from .problems import CONTENT_TYPE, ApiProblem, problem_response
 from .schemas import MeOut, Problem
 
-api = NinjaAPI(
+class PacmApi(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """Errors are documented as what they are: `application/problem+json` (RFC 9457)."""
+        schema = super().get_openapi_schema(**kwargs)
+        for operation in (op for path in schema["paths"].values() for op in path.values()):
+            for status, response in operation.get("responses", {}).items():
+                if str(status).startswith(("4", "5")) and "application/json" in response.get("content", {}):
+                    response["content"] = {CONTENT_TYPE: response["content"]["application/json"]}
+        return schema
+
+
+api = PacmApi(
     title="pacm API", version="1", urls_namespace="api-v1", auth=PUBLIC, docs=VendoredSwagger(),
     docs_url="/docs", openapi_url="/openapi.json",
     description="The Article 6.4 mechanism's activities, requests and registry. Authenticate with "
@@ -20,7 +32,7 @@ api = NinjaAPI(
                 "Errors are RFC 9457 problem documents with a stable `code`.",
 )
 
-ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 422: Problem, 429: Problem}
+ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem, 429: Problem}
 
 
 @api.exception_handler(ApiProblem)
@@ -56,6 +68,12 @@ def _unauthenticated(request, exc):
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
     return problem_response(status=exc.status_code, code="http_error", detail=str(exc))
+
+
+@api.exception_handler(RawPostDataException)
+def _body_not_json(request, exc):
+    # A form or multipart body, already parsed by the site's middleware: the API reads JSON only.
+    return problem_response(status=400, code="body_not_json", detail=_("Send the body as application/json."))
 
 
 @api.exception_handler(Exception)

@@ -8,12 +8,11 @@ from ninja import Path as PathParam
 from pacm.registry import selectors
 from pacm.registry.serials import serial_format, serial_parse
 
+from .api import ERRORS
 from .paging import LIMIT_DEFAULT, LIMIT_MAX, cursor_page, cursor_union_page
 from .problems import ApiProblem
-from .schemas import Problem
 
 router = Router(tags=["registry"])
-ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 422: Problem, 429: Problem}
 
 
 class PageIn(Schema):
