@@ -13,6 +13,7 @@ from .docs import VendoredSwagger
 from .problems import CONTENT_TYPE, ApiProblem, problem_response
 from .schemas import MeOut, Problem
 
+
 class PacmApi(NinjaAPI):
     def get_openapi_schema(self, **kwargs):
         """Errors are documented as what they are: `application/problem+json` (RFC 9457)."""
