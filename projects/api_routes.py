@@ -16,9 +16,11 @@ from pacm.api.auth import SIGNED_IN
 from pacm.api.events import event_out
 from pacm.api.paging import LIMIT_DEFAULT, LIMIT_MAX, cursor_page
 from pacm.api.schemas import ActionIn, ActionOut, EventOut, OffersOut
+from pacm.common.errors import ServiceError
 from pacm.parties.roles import user_kinds
 
 from . import selectors, services
+from .forms import AuthorizationStatementForm, EngageDOEForm
 from .machines import ACTIVITY, PERIOD
 from .models import Activity, MonitoringPeriod
 
@@ -281,6 +283,48 @@ def _fee_record_payment(obj, user, body, item):
     return obj
 
 
+def form_inputs(form_class, body, **kwargs):
+    """The write's inputs read by the web form itself (its bounds and id checks); its first error
+    as a ServiceError naming the field."""
+    prefix = "api"
+    data = {}
+    for name, value in body.inputs.items():
+        values = value if isinstance(value, list) else [value]
+        data[f"{prefix}-{name}"] = ["" if v is None else str(v) for v in values]
+    from django.http import QueryDict
+
+    query = QueryDict(mutable=True)
+    for key, values in data.items():
+        query.setlist(key, values)
+    form = form_class(query, prefix=prefix, **kwargs)
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        raise ServiceError(" ".join(str(e) for e in errors), field=None if field == "__all__" else field,
+                           code="invalid_input")
+    return form.cleaned_data
+
+
+def _engage(name):
+    def call(obj, user, body, item):
+        """inputs: doe (the DOE organisation's id)."""
+        data = form_inputs(EngageDOEForm, body)
+        service = services.activity_change_doe if name == "change_doe" else services.activity_engage_doe
+        service(activity=obj, user=user, doe=data["doe"])
+        return obj
+
+    return call
+
+
+def _issue_authorization(obj, user, body, item):
+    """inputs: the authorization statement form's fields (uses, effective_from, first_transfer, ...)."""
+    services.authorization_statement_issue(activity=obj, user=user, **form_inputs(AuthorizationStatementForm, body))
+    return obj
+
+
+api_write(ACTIVITY, "engage_doe")(_engage("engage_doe"))
+api_write(ACTIVITY, "change_doe")(_engage("change_doe"))
+api_write(ACTIVITY, "issue_authorization")(_issue_authorization)
+
 for _machine in (ACTIVITY, PERIOD):
     api_write(_machine, "raise_finding")(_finding_raise)
     api_write(_machine, "answer_finding")(_finding_answer)
@@ -290,3 +334,5 @@ for _machine in (ACTIVITY, PERIOD):
 
 
 api.add_router("/activities", router)
+
+from . import api_subjects  # noqa: E402,F401  (PoAs, component projects, transition requests)

@@ -92,3 +92,22 @@ def test_session_writes_need_the_csrf_token(world, activity):
     token = client.cookies["csrftoken"].value
     done = client.post(url, {}, content_type="application/json", HTTP_X_CSRFTOKEN=token)
     assert done.status_code == 200 and done.json()["subject"]["state"] == "prior_consideration"
+
+
+def test_inputs_are_read_by_the_web_form_and_the_doe_is_engaged(world, activity, bearer):
+    from projects import services
+
+    services.activity_notify_prior_consideration(activity=activity, user=world.ama)
+    url = f"/api/v1/activities/{activity.reference}/actions/engage_doe"
+    bad = _post(bearer(world.ama), url, {"inputs": {"doe": 999_999}})
+    assert bad.status_code == 400 and bad.json()["field"] == "doe" and bad.json()["code"] == "invalid_input"
+    done = _post(bearer(world.ama), url, {"inputs": {"doe": world.orgs["doe"].pk}})
+    assert done.status_code == 200, done.content
+    assert Activity.objects.get(pk=activity.pk).validation_doe == world.orgs["doe"]
+    assert [e["kind"] for e in done.json()["events"]] == ["activity.doe_engaged"]
+
+
+def test_other_subjects_list_their_actions_with_the_same_visibility(world, bearer):
+    assert bearer(world.ama).get("/api/v1/transitions/999999/actions").status_code == 404
+    assert bearer(world.ama).get("/api/v1/poas/A64-999999/actions").status_code == 404
+    assert Client().get("/api/v1/cps/A64-999999/actions").status_code == 404

@@ -1271,6 +1271,12 @@ API_ROUTES = {
     "api-v1:accounts": GET_ONLY(page=True, post=_nothing),
     "api-v1:account": GET_ONLY(fill=account_routes(read=True), post=_nothing),
     "api-v1:statement": GET_ONLY(fill=account_routes(read=True), post=_nothing),
+    "api-v1:poa_actions": GET_ONLY(fill=poa_routes(_roles(), read=True), post=_nothing),
+    "api-v1:poa_act": POST_ONLY(fill=poa_routes(_transition_roles(POA_BY_NAME), extra=_poa_names), post=_nothing),
+    "api-v1:cp_actions": GET_ONLY(fill=cp_routes(_roles(), read=True), post=_nothing),
+    "api-v1:cp_act": POST_ONLY(fill=cp_routes(_transition_roles(CP_BY_NAME), extra=_cp_names), post=_nothing),
+    "api-v1:transition_actions": GET_ONLY(fill=transition_routes(read=True), post=_nothing),
+    "api-v1:transition_act": POST_ONLY(fill=transition_routes(names=True), post=_nothing),
     "api-tokens": Spec(page=True, post=_nothing),
     "api-token-revoke": POST_ONLY(fill=_api_tokens, post=_nothing),
 }
