@@ -328,3 +328,7 @@ LOGGING = {
 # REST API (pacm issue 9): requests per minute per token, session user or anonymous address
 # (pacm.api.ratelimit, counted in the Django cache; 0 turns the limit off).
 PACM_API_RATE_PER_MINUTE = env_int("PACM_API_RATE_PER_MINUTE", 120)
+# The cache the counts live in: per process unless PACM_CACHE_URL names a Redis shared by all workers.
+if os.environ.get("PACM_CACHE_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["PACM_CACHE_URL"]}}
