@@ -10,12 +10,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja import Path as PathParam
 
-from pacm.api.actions import action_take, api_write, offers_out
+from pacm.api.actions import api_write, subject_routes
 from pacm.api.api import ERRORS, api
-from pacm.api.auth import SIGNED_IN
 from pacm.api.events import event_out
 from pacm.api.paging import LIMIT_DEFAULT, LIMIT_MAX, cursor_page
-from pacm.api.schemas import ActionIn, ActionOut, EventOut, OffersOut
+from pacm.api.schemas import EventOut
 from pacm.common.errors import ServiceError
 from pacm.parties.roles import user_kinds
 
@@ -206,21 +205,6 @@ def activity_subject(a):
     return {"kind": "activity", "reference": a.reference, "state": a.state}
 
 
-@router.get("/{reference}/actions", response={200: OffersOut, **ERRORS},
-            summary="What you may do on this activity now, and what blocks it")
-def activity_actions(request, reference: str = REF):
-    return offers_out(request.auth.user, activity_or_404(request.auth.user, reference))
-
-
-@router.post("/{reference}/actions/{name}", response={200: ActionOut, **ERRORS}, auth=SIGNED_IN,
-             summary="Take a write on the activity")
-def activity_act(request, body: ActionIn, reference: str = REF, name: str = PathParam(..., max_length=60, pattern=r"^[a-z_]+$")):
-    a = activity_or_404(request.auth.user, reference)
-    return action_take(user=request.auth.user, subject=a, name=name, body=body, describe=activity_subject)
-
-
-# --- Monitoring periods --------------------------------------------------------------------------
-
 def period_or_404(user, reference, number):
     try:
         return selectors.period_page_get(user=user, reference=reference, number=number)
@@ -232,18 +216,11 @@ def period_subject(p):
     return {"kind": "period", "reference": f"{p.activity.reference}/{p.number}", "state": p.state}
 
 
-@router.get("/{reference}/periods/{number}/actions", response={200: OffersOut, **ERRORS},
-            summary="What you may do on this monitoring period now")
-def period_actions(request, reference: str = REF, number: int = NUMBER):
-    return offers_out(request.auth.user, period_or_404(request.auth.user, reference, number))
-
-
-@router.post("/{reference}/periods/{number}/actions/{name}", response={200: ActionOut, **ERRORS}, auth=SIGNED_IN,
-             summary="Take a write on the monitoring period")
-def period_act(request, body: ActionIn, reference: str = REF, number: int = NUMBER,
-               name: str = PathParam(..., max_length=60, pattern=r"^[a-z_]+$")):
-    p = period_or_404(request.auth.user, reference, number)
-    return action_take(user=request.auth.user, subject=p, name=name, body=body, describe=period_subject)
+subject_routes(router, kind="activity", path="/{reference}", params=[("reference", str, REF)], lookup=activity_or_404,
+               describe=activity_subject, what="this activity")
+subject_routes(router, kind="period", path="/{reference}/periods/{number}",
+               params=[("reference", str, REF), ("number", int, NUMBER)], lookup=period_or_404,
+               describe=period_subject, what="this monitoring period")
 
 
 # --- The actions' inputs: each calls the service its web form calls ------------------------------

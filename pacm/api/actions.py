@@ -100,3 +100,39 @@ def action_take(*, user, subject, name, body, describe):
     after = result if isinstance(result, machine.model) else type(subject).objects.get(pk=subject.pk)
     events = Event.objects.filter(stream=stream, sequence__gt=before).select_related("organisation").order_by("sequence")
     return {"subject": describe(after), "events": [event_out(e) for e in events[:50]]}
+
+
+def subject_routes(router, *, kind, path, params, lookup, describe, what):
+    """`GET {path}/actions` and `POST {path}/actions/{name}` on `router` for one kind of subject.
+
+    `params`: [(name, type, ninja.Path(...))] of the path; `lookup(user, **params)` the subject the
+    user may see (Http404 otherwise); `describe(obj)` its {"kind", "reference", "state"}.
+    """
+    from ninja import Path as PathParam
+
+    from .api import ERRORS
+    from .auth import SIGNED_IN
+    from .schemas import ActionIn, ActionOut, OffersOut
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    path_params = [inspect.Parameter(n, keyword, default=d, annotation=t) for n, t, d in params]
+    request_param = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+
+    def offers(request, **kwargs):
+        return offers_out(request.auth.user, lookup(request.auth.user, **kwargs))
+
+    def act(request, body, name, **kwargs):
+        subject = lookup(request.auth.user, **kwargs)
+        return action_take(user=request.auth.user, subject=subject, name=name, body=body, describe=describe)
+
+    offers.__signature__ = inspect.Signature([request_param, *path_params])
+    act.__signature__ = inspect.Signature([
+        request_param, inspect.Parameter("body", keyword, annotation=ActionIn),
+        inspect.Parameter("name", keyword, annotation=str,
+                          default=PathParam(..., max_length=60, pattern=r"^[a-z_]+$")),
+        *path_params,
+    ])
+    router.get(f"{path}/actions", response={200: OffersOut, **ERRORS}, url_name=f"{kind}_actions",
+               operation_id=f"{kind}_actions", summary=f"What you may do on {what} now, and what blocks it")(offers)
+    router.post(f"{path}/actions/{{name}}", response={200: ActionOut, **ERRORS}, auth=SIGNED_IN,
+                url_name=f"{kind}_act", operation_id=f"{kind}_act", summary=f"Take a write on {what}")(act)
