@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from pacm.api.tokens import api_token_create
+from tests.registry.conftest import reg  # noqa: F401  (the registry's world, for test_registry)
 
 
 @pytest.fixture(autouse=True)

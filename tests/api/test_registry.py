@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from pacm.registry.models import UnitBlock
 from pacm.registry.serials import serial_compose, serial_format
-from tests.registry.conftest import issue, reg  # noqa: F401  (the registry's world)
+from tests.registry.conftest import issue
 
 pytestmark = pytest.mark.django_db
 
