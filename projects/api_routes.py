@@ -10,12 +10,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja import Path as PathParam
 
-from pacm.api.actions import api_write, subject_routes
+from pacm.api.actions import api_write, form_read, subject_routes
 from pacm.api.api import ERRORS, api
 from pacm.api.events import event_out
 from pacm.api.paging import LIMIT_DEFAULT, LIMIT_MAX, cursor_page
 from pacm.api.schemas import EventOut
-from pacm.common.errors import ServiceError
 from pacm.parties.roles import user_kinds
 
 from . import selectors, services
@@ -261,24 +260,8 @@ def _fee_record_payment(obj, user, body, item):
 
 
 def form_inputs(form_class, body, **kwargs):
-    """The write's inputs read by the web form itself (its bounds and id checks); its first error
-    as a ServiceError naming the field."""
-    prefix = "api"
-    data = {}
-    for name, value in body.inputs.items():
-        values = value if isinstance(value, list) else [value]
-        data[f"{prefix}-{name}"] = ["" if v is None else str(v) for v in values]
-    from django.http import QueryDict
-
-    query = QueryDict(mutable=True)
-    for key, values in data.items():
-        query.setlist(key, values)
-    form = form_class(query, prefix=prefix, **kwargs)
-    if not form.is_valid():
-        field, errors = next(iter(form.errors.items()))
-        raise ServiceError(" ".join(str(e) for e in errors), field=None if field == "__all__" else field,
-                           code="invalid_input")
-    return form.cleaned_data
+    """The inputs read by the web's own form (pacm.api.actions.form_read); its cleaned data."""
+    return form_read(lambda data: form_class(data, prefix="api", **kwargs), body, prefix="api").cleaned_data
 
 
 def _engage(name):

@@ -54,4 +54,66 @@ subject_routes(router, kind="transition", path="/transitions/{pk}",
                params=[("pk", int, PathParam(..., ge=1, le=2**63 - 1))], lookup=_transition,
                describe=_subject("transition", lambda o: o.pk), what="this CDM transition request")
 
+
+
+# --- Observed events and report due dates (A6.4-STAN-METH-002 v01.0 paras 21-25, 43-58) ----------
+# Each write is read by the form the event page uses (reversals.forms.write_form) and runs through
+# its machine's service (`EVENT.call` / `DUE.call`), as projects.reversals.views does. A write whose
+# form takes a file (a report) is left to the web page.
+
+from django import forms as django_forms  # noqa: E402
+
+from pacm.api.actions import api_write, form_read  # noqa: E402
+
+from .reversals.forms import FORMS as REVERSAL_FORMS  # noqa: E402
+from .reversals.forms import WriteForm, write_form  # noqa: E402
+from .reversals.machine import DUE, EVENT  # noqa: E402
+from .reversals.models import ReportDue  # noqa: E402
+from .reversals.views import _accounts, event_get_or_404  # noqa: E402
+from .views.activity_page import activity_get_or_404  # noqa: E402
+
+
+def _event(user, reference, number):
+    return event_get_or_404(user=user, reference=reference, number=number)
+
+
+def _due(user, reference, number):
+    activity = activity_get_or_404(user=user, reference=reference)
+    due = ReportDue.objects.select_related("activity").filter(activity=activity, number=number).first()
+    if due is None:
+        raise Http404(_("There is no such due date."))
+    return due
+
+
+def _reversal_write(machine, spec):
+    def call(obj, user, body, item):
+        accounts = _accounts(user, obj, spec.name) if machine is EVENT else ()
+        form = form_read(lambda data: write_form(spec, obj, data, None, accounts=accounts), body,
+                         prefix=f"w-{spec.name}", with_write_fields=True)
+        return machine.call(spec.name, obj, user=user, **form.service_kwargs())
+
+    return call
+
+
+def _takes_a_file(spec):
+    form_class = REVERSAL_FORMS.get(spec.name, WriteForm)
+    return any(isinstance(f, django_forms.FileField) for f in form_class.base_fields.values())
+
+
+for _machine in (EVENT, DUE):
+    for _spec in _machine.writes.values():
+        if _spec.internal or _spec.name in _machine.timed_names or _takes_a_file(_spec):
+            continue
+        api_write(_machine, _spec.name)(_reversal_write(_machine, _spec))
+
+NUMBER = PathParam(..., ge=1, le=2**31 - 1)
+subject_routes(router, kind="observed_event", path="/activities/{reference}/observed-events/{number}",
+               params=[("reference", str, _ref()), ("number", int, NUMBER)], lookup=_event,
+               describe=_subject("observed_event", lambda o: f"{o.activity.reference}/{o.number}"),
+               what="this observed event")
+subject_routes(router, kind="report_due", path="/activities/{reference}/report-dues/{number}",
+               params=[("reference", str, _ref()), ("number", int, NUMBER)], lookup=_due,
+               describe=_subject("report_due", lambda o: f"{o.activity.reference}/{o.number}"),
+               what="this monitoring-report due date")
+
 api.add_router("", router)

@@ -136,3 +136,27 @@ def subject_routes(router, *, kind, path, params, lookup, describe, what):
                operation_id=f"{kind}_actions", summary=f"What you may do on {what} now, and what blocks it")(offers)
     router.post(f"{path}/actions/{{name}}", response={200: ActionOut, **ERRORS}, auth=SIGNED_IN,
                 url_name=f"{kind}_act", operation_id=f"{kind}_act", summary=f"Take a write on {what}")(act)
+
+
+def form_read(make_form, body, *, prefix, with_write_fields=False):
+    """The write's inputs read by the web form itself (its bounds and id checks): `make_form(data)`
+    builds the bound form from a query dict with the form's `prefix`. Its first error is a
+    ServiceError naming the field. `with_write_fields`: the form also carries comment and
+    expected_state (the reversal writes' forms)."""
+    from django.http import QueryDict
+
+    from pacm.common.errors import ServiceError
+
+    values = dict(body.inputs)
+    if with_write_fields:
+        values.update(comment=body.comment, expected_state=body.expected_state or "")
+    query = QueryDict(mutable=True)
+    for name, value in values.items():
+        items = value if isinstance(value, list) else [value]
+        query.setlist(f"{prefix}-{name}", ["" if v is None else str(v) for v in items])
+    form = make_form(query)
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        raise ServiceError(" ".join(str(e) for e in errors), field=None if field == "__all__" else field,
+                           code="invalid_input")
+    return form

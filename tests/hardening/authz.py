@@ -1277,6 +1277,13 @@ API_ROUTES = {
     "api-v1:cp_act": POST_ONLY(fill=cp_routes(_transition_roles(CP_BY_NAME), extra=_cp_names), post=_nothing),
     "api-v1:transition_actions": GET_ONLY(fill=transition_routes(read=True), post=_nothing),
     "api-v1:transition_act": POST_ONLY(fill=transition_routes(names=True), post=_nothing),
+    "api-v1:observed_event_actions": GET_ONLY(fill=event_routes(_roles(), read=True), post=_nothing),
+    "api-v1:observed_event_act": POST_ONLY(fill=event_routes(_transition_roles(EVENT_TABLE), extra=_event_names),
+                                           post=_nothing),
+    "api-v1:report_due_actions": GET_ONLY(fill=activity_routes(_roles(), read=True, extra=lambda scene, a: [
+        (" /report due 77", {"number": 77}, NOWHERE)]), post=_nothing),
+    "api-v1:report_due_act": POST_ONLY(fill=activity_routes(_transition_roles(DUE_BY_NAME), extra=_dues),
+                                       post=_nothing),
     "api-tokens": Spec(page=True, post=_nothing),
     "api-token-revoke": POST_ONLY(fill=_api_tokens, post=_nothing),
 }
