@@ -4,8 +4,8 @@ from django.test import Client
 
 from pacm.api.tokens import api_token_create
 from tests.issuance.conftest import drive, period_over, registered, submit  # noqa: F401  (fixtures, for test_reversals)
-from tests.web_registry.conftest import removals  # noqa: F401
 from tests.registry.conftest import reg  # noqa: F401  (the registry's world, for test_registry)
+from tests.web_registry.conftest import removals  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
