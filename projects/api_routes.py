@@ -18,7 +18,7 @@ from pacm.api.schemas import EventOut
 from pacm.parties.roles import user_kinds
 
 from . import selectors, services
-from .forms import AuthorizationStatementForm, EngageDOEForm
+from .forms import AuthorizationStatementForm, EngageDOEForm, TransitionForm
 from .machines import ACTIVITY, PERIOD
 from .models import Activity, MonitoringPeriod
 
@@ -281,6 +281,18 @@ def _issue_authorization(obj, user, body, item):
     return obj
 
 
+def _validate(obj, user, body, item):
+    """inputs: risk_rating_accepted (true) where the methodology needs a buffer (A6.4-STAN-METH-002 paras 38-40)."""
+    spec = ACTIVITY.write("validate")
+    form = form_read(lambda data: TransitionForm(data, spec=spec, activity=obj, prefix="t-validate"), body,
+                     prefix="t-validate", with_write_fields=True)
+    data = form.cleaned_data
+    extra = {"risk_rating_accepted": data["risk_rating_accepted"]} if "risk_rating_accepted" in data else {}
+    return ACTIVITY.call("validate", obj, user=user, comment=data["comment"],
+                         expected_state=data.get("expected_state") or None, **extra)
+
+
+api_write(ACTIVITY, "validate")(_validate)
 api_write(ACTIVITY, "engage_doe")(_engage("engage_doe"))
 api_write(ACTIVITY, "change_doe")(_engage("change_doe"))
 api_write(ACTIVITY, "issue_authorization")(_issue_authorization)

@@ -116,4 +116,31 @@ subject_routes(router, kind="report_due", path="/activities/{reference}/report-d
                describe=_subject("report_due", lambda o: f"{o.activity.reference}/{o.number}"),
                what="this monitoring-report due date")
 
+
+
+# --- Component project transitions with inputs, read by the CP page's own form --------------------
+
+from .poa.forms import CPTransitionForm  # noqa: E402
+from .poa.machines import COMPONENT  # noqa: E402
+from .poa.views import cp_transition_kwargs  # noqa: E402
+
+
+def _cp_write(name):
+    spec = COMPONENT.write(name)
+
+    def call(obj, user, body, item):
+        """inputs: criteria (ids) for validate; crediting_start, crediting_end for upload_inclusion;
+        reference for include."""
+        form = form_read(lambda data: CPTransitionForm(data, spec=spec, obj=obj, prefix=f"t-{name}"), body,
+                         prefix=f"t-{name}", with_write_fields=True)
+        data = form.cleaned_data
+        return COMPONENT.call(name, obj, user=user, comment=data["comment"],
+                              expected_state=data.get("expected_state") or None, **cp_transition_kwargs(name, data))
+
+    return call
+
+
+for _name in ("validate", "upload_inclusion", "include"):
+    api_write(COMPONENT, _name)(_cp_write(_name))
+
 api.add_router("", router)

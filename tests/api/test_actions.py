@@ -111,3 +111,22 @@ def test_other_subjects_list_their_actions_with_the_same_visibility(world, beare
     assert bearer(world.ama).get("/api/v1/transitions/999999/actions").status_code == 404
     assert bearer(world.ama).get("/api/v1/poas/A64-999999/actions").status_code == 404
     assert Client().get("/api/v1/cps/A64-999999/actions").status_code == 404
+
+
+def test_validate_with_its_form_records_one_transition_event(world, activity, advance_to, bearer):
+    from projects import services
+    from tests import factories as f
+
+    a = advance_to(activity, A.UNDER_VALIDATION)
+    url = f"/api/v1/activities/{a.reference}/actions/validate"
+    blocked = {o["name"]: o for o in bearer(world.dora).get(f"/api/v1/activities/{a.reference}/actions").json()[
+        "actions"]}["validate"]["blocked"]
+    assert blocked is not None and blocked["code"]  # no validation report yet: its guard's stable code
+    services.document_upload(activity=a, user=world.dora, kind="validation_report", uploaded=f.pdf("vr.pdf"))
+    before = Event.objects.filter(stream=a.stream).count()
+    done = _post(bearer(world.dora), url, {"comment": "Validated", "expected_state": "under_validation"})
+    assert done.status_code == 200, done.content
+    new = list(Event.objects.filter(stream=a.stream).order_by("sequence")[before:])
+    assert [(e.kind, e.from_state, e.to_state, e.role) for e in new] == [
+        ("activity.transitioned", "under_validation", "validated", "doe")]
+    assert done.json()["subject"]["state"] == "validated"
