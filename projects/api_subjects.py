@@ -143,4 +143,34 @@ def _cp_write(name):
 for _name in ("validate", "upload_inclusion", "include"):
     api_write(COMPONENT, _name)(_cp_write(_name))
 
+
+
+# --- The CDM transition request's own-form writes: the page's FORMS (form, call), as transition_act --
+
+from .transition.machine import TRANSITION_MACHINE  # noqa: E402
+from .transition.views import FORMS as TRANSITION_FORMS  # noqa: E402
+
+
+def _transition_write(name):
+    make, run = TRANSITION_FORMS[name]
+
+    def call(obj, user, body, item):
+        if item is not None:
+            body.inputs.setdefault("item", item.pk)
+        form = form_read(lambda data: make(data, obj), body, prefix="t")
+        return run(obj, user, form.cleaned_data)
+
+    return call
+
+
+def _transition_form_takes_a_file(name):
+    if name == "decide_as_board":  # its form needs the request (the proposals); it takes no file
+        return False
+    return any(isinstance(f, django_forms.FileField) for f in TRANSITION_FORMS[name][0](None, None).fields.values())
+
+
+for _name in TRANSITION_FORMS:
+    if not _transition_form_takes_a_file(_name):
+        api_write(TRANSITION_MACHINE, _name)(_transition_write(_name))
+
 api.add_router("", router)

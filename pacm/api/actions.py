@@ -44,7 +44,9 @@ def _transition_adapter(machine, spec):
     params = inspect.signature(service).parameters
 
     def call(obj, user, body, item):
-        kwargs = {"user": user, "comment": body.comment}
+        kwargs = {"user": user}
+        if "comment" in params:  # a few services take no reasons (the transition request's publish)
+            kwargs["comment"] = body.comment
         if "expected_state" in params:
             kwargs["expected_state"] = body.expected_state or None
         return machine.call(spec.name, obj, **kwargs)
