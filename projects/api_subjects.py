@@ -173,4 +173,28 @@ for _name in TRANSITION_FORMS:
     if not _transition_form_takes_a_file(_name):
         api_write(TRANSITION_MACHINE, _name)(_transition_write(_name))
 
+
+
+# --- Consultation comments: the answer and the assessment, each on one published comment (item) -----
+
+from pacm.engine.machines import machines as _machines  # noqa: E402
+
+from .consultation.views import ANSWER, ASSESS  # noqa: E402
+
+
+def _comment_write(spec_of):
+    def call(obj, user, body, item):
+        """item: the comment's id; inputs: text (and outcome for an assessment), as the page's form."""
+        form = form_read(lambda data: spec_of["form_class"](data, prefix="api"), body, prefix="api")
+        spec_of["call"](comment=item, user=user, **form.cleaned_data)
+        return obj
+
+    return call
+
+
+for _m in _machines():
+    for _spec_of in (ANSWER, ASSESS):
+        if _spec_of["write"] in _m.writes:
+            api_write(_m, _spec_of["write"])(_comment_write(_spec_of))
+
 api.add_router("", router)
