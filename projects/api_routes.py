@@ -146,7 +146,7 @@ def activity_or_404(user, reference):
 
 
 def period_out(p):
-    issuance = getattr(p, "issuance", None) if hasattr(p, "issuance") else None
+    issuance = getattr(p, "issuance", None)  # a period without a request has none
     return {"number": p.number, "start": p.start.isoformat(), "end": p.end.isoformat(), "state": p.state,
             "issuance": None if issuance is None else {
                 "units_requested": issuance.units_requested, "gross": issuance.gross, "net": issuance.net,

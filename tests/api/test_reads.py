@@ -100,3 +100,26 @@ def test_anonymous_reads_the_public_registry_but_no_account(world):
     assert client.get("/api/v1/registry/accounts/PACM-H-KPO-1").status_code == 404
     bad = client.get("/api/v1/registry/blocks", {"serial": "not a serial"})
     assert bad.status_code == 400 and bad.json()["code"] == "serial_invalid"
+
+
+def test_a_page_costs_the_same_queries_for_3_or_12_rows(world, bearer):
+    """Fast by construction: no query per row (the list's joins are selected, its page one range)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from projects import services
+
+    client = bearer(world.ama)
+
+    def cost():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/api/v1/activities", {"limit": 50}).status_code == 200
+        return len(queries)
+
+    for _ in range(3):
+        services.activity_create(user=world.ama, **f.pdd_data(world.host, world.version))
+    cost()  # the token's first use writes its last_used_at (once a minute)
+    few = cost()
+    for _ in range(9):
+        services.activity_create(user=world.ama, **f.pdd_data(world.host, world.version))
+    assert cost() == few
