@@ -1518,8 +1518,12 @@ class Run:
 
 
 def matrix_run(client, scene, persona, media_root):
-    """Every route of the site, for one persona, against the objects that are not theirs."""
-    return Run(client, scene, persona, media_root).all(site_routes())
+    """Every route of the site, for one persona, against the objects that are not theirs (the API's
+    rate limit off: the matrix sends hundreds of requests a minute; tests/api/test_ratelimit.py has it)."""
+    from django.test import override_settings
+
+    with override_settings(PACM_API_RATE_PER_MINUTE=0):
+        return Run(client, scene, persona, media_root).all(site_routes())
 
 
 # --- The admin: its changelists and object pages, a matrix apart ------------------------------------
