@@ -119,6 +119,8 @@ INSTALLED_APPS = [
     "pacm.demo",
     "projects.renewals",
     "projects.removals",
+    # The REST API, /api/v1/ (pacm issue 9): last, so it finds every app's api_routes.
+    "pacm.api",
 ]
 
 MIDDLEWARE = [
@@ -339,3 +341,11 @@ LOGGING = {
     # pypdf warns about every damaged file it reads (pacm.common.uploads refuses them).
     "loggers": {"pypdf": {"level": "ERROR"}},
 }
+
+# REST API (pacm issue 9): requests per minute per token, session user or anonymous address
+# (pacm.api.ratelimit, counted in the Django cache; 0 turns the limit off).
+PACM_API_RATE_PER_MINUTE = env_int("PACM_API_RATE_PER_MINUTE", 120)
+# The cache the counts live in: per process unless PACM_CACHE_URL names a Redis shared by all workers.
+if os.environ.get("PACM_CACHE_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["PACM_CACHE_URL"]}}

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from pacm.api.urls import api_urlpatterns
+
 # A database briefly away answers 503 with a clear message (pacm.common.views.server_error).
 handler500 = "pacm.common.views.server_error"
 
@@ -22,4 +24,5 @@ urlpatterns = [
     path("", include("projects.exports.urls")),  # pacm issue 9: exports and the AEF
     path("", include("pacm.people.urls")),
     path("", include("projects.urls")),
+    *api_urlpatterns,
 ]

@@ -321,16 +321,20 @@ def cp_transition(request, reference, name):
         raise Http404("No such action.")
     cp = _cp_or_404(request.user, reference)
     form = CPTransitionForm(request.POST, spec=spec, obj=cp, prefix=f"t-{name}")
-    kwargs = {}
-    if form.is_valid():
-        data = form.cleaned_data
-        if name == "validate":
-            kwargs["criteria"] = list(data.get("criteria") or [])
-        elif name == "upload_inclusion":
-            kwargs.update(crediting_start=data["crediting_start"], crediting_end=data["crediting_end"])
-        elif name == "include":
-            kwargs["reference"] = data.get("reference", "")
+    kwargs = cp_transition_kwargs(name, form.cleaned_data) if form.is_valid() else {}
     return _transition_run(request, machine=COMPONENT, obj=cp, spec=spec, form=form, kwargs=kwargs, url=cp_url(cp))
+
+
+def cp_transition_kwargs(name, data):
+    """The inputs a CP transition's service takes beyond comment and state, from its valid form
+    (the page and the API, projects/api_subjects.py)."""
+    if name == "validate":
+        return {"criteria": list(data.get("criteria") or [])}
+    if name == "upload_inclusion":
+        return {"crediting_start": data["crediting_start"], "crediting_end": data["crediting_end"]}
+    if name == "include":
+        return {"reference": data.get("reference", "")}
+    return {}
 
 
 @require_POST

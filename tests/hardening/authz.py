@@ -1393,6 +1393,63 @@ RENEWAL_ROUTES = {
 }
 
 
+
+# --- The REST API (pacm/api, projects/api_routes.py; pacm issue 9): the web's rules, read as JSON ---------
+
+def _api_tokens(scene):
+    """ama's token: only she may revoke it; and a token id that does not exist."""
+    from pacm.api.tokens import api_token_create
+
+    token, _secret = api_token_create(user=scene.world.ama, name="matrix")
+    mine = Obj("ama's API token", frozenset({"ama"}), ties={"ama": AP})
+    return [Target(label=mine.label, kwargs={"token_id": token.pk}, obj=mine, roles=frozenset({AP})),
+            Target(label="no such token", kwargs={"token_id": NO_SUCH_ID}, obj=NOWHERE, roles=frozenset({AP}))]
+
+
+def _api_block_ids(scene):
+    return [Target(label="no such block", kwargs={"block_id": NO_SUCH_ID}, obj=NOWHERE, read=True)]
+
+
+API = "api-v1:"
+API_ROUTES = {
+    "api-v1:api-root": GET_ONLY(page=True, post=_nothing),
+    "api-v1:openapi-json": GET_ONLY(page=True, post=_nothing),
+    "api-v1:openapi-view": GET_ONLY(page=True, post=_nothing),
+    "api-v1:me": GET_ONLY(page=True, post=_nothing),
+    "api-v1:activities": GET_ONLY(page=True, post=_nothing),
+    "api-v1:activity": GET_ONLY(fill=activity_routes(_roles(), read=True), post=_nothing),
+    "api-v1:activity_events": GET_ONLY(fill=activity_routes(_roles(), read=True), post=_nothing),
+    "api-v1:activity_periods": GET_ONLY(fill=activity_routes(_roles(), read=True), post=_nothing),
+    "api-v1:activity_actions": GET_ONLY(fill=activity_routes(_roles(), read=True), post=_nothing),
+    "api-v1:activity_act": POST_ONLY(fill=activity_routes(_transition_roles(ACTIVITY_BY_NAME),
+                                                          extra=_names(ACTIVITY_BY_NAME)), post=_nothing),
+    "api-v1:period_actions": GET_ONLY(fill=period_routes(_roles(), read=True), post=_nothing),
+    "api-v1:period_act": POST_ONLY(fill=period_routes(_transition_roles(PERIOD_BY_NAME), extra=_period_names),
+                                   post=_nothing),
+    "api-v1:totals": GET_ONLY(page=True, post=_nothing),
+    "api-v1:issuances": GET_ONLY(page=True, post=_nothing),
+    "api-v1:blocks": GET_ONLY(page=True, post=_nothing),
+    "api-v1:block": GET_ONLY(fill=_api_block_ids, post=_nothing),
+    "api-v1:accounts": GET_ONLY(page=True, post=_nothing),
+    "api-v1:account": GET_ONLY(fill=account_routes(read=True), post=_nothing),
+    "api-v1:statement": GET_ONLY(fill=account_routes(read=True), post=_nothing),
+    "api-v1:poa_actions": GET_ONLY(fill=poa_routes(_roles(), read=True), post=_nothing),
+    "api-v1:poa_act": POST_ONLY(fill=poa_routes(_transition_roles(POA_BY_NAME), extra=_poa_names), post=_nothing),
+    "api-v1:cp_actions": GET_ONLY(fill=cp_routes(_roles(), read=True), post=_nothing),
+    "api-v1:cp_act": POST_ONLY(fill=cp_routes(_transition_roles(CP_BY_NAME), extra=_cp_names), post=_nothing),
+    "api-v1:transition_actions": GET_ONLY(fill=transition_routes(read=True), post=_nothing),
+    "api-v1:transition_act": POST_ONLY(fill=transition_routes(names=True), post=_nothing),
+    "api-v1:observed_event_actions": GET_ONLY(fill=event_routes(_roles(), read=True), post=_nothing),
+    "api-v1:observed_event_act": POST_ONLY(fill=event_routes(_transition_roles(EVENT_TABLE), extra=_event_names),
+                                           post=_nothing),
+    "api-v1:report_due_actions": GET_ONLY(fill=activity_routes(_roles(), read=True, extra=lambda scene, a: [
+        (" /report due 77", {"number": 77}, NOWHERE)]), post=_nothing),
+    "api-v1:report_due_act": POST_ONLY(fill=activity_routes(_transition_roles(DUE_BY_NAME), extra=_dues),
+                                       post=_nothing),
+    "api-tokens": Spec(page=True, post=_nothing),
+    "api-token-revoke": POST_ONLY(fill=_api_tokens, post=_nothing),
+}
+
 ROUTES = {
     # Pages without an object in the URL.
     "login": Spec(page=True, post=_login_post),
@@ -1498,6 +1555,7 @@ ROUTES = {
     "aef-download": GET_ONLY(fill=_aef_reports, post=_nothing),
     **CERTIFICATE_ROUTES,
     **RENEWAL_ROUTES,
+    **API_ROUTES,
 }
 
 
@@ -1570,7 +1628,10 @@ class Run:
 
     def send(self, route, label, method, url, data=None):
         """One request; then nothing may have changed (a snapshot after every request, GET or POST)."""
-        response = self.client.post(url, data or {}) if method == "POST" else self.client.get(url)
+        if method == "POST" and route.key.startswith(API):  # the API reads JSON bodies
+            response = self.client.post(url, data or {}, content_type="application/json")
+        else:
+            response = self.client.post(url, data or {}) if method == "POST" else self.client.get(url)
         self.tally.requests += 1
         self.tally.routes.add(route.key)
         if response.status_code >= 500:
@@ -1591,7 +1652,9 @@ class Run:
     def refused(self, route, label, method, url, response):
         """Not theirs: 403, 404, 405, or (anonymous) a redirect to the login page; never a 200."""
         status = response.status_code
-        if status in REFUSED or (self.user is None and _to_login(response)):
+        # The API answers the anonymous caller 401 (send a token or log in): its redirect to the login page.
+        if status in REFUSED or (self.user is None and (_to_login(response) or (
+                status == 401 and route.key.startswith(API)))):
             self.tally.refused += 1
             return
         where = f" to {response['Location']}" if 300 <= status < 400 else ""
@@ -1643,8 +1706,12 @@ class Run:
 
 
 def matrix_run(client, scene, persona, media_root):
-    """Every route of the site, for one persona, against the objects that are not theirs."""
-    return Run(client, scene, persona, media_root).all(site_routes())
+    """Every route of the site, for one persona, against the objects that are not theirs (the API's
+    rate limit off: the matrix sends hundreds of requests a minute; tests/api/test_ratelimit.py has it)."""
+    from django.test import override_settings
+
+    with override_settings(PACM_API_RATE_PER_MINUTE=0):
+        return Run(client, scene, persona, media_root).all(site_routes())
 
 
 # --- The admin: its changelists and object pages, a matrix apart ------------------------------------
