@@ -6,7 +6,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,14 +19,6 @@ from pacm.parties.models import Organisation
 
 from . import policy, selectors, services
 from .forms import AcceptForm, InviteForm, RoleForm
-
-
-def _tokens_url():
-    """The API tokens page (branch api-v1) when it is installed; None otherwise."""
-    try:
-        return reverse("api-tokens")
-    except NoReverseMatch:
-        return None
 
 
 def notification_kinds():
@@ -44,7 +35,6 @@ def account(request):
         "memberships": [(m, policy.role_of(m)) for m in memberships],
         "email_enabled": email_enabled(user),
         "kinds": [(k, k not in opted_out) for k in notification_kinds()],
-        "tokens_url": _tokens_url(),
     })
 
 

@@ -18,8 +18,8 @@ def test_the_profile_shows_the_person_and_their_memberships(client, world):
     assert "ama@example.org" in body and "Kpone Green Energy" in body
     assert reverse("organisation-people", args=[world.orgs["dev"].pk]) in body
     assert 'id="kind-activity"' in body and 'id="kind-period"' in body
-    # The api-v1 branch's page is not in this tree: no link, no error.
-    assert 'id="api-tokens-link"' not in body
+    # The API tokens page (pacm.api) is linked from the profile.
+    assert f'href="{reverse("api-tokens")}" id="api-tokens-link"' in body
 
 
 def test_the_profile_needs_a_login(client, db):
@@ -46,10 +46,3 @@ def test_opting_out_of_one_kind_stops_its_email_only(client, world):
     everything = {"email_enabled": "on", **{f"kind_{m}": "on" for m in notification_kinds()}}
     client.post(reverse("account-notifications"), everything)
     assert not NotificationOptOut.objects.filter(user=world.ama).exists()
-
-
-def test_the_profile_links_to_the_tokens_page_once_it_exists(client, world, settings):
-    settings.ROOT_URLCONF = "tests.people.urls_with_tokens"
-    client.force_login(world.ama)
-    page = client.get(reverse("account"))
-    assert 'id="api-tokens-link"' in page.content.decode() and 'href="/account/tokens/"' in page.content.decode()
