@@ -3,7 +3,9 @@ response conforms to the document (status, content type, body). A modest number 
 operation keeps it in the normal suite; the calls run as ama with a token, on a small world."""
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -25,7 +27,15 @@ def caller(world, activity, advance_to, settings):
     settings.PACM_API_RATE_PER_MINUTE = 0  # the limit has its own test
     settings.ALLOWED_HOSTS = ["*"]
     advance_to(activity, A.CONSULTATION)
-    return {"Authorization": f"Bearer {api_token_create(user=world.ama, name='schemathesis')[1]}"}
+    # The raw WSGI app ends each request with close_old_connections, which closes a PostgreSQL
+    # connection held inside the test's transaction; Django's test client unhooks it the same way.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield {"Authorization": f"Bearer {api_token_create(user=world.ama, name='schemathesis')[1]}"}
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db
