@@ -191,3 +191,20 @@ def test_an_idempotency_key_moves_once(issued, bearer):
     # Another person's key is not theirs to replay.
     other = act(bearer(w.kofi), w.foreign, "transfer_units", {"to_account": w.acct.number, "quantity": 1}, **key)
     assert other.status_code == 400 and held(w.foreign) == 14
+
+
+def test_a_multipart_post_to_the_api_is_read_by_the_api_not_the_sites_middleware(issued, bearer):
+    """The submission-key middleware reads web forms only: a multipart body reaches the API unread
+    (before, it was parsed first and the API could only answer `body_not_json`)."""
+    w = issued
+    web = Client()
+    web.force_login(w.ama)
+    total = units_total()
+    response = web.post(f"/api/v1/registry/accounts/{w.acct.number}/actions/transfer_units",
+                        {"submission_key": "k" * 20, "inputs": "x"}, HTTP_X_CSRFTOKEN="ignored")
+    assert response.status_code in (400, 403, 422), response.content
+    assert response.json()["code"] != "body_not_json"
+    multipart = bearer(w.ama).post(f"/api/v1/registry/accounts/{w.acct.number}/actions/transfer_units",
+                                   {"submission_key": "k" * 20, "inputs": "x"})
+    assert multipart.json()["code"] != "body_not_json", multipart.content
+    assert units_total() == total and held(w.foreign) == 0
