@@ -41,8 +41,8 @@ class UploadOut(Schema):
 
 @router.post("/{reference}/documents", response={200: UploadOut, **ERRORS}, auth=SIGNED_IN, url_name="document_upload",
              operation_id="document_upload", summary="Upload a new version of a document (multipart)")
-def document_upload(request, kind: Form[str] = Form(..., max_length=40), title: Form[str] = Form("", max_length=200),
-                    file: File[UploadedFile] = File(...),
+def document_upload(request, kind: str = Form(..., max_length=40), title: str = Form("", max_length=200),
+                    file: UploadedFile = File(...),
                     reference: str = PathParam(..., max_length=40, pattern=r"^[A-Za-z0-9-]+$")):
     activity = activity_or_404(request.auth.user, reference)
     offers = activity_offers(activity=activity, user=request.auth.user)
