@@ -304,6 +304,7 @@ for _machine in (ACTIVITY, PERIOD):
     api_write(_machine, "reopen_finding")(_finding_reopen)
     api_write(_machine, "record_fee_payment")(_fee_record_payment)
 
+from . import api_documents  # noqa: E402,F401  (document uploads, multipart: on this router)
 
 api.add_router("/activities", router)
 

@@ -1,4 +1,5 @@
 """The API's own routers (found by ApiConfig.ready(), like every app's `api_routes`)."""
+from . import moves  # noqa: F401  (account moves: their routes on the registry router)
 from .api import api
 from .registry import router as registry_router
 

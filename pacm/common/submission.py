@@ -34,6 +34,7 @@ from .models import SubmissionKey
 from .retry import conflict_retry
 
 FIELD = "submission_key"
+API_PREFIX = "/api/"  # pacm.api.urls: the REST API's paths
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 EXPIRED = "This form has expired: reload the page and send it again."
 USED_ELSEWHERE = "This form was already sent from another page: reload the page and send it again."
@@ -130,6 +131,10 @@ class SubmissionReplayMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.method != "POST" or not getattr(request, "user", None) or not request.user.is_authenticated:
+            return None
+        if request.path.startswith(API_PREFIX):
+            # The API's body is its own to read (a multipart upload, parsed here, could no longer be read
+            # there: `body_not_json`); it has its own one-time key, the Idempotency-Key header.
             return None
         keys = _posted_keys(request)
         if not keys:

@@ -1410,6 +1410,23 @@ def _api_block_ids(scene):
     return [Target(label="no such block", kwargs={"block_id": NO_SUCH_ID}, obj=NOWHERE, read=True)]
 
 
+API_MOVES = {"transfer_units": "transfer", "use_units": "use", "cancel_units": "cancel"}
+
+
+def _api_account_moves(scene):
+    """Each account of the scene (and one that does not exist) x each move the API takes."""
+    import dataclasses
+
+    return [dataclasses.replace(t, label=f"{t.label} /{name}", kwargs={**t.kwargs, "name": name})
+            for t in account_routes()(scene) for name in API_MOVES]
+
+
+def _api_move_post(kwargs, scene, persona):
+    """The web form's fields (`_move_post`) as the API's inputs."""
+    prefix = API_MOVES[kwargs["name"]]
+    return {"inputs": {k.removeprefix(f"{prefix}-"): v for k, v in _move_post(prefix)(kwargs, scene, persona).items()}}
+
+
 API = "api-v1:"
 API_ROUTES = {
     "api-v1:api-root": GET_ONLY(page=True, post=_nothing),
@@ -1433,6 +1450,10 @@ API_ROUTES = {
     "api-v1:accounts": GET_ONLY(page=True, post=_nothing),
     "api-v1:account": GET_ONLY(fill=account_routes(read=True), post=_nothing),
     "api-v1:statement": GET_ONLY(fill=account_routes(read=True), post=_nothing),
+    "api-v1:account_actions": GET_ONLY(fill=account_routes(read=True), post=_nothing),
+    "api-v1:account_act": POST_ONLY(fill=_api_account_moves, post=_api_move_post),
+    "api-v1:document_upload": POST_ONLY(fill=activity_routes(_roles(AP, DOE, DNA)), post=lambda kw, s, p: {
+        k.removeprefix("upload-"): v for k, v in _upload_post(kw, s, p).items()}),
     "api-v1:poa_actions": GET_ONLY(fill=poa_routes(_roles(), read=True), post=_nothing),
     "api-v1:poa_act": POST_ONLY(fill=poa_routes(_transition_roles(POA_BY_NAME), extra=_poa_names), post=_nothing),
     "api-v1:cp_actions": GET_ONLY(fill=cp_routes(_roles(), read=True), post=_nothing),
@@ -1628,7 +1649,8 @@ class Run:
 
     def send(self, route, label, method, url, data=None):
         """One request; then nothing may have changed (a snapshot after every request, GET or POST)."""
-        if method == "POST" and route.key.startswith(API):  # the API reads JSON bodies
+        # The API reads JSON bodies; an upload is multipart.
+        if method == "POST" and route.key.startswith(API) and not any(hasattr(v, "read") for v in (data or {}).values()):
             response = self.client.post(url, data or {}, content_type="application/json")
         else:
             response = self.client.post(url, data or {}) if method == "POST" else self.client.get(url)
