@@ -13,6 +13,7 @@ from pacm.registry.models import Account, AccountKind, LedgerTransaction, UnitBl
 from pacm.registry.serials import serial_compose
 from pacm.registry.services import account_open, units_transfer, units_transfer_preview
 from projects.cycle import PeriodState as P
+from tests.security.test_deploy import inline_code
 
 
 @pytest.fixture
@@ -58,6 +59,7 @@ def test_a_transfer_is_reviewed_then_confirmed(as_user, world, issued):
     assert not Event.objects.filter(stream="account:PACM-H-DEV-1", kind=EventKind.UNITS_MOVED).exists()
     assert world.foreign.organisation.name in html and "PACM-H-SAV-1" in html
     assert first_range(world, 1000) in html and "1,000 units" in html
+    assert inline_code(html) == []  # a server-rendered page, no script of its own (CSP)
     # The confirm posts back the same fields and the signed digest of what was shown.
     response = client.post(url("PACM-H-DEV-1", "registry-transfer"), {**data, "confirm": token_of(html)})
     assert response.status_code == 302
