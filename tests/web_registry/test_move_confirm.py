@@ -142,3 +142,16 @@ def test_the_preview_is_the_planner_and_writes_nothing(world, issued):
     row = units_transfer(user=world.ama, from_account=world.acct, to_account=world.foreign, quantity=1000)
     moved = [(e.serial_start, e.serial_end) for e in row.entries.order_by("pk")]
     assert [(start, end) for _b, start, end in preview.ranges] == moved
+
+
+def test_one_unit_reads_as_one_unit(as_user, world, issued):
+    units_transfer(user=world.ama, from_account=world.acct, to_account=world.acct2, quantity=1)
+    client = as_user(world.ama)
+    response = client.post(url("PACM-H-DEV-2", "registry-transfer"),
+                           {"transfer-to_account": "PACM-H-SAV-1", "transfer-quantity": "2", "review": "1"})
+    assert "PACM-H-DEV-2 holds 1 unit; 2 cannot be moved." in response.content.decode()
+    response = client.post(url("PACM-H-DEV-2", "registry-use"),
+                           {"use-use": "oimp", "use-quantity": "2", "use-purpose": "CORSIA", "review": "1"})
+    assert "PACM-H-DEV-2 holds 0 OIMP-authorized units; 2 cannot be moved." in response.content.decode()
+    page = client.get(url("PACM-H-DEV-2", "registry-account")).content.decode()
+    assert '<div class="display-6" id="total-held">1</div>\n      <div class="small text-secondary">unit</div>' in page

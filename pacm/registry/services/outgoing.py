@@ -4,6 +4,7 @@ The caller has locked the source account row (SELECT ... FOR UPDATE), so moves o
 account serialize, no unit is spent twice, and the account's event chain stays linear.
 """
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pacm.common import bounds
 from pacm.common.errors import ServiceError
@@ -114,10 +115,13 @@ def units_plan(*, source, quantity, eligible, what="", up_to=False, whole_accoun
         held = balance_held(source) if whole_account and not suspended else units_sum(eligible)
         params = {"source": source.number, "held": held, "what": what or "", "quantity": quantity}
         shown = {**params, "held": f"{held:,}", "quantity": f"{quantity:,}"}
+        # pacm issue 9: "holds 1 unit", "holds 2 units".
         if what:
-            message = _("%(source)s holds %(held)s %(what)s units; %(quantity)s cannot be moved.") % shown
+            message = ngettext("%(source)s holds %(held)s %(what)s unit; %(quantity)s cannot be moved.",
+                               "%(source)s holds %(held)s %(what)s units; %(quantity)s cannot be moved.", held) % shown
         else:
-            message = _("%(source)s holds %(held)s units; %(quantity)s cannot be moved.") % shown
+            message = ngettext("%(source)s holds %(held)s unit; %(quantity)s cannot be moved.",
+                               "%(source)s holds %(held)s units; %(quantity)s cannot be moved.", held) % shown
         raise ServiceError(
             message,
             field="quantity", code="units_insufficient", params=params,
