@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from pacm.common.errors import Refused, ServiceError
@@ -263,18 +264,77 @@ def account_detail(request, number):
     return _account_render(request, account)
 
 
-def _move(request, number, key, call, success):
+# pacm issue 9: the account page's forms first ask for a review (REVIEW), whose page shows the receiver
+# and the exact ranges and posts them back signed (CONFIRM); a confirm whose ranges no longer hold is refused.
+REVIEW, CONFIRM = "review", "confirm"
+
+
+def _confirm_salt(request, account, key):
+    return f"pacm.registry.confirm:{account.number}:{key}:{request.user.pk}"
+
+
+def _holder(target):
+    """Who receives, as the sender sees it: the entity or Party that holds it, or the mechanism."""
+    if target.organisation_id:
+        return target.organisation.name
+    if target.party_id:
+        return target.party.name
+    return _("the mechanism (%(name)s)") % {"name": target.name or target.number}
+
+
+def _ranges_shown(ranges):
+    """(printed range, units) per planned range; the blocks' parties and activities in one query."""
+    from types import SimpleNamespace
+
+    from .models import UnitBlock
+
+    rows = UnitBlock.objects.select_related("host_party", "activity", "component").in_bulk(
+        [block.pk for block, _s, _e in ranges])
+    return [(serial_format(SimpleNamespace(block=rows[block.pk], vintage=block.vintage, serial_start=start,
+                                           serial_end=end)), end - start + 1)
+            for block, start, end in ranges]
+
+
+def _confirm_render(request, account, key, form, preview, *, changed=False):
+    from django.core import signing
+
+    context = {
+        "account": account, "key": key, "form": form, "preview": preview, "changed": changed,
+        "holder": _holder(preview.target),
+        "ranges": _ranges_shown(preview.ranges),
+        "token": signing.dumps(preview.digest, salt=_confirm_salt(request, account, key)),
+        "action": reverse(f"registry-{key}", kwargs={"number": account.number}),
+    }
+    return render(request, "registry/move_confirm.html", context)
+
+
+def _move(request, number, key, call, success, preview):
+    from django.core import signing
+
     account = _account_or_404(request.user, number)
     form = FORMS[key](request.POST, prefix=key)
     if form.is_valid():
         data = form.cleaned_data
+        expected = None
         try:
+            if REVIEW in request.POST:
+                return _confirm_render(request, account, key, form, preview(account, data))
+            if CONFIRM in request.POST:
+                try:
+                    expected = signing.loads(request.POST[CONFIRM], salt=_confirm_salt(request, account, key))
+                except signing.BadSignature:
+                    expected = ""  # matches no plan: refused as changed, reviewed again
             # The same form sent twice (its one-time key) moves the units once (pacm.common.submission).
-            outcome = submit_once(request, form=form, call=lambda: call(account, data),
+            outcome = submit_once(request, form=form, call=lambda: call(account, data, expected),
                                   done=lambda row: (account_url(account), success(row)))
         except Refused:
             raise
         except ServiceError as error:
+            if error.code == "ranges_changed" or expected == "":
+                try:
+                    return _confirm_render(request, account, key, form, preview(account, data), changed=True)
+                except ServiceError as again:
+                    error = again
             form_add_service_error(form, error)
         else:
             messages.success(request, outcome.message)
@@ -283,18 +343,24 @@ def _move(request, number, key, call, success):
     return _account_render(request, account, bound={key: form})
 
 
+def _units(n):
+    return ngettext("%(n)s unit", "%(n)s units", n) % {"n": f"{n:,}"}
+
+
 @require_POST
 @login_required
 def account_transfer(request, number):
     """7/CMA.4 annex I paras 42-43: to another holding account, oldest serials first."""
+    def args(account, d):
+        return {"user": request.user, "from_account": account, "to_account": d["to_account"],
+                "quantity": d["quantity"], "activity": d["activity"], "vintage": d["vintage"]}
+
     return _move(
         request, number, "transfer",
-        lambda account, d: services.units_transfer(
-            user=request.user, from_account=account, to_account=d["to_account"], quantity=d["quantity"],
-            activity=d["activity"], vintage=d["vintage"],
-        ),
-        lambda row: f"{row.quantity:,} units transferred to {row.to_account.number}"
-        + (" (a first transfer)." if row.first_transfer else "."),
+        lambda account, d, expected: services.units_transfer(**args(account, d), expected=expected),
+        lambda row: _("%(units)s transferred to %(to)s") % {"units": _units(row.quantity), "to": row.to_account.number}
+        + (_(" (a first transfer).") if row.first_transfer else "."),
+        lambda account, d: services.units_transfer_preview(**args(account, d)),
     )
 
 
@@ -302,13 +368,15 @@ def account_transfer(request, number):
 @login_required
 def account_cancel(request, number):
     """RMP 61: voluntary cancellation; the units never move again (para 45)."""
+    def args(account, d):
+        return {"user": request.user, "from_account": account, "quantity": d["quantity"], "purpose": d["purpose"],
+                "beneficiary": d["beneficiary"], "activity": d["activity"], "vintage": d["vintage"]}
+
     return _move(
         request, number, "cancel",
-        lambda account, d: services.units_cancel_voluntarily(
-            user=request.user, from_account=account, quantity=d["quantity"], purpose=d["purpose"],
-            beneficiary=d["beneficiary"], activity=d["activity"], vintage=d["vintage"],
-        ),
-        lambda row: f"{row.quantity:,} units cancelled voluntarily.",
+        lambda account, d, expected: services.units_cancel_voluntarily(**args(account, d), expected=expected),
+        lambda row: _("%(units)s cancelled voluntarily.") % {"units": _units(row.quantity)},
+        lambda account, d: services.units_use_preview(**args(account, d), use="voluntary"),
     )
 
 
@@ -316,13 +384,16 @@ def account_cancel(request, number):
 @login_required
 def account_use(request, number):
     """Retirement (para 44), OIMP cancellation (RMP 43) or voluntary OMGE cancellation (RMP 70)."""
+    def args(account, d):
+        return {"user": request.user, "from_account": account, "quantity": d["quantity"], "purpose": d["purpose"],
+                "beneficiary": d["beneficiary"], "use": d["use"], "party": d["party"], "activity": d["activity"],
+                "vintage": d["vintage"]}
+
     return _move(
         request, number, "use",
-        lambda account, d: services.units_use(
-            user=request.user, from_account=account, quantity=d["quantity"], purpose=d["purpose"],
-            beneficiary=d["beneficiary"], use=d["use"], party=d["party"], activity=d["activity"],
-            vintage=d["vintage"],
-        ),
-        lambda row: f"{row.quantity:,} units moved to {row.to_account.name or row.to_account.number}: "
-        f"{row.get_kind_display().lower()}.",
+        lambda account, d, expected: services.units_use(**args(account, d), expected=expected),
+        lambda row: _("%(units)s moved to %(to)s: %(kind)s.") % {
+            "units": _units(row.quantity), "to": row.to_account.name or row.to_account.number,
+            "kind": row.get_kind_display().lower()},
+        lambda account, d: services.units_use_preview(**args(account, d)),
     )

@@ -102,6 +102,11 @@ def _receiving(account, participant_ids):
     return account.party_id is not None  # a Party's own holding account (RMP 63)
 
 
+def issuance_lines_check(*, period, lines):
+    """The receiving accounts, checked as a submit checks them; what the preview runs first (pacm issue 9)."""
+    return _lines_check(period=period, lines=lines)
+
+
 def _lines_check(*, period, lines):
     """Receiving accounts: holding accounts of this activity's participants, or of a Party (RMP 60; AI 41)."""
     if not lines:

@@ -16,12 +16,25 @@ from pacm.common.forms import form_add_service_error
 from pacm.common.submission import submit_once
 
 from .. import services
+from ..services.issuance import issuance_lines_check
 from .period_page import issuance_forms, period_get_or_404, period_offers, period_page_render, period_url, preview_build
 
 SERVICES = {
     "request_issuance": services.period_request_issuance,
     "resubmit_issuance": services.period_resubmit_issuance,
 }
+
+
+# The submit's refusals of a receiving account (the preview words the distribution's own errors itself).
+ACCOUNT_REFUSALS = {"account_unknown", "account_not_receiving"}
+
+
+def _account_refusals_raise(*, period, lines):
+    try:
+        issuance_lines_check(period=period, lines=lines)
+    except ServiceError as error:
+        if error.code in ACCOUNT_REFUSALS:
+            raise
 
 
 @require_POST
@@ -38,6 +51,8 @@ def period_request_issuance(request, reference, number):
         omge_rate = data["omge_rate"]  # None: the rule set's minimum (RMP 59)
         if "preview" in request.POST:
             try:
+                # pacm issue 9: an account the submit would refuse is refused here, the same way.
+                _account_refusals_raise(period=period, lines=lines.lines())
                 preview = preview_build(period=period, units=data["units_requested"], omge_rate=omge_rate,
                                         lines=lines.lines())
             except ServiceError as error:

@@ -298,3 +298,22 @@ def test_issued_period_shows_the_executed_split_and_its_blocks(as_user, world, r
         assert serial_format(block) in page
     assert "Adaptation Fund share of proceeds" in page and "Mandatory OMGE cancellation" in page
     assert "Authorized for NDC use" in page
+
+
+@pytest.mark.parametrize(
+    "lines, message",
+    [
+        ([("NO-SUCH-ACCOUNT", None, 100)], "Unknown receiving account."),
+        ([("PACM-H-SAV-1", None, 100)],
+         "PACM-H-SAV-1 is neither a holding account of this activity&#x27;s participants nor a Party&#x27;s "
+         "holding account (RMP 60; 7/CMA.4 annex I para 41)."),
+    ],
+)
+def test_the_preview_refuses_an_account_as_the_submit_does(as_user, world, verified, lines, message):
+    """pacm issue 9: the preview once showed units going to an account the submit then refused."""
+    client = as_user(world.dora)
+    shown = client.post(issue_url(verified), issuance_post(units=30_000, lines=lines, preview=True)).content.decode()
+    submitted = client.post(issue_url(verified), issuance_post(units=30_000, lines=lines)).content.decode()
+    assert message in shown and message in submitted
+    assert "NO-SUCH-ACCOUNT 100%" not in text(shown) and "PACM-H-SAV-1 100%" not in text(shown)
+    assert not IssuanceRequest.objects.exists() and state(verified) == P.VERIFIED

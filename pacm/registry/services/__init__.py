@@ -5,10 +5,18 @@ from .issuance import issuance_execute
 from .moves import LedgerError
 from .reversals import buffer_remediate, buffer_replenish
 from .suspensions import suspension_check, suspension_lift, suspension_of, suspension_start
-from .transfers import units_cancel_voluntarily, units_transfer, units_use
+from .transfers import (
+    MovePreview,
+    units_cancel_voluntarily,
+    units_transfer,
+    units_transfer_preview,
+    units_use,
+    units_use_preview,
+)
 
 __all__ = [
     "LedgerError",
+    "MovePreview",
     "account_get",
     "account_open",
     "buffer_remediate",
@@ -21,5 +29,7 @@ __all__ = [
     "suspension_of",
     "suspension_start",
     "units_transfer",
+    "units_transfer_preview",
     "units_use",
+    "units_use_preview",
 ]

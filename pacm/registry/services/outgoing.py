@@ -4,6 +4,7 @@ The caller has locked the source account row (SELECT ... FOR UPDATE), so moves o
 account serialize, no unit is spent twice, and the account's event chain stays linear.
 """
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pacm.common import bounds
 from pacm.common.errors import ServiceError
@@ -81,16 +82,12 @@ def eligible_blocks(account, *, activity=None, vintage=None, **filters):
     return qs
 
 
-def units_move_out(*, source, target, quantity, kind, eligible, actor, purpose="", beneficiary="", what="",
-                   up_to=False, whole_account=False, suspension_exempt=False):
-    """Move `quantity` units of `eligible` (blocks in `source`) to `target`; record the event.
+def units_plan(*, source, quantity, eligible, what="", up_to=False, whole_account=False, suspension_exempt=False):
+    """The blocks a move of `quantity` units out of `source` takes, [(block, units from its front)], read only.
 
-    With `up_to`, move as many as there are, up to `quantity`, and return None when none.
-    `whole_account`: `eligible` is every block of `source`, so what it holds is its maintained
-    balance (models.AccountBalance), read instead of summing its blocks.
-    Units of a suspended activity (A6.4-STAN-METH-002 v01.0 paras 25, 44) are never taken; a move
-    that would need them is refused with `units_suspended`. Only the registry administrator's
-    remediation cancellation (para 57) is `suspension_exempt`.
+    The one planner: `units_move_out` writes what it returns, and the account page's confirmation
+    step shows it before anything moves (pacm issue 9). Refuses as the move would; None when `up_to`
+    and nothing is held.
     """
     offered = eligible
     suspended = set() if suspension_exempt else suspended_activity_ids()
@@ -118,13 +115,54 @@ def units_move_out(*, source, target, quantity, kind, eligible, actor, purpose="
         held = balance_held(source) if whole_account and not suspended else units_sum(eligible)
         params = {"source": source.number, "held": held, "what": what or "", "quantity": quantity}
         shown = {**params, "held": f"{held:,}", "quantity": f"{quantity:,}"}
+        # pacm issue 9: "holds 1 unit", "holds 2 units".
         if what:
-            message = _("%(source)s holds %(held)s %(what)s units; %(quantity)s cannot be moved.") % shown
+            message = ngettext("%(source)s holds %(held)s %(what)s unit; %(quantity)s cannot be moved.",
+                               "%(source)s holds %(held)s %(what)s units; %(quantity)s cannot be moved.", held) % shown
         else:
-            message = _("%(source)s holds %(held)s units; %(quantity)s cannot be moved.") % shown
+            message = ngettext("%(source)s holds %(held)s unit; %(quantity)s cannot be moved.",
+                               "%(source)s holds %(held)s units; %(quantity)s cannot be moved.", held) % shown
         raise ServiceError(
             message,
             field="quantity", code="units_insufficient", params=params,
+        )
+    return takes
+
+
+def takes_ranges(takes):
+    """[(block, first serial, last serial)] that `takes` moves: the front of each block."""
+    return [(block, block.serial_start, block.serial_start + take - 1) for block, take in takes]
+
+
+def takes_digest(*, target, takes):
+    """A digest of the receiver and the exact ranges of a planned move, for the confirmation step."""
+    import hashlib
+
+    text = ";".join([target.number] + [f"{b.pk}:{b.activity_id}:{b.vintage}:{start}-{end}"
+                                       for b, start, end in takes_ranges(takes)])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def units_move_out(*, source, target, quantity, kind, eligible, actor, purpose="", beneficiary="", what="",
+                   up_to=False, whole_account=False, suspension_exempt=False, expected=None):
+    """Move `quantity` units of `eligible` (blocks in `source`) to `target`; record the event.
+
+    With `up_to`, move as many as there are, up to `quantity`, and return None when none.
+    `whole_account`: `eligible` is every block of `source`, so what it holds is its maintained
+    balance (models.AccountBalance), read instead of summing its blocks.
+    Units of a suspended activity (A6.4-STAN-METH-002 v01.0 paras 25, 44) are never taken; a move
+    that would need them is refused with `units_suspended`. Only the registry administrator's
+    remediation cancellation (para 57) is `suspension_exempt`.
+    """
+    takes = units_plan(source=source, quantity=quantity, eligible=eligible, what=what, up_to=up_to,
+                       whole_account=whole_account, suspension_exempt=suspension_exempt)
+    if takes is None:
+        return None
+    if expected is not None and takes_digest(target=target, takes=takes) != expected:
+        # pacm issue 9: the person confirmed other ranges (or another receiver) than these.
+        raise ServiceError(
+            _("The account changed since you looked: these are not the serial ranges you confirmed. Review again."),
+            code="ranges_changed",
         )
     row = move_write(
         takes=takes, from_account=source, to_account=target, kind=kind, actor_label=actor.name, purpose=purpose,

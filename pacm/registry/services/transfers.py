@@ -4,6 +4,8 @@
 accounts it touches, all in one statement in primary-key order (`accounts_lock`), and is rerun
 whole if the database still reports a conflict (`conflict_retry`).
 """
+from dataclasses import dataclass
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -14,11 +16,20 @@ from pacm.parties.models import Party
 from ..models import Account, AccountKind, TransactionKind
 from .accounts import account_actor, account_get, account_label, account_lock, accounts_lock
 from .first_transfer import NDC_STATUSES, OIMP_STATUSES
-from .outgoing import eligible_blocks, quantity_clean, terminal_refuse, text_clean, units_move_out
+from .outgoing import (
+    eligible_blocks,
+    quantity_clean,
+    takes_digest,
+    takes_ranges,
+    terminal_refuse,
+    text_clean,
+    units_move_out,
+    units_plan,
+)
 
 
 @conflict_retry
-def units_transfer(*, user, from_account, to_account, quantity, activity=None, vintage=None):
+def units_transfer(*, user, from_account, to_account, quantity, activity=None, vintage=None, expected=None):
     """Transfer units to another holding account (paras 42-43), oldest serials first."""
     quantity = quantity_clean(quantity)
     with atomic_step():  # the transaction conflict_retry opened: no savepoint (pacm issue 8)
@@ -28,23 +39,27 @@ def units_transfer(*, user, from_account, to_account, quantity, activity=None, v
             raise ServiceError(f"No account {account_label(from_account)} exists.", code="no_account")
         terminal_refuse(source)
         actor = account_actor(user=user, account=source, what=_("transfer units"))
-        if target is None:
-            raise ServiceError(f"No account {account_label(to_account) or '(none given)'} exists.", code="no_account")
-        if target.kind != AccountKind.HOLDING:
-            params = {"target": target.number}
-            raise ServiceError(
-                _("%(target)s is not a holding account: units are transferred to holding accounts.") % params,
-                field="to_account", code="target_not_holding", params=params,
-            )
-        if target.pk == source.pk:
-            raise ServiceError(
-                _("The units are already in this account."),
-                field="to_account", code="target_is_source",
-            )
+        _transfer_target_check(source=source, target=target, to_account=to_account)
         return units_move_out(
             source=source, target=target, quantity=quantity, kind=TransactionKind.TRANSFER, actor=actor,
             eligible=eligible_blocks(source, activity=activity, vintage=vintage),
-            whole_account=activity is None and vintage is None,
+            whole_account=activity is None and vintage is None, expected=expected,
+        )
+
+
+def _transfer_target_check(*, source, target, to_account):
+    if target is None:
+        raise ServiceError(f"No account {account_label(to_account) or '(none given)'} exists.", code="no_account")
+    if target.kind != AccountKind.HOLDING:
+        params = {"target": target.number}
+        raise ServiceError(
+            _("%(target)s is not a holding account: units are transferred to holding accounts.") % params,
+            field="to_account", code="target_not_holding", params=params,
+        )
+    if target.pk == source.pk:
+        raise ServiceError(
+            _("The units are already in this account."),
+            field="to_account", code="target_is_source",
         )
 
 
@@ -94,7 +109,8 @@ def _retirement_account(*, party, source):
 
 
 @conflict_retry
-def units_use(*, user, from_account, quantity, purpose, beneficiary, use, party=None, activity=None, vintage=None):
+def units_use(*, user, from_account, quantity, purpose, beneficiary, use, party=None, activity=None, vintage=None,
+              expected=None):
     """Retire for NDC use, cancel for OIMP, cancel voluntarily, or cancel voluntarily for OMGE.
 
     The units end in a cancellation or retirement account and never move again (para 45).
@@ -115,20 +131,82 @@ def units_use(*, user, from_account, quantity, purpose, beneficiary, use, party=
         terminal_refuse(source)
         actor = account_actor(user=user, account=source, what=_("use or cancel units"),
                               write="cancel_units" if use == "voluntary" else "use_units")
-        if use == "retirement":
-            target = _retirement_account(party=party, source=source)
-        else:
-            target = account_get(USE_ACCOUNT[use])
+        target = _use_target(use=use, party=party, source=source)
         return units_move_out(
             source=source, target=target, quantity=quantity, kind=kind, actor=actor, purpose=purpose,
             beneficiary=beneficiary, what=_(what) if what else "", eligible=eligible_blocks(source, activity=activity, vintage=vintage,
                                                                          **filters),
-            whole_account=not filters and activity is None and vintage is None,
+            whole_account=not filters and activity is None and vintage is None, expected=expected,
         )
 
 
-def units_cancel_voluntarily(*, user, from_account, quantity, purpose, beneficiary="", activity=None, vintage=None):
+def _use_target(*, use, party, source):
+    if use == "retirement":
+        return _retirement_account(party=party, source=source)
+    return account_get(USE_ACCOUNT[use])
+
+
+def units_cancel_voluntarily(*, user, from_account, quantity, purpose, beneficiary="", activity=None, vintage=None,
+                             expected=None):
     """RMP 61: voluntary cancellation, e.g. for a voluntary claim."""
     return units_use(user=user, from_account=from_account, quantity=quantity, purpose=purpose,
-                     beneficiary=beneficiary, use="voluntary", activity=activity, vintage=vintage)
+                     beneficiary=beneficiary, use="voluntary", activity=activity, vintage=vintage, expected=expected)
+
+
+@dataclass(frozen=True)
+class MovePreview:
+    """What a move would do, computed by the move's own planner (`units_plan`) without writing."""
+
+    source: Account
+    target: Account
+    quantity: int
+    ranges: list  # [(block, first serial, last serial)]
+    digest: str
+
+
+def _preview(*, source, target, quantity, eligible, what="", whole_account=False):
+    takes = units_plan(source=source, quantity=quantity, eligible=eligible, what=what, whole_account=whole_account)
+    return MovePreview(source=source, target=target, quantity=quantity, ranges=takes_ranges(takes),
+                       digest=takes_digest(target=target, takes=takes))
+
+
+def units_transfer_preview(*, user, from_account, to_account, quantity, activity=None, vintage=None):
+    """pacm issue 9: the receiver and the ranges `units_transfer` would move now; refuses as it would."""
+    quantity = quantity_clean(quantity)
+    source = account_find(from_account)
+    terminal_refuse(source)
+    account_actor(user=user, account=source, what=_("transfer units"))
+    target = Account.objects.select_related("organisation", "party").filter(number=account_label(to_account)).first()
+    _transfer_target_check(source=source, target=target, to_account=to_account)
+    return _preview(source=source, target=target, quantity=quantity,
+                    eligible=eligible_blocks(source, activity=activity, vintage=vintage),
+                    whole_account=activity is None and vintage is None)
+
+
+def units_use_preview(*, user, from_account, quantity, purpose, beneficiary, use, party=None, activity=None,
+                      vintage=None):
+    """pacm issue 9: where and which ranges `units_use` would move now; refuses as it would."""
+    if use not in USES:
+        raise ServiceError(_("Choose retirement, oimp, voluntary or omge_voluntary."), field="use", code="use_unknown")
+    quantity = quantity_clean(quantity)
+    text_clean(purpose, field="purpose", required=True)
+    text_clean(beneficiary, field="beneficiary", required=False)
+    kind, filters, what = USES[use]
+    source = account_find(from_account)
+    terminal_refuse(source)
+    account_actor(user=user, account=source, what=_("use or cancel units"),
+                  write="cancel_units" if use == "voluntary" else "use_units")
+    target = _use_target(use=use, party=party, source=source)
+    return _preview(source=source, target=target, quantity=quantity, what=_(what) if what else "",
+                    eligible=eligible_blocks(source, activity=activity, vintage=vintage, **filters),
+                    whole_account=not filters and activity is None and vintage is None)
+
+
+def account_find(value):
+    """The account (row or number), unlocked: a preview reads, it never moves."""
+    account = Account.objects.filter(number=account_label(value)).first()
+    if account is None:
+        params = {"value": account_label(value)}
+        raise ServiceError(_("No account %(value)s exists.") % params, code="account_unknown", params=params)
+    return account
 

@@ -248,7 +248,24 @@ class Command(BaseCommand):
                 user=users[dna], authorization_document=f"Demo letter of authorization {orgs[key].party.iso2}-001",
                 authorization_date=datetime.date(2025, 1, 15),
             ))
+        self.retirement_accounts_seed(opened, users)
         return opened
+
+    def retirement_accounts_seed(self, holding, users):
+        """pacm issue 9: "Retire for NDC use" goes into the retirement account of the Party a holding
+        account is tied to (7/CMA.4 annex I para 44); each such Party's DNA opens one."""
+        from pacm.parties.models import Organisation, Party
+        from pacm.registry.models import Account, AccountKind
+        from pacm.registry.services import account_open
+
+        for party in Party.objects.filter(pk__in=sorted({a.owner_party_id for a in holding})).order_by("pk"):
+            if Account.objects.filter(kind=AccountKind.RETIREMENT, party=party).exists():
+                continue
+            dna = next(u for u in users.values()
+                       if u.memberships.filter(organisation__kind=Organisation.Kind.DNA,
+                                               organisation__party=party).exists())
+            account_open(kind=AccountKind.RETIREMENT, name=f"{party.name} retirement account", party=party,
+                         user=dna)
 
     def logins_print(self, orgs, activities, accounts):
         out = self.stdout
