@@ -149,8 +149,14 @@ def test_the_issuance_request_through_the_page_checks_the_per_cp_rules(world, pw
     assert MonitoringPeriod.objects.get(pk=period.pk).state == P.ISSUANCE_REQUESTED
 
 
-def test_a_batch_notification_links_to_the_batch_page(world, pw):
-    from projects.machines import PERIOD
+def test_a_batch_notification_links_to_the_batch_page(world, pw, client, django_capture_on_commit_callbacks):
+    from pacm.notifications.models import Notification
+    from projects import services
 
     period = _two_cps(world, pw)
-    assert PERIOD.url(period) == _url(period)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.period_start_verification(period=period, user=world.dora)
+    told = Notification.objects.filter(machine="period", subject_pk=period.pk, write="start_verification")
+    assert told.exists() and set(told.values_list("url", flat=True)) == {_url(period)}
+    client.force_login(told.first().recipient)
+    assert client.get(_url(period)).status_code == 200
