@@ -676,6 +676,10 @@ def _poa_batch_build(world, scene):
     batch = poa_period_submit(poa=poa, user=world.ama, start=start, end=start + datetime.timedelta(days=90),
                               claims={cp.reference: {start.year: 100}}, report=f.pdf("matrix-poa-batch.pdf"))
     scene.batch = services.period_start_verification(period=batch, user=world.dora)
+    # The engaged verification DOE is tied to the PoA as a project's engaged DOE is to its activity.
+    key = ("Programme", poa.pk)
+    scene.objs[key] = Obj(scene.objs[key].label, scene.objs[key].seen, {**scene.objs[key].ties, "dora": DOE},
+                          markers=scene.objs[key].markers)
     scene.batch_obj = Obj("ama's registered PoA, batch 1", EVERYONE,
                           {"ama": AP, "dora": DOE, "dina": DNA})  # the first host's DNA only (poa-issuance-9)
 
