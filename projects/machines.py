@@ -91,9 +91,7 @@ ACTIVITY = Machine(
 )
 
 def _period_url(period):
-    """A PoA's batch is listed on the PoA's page (projects.poa); a project's period has its own."""
-    if period.activity.kind == "poa":
-        return reverse("poa-detail", kwargs={"reference": period.activity.reference}) + "#batches"
+    """The period's page: a project's period or a PoA's batch (the page serves both, projects.poa)."""
     return reverse("period-detail", kwargs={"reference": period.activity.reference, "number": period.number})
 
 

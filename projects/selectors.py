@@ -172,6 +172,8 @@ def period_page_get(*, user, reference, number):
     from django.db.models import Prefetch
 
     from .models import Document, DocumentVersion, Fee, Finding
+    from .poa.models import ComponentClaim
+    from .poa.selectors import poas_visible_to
 
     versions = DocumentVersion.objects.select_related("uploaded_by", "organisation").order_by("-number")
     return (
@@ -179,10 +181,13 @@ def period_page_get(*, user, reference, number):
             "activity__host_party", "activity__methodology_version__methodology", "activity__sectoral_scope",
             "activity__validation_doe", "activity__verification_doe", "issuance__rule_set",
         )
-        .filter(activity__in=activities_visible_to(user, kinds=user_kinds(user)).values("pk"),
+        .filter(Q(activity__in=activities_visible_to(user, kinds=user_kinds(user)).values("pk"))
+                | Q(activity__in=poas_visible_to(user).values("pk")),  # a PoA's batch (projects.poa)
                 activity__reference=reference, number=number)
         .prefetch_related(
             "claims",
+            Prefetch("cp_claims", queryset=ComponentClaim.objects.select_related("component")
+                     .order_by("component__number", "vintage")),
             Prefetch(
                 "documents",
                 queryset=Document.objects.prefetch_related(Prefetch("versions", queryset=versions)).order_by(

@@ -174,3 +174,33 @@ class LiabilitySettleForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
 
         self.fields["from_account"].queryset = Account.objects.filter(
             organisation=doe, kind=AccountKind.HOLDING).order_by("number")
+
+
+class BatchCertifyForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
+    """The DOE's verified quantity per CP per vintage of a PoA batch (PROC-AC-003 v03.0 para 220): one
+    bounded whole-number field per CP line; the service refuses more than claimed."""
+
+    comment = TextField(required=False, max_length=5000, label=_("Comment (optional)"))
+
+    def __init__(self, *args, lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        comment = self.fields.pop("comment")
+        self.keys = {}
+        for line in lines:
+            name = f"verified_{line.component.number}_{line.vintage}"
+            self.keys[name] = (line.component.reference, line.vintage)
+            self.fields[name] = units_field(
+                minimum=0, unit=_("t CO2e"),
+                label=_("%(component)s, vintage %(vintage)s: verified (t CO2e)") % {
+                    "component": line.component.reference, "vintage": line.vintage},
+                help_text=_("%(claimed)s claimed: the most that can be certified.") % {"claimed": f"{line.claimed:,}"},
+                widget=forms.NumberInput(attrs={"class": "form-control"}),
+            )
+        self.fields["comment"] = comment
+
+    def verified_by_cp(self):
+        """{CP reference: {vintage: verified}}, as `period_certify(verified_by_cp=...)` takes it."""
+        lines = {}
+        for name, (reference, vintage) in self.keys.items():
+            lines.setdefault(reference, {})[vintage] = self.cleaned_data[name]
+        return lines

@@ -17,7 +17,6 @@ from pacm.parties.roles import Role
 
 from .. import selectors, services
 from ..forms import (
-    CertifyForm,
     ClaimFormSet,
     DocumentUploadForm,
     FeePaymentForm,
@@ -30,6 +29,8 @@ from .activity_page import activity_get_or_404, activity_offers
 from .findings import ACTIONS as FINDING_ACTIONS
 from .period_page import (
     FORM_TRANSITIONS,
+    certify_call,
+    certify_form,
     period_form_submit,
     period_get_or_404,
     period_offers,
@@ -125,12 +126,10 @@ def period_certify(request, reference, number):
     period = period_get_or_404(user=request.user, reference=reference, number=number)
     offers = period_offers(period=period, user=request.user)
     offers.require(offers.certify, "certify")
-    form = CertifyForm(request.POST, claims=list(period.claims.all()), prefix="certify")
+    form = certify_form(period=period, data=request.POST)
     return period_form_submit(
         request, period=period, key="certify", form=form, anchor="claims",
-        call=lambda data: services.period_certify(
-            period=period, user=request.user, verified=form.verified(), comment=data["comment"]
-        ),
+        call=lambda data: certify_call(period=period, form=form, user=request.user),
         success="Verification and certification opinion given.",
     )
 

@@ -85,6 +85,27 @@ def period_transition_form(*, period, spec, data=None):
     return form
 
 
+def certify_form(*, period, data=None):
+    """The DOE's form: per vintage for a project's period (RMP 51), per CP per vintage for a PoA batch
+    (PROC-AC-003 v03.0 para 220)."""
+    if period.activity.kind == "poa":
+        from ..poa.forms import BatchCertifyForm
+
+        return BatchCertifyForm(data, lines=list(period.cp_claims.all()), prefix="certify")
+    return CertifyForm(data, claims=list(period.claims.all()), prefix="certify")
+
+
+def certify_call(*, period, form, user):
+    """`services.period_certify` with what `certify_form`'s form gives."""
+    from ..services import period_certify
+
+    data = form.cleaned_data
+    if period.activity.kind == "poa":
+        return period_certify(period=period, user=user, verified=None, verified_by_cp=form.verified_by_cp(),
+                              comment=data["comment"])
+    return period_certify(period=period, user=user, verified=form.verified(), comment=data["comment"])
+
+
 def period_offers(*, period, user):
     """What this user may do on this period now, read from `available_actions`."""
     actions = available_actions(user, period)
@@ -237,7 +258,7 @@ def period_page_render(request, period, *, bound=None, preview=None, status=200)
     if offers.finding_raise:
         forms["finding_raise"] = form("finding_raise", lambda: FindingRaiseForm(prefix="finding"))
     if offers.certify:
-        forms["certify"] = form("certify", lambda: CertifyForm(claims=claims, prefix="certify"))
+        forms["certify"] = form("certify", lambda: certify_form(period=period))
     if offers.issuance:
         if "issue" in bound:
             forms["issue"], forms["lines"] = bound["issue"], bound["lines"]
@@ -275,6 +296,7 @@ def period_page_render(request, period, *, bound=None, preview=None, status=200)
         "offers": offers,
         "actors": sorted(offers.roles.values(), key=lambda a: str(a.role)),
         "claims": claims,
+        "cp_lines": list(period.cp_claims.all()) if activity.kind == "poa" else [],  # a PoA batch (projects.poa)
         "forms": forms,
         "findings": findings,
         "fees": fees,

@@ -545,6 +545,7 @@ def scene_build(world, capture, clock):
 
     _transition_requests_build(scene, world)
     _poas_build(world, scene)
+    _poa_batch_build(world, scene)
     _renewals_build(scene, world)
     for side in scene.sides:
         tag = side.participant
@@ -660,6 +661,48 @@ def _poas_build(world, scene):
     scene.objs[("ComponentProject", notified.pk)] = Obj(
         "the notified CP", frozenset({"ama", "kofi", "otto", "dina", "sam", "sofia"}), cp_ties,
         markers=(notified.reference, notified.title))
+
+
+def _poa_batch_build(world, scene):
+    """A batch of ama's registered PoA (its included CP, PROC-AC-003 v03.0 paras 217-220) under
+    verification by dora; the period page serves it: seen by everyone, the PoA's entity, the
+    verification DOE and the first host's DNA tied to it (rules-coverage poa-issuance-9)."""
+    from projects.poa import services as poa_services
+    from projects.poa.issuance import poa_period_submit
+
+    poa, cp = scene.poas[1], scene.cps[0]
+    poa_services.poa_engage_verification_doe(poa=poa, user=world.ama, doe=world.orgs["doe"])
+    start = cp.crediting_start
+    batch = poa_period_submit(poa=poa, user=world.ama, start=start, end=start + datetime.timedelta(days=90),
+                              claims={cp.reference: {start.year: 100}}, report=f.pdf("matrix-poa-batch.pdf"))
+    scene.batch = services.period_start_verification(period=batch, user=world.dora)
+    # The engaged verification DOE is tied to the PoA as a project's engaged DOE is to its activity.
+    key = ("Programme", poa.pk)
+    scene.objs[key] = Obj(scene.objs[key].label, scene.objs[key].seen, {**scene.objs[key].ties, "dora": DOE},
+                          markers=scene.objs[key].markers)
+    scene.batch_obj = Obj("ama's registered PoA, batch 1", EVERYONE,
+                          {"ama": AP, "dora": DOE, "dina": DNA})  # the first host's DNA only (poa-issuance-9)
+
+
+def batch_routes(roles_of, *, read=False, extra=None):
+    """A filler for a PoA batch on a period route (the period page serves it): the batch, and a batch that is none."""
+    def fill(scene):
+        poa = scene.poas[1]
+        targets = []
+        for label, period, number, obj in (("ama's registered PoA, batch 1", scene.batch, 1, scene.batch_obj),
+                                           ("ama's registered PoA, no batch 77", None, 77, NOWHERE),
+                                           ("ama's draft PoA, batch 1 (none)", None, 1, NOWHERE)):
+            reference = poa.reference if number == 77 or period else scene.poas[0].reference
+            for more_label, more, override in (extra(scene, period) if extra else [("", {}, None)]):
+                kwargs = {"reference": reference, "number": number, **more}
+                targets.append(Target(label=f"{label}{more_label.replace(ONCE, '')}", kwargs=kwargs,
+                                      obj=override or obj, roles=frozenset(roles_of(kwargs)), read=read))
+        return targets
+    return fill
+
+
+def _and(*fillers):
+    return lambda scene: [t for filler in fillers for t in filler(scene)]
 
 
 POA_BY_NAME = {t.name: t for t in POA_TRANSITIONS}
@@ -1548,12 +1591,15 @@ ROUTES = {
     "stress-test-detail": GET_ONLY(fill=_stress_tests, post=_nothing),
     "period-submit": Spec(fill=activity_routes(_roles(AP)), post=_period_submit_post),
     # One monitoring period.
-    "period-detail": Spec(fill=period_routes(_roles(), read=True), post=_nothing),
-    "period-transition": POST_ONLY(fill=period_routes(_transition_roles(PERIOD_BY_NAME), extra=_period_names),
+    "period-detail": Spec(fill=_and(period_routes(_roles(), read=True), batch_routes(_roles(), read=True)), post=_nothing),
+    "period-transition": POST_ONLY(fill=_and(period_routes(_transition_roles(PERIOD_BY_NAME), extra=_period_names),
+                                             batch_routes(_transition_roles(PERIOD_BY_NAME), extra=_period_names)),
                                    post=lambda kw, s, p: _transition_post(kw, s, period=True)),
-    "period-certify": POST_ONLY(fill=period_routes(_roles(DOE)), post=_certify_post),
-    "period-request-issuance": POST_ONLY(fill=period_routes(_roles(DOE)), post=_issuance_post),
-    "period-document-upload": POST_ONLY(fill=period_routes(_roles(AP, DOE, DNA)), post=_upload_post),
+    "period-certify": POST_ONLY(fill=_and(period_routes(_roles(DOE)), batch_routes(_roles(DOE))), post=_certify_post),
+    "period-request-issuance": POST_ONLY(fill=_and(period_routes(_roles(DOE)), batch_routes(_roles(DOE))),
+                                         post=_issuance_post),
+    "period-document-upload": POST_ONLY(fill=_and(period_routes(_roles(AP, DOE, DNA)), batch_routes(_roles(AP, DOE, DNA))),
+                                        post=_upload_post),
     "period-finding-raise": POST_ONLY(fill=period_routes(_roles(DOE)), post=_finding_raise_post),
     "period-finding-act": POST_ONLY(fill=period_routes(_finding_roles, extra=_period_findings),
                                     post=_finding_act_post("finding_number")),

@@ -151,3 +151,37 @@ def test_fuzz_poa_monitoring_and_liability_forms(settings, world, time_machine, 
     assert {t.name for t in targets} == SCENES["monitoring"]
     for target in targets:
         fuzz(settings, target)
+
+
+def test_fuzz_poa_batch_page_forms(settings, world, time_machine):
+    """The batch page (the period page serving a PoA's batch): the DOE's per-CP per-vintage certify form
+    and the issuance request (PROC-AC-003 v03.0 para 220)."""
+    from projects import services
+    from projects.cycle import PeriodState as P
+    from projects.poa import services as poa_services
+    from tests import factories as f
+    from tests.poa.issuance_world import batch, drive, poa_world_build
+
+    pw = poa_world_build(world, poa_services.poa_create(**poa_data(world)), time_machine)
+    under = drive(world, batch(world, pw, {"gh": {pw.y1: 1_000, pw.y2: 500}}), P.UNDER_VERIFICATION, None)
+    services.document_upload(activity=under.activity, user=world.dora, kind="verification_report",
+                             uploaded=f.pdf("ver.pdf"), period=under)
+    verified = drive(world, batch(world, pw, {"ke": {pw.y1: 800}}), P.VERIFIED, None)
+    n_gh, n_ke = pw.cps["gh"].number, pw.cps["ke"].number
+
+    def period_url(view, period):
+        return reverse(view, kwargs={"reference": pw.poa.reference, "number": period.number})
+
+    targets = [
+        Target("period-certify", world.dora, period_url("period-certify", under), period_url("period-detail", under),
+               {f"certify-verified_{n_gh}_{pw.y1}": "900", f"certify-verified_{n_gh}_{pw.y2}": "500",
+                "certify-comment": "Verified."}),
+        Target("period-request-issuance", world.dora, period_url("period-request-issuance", verified),
+               period_url("period-detail", verified),
+               {"issue-units_requested": "800", "issue-omge_rate": "", "issue-comment": "",
+                "lines-TOTAL_FORMS": "3", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "0",
+                "lines-MAX_NUM_FORMS": "50", "lines-0-account": "PACM-H-CME-1", "lines-0-percent": "100"}),
+    ]
+    assert f"certify-verified_{n_ke}_{pw.y1}" not in targets[0].data  # the other batch's CP is not on this form
+    for target in targets:
+        fuzz(settings, target)
