@@ -5,27 +5,23 @@ Anyone may read them without logging in (7/CMA.4 annex I para 47). Each list is 
 order of an index (pacm.common.paging), each page in a fixed number of queries; a bad filter or
 serial is a message on the page, never a 500. Private holders are never named (selectors.public_holder).
 """
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from pacm.common.paging import KeysetPage, keyset_page, keyset_union_page, page_get
 
 from . import public_filters as filters
+from . import public_lists
 from .lookup import LOOKUP_BLOCKS, serial_lookup
-from .models import AccountKind, AuthorizationStatus, LedgerEntry, LedgerTransaction, TransactionKind, UnitBlock
+from .models import AccountKind, AuthorizationStatus
 from .public_totals import public_totals
-from .selectors import PublicRows, public_holder, public_issuances, public_row, suspended_references
-from .serials import SERIAL_TEXT_MAX, serial_format
+from .selectors import PublicRows, public_row, public_use, public_uses, suspended_references
+from .serials import SERIAL_TEXT_MAX
 
 LIST_PAGE = 50
 STATUS_LABELS = dict(AuthorizationStatus.choices)
 KIND_LABELS = dict(AccountKind.choices)
-TXN_LABELS = dict(TransactionKind.choices)
-BLOCK_FIELDS = (
-    "pk", "issuance_id", "activity__reference", "host_party__iso2", "vintage", "serial_start", "serial_end",
-    "authorization_status", "first_transferred", "account__kind", "holder", "negligible_risk",
-)
 
 
 def _context(**extra):
@@ -53,11 +49,10 @@ def block_list(request):
     form = filters.BlockFilter(request.GET)
     blocks = _empty()
     if form.is_valid():
-        rows = form.queryset(UnitBlock.objects.annotate(holder=public_holder())).values(*BLOCK_FIELDS)
+        rows = public_lists.block_rows(form)
         if form.cleaned_data.get("sort") == filters.SERIAL:
             # One activity's blocks by the index (activity, vintage, serial_start), counted (the index bounds them).
-            blocks = page_get(request, PublicRows(rows.order_by("activity_id", "vintage", "serial_start")),
-                              param="page", per_page=LIST_PAGE)
+            blocks = page_get(request, PublicRows(rows), param="page", per_page=LIST_PAGE)
         else:
             blocks = keyset_page(request, rows.order_by(), param="after", per_page=LIST_PAGE,
                                  descending=form.descending, transform=public_row)
@@ -71,23 +66,9 @@ def issuance_list(request):
     form = filters.IssuanceFilter(request.GET)
     issuances = _empty()
     if form.is_valid():
-        rows = form.queryset(public_issuances().values(
-            "pk", "issuance_id", "issuance__period__activity__reference", "issuance__period__activity__title",
-            "issuance__period__activity__host_party__iso2", "issuance__period__number", "quantity", "created_at",
-        ).order_by())
+        rows = public_lists.issuance_rows(form).order_by()
         issuances = keyset_page(request, rows, param="after", per_page=LIST_PAGE, descending=form.descending)
     return render(request, "registry/public/issuances.html", _context(form=form, issuances=issuances))
-
-
-def _use_row(row):
-    entries = list(row.entries.all())
-    row.ranges = [serial_format(entry) for entry in entries]
-    row.references = sorted({entry.block.activity.reference for entry in entries})
-    row.kind_label = TXN_LABELS.get(row.kind, row.kind)
-    # A retirement account is its Party's (7/CMA.4 annex I para 44): Party information is public (para 76).
-    row.into = row.to_account.name if row.to_account.kind == AccountKind.RETIREMENT else KIND_LABELS.get(
-        row.to_account.kind, row.to_account.kind)
-    return row
 
 
 @require_safe
@@ -97,12 +78,9 @@ def use_list(request):
     form = filters.UseFilter(request.GET)
     uses = _empty()
     if form.is_valid():
-        entries = LedgerEntry.objects.select_related("block__activity", "block__host_party").order_by(
-            "vintage", "serial_start")
-        rows = (form.queryset(LedgerTransaction.objects.all()).select_related("to_account")
-                .prefetch_related(Prefetch("entries", queryset=entries)))
+        rows = form.queryset(public_uses())  # the export's selector too (public_lists.use_rows)
         uses = keyset_union_page(request, rows, [Q(kind=kind) for kind in form.kinds()], param="before",
-                                 per_page=LIST_PAGE, transform=_use_row)
+                                 per_page=LIST_PAGE, transform=public_use)
     return render(request, "registry/public/uses.html", _context(form=form, uses=uses))
 
 

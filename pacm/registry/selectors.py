@@ -7,7 +7,7 @@ from django.db.models import Case, CharField, F, Prefetch, Q, Sum, Value, When
 from pacm.parties.models import Organisation
 
 from .models import SINGLETON_KINDS, Account, AccountKind, LedgerEntry, LedgerTransaction, TransactionKind, UnitBlock
-from .serials import serial_compose
+from .serials import serial_compose, serial_format
 
 UNITS = Sum(F("serial_end") - F("serial_start") + 1)
 PRIVATE_HOLDER = "Private holding account"
@@ -159,6 +159,40 @@ def public_issuances():
                 "quantity", "created_at")
         .order_by("-pk")
     )
+
+
+def public_uses():
+    """Uses and cancellations (PROC-REGS-001 para 74(a); 7/CMA.4 annex I paras 44-45): the transactions
+    of public_filters.USE_KINDS with their account and serial ranges (one prefetch, the blocks' activity
+    and host joined), newest first. The one selector of the public list (registry-uses, paged by key
+    over one index per kind) and of its CSV/XLSX export (pacm issue 9)."""
+    from .public_filters import USE_KINDS
+
+    entries = LedgerEntry.objects.select_related("block__activity", "block__host_party", "block__component").order_by(
+        "vintage", "serial_start")
+    return (
+        LedgerTransaction.objects.filter(kind__in=USE_KINDS)
+        .select_related("to_account")
+        .prefetch_related(Prefetch("entries", queryset=entries))
+        .order_by("-pk")
+    )
+
+
+def public_use(row):
+    """A use as the public reads it: its printed ranges, activities, kind and where the units went.
+    Reads the prefetched entries only (no query)."""
+    entries = list(row.entries.all())
+    row.ranges = [serial_format(entry) for entry in entries]
+    row.references = sorted({entry.block.activity.reference for entry in entries})
+    row.vintages = sorted({entry.vintage for entry in entries})
+    row.statuses = sorted({entry.block.authorization_status for entry in entries})
+    row.kind_label = TransactionKind(row.kind).label if row.kind in TransactionKind.values else row.kind
+    # A retirement account is its Party's (7/CMA.4 annex I para 44): Party information is public (para 76).
+    kind_label = AccountKind(row.to_account.kind).label if row.to_account.kind in AccountKind.values else (
+        row.to_account.kind)
+    row.into = row.to_account.name if row.to_account.kind == AccountKind.RETIREMENT else kind_label
+    row.account_kind_label = kind_label
+    return row
 
 
 def ledger_totals():

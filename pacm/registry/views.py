@@ -90,33 +90,24 @@ def buffer_pool(request):
     return render(request, "registry/buffer_pool.html", context)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def buffer_pool_csv(request):
-    """The composition as CSV, streamed (para 54): one row per group, every dimension's raw value."""
-    import csv
-
-    from django.http import StreamingHttpResponse
+    """The composition as CSV, streamed (para 54): one row per group, every dimension's raw value,
+    through the shared writer (pacm.common.tables: every text cell guarded against formula injection)."""
+    from pacm.common.tables import Sheet, csv_response
 
     from . import pool
 
     by = _pool_by(request)
     total = pool.pool_total()
     names = list(pool.DIMENSIONS) if by == pool.ALL else [by]
-    writer = csv.writer(_Echo())
 
     def rows():
-        yield writer.writerow([*names, "units", "share_percent"])
         for row in pool.pool_composition(by).iterator(chunk_size=2000):
             shown = pool.row_shown(row, total)
-            yield writer.writerow([shown[f"{name}_value"] for name in names] + [row["units"], f"{shown['share']}"])
+            yield [shown[f"{name}_value"] for name in names] + [row["units"], f"{shown['share']}"]
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="reversal-risk-buffer-pool.csv"'
-    return response
+    sheet = Sheet("reversal-risk-buffer-pool", [*names, "units", "share_percent"], rows())
+    return csv_response(sheet, filename="reversal-risk-buffer-pool.csv")
 
 
 def _openable(user):

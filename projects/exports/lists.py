@@ -4,9 +4,10 @@ its columns. Nothing here decides who may see a row: the selectors (and the view
 Queries per export are constant in its number of rows: one per chunk of CHUNK rows (two where the
 selector prefetches the serial ranges), never one per row (pacm issue 8, issue 9).
 """
+from pacm.registry import public_lists
 from pacm.registry import selectors as registry
-from pacm.registry.models import TERMINAL_KINDS, AccountKind, AuthorizationStatus, LedgerEntry
-from pacm.registry.serials import serial_compose, serial_format
+from pacm.registry.models import AccountKind, AuthorizationStatus
+from pacm.registry.serials import serial_format
 
 from .. import selectors
 from .writer import Sheet
@@ -27,9 +28,11 @@ def _activity_rows(queryset):
                a.crediting_type, a.crediting_start, a.crediting_end, a.estimated_annual]
 
 
-def public_activities_sheet():
-    """The public registry's activities (projects.selectors.public_activities), by key."""
-    return Sheet("activities", ACTIVITY_HEADER, _activity_rows(selectors.public_activities().order_by("pk")))
+def public_activities_sheet(form):
+    """The public registry's activities (projects.selectors.public_activities) as the list page filters
+    and orders them (`form`: a valid projects.public_filters.ActivityFilter)."""
+    rows = form.queryset(selectors.public_activities()).order_by("-pk" if form.descending else "pk")
+    return Sheet("activities", ACTIVITY_HEADER, _activity_rows(rows))
 
 
 def my_activities_sheet(user):
@@ -37,11 +40,12 @@ def my_activities_sheet(user):
     return Sheet("activities", ACTIVITY_HEADER, _activity_rows(selectors.activities_of_user(user)))
 
 
-def public_issuances_sheet():
+def public_issuances_sheet(form):
+    """The issuances as the list page filters and orders them (public_lists.issuance_rows)."""
     rows = (
         [r["issuance_id"], r["issuance__period__activity__reference"], r["issuance__period__number"], r["quantity"],
          r["created_at"]]
-        for r in registry.public_issuances().iterator(chunk_size=CHUNK)
+        for r in public_lists.issuance_rows(form).iterator(chunk_size=CHUNK)
     )
     return Sheet("issuances", ["issuance", "activity", "monitoring_period", "units_issued", "issued_at"], rows)
 
@@ -50,47 +54,35 @@ BLOCK_HEADER = ["serial_range", "activity", "host_party", "vintage", "serial_sta
                 "authorization", "first_transferred", "negligible_risk", "account_kind", "holder"]
 
 
-def public_blocks_sheet(*, activity=None):
-    """Every serial block as the public registry shows it (selectors.public_blocks: holders masked)."""
+def public_blocks_sheet(form):
+    """The serial blocks as the list page filters and orders them (public_lists.block_rows: holders masked)."""
     rows = (
         [r["serial"], r["activity__reference"], r["host_party__iso2"], r["vintage"], r["serial_start"],
          r["serial_end"], r["quantity"], STATUS.get(r["authorization_status"], r["authorization_status"]),
          r["first_transferred"], r["negligible_risk"], KIND.get(r["account__kind"], r["account__kind"]), r["holder"]]
-        for r in registry.public_blocks(activity=activity)
+        for r in map(registry.public_row, public_lists.block_rows(form).iterator(chunk_size=CHUNK))
     )
     return Sheet("blocks", BLOCK_HEADER, rows)
 
 
-def public_uses():
-    """Every serial range that ended in a retirement or cancellation account (7/CMA.4 annex I para 45:
-    TERMINAL_KINDS), with the use's purpose, beneficiary and date (pacm issue 9; PROC-REGS-001 paras
-    73-76): public data, the holder is never named. One row per range, one query, by key."""
-    return (
-        LedgerEntry.objects.filter(transaction__to_account__kind__in=sorted(TERMINAL_KINDS))
-        .values("pk", "transaction_id", "transaction__created_at", "transaction__kind", "transaction__to_account__kind",
-                "transaction__purpose", "transaction__beneficiary", "block__activity__reference",
-                "block__host_party__iso2", "vintage", "serial_start", "serial_end", "block__authorization_status",
-                "first_transfer")
-        .order_by("pk")
-    )
+USE_HEADER = ["date", "use", "account_kind", "purpose", "beneficiary", "serial_ranges", "activity", "vintage",
+              "units", "authorization", "first_transfer", "transaction"]
 
 
-def public_uses_sheet():
-    from pacm.registry.models import TransactionKind
+def public_uses_sheet(form):
+    """The uses and cancellations as the list page filters them (public_lists.use_rows over
+    selectors.public_uses, the page's own selector), one row per use, newest first: purpose,
+    beneficiary, date, quantity, serial ranges and activity (PROC-REGS-001 para 74(a)); the holder is
+    never named. Read a chunk at a time, its ranges prefetched per chunk (two queries a chunk)."""
 
-    kinds = dict(TransactionKind.choices)
-    rows = (
-        [r["transaction__created_at"], kinds.get(r["transaction__kind"], r["transaction__kind"]),
-         KIND.get(r["transaction__to_account__kind"]), r["transaction__purpose"], r["transaction__beneficiary"],
-         serial_compose(host_iso2=r["block__host_party__iso2"], activity_reference=r["block__activity__reference"],
-                        vintage=r["vintage"], serial_start=r["serial_start"], serial_end=r["serial_end"]),
-         r["block__activity__reference"], r["vintage"], r["serial_end"] - r["serial_start"] + 1,
-         STATUS.get(r["block__authorization_status"]), r["first_transfer"], r["transaction_id"]]
-        for r in public_uses().iterator(chunk_size=CHUNK)
-    )
-    header = ["date", "use", "account_kind", "purpose", "beneficiary", "serial_range", "activity", "vintage", "units",
-              "authorization", "first_transfer", "transaction"]
-    return Sheet("uses_and_cancellations", header, rows)
+    def rows():
+        for t in public_lists.use_rows(form).iterator(chunk_size=CHUNK // 4):
+            use = registry.public_use(t)
+            yield [t.created_at, use.kind_label, use.account_kind_label, t.purpose, t.beneficiary,
+                   "; ".join(use.ranges), "; ".join(use.references), "; ".join(str(v) for v in use.vintages),
+                   t.quantity, "; ".join(str(STATUS.get(s, s)) for s in use.statuses), t.first_transfer, t.pk]
+
+    return Sheet("uses_and_cancellations", USE_HEADER, rows())
 
 
 def holdings_sheet(account):

@@ -1,6 +1,8 @@
 """Export downloads. Each view asks the page's own check (a public list: nobody; an account: its
 holders, `pacm.registry.views._account_or_404`; "my activities": the user's ties; the AEF: the
 Party's DNA and the secretariat) and hands the page's selector to the shared writer."""
+import re
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -14,38 +16,59 @@ from django.views.decorators.http import require_GET
 from pacm.common import bounds
 from pacm.common.errors import Refused
 from pacm.common.forms import BootstrapMixin, year_field
-from pacm.registry import selectors as registry
+from pacm.registry import public_filters as filters
 from pacm.registry.views import _account_or_404
 
+from ..public_filters import ActivityFilter
 from . import aef, lists
 from .access import parties_reportable_by
 from .writer import csv_zip_response, table_response, xlsx_response
 
 
+def _filter_or_400(request, form_class):
+    """The list page's own filter form over the export's query string: (form, None) when valid, else
+    (None, a 400 page naming each bad filter), never a 500 (pacm issue 9)."""
+    form = form_class(request.GET)
+    if form.is_valid():
+        return form, None
+    problems = "; ".join(f"{form.fields[name].label if name in form.fields else name}: {' '.join(errors)}"
+                         for name, errors in form.errors.items())
+    message = _("This export's filters are not valid (%(problems)s). Correct them on the list page.") % {
+        "problems": problems}
+    return None, render(request, "400.html", {"exception": message}, status=400)
+
+
+def _public_export(request, *, form_class, sheet, fmt, basename):
+    form, refused = _filter_or_400(request, form_class)
+    return refused or table_response(sheet(form), fmt=fmt, basename=basename)
+
+
 @require_GET
 def public_activities(request, fmt):
-    return table_response(lists.public_activities_sheet(), fmt=fmt, basename="activities")
+    """The public activities, filtered as on the registry's home page (projects.public_filters)."""
+    return _public_export(request, form_class=ActivityFilter, sheet=lists.public_activities_sheet, fmt=fmt,
+                          basename="activities")
 
 
 @require_GET
 def public_issuances(request, fmt):
-    return table_response(lists.public_issuances_sheet(), fmt=fmt, basename="issuances")
+    return _public_export(request, form_class=filters.IssuanceFilter, sheet=lists.public_issuances_sheet, fmt=fmt,
+                          basename="issuances")
 
 
 @require_GET
 def public_blocks(request, fmt):
-    """All blocks, or one activity's (?activity=, as the unit registry page filters them)."""
-    reference = (request.GET.get("activity") or "").strip()[:40]
-    activity = registry.block_activity(reference) if reference else None
-    if reference and activity is None:
-        raise Http404("No public activity has this reference.")
-    basename = f"blocks-{activity['reference']}" if activity else "blocks"
-    return table_response(lists.public_blocks_sheet(activity=activity), fmt=fmt, basename=basename)
+    """The serial blocks, filtered as on the blocks page (?activity=, ?host=, ?vintage=, ...)."""
+    reference = (request.GET.get("activity") or "").strip()[:filters.REFERENCE_MAX]
+    basename = f"blocks-{re.sub(r'[^A-Za-z0-9-]', '', reference)}" if reference else "blocks"
+    return _public_export(request, form_class=filters.BlockFilter, sheet=lists.public_blocks_sheet, fmt=fmt,
+                          basename=basename)
 
 
 @require_GET
 def public_uses(request, fmt):
-    return table_response(lists.public_uses_sheet(), fmt=fmt, basename="uses-and-cancellations")
+    return _public_export(request, form_class=filters.UseFilter, sheet=lists.public_uses_sheet, fmt=fmt,
+                          basename="uses-and-cancellations")
 
 
 @require_GET

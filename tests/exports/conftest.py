@@ -7,6 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.registry.conftest import activity_make, issue, reg  # noqa: F401 (fixtures and helpers)
+from tests.registry.test_public_lists import market  # noqa: F401 (the public lists' world: filtered exports)
 from tests.web.conftest import as_user  # noqa: F401
 
 

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pacm.registry.models import TERMINAL_KINDS, LedgerEntry, LedgerTransaction, UnitBlock
+from pacm.registry.public_filters import USE_KINDS
 from pacm.registry.serials import serial_format
 from pacm.registry.services import units_cancel_voluntarily, units_transfer, units_use
 from projects.models import Activity
@@ -27,10 +28,10 @@ def test_blocks_export_is_every_block_with_its_printed_serial(reg, client):
     _world(reg)
     rows = csv_rows(client.get(reverse("export-public-blocks-csv")))
     assert rows[0][:3] == ["serial_range", "activity", "host_party"]
-    blocks = UnitBlock.objects.select_related("activity", "host_party").order_by("activity__reference", "vintage",
-                                                                                  "serial_start")
+    # The blocks page's order: newest first by key (public_lists.block_rows).
+    blocks = UnitBlock.objects.select_related("activity", "host_party").order_by("-pk")
     assert [(r[0], int(r[6])) for r in rows[1:]] == [(serial_format(b), b.quantity) for b in blocks]
-    # 7/CMA.4 annex I para 47: private holders are never named (selectors.public_blocks masks them).
+    # 7/CMA.4 annex I para 47: private holders are never named (selectors.public_holder masks them).
     assert {r[11] for r in rows[1:] if r[10] == "Holding"} == {"Private holding account"}
     assert "Kpone main" not in body(client.get(reverse("export-public-blocks-csv"))).decode()
 
@@ -42,7 +43,13 @@ def test_blocks_of_one_activity_and_an_unknown_reference(reg, client):
     rows = csv_rows(client.get(reverse("export-public-blocks-csv"), {"activity": other.reference}))
     assert {r[1] for r in rows[1:]} == {other.reference}
     assert sum(int(r[6]) for r in rows[1:]) == 500
-    assert client.get(reverse("export-public-blocks-csv"), {"activity": "A64-NOPE"}).status_code == 404
+    # By serial number, as the page orders one activity's blocks (sort=serial).
+    rows = csv_rows(client.get(reverse("export-public-blocks-csv"), {"activity": reg.activity.reference,
+                                                                     "sort": "serial"}))
+    blocks = UnitBlock.objects.filter(activity=reg.activity).order_by("vintage", "serial_start")
+    assert [r[0] for r in rows[1:]] == [serial_format(b) for b in blocks] and len(blocks) >= 3
+    # An unknown reference is a filter that matches nothing, as on the page: the header only.
+    assert csv_rows(client.get(reverse("export-public-blocks-csv"), {"activity": "A64-NOPE"})) == [rows[0]]
 
 
 def test_issuances_export_is_the_ledgers_issuances(reg, client):
@@ -53,18 +60,25 @@ def test_issuances_export_is_the_ledgers_issuances(reg, client):
         (t.issuance_id, reg.activity.reference, t.quantity) for t in expected]
 
 
-def test_uses_export_is_every_range_that_ended_in_a_terminal_account(reg, client):
+def test_uses_export_is_every_use_with_its_ranges(reg, client):
     _world(reg)
     rows = csv_rows(client.get(reverse("export-public-uses-csv")))
     header = rows[0]
-    entries = LedgerEntry.objects.filter(transaction__to_account__kind__in=TERMINAL_KINDS).order_by("pk")
-    assert len(rows) - 1 == entries.count() >= 3  # the OMGE cancellation, the retirement, the cancellation
+    # One row per use or cancellation (selectors.public_uses, the page's selector), newest first.
+    uses = LedgerTransaction.objects.filter(kind__in=USE_KINDS).order_by("-pk")
+    assert [int(r[header.index("transaction")]) for r in rows[1:]] == [t.pk for t in uses]
+    assert len(uses) >= 3  # the OMGE cancellation, the retirement, the cancellation
+    # Every range that ended in a retirement or cancellation account is in one row's serial ranges.
+    printed = [s for r in rows[1:] for s in r[header.index("serial_ranges")].split("; ")]
+    entries = LedgerEntry.objects.filter(transaction__to_account__kind__in=TERMINAL_KINDS).select_related(
+        "block__activity", "block__host_party")
+    assert sorted(printed) == sorted(serial_format(e) for e in entries)
     got = {(r[header.index("use")], r[header.index("purpose")], r[header.index("beneficiary")],
-            int(r[header.index("units")])) for r in rows[1:]}
-    assert ("Retirement (NDC use)", "NDC 2030", "Kenya", 10) in got
-    assert ("Voluntary cancellation", "Voluntary claim", "Acme Ltd", 7) in got
+            int(r[header.index("units")]), r[header.index("activity")]) for r in rows[1:]}
+    assert ("Retirement (NDC use)", "NDC 2030", "Kenya", 10, reg.activity.reference) in got
+    assert ("Voluntary cancellation", "Voluntary claim", "Acme Ltd", 7, reg.activity.reference) in got
     omge = LedgerTransaction.objects.get(kind="omge_cancellation")
-    assert ("OMGE cancellation", "", "", omge.quantity) in got
+    assert ("OMGE cancellation", "", "", omge.quantity, reg.activity.reference) in got
 
 
 def test_activities_export_is_the_public_list(reg, client):

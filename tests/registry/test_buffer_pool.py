@@ -127,3 +127,18 @@ def test_the_pages_queries_do_not_grow_with_the_pool(reg, client):
     assert UnitBlock.objects.filter(account__kind=AccountKind.BUFFER).count() == 21
     assert (queries(page), queries(sheet)) == small
     assert small[0] <= 6 and small[1] <= 4
+
+
+def test_the_csv_neutralises_a_formula_in_a_methodology_code(pooled, client):
+    """The buffer pool's CSV goes through the shared writer (pacm.common.tables.cell_safe, OWASP "CSV
+    injection"): a value that could start a formula is written as text, with a leading apostrophe."""
+    from methodologies.models import Methodology
+
+    code = '=HYPERLINK("http://evil.example","x")'
+    Methodology.objects.filter(versions__activities=pooled.kenyan).update(code=code)
+    response = client.get(reverse("registry-buffer-pool-csv"), {"by": "methodology"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == ["methodology", "units", "share_percent"]
+    guarded = [r for r in rows[1:] if r[0] == "'" + code]
+    assert len(guarded) == 1 and int(guarded[0][1]) >= 300  # Kenya's 300 buffer units at least
+    assert sum(int(r[1]) for r in rows[1:]) == 650 and not any(r[0].startswith("=") for r in rows[1:])
