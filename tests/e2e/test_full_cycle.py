@@ -28,7 +28,6 @@ from tests.conftest import advance
 
 from .pages import (
     activity_open,
-    dialog_accept_next,
     document_upload,
     expect_success,
     form_login,
@@ -541,18 +540,25 @@ def test_monitoring_to_units_in_the_holding_account(page, login, world, register
     transfer = page.locator("#transfer")
     transfer.get_by_label("To holding account number").fill(other.number)
     transfer.get_by_label(UNITS).fill(str(moved))
-    submit(page, transfer.get_by_role("button", name="Transfer"))
+    submit(page, transfer.get_by_role("button", name="Review the transfer"))
+    # pacm issue 9 (move-confirm-1): the review shows the receiver and the exact serial ranges first.
+    (moved_ranges, cancelled_ranges), remaining = _serial_ranges(own_ranges, [moved, cancelled])
+    review = page.locator("#review")
+    expect(review.locator("#to-number")).to_have_text(other.number)
+    expect(review.locator("tbody code.hash")).to_have_text([serial(*r) for r in moved_ranges])
+    submit(page, review.get_by_role("button", name="Confirm"))
     # 2/CMA.3 annex para 2(a): NDC-authorized units leaving Ghana are first-transferred.
     expect_success(page, f"{moved:,} units transferred to {other.number} (a first transfer).")
 
     cancel = page.locator("#cancel")
     cancel.get_by_label(UNITS).fill(str(cancelled))
     cancel.get_by_label("Purpose").fill("Voluntary claim, Kpone municipality 2026")
-    dialog_accept_next(page)
-    submit(page, cancel.get_by_role("button", name="Cancel the units"))
+    submit(page, cancel.get_by_role("button", name="Review the cancellation"))
+    review = page.locator("#review")
+    expect(review.locator("tbody code.hash")).to_have_text([serial(*r) for r in cancelled_ranges])
+    submit(page, review.get_by_role("button", name="Confirm"))
     expect_success(page, f"{cancelled:,} units cancelled voluntarily.")
 
-    (moved_ranges, cancelled_ranges), remaining = _serial_ranges(own_ranges, [moved, cancelled])
     expect(page.locator("#total-held")).to_have_text(f"{net - moved - cancelled:,}")
     expect(page.locator("#holdings code.hash")).to_have_text([serial(*r) for r in remaining])
     rows = page.locator("#statement tbody tr")
