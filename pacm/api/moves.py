@@ -21,7 +21,7 @@ from pacm.common.retry import conflict_retry
 from pacm.common.submission import KEY_PATTERN, _claim
 from pacm.engine.offers import available_actions
 from pacm.events.models import Event
-from pacm.registry import services
+from pacm.registry import selectors, services
 from pacm.registry.forms import CancelForm, TransferForm, UseForm
 from pacm.registry.machine import ACCOUNT
 from pacm.registry.models import LedgerTransaction
@@ -33,7 +33,7 @@ from .api import ERRORS
 from .auth import SIGNED_IN
 from .events import event_out
 from .problems import ApiProblem
-from .registry import _account_or_404, router
+from .registry import SuspensionOut, _account_or_404, router, suspensions_out
 from .schemas import ActionIn, EventOut, OffersOut
 
 RESULT_PREFIX = "api:transaction:"  # what SubmissionKey.result_url holds for an API move
@@ -156,10 +156,18 @@ def move_take(*, request, account, name, body):
     return _answer(row, after=0 if replayed else before, replayed=replayed)
 
 
-@router.get("/accounts/{number}/actions", response={200: OffersOut, **ERRORS}, url_name="account_actions",
+class AccountOffersOut(OffersOut):
+    suspensions: list[SuspensionOut]
+
+
+@router.get("/accounts/{number}/actions", response={200: AccountOffersOut, **ERRORS}, url_name="account_actions",
             operation_id="account_actions", summary="What you may do with an account now, and what blocks it")
 def account_actions(request, number: str = PathParam(..., max_length=40)):
-    return offers_out(request.auth.user, _account_or_404(request.auth.user, number))
+    """The moves offered, and the suspensions that keep some of the units held from moving
+    (A6.4-STAN-METH-002 v01.0 paras 25, 44: shown wherever the actions are offered, with the reason)."""
+    account = _account_or_404(request.auth.user, number)
+    return {**offers_out(request.auth.user, account),
+            "suspensions": suspensions_out(selectors.suspensions_in_account(account))}
 
 
 @router.post("/accounts/{number}/actions/{name}", response={200: MoveOut, **ERRORS}, auth=SIGNED_IN,

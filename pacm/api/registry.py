@@ -77,11 +77,29 @@ class HoldingOut(Schema):
     first_transferred: bool
     negligible_risk: bool
     units: int
+    suspended: bool = Field(False, description="Units of a suspended activity: they cannot move (STAN-METH-002 para 44)")
+
+
+class SuspensionOut(Schema):
+    """A6.4-STAN-METH-002 v01.0 paras 25, 44: the units of this activity held here cannot be
+    transferred, used or cancelled until the Supervisory Body lifts the suspension."""
+
+    activity: str
+    reason: str
+    reason_label: str
+    detail: str
+    since: str
 
 
 class AccountDetailOut(AccountOut):
     holdings: list[HoldingOut]
     holdings_truncated: bool
+    suspensions: list[SuspensionOut]
+
+
+def suspensions_out(found):
+    return [{"activity": s.activity.reference, "reason": s.reason, "reason_label": str(s.get_reason_display()),
+             "detail": s.detail, "since": s.started_at.isoformat()} for s in found.values()]
 
 
 class EntryOut(Schema):
@@ -190,12 +208,15 @@ def _account_or_404(user, number):
 def account(request, number: str = PathParam(..., max_length=40)):
     acc = _account_or_404(request.auth.user, number)
     rows = list(selectors.holdings(acc)[: HOLDINGS_MAX + 1])
+    suspended = selectors.suspensions_in_account(acc)
     return {"number": acc.number, "kind": acc.kind, "name": acc.name,
             "units": selectors.units_by_account([acc.pk]).get(acc.pk, 0),
             "holdings": [{"activity": r["activity__reference"], "vintage": r["vintage"],
                           "authorization_status": r["authorization_status"], "first_transferred": r["first_transferred"],
-                          "negligible_risk": r["negligible_risk"], "units": r["units"]} for r in rows[:HOLDINGS_MAX]],
-            "holdings_truncated": len(rows) > HOLDINGS_MAX}
+                          "negligible_risk": r["negligible_risk"], "units": r["units"],
+                          "suspended": r["activity_id"] in suspended} for r in rows[:HOLDINGS_MAX]],
+            "holdings_truncated": len(rows) > HOLDINGS_MAX,
+            "suspensions": suspensions_out(suspended)}
 
 
 def _transaction(viewer):

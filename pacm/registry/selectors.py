@@ -264,6 +264,23 @@ def suspensions_of(activity_ids):
     return found
 
 
+def suspensions_in_account(account):
+    """The open suspensions of activities with units held in `account`, oldest first (A6.4-STAN-METH-002
+    v01.0 paras 25, 44): one query, an EXISTS per open suspension on the index (account, activity, ...),
+    whatever the number of blocks held."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import Suspension
+
+    held = UnitBlock.objects.filter(account=account, activity_id=OuterRef("activity_id"))
+    found = {}
+    rows = (Suspension.objects.filter(lifted_at__isnull=True).filter(Exists(held))
+            .select_related("activity").order_by("started_at", "pk"))
+    for row in rows:
+        found.setdefault(row.activity_id, row)
+    return found
+
+
 def suspended_references():
     """References of the activities whose units are suspended now (a public fact, para 44)."""
     from .models import Suspension

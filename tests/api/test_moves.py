@@ -126,7 +126,7 @@ def test_the_actions_list_is_the_accounts_declaration(issued, bearer):
     # The retirement account is the DNA's to see, and its units never move (para 45): its terminal state
     # offers nothing, and a move asked for anyway is refused as not offered.
     offers = bearer(w.nils).get(f"/api/v1/registry/accounts/{w.ke_retire.number}/actions").json()
-    assert offers == {"state": "terminal", "actions": []}
+    assert offers == {"state": "terminal", "actions": [], "suspensions": []}
     refused = act(bearer(w.nils), w.ke_retire, "cancel_units", {"quantity": 1, "purpose": "x"})
     assert refused.status_code == 403, refused.content
 
@@ -167,6 +167,30 @@ def test_suspended_units_are_refused_with_the_suspensions_reason(issued, bearer)
     assert "Observed event that could lead to a reversal" in problem["params"]["reason"]
     assert "Observed event that could lead to a reversal" in problem["detail"]
     assert units_total() == total and stream_events(w.acct) == events and held(w.foreign) == 0
+
+
+def test_the_account_answers_show_the_suspension_with_its_reason(issued, bearer):
+    """A6.4-STAN-METH-002 v01.0 para 44: the suspension shows, with its reason, on every answer that
+    offers the moves; it is gone once the SB lifts it."""
+    from pacm.registry.services.suspensions import suspension_lift
+
+    w = issued
+    api = bearer(w.ama)
+    before = api.get(f"/api/v1/registry/accounts/{w.acct.number}/actions").json()
+    assert before["suspensions"] == []
+    suspension = suspension_start(activity=w.activity, reason="observed_event", detail="Observed event 1",
+                                  actor_label="sam")
+    shown = {"activity": w.activity.reference, "reason": "observed_event", "detail": "Observed event 1",
+             "since": suspension.started_at.isoformat()}
+    for path in (f"/api/v1/registry/accounts/{w.acct.number}/actions", f"/api/v1/registry/accounts/{w.acct.number}"):
+        answer = api.get(path).json()
+        assert [{k: v for k, v in s.items() if k != "reason_label"} for s in answer["suspensions"]] == [shown]
+        assert "Observed event that could lead to a reversal" in answer["suspensions"][0]["reason_label"]
+    detail = api.get(f"/api/v1/registry/accounts/{w.acct.number}").json()
+    assert detail["holdings"] and all(h["suspended"] for h in detail["holdings"])
+    suspension_lift(suspension=suspension, actor_label="sam")
+    after = api.get(f"/api/v1/registry/accounts/{w.acct.number}").json()
+    assert after["suspensions"] == [] and not any(h["suspended"] for h in after["holdings"])
 
 
 def test_an_idempotency_key_moves_once(issued, bearer):
