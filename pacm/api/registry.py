@@ -7,7 +7,7 @@ from ninja import Path as PathParam
 
 from pacm.registry import selectors
 from pacm.registry.lookup import serial_lookup
-from pacm.registry.serials import SerialUnreadable, serial_format, serial_parse
+from pacm.registry.serials import serial_format
 
 from .api import ERRORS
 from .paging import LIMIT_DEFAULT, LIMIT_MAX, cursor_page, cursor_union_page
@@ -163,11 +163,9 @@ def blocks(request, params: Query[BlocksIn]):
     if params.serial:
         # The registry's one lookup (pacm.registry.lookup: the index (activity, vintage, serial_start),
         # at most LOOKUP_BLOCKS blocks), as the public serial page reads it.
-        try:
-            serial_parse(params.serial)
-        except SerialUnreadable as error:
-            raise ApiProblem(400, "serial_invalid", str(error), field="serial") from None
         found = serial_lookup(params.serial)
+        if found.unreadable:
+            raise ApiProblem(400, "serial_invalid", found.error, field="serial")
         blocks = [row for row in found.blocks
                   if not params.activity or row["activity__reference"] == params.activity]
         return {"items": [_block(row) for row in blocks], "next": None}

@@ -34,6 +34,7 @@ class Lookup:
     gaps: list = field(default_factory=list)  # [(first, last)] of the range that no block holds
     more: bool = False  # the range holds more than LOOKUP_BLOCKS blocks
     error: str = ""
+    unreadable: bool = False  # the text is no serial at all (`error` says what was expected)
 
     @property
     def units(self):
@@ -84,7 +85,7 @@ def serial_lookup(text):
     try:
         readings = serial_parse(text)
     except SerialUnreadable as error:
-        result.error = str(error)
+        result.error, result.unreadable = str(error), True
         return result
     activities = _activities(readings)
     reading = next((r for r in readings if r.activity_reference in activities), None)
