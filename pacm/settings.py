@@ -207,6 +207,15 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en"
+# The four languages of the issue "pacm for the people and systems around it" (issue 9); the
+# catalogs are in locale/ (`make messages` refreshes them from the code and the templates).
+LANGUAGES = [
+    ("en", "English"),
+    ("zh-hans", "简体中文"),
+    ("fr", "Français"),
+    ("es", "Español"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
