@@ -114,7 +114,13 @@ def _take(blocks, quantity, source):
     return plan_take(blocks=blocks, quantity=quantity, from_account=source)
 
 
-def _move(*, takes, source, target, kind, now, children, entries_of, deltas, balances):
+def _holding(block, account_id, first_transferred):
+    """A block's holding group (pacm's services.totals.holding_key; the floor's blocks have no CP)."""
+    return (account_id, block.activity_id, block.vintage, block.authorization_status, first_transferred,
+            block.negligible_risk, 0)
+
+
+def _move(*, takes, source, target, kind, now, children, entries_of, deltas, balances, holdings):
     """Apply one move in memory (as pacm's move_write would); returns the transaction's first_transfer."""
     flags = [first_transfer_applies(block=SimpleNamespace(**{**vars(b), "account": source}, is_authorized=b.is_authorized),
                                     to_account=target, kind=kind) for b, _ in takes]
@@ -124,6 +130,8 @@ def _move(*, takes, source, target, kind, now, children, entries_of, deltas, bal
         shard = block.activity_id % TOTAL_SHARDS
         balances[(source.pk, shard)] -= take
         balances[(target.pk, shard)] += take
+        holdings[_holding(block, source.pk, block.first_transferred)] -= take
+        holdings[_holding(block, target.pk, block.first_transferred or flag)] += take
         if source.kind != target.kind:
             for k, sign in ((source.kind, -1), (target.kind, 1)):
                 key = (k, block.authorization_status, block.vintage, shard)
@@ -153,8 +161,8 @@ def _move(*, takes, source, target, kind, now, children, entries_of, deltas, bal
     return any(flags)
 
 
-def _upserts_sql(deltas, balances):
-    """The totals and balances upserts as CTE parts: [(name, sql, params)]."""
+def _upserts_sql(deltas, balances, holdings):
+    """The totals, balances and holding groups upserts as CTE parts: [(name, sql, params)]."""
     parts = []
     rows = sorted((k, v) for k, v in deltas.items() if v != (0, 0, 0))
     if rows:
@@ -172,6 +180,14 @@ def _upserts_sql(deltas, balances):
         parts.append(("balances", "INSERT INTO registry_accountbalance AS b (account_id, shard, units) "
                       f"VALUES {sql} ON CONFLICT (account_id, shard) DO UPDATE SET units = b.units + excluded.units",
                       params))
+    rows = sorted((k, v) for k, v in holdings.items() if v)
+    if rows:
+        sql, params = _values([(*k, u) for k, u in rows],
+                              ["bigint", "bigint", "integer", "text", "boolean", "boolean", "bigint", "bigint"])
+        columns = ("account_id, activity_id, vintage, authorization_status, first_transferred, negligible_risk, "
+                   "component_key")
+        parts.append(("holdings", f"INSERT INTO registry_accountholding AS g ({columns}, units) VALUES {sql} "
+                      f"ON CONFLICT ({columns}) DO UPDATE SET units = g.units + excluded.units", params))
     return parts
 
 
@@ -309,7 +325,7 @@ def floor_issue(period_id, *, today=None):
         last_json = next((json.dumps([s, h]) for v, _n, s, h in counters if v is None), None)
 
         now = timezone.now()
-        issued, deltas, balances = [], defaultdict(lambda: (0, 0, 0)), defaultdict(int)
+        issued, deltas, balances, holdings = [], defaultdict(lambda: (0, 0, 0)), defaultdict(int), defaultdict(int)
         for vintage, quantity, status, definition in cleaned:
             start = free[vintage]
             free[vintage] += quantity
@@ -323,6 +339,7 @@ def floor_issue(period_id, *, today=None):
             key = ("pending", status, vintage, shard)
             deltas[key] = (deltas[key][0] + quantity, deltas[key][1] + quantity, deltas[key][2])
             balances[(pending.pk, shard)] += quantity
+            holdings[_holding(block, pending.pk, False)] += quantity
         prefix = f"issuance:{request_id}"
         txns = [("issuance", None, pending.pk, sum(b.quantity for b in issued), False, f"{prefix}:issue",
                  [(b, b.serial_start, b.serial_end, False) for b in issued])]
@@ -349,7 +366,7 @@ def floor_issue(period_id, *, today=None):
                 takes = _take(in_pending, quantity, pending)
             entries = []
             flag = _move(takes=takes, source=pending, target=target, kind=kind, now=now, children=children,
-                         entries_of=entries, deltas=deltas, balances=balances)
+                         entries_of=entries, deltas=deltas, balances=balances, holdings=holdings)
             txns.append((kind, pending.pk, target.pk, sum(t for _, t in takes), flag, f"{prefix}:{name}", entries))
             in_pending = [b for b in in_pending if b.account_id == pending.pk]
 
@@ -410,7 +427,7 @@ def floor_issue(period_id, *, today=None):
                       "AS v(key, v, s, e, f, child, k) JOIN txns t ON t.idempotency_key = v.key "
                       f"{child_join}LEFT JOIN parents p ON NOT v.child AND p.vintage = v.v AND p.serial_end = v.k",
                       params))
-        parts += _upserts_sql(deltas, balances)
+        parts += _upserts_sql(deltas, balances, holdings)
         parts.append(("request", "UPDATE projects_issuancerequest SET rule_set_id = %s, gross = %s, "
                       "share_of_proceeds = %s, omge = %s, buffer = %s, net = %s, issued_at = %s, buffer_rating = %s "
                       "WHERE id = %s",
@@ -488,9 +505,10 @@ def floor_transfer(*, user_id, actor, source_id, target_id, quantity):
             if rows:
                 after = (rows[-1][1], rows[-1][3], rows[-1][5])
         now = timezone.now()
-        children, entries, deltas, balances = [], [], defaultdict(lambda: (0, 0, 0)), defaultdict(int)
+        children, entries, deltas, balances, holdings = [], [], defaultdict(lambda: (0, 0, 0)), defaultdict(int), \
+            defaultdict(int)
         flag = _move(takes=takes, source=source, target=target, kind="transfer", now=now, children=children,
-                     entries_of=entries, deltas=deltas, balances=balances)
+                     entries_of=entries, deltas=deltas, balances=balances, holdings=holdings)
         moved_whole = [b for b, _ in takes if b.changed]
         sql, params = _values([(b.id, b.account_id, b.serial_start, b.first_transferred, b.first_transferred_at)
                                for b in moved_whole], ["bigint", "bigint", "bigint", "boolean", "timestamptz"])
@@ -528,7 +546,7 @@ def floor_transfer(*, user_id, actor, source_id, target_id, quantity):
         parts.append(("entries", "INSERT INTO registry_ledgerentry (transaction_id, block_id, vintage, serial_start, "
                       f"serial_end, first_transfer) SELECT %s, {block_id}, v.v, v.s, v.e, v.f FROM (VALUES {sql}) "
                       "AS v(b, v, s, e, f)", [txn_id, *params]))
-        parts += _upserts_sql(deltas, balances)
+        parts += _upserts_sql(deltas, balances, holdings)
         sql, params = _event_values([event])
         parts.append(("event", f"INSERT INTO events_event ({EVENT_COLUMNS}) VALUES {sql}", params))
         _ctes_run(cursor, parts)

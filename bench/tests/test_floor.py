@@ -20,6 +20,7 @@ from pacm.events.services import chain_verify
 from pacm.registry.models import (
     Account,
     AccountBalance,
+    AccountHolding,
     AccountKind,
     LedgerEntry,
     LedgerTransaction,
@@ -72,6 +73,9 @@ def rows_dump():
         "totals": Counter(RegistryTotal.objects.exclude(units=0, issued=0, first_transferred=0).values_list(
             "account_kind", "authorization_status", "vintage", "shard", "units", "issued", "first_transferred")),
         "balances": Counter(AccountBalance.objects.exclude(units=0).values_list("account_id", "shard", "units")),
+        "holdings": Counter(AccountHolding.objects.exclude(units=0).values_list(
+            "account_id", "activity_id", "vintage", "authorization_status", "first_transferred", "negligible_risk",
+            "component_key", "component_id", "units")),
         "events": Counter(events),
         "requests": Counter(
             (r.pk, r.rule_set_id, r.gross, r.share_of_proceeds, r.omge, r.buffer, r.net, r.issued_at is None)

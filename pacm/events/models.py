@@ -10,6 +10,8 @@ import json
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import F
+from django.db.models.fields.json import KeyTransform
 from django.utils.translation import gettext_lazy as _
 
 
@@ -104,6 +106,13 @@ class Event(models.Model):
     class Meta:
         ordering = ["stream", "sequence"]
         constraints = [models.UniqueConstraint(fields=["stream", "sequence"], name="event_stream_sequence_unique")]
+        indexes = [
+            # A period page's timeline: the stream's events of one monitoring period, in sequence, through
+            # the payload's period number (projects.selectors.period_timeline; pacm issue 8), not a walk
+            # over the whole stream of a long history.
+            models.Index(F("stream"), KeyTransform("monitoring_period", "payload"), F("sequence"),
+                         name="event_stream_period_seq"),
+        ]
 
     def __str__(self):
         return f"{self.stream}#{self.sequence} {self.kind}"

@@ -340,6 +340,38 @@ class AccountBalance(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "shard"], name="account_balance_key")]
+class AccountHolding(models.Model):
+    """Units held in one account per holding group (activity, vintage, authorization and first-transfer
+    status, the negligible-risk tag, the PoA's CP: what a holdings statement lists, A6.4-PROC-REGS-001
+    para 34), kept by every move in the statement of the totals and balances (services.totals; pacm
+    issue 8): the account page and the exports read the groups a page at a time from these rows instead
+    of grouping every block of the account. `component_key` is the CP's id or 0, so the unique key has no
+    NULL (an upsert's conflict target). `reconcile_totals` recomputes them from the blocks."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="holdings")
+    activity = models.ForeignKey("projects.Activity", on_delete=models.PROTECT, related_name="+")
+    vintage = models.PositiveSmallIntegerField()
+    authorization_status = models.CharField(max_length=4, choices=AuthorizationStatus.choices)
+    first_transferred = models.BooleanField(default=False)
+    negligible_risk = models.BooleanField(default=False)
+    component_key = models.BigIntegerField(default=0)
+    component = models.ForeignKey("poa.ComponentProject", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    units = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "activity", "vintage", "authorization_status", "first_transferred",
+                        "negligible_risk", "component_key"],
+                name="account_holding_key",
+            ),
+        ]
+        # The holdings list's order and keyset (activity, vintage, id), over the groups still held.
+        indexes = [models.Index(fields=["account", "activity", "vintage", "id"], condition=Q(units__gt=0),
+                                name="account_holding_held")]
+
+
 class SuspensionReason(models.TextChoices):
     # A6.4-STAN-METH-002 v01.0 para 44: on the SB's instruction after an observed event.
     OBSERVED_EVENT = "observed_event", _("Observed event that could lead to a reversal (A6.4-STAN-METH-002 para 44)")

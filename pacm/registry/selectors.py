@@ -13,16 +13,22 @@ UNITS = Sum(F("serial_end") - F("serial_start") + 1)
 PRIVATE_HOLDER = "Private holding account"
 
 
+# The holdings list's order: the index (account, activity, vintage, id) of the groups still held.
+HOLDINGS_ORDER = ("activity_id", "vintage", "id")
+
+
 def holdings(account):
-    """Units held per activity, vintage, authorization and first-transfer status (para 34): one query."""
+    """Units held per activity, vintage, authorization and first-transfer status, the negligible-risk tag
+    and the PoA's CP (para 34; STAN-METH-002 para 39(b); PROC-AC-003 v03.0 para 220): the account's
+    maintained holding groups (models.AccountHolding; pacm issue 8), never its blocks, in the order of
+    their index. Each row is a dict; `units` is what the group holds."""
+    from .models import AccountHolding
+
     return (
-        UnitBlock.objects.filter(account=account)
-        .values("activity_id", "activity__reference", "vintage", "authorization_status", "first_transferred",
-                "negligible_risk",  # STAN-METH-002 para 39(b): the tag shows on the statement
-                "activity__kind", "component__reference")  # a PoA's units, per CP (PROC-AC-003 v03.0 para 220)
-        .annotate(units=UNITS)
-        # The order of the index (account, activity, vintage, ...): the groups stream from it (issue 8).
-        .order_by("activity_id", "vintage", "authorization_status", "first_transferred")
+        AccountHolding.objects.filter(account=account, units__gt=0)
+        .values("id", "activity_id", "activity__reference", "vintage", "authorization_status", "first_transferred",
+                "negligible_risk", "activity__kind", "component__reference", "units")
+        .order_by(*HOLDINGS_ORDER)
     )
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from pacm.common.errors import Refused, ServiceError
 from pacm.common.forms import form_add_service_error
-from pacm.common.paging import keyset_page, keyset_union_page, page_get
+from pacm.common.paging import keyset_fields_page, keyset_page, keyset_union_page, page_get
 from pacm.common.submission import submit_once
 from pacm.engine.offers import available_actions
 from pacm.parties.models import Organisation
@@ -214,7 +214,9 @@ def _block_row(block):
 
 
 def _account_render(request, account, *, bound=None):
-    holdings = page_get(request, selectors.holdings(account), param="holdings", per_page=HOLDINGS_PAGE)
+    # The maintained holding groups a page at a time, keyset on their index (pacm issue 8).
+    holdings = keyset_fields_page(request, selectors.holdings(account), fields=selectors.HOLDINGS_ORDER,
+                                  param="holdings_after", per_page=HOLDINGS_PAGE)
     for row in holdings:
         row["status_label"] = STATUS_LABELS.get(row["authorization_status"], row["authorization_status"])
     # A6.4-STAN-METH-002 v01.0 paras 25, 44: units of a suspended activity are shown as such, with the

@@ -301,11 +301,20 @@ class LedgerMachine(RuleBasedStateMachine):
         # Only authorized units are ever first-transferred (4/CMA.6 para 11).
         assert not any(status == "mc" and flagged for *_, status, flagged in blocks)
 
-        # pacm issue 8: the maintained totals moved with every unit; none is negative.
-        from pacm.registry.services.totals import totals_differences, totals_stored
+        # pacm issue 8: the maintained totals, balances and holding groups moved with every unit; none is negative.
+        from pacm.registry.services.totals import (
+            balances_differences,
+            holdings_differences,
+            holdings_stored,
+            totals_differences,
+            totals_stored,
+        )
 
         assert totals_differences() == []
         assert all(value >= 0 for values in totals_stored().values() for value in values)
+        assert balances_differences() == []
+        assert holdings_differences() == []
+        assert all(units >= 0 for units in holdings_stored().values())
 
 
 @pytest.mark.django_db

@@ -29,7 +29,7 @@ from ..models import (
 from .accounts import accounts_lock, mechanism_accounts
 from .moves import WRITE_BATCH, LedgerError, block_split_off, first_transfer_flags, move_write, plan_take
 from .suspensions import suspension_check
-from .totals import ZERO, balance_deltas, delta_add, issue_deltas, move_deltas, totals_add
+from .totals import ZERO, balance_deltas, delta_add, holding_deltas_of_blocks, issue_deltas, move_deltas, totals_add
 
 OIMP_DEFINITIONS = (
     FirstTransferDefinition.ISSUANCE, FirstTransferDefinition.AUTHORIZATION, FirstTransferDefinition.USE
@@ -207,8 +207,9 @@ def _issue(*, issuance, activity, tranches, pending, actor_label, key, negligibl
     blocks = _issued_blocks(issuance=issuance, activity=activity, tranches=tranches, pending=pending,
                             next_free=_counters_advance(activity=activity, tranches=tranches), negligible=negligible)
     UnitBlock.objects.bulk_create(blocks)
-    totals_add(issue_deltas(blocks=blocks, account=pending), balance_deltas(takes=[(b, b.quantity) for b in blocks],
-                                                                             from_account=None, to_account=pending))
+    totals_add(issue_deltas(blocks=blocks, account=pending),
+               balance_deltas(takes=[(b, b.quantity) for b in blocks], from_account=None, to_account=pending),
+               holding_deltas_of_blocks(blocks))
     row = LedgerTransaction.objects.create(
         kind=TransactionKind.ISSUANCE, issuance=issuance, from_account=None, to_account=pending,
         quantity=sum(b.quantity for b in blocks), actor_label=actor_label, idempotency_key=key,
@@ -325,7 +326,8 @@ def _issuance_write(*, issuance, activity, tranches, pending, steps, levy_parts,
          for row in rows for block, start, end, flag in row.ranges],
         batch_size=WRITE_BATCH,
     )
-    totals_add(totals, balances)
+    # The blocks are in their final state: the holding groups are theirs (issued and children alike).
+    totals_add(totals, balances, holding_deltas_of_blocks([*issued, *children]))
     return rows
 
 

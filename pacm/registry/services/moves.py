@@ -14,7 +14,7 @@ from pacm.common.errors import ServiceError
 
 from ..models import LedgerEntry, LedgerTransaction, UnitBlock
 from .first_transfer import first_transfer_applies
-from .totals import balance_deltas, move_deltas, totals_add
+from .totals import balance_deltas, holding_deltas_of_move, move_deltas, totals_add
 
 FIRST_CHUNK = 8
 MAX_CHUNK = 256
@@ -106,6 +106,7 @@ def move_write(*, takes, from_account, to_account, kind, actor_label, issuance=N
     # The maintained totals move with the units, in this transaction (pacm issue 8).
     deltas = move_deltas(takes=takes, from_account=from_account, to_account=to_account, flags=flags)
     balances = balance_deltas(takes=takes, from_account=from_account, to_account=to_account)
+    holdings = holding_deltas_of_move(takes=takes, flags=flags, from_account=from_account, to_account=to_account)
     transaction_row = LedgerTransaction.objects.create(
         kind=kind, issuance=issuance, from_account=from_account, to_account=to_account,
         quantity=sum(take for _, take in takes), first_transfer=first_transfer,
@@ -144,6 +145,6 @@ def move_write(*, takes, from_account, to_account, kind, actor_label, issuance=N
         ],
         batch_size=WRITE_BATCH,
     )
-    totals_add(deltas, balances)
+    totals_add(deltas, balances, holdings)
     transaction_row.ranges = [(block, start, end, flag) for block, start, end, flag in entries]
     return transaction_row

@@ -1,17 +1,17 @@
-"""The maintained totals of the registry (models.RegistryTotal) and the accounts' balances
-(models.AccountBalance; pacm issue 8).
+"""The maintained totals of the registry (models.RegistryTotal), the accounts' balances
+(models.AccountBalance) and their holding groups (models.AccountHolding; pacm issue 8).
 
-Every ledger move adds its deltas to both in one statement (two on SQLite, which has no writing
-CTE), in the move's transaction; the rows are written in key order so two moves never lock them
-crosswise. `totals_compute` and `balances_compute` recompute them from the blocks and the ledger
-for the reconciliation command.
+Every ledger move adds its deltas to the three in one statement (three on SQLite, which has no
+writing CTE), in the move's transaction; the rows are written in key order so two moves never lock
+them crosswise. `totals_compute`, `balances_compute` and `holdings_compute` recompute them from the
+blocks and the ledger for the reconciliation command.
 """
 from collections import defaultdict
 
 from django.db import connection
 from django.db.models import F, Sum
 
-from ..models import TOTAL_SHARDS, AccountBalance, RegistryTotal, TransactionKind, UnitBlock
+from ..models import TOTAL_SHARDS, AccountBalance, AccountHolding, RegistryTotal, TransactionKind, UnitBlock
 
 KEY = ("account_kind", "authorization_status", "vintage", "shard")
 # What each row counts: units held, units issued, units first-transferred into accounts of its kind.
@@ -28,7 +28,54 @@ def shard_of(activity_id):
     return activity_id % TOTAL_SHARDS
 
 
-def _upserts(totals, balances):
+# A holding group: (account id, activity id, vintage, authorization status, first transferred,
+# negligible risk, component key); component key is the CP's id or 0 (models.AccountHolding).
+HOLDING_KEY = ("account_id", "activity_id", "vintage", "authorization_status", "first_transferred",
+               "negligible_risk", "component_key")
+
+
+def holding_key(block, *, account_id=None, first_transferred=None):
+    """The holding group of `block` (in `account_id`, with `first_transferred`, where they are about to change)."""
+    return (
+        block.account_id if account_id is None else account_id, block.activity_id, block.vintage,
+        block.authorization_status, block.first_transferred if first_transferred is None else first_transferred,
+        block.negligible_risk, block.component_id or 0,
+    )
+
+
+def holding_deltas_of_blocks(blocks):
+    """{holding key: units} of `blocks` as they are (units issued, or a plan's final state)."""
+    deltas = defaultdict(int)
+    for block in blocks:
+        deltas[holding_key(block)] += block.quantity
+    return deltas
+
+
+def holding_deltas_of_move(*, takes, flags, from_account, to_account):
+    """{holding key: units} of moving `takes` [(block, units)] out of `from_account` (the blocks as they
+    are before the move) into `to_account`, first-transferred where `flags` say so."""
+    deltas = defaultdict(int)
+    for (block, take), flag in zip(takes, flags, strict=True):
+        deltas[holding_key(block, account_id=from_account.pk)] -= take
+        deltas[holding_key(block, account_id=to_account.pk, first_transferred=block.first_transferred or flag)] += take
+    return deltas
+
+
+def _holdings_upsert(holdings):
+    rows = sorted((key, units) for key, units in holdings.items() if units)
+    if not rows:
+        return None
+    table = connection.ops.quote_name(AccountHolding._meta.db_table)
+    columns = ", ".join(HOLDING_KEY)
+    return (
+        f"INSERT INTO {table} ({columns}, component_id, units) VALUES "
+        + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+        + f" ON CONFLICT ({columns}) DO UPDATE SET units = {table}.units + excluded.units",
+        [p for key, units in rows for p in (*key, key[-1] or None, units)],
+    )
+
+
+def _upserts(totals, balances, holdings=None):
     """[(sql, params)]: the upserts that add these deltas, each in key order."""
     statements = []
     rows = sorted((key, value) for key, value in totals.items() if value != ZERO)
@@ -51,19 +98,24 @@ def _upserts(totals, balances):
             + f" ON CONFLICT (account_id, shard) DO UPDATE SET units = {table}.units + excluded.units",
             [p for (account_id, shard), units in rows for p in (account_id, shard, units)],
         ))
+    holding = _holdings_upsert(holdings or {})
+    if holding:
+        statements.append(holding)
     return statements
 
 
-def totals_add(deltas, balances=None):
-    """Add {(account kind, status, vintage, shard): (units, issued, first transferred)} to the maintained totals and
-    {(account id, shard): units} to the balances: one statement on PostgreSQL (a writing CTE)."""
-    statements = _upserts(deltas, balances or {})
+def totals_add(deltas, balances=None, holdings=None):
+    """Add {(account kind, status, vintage, shard): (units, issued, first transferred)} to the maintained totals,
+    {(account id, shard): units} to the balances and {holding key: units} to the holding groups: one statement on
+    PostgreSQL (writing CTEs)."""
+    statements = _upserts(deltas, balances or {}, holdings)
     if not statements:
         return
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and len(statements) == 2:
-            (first, first_params), (second, second_params) = statements
-            cursor.execute(f"WITH totals AS ({first}) {second}", first_params + second_params)
+        if connection.vendor == "postgresql" and len(statements) > 1:
+            *first, (last, last_params) = statements
+            ctes = ", ".join(f"w{i} AS ({sql})" for i, (sql, _) in enumerate(first))
+            cursor.execute(f"WITH {ctes} {last}", [p for _, params in first for p in params] + last_params)
             return
         for sql, params in statements:
             cursor.execute(sql, params)
@@ -116,6 +168,36 @@ def balances_rebuild():
     computed = balances_compute()
     AccountBalance.objects.all().delete()
     AccountBalance.objects.bulk_create([AccountBalance(account_id=a, shard=s, units=u) for (a, s), u in sorted(computed.items())])
+
+
+def holdings_compute():
+    """{holding key: units} recomputed from the blocks."""
+    rows = (UnitBlock.objects.values("account_id", "activity_id", "vintage", "authorization_status",
+                                     "first_transferred", "negligible_risk", "component_id")
+            .annotate(units=Sum(F("serial_end") - F("serial_start") + 1)).order_by())
+    return {(r["account_id"], r["activity_id"], r["vintage"], r["authorization_status"], r["first_transferred"],
+             r["negligible_risk"], r["component_id"] or 0): r["units"] for r in rows if r["units"]}
+
+
+def holdings_stored():
+    return {tuple(row[k] for k in HOLDING_KEY): row["units"]
+            for row in AccountHolding.objects.values(*HOLDING_KEY, "units") if row["units"]}
+
+
+def holdings_differences():
+    """[(holding key, stored, computed)] where the maintained holding groups and the blocks disagree."""
+    stored, computed = holdings_stored(), holdings_compute()
+    return [(key, stored.get(key, 0), computed.get(key, 0)) for key in sorted(set(stored) | set(computed))
+            if stored.get(key, 0) != computed.get(key, 0)]
+
+
+def holdings_rebuild():
+    computed = holdings_compute()
+    AccountHolding.objects.all().delete()
+    AccountHolding.objects.bulk_create([
+        AccountHolding(**dict(zip(HOLDING_KEY, key, strict=True)), component_id=key[-1] or None, units=units)
+        for key, units in sorted(computed.items())
+    ], batch_size=5000)
 
 
 def move_deltas(*, takes, from_account, to_account, flags=None):

@@ -1,5 +1,5 @@
-"""Recompute the registry's maintained totals and the accounts' balances from the blocks and the
-ledger (pacm issue 8).
+"""Recompute the registry's maintained totals, the accounts' balances and their holding groups from the
+blocks and the ledger (pacm issue 8).
 
     manage.py reconcile_totals          report every difference; exit status 1 if there is one
     manage.py reconcile_totals --fix    and replace the maintained rows with the recomputed ones
@@ -10,13 +10,15 @@ from django.db import transaction
 from pacm.registry.services.totals import (
     balances_differences,
     balances_rebuild,
+    holdings_differences,
+    holdings_rebuild,
     totals_differences,
     totals_rebuild,
 )
 
 
 class Command(BaseCommand):
-    help = "Compare the maintained registry totals and balances with the ledger; with --fix, rebuild them."
+    help = "Compare the maintained registry totals, balances and holdings with the ledger; with --fix, rebuild them."
 
     def add_arguments(self, parser):
         parser.add_argument("--fix", action="store_true", help="Replace the maintained rows with the recomputed ones.")
@@ -34,12 +36,21 @@ class Command(BaseCommand):
             for (account_id, shard), stored, computed in balances:
                 self.stdout.write(f"account {account_id} shard {shard}: stored balance {stored}; blocks hold {computed}")
             differences += balances
+            holdings = holdings_differences()
+            for (account_id, activity_id, vintage, status, first, negligible, component), stored, computed in holdings:
+                self.stdout.write(
+                    f"account {account_id} activity {activity_id} vintage {vintage} {status}"
+                    f"{' first transferred' if first else ''}{' negligible risk' if negligible else ''}"
+                    f"{f' CP {component}' if component else ''}: stored holding {stored}; blocks hold {computed}"
+                )
+            differences += holdings
             if not differences:
-                self.stdout.write("The maintained totals and balances match the ledger.")
+                self.stdout.write("The maintained totals, balances and holdings match the ledger.")
                 return
             if fix:
                 totals_rebuild()
                 balances_rebuild()
+                holdings_rebuild()
                 self.stdout.write(f"Fixed {len(differences)} row(s) from the ledger.")
                 return
         raise CommandError(f"{len(differences)} total(s) differ from the ledger; run with --fix to rebuild them.")
