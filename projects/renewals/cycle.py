@@ -64,7 +64,7 @@ RENEWAL = RequestKind(
     # within the window (a transitioned activity: within the year after its transition approval).
     entry=(S.VALIDATED,), requester=frozenset({DOE}),
     submit_labels=(_("Submit the renewal request"), _("Resubmit the renewal request")),
-    submit_guards=("renewal_window_open", "renewal_documents_on_file"),
+    submit_guards=("renewal_window_open", "renewal_documents_on_file", "renewal_methodology_in_force"),
     fee_guard="renewal_fee_settled",
     # Para 247 (section 5.1.3): the host Party's DNA or any SB member or alternate; para 249: the SB decides.
     reviewers=frozenset({DNA, SB}), deciders=frozenset({BOARD}),

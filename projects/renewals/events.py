@@ -17,7 +17,7 @@ shape_register(TRANSITIONED, _CONTEXT, {
 shape_register(REQUESTED, {
     "renewal", "renewal_kind", "subject", "previous_start", "previous_end", "new_start", "new_end", "validation_doe",
     "estimated_annual", "design", "window_opens", "window_closes", "transitioned", "renewals_left",
-}, {"report", "fee_usd", "fee_status"})
+}, {"report", "fee_usd", "fee_status", "methodology_version"})
 shape_register(BOARD_DECIDED, {"renewal", "proposed", "meeting", "agenda_item"})
 
 

@@ -142,3 +142,7 @@ def review_window_open(renewal):
 def cp_period_within_poa(renewal):
     """Checked again when the CP's period is renewed: the PoA period in force still covers it."""
     return _past_poa_end(renewal.new_start, renewal.poa.crediting_end)
+
+
+# STAN-AC-002 para 163(a), STAN-METH-002 para 35: checked again on the day of the DOE's submission.
+from .methodology import renewal_methodology_in_force  # noqa: E402,F401

@@ -101,7 +101,8 @@ def renewal_open(request, kind, reference):
         return services.renewal_request(
             subject=subject, user=request.user, validation_doe=data["validation_doe"],
             baseline_update=data["baseline_update"], additionality_update=data["additionality_update"],
-            estimated_annual=data["estimated_annual"], design=data["design"])
+            estimated_annual=data["estimated_annual"], design=data["design"],
+            methodology_version=data.get("methodology_version"), methodology_change=data.get("methodology_change", ""))
 
     return form_run(
         request, form=form, call=call, success=_("Renewal opened."), done_url=subject_url(subject),
