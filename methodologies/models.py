@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from pacm.common import bounds
 
+from .refund_ladders import refund_ladders_default
+
 
 class SectoralScope(models.Model):
     number = models.PositiveSmallIntegerField(unique=True)
@@ -387,6 +389,11 @@ class RuleSet(models.Model):
     cp_liability_days = models.PositiveSmallIntegerField(
         _("days for the DOE to cancel the units of an erroneous inclusion"), default=30,
         help_text=_("PROC-AC-003 v03.0 para 139"))
+    # A6.4-PROC-AC-002 v03.0 App.1 paras 7, 14, 17; A6.4-PROC-AC-003 v03.0 App.1 paras 7-8, 15, 19-20;
+    # A6.4-PROC-AC-001 v06.0 para 35: what of a paid fee is reimbursed, per stage (methodologies/refund_ladders.py).
+    refund_ladders = models.JSONField(
+        _("refund ladders of the fees"), default=refund_ladders_default,
+        help_text=_("{ladder: {stage: ['full'|'none'] or ['above'|'amount', 'USD']}}"))
 
     objects = RuleSetQuerySet.as_manager()
 

@@ -160,9 +160,19 @@ def _fire(name, renewal, user, *, comment="", expected_state=None, prepare=None,
                      expected_state=expected_state, prepare=prepare, after=after)
 
 
+# App.1 para 17 (PROC-AC-002), paras 19-20 (PROC-AC-003): a withdrawn or rejected renewal's paid fee.
+_ENDS = {"withdraw": "withdrawn", "withdraw_cp_renewal": "withdrawn", "reject": "rejected"}
+
+
 def _plain(name, machines=(RENEWAL_MACHINE, POA_RENEWAL_MACHINE)):
     def service(*, renewal, user=None, actor=None, comment="", expected_state=None):
-        return _fire(name, renewal, actor or user, comment=comment, expected_state=expected_state)
+        hooks = {}
+        if name in _ENDS:
+            from . import refunds
+
+            hooks = dict(zip(("prepare", "after"), refunds.refund_hooks(outcome=_ENDS[name],
+                                                                         record=refunds.renewal_refund)))
+        return _fire(name, renewal, actor or user, comment=comment, expected_state=expected_state, **hooks)
 
     service.__name__ = f"renewal_{name}"
     service.__doc__ = f"Fire '{name}' (projects/renewals/cycle.py declares who and when)."
