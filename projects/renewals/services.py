@@ -171,7 +171,7 @@ def _plain(name, machines=(RENEWAL_MACHINE, POA_RENEWAL_MACHINE)):
             from . import refunds
 
             hooks = dict(zip(("prepare", "after"), refunds.refund_hooks(outcome=_ENDS[name],
-                                                                         record=refunds.renewal_refund)))
+                                                                         record=refunds.renewal_refund), strict=True))
         return _fire(name, renewal, actor or user, comment=comment, expected_state=expected_state, **hooks)
 
     service.__name__ = f"renewal_{name}"

@@ -139,7 +139,8 @@ def _refund_hooks(name):
         return {}
     from ..renewals import refunds
 
-    return dict(zip(("prepare", "after"), refunds.refund_hooks(outcome=_ENDS[name], record=refunds.transition_refund)))
+    return dict(zip(("prepare", "after"), refunds.refund_hooks(outcome=_ENDS[name], record=refunds.transition_refund),
+                    strict=True))
 
 
 def _plain(name):
