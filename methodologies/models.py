@@ -346,6 +346,8 @@ class RuleSet(models.Model):
         default=7, help_text=_("PROC-AC-001 v06.0 para 47: modifications accepted, else deemed rejected")
     )
     transition_appeal_days = models.PositiveSmallIntegerField(default=28, help_text=_("PROC-AC-001 v06.0 paras 45, 51"))
+    transition_finalisation_appeal_days = models.PositiveSmallIntegerField(
+        default=14, help_text=_("PROC-AC-001 v06.0 para 55, footnote 18: appeal of a finalisation decision"))
 
     # Crediting periods (rules.md §7.1; RMP 31(f))
     crediting_earliest_start = models.DateField(default=datetime.date(2021, 1, 1))

@@ -13,6 +13,7 @@ BOARD_DECIDED = "renewal.board_decided"
 _CONTEXT = {"transition", "renewal", "renewal_kind", "subject"}
 shape_register(TRANSITIONED, _CONTEXT, {
     "fee_usd", "fee_status", "report", "crediting_start", "crediting_end", "renewals_left", "rule_set",
+    "approved_after_expiry",
 })
 shape_register(REQUESTED, {
     "renewal", "renewal_kind", "subject", "previous_start", "previous_end", "new_start", "new_end", "validation_doe",

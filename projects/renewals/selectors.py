@@ -46,3 +46,13 @@ def renewals_waiting(user):
     for machine in MACHINES:
         q |= Q(kind=machine.model.objects.kind) & waiting_q(user, machine, kinds=kinds)
     return _related(RenewalRequest._base_manager.filter(q))
+
+
+def approved_after_expiry(renewal):
+    """PROC-AC-002 para 234: the SB approved the renewal after the period had expired (renewal-16)."""
+    from pacm.events.models import Event
+
+    from .events import TRANSITIONED
+
+    return Event.objects.filter(stream=renewal.owner_row.stream, kind=TRANSITIONED, payload__renewal=renewal.number,
+                                payload__renewal_kind=renewal.kind, payload__approved_after_expiry=True).exists()

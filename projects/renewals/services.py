@@ -164,9 +164,22 @@ def _fire(name, renewal, user, *, comment="", expected_state=None, prepare=None,
 _ENDS = {"withdraw": "withdrawn", "withdraw_cp_renewal": "withdrawn", "reject": "rejected"}
 
 
+# PROC-AC-002 para 234: approved after the period expired: the participants may need a temporary
+# deviation from the monitoring plan (a post-registration change); the event says so (renewal-16).
+_APPROVALS = {"approve", "approve_by_timer"}
+
+
+def _approval_after(obj, _actor):
+    if timezone.localdate() > obj.previous_end:
+        return {"approved_after_expiry": True}
+    return None
+
+
 def _plain(name, machines=(RENEWAL_MACHINE, POA_RENEWAL_MACHINE)):
     def service(*, renewal, user=None, actor=None, comment="", expected_state=None):
         hooks = {}
+        if name in _APPROVALS:
+            hooks = {"after": _approval_after}
         if name in _ENDS:
             from . import refunds
 

@@ -53,7 +53,8 @@ def _page(request, renewal, *, bound=None, status=200):
         for offer in available_actions(request.user, renewal):
             rows.append({"offer": offer, "form": bound.get(offer.name) or write_form(offer.write, renewal),
                          "url": reverse("renewal-act", kwargs={"pk": renewal.pk, "name": offer.name})})
-    context = {"renewal": renewal, "subject": renewal.subject, "offers": rows, "subject_url": subject_url(renewal.subject)}
+    context = {"renewal": renewal, "subject": renewal.subject, "offers": rows, "subject_url": subject_url(renewal.subject),
+               "approved_after_expiry": selectors.approved_after_expiry(renewal)}
     return render(request, "renewals/renewal_detail.html", context, status=status)
 
 

@@ -512,3 +512,5 @@ def transition_request_provisional_finalisation(*, request, user, provisional, d
         return row
 
     return action_run(subject=request, name="request_provisional_finalisation", user=user, apply=apply, item=item)
+
+from . import finalisation  # noqa: E402,F401  (para 55: the finalisation request's actions)
