@@ -12,7 +12,7 @@ from .models import RenewalRequest
 # PROC-AC-002 para 81 (section 5.1.2, mutatis mutandis): a request is published once it passes
 # the checks; a CP's renewal is displayed once renewed (PROC-AC-003 para 302).
 PUBLISHED = (RenewalState.REVIEW_WINDOW, RenewalState.UNDER_REVIEW, RenewalState.APPROVED, RenewalState.RENEWED,
-             RenewalState.REJECTED, CPRenewalState.RENEWED)
+             RenewalState.REJECTED, CPRenewalState.RENEWED, CPRenewalState.UNDER_REVIEW, CPRenewalState.REVERSED)
 PAGE = 20
 
 

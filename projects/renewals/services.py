@@ -304,6 +304,7 @@ def board_proposals(renewal):
 
 @RENEWAL_MACHINE.serves("decide_as_board")
 @POA_RENEWAL_MACHINE.serves("decide_as_board")
+@CP_RENEWAL_MACHINE.serves("decide_as_board")
 def renewal_board_decision_record(*, renewal, user, transition, meeting, agenda_item, comment):
     """PROC-AC-002 para 249 (section 5.2; RMP 22): the secretariat records the SB's decision from the
     meeting report; the decision fires as the Board (as a transition request's: transition-4)."""
@@ -328,3 +329,6 @@ def renewal_board_decision_record(*, renewal, user, transition, meeting, agenda_
 
     return write_run(machine=machine, pk=renewal.pk, name="decide_as_board", user=user, apply=apply)
 
+
+
+from . import review  # noqa: E402,F401  (PROC-AC-003 paras 302, 305: the CP renewal's review)
