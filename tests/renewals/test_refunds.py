@@ -133,3 +133,24 @@ def test_the_fee_list_shows_the_refund_due(world, project, time_machine, client)
     page = client.get(f"/activities/{project.reference}/").content.decode()
     assert 'data-refund="due"' in page and "Refund due: USD 8,500.00 (Withdrawn)" in page
     assert "registration ladder, completeness, withdrawn (rule set 2025-08)" in page
+
+
+def test_a_withdrawn_cp_renewal_keeps_its_paid_fee(world, time_machine):
+    # PROC-AC-003 App.1 para 20: the CP renewal fee is not reimbursed.
+    from projects import services
+    from tests import factories as f
+
+    from .poa_helpers import included_cp, registered_poa
+
+    poa = registered_poa(world, years=20)
+    cp = included_cp(world, poa)
+    time_machine.move_to(datetime.datetime.combine(cp.crediting_end - datetime.timedelta(days=30), datetime.time(9),
+                                                   tzinfo=datetime.UTC), tick=False)
+    renewal = rs.cp_renewal_notify(
+        cp=cp, user=world.otto, baseline_update="Baseline updated.", estimated_annual=20_000,
+        design=f.pdf("cpdd-v2.pdf", content=f.pdf_bytes(f"CP-DD v2 {cp.reference}")),
+        report=f.pdf("cpvr-renewal.pdf", content=f.pdf_bytes(f"renewal VR {cp.reference}")))
+    services.fee_record_payment(fee=renewal.fee, user=world.sam, reference="WIRE-CPR")
+    rs.cp_renewal_withdraw(renewal=fresh(renewal), user=world.otto, comment="The implementer stops.")
+    refund = Refund.objects.get(fee=renewal.fee)
+    assert (refund.ladder, refund.amount_usd, refund.status) == ("cp", D("0.00"), "none")
