@@ -18,16 +18,17 @@ pytestmark = pytest.mark.django_db
 
 def test_withdrawn_at_the_completeness_check_the_fee_above_1500_is_refunded(world, time_machine, client):
     request = drive(world, time_machine, create(world, time_machine), S.COMPLETENESS)
-    assert (request.fee_usd, request.fee_status) == (Decimal("5000.00"), "paid")  # 40,000 t: tier 2
+    paid = request.fee_usd  # the registration fee of 40,000 t under the rule set in force (para 33)
+    assert request.fee_status == "paid" and paid > Decimal("1500")
     ts.transition_request_withdraw(request=request, user=world.ama, comment="We stay under the CDM.")
     refund = Refund.objects.get(transition_request=request)
     assert (refund.ladder, refund.stage, refund.outcome, refund.amount_usd, refund.status, refund.conditional) == (
-        "registration", "completeness", "withdrawn", Decimal("3500.00"), "due", True)
+        "registration", "completeness", "withdrawn", paid - Decimal("1500"), "due", True)  # App.1 para 7(b)
     kinds = list(Event.objects.filter(stream=request.stream).order_by("-sequence").values_list("kind", flat=True)[:2])
     assert kinds == ["transition.transitioned", "fee.refund_due"]
     client.force_login(world.ama)
     page = client.get(f"/transitions/{request.pk}/").content.decode()
-    assert 'data-refund="due"' in page and "Refund due: USD 3,500.00 (Withdrawn)" in page
+    assert 'data-refund="due"' in page and f"Refund due: USD {paid - 1500:,.2f} (Withdrawn)" in page
 
 
 def test_withdrawn_before_the_fee_is_paid_has_no_refund(world, time_machine):
