@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from pacm.common import bounds
 
+from .refund_ladders import refund_ladders_default
+
 
 class SectoralScope(models.Model):
     number = models.PositiveSmallIntegerField(unique=True)
@@ -344,6 +346,8 @@ class RuleSet(models.Model):
         default=7, help_text=_("PROC-AC-001 v06.0 para 47: modifications accepted, else deemed rejected")
     )
     transition_appeal_days = models.PositiveSmallIntegerField(default=28, help_text=_("PROC-AC-001 v06.0 paras 45, 51"))
+    transition_finalisation_appeal_days = models.PositiveSmallIntegerField(
+        default=14, help_text=_("PROC-AC-001 v06.0 para 55, footnote 18: appeal of a finalisation decision"))
 
     # Crediting periods (rules.md §7.1; RMP 31(f))
     crediting_earliest_start = models.DateField(default=datetime.date(2021, 1, 1))
@@ -387,6 +391,11 @@ class RuleSet(models.Model):
     cp_liability_days = models.PositiveSmallIntegerField(
         _("days for the DOE to cancel the units of an erroneous inclusion"), default=30,
         help_text=_("PROC-AC-003 v03.0 para 139"))
+    # A6.4-PROC-AC-002 v03.0 App.1 paras 7, 14, 17; A6.4-PROC-AC-003 v03.0 App.1 paras 7-8, 15, 19-20;
+    # A6.4-PROC-AC-001 v06.0 para 35: what of a paid fee is reimbursed, per stage (methodologies/refund_ladders.py).
+    refund_ladders = models.JSONField(
+        _("refund ladders of the fees"), default=refund_ladders_default,
+        help_text=_("{ladder: {stage: ['full'|'none'] or ['above'|'amount', 'USD']}}"))
 
     objects = RuleSetQuerySet.as_manager()
 

@@ -107,7 +107,7 @@ def activity_page_get(*, user, reference):
             # are on its page, so this page does not grow with the periods.
             Prefetch(
                 "fees", queryset=Fee.objects.filter(monitoring_period__isnull=True).select_related(
-                    "rule_set", "monitoring_period").order_by("assessed_at")
+                    "rule_set", "monitoring_period", "refund").order_by("assessed_at")
             ),
             Prefetch(
                 "documents",
@@ -195,7 +195,7 @@ def period_page_get(*, user, reference, number):
                 ),
             ),
             Prefetch("findings", queryset=Finding.objects.select_related("raised_by").order_by("number")),
-            Prefetch("fees", queryset=Fee.objects.select_related("rule_set").order_by("assessed_at")),
+            Prefetch("fees", queryset=Fee.objects.select_related("rule_set", "refund").order_by("assessed_at")),
         )
         .get()
     )

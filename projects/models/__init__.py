@@ -4,6 +4,7 @@ from .documents import Document, DocumentVersion
 from .fees import Fee
 from .findings import Finding
 from .monitoring import DistributionLine, IssuanceRequest, MonitoringPeriod, Reversal, VintageClaim
+from .refunds import Refund
 from .risk import RiskAssessment
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "HostApproval",
     "IssuanceRequest",
     "MonitoringPeriod",
+    "Refund",
     "Reversal",
     "RiskAssessment",
     "VintageClaim",

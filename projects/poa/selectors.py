@@ -55,7 +55,7 @@ def poa_page_get(*, user, reference):
     return (poas_visible_to(user).filter(reference=reference)
             .select_related("host_party", "methodology_version__methodology", "sectoral_scope", "validation_doe",
                             "poa_design")
-            .prefetch_related("participants", "eligibility_criteria", "fees__rule_set",
+            .prefetch_related("participants", "eligibility_criteria", "fees__rule_set", "fees__refund",
                               "documents__versions", "authorization_statements__dna")
             .get())
 

@@ -64,7 +64,7 @@ RENEWAL = RequestKind(
     # within the window (a transitioned activity: within the year after its transition approval).
     entry=(S.VALIDATED,), requester=frozenset({DOE}),
     submit_labels=(_("Submit the renewal request"), _("Resubmit the renewal request")),
-    submit_guards=("renewal_window_open", "renewal_documents_on_file"),
+    submit_guards=("renewal_window_open", "renewal_documents_on_file", "renewal_methodology_in_force"),
     fee_guard="renewal_fee_settled",
     # Para 247 (section 5.1.3): the host Party's DNA or any SB member or alternate; para 249: the SB decides.
     reviewers=frozenset({DNA, SB}), deciders=frozenset({BOARD}),
@@ -112,6 +112,9 @@ class CPRenewalState(models.TextChoices):
     NOTIFIED = "cp_notified", _("Renewal notified: fee statement issued")
     RENEWED = "cp_renewed", _("Crediting period renewed")
     WITHDRAWN = "cp_withdrawn", _("Notification withdrawn")
+    # PROC-AC-003 v03.0 paras 302, 305 (section 6.2.5 mutatis mutandis; renewals/review.py).
+    UNDER_REVIEW = "cp_under_review", _("Renewal under review (erroneous renewal?)")
+    REVERSED = "cp_reversed", _("Renewal reversed by the SB (erroneous)")
 
 
 C = CPRenewalState
@@ -123,4 +126,28 @@ CP_RENEWAL_TRANSITIONS = (
     T("withdraw_cp_renewal", C.NOTIFIED, C.WITHDRAWN, {DOE}, _("Withdraw the renewal notification"),
       needs_reason=True, style="danger", pending=False),
 )
-CP_RENEWAL_TERMINAL = frozenset({C.RENEWED, C.WITHDRAWN})
+CP_RENEWAL_TRANSITIONS += (
+    # Para 302: the secretariat's sample assessment, and para 305 (paras 128-132 mutatis mutandis): a
+    # host's DNA or an SB member, within the rule set's days after the renewal, requests review of an
+    # erroneous renewal; the SB confirms it or reverses it with immediate effect (renewal-17).
+    T("request_renewal_review", C.RENEWED, C.UNDER_REVIEW, {DNA, SB, SEC},
+      _("Request review of the renewal (sample assessment or erroneous renewal)"), needs_reason=True,
+      style="warning", guards=("cp_renewal_review_in_time", "cp_renewal_is_latest"), pending=False),
+    T("confirm_renewal", C.UNDER_REVIEW, C.RENEWED, {BOARD}, _("Confirm the renewal"), needs_reason=True),
+    T("reverse_renewal", C.UNDER_REVIEW, C.REVERSED, {BOARD}, _("Reverse the renewal (erroneous)"),
+      needs_reason=True, style="danger"),
+)
+
+
+def _waiting_cp_review():
+    from django.db.models import Q
+
+    return Q(state=C.UNDER_REVIEW)
+
+
+CP_RENEWAL_ACTIONS = (
+    # Para 132 (RMP 22): the secretariat records the SB's decision from its meeting.
+    Act("decide_as_board", C.UNDER_REVIEW, {SEC}, _("Record the Board's decision"), pending=True,
+        waiting=_waiting_cp_review),
+)
+CP_RENEWAL_TERMINAL = frozenset({C.REVERSED, C.WITHDRAWN})

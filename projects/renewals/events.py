@@ -13,11 +13,12 @@ BOARD_DECIDED = "renewal.board_decided"
 _CONTEXT = {"transition", "renewal", "renewal_kind", "subject"}
 shape_register(TRANSITIONED, _CONTEXT, {
     "fee_usd", "fee_status", "report", "crediting_start", "crediting_end", "renewals_left", "rule_set",
+    "approved_after_expiry",
 })
 shape_register(REQUESTED, {
     "renewal", "renewal_kind", "subject", "previous_start", "previous_end", "new_start", "new_end", "validation_doe",
     "estimated_annual", "design", "window_opens", "window_closes", "transitioned", "renewals_left",
-}, {"report", "fee_usd", "fee_status"})
+}, {"report", "fee_usd", "fee_status", "methodology_version"})
 shape_register(BOARD_DECIDED, {"renewal", "proposed", "meeting", "agenda_item"})
 
 

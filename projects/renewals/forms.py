@@ -3,6 +3,7 @@ Every field is bounded where it enters (pacm.common.bounds)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from methodologies.models import MethodologyVersion
 from pacm.common import bounds
 from pacm.common.forms import BootstrapMixin, ModelChoiceField, TextField, text_area, whole_field
 from pacm.common.submission import SubmissionKeyMixin
@@ -23,6 +24,15 @@ class RenewalRequestForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     estimated_annual = whole_field(maximum=bounds.ESTIMATE_MAX, unit=_("t CO2e"),
                                    label=_("Updated estimated annual reductions or removals (t CO2e)"))
     design = forms.FileField(label=_("New version of the design document"), help_text=_("A PDF or office document."))
+    # STAN-AC-002 para 163 (STAN-METH-002 para 35): empty = the latest version in force of the registered one.
+    methodology_version = ModelChoiceField(
+        queryset=MethodologyVersion.objects.filter(status=MethodologyVersion.Status.APPROVED).select_related(
+            "methodology").order_by("methodology__code", "-valid_from"), required=False,
+        label=_("Methodology version applied"),
+        help_text=_("Leave empty for the latest version in force of the registered methodology "
+                    "(A6.4-STAN-AC-002 para 163(a))."))
+    methodology_change = text_area(2, max_length=5_000, required=False,
+                                   label=_("Why another methodology is applied (para 163(b)-(c))"))
 
 
 class CPRenewalNotifyForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):

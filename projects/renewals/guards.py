@@ -1,4 +1,6 @@
 """Guards of the renewal machines and of the writes that open a renewal (each None, or a Blocked)."""
+import datetime
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -142,3 +144,36 @@ def review_window_open(renewal):
 def cp_period_within_poa(renewal):
     """Checked again when the CP's period is renewed: the PoA period in force still covers it."""
     return _past_poa_end(renewal.new_start, renewal.poa.crediting_end)
+
+
+# STAN-AC-002 para 163(a), STAN-METH-002 para 35: checked again on the day of the DOE's submission.
+from .methodology import renewal_methodology_in_force  # noqa: E402,F401
+
+# --- PROC-AC-003 paras 302, 305 (paras 128-132 mutatis mutandis): the review of an erroneous CP renewal
+
+def review_last_day(renewal):
+    rule_set = periods.rules(timezone.localdate(renewal.renewed_at))
+    return timezone.localdate(renewal.renewed_at) + datetime.timedelta(days=rule_set.cp_inclusion_review_days)
+
+
+def cp_renewal_review_in_time(renewal):
+    """Para 128 mutatis mutandis: within one year after the renewal (renewal-17)."""
+    if renewal.renewed_at is None:
+        return None
+    last = review_last_day(renewal)
+    if timezone.localdate() > last:
+        params = {"last": last.isoformat()}
+        return Blocked(code="cp_renewal_review_late", params=params, message=_(
+            "A review of this renewal had to be requested by %(last)s, one year after the renewal "
+            "(A6.4-PROC-AC-003 paras 128, 305).") % params)
+    return None
+
+
+def cp_renewal_is_latest(renewal):
+    """Only the CP's latest renewal is reviewed: a reversal ends the crediting period it extended."""
+    later = periods.renewed_of(renewal.component).filter(number__gt=renewal.number).exists()
+    if later:
+        return Blocked(code="cp_renewal_not_latest", message=_(
+            "A later renewal of this CP's crediting period exists: review the latest one (A6.4-PROC-AC-003 para "
+            "305)."))
+    return None

@@ -66,7 +66,8 @@ POA_RENEWAL_MACHINE = _pipeline_machine("poa_renewal", PoARenewal, "poa", (
 
 CP_RENEWAL_MACHINE = Machine(
     name="cp_renewal", model=CPRenewal, states=cycle.CPRenewalState, initial=cycle.CPRenewalState.NOTIFIED,
-    transitions=cycle.CP_RENEWAL_TRANSITIONS, terminal=cycle.CP_RENEWAL_TERMINAL, owner="poa",
+    transitions=cycle.CP_RENEWAL_TRANSITIONS, actions=cycle.CP_RENEWAL_ACTIONS, terminal=cycle.CP_RENEWAL_TERMINAL,
+    owner="poa",
     ties=(Tie(Role.PARTICIPANT, K.PARTICIPANT, "component__participants"),
           Tie(Role.PARTICIPANT, K.PARTICIPANT, "poa__participants"),
           Tie(Role.DOE, K.DOE, "validation_doe"),

@@ -59,6 +59,11 @@ class RenewalRequest(RenewalTransitions, FSMModelMixin, models.Model):
                                        related_name="+")
     report_version = models.ForeignKey("projects.DocumentVersion", null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="+")
+    # STAN-AC-002 para 163 (STAN-METH-002 para 35): the methodology version the update applies, and
+    # why another methodology than the registered one (para 163(b)-(c)); renewals/methodology.py.
+    methodology_version = models.ForeignKey("methodologies.MethodologyVersion", null=True, blank=True,
+                                            on_delete=models.PROTECT, related_name="+")
+    methodology_change = models.TextField(_("why another methodology is applied"), blank=True)
     fee = models.OneToOneField("projects.Fee", null=True, blank=True, on_delete=models.PROTECT, related_name="renewal")
     # PROC-AC-002 para 243 / PROC-AC-003 paras 287, 304: a transitioned subject's own window.
     transitioned = models.BooleanField(default=False)

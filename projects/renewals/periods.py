@@ -46,7 +46,9 @@ def renewals_of(subject):
 def renewed_of(subject):
     from .cycle import CPRenewalState, RenewalState
 
-    return renewals_of(subject).filter(state__in=(RenewalState.RENEWED, CPRenewalState.RENEWED)).order_by("number")
+    # A CP renewal under review stays in force until the SB reverses it (PROC-AC-003 paras 132, 305).
+    renewed = (RenewalState.RENEWED, CPRenewalState.RENEWED, CPRenewalState.UNDER_REVIEW)
+    return renewals_of(subject).filter(state__in=renewed).order_by("number")
 
 
 def _removals(subject):

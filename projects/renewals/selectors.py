@@ -12,7 +12,7 @@ from .models import RenewalRequest
 # PROC-AC-002 para 81 (section 5.1.2, mutatis mutandis): a request is published once it passes
 # the checks; a CP's renewal is displayed once renewed (PROC-AC-003 para 302).
 PUBLISHED = (RenewalState.REVIEW_WINDOW, RenewalState.UNDER_REVIEW, RenewalState.APPROVED, RenewalState.RENEWED,
-             RenewalState.REJECTED, CPRenewalState.RENEWED)
+             RenewalState.REJECTED, CPRenewalState.RENEWED, CPRenewalState.UNDER_REVIEW, CPRenewalState.REVERSED)
 PAGE = 20
 
 
@@ -46,3 +46,13 @@ def renewals_waiting(user):
     for machine in MACHINES:
         q |= Q(kind=machine.model.objects.kind) & waiting_q(user, machine, kinds=kinds)
     return _related(RenewalRequest._base_manager.filter(q))
+
+
+def approved_after_expiry(renewal):
+    """PROC-AC-002 para 234: the SB approved the renewal after the period had expired (renewal-16)."""
+    from pacm.events.models import Event
+
+    from .events import TRANSITIONED
+
+    return Event.objects.filter(stream=renewal.owner_row.stream, kind=TRANSITIONED, payload__renewal=renewal.number,
+                                payload__renewal_kind=renewal.kind, payload__approved_after_expiry=True).exists()

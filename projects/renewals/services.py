@@ -67,23 +67,50 @@ def _row(model, subject, *, rule_set, **fields):
     )
 
 
+def _methodology(subject, version, change_reason):
+    """STAN-AC-002 para 163 (STAN-METH-002 para 35): the version named, or by default the latest in force
+    of the registered methodology; checked on today's date (and again at the DOE's submission)."""
+    from methodologies.models import MethodologyVersion
+
+    from . import methodology
+
+    change_reason = bounds.text_clean(change_reason or "")
+    if len(change_reason) > 5_000:
+        raise ServiceError(_("At most 5,000 characters."), field="methodology_change", code="too_long")
+    if version is None:
+        version = methodology.default_version(subject)
+    elif not isinstance(version, MethodologyVersion):
+        raise ServiceError(_("Choose the methodology version the updated design document applies."),
+                           field="methodology_version", code="renewal_methodology_required")
+    problem = version if not isinstance(version, MethodologyVersion) else methodology.version_problem(
+        subject, version, timezone.localdate(), change_reason=change_reason)
+    if problem is not None:
+        field = "methodology_change" if problem.code == "renewal_methodology_change_reason" else "methodology_version"
+        raise ServiceError(problem.message, field=field, code=problem.code, params=problem.params)
+    return version, change_reason
+
+
 def renewal_request(*, subject, user, validation_doe, baseline_update, estimated_annual, design,
-                    additionality_update=""):
+                    additionality_update="", methodology_version=None, methodology_change=""):
     """PROC-AC-002 paras 235, 238 (PROC-AC-003 paras 280, 282): the participants update the design
     document (STAN-AC-002 para 162: baseline with its downward adjustment, additionality, the
-    estimate) and submit it to the DOE they contracted. `subject`: an activity or a PoA."""
+    estimate; para 163: the valid methodology version) and submit it to the DOE they contracted.
+    `subject`: an activity or a PoA."""
     baseline, additionality, estimate = _texts(baseline_update, additionality_update, estimated_annual)
     upload_check(design)
     _doe_check(validation_doe, subject.sectoral_scope)
+    version, change = _methodology(subject, methodology_version, methodology_change)
     model = PoARenewal if subject.kind == "poa" else RenewalRequest
 
     def apply(obj, actor):
         rule_set = periods.rules()
-        version = document_store(activity=obj, actor=actor, kind=Document.Kind.PDD, uploaded=design)
+        design_version = document_store(activity=obj, actor=actor, kind=Document.Kind.PDD, uploaded=design)
         renewal = _row(model, obj, rule_set=rule_set, validation_doe=validation_doe,
                        baseline_update=baseline, additionality_update=additionality, estimated_annual=estimate,
-                       design_version=version, state=RenewalState.UNDER_VALIDATION)
-        events.renewal_requested(renewal=renewal, actor=actor, renewals_left=periods.renewals_left(obj, rule_set))
+                       design_version=design_version, methodology_version=version, methodology_change=change,
+                       state=RenewalState.UNDER_VALIDATION)
+        events.renewal_requested(renewal=renewal, actor=actor, renewals_left=periods.renewals_left(obj, rule_set),
+                                 extra={"methodology_version": str(version)})
         return renewal
 
     return action_run(subject=subject, name="request_renewal", user=user, apply=apply)
@@ -95,6 +122,9 @@ def cp_renewal_notify(*, cp, user, baseline_update, estimated_annual, design, re
     baseline, _a, estimate = _texts(baseline_update, "", estimated_annual)
     upload_check(design)
     upload_check(report)
+    # STAN-AC-004 (as STAN-AC-002 para 163(a)): the notification is the submission: the PoA's
+    # methodology in its latest version in force today.
+    version, _change = _methodology(cp, None, "")
 
     def apply(obj, actor):
         rule_set = periods.rules()
@@ -110,10 +140,10 @@ def cp_renewal_notify(*, cp, user, baseline_update, estimated_annual, design, re
         renewal = _row(CPRenewal, obj, rule_set=rule_set, validation_doe=actor.organisation,
                        baseline_update=baseline, estimated_annual=estimate, design_version=design_version,
                        report_version=report_version, fee=fee, submitted_at=timezone.now(),
-                       state=CPRenewalState.NOTIFIED)
+                       methodology_version=version, state=CPRenewalState.NOTIFIED)
         events.renewal_requested(renewal=renewal, actor=actor, renewals_left=periods.renewals_left(obj, rule_set),
                                  extra={"report": events._version(report_version), "fee_usd": str(fee.amount_usd),
-                                        "fee_status": fee.status})
+                                        "fee_status": fee.status, "methodology_version": str(version)})
         return renewal
 
     return action_run(subject=cp, name="notify_renewal", user=user, apply=apply)
@@ -130,9 +160,32 @@ def _fire(name, renewal, user, *, comment="", expected_state=None, prepare=None,
                      expected_state=expected_state, prepare=prepare, after=after)
 
 
+# App.1 para 17 (PROC-AC-002), paras 19-20 (PROC-AC-003): a withdrawn or rejected renewal's paid fee.
+_ENDS = {"withdraw": "withdrawn", "withdraw_cp_renewal": "withdrawn", "reject": "rejected"}
+
+
+# PROC-AC-002 para 234: approved after the period expired: the participants may need a temporary
+# deviation from the monitoring plan (a post-registration change); the event says so (renewal-16).
+_APPROVALS = {"approve", "approve_by_timer"}
+
+
+def _approval_after(obj, _actor):
+    if timezone.localdate() > obj.previous_end:
+        return {"approved_after_expiry": True}
+    return None
+
+
 def _plain(name, machines=(RENEWAL_MACHINE, POA_RENEWAL_MACHINE)):
     def service(*, renewal, user=None, actor=None, comment="", expected_state=None):
-        return _fire(name, renewal, actor or user, comment=comment, expected_state=expected_state)
+        hooks = {}
+        if name in _APPROVALS:
+            hooks = {"after": _approval_after}
+        if name in _ENDS:
+            from . import refunds
+
+            hooks = dict(zip(("prepare", "after"), refunds.refund_hooks(outcome=_ENDS[name],
+                                                                         record=refunds.renewal_refund), strict=True))
+        return _fire(name, renewal, actor or user, comment=comment, expected_state=expected_state, **hooks)
 
     service.__name__ = f"renewal_{name}"
     service.__doc__ = f"Fire '{name}' (projects/renewals/cycle.py declares who and when)."
@@ -251,6 +304,7 @@ def board_proposals(renewal):
 
 @RENEWAL_MACHINE.serves("decide_as_board")
 @POA_RENEWAL_MACHINE.serves("decide_as_board")
+@CP_RENEWAL_MACHINE.serves("decide_as_board")
 def renewal_board_decision_record(*, renewal, user, transition, meeting, agenda_item, comment):
     """PROC-AC-002 para 249 (section 5.2; RMP 22): the secretariat records the SB's decision from the
     meeting report; the decision fires as the Board (as a transition request's: transition-4)."""
@@ -275,3 +329,6 @@ def renewal_board_decision_record(*, renewal, user, transition, meeting, agenda_
 
     return write_run(machine=machine, pk=renewal.pk, name="decide_as_board", user=user, apply=apply)
 
+
+
+from . import review  # noqa: E402,F401  (PROC-AC-003 paras 302, 305: the CP renewal's review)

@@ -53,7 +53,8 @@ def _page(request, renewal, *, bound=None, status=200):
         for offer in available_actions(request.user, renewal):
             rows.append({"offer": offer, "form": bound.get(offer.name) or write_form(offer.write, renewal),
                          "url": reverse("renewal-act", kwargs={"pk": renewal.pk, "name": offer.name})})
-    context = {"renewal": renewal, "subject": renewal.subject, "offers": rows, "subject_url": subject_url(renewal.subject)}
+    context = {"renewal": renewal, "subject": renewal.subject, "offers": rows, "subject_url": subject_url(renewal.subject),
+               "approved_after_expiry": selectors.approved_after_expiry(renewal)}
     return render(request, "renewals/renewal_detail.html", context, status=status)
 
 
@@ -101,7 +102,8 @@ def renewal_open(request, kind, reference):
         return services.renewal_request(
             subject=subject, user=request.user, validation_doe=data["validation_doe"],
             baseline_update=data["baseline_update"], additionality_update=data["additionality_update"],
-            estimated_annual=data["estimated_annual"], design=data["design"])
+            estimated_annual=data["estimated_annual"], design=data["design"],
+            methodology_version=data.get("methodology_version"), methodology_change=data.get("methodology_change", ""))
 
     return form_run(
         request, form=form, call=call, success=_("Renewal opened."), done_url=subject_url(subject),

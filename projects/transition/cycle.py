@@ -177,8 +177,45 @@ TRANSITION_ACTIONS += (
     Act("record_provisional_issuance", (*_OPEN_BEFORE_DECISION, S.APPROVED, S.TRANSITIONED), {AP},
         _("Record a provisional issuance request made under the CDM")),
     Act("request_provisional_finalisation", S.TRANSITIONED, {AP}, _("Request the finalisation of a provisional issuance"),
-        items=_provisional, item_ok=lambda item, actor: item.status == "provisional",
+        items=_provisional, item_ok=lambda item, actor: item.status in ("provisional", "returned"),
         guards=("cdm_methodology_kept",), pending=True, waiting=_waiting_provisional),
+)
+
+
+def _status(*statuses):
+    return lambda item, actor: item.status in statuses
+
+
+def _in_review_window(item, actor):
+    from pacm.common import clock
+
+    return item.status == "review_window" and item.review_due_at is not None and clock.now() < item.review_due_at
+
+
+def _appeal_over(item, actor):
+    from .finalisation import appeal_over
+
+    return appeal_over(item)
+
+
+TRANSITION_ACTIONS += (
+    # Para 55 ("section 5 ... mutatis mutandis"): the finalisation request runs as a request: the
+    # secretariat's check (paras 37-38), returned for corrections or published with the review
+    # window (para 40); a review by the host or an SB member; the SB's decision recorded from its
+    # meeting (para 46); deemed approved without review (para 44); 14 days for appeal (footnote 18);
+    # then the participants submit the revised monitoring report as a monitoring period of the
+    # registered activity (projects/transition/finalisation.py).
+    Act("return_finalisation", S.TRANSITIONED, {SEC}, _("Return the finalisation request for corrections"),
+        items=_provisional, item_ok=_status("finalisation_requested"), pending=True),
+    Act("pass_finalisation_checks", S.TRANSITIONED, {SEC}, _("Pass the finalisation checks and publish"),
+        items=_provisional, item_ok=_status("finalisation_requested"), pending=True),
+    Act("request_finalisation_review", S.TRANSITIONED, {DNA, SB}, _("Request review of the finalisation"),
+        items=_provisional, item_ok=_in_review_window),
+    Act("decide_finalisation", S.TRANSITIONED, {SEC}, _("Record the Board's decision on the finalisation"),
+        items=_provisional, item_ok=_status("under_review"), pending=True),
+    Act("submit_finalised_period", S.TRANSITIONED, {AP},
+        _("Submit the revised monitoring report as a monitoring period"),
+        items=_provisional, item_ok=_appeal_over, pending=True),
 )
 
 TRANSITION_TERMINAL = frozenset({S.TRANSITIONED, S.REJECTED, S.EXPIRED, S.WITHDRAWN})

@@ -147,6 +147,13 @@ class ProvisionalIssuance(models.Model):
     class Status(models.TextChoices):
         PROVISIONAL = "provisional", _("Provisional (under the CDM)")
         FINALISATION_REQUESTED = "finalisation_requested", _("Finalisation requested")
+        # Para 55 ("section 5 ... mutatis mutandis"), footnote 18 (projects/transition/finalisation.py).
+        RETURNED = "returned", _("Finalisation returned for corrections")
+        REVIEW_WINDOW = "review_window", _("Finalisation: review window")
+        UNDER_REVIEW = "under_review", _("Finalisation under SB review")
+        APPROVED = "approved", _("Finalisation approved (appeal window)")
+        REJECTED = "rejected", _("Finalisation rejected")
+        FINALISED = "finalised", _("Finalised: monitoring period of the registered activity")
 
     request = models.ForeignKey(TransitionRequest, on_delete=models.PROTECT, related_name="provisional_issuances")
     cdm_request_reference = models.CharField(_("CDM provisional request reference"), max_length=40)
@@ -160,6 +167,12 @@ class ProvisionalIssuance(models.Model):
     revised_monitoring_report = models.TextField(blank=True)  # para 55(a)(i)
     recorded_at = models.DateTimeField()
     finalisation_requested_at = models.DateTimeField(null=True, blank=True)
+    # Paras 40, 44 (review window), 46 (the SB's decision), footnote 18 (14-day appeal window).
+    review_due_at = models.DateTimeField(null=True, blank=True)
+    appeal_ends_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=60, blank=True)
+    monitoring_period = models.OneToOneField("projects.MonitoringPeriod", null=True, blank=True,
+                                             on_delete=models.PROTECT, related_name="provisional_issuance")
 
     class Meta:
         ordering = ["request", "period_start", "pk"]

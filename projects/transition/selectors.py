@@ -23,7 +23,7 @@ def transition_requests_visible_to(user):
 def transition_request_page_get(*, user, pk):
     return transition_requests_visible_to(user).select_related(
         "methodology_version__methodology", "sectoral_scope", "activity", "host_approved_by", "validation_doe",
-        "fee_rule_set").get(pk=pk)
+        "fee_rule_set", "refund").get(pk=pk)
 
 
 def transition_requests_waiting(user):

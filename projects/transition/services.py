@@ -130,10 +130,24 @@ def _fire(name, request, user, *, comment="", expected_state=None, prepare=None,
                      expected_state=expected_state, prepare=prepare, after=after)
 
 
+# PROC-AC-001 v06.0 para 35: a withdrawn or rejected request's paid fee (projects/renewals/refunds.py).
+_ENDS = {"withdraw": "withdrawn", "reject_unaccepted": "rejected"}
+
+
+def _refund_hooks(name):
+    if name not in _ENDS:
+        return {}
+    from ..renewals import refunds
+
+    return dict(zip(("prepare", "after"), refunds.refund_hooks(outcome=_ENDS[name], record=refunds.transition_refund),
+                    strict=True))
+
+
 def _plain(name):
     """The service of a transition with no inputs beyond the reasons (actors as declared)."""
     def service(*, request, user=None, actor=None, comment="", expected_state=None):
-        return _fire(name, request, actor or user, comment=comment, expected_state=expected_state)
+        return _fire(name, request, actor or user, comment=comment, expected_state=expected_state,
+                     **_refund_hooks(name))
 
     service.__name__ = f"transition_request_{name}"
     service.__doc__ = f"Fire '{name}' (projects/transition/cycle.py declares who and when)."
@@ -275,12 +289,19 @@ def transition_request_pass_substantive_check(*, request, user, expected_state=N
 
 @M.serves("reject")
 def transition_request_reject(*, request, user=None, actor=None, comment="", expected_state=None):
-    """Para 49: rejected by the SB, the CDM activity may not request transition again."""
+    """Para 49: rejected by the SB, the CDM activity may not request transition again; para 35: the
+    paid fee's refund (none, as a rejected registration's)."""
+    from ..renewals import refunds
+
+    prepare, refund = refunds.refund_hooks(outcome="rejected", record=refunds.transition_refund)
+
     def after(obj, _actor):
         obj.rejected_by_board = True
         obj.save(update_fields=["rejected_by_board"])
+        refund(obj, _actor)
 
-    return _fire("reject", request, actor or user, comment=comment, expected_state=expected_state, after=after)
+    return _fire("reject", request, actor or user, comment=comment, expected_state=expected_state, prepare=prepare,
+                 after=after)
 
 
 @M.serves("approve_with_modifications")
@@ -491,3 +512,5 @@ def transition_request_provisional_finalisation(*, request, user, provisional, d
         return row
 
     return action_run(subject=request, name="request_provisional_finalisation", user=user, apply=apply, item=item)
+
+from . import finalisation  # noqa: E402,F401  (para 55: the finalisation request's actions)

@@ -80,6 +80,12 @@ FORMS = {
 }
 
 
+# Para 55, footnote 18: the finalisation request's steps (projects/transition/finalisation_forms.py).
+from .finalisation_forms import FORMS as _FINALISATION_FORMS  # noqa: E402
+
+FORMS.update(_FINALISATION_FORMS)
+
+
 def _form_for(offer, request_obj, data=None):
     if offer.name in FORMS:
         form = FORMS[offer.name][0](data, request_obj)
@@ -157,6 +163,7 @@ def transition_act(request, pk, name):
     offers.require(name, spec.label.lower())
     offer = offers.get(name)
     form = _form_for(offer, request_obj, request.POST)
+    form.files = request.FILES  # the revised monitoring report of submit_finalised_period
     if name in FORMS:
         call = lambda data: FORMS[name][1](request_obj, request.user, data)  # noqa: E731
     else:

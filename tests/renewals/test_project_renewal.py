@@ -179,8 +179,9 @@ def test_the_sb_reviews_and_rejects_a_renewal(world, project, time_machine):
                                      agenda_item="4.2", comment="The downward adjustment is not applied.")
     assert fresh(renewal).state == S.REJECTED
     assert Activity.objects.get(pk=project.pk).crediting_end == project.crediting_end
-    assert renewal_events(project.stream, last_sequence(project.stream) - 2) == [
-        ("renewal.board_decided", None), ("renewal.transitioned", "reject"),
+    # App.1 paras 17, 7(d): the paid renewal fee of a rejected request is not reimbursed (refund-1).
+    assert renewal_events(project.stream, last_sequence(project.stream) - 3) == [
+        ("renewal.board_decided", None), ("fee.refund_due", None), ("renewal.transitioned", "reject"),
     ]
 
 
