@@ -305,6 +305,7 @@ for _machine in (ACTIVITY, PERIOD):
     api_write(_machine, "record_fee_payment")(_fee_record_payment)
 
 from . import api_documents  # noqa: E402,F401  (document uploads, multipart: on this router)
+from . import api_writes  # noqa: E402,F401  (composite and formset writes, the monitoring report)
 
 api.add_router("/activities", router)
 
