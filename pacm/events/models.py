@@ -67,6 +67,9 @@ class EventKind(models.TextChoices):
     TERMINATION_TRANSITIONED = "removals.termination_transitioned", _("Termination of post-crediting monitoring: decided")
     STRESS_TEST_RUN = "buffer.stress_test_run", _("Buffer stress test run")
     STRESS_TEST_TRANSITIONED = "buffer.stress_test_transitioned", _("Buffer stress test: state changed")
+    # pacm issue 9 (API): a person's API token created or revoked (pacm.api.tokens; stream person:<id>).
+    API_TOKEN_CREATED = "api.token_created", _("API token created")
+    API_TOKEN_REVOKED = "api.token_revoked", _("API token revoked")
 
 
 GENESIS = "0" * 64
