@@ -25,13 +25,12 @@ from django.http import Http404, QueryDict
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import File, Form, Schema
-from ninja import Path as PathParam
 from ninja.files import UploadedFile
 
 from pacm.api.actions import api_write, form_read, formset_read, subject_routes
 from pacm.api.api import ERRORS
 from pacm.api.auth import SIGNED_IN
-from pacm.api.events import event_out
+from pacm.api.events import EventViewer, event_out
 from pacm.api.schemas import EventOut, SubjectOut
 from pacm.common.errors import ServiceError
 from pacm.events.models import Event
@@ -239,4 +238,5 @@ def period_submit(request, start: str = Form(..., max_length=10), end: str = For
             error.field = "report"
         raise
     events = Event.objects.filter(stream=stream, sequence__gt=before).select_related("organisation").order_by("sequence")
-    return {"subject": period_subject(period), "events": [event_out(e) for e in events[:50]]}
+    viewer = EventViewer(request.auth.user, activity)  # as the page's timeline shows them to this caller
+    return {"subject": period_subject(period), "events": [event_out(e, viewer) for e in events[:50]]}

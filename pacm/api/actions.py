@@ -16,7 +16,7 @@ from pacm.engine.machines import machine_for
 from pacm.engine.offers import available_actions
 from pacm.events.models import Event
 
-from .events import event_out
+from .events import event_out, viewer_of
 from .problems import ApiProblem
 
 # {(machine name, write name): adapter(obj, user, body, item) -> the subject after the write}
@@ -101,7 +101,8 @@ def action_take(*, user, subject, name, body, describe):
     result = adapter(subject, user, body, item)
     after = result if isinstance(result, machine.model) else type(subject).objects.get(pk=subject.pk)
     events = Event.objects.filter(stream=stream, sequence__gt=before).select_related("organisation").order_by("sequence")
-    return {"subject": describe(after), "events": [event_out(e) for e in events[:50]]}
+    viewer = viewer_of(user, after, machine)
+    return {"subject": describe(after), "events": [event_out(e, viewer) for e in events[:50]]}
 
 
 def subject_routes(router, *, kind, path, params, lookup, describe, what):

@@ -38,7 +38,9 @@ def test_a_transition_round_trip_records_exactly_its_event(world, activity, bear
         ("activity.transitioned", "draft", "prior_consideration", "participant", world.ama.pk, "By API")]
     assert body["events"] == [{"sequence": new[0].sequence, "kind": "activity.transitioned", "created_at": new[0].created_at.isoformat(),
                                "role": "participant", "organisation": "Kpone Green Energy",
-                               "from_state": "draft", "to_state": "prior_consideration"}]
+                               "from_state": "draft", "to_state": "prior_consideration",
+                               # As the timeline shows it to ama (a participant): her name, the comment.
+                               "actor": "ama", "comment": "By API", "payload": {}}]
     assert Activity.objects.get(pk=activity.pk).state == A.PRIOR_CONSIDERATION
 
 

@@ -12,8 +12,7 @@ from projects import services
 from projects.board.models import Decision, Vote
 from projects.cycle import ActivityState as A
 from projects.cycle import PeriodState as P
-from projects.models import HostApproval, MonitoringPeriod, VintageClaim
-from projects.models import Activity
+from projects.models import Activity, HostApproval, MonitoringPeriod, VintageClaim
 from projects.risk.services import revision_schedule
 from tests import factories as f
 from tests.board.conftest import board, electronic, under_review  # noqa: F401  (fixtures)
