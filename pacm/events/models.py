@@ -70,6 +70,9 @@ class EventKind(models.TextChoices):
     # pacm issue 9 (API): a person's API token created or revoked (pacm.api.tokens; stream person:<id>).
     API_TOKEN_CREATED = "api.token_created", _("API token created")
     API_TOKEN_REVOKED = "api.token_revoked", _("API token revoked")
+    # pacm issue 9 (dMRV, projects.dmrv): a participant's MRV key registered, a signed batch of readings received.
+    DMRV_KEY_REGISTERED = "dmrv.key_registered", _("MRV signing key registered")
+    DMRV_READINGS_RECEIVED = "dmrv.readings_received", _("Monitoring readings received")
 
 
 GENESIS = "0" * 64
