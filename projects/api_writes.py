@@ -15,7 +15,7 @@ and calls the service the web view calls; the service checks actor, state and gu
 - risk assessment `submit_revision`: RiskRevisionForm, `RISK.call` (A6.4-STAN-METH-002 v01.0 paras 38-41, 49),
   with the revision's own subject routes (`/activities/{reference}/risk-assessments/{number}`).
 
-The monitoring report (RMP 50) takes a file: `POST /activities/{reference}/periods` (multipart), below.
+The monitoring report (RMP 50) takes a file: `POST /activities/{reference}/monitoring-reports` (multipart), below.
 """
 import json
 from types import SimpleNamespace
@@ -202,10 +202,10 @@ class PeriodSubmitOut(Schema):
     events: list[EventOut]
 
 
-@router.post("/{reference}/periods", response={200: PeriodSubmitOut, **ERRORS}, auth=SIGNED_IN,
-             url_name="period_submit", operation_id="period_submit",
+@router.post("/{reference}/monitoring-reports", response={200: PeriodSubmitOut, **ERRORS}, auth=SIGNED_IN,
+             url_name="monitoring_report_submit", operation_id="monitoring_report_submit",
              summary="Submit a monitoring report with its claims per vintage (multipart)")
-def period_submit(request, start: str = Form(..., max_length=10), end: str = Form(..., max_length=10),
+def monitoring_report_submit(request, start: str = Form(..., max_length=10), end: str = Form(..., max_length=10),
                   claims: str = Form(..., max_length=5000,
                                      description='JSON: [{"vintage": 2025, "quantity": 1000, "storage": null}]'),
                   comment: str = Form("", max_length=5000), report: UploadedFile = File(...),

@@ -242,7 +242,7 @@ def test_the_monitoring_report_with_its_claims(world, registered, bearer, period
     from tests.issuance.conftest import period_dates
 
     start, end = period_dates(registered, 1)
-    url = f"/api/v1/activities/{registered.reference}/periods"
+    url = f"/api/v1/activities/{registered.reference}/monitoring-reports"
     rows = f'[{{"vintage": {start.year}, "quantity": 1200}}, {{"vintage": {end.year}, "quantity": 300}}]'
     if start.year == end.year:
         rows = f'[{{"vintage": {start.year}, "quantity": 1500}}]'

@@ -76,8 +76,9 @@ def test_a_batch_without_a_valid_signature_is_refused_and_nothing_stored(world, 
         answer = signed_post(client, _url(activity), body, key_id=key_id, secret="0" * 64)
         expected = (403, "signature_invalid")
     elif case == "tampered":  # signed one body, sent another
-        from projects.dmrv.services import signature_of
         import time
+
+        from projects.dmrv.services import signature_of
         stamp = int(time.time())
         sig = "sha256=" + signature_of(secret, stamp, body)
         changed = json.loads(json.dumps(body))
