@@ -69,7 +69,7 @@ def _certify(obj, user, body, item):
         raise _invalid(_("Give the verified quantity for every vintage claimed, as {vintage: units}."), "verified")
     blank = certify_form(period=obj)
     values, paths = {}, {}
-    if hasattr(blank, "keys"):  # a PoA batch: one field per CP line (PROC-AC-003 v03.0 para 220)
+    if obj.activity.kind == "poa":  # a PoA batch: one field per CP line (PROC-AC-003 v03.0 para 220)
         names = {(reference, str(vintage)): name for name, (reference, vintage) in blank.keys.items()}
         for reference, per in given.items():
             if not isinstance(per, dict):
