@@ -30,7 +30,7 @@ from ninja.files import UploadedFile
 from pacm.api.actions import api_write, form_read, formset_read, subject_routes
 from pacm.api.api import ERRORS
 from pacm.api.auth import SIGNED_IN
-from pacm.api.events import EventViewer, event_out
+from pacm.api.events import EventViewer, activity_of_register, event_out
 from pacm.api.schemas import EventOut, SubjectOut
 from pacm.common.errors import ServiceError
 from pacm.events.models import Event
@@ -44,11 +44,22 @@ from .board.subjects import subject_kind_of
 from .board.views import _proposals
 from .forms import ClaimFormSet, HostApprovalForm, PeriodSubmitForm, RiskRevisionForm
 from .machines import ACTIVITY, PERIOD
+from .models import Activity
 from .risk import services as _risk_services  # noqa: F401  (the revision's services, registered on RISK)
 from .risk.machine import RISK
 from .views.activity_page import activity_offers
 from .views.issuance import SERVICES as ISSUANCE_SERVICES
 from .views.period_page import certify_call, certify_form, issuance_forms
+
+
+@activity_of_register
+def _activity_of(subject, machine):
+    """The activity whose timeline shows `subject`'s events (pacm.api.events.viewer_of)."""
+    if isinstance(subject, Activity):
+        return subject
+    find = getattr(machine, "event_activity", None)
+    activity = find(subject) if find else None
+    return activity if isinstance(activity, Activity) else None
 
 
 def _body(inputs, comment="", expected_state=None):

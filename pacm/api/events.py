@@ -42,16 +42,24 @@ def event_out(event, viewer=None):
     return row
 
 
+# The app that knows which activity a subject's events belong to registers how (pacm/ never
+# imports projects/): projects.api_routes registers `activity_of(subject, machine)`.
+_ACTIVITY_OF = []
+
+
+def activity_of_register(fn):
+    _ACTIVITY_OF.append(fn)
+    return fn
+
+
 def viewer_of(user, subject, machine=None):
     """The viewer of `subject`'s events: its activity's (an activity, a period...), or None (the
-    events answered without comment and payload, as before)."""
-    from projects.models import Activity
-
-    if isinstance(subject, Activity):
-        return EventViewer(user, subject)
-    activity_of = getattr(machine, "event_activity", None)
-    activity = activity_of(subject) if activity_of else None
-    return EventViewer(user, activity) if isinstance(activity, Activity) else None
+    events answered without actor, comment and payload)."""
+    for find in _ACTIVITY_OF:
+        activity = find(subject, machine)
+        if activity is not None:
+            return EventViewer(user, activity)
+    return None
 
 
 # --- A person's API tokens (pacm.api.tokens): typed events on the person's own stream -------------
