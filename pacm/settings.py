@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "pacm.demo",
     "projects.renewals",
     "projects.removals",
+    "projects.dmrv",
     # The REST API, /api/v1/ (pacm issue 9): last, so it finds every app's api_routes.
     "pacm.api",
 ]

@@ -13,7 +13,7 @@ from ninja.files import UploadedFile
 
 from pacm.api.api import ERRORS
 from pacm.api.auth import SIGNED_IN
-from pacm.api.events import event_out
+from pacm.api.events import EventViewer, event_out
 from pacm.api.schemas import EventOut, SubjectOut
 from pacm.common.errors import ServiceError
 from pacm.events.models import Event
@@ -63,6 +63,7 @@ def document_upload(request, kind: str = Form(..., max_length=40), title: str = 
                                               document__monitoring_period=None).order_by("-pk").first())
     activity.refresh_from_db()
     events = Event.objects.filter(stream=stream, sequence__gt=before).select_related("organisation").order_by("sequence")
+    viewer = EventViewer(request.auth.user, activity)  # as the page's timeline shows them to this caller
     return {"subject": activity_subject(activity),
             "document": {"kind": d["kind"], "number": version.number, "sha256": version.sha256, "size": version.size},
-            "events": [event_out(e) for e in events[:50]]}
+            "events": [event_out(e, viewer) for e in events[:50]]}

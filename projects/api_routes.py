@@ -12,7 +12,7 @@ from ninja import Path as PathParam
 
 from pacm.api.actions import api_write, form_read, subject_routes
 from pacm.api.api import ERRORS, api
-from pacm.api.events import event_out
+from pacm.api.events import EventViewer, event_out
 from pacm.api.paging import LIMIT_DEFAULT, LIMIT_MAX, cursor_page
 from pacm.api.schemas import EventOut
 from pacm.parties.roles import user_kinds
@@ -172,6 +172,7 @@ def activity(request, reference: str = REF):
     documents, findings = list(a.documents.all()), list(a.findings.all())
     periods = list(_periods(a).order_by("-number")[: NESTED_MAX + 1])
     events = list(selectors.activity_timeline(a).order_by("-sequence")[: NESTED_MAX + 1])
+    viewer = EventViewer(request.auth.user, a)  # the payloads as the page's timeline shows them to this caller
     cut = [name for name, rows in (("documents", documents), ("findings", findings), ("periods", periods),
                                    ("events", events)) if len(rows) > NESTED_MAX]
     return {**activity_out(a), "participants": [o.name for o in a.participants.all()],
@@ -179,7 +180,7 @@ def activity(request, reference: str = REF):
             "findings": [{"id": f.pk, "number": f.number, "kind": f.kind, "status": f.status,
                           "raised_by": f.raised_by.name} for f in findings[:NESTED_MAX]],
             "periods": [period_out(p) for p in periods[:NESTED_MAX]],
-            "events": [event_out(e) for e in events[:NESTED_MAX]], "truncated": cut}
+            "events": [event_out(e, viewer) for e in events[:NESTED_MAX]], "truncated": cut}
 
 
 class PageIn(Schema):
@@ -190,8 +191,9 @@ class PageIn(Schema):
 @router.get("/{reference}/events", response={200: EventPage, **ERRORS}, summary="The activity's events, newest first")
 def activity_events(request, page: Query[PageIn], reference: str = REF):
     a = activity_or_404(request.auth.user, reference)
+    viewer = EventViewer(request.auth.user, a)
     return cursor_page(selectors.activity_timeline(a), key="sequence", cursor=page.cursor, limit=page.limit,
-                       row=event_out)
+                       row=lambda e: event_out(e, viewer))
 
 
 @router.get("/{reference}/periods", response={200: PeriodPage, **ERRORS}, summary="The monitoring periods, newest first")
@@ -304,7 +306,8 @@ for _machine in (ACTIVITY, PERIOD):
     api_write(_machine, "reopen_finding")(_finding_reopen)
     api_write(_machine, "record_fee_payment")(_fee_record_payment)
 
-from . import api_documents  # noqa: E402,F401  (document uploads, multipart: on this router)
+# Document uploads (multipart), the composite and formset writes and the monitoring report: on this router.
+from . import api_documents, api_writes  # noqa: E402,F401
 
 api.add_router("/activities", router)
 

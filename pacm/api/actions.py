@@ -16,7 +16,7 @@ from pacm.engine.machines import machine_for
 from pacm.engine.offers import available_actions
 from pacm.events.models import Event
 
-from .events import event_out
+from .events import event_out, viewer_of
 from .problems import ApiProblem
 
 # {(machine name, write name): adapter(obj, user, body, item) -> the subject after the write}
@@ -101,7 +101,8 @@ def action_take(*, user, subject, name, body, describe):
     result = adapter(subject, user, body, item)
     after = result if isinstance(result, machine.model) else type(subject).objects.get(pk=subject.pk)
     events = Event.objects.filter(stream=stream, sequence__gt=before).select_related("organisation").order_by("sequence")
-    return {"subject": describe(after), "events": [event_out(e) for e in events[:50]]}
+    viewer = viewer_of(user, after, machine)
+    return {"subject": describe(after), "events": [event_out(e, viewer) for e in events[:50]]}
 
 
 def subject_routes(router, *, kind, path, params, lookup, describe, what):
@@ -162,3 +163,38 @@ def form_read(make_form, body, *, prefix, with_write_fields=False):
         raise ServiceError(" ".join(str(e) for e in errors), field=None if field == "__all__" else field,
                            code="invalid_input")
     return form
+
+
+ROWS_MAX = 100  # a body's rows (claims, distribution lines) at most; the formsets' own max_num bound them further
+
+
+def formset_read(make_formset, rows, *, prefix, field):
+    """The rows of a write read by the web's own formset: `rows` is a list of objects, each row's
+    keys the formset form's fields. `make_formset(data)` builds the bound formset with `prefix`.
+    A bad row is a ServiceError whose field is its path (`lines.1.account`); `field` names the list."""
+    from django.http import QueryDict
+
+    from pacm.common.errors import ServiceError
+
+    if rows is None:
+        rows = []
+    if not isinstance(rows, list) or len(rows) > ROWS_MAX or not all(isinstance(r, dict) for r in rows):
+        raise ServiceError(_("Give %(field)s as a list of at most %(max)s objects.") % {"field": field, "max": ROWS_MAX},
+                           field=field, code="invalid_input")
+    query = QueryDict(mutable=True)
+    query.update({f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0",
+                  f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"})
+    for index, row in enumerate(rows):
+        for name, value in row.items():
+            if isinstance(value, (dict, list)):
+                raise ServiceError(_("Give a plain value here."), field=f"{field}.{index}.{name}", code="invalid_input")
+            query[f"{prefix}-{index}-{name}"] = "" if value is None else str(value)
+    formset = make_formset(query)
+    if not formset.is_valid():
+        for index, errors in enumerate(formset.errors):
+            for name, messages in errors.items():
+                path = f"{field}.{index}" if name == "__all__" else f"{field}.{index}.{name}"
+                raise ServiceError(" ".join(str(m) for m in messages), field=path, code="invalid_input")
+        messages = formset.non_form_errors()
+        raise ServiceError(" ".join(str(m) for m in messages), field=field, code="invalid_input")
+    return formset

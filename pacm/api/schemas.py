@@ -24,6 +24,9 @@ class EventOut(Schema):
     organisation: str | None = None
     from_state: str
     to_state: str
+    actor: str | None = Field(None, description="The login name, shown as on the web timeline (to those with a role)")
+    comment: str | None = None
+    payload: dict[str, Any] | None = Field(None, description="What the web timeline shows you of the payload")
 
 
 class BlockedOut(Schema):

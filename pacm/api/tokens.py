@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from pacm.common import bounds
 from pacm.common.errors import Refused, ServiceError
 
+from . import events
 from .models import ApiToken
 
 # "pacm_" + 40 URL-safe characters (240 bits); the prefix shown in lists is its first 12.
@@ -23,6 +24,13 @@ def secret_hash(secret):
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def _owner_lock(user):
+    """The person's row: the owner of the stream `person:<id>`, so its events stay in sequence."""
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+
+
 def api_token_create(*, user, name):
     """A new token for `user`: (row, secret). The secret is not kept and cannot be shown again."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -32,6 +40,7 @@ def api_token_create(*, user, name):
         raise ServiceError(_("Keep the name to %(max)s characters.") % {"max": NAME_MAX}, field="name",
                            code="too_long", params={"max": NAME_MAX})
     with transaction.atomic():
+        _owner_lock(user)
         live = ApiToken.objects.select_for_update().filter(owner=user, revoked_at__isnull=True)
         if len(live) >= TOKENS_MAX:
             raise ServiceError(_("You have %(max)s live tokens: revoke one first.") % {"max": TOKENS_MAX},
@@ -39,18 +48,22 @@ def api_token_create(*, user, name):
         secret = TOKEN_PREFIX + secrets.token_urlsafe(30)
         token = ApiToken.objects.create(owner=user, name=name, prefix=secret[:PREFIX_SHOWN],
                                         secret_hash=secret_hash(secret))
+        events.api_token_created(token=token, user=user)
     return token, secret
 
 
 def api_token_revoke(*, token_id, user):
     """Revoke one of `user`'s tokens; another person's token is as unknown as a missing one."""
     with transaction.atomic():
+        if user is not None and user.is_authenticated:
+            _owner_lock(user)
         token = ApiToken.objects.select_for_update().filter(pk=token_id, owner=user).first()
         if token is None:
             raise Refused(_("You have no such token."), code="api_token_unknown")
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
+            events.api_token_revoked(token=token, user=user)
     return token
 
 

@@ -69,6 +69,12 @@ class EventKind(models.TextChoices):
     TERMINATION_TRANSITIONED = "removals.termination_transitioned", _("Termination of post-crediting monitoring: decided")
     STRESS_TEST_RUN = "buffer.stress_test_run", _("Buffer stress test run")
     STRESS_TEST_TRANSITIONED = "buffer.stress_test_transitioned", _("Buffer stress test: state changed")
+    # pacm issue 9 (API): a person's API token created or revoked (pacm.api.tokens; stream person:<id>).
+    API_TOKEN_CREATED = "api.token_created", _("API token created")
+    API_TOKEN_REVOKED = "api.token_revoked", _("API token revoked")
+    # pacm issue 9 (dMRV, projects.dmrv): a participant's MRV key registered, a signed batch of readings received.
+    DMRV_KEY_REGISTERED = "dmrv.key_registered", _("MRV signing key registered")
+    DMRV_READINGS_RECEIVED = "dmrv.readings_received", _("Monitoring readings received")
 
 
 GENESIS = "0" * 64

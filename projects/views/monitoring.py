@@ -56,10 +56,15 @@ def period_submit(request, reference):
     activity = activity_get_or_404(user=request.user, reference=reference)
     offers = activity_offers(activity=activity, user=request.user)
     offers.require(offers.period_submit, "submit a monitoring report")
+    # pacm issue 9 (projects.dmrv): the readings of the period being drafted, and the claims computed from them.
+    from ..dmrv.views import readings_context
+
+    dmrv = readings_context(request, activity, start_default=selectors.period_next_start(activity))
     form = PeriodSubmitForm(
-        request.POST or None, request.FILES or None, initial={"start": selectors.period_next_start(activity)}
+        request.POST or None, request.FILES or None,
+        initial={"start": selectors.period_next_start(activity), **dmrv["form_initial"]},
     )
-    claims = ClaimFormSet(request.POST or None, prefix="claims")
+    claims = ClaimFormSet(request.POST or None, prefix="claims", initial=dmrv["claim_rows"])
     if request.method == "POST":
         if form.is_valid() and claims.is_valid():
             data = form.cleaned_data
@@ -89,6 +94,7 @@ def period_submit(request, reference):
         "activity": activity, "form": form, "claims": claims,
         "periods": selectors.activity_periods(activity),
         "removals": is_removals(activity),  # A6.4-STAN-METH-002 para 30 (projects.removals)
+        "dmrv": dmrv,
     }
     return render(request, "projects/period_form.html", context)
 

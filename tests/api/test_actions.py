@@ -38,14 +38,17 @@ def test_a_transition_round_trip_records_exactly_its_event(world, activity, bear
         ("activity.transitioned", "draft", "prior_consideration", "participant", world.ama.pk, "By API")]
     assert body["events"] == [{"sequence": new[0].sequence, "kind": "activity.transitioned", "created_at": new[0].created_at.isoformat(),
                                "role": "participant", "organisation": "Kpone Green Energy",
-                               "from_state": "draft", "to_state": "prior_consideration"}]
+                               "from_state": "draft", "to_state": "prior_consideration",
+                               # As the timeline shows it to ama (a participant): her name, the comment.
+                               "actor": "ama", "comment": "By API", "payload": {}}]
     assert Activity.objects.get(pk=activity.pk).state == A.PRIOR_CONSIDERATION
 
 
 def test_refusals_are_problem_documents_with_the_stable_code(world, activity, advance_to, bearer):
     published = advance_to(activity, A.CONSULTATION)
     url = f"/api/v1/activities/{published.reference}/actions"
-    events = Event.objects.count()
+    # The activity's events (each bearer() makes a token, whose event is on its owner's own stream).
+    events = Event.objects.filter(stream=published.stream).count()
     # Not offered to kofi (not a participant): refused before any input is read.
     refused = _post(bearer(world.kofi), f"{url}/withdraw", {"comment": "Not mine"})
     assert refused.status_code == 403 and refused["Content-Type"] == "application/problem+json"
@@ -61,7 +64,7 @@ def test_refusals_are_problem_documents_with_the_stable_code(world, activity, ad
     # Anonymous callers write nothing.
     anon = _post(Client(), f"{url}/withdraw", {"comment": "x"})
     assert anon.status_code == 401 and anon.json()["code"] == "not_authenticated"
-    assert Event.objects.count() == events
+    assert Event.objects.filter(stream=published.stream).count() == events
 
 
 def test_a_finding_raised_and_answered_through_the_api(world, activity, advance_to, bearer):

@@ -1512,6 +1512,15 @@ API_ROUTES = {
                                        post=_nothing),
     "api-tokens": Spec(page=True, post=_nothing),
     "api-token-revoke": POST_ONLY(fill=_api_tokens, post=_nothing),
+    # pacm issue 9 (api-dmrv): the monitoring report (multipart), the risk revision's subject, dMRV.
+    "api-v1:monitoring_report_submit": POST_ONLY(fill=activity_routes(_roles(AP)), post=_nothing),
+    "api-v1:risk_assessment_actions": GET_ONLY(fill=activity_routes(_roles(), read=True, extra=lambda scene, a: [
+        (" /risk assessment 77", {"number": 77}, NOWHERE)]), post=_nothing),
+    "api-v1:risk_assessment_act": POST_ONLY(fill=activity_routes(_roles(), extra=lambda scene, a: [
+        (" /risk assessment 77 /submit_revision", {"number": 77, "name": "submit_revision"}, NOWHERE)]),
+        post=_nothing),
+    "api-v1:mrv_key_register": POST_ONLY(fill=activity_routes(_roles(AP)), post=_nothing),
+    "api-v1:readings_post": POST_ONLY(fill=period_routes(_roles(AP)), post=_nothing),
 }
 
 ROUTES = {

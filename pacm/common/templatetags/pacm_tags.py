@@ -157,23 +157,36 @@ def event_items(context, event, activity):
     """payload_items of a timeline event, with what the viewer may not read masked: the payment
     reference of a fee (fee_payment_visible) and the receiving accounts of an issuance
     (account_revealed)."""
+    items = []
+    masked = event_payload_masked(event, payments_shown=lambda: payment_details_shown(context, activity),
+                                  account_shown=lambda number: account_revealed(context, number))
+    for key, value in masked:
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(str(v) for v in value)
+        items.append((key.replace("_", " "), value))
+    return items
+
+
+def event_payload_masked(event, *, payments_shown, account_shown):
+    """(key, value) of an event's simple payload fields as one viewer may read them: the timeline's
+    and the API's (pacm.api.events) one masking. `payments_shown()`: whether the viewer reads the
+    payment references of the activity's fees; `account_shown(number)`: whether they read this
+    account's number (else the public registry's PRIVATE_HOLDER)."""
     from pacm.events.models import EventKind
     from pacm.registry.selectors import PRIVATE_HOLDER
 
     items = []
     for key, value in payload_items_raw(event.payload):
-        if key == "reference" and event.kind == EventKind.FEE_PAID and not payment_details_shown(context, activity):
+        if key == "reference" and event.kind == EventKind.FEE_PAID and not payments_shown():
             continue
         if key == "distribution" and isinstance(value, (list, tuple)):
             shown = []
             for row in value:
                 number, units = (row[0], row[1]) if isinstance(row, (list, tuple)) and len(row) == 2 else (row, None)
-                label = number if account_revealed(context, number) else PRIVATE_HOLDER
+                label = number if account_shown(number) else PRIVATE_HOLDER
                 shown.append(f"{label}: {units}" if units is not None else str(label))
             value = shown
-        if isinstance(value, (list, tuple)):
-            value = ", ".join(str(v) for v in value)
-        items.append((key.replace("_", " "), value))
+        items.append((key, value))
     return items
 
 

@@ -1,0 +1,124 @@
+"""dMRV through the API (pacm issue 9): `POST /activities/{reference}/mrv-keys` registers a signing
+key (its secret answered once); `POST /activities/{reference}/periods/{number}/readings` takes a
+signed, idempotent batch of readings for the period being drafted.
+
+Signature: `X-PACM-Signature: sha256=<hex>`, HMAC-SHA256 with the key's secret over
+`<X-PACM-Timestamp>\\n<canonical body>` (the JSON body with sorted keys, separators "," and ":",
+UTF-8, non-ASCII as is; `services.canonical_body`), `X-PACM-Key-Id` naming the key, the timestamp in
+Unix seconds within PACM_DMRV_SIGNATURE_WINDOW_SECONDS of the server's clock. `Idempotency-Key`
+(16-64 of A-Z a-z 0-9 _ -): the same key and body answer the first batch again (replayed), the same
+key with another body is a 409 problem. Found by `pacm.api.apps` (autodiscovery of `api_routes`).
+"""
+import datetime
+import json
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from ninja import Path as PathParam
+
+from pacm.api.api import ERRORS, api
+from pacm.api.auth import SIGNED_IN
+from pacm.api.problems import ApiProblem
+from pacm.common import bounds
+from pacm.common.errors import ServiceError
+from pacm.common.submission import KEY_PATTERN
+
+from ..api_routes import activity_or_404
+from . import services
+
+router = Router(tags=["monitoring data (dMRV)"])
+REF = PathParam(..., max_length=40, pattern=r"^[A-Za-z0-9-]+$")
+NUMBER = PathParam(..., ge=1, le=2**31 - 1)
+WINDOW_DEFAULT = 300  # seconds a signature stays fresh (a setting, not a rule of the mechanism)
+
+
+class ReadingIn(Schema):
+    parameter: str = Field(..., min_length=1, max_length=60)
+    value: str = Field(..., pattern=r"^-?\d{1,18}(\.\d{1,6})?$", description="A decimal, as text (exact)")
+    unit: str = Field(..., min_length=1, max_length=20)
+    measured_at: datetime.datetime = Field(..., description="With its time zone (RFC 3339)")
+    source: str = Field(..., min_length=1, max_length=100, description="The device or data source id")
+
+
+class ReadingsIn(Schema):
+    readings: list[ReadingIn] = Field(..., min_length=1, max_length=services.READINGS_MAX)
+
+
+class BatchOut(Schema):
+    batch: int
+    monitoring_period: int
+    readings: int
+    batch_sha256: str
+    received_at: str
+    replayed: bool = Field(False, description="A repeat of the Idempotency-Key with the same body: nothing stored")
+
+
+class KeyOut(Schema):
+    key_id: str
+    secret: str = Field(description="Shown once: keep it in your MRV system")
+
+
+@router.post("/{reference}/mrv-keys", response={200: KeyOut, **ERRORS}, auth=SIGNED_IN, url_name="mrv_key_register",
+             operation_id="mrv_key_register", summary="Register a signing key for your MRV system (shown once)")
+def mrv_key_register(request, reference: str = REF):
+    key, secret = services.mrv_key_register(activity=activity_or_404(request.auth.user, reference),
+                                            user=request.auth.user)
+    return {"key_id": key.key_id, "secret": secret}
+
+
+def _batch_out(batch, replayed):
+    return {"batch": batch.pk, "monitoring_period": batch.period_number, "readings": batch.count,
+            "batch_sha256": batch.body_sha256, "received_at": batch.received_at.isoformat(), "replayed": replayed}
+
+
+def _reading_row(index, reading):
+    if reading.measured_at.tzinfo is None:
+        raise ServiceError(_("Give the time zone of the measurement."), field=f"readings.{index}.measured_at",
+                           code="measured_at_naive")
+    bounds.date_check(reading.measured_at.date(), field=f"readings.{index}.measured_at")
+    if reading.measured_at > timezone.now():
+        raise ServiceError(_("A reading is measured before it is posted."), field=f"readings.{index}.measured_at",
+                           code="measured_in_future")
+    from decimal import Decimal
+
+    return {"parameter": reading.parameter, "value": Decimal(reading.value), "unit": reading.unit,
+            "measured_at": reading.measured_at, "source": reading.source}
+
+
+@router.post("/{reference}/periods/{number}/readings", response={200: BatchOut, **ERRORS}, auth=SIGNED_IN,
+             url_name="readings_post", operation_id="readings_post",
+             summary="Post a signed batch of monitoring readings for the period being drafted")
+def readings_post(request, body: ReadingsIn, reference: str = REF, number: int = NUMBER):
+    user = request.auth.user
+    activity = activity_or_404(user, reference)
+    client_key = (request.headers.get("Idempotency-Key") or "").strip()
+    if not KEY_PATTERN.fullmatch(client_key):
+        raise ApiProblem(400, "idempotency_key_required", _("Send an Idempotency-Key header (16-64 of A-Z a-z 0-9 _ -)."),
+                         field="Idempotency-Key")
+    services.participant_require(user=user, activity=activity)  # deny by default, before the signature is read
+    raw = json.loads(request.body)  # the body as sent (ninja has validated its shape)
+    stamp = (request.headers.get("X-PACM-Timestamp") or "").strip()
+    if stamp and not stamp.isdigit():
+        raise ServiceError(_("X-PACM-Timestamp is Unix seconds."), field="X-PACM-Timestamp", code="timestamp_invalid")
+    window = getattr(settings, "PACM_DMRV_SIGNATURE_WINDOW_SECONDS", WINDOW_DEFAULT)
+    key = services.signature_check(activity=activity, key_id=(request.headers.get("X-PACM-Key-Id") or "").strip(),
+                                   timestamp=int(stamp) if stamp else None, body=raw,
+                                   signature=(request.headers.get("X-PACM-Signature") or "").strip(),
+                                   now=timezone.now(), window=window)
+    rows = [_reading_row(i, r) for i, r in enumerate(body.readings)]
+    try:
+        batch, replayed = services.readings_ingest(
+            activity=activity, number=number, user=user, key=key, client_key=client_key, body=raw, readings=rows,
+            signed_at=datetime.datetime.fromtimestamp(int(stamp), tz=datetime.UTC))
+    except ServiceError as error:
+        if error.code == "idempotency_key_reused":
+            raise ApiProblem(409, error.code, error.message, field="Idempotency-Key") from None
+        if error.code in ("period_not_open", "period_not_next"):
+            raise ApiProblem(409, error.code, error.message, field="number") from None
+        raise
+    return _batch_out(batch, replayed)
+
+
+api.add_router("/activities", router)
