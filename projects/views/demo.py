@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pacm.common.errors import Refused, ServiceError
-
 from pacm.demo.services import MAX_DAYS
 
 from ..demo import activity_demo_advance

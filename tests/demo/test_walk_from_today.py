@@ -99,7 +99,6 @@ def test_outside_demo_mode_the_period_must_end_before_the_real_date(world, activ
     but the setting off (production) still refuses a period that has not ended by the real date."""
     from pacm.demo.models import DemoClock
     from pacm.demo.services import demo_mark
-
     from tests.conftest import advance
 
     settings.PACM_DEMO_CLOCK = False
