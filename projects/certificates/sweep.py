@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef
 from pacm.common.errors import ServiceError
 from pacm.registry.models import LedgerTransaction
 from projects.models import Activity, AuthorizationStatement, HostApproval, IssuanceRequest
+from projects.poa.models import ComponentProject
 
 from .kinds import REGISTERED_STATES, USE_KINDS
 from .models import DocumentKind, IssuedDocument
@@ -29,6 +30,7 @@ def documents_missing(*, batch=BATCH):
         *_without(K.USE, LedgerTransaction.objects.filter(kind__in=sorted(USE_KINDS)), batch),
         *_without(K.HOST_APPROVAL, HostApproval.objects.all(), batch),
         *_without(K.AUTHORIZATION, AuthorizationStatement.objects.all(), batch),
+        *_without(K.CP_INCLUSION, ComponentProject.objects.filter(included_at__isnull=False), batch),
     ]
 
 
