@@ -81,7 +81,8 @@ def _entries(transactions):
 
 
 def _activity_qs():
-    return Activity.objects.select_related("host_party", "methodology_version__methodology", "sectoral_scope",
+    # The base manager: a PoA is an Activity row too (its registration certificate, issue 9).
+    return Activity._base_manager.select_related("host_party", "methodology_version__methodology", "sectoral_scope",
                                            "validation_doe")
 
 
@@ -283,7 +284,7 @@ class Use(Kind):
     def activity_of(row):
         """The activity when the use took units of one activity only (a use may take several)."""
         ids = set(LedgerEntry.objects.filter(transaction=row).values_list("block__activity_id", flat=True)[:2])
-        return Activity.objects.filter(pk__in=ids).first() if len(ids) == 1 else None
+        return Activity._base_manager.filter(pk__in=ids).first() if len(ids) == 1 else None
 
     def attest(self, row):
         entries = list(_entries([row.pk])[:RANGES_MAX + 1])

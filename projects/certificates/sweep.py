@@ -25,7 +25,7 @@ def documents_missing(*, batch=BATCH):
     """(kind, subject id) of records that call for a document and have none, at most `batch` of each kind."""
     K = DocumentKind
     return [
-        *_without(K.REGISTRATION, Activity.objects.filter(state__in=REGISTERED_STATES), batch),
+        *_without(K.REGISTRATION, Activity._base_manager.filter(state__in=REGISTERED_STATES), batch),  # PoAs too
         *_without(K.ISSUANCE, IssuanceRequest.objects.filter(issued_at__isnull=False), batch),
         *_without(K.USE, LedgerTransaction.objects.filter(kind__in=sorted(USE_KINDS)), batch),
         *_without(K.HOST_APPROVAL, HostApproval.objects.all(), batch),
