@@ -12,6 +12,7 @@ import hashlib
 import pytest
 from django.urls import reverse
 
+from projects.certificates.models import IssuedDocument
 from projects.cycle import PeriodState as P
 from projects.poa.cycle import CPState as C
 from projects.poa.models import ComponentProject
@@ -59,7 +60,7 @@ def test_each_included_cp_has_its_inclusion_certificate(client, world, pw):
     document = doc(K.CP_INCLUSION, ke.pk)
     assert document.activity_id == pw.poa.pk
     assert hashlib.sha256(stored(document)).hexdigest() == document.sha256
-    assert {d.subject_id for d in type(document).objects.filter(kind=K.CP_INCLUSION)} == {
+    assert {d.subject_id for d in IssuedDocument.objects.filter(kind=K.CP_INCLUSION)} == {
         c.pk for c in pw.cps.values()}
     page = _verify(client, document.code)
     assert "Valid." in page and "Certificate of inclusion of a component project" in page
@@ -76,7 +77,7 @@ def test_a_cp_not_included_has_no_certificate_and_no_link(client, world, pw, dja
     with django_capture_on_commit_callbacks(execute=True):
         cp = notify_cp(world, pw.poa, iso2="GH", title="Tamale cookstoves", estimated_annual=1_000)
     assert ComponentProject.objects.get(pk=cp.pk).state == C.NOTIFIED
-    assert not type(doc(K.REGISTRATION, pw.poa.pk)).objects.filter(kind=K.CP_INCLUSION, subject_id=cp.pk).exists()
+    assert not IssuedDocument.objects.filter(kind=K.CP_INCLUSION, subject_id=cp.pk).exists()
     assert _pdf(client, "cp_inclusion", cp.pk).status_code == 404
     client.force_login(world.ama)
     cp_page = client.get(reverse("cp-detail", args=[cp.reference])).content.decode()
