@@ -235,5 +235,7 @@ def test_a_newcomer_walks_a_new_activity_to_units_with_the_demo_clock(page, demo
     presses = Event.objects.filter(stream="demo", kind="demo.clock_advanced", activity=activity).order_by("sequence")
     assert [e.actor_label for e in presses] == ["developer"] * 6
     assert presses[3].payload["by_seconds"] == 30 * 86400
-    moved = sum(e.payload["by_seconds"] for e in presses)
-    assert DemoClock.objects.get().offset - offset_before == datetime.timedelta(seconds=moved)
+    # The events record whole seconds (pacm.demo.services): each press drops under one second.
+    moved = datetime.timedelta(seconds=sum(e.payload["by_seconds"] for e in presses))
+    assert datetime.timedelta(0) <= DemoClock.objects.get().offset - offset_before - moved < datetime.timedelta(
+        seconds=len(presses))
