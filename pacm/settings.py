@@ -339,6 +339,9 @@ PACM_CONSULTATION_RATE_WINDOW_SECONDS = env_int("PACM_CONSULTATION_RATE_WINDOW_S
 # pacm issue 9 (pacm.people): an invitation link is valid this many days (not a rule of the
 # mechanism: an operational choice, so a setting).
 PACM_INVITATION_DAYS = env_int("PACM_INVITATION_DAYS", 7)
+# Password reset requests an hour per e-mail address and per client address (pacm.people.reset; 0: no limit).
+PACM_PASSWORD_RESET_PER_HOUR = env_int("PACM_PASSWORD_RESET_PER_HOUR", 5)
+PACM_PASSWORD_RESET_PER_HOUR_PER_CLIENT = env_int("PACM_PASSWORD_RESET_PER_HOUR_PER_CLIENT", 20)
 # pacm issue 9 (pacm.demo): the demo clock may move only with this on *and* a database that
 # seed_demo marked. On by default under DEBUG only (never in the tests unless a test turns it on).
 PACM_DEMO_CLOCK = env_bool("PACM_DEMO_CLOCK", DEBUG and not TESTING)

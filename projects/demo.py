@@ -33,8 +33,9 @@ def demo_actor(*, user, activity):
     return actor
 
 
-def activity_demo_advance(*, activity, user, expected_state=None):
-    """Move the demo clock just past the activity's next due date, then run the timer pass there.
+def activity_demo_advance(*, activity, user, expected_state=None, days=None):
+    """Move the demo clock just past the activity's next due date (or by `days` whole days, for a
+    wait that has no due date: a monitoring period to end, RMP 50-51), then run the timer pass there.
 
     `expected_state`: the state the page showed; a page gone stale (a second press after the
     first fired) moves nothing. Returns (demo "now", [(subject, transition fired), ...])."""
@@ -49,6 +50,11 @@ def activity_demo_advance(*, activity, user, expected_state=None):
         raise ServiceError(_("%(reference)s changed while you were looking: it is now %(state)s. Look again.")
                            % {"reference": activity.reference, "state": activity.get_state_display().lower()},
                            code="stale_page", params={"expected": expected_state[:40], "state": activity.state})
+    if days is not None:
+        import datetime
+
+        demo_clock_advance(actor=actor, by=datetime.timedelta(days=days), activity=activity)
+        return clock.now(), timers_run()
     due = activity_next_due(activity)
     if due is None:
         raise ServiceError(_("Nothing of %(reference)s is waiting for a date: the next step is someone's.")

@@ -14,11 +14,10 @@ Every form that creates or changes something carries a one-time submission key
 import datetime
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from methodologies.models import MethodologyVersion, SectoralScope
-from pacm.common import bounds
+from pacm.common import bounds, clock
 from pacm.common.forms import (  # noqa: F401  (re-exported for this app's forms)
     DIGIT_FIELDS,
     BootstrapMixin,
@@ -266,7 +265,7 @@ class PeriodSubmitForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The browser offers no day from today on; the service refuses it anyway (RMP 50-51).
-        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        yesterday = clock.today() - datetime.timedelta(days=1)  # the demo clock's in a demo (demo-1)
         self.fields["end"].widget.attrs["max"] = yesterday.isoformat()
 
 

@@ -21,7 +21,9 @@ def _activity(obj):
 
 
 def _today():
-    return timezone.localdate()
+    """The date the checks compare with: pacm.common.clock (the real date outside a demo database;
+    the demo clock's in one, docs/rules-coverage.md demo-1). The rule set in force keeps the real date."""
+    return clock.today()
 
 
 def _blocked(code, message, params, shown=None):
@@ -60,7 +62,7 @@ def prior_consideration_in_time(obj):
     """rules.md §2.3 S0->S1: notice within the window after the start date (policy.md §3), or by
     the transitional deadline for activities that started before it."""
     activity = _activity(obj)
-    rule_set = RuleSet.objects.in_force(_today())
+    rule_set = RuleSet.objects.in_force(timezone.localdate())
     deadline = rule_set.prior_consideration_deadline(activity.start_date)
     if _today() <= deadline:
         return None
@@ -279,7 +281,7 @@ def no_unsettled_avoidable_reversal(obj):
     if obj.activity.risk_rating == Activity.RiskRating.VERY_HIGH:
         from methodologies.models import BufferBasis, RuleSet
 
-        rule_set = RuleSet.objects.in_force(_today())
+        rule_set = RuleSet.objects.in_force(timezone.localdate())
         if rule_set.buffer_basis == BufferBasis.CATEGORIES:
             return _blocked("risk_too_high", _("A very high reversal risk is not eligible for issuance until the risk "
                                                "is reduced (rule set %(version)s, its superseded categories of "

@@ -59,6 +59,7 @@ class EventKind(models.TextChoices):
     PEOPLE_DISABLED = "people.disabled", _("Member disabled")
     PEOPLE_ENABLED = "people.enabled", _("Member re-enabled")
     PEOPLE_ROLE_ASSIGNED = "people.role_assigned", _("Member's role assigned")
+    PEOPLE_INVITATION_REVOKED = "people.invitation_revoked", _("Invitation revoked")
     # pacm issue 9 (demo): the demo clock moved forward (pacm.demo; demo databases only).
     DEMO_CLOCK_ADVANCED = "demo.clock_advanced", _("Demo clock advanced")
     # A6.4-STAN-METH-002 v01.0 paras 26-30, 60-61 (pacm issue 10; projects.removals).

@@ -25,7 +25,8 @@ def disabled_members(organisation):
 
 
 def invitations_open(organisation, now):
-    return list(Invitation.objects.filter(organisation=organisation, accepted_at__isnull=True, expires_at__gt=now)
+    return list(Invitation.objects.filter(organisation=organisation, accepted_at__isnull=True,
+                                               revoked_at__isnull=True, expires_at__gt=now)
                 .order_by("-created_at", "-id")[:PAGE_SIZE])
 
 

@@ -127,16 +127,34 @@ def invitation_for(token):
         raise Refused(_("This invitation link is not valid."), code="invitation_invalid")
     if invitation.accepted_at is not None:
         raise Refused(_("This invitation has already been used."), code="invitation_used")
+    if invitation.revoked_at is not None:
+        raise Refused(_("This invitation was withdrawn by an administrator of %(organisation)s: ask them for a new "
+                        "one if you should join.") % {"organisation": invitation.organisation.name},
+                      code="invitation_revoked")
     if invitation.expires_at <= timezone.now():
         raise Refused(_("This invitation has expired: ask for a new one."), code="invitation_expired")
     return invitation
 
 
+def login_of(email):
+    """The login that already carries `email` (any, active or not), or None: an invitation to it
+    joins that login rather than creating a second one."""
+    return get_user_model().objects.filter(email__iexact=(email or "").strip()).order_by("pk").first()
+
+
+def _login_exists_error(invitation):
+    return ServiceError(_("%(email)s already has a login: sign in as that person to accept the invitation.")
+                        % {"email": invitation.email}, code="login_exists")
+
+
 def invitation_accept(*, token, username, password):
-    """The invited person creates their login and joins with the invited role. Returns the user."""
+    """The invited person creates their login and joins with the invited role. Returns the user.
+    Refused when the invited address already has a login (invitation_accept_signed_in joins it)."""
     User = get_user_model()
     username = (username or "").strip()
     invitation = invitation_for(token)
+    if login_of(invitation.email) is not None:
+        raise _login_exists_error(invitation)
     candidate = User(username=username, email=invitation.email)
     try:
         User._meta.get_field("username").run_validators(username)
@@ -153,6 +171,8 @@ def invitation_accept(*, token, username, password):
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.accepted_at is not None:
             raise Refused(_("This invitation has already been used."), code="invitation_used")
+        if login_of(invitation.email) is not None:
+            raise _login_exists_error(invitation)
         if User.objects.filter(username__iexact=username).exists():
             raise ServiceError(_("That username is taken: choose another."), field="username", code="username_taken")
         # An administrator may have lost the right to give this role since (a kind's policy).
@@ -171,8 +191,78 @@ def invitation_accept(*, token, username, password):
     return user
 
 
+def invitation_accept_signed_in(*, token, user):
+    """The invited person, signed in with the login that carries the invited address, joins with
+    the invited role: the membership goes to that login, no second user is made. Returns the user."""
+    invitation = invitation_for(token)
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise Refused(_("Sign in to accept the invitation."), code="login_required")
+    if (user.email or "").strip().lower() != invitation.email.strip().lower():
+        raise Refused(_("This invitation is for %(email)s: sign in as that person to accept it.")
+                      % {"email": invitation.email}, code="invitation_other_login")
+    with transaction.atomic():
+        organisation = _lock(invitation.organisation)
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at is not None:
+            raise Refused(_("This invitation has already been used."), code="invitation_used")
+        if invitation.revoked_at is not None:
+            raise Refused(_("This invitation was withdrawn by an administrator of %(organisation)s.")
+                          % {"organisation": organisation.name}, code="invitation_revoked")
+        _role_check(organisation, invitation.role)
+        if Membership.objects.filter(organisation=organisation, user=user).exists():
+            raise ServiceError(_("You are already a member of %(organisation)s.") % {"organisation": organisation.name},
+                               code="already_member")
+        if DisabledMember.objects.filter(organisation=organisation, user=user).exists():
+            # Disabled by an administrator: only an administrator brings them back (member_enable).
+            raise Refused(_("An administrator of %(organisation)s disabled you there: ask them to re-enable you.")
+                          % {"organisation": organisation.name}, code="member_disabled")
+        Membership.objects.create(user=user, organisation=organisation, is_admin=invitation.role == policy.ADMIN)
+        invitation.accepted_at, invitation.accepted_by = timezone.now(), user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+        event_record(stream=stream_of(organisation), kind=EventKind.PEOPLE_JOINED, actor=_actor(user, organisation),
+                     payload={"invitation": invitation.pk, "member": user.get_username(), "role": invitation.role,
+                              "existing_login": True})
+    return user
+
+
+def invitation_revoke(*, invitation, user):
+    """Withdraw an invitation not used yet: its link is refused from now on."""
+    with transaction.atomic():
+        organisation = _lock(invitation.organisation)
+        actor = admin_actor(user=user, organisation=organisation)
+        invitation = Invitation.objects.select_for_update().filter(pk=invitation.pk, organisation=organisation).first()
+        if invitation is None:
+            raise ServiceError(_("No such invitation."), code="invitation_invalid")
+        if invitation.accepted_at is not None:
+            raise ServiceError(_("%(email)s has already accepted: disable the member instead.")
+                               % {"email": invitation.email}, code="invitation_used")
+        if invitation.revoked_at is not None:
+            raise ServiceError(_("That invitation was already withdrawn."), code="invitation_revoked")
+        invitation.revoked_at, invitation.revoked_by = timezone.now(), user
+        invitation.save(update_fields=["revoked_at", "revoked_by"])
+        event_record(stream=stream_of(organisation), kind=EventKind.PEOPLE_INVITATION_REVOKED, actor=actor,
+                     payload={"invitation": invitation.pk, "email": invitation.email, "role": invitation.role})
+    return invitation
+
+
+def _sign_out_everywhere(member):
+    """End the member's sessions and revoke their live API tokens (through the tokens' own service):
+    a token or a session acts with all of a person's memberships, so neither is kept once an
+    administrator disabled them (docs/rules-coverage.md, people-2). Returns (sessions, tokens)."""
+    from pacm.api.models import ApiToken
+    from pacm.api.tokens import api_token_revoke
+
+    from .sessions import sessions_end
+
+    live = list(ApiToken.objects.filter(owner=member, revoked_at__isnull=True).values_list("pk", flat=True))
+    for token_id in live:
+        api_token_revoke(token_id=token_id, user=member)
+    return sessions_end(member), len(live)
+
+
 def member_disable(*, organisation, member, user):
-    """Take `member` out of the organisation (every role through it ends now); kept for re-enabling."""
+    """Take `member` out of the organisation (every role through it ends now); kept for re-enabling.
+    Their sessions end and their API tokens are revoked."""
     with transaction.atomic():
         organisation = _lock(organisation)
         actor = admin_actor(user=user, organisation=organisation)
@@ -184,8 +274,10 @@ def member_disable(*, organisation, member, user):
                                       disabled_at=timezone.now(), disabled_by=user)
         was_admin = membership.is_admin
         membership.delete()
+        sessions, tokens = _sign_out_everywhere(member)
         event_record(stream=stream_of(organisation), kind=EventKind.PEOPLE_DISABLED, actor=actor,
-                     payload={"member": member.get_username(), "was_admin": was_admin})
+                     payload={"member": member.get_username(), "was_admin": was_admin,
+                              "sessions_ended": sessions, "tokens_revoked": tokens})
 
 
 def member_enable(*, organisation, member, user):

@@ -16,7 +16,7 @@ def invitation_email(invitation_id, token):
     from .models import Invitation
 
     invitation = Invitation.objects.select_related("organisation", "invited_by").filter(
-        pk=invitation_id, accepted_at__isnull=True).first()
+        pk=invitation_id, accepted_at__isnull=True, revoked_at__isnull=True).first()
     if invitation is None:
         return False
     link = settings.PACM_SITE_URL.rstrip("/") + reverse("invitation-accept", args=[token])

@@ -6,7 +6,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,6 +21,7 @@ from pacm.parties.models import Organisation
 
 from . import policy, selectors, services
 from .forms import AcceptForm, InviteForm, RoleForm
+from .models import Invitation
 
 
 def notification_kinds():
@@ -125,9 +128,49 @@ def organisation_member_write(request, pk, user_pk, write):
     return redirect("organisation-people", pk=organisation.pk)
 
 
+@login_required
+@require_POST
+def organisation_invitation_revoke(request, pk, invitation_pk):
+    organisation = _organisation_admin(request, pk)
+    invitation = get_object_or_404(Invitation, pk=_id(invitation_pk), organisation=organisation)
+    try:
+        services.invitation_revoke(invitation=invitation, user=request.user)
+    except Refused:
+        raise
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("organisation-people", pk=organisation.pk)
+    messages.success(request, _("The invitation to %(email)s is withdrawn: its link no longer works.")
+                     % {"email": invitation.email})
+    return redirect("organisation-people", pk=organisation.pk)
+
+
+def _invitation_signed_in(request, token, invitation):
+    """The invited address already has a login: that person signs in, then joins with one press."""
+    user = request.user
+    signed_in_as_invitee = user.is_authenticated and (user.email or "").strip().lower() == invitation.email.lower()
+    if request.method == "POST" and signed_in_as_invitee:
+        try:
+            services.invitation_accept_signed_in(token=token, user=user)
+        except Refused:
+            raise
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("You joined %(organisation)s.") % {"organisation": invitation.organisation.name})
+            return redirect("account")
+    return render(request, "people/invitation_signed_in.html", {
+        "invitation": invitation, "signed_in_as_invitee": signed_in_as_invitee,
+        "login_url": f"{reverse('login')}?{urlencode({'next': request.path})}",
+    }, status=400 if request.method == "POST" else 200)
+
+
 def invitation_accept(request, token):
-    """Anyone holding the link may open it (it is the credential); it works once, before it expires."""
+    """Anyone holding the link may open it (it is the credential); it works once, before it expires.
+    An address that already has a login joins that login, once its person signs in."""
     invitation = services.invitation_for(token)  # refused: 403 with the reason
+    if services.login_of(invitation.email) is not None:
+        return _invitation_signed_in(request, token, invitation)
     form = AcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

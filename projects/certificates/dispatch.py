@@ -28,8 +28,13 @@ def subject_of(event):
     from .kinds import USE_KINDS
 
     kind, payload = event.kind, event.payload or {}
-    if kind == EventKind.ACTIVITY_TRANSITIONED and event.to_state == ActivityState.REGISTERED:
+    if kind in (EventKind.ACTIVITY_TRANSITIONED, POA_TRANSITIONED) and event.to_state == ActivityState.REGISTERED:
         return DocumentKind.REGISTRATION, event.activity_id
+    if kind == CP_TRANSITIONED and event.to_state == CP_INCLUDED:
+        from projects.poa.models import ComponentProject
+
+        pk = ComponentProject.objects.filter(reference=payload.get("component")).values_list("pk", flat=True).first()
+        return (DocumentKind.CP_INCLUSION, pk) if pk else None
     if kind == EventKind.UNITS_MOVED and payload.get("kind") in USE_KINDS:
         return DocumentKind.USE, payload["transaction"]
     if kind == EventKind.ISSUANCE_EXECUTED:
@@ -49,8 +54,13 @@ def subject_of(event):
     return None
 
 
+# The PoA's and the CP's transitions (projects.poa.events; pacm issue 9: the PoA's registration
+# certificate and the CP's inclusion certificate), named here so the lower layer imports nothing.
+POA_TRANSITIONED, CP_TRANSITIONED, CP_INCLUDED = "poa.transitioned", "cp.transitioned", "included"
+
 WATCHED = frozenset({EventKind.ACTIVITY_TRANSITIONED, EventKind.UNITS_MOVED, EventKind.ISSUANCE_EXECUTED,
-                     EventKind.HOST_APPROVAL_ISSUED, EventKind.AUTHORIZATION_ISSUED})
+                     EventKind.HOST_APPROVAL_ISSUED, EventKind.AUTHORIZATION_ISSUED, POA_TRANSITIONED,
+                     CP_TRANSITIONED})
 
 
 def calls_for_document(event):
@@ -59,8 +69,10 @@ def calls_for_document(event):
 
     from .kinds import USE_KINDS
 
-    if event.kind == EventKind.ACTIVITY_TRANSITIONED:
+    if event.kind in (EventKind.ACTIVITY_TRANSITIONED, POA_TRANSITIONED):
         return event.to_state == ActivityState.REGISTERED
+    if event.kind == CP_TRANSITIONED:
+        return event.to_state == CP_INCLUDED
     if event.kind == EventKind.UNITS_MOVED:
         return (event.payload or {}).get("kind") in USE_KINDS
     return event.kind in WATCHED

@@ -77,11 +77,12 @@ def _ranges(entries):
 
 def _entries(transactions):
     return (LedgerEntry.objects.filter(transaction__in=transactions)
-            .select_related("block__activity", "block__host_party").order_by("transaction_id", "vintage", "serial_start"))
+            .select_related("block__activity", "block__host_party", "block__component").order_by("transaction_id", "vintage", "serial_start"))
 
 
 def _activity_qs():
-    return Activity.objects.select_related("host_party", "methodology_version__methodology", "sectoral_scope",
+    # The base manager: a PoA is an Activity row too (its registration certificate, issue 9).
+    return Activity._base_manager.select_related("host_party", "methodology_version__methodology", "sectoral_scope",
                                            "validation_doe")
 
 
@@ -120,6 +121,8 @@ class Registration(Kind):
         return subject
 
     def attest(self, activity):
+        if activity.kind == Activity.Kind.POA:
+            return self._attest_poa(activity)
         registered_at = self._registered_at(activity)
         participants = ", ".join(activity.participants.order_by("name").values_list("name", flat=True))
         facts = [
@@ -141,6 +144,95 @@ class Registration(Kind):
                         "registered as an Article 6.4 activity (A6.4-PROC-AC-002)."),
             facts=facts, attested_at=registered_at, activity=activity,
         )
+
+
+    def _attest_poa(self, poa):
+        """PROC-AC-003 v03.0 paras 16, 85-90: the PoA as registered: its CME, hosts and PoA period
+        (the crediting periods are the CPs', on their inclusion certificates)."""
+        registered_at = (Event.objects.filter(activity=poa, kind__in=[EventKind.ACTIVITY_TRANSITIONED, "poa.transitioned"],
+                                              to_state=A.REGISTERED)
+                         .order_by("sequence").values_list("created_at", flat=True).first()) or poa.created_at
+        cme = ", ".join(poa.participants.order_by("name").values_list("name", flat=True))
+        hosts = ", ".join(poa.poa_hosts.order_by("position", "pk").values_list("party__name", flat=True))
+        facts = [
+            (_("Reference"), poa.reference),
+            (_("Title"), poa.title),
+            (_("Coordinating and managing entity"), cme),
+            (_("Host Parties"), hosts or poa.host_party.name),
+            (_("Methodology"), _methodology(poa)),
+            (_("Sectoral scope"), str(poa.sectoral_scope)),
+            (_("PoA period"), f"{_date(poa.crediting_start)} – {_date(poa.crediting_end)}"),
+            (_("Validated by"), poa.validation_doe.name if poa.validation_doe_id else "–"),
+            (_("Registered on"), _date(registered_at)),
+        ]
+        return Attestation(
+            title=_("Certificate of registration of a programme of activities"),
+            heading=f"{poa.reference} {poa.title}",
+            statement=_("The Article 6.4 mechanism registry certifies that the programme of activities described "
+                        "below was registered as an Article 6.4 PoA (A6.4-PROC-AC-003)."),
+            facts=facts, attested_at=registered_at, activity=poa,
+        )
+
+
+class CPInclusion(Kind):
+    """PROC-AC-003 v03.0 paras 120-124: a component project included in its PoA, with its host
+    and its own crediting period (STAN-AC-004 v03.0 para 127). Public, as the CP's page is."""
+
+    name = DocumentKind.CP_INCLUSION
+
+    def load(self, subject_id):
+        from projects.poa.models import ComponentProject
+
+        return (ComponentProject.objects.select_related("poa__methodology_version__methodology", "poa__host_party",
+                                                        "host__party", "doe")
+                .filter(pk=subject_id, included_at__isnull=False).first())
+
+    @staticmethod
+    def activity_of(cp):
+        return cp.poa
+
+    def attest(self, cp):
+        poa = cp.poa
+        participants = ", ".join(cp.participants.order_by("name").values_list("name", flat=True))
+        facts = [
+            (_("Component project"), f"{cp.reference} {cp.title}"),
+            (_("Programme of activities"), f"{poa.reference} {poa.title}"),
+            (_("Host Party"), cp.host.party.name),
+            (_("Activity participants"), participants or "–"),
+            (_("Methodology"), _methodology(poa)),
+            (_("Location"), cp.location),
+            (_("Crediting period"), f"{cp.get_crediting_type_display()}: {_date(cp.crediting_start)} "
+                                    f"– {_date(cp.crediting_end)}"),
+            (_("Validated by"), cp.doe.name if cp.doe_id else "–"),
+            (_("Included on"), _date(cp.included_at)),
+        ]
+        return Attestation(
+            title=_("Certificate of inclusion of a component project"), heading=f"{cp.reference} {cp.title}",
+            statement=_("The Article 6.4 mechanism registry certifies that the component project described below "
+                        "was included in the registered programme of activities named (A6.4-PROC-AC-003)."),
+            facts=facts, attested_at=cp.included_at, activity=poa,
+        )
+
+
+def _per_component(request, entries):
+    """PROC-AC-003 v03.0 para 220: a PoA batch's statement says, per CP, the units verified and the
+    serial ranges issued for it (the first RANGES_MAX ranges, as the table below)."""
+    from projects.poa.models import ComponentClaim
+
+    verified = {}
+    for claim in ComponentClaim.objects.filter(period=request.period).select_related("component").order_by(
+            "component__number", "vintage"):
+        row = verified.setdefault(claim.component.reference, [claim.component.title, 0, []])
+        row[1] += claim.verified if claim.verified is not None else claim.claimed
+    for entry in entries:
+        component = entry.block.component
+        if component is not None and component.reference in verified:
+            verified[component.reference][2].append(serial_format(entry))
+    facts = []
+    for reference, (title, quantity, serials) in verified.items():
+        facts.append((f"{reference} {title}", _("%(quantity)s verified; serials %(serials)s") % {
+            "quantity": intcomma(quantity), "serials": ", ".join(serials) or "–"}))
+    return facts
 
 
 class Issuance(Kind):
@@ -171,6 +263,8 @@ class Issuance(Kind):
             (_("Forwarded to the participants"), intcomma(request.net)),
             (_("Rule set applied"), request.rule_set.version if request.rule_set_id else "–"),
         ]
+        if activity.kind == Activity.Kind.POA:
+            facts += _per_component(request, entries)
         return Attestation(
             title=_("Issuance statement"), heading=f"{activity.reference} MP{period.number}",
             statement=_("The Article 6.4 mechanism registry states that it issued the A6.4ERs below for the "
@@ -190,7 +284,7 @@ class Use(Kind):
     def activity_of(row):
         """The activity when the use took units of one activity only (a use may take several)."""
         ids = set(LedgerEntry.objects.filter(transaction=row).values_list("block__activity_id", flat=True)[:2])
-        return Activity.objects.filter(pk__in=ids).first() if len(ids) == 1 else None
+        return Activity._base_manager.filter(pk__in=ids).first() if len(ids) == 1 else None
 
     def attest(self, row):
         entries = list(_entries([row.pk])[:RANGES_MAX + 1])
@@ -293,7 +387,8 @@ class AuthorizationLetter(HostRecord):
         )
 
 
-KINDS = {k.name: k for k in (Registration(), Issuance(), Use(), HostApprovalLetter(), AuthorizationLetter())}
+KINDS = {k.name: k for k in (Registration(), Issuance(), Use(), HostApprovalLetter(), AuthorizationLetter(),
+                              CPInclusion())}
 
 
 def kind_of(name):

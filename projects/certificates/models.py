@@ -13,6 +13,8 @@ class DocumentKind(models.TextChoices):
     USE = "use", _("Retirement or cancellation certificate")
     HOST_APPROVAL = "host_approval", _("Letter of approval of the host Party")
     AUTHORIZATION = "authorization", _("Statement of authorization")
+    # PROC-AC-003 v03.0 paras 120-124: a component project included in a registered PoA.
+    CP_INCLUSION = "cp_inclusion", _("Certificate of inclusion of a component project")
 
 
 def _stored_as(instance, filename):

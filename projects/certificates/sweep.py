@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef
 from pacm.common.errors import ServiceError
 from pacm.registry.models import LedgerTransaction
 from projects.models import Activity, AuthorizationStatement, HostApproval, IssuanceRequest
+from projects.poa.models import ComponentProject
 
 from .kinds import REGISTERED_STATES, USE_KINDS
 from .models import DocumentKind, IssuedDocument
@@ -24,11 +25,12 @@ def documents_missing(*, batch=BATCH):
     """(kind, subject id) of records that call for a document and have none, at most `batch` of each kind."""
     K = DocumentKind
     return [
-        *_without(K.REGISTRATION, Activity.objects.filter(state__in=REGISTERED_STATES), batch),
+        *_without(K.REGISTRATION, Activity._base_manager.filter(state__in=REGISTERED_STATES), batch),  # PoAs too
         *_without(K.ISSUANCE, IssuanceRequest.objects.filter(issued_at__isnull=False), batch),
         *_without(K.USE, LedgerTransaction.objects.filter(kind__in=sorted(USE_KINDS)), batch),
         *_without(K.HOST_APPROVAL, HostApproval.objects.all(), batch),
         *_without(K.AUTHORIZATION, AuthorizationStatement.objects.all(), batch),
+        *_without(K.CP_INCLUSION, ComponentProject.objects.filter(included_at__isnull=False), batch),
     ]
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from methodologies.models import RuleSet
+from pacm.common import clock
 
 from ..guards import (  # noqa: F401  (re-exported: the PoA machine names them)
     _blocked,
@@ -31,11 +32,13 @@ from ..models import Document
 
 
 def _today():
-    return timezone.localdate()
+    """pacm.common.clock's date (the demo clock's in a demo database, docs/rules-coverage.md demo-1)."""
+    return clock.today()
 
 
 def _rules():
-    return RuleSet.objects.in_force(_today())
+    # The rule set in force keeps the real date (demo-1).
+    return RuleSet.objects.in_force(timezone.localdate())
 
 
 # --- the PoA ---------------------------------------------------------------------------------

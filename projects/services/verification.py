@@ -1,10 +1,9 @@
 """Monitoring and verification: participants report a period, the verification DOE certifies it."""
 import datetime
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pacm.common import bounds
+from pacm.common import bounds, clock
 from pacm.common.errors import ServiceError
 
 from .. import events
@@ -76,7 +75,8 @@ def _period_dates_check(activity, start, end):
     # *achieved* in the period; A6.4-PROC-AC-002 v03.0 para 174 certifies what was achieved "during
     # the monitoring period". A period that has not ended by the day of submission has not
     # achieved its reductions yet: its last day must be before the submission day.
-    today = timezone.localdate()
+    # pacm.common.clock: the demo clock's date in a demo database (docs/rules-coverage.md demo-1).
+    today = clock.today()
     if end >= today:
         params = {"today": str(today)}
         raise ServiceError(

@@ -2,7 +2,7 @@
 from django import template
 
 from pacm.common import clock
-from pacm.demo.services import demo_mode
+from pacm.demo.services import MAX_DAYS, demo_mode
 from pacm.parties.roles import actor_for
 from projects.demo import CLOCK_ROLES, activity_next_due
 
@@ -17,4 +17,4 @@ def demo_clock_panel(context, activity):
     if user is None or not user.is_authenticated or not demo_mode() or actor_for(user, activity, CLOCK_ROLES) is None:
         return {"show": False}
     return {"show": True, "activity": activity, "next_due": activity_next_due(activity), "demo_now": clock.now(),
-            "csrf_token": context.get("csrf_token")}
+            "max_days": MAX_DAYS, "csrf_token": context.get("csrf_token")}

@@ -90,6 +90,28 @@ def _reset_links(scene):
                    obj=Obj("a reset link's page", EVERYONE), read=True)]
 
 
+def _invitation_revoke_targets(scene):
+    """An open invitation of ama's organisation (hers to withdraw), and one of another organisation's,
+    withdrawn by nobody (not even through her organisation's URL: it is not found there)."""
+    world = scene.world
+    mine = _ama_admin(scene)
+    now = timezone.now()
+    rows = {}
+    for key, org in (("mine", mine), ("theirs", world.orgs["dev2"])):
+        rows[key] = Invitation.objects.create(
+            organisation=org, email=f"matrix-revoke-{key}@example.org", role="member", nonce=secrets.token_hex(16),
+            invited_by=world.ama, created_at=now, expires_at=now + datetime.timedelta(days=7))
+    return [
+        Target(label=f"an open invitation of {mine.name}", roles=frozenset({AP}),
+               obj=Obj("ama's organisation's invitation", frozenset({"ama"}), {"ama": AP}),
+               kwargs={"pk": mine.pk, "invitation_pk": rows["mine"].pk}),
+        Target(label="an invitation of Savannah Carbon", obj=Obj("kofi's organisation's invitation", NOBODY),
+               kwargs={"pk": world.orgs["dev2"].pk, "invitation_pk": rows["theirs"].pk}),
+        Target(label="another organisation's invitation through ama's", obj=NOWHERE,
+               kwargs={"pk": mine.pk, "invitation_pk": rows["theirs"].pk}),
+    ]
+
+
 def _invite_post(kwargs, scene, persona):
     return {"email": f"matrix-{persona}@example.org", "role": "admin"}
 
@@ -111,6 +133,7 @@ PEOPLE_ROUTES = {
     "organisation-people": Spec(fill=_org_pages, post=_nothing),
     "organisation-invite": POST_ONLY(fill=_org_targets, post=_invite_post),
     "organisation-member-write": POST_ONLY(fill=_member_targets, post=_member_post),
+    "organisation-invitation-revoke": POST_ONLY(fill=_invitation_revoke_targets, post=_nothing),
     "invitation-accept": Spec(fill=_invitation_tokens, post=lambda kw, s, p: {"username": f"matrix-{p}",
                                                                              "password": "Matrix-pass-2026!"}),
     # The demo clock: no demo here, so refused to everyone.

@@ -36,7 +36,8 @@ def test_disable_takes_every_role_away_and_enable_brings_the_member_back(admins,
     assert membership.is_admin is False and not DisabledMember.objects.exists()
     assert actor_for(lena, activity, {Role.PARTICIPANT}) is not None
     assert people_events(world.orgs["dev"]) == [
-        ("people.disabled", "ama", {"member": "lena", "was_admin": False}),
+        ("people.disabled", "ama", {"member": "lena", "was_admin": False, "sessions_ended": 0,
+                                    "tokens_revoked": 0}),
         ("people.enabled", "ama", {"member": "lena", "role": "member"}),
     ]
 
@@ -96,7 +97,8 @@ def test_a_disabled_administrator_cannot_administer(admins, lena):
     services.member_disable(organisation=world.orgs["dev"], member=lena, user=world.ama)
     with pytest.raises(Refused):
         services.member_enable(organisation=world.orgs["dev"], member=lena, user=lena)
-    assert people_events(world.orgs["dev"])[-1] == ("people.disabled", "ama", {"member": "lena", "was_admin": True})
+    assert people_events(world.orgs["dev"])[-1] == ("people.disabled", "ama", {
+        "member": "lena", "was_admin": True, "sessions_ended": 0, "tokens_revoked": 0})
 
 
 def test_the_people_page_and_its_buttons(client, admins, lena):

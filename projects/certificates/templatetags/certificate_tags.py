@@ -1,5 +1,6 @@
 """Links to the generated documents from the pages that show what they attest (pacm issue 9).
 
+`{% cp_document cp %}`: a CP's inclusion certificate;
 `{% activity_documents activity %}`: the activity's registration certificate, host letters and
 authorization statements (one query); `{% issuance_document issuance %}`: the issuance
 statement (one query, none before issuance); `t.kind|use_document` on a statement row: whether a
@@ -34,3 +35,12 @@ def issuance_document(issuance):
 @register.filter
 def use_document(kind):
     return kind in USE_KINDS
+
+
+@register.inclusion_tag("certificates/activity_documents.html")
+def cp_document(cp):
+    """A component project's inclusion certificate (one query; none before its inclusion)."""
+    docs = []
+    if cp is not None and cp.included_at is not None:
+        docs = list(IssuedDocument.objects.filter(kind=DocumentKind.CP_INCLUSION, subject_id=cp.pk)[:1])
+    return {"docs": docs}
