@@ -2,6 +2,7 @@
 from django.shortcuts import render
 
 from .errors import Refused, ServiceError
+from .refusals import stale_context
 from .retry import BUSY_MESSAGE, is_conflict
 
 
@@ -34,6 +35,9 @@ class ServiceErrorMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, Refused):
+            stale = stale_context(request, exception)  # pacm issue 9: what changed, and the way back
+            if stale is not None:
+                return render(request, "stale.html", stale, status=403)
             return render(request, "403.html", {"exception": exception.message}, status=403)
         if isinstance(exception, ServiceError):
             return render(request, "400.html", {"exception": exception.message}, status=400)
