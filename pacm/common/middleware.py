@@ -1,8 +1,13 @@
 """Site-wide middleware: no cached private pages, and a clear page for a refused service call."""
+import logging
+
 from django.shortcuts import render
 
 from .errors import Refused, ServiceError
+from .refusals import stale_context
 from .retry import BUSY_MESSAGE, is_conflict
+
+logger = logging.getLogger(__name__)
 
 
 class PrivateCacheMiddleware:
@@ -34,6 +39,13 @@ class ServiceErrorMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, Refused):
+            try:
+                stale = stale_context(request, exception)  # pacm issue 9: what changed, and the way back
+            except Exception:  # noqa: BLE001 - the explanation is a courtesy: the plain refusal still holds
+                logger.exception("stale-page explanation failed")
+                stale = None
+            if stale is not None:
+                return render(request, "stale.html", stale, status=403)
             return render(request, "403.html", {"exception": exception.message}, status=403)
         if isinstance(exception, ServiceError):
             return render(request, "400.html", {"exception": exception.message}, status=400)

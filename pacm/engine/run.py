@@ -131,18 +131,22 @@ def write_run(
         if expected_state and obj.state != expected_state:
             params = {"write": spec.name, "expected": expected_state, "state": obj.state}
             shown = {"label": spec.label, "subject": describe(obj), "state": state_label(obj)}
-            raise Refused(
+            error = Refused(
                 _("'%(label)s' was not done: %(subject)s changed while you were looking and is now %(state)s.")
                 % shown,
                 code="stale_page", params=params,
             )
+            error.subject = obj  # pacm issue 9: the stale page says what changed (pacm.common.refusals)
+            raise error
         if not spec.allowed_in(obj.state, machine.terminal):
             shown = {"label": spec.label, "subject": describe(obj), "state": state_label(obj)}
-            raise Refused(
+            error = Refused(
                 str(spec.refusal) if spec.refusal else _("'%(label)s' is not possible while %(subject)s is %(state)s.") % shown,
                 code="wrong_state",
                 params={"write": spec.name, "state": obj.state},
             )
+            error.subject = obj
+            raise error
         if spec.is_transition and spec.name in machine.timed_names and not timer_due(obj):
             raise Refused(
                 _("'%(label)s' is not due yet.") % {"label": spec.label}, code="not_due", params={"write": spec.name}

@@ -310,13 +310,14 @@ def _move(request, number, key, call, success, preview):
         data = form.cleaned_data
         expected = None
         try:
-            if REVIEW in request.POST:
+            # pacm issue 9 (safeguards): units move only on the confirm of a review. A post that
+            # skipped the review (a hand-made form, an old page) gets the review; nothing moves.
+            if REVIEW in request.POST or CONFIRM not in request.POST:
                 return _confirm_render(request, account, key, form, preview(account, data))
-            if CONFIRM in request.POST:
-                try:
-                    expected = signing.loads(request.POST[CONFIRM], salt=_confirm_salt(request, account, key))
-                except signing.BadSignature:
-                    expected = ""  # matches no plan: refused as changed, reviewed again
+            try:
+                expected = signing.loads(request.POST[CONFIRM], salt=_confirm_salt(request, account, key))
+            except signing.BadSignature:
+                expected = ""  # matches no plan: refused as changed, reviewed again
             # The same form sent twice (its one-time key) moves the units once (pacm.common.submission).
             outcome = submit_once(request, form=form, call=lambda: call(account, data, expected),
                                   done=lambda row: (account_url(account), success(row)))

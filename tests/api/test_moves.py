@@ -9,6 +9,7 @@ from pacm.events.models import Event
 from pacm.registry.models import AccountKind, LedgerTransaction, UnitBlock
 from pacm.registry.serials import serial_format
 from pacm.registry.services.suspensions import suspension_start
+from tests.move_steps import move_post
 from tests.registry.conftest import held, issue, mech
 
 pytestmark = pytest.mark.django_db
@@ -102,8 +103,8 @@ def test_each_persona_moves_through_the_api_only_what_the_web_lets_them(issued, 
             assert api_status == web_status, (name, account.number)
             has = held(account)
             moved = act(bearer(user), account, "transfer_units", {"to_account": w.acct2.number, "quantity": 1})
-            posted = web.post(reverse("registry-transfer", args=[account.number]),
-                              {"transfer-to_account": w.acct2.number, "transfer-quantity": "1"})
+            posted = move_post(web, reverse("registry-transfer", args=[account.number]),
+                               {"transfer-to_account": w.acct2.number, "transfer-quantity": "1"})
             if web_status == 404:
                 assert (moved.status_code, posted.status_code) == (404, 404), (name, account.number)
                 assert moved.json()["code"] == "not_found"

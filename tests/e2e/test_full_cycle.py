@@ -304,9 +304,9 @@ def test_activity_from_draft_to_registered_in_the_browser(page, login, world, tm
     expect(timeline(page).locator("li", has_text="Document version uploaded").locator("code.hash")).to_have_text(
         [vr_sha, pdd_sha]  # newest first (pacm issue 8)
     )
-    # The timeline names the timer as the actor that closed the consultation.
+    # The timeline names the timer as the actor that closed the consultation, in words (pacm issue 9).
     expect(timeline(page).locator("li", has_text="Global stakeholder consultation → Under validation")).to_contain_text(
-        "close_consultation"
+        "Deadline passed (Close the consultation)"
     )
     expect(timeline(page).locator("li", has_text="Under SB review → Approved (appeal window)")).to_contain_text(
         "The validation meets the SB's requirements (RMP 49)."

@@ -20,6 +20,7 @@ from pacm.registry.models import LedgerTransaction
 from projects import services
 from projects.models import Activity, Finding
 from tests import factories as f
+from tests.move_steps import move_post
 
 from .conftest import iso, observed_event, rows
 
@@ -190,7 +191,7 @@ def test_fullwidth_digits_are_read(as_user, world):
 
 
 def test_the_registry_reads_other_digits_too(as_user, world, issued):
-    response = as_user(world.ama).post(reverse("registry-cancel", kwargs={"number": "PACM-H-DEV-1"}),
-                                       {"cancel-quantity": "١٢", "cancel-purpose": "Voluntary claim"})
+    response = move_post(as_user(world.ama), reverse("registry-cancel", kwargs={"number": "PACM-H-DEV-1"}),
+                         {"cancel-quantity": "١٢", "cancel-purpose": "Voluntary claim"})
     assert response.status_code == 302
     assert LedgerTransaction.objects.order_by("-pk").first().quantity == 12

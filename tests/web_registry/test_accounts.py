@@ -9,6 +9,7 @@ from pacm.registry.services import account_open
 from projects.cycle import PeriodState as P
 
 from .. import factories as f
+from ..move_steps import move_post
 from .conftest import form_actions
 
 
@@ -74,7 +75,7 @@ def test_the_dna_sees_its_partys_accounts(as_user, world, ghana_retirement):
 def transfer(client, number, to, quantity, **extra):
     data = {"transfer-to_account": to, "transfer-quantity": str(quantity)}
     data.update({f"transfer-{k}": str(v) for k, v in extra.items()})
-    return client.post(account_url(number, "registry-transfer"), data)
+    return move_post(client, account_url(number, "registry-transfer"), data)
 
 
 def test_transfer_to_another_holding_account(as_user, world, issued):
@@ -142,8 +143,8 @@ def test_voluntary_cancellation(as_user, world, issued):
     response = client.post(url, {"cancel-quantity": "300", "cancel-purpose": "", "cancel-beneficiary": ""})
     assert response.status_code == 200 and "This field is required." in response.content.decode()
     assert held(world.acct) == 27_900
-    response = client.post(url, {"cancel-quantity": "300", "cancel-purpose": "Voluntary claim 2026",
-                                 "cancel-beneficiary": "Accra Breweries"})
+    response = move_post(client, url, {"cancel-quantity": "300", "cancel-purpose": "Voluntary claim 2026",
+                                       "cancel-beneficiary": "Accra Breweries"})
     assert response.status_code == 302
     target = Account.objects.get(kind=AccountKind.VOLUNTARY_CANCELLATION)
     assert held(world.acct) == 27_600 and held(target) == 300
@@ -152,7 +153,7 @@ def test_voluntary_cancellation(as_user, world, issued):
 
 
 def use(client, number, **data):
-    return client.post(account_url(number, "registry-use"), {f"use-{k}": str(v) for k, v in data.items()})
+    return move_post(client, account_url(number, "registry-use"), {f"use-{k}": str(v) for k, v in data.items()})
 
 
 def test_use_retires_ndc_units_for_the_accounts_party(as_user, world, issued, ghana_retirement):

@@ -13,6 +13,7 @@ from projects.cycle import PeriodState as P
 from projects.models import MonitoringPeriod
 from tests.submission_keys import form_keys, outcome, page_keys
 
+from ..move_steps import move_post
 from .conftest import claims_post, issuance_post, period_dates, period_url
 
 
@@ -36,7 +37,7 @@ def transfer_key(client):
 
 def transfer(client, key, quantity="1000", to="PACM-H-SAV-1"):
     data = {"transfer-to_account": to, "transfer-quantity": quantity, "transfer-submission_key": key}
-    return client.post(account_url("PACM-H-DEV-1", "registry-transfer"), data, follow=True)
+    return move_post(client, account_url("PACM-H-DEV-1", "registry-transfer"), data, follow=True)
 
 
 def test_every_move_form_of_an_account_page_carries_its_own_key(as_user, world, issued):
@@ -98,13 +99,13 @@ def test_a_key_is_not_replayed_for_another_person_or_form(as_user, world, issued
     assert outcome(transfer(client, key))[0] == 302
     # The same key on the cancel form of the same account: refused, nothing moves.
     data = {"cancel-quantity": "5", "cancel-purpose": "Claim", "cancel-submission_key": key}
-    response = client.post(account_url("PACM-H-DEV-1", "registry-cancel"), data)
+    response = move_post(client, account_url("PACM-H-DEV-1", "registry-cancel"), data)
     assert response.status_code == 200 and "already sent from another page" in response.content.decode()
     assert held(world.acct) == 26_900
     # Kofi, sending ama's key from his own account, is refused too.
     kofi = as_user(world.kofi)
     data = {"transfer-to_account": "PACM-H-DEV-2", "transfer-quantity": "1", "transfer-submission_key": key}
-    response = kofi.post(account_url("PACM-H-SAV-1", "registry-transfer"), data)
+    response = move_post(kofi, account_url("PACM-H-SAV-1", "registry-transfer"), data)
     assert response.status_code == 200 and held(world.foreign) == 1_000
 
 
@@ -117,9 +118,9 @@ def test_a_malformed_key_is_refused_and_nothing_moves(as_user, world, issued):
 def test_a_post_without_a_key_is_accepted_unless_keys_are_required(as_user, world, issued, settings):
     client = as_user(world.ama)
     data = {"transfer-to_account": "PACM-H-SAV-1", "transfer-quantity": "10"}
-    assert client.post(account_url("PACM-H-DEV-1", "registry-transfer"), data).status_code == 302
+    assert move_post(client, account_url("PACM-H-DEV-1", "registry-transfer"), data).status_code == 302
     settings.PACM_SUBMISSION_KEY_REQUIRED = True
-    response = client.post(account_url("PACM-H-DEV-1", "registry-transfer"), data)
+    response = move_post(client, account_url("PACM-H-DEV-1", "registry-transfer"), data)
     assert response.status_code == 200 and "This form has expired" in response.content.decode()
     assert held(world.foreign) == 10
 

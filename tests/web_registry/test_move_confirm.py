@@ -155,3 +155,22 @@ def test_one_unit_reads_as_one_unit(as_user, world, issued):
     assert "PACM-H-DEV-2 holds 0 OIMP-authorized units; 2 cannot be moved." in response.content.decode()
     page = client.get(url("PACM-H-DEV-2", "registry-account")).content.decode()
     assert '<div class="display-6" id="total-held">1</div>\n      <div class="small text-secondary">unit</div>' in page
+
+
+@pytest.mark.parametrize("key, view, fields", [
+    ("transfer", "registry-transfer", {"to_account": "PACM-H-SAV-1", "quantity": "1000"}),
+    ("cancel", "registry-cancel", {"quantity": "1000", "purpose": "Voluntary offset", "beneficiary": "Kpone"}),
+])
+def test_a_post_that_skips_the_review_moves_nothing_and_shows_the_review(as_user, world, issued, key, view, fields):
+    """pacm issue 9 (safeguards): a hand-made form, or a page from before the review step, posts the
+    move without its confirm: the answer is the review, and no unit moves until it is confirmed."""
+    client = as_user(world.ama)
+    data = {f"{key}-{name}": value for name, value in fields.items()}
+    before = LedgerTransaction.objects.count()
+    response = client.post(url("PACM-H-DEV-1", view), data)
+    html = response.content.decode()
+    assert response.status_code == 200 and 'name="confirm"' in html and first_range(world, 1000) in html
+    assert LedgerTransaction.objects.count() == before and held(world.acct) == 27_900
+    assert not Event.objects.filter(stream="account:PACM-H-DEV-1", kind=EventKind.UNITS_MOVED).exists()
+    response = client.post(url("PACM-H-DEV-1", view), {**data, "confirm": token_of(html)})
+    assert response.status_code == 302 and held(world.acct) == 26_900

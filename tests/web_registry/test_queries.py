@@ -11,6 +11,7 @@ from django.urls import reverse
 from pacm.registry.models import LedgerTransaction, UnitBlock
 from pacm.registry.services import units_transfer
 from projects.cycle import PeriodState as P
+from tests.move_steps import move_post
 
 from .conftest import period_url
 
@@ -135,6 +136,6 @@ def test_move_form_takes_the_activity_reference(as_user, world, issued):
     assert response.status_code == 200 and "There is no activity with this reference." in response.content.decode()
     assert LedgerTransaction.objects.count() == before
     data["transfer-activity"] = issued.activity.reference.lower()
-    assert client.post(url, data).status_code == 302
+    assert move_post(client, url, data).status_code == 302
     row = LedgerTransaction.objects.order_by("-pk").first()
     assert row.quantity == 3 and {e.block.activity_id for e in row.entries.all()} == {issued.activity_id}

@@ -1,0 +1,65 @@
+"""pacm issue 9 ("People"): a button pressed on a page that was out of date gets an answer that says
+what changed, who changed it and when, and links back to the object's page; not the generic
+"Your account is not allowed" of a real refusal (pacm.common.refusals, templates/stale.html)."""
+import re
+
+from django.urls import reverse
+
+from pacm.events.models import Event
+from projects import services
+from projects.cycle import ActivityState as A
+from projects.cycle import PeriodState as P
+from projects.models import Activity, MonitoringPeriod
+from tests import factories as f
+
+from .conftest import period_url
+
+GENERIC = "Your account is not allowed"
+
+
+def text(response):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+def test_a_period_certified_since_the_page_says_so_and_links_back(as_user, world, registered, submit):
+    period = submit(registered)
+    services.period_start_verification(period=period, user=world.dora)
+    services.document_upload(activity=registered, user=world.dora, kind="verification_report",
+                             uploaded=f.pdf("ver.pdf"), period=period)
+    services.period_certify(period=period, user=world.dora, verified={c.vintage: c.claimed for c in period.claims.all()})
+    events = Event.objects.count()
+    certified = Event.objects.filter(to_state=P.VERIFIED).get()
+    response = as_user(world.ama).post(period_url(period, "period-transition", name="withdraw"),
+                                       {"t-withdraw-comment": "Oops", "t-withdraw-expected_state": P.UNDER_VERIFICATION})
+    assert response.status_code == 403
+    body = text(response)
+    assert GENERIC not in body and "This page was out of date" in body
+    when = certified.created_at.strftime("%-d %B %Y, %H:%M")
+    assert f"is now “Verified and certified”: dora changed it on {when} (UTC); the action is no longer available." in body
+    assert "The step taken was “Give the verification and certification opinion”." in body
+    assert 'id="stale-back"' in response.content.decode()
+    assert f'href="{period_url(period)}"' in response.content.decode()
+    assert MonitoringPeriod.objects.get(pk=period.pk).state == P.VERIFIED and Event.objects.count() == events
+
+
+def test_a_step_no_longer_offered_in_the_new_state_says_what_changed(as_user, world, activity, advance_to):
+    activity = advance_to(activity, A.COMPLETENESS_CHECK)
+    services.activity_pass_completeness_check(activity=activity, user=world.sam)
+    client = as_user(world.sam)
+    url = reverse("activity-transition", kwargs={"reference": activity.reference, "name": "pass_completeness_check"})
+    response = client.post(url, {"t-pass_completeness_check-expected_state": ""})  # wrong_state, no page state
+    assert response.status_code == 403
+    body = text(response)
+    assert GENERIC not in body and "sam changed it on" in body and "the action is no longer available" in body
+    assert f'href="{reverse("activity-detail", kwargs={"reference": activity.reference})}"' in response.content.decode()
+    assert Activity.objects.get(pk=activity.pk).state == A.INFORMATION_CHECK
+
+
+def test_a_real_refusal_still_reads_as_one(as_user, world, registered, submit):
+    """Not the author's step: the generic refusal, no 'out of date' story."""
+    period = submit(registered)
+    response = as_user(world.kofi).post(period_url(period, "period-transition", name="withdraw"),
+                                        {"t-withdraw-comment": "No", "t-withdraw-expected_state": P.SUBMITTED})
+    assert response.status_code in (403, 404)
+    assert "This page was out of date" not in text(response)
+    assert MonitoringPeriod.objects.get(pk=period.pk).state == P.SUBMITTED
