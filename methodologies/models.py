@@ -387,6 +387,11 @@ class RuleSet(models.Model):
     cp_liability_days = models.PositiveSmallIntegerField(
         _("days for the DOE to cancel the units of an erroneous inclusion"), default=30,
         help_text=_("PROC-AC-003 v03.0 para 139"))
+    # Para 221: a CP's issuance requests for a crediting period within 2 years after its end
+    # (footnote 23: the SB may set another deadline for removals).
+    cp_issuance_request_years = models.PositiveSmallIntegerField(
+        _("years after a CP's crediting period within which its issuance is requested"), default=2,
+        help_text=_("PROC-AC-003 v03.0 para 221"))
 
     objects = RuleSetQuerySet.as_manager()
 
