@@ -78,7 +78,7 @@ def check_the_myanmar_poa_has_its_first_issuance_in_february_2026(demo):
     assert poa.host_party.iso2 == "MM"
     period = poa.monitoring_periods.get()
     assert period.state == P.ISSUED
-    assert (period.issued_at.year, period.issued_at.month) == (2026, 2)
+    assert (period.issuance.issued_at.year, period.issuance.issued_at.month) == (2026, 2)
     blocks = list(UnitBlock.objects.filter(activity=poa))
     assert sum(b.quantity for b in blocks) == 60_000  # gross: the levies' units were issued for the CP too
     assert {b.vintage for b in blocks} == {2025} and all(b.component_id for b in blocks)

@@ -59,7 +59,7 @@ def test_the_cme_and_the_doe_see_the_poa_whose_comments_wait_for_them(as_user, w
 
     comment = gsc.comment_confirm(token=LINK.search(mail.outbox[-1].body).group(1))
     assert poa.reference in poa_queue(as_user(world.ama))
-    for person in (world.dora, world.dina, world.sam):
+    for person in (world.dora, world.sam):  # (the DNAs: their host approval waits, paras 23-26)
         assert poa.reference not in poa_queue(as_user(person))
     gsc.comment_answer(comment=comment, user=world.ama, text="The baseline survey is in annex 3.")
     assert poa.reference in poa_queue(as_user(world.dora))
