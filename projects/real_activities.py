@@ -389,6 +389,11 @@ def _first_issuance(cast, programme, row, *, org, person):
             kind=AccountKind.HOLDING, name=f"{org.name} holding account", organisation=org,
             user=cast.dnas[row["host"]], authorization_document=f"Letter of authorization CDM {row['cdm_reference']}",
             authorization_date=datetime.date(2025, 1, 15))
+        # 7/CMA.4 annex I para 44: the Party of a holding account has its retirement account.
+        party = cast.parties[row["host"]]
+        if not Account.objects.filter(kind=AccountKind.RETIREMENT, party=party).exists():
+            account_open(kind=AccountKind.RETIREMENT, name=f"{party.name} retirement account", party=party,
+                         user=cast.dnas[row["host"]])
         poa.poa_engage_verification_doe(poa=programme, user=person, doe=cast.doe_org)
         period = poa_period_submit(poa=programme, user=person, start=cp.crediting_start, end=end,
                                    claims={cp.reference: {issuance["vintage"]: issuance["units"]}},
