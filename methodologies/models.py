@@ -396,6 +396,11 @@ class RuleSet(models.Model):
     refund_ladders = models.JSONField(
         _("refund ladders of the fees"), default=refund_ladders_default,
         help_text=_("{ladder: {stage: ['full'|'none'] or ['above'|'amount', 'USD']}}"))
+    # Para 221: a CP's issuance requests for a crediting period within 2 years after its end
+    # (footnote 23: the SB may set another deadline for removals).
+    cp_issuance_request_years = models.PositiveSmallIntegerField(
+        _("years after a CP's crediting period within which its issuance is requested"), default=2,
+        help_text=_("PROC-AC-003 v03.0 para 221"))
 
     objects = RuleSetQuerySet.as_manager()
 

@@ -37,11 +37,19 @@ def _waiting(kind, handling):
     return q
 
 
-def consultation_actions(*, kind, states):
+def consultation_actions(*, kind, states, assessed=True, refusal=None):
     """The actions of a subject that takes comments; `states`: where answers and assessments are
     taken (for an activity, the consultation and validation: PROC-AC-002 v03.0 para 27,
-    STAN-AC-003 para 90)."""
-    refusal = _("Comments are answered and assessed only during the consultation and the validation.")
+    STAN-AC-003 para 90). `assessed=False` (a CDM transition request, PROC-AC-001 v06.0 paras
+    16-18, which ask no answer): the participants may answer, nobody waits for it, no DOE assesses."""
+    refusal = refusal or _("Comments are answered and assessed only during the consultation and the validation.")
+    if not assessed:
+        return (
+            A("publish_comment", None, {Role.PUBLIC}, _("Publish a confirmed comment"), internal=True,
+              refusal=_("This consultation's subject is closed: the comment can no longer be published.")),
+            A("answer_comment", states, {Role.PARTICIPANT}, _("Answer the comment"), refusal=refusal,
+              items=_comments(kind, "answer_due"), item_ok=_handling_is("answer_due")),
+        )
     return (
         # PROC-AC-002 v03.0 para 21: a confirmed comment is published; it counts when it was
         # submitted within the window (docs/rules-coverage.md, reading gsc-2), so any open state.

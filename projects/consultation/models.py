@@ -4,8 +4,8 @@ participants' answers and the DOE's assessments of them.
 A6.4-PROC-AC-002 v03.0 para 20: Parties, stakeholders and observers comment within the
 consultation, giving the name and contact details of the person or organisation they comment
 for; para 21: the comments are published where the design document is displayed. A comment is
-on a subject (`subject_kind` + `subject_id`, see `subjects.py`: an activity today; a PoA or a
-transition request later), as a Board decision is. Rows change only through `services.py`.
+on a subject (`subject_kind` + `subject_id`, see `subjects.py`: an activity, a PoA, a CDM
+transition request), as a Board decision is. Rows change only through `services.py`.
 """
 from django.conf import settings
 from django.db import models
@@ -32,6 +32,9 @@ class Comment(models.Model):
         ANSWER_DUE = "answer_due", _("Waiting for the participants' answer")
         ASSESSMENT_DUE = "assessment_due", _("Waiting for the DOE's assessment")
         TAKEN = "taken", _("Taken into due account (DOE)")
+        # A subject whose answers nobody assesses (a CDM transition request, PROC-AC-001 v06.0
+        # paras 16-18): the participants' answer is recorded and the comment rests there.
+        ANSWERED = "answered", _("Answered by the participants")
 
     subject_kind = models.CharField(max_length=30)
     subject_id = models.PositiveBigIntegerField()

@@ -59,6 +59,8 @@ def panel_build(*, request, subject, offers=None, bound=None):
         "open": is_open,
         "form": (bound.get("comment") or CommentForm(prefix="gsc")) if is_open else None,
         "comment_url": urls["comment"],
+        "rule": kind.rule,
+        "button": kind.button,
         "page": page,
         "rows": rows,
     }

@@ -73,8 +73,9 @@ def window_require(subject, now=None):
     opens, closes = window
     if now >= closes:
         params["closed"] = _when(closes)
+        params["rule"] = kind.rule
         raise Refused(_("The global stakeholder consultation on %(subject)s closed on %(closed)s: comments are no "
-                        "longer taken (A6.4-PROC-AC-002 para 20).") % params, code="consultation_closed", params=params)
+                        "longer taken (%(rule)s).") % params, code="consultation_closed", params=params)
     return opens, closes
 
 
@@ -180,7 +181,8 @@ def comment_confirm(*, token):
 
 
 def _reply(*, comment, user, name, kind, text, outcome=""):
-    subject = SUBJECTS[comment.subject_kind].get(comment.subject_id)
+    subject_kind = SUBJECTS[comment.subject_kind]
+    subject = subject_kind.get(comment.subject_id)
     text = (text or "").strip()
     if not text:
         raise ServiceError(_("Write the answer."), field="text", code="reply_text_required")
@@ -190,7 +192,9 @@ def _reply(*, comment, user, name, kind, text, outcome=""):
                                             organisation=actor.organisation, user=actor.user,
                                             created_at=timezone.now())
         if kind == CommentReply.Kind.ANSWER:
-            current.handling = Comment.Handling.ASSESSMENT_DUE
+            # A subject whose answers nobody assesses (a transition request) rests at "answered".
+            current.handling = (Comment.Handling.ASSESSMENT_DUE if subject_kind.assessed
+                                else Comment.Handling.ANSWERED)
             current.save(update_fields=["handling"])
             events.comment_answered(comment=current, reply=reply, subject=obj, actor=actor)
         else:

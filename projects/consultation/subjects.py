@@ -31,6 +31,13 @@ class ConsultationSubject:
     urls: Callable = None
     # (request, obj, status) -> the subject's page, shown again with a bound form.
     render: Callable = None
+    # The paragraph that opens the consultation, as the page and the refusals cite it.
+    rule: str = "A6.4-PROC-AC-002 para 20"
+    # The comment form's button: what is commented on.
+    button: str = "Comment on this activity"
+    # Whether the DOE assesses the participants' answers (an activity's and a PoA's validation);
+    # a transition request's answers are recorded, not assessed (reading gsc-poa-3).
+    assessed: bool = True
 
     def get(self, pk):
         obj = self.model.objects.filter(pk=pk).first()
@@ -48,6 +55,10 @@ def consultation_subject_register(kind):
 
 
 def subject_kind_of(obj):
+    # A proxy with its own subject kind (a PoA is an Activity row) is found before its parent's.
+    for kind in SUBJECTS.values():
+        if type(obj) is kind.model:
+            return kind
     for kind in SUBJECTS.values():
         if isinstance(obj, kind.model):
             return kind
@@ -90,3 +101,6 @@ def subjects_register():
         url=lambda a: reverse("activity-detail", kwargs={"reference": a.reference}), event_activity=lambda a: a,
         urls=_activity_urls, render=_activity_render,
     ))
+    from .subjects_more import more_subjects_register
+
+    more_subjects_register()

@@ -145,3 +145,47 @@ def comment_confirm_page(request, token):
         return redirect(f"{kind.url(subject)}#{ANCHOR}")
     return render(request, "consultation/confirm.html",
                   {"comment": comment, "subject_label": kind.describe(subject), "subject_url": kind.url(subject)})
+
+
+# The PoA's routes (A6.4-PROC-AC-003 v03.0 paras 21-22, 29; STAN-AC-005 para 42): the PoA page's
+# own lookup (a PoA hidden from this user is a 404).
+def _poa(request, reference):
+    from ..poa.views import _poa_or_404
+
+    return _poa_or_404(request.user, reference)
+
+
+@require_POST
+def poa_comment(request, reference):
+    return comment_view(request, _poa(request, reference))
+
+
+@require_POST
+def poa_comment_answer(request, reference, number):
+    return reply_view(request, _poa(request, reference), number, **ANSWER, what=_("answer this comment"),
+                      success=_("Answer recorded."))
+
+
+@require_POST
+def poa_comment_assess(request, reference, number):
+    return reply_view(request, _poa(request, reference), number, **ASSESS, what=_("assess this comment"),
+                      success=_("Assessment recorded."))
+
+
+# The transition request's routes (A6.4-PROC-AC-001 v06.0 paras 17-18): its page's lookup (the
+# public sees a request once it is published).
+def _transition(request, pk):
+    from ..transition.views import request_get_or_404
+
+    return request_get_or_404(user=request.user, pk=pk)
+
+
+@require_POST
+def transition_comment(request, pk):
+    return comment_view(request, _transition(request, pk))
+
+
+@require_POST
+def transition_comment_answer(request, pk, number):
+    return reply_view(request, _transition(request, pk), number, **ANSWER, what=_("answer this comment"),
+                      success=_("Answer recorded."))

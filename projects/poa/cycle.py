@@ -15,6 +15,7 @@ from pacm.engine.declarations import A as Act
 from pacm.engine.declarations import T
 from pacm.parties.roles import Role
 
+from ..consultation.declarations import consultation_actions
 from ..cycle import ACTIVITY_ACTIONS, REGISTRATION, ActivityState
 from ..renewals.declarations import cp_renewal_actions, renewal_actions
 from ..requests.pipeline import RequestKind, request_pipeline, request_timed
@@ -80,8 +81,9 @@ POA_TRANSITIONS = (
               "methodology_applicable"), timer="gsc"),
     T("close_consultation", A.CONSULTATION, A.UNDER_VALIDATION, {TIMER}, _("Close the consultation")),
     # Paras 29-43: the DOE's validation opinion.
+    # STAN-AC-005 para 42: every published comment of the consultation taken into due account.
     T("validate", A.UNDER_VALIDATION, A.VALIDATED, {DOE}, _("Give a positive validation opinion"),
-      guards=("no_open_findings", "has_validation_report")),
+      guards=("no_open_findings", "comments_taken_into_account", "has_validation_report")),
     *request_pipeline(POA_REGISTRATION),
     T("withdraw", _BEFORE_DECISION, A.WITHDRAWN, {AP}, _("Withdraw the PoA"), needs_reason=True, style="danger",
       pending=False),
@@ -207,6 +209,13 @@ POA_ACTIONS = POA_ACTIONS + (
         creates="period", refusal=_("Only a registered PoA is monitored.")),
 )
 CP_TERMINAL = frozenset({C.EXCLUDED, C.EXCLUDED_ERRONEOUS, C.WITHDRAWN})
+
+# PROC-AC-003 v03.0 paras 21-22, 29; STAN-AC-005 para 42 (projects.consultation): the public's
+# comments on the PoA-DD, answered by the coordinating/managing entity and assessed by the
+# validating DOE from the publication until the validation opinion.
+POA_ACTIONS = POA_ACTIONS + (
+    *consultation_actions(kind="poa", states=(A.CONSULTATION, A.UNDER_VALIDATION)),
+)
 
 
 # --- the DOE's liability for an erroneous inclusion (PROC-AC-003 v03.0 para 139) ----------------

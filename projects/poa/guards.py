@@ -31,6 +31,14 @@ from ..guards import (  # noqa: F401  (re-exported: the PoA machine names them)
 from ..models import Document
 
 
+def comments_taken_into_account(obj):
+    """A6.4-STAN-AC-005 para 42: the DOE has determined that every published comment on the
+    PoA-DD was taken into due account (projects.consultation, subject kind "poa")."""
+    from ..consultation.declarations import comments_taken_into_account as check
+
+    return check("poa", obj)
+
+
 def _today():
     """pacm.common.clock's date (the demo clock's in a demo database, docs/rules-coverage.md demo-1)."""
     return clock.today()

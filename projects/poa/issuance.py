@@ -262,6 +262,10 @@ def issuance_holds(period):
         return _blocked("poa_batch_order",
                         _("Batch %(batch)s of the previous monitoring period has not been requested for issuance yet "
                           "(PROC-AC-003 v03.0 para 219)."), {"batch": waiting.number})
+    if period.state == P.VERIFIED:  # the request's submission (para 221), not its later decisions
+        late = cp_issuance_deadline_problem(period)
+        if late is not None:
+            return late
     from .models import PoAHost
 
     hosts = {h.pk: h for h in PoAHost.objects.filter(poa_id=period.activity_id).select_related("party")}
@@ -274,6 +278,35 @@ def issuance_holds(period):
                 _("Blocked: the units of %(party)s's CPs for %(vintage)s would total %(total)s t CO2e, above the "
                   "host's maximum annual amount of %(cap)s t CO2e (PROC-AC-003 v03.0 para 222)."), params,
                 shown={**params, "total": f"{total:,}", "cap": f"{host.max_annual:,}"})
+    return None
+
+
+def cp_issuance_deadline(cp, rule_set):
+    """The last day on which issuance is requested for `cp`'s crediting period (PROC-AC-003 v03.0
+    para 221: within `cp_issuance_request_years` after its end; reading poa-issuance-10)."""
+    from dateutil.relativedelta import relativedelta
+
+    return cp.crediting_end + relativedelta(years=rule_set.cp_issuance_request_years)
+
+
+def cp_issuance_deadline_problem(period, today=None):
+    """None, or the Blocked naming the first CP of the batch whose deadline of para 221 has passed:
+    no A6.4ERs are issued for it for that crediting period."""
+    from methodologies.models import RuleSet
+
+    today = today or timezone.localdate()
+    rule_set = RuleSet.objects.in_force(today)
+    components = (ComponentProject.objects.filter(claims__period=period).distinct().order_by("number"))
+    for cp in components:
+        deadline = cp_issuance_deadline(cp, rule_set)
+        if today > deadline:
+            params = {"cp": cp.reference, "end": cp.crediting_end.isoformat(), "deadline": deadline.isoformat(),
+                      "years": rule_set.cp_issuance_request_years}
+            return _blocked(
+                "cp_issuance_deadline_passed",
+                _("The issuance of %(cp)s for its crediting period ending %(end)s was to be requested by %(deadline)s, "
+                  "within %(years)s years after its end: no A6.4ERs are issued for it for that period "
+                  "(PROC-AC-003 v03.0 para 221)."), params)
     return None
 
 

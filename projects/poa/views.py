@@ -150,6 +150,11 @@ def _poa_page(request, poa, *, bound=None, status=200):
     return render(request, "poa/poa_detail.html", context, status=status)
 
 
+def poa_page_render(request, poa, *, status=200):
+    """The PoA page, for the consultation's views (projects.consultation.subjects_more)."""
+    return _poa_page(request, poa, status=status)
+
+
 def poa_detail(request, reference):
     return _poa_page(request, _poa_or_404(request.user, reference))
 

@@ -35,14 +35,15 @@ def subject_renewals(subject):
     return list(_related(periods.renewals_of(subject)).order_by("-number")[:PAGE])
 
 
-def renewals_waiting(user):
+def renewals_waiting(user, kinds=None):
     """Renewals on which a declared write waits for this user (the dashboard's queue): one query
     over the table, each kind with its own machine's declarations (waiting_q); the page orders it."""
     if user is None or not user.is_authenticated:
         return RenewalRequest.objects.none()
     from pacm.parties.roles import user_kinds
 
-    kinds, q = user_kinds(user), Q(pk__in=[])
+    # `kinds`: the user's organisation kinds when the page already read them (the dashboard).
+    kinds, q = (user_kinds(user) if kinds is None else kinds), Q(pk__in=[])
     for machine in MACHINES:
         q |= Q(kind=machine.model.objects.kind) & waiting_q(user, machine, kinds=kinds)
     return _related(RenewalRequest._base_manager.filter(q))

@@ -18,6 +18,7 @@ from pacm.engine.declarations import A as Act
 from pacm.engine.declarations import T
 from pacm.parties.roles import Role
 
+from ..consultation.declarations import consultation_actions
 from ..requests.pipeline import RequestKind, RequestNames, RequestStates, request_pipeline, request_timed
 
 AP, DOE, DNA, SEC, SB, TIMER, BOARD = (
@@ -217,6 +218,11 @@ TRANSITION_ACTIONS += (
         _("Submit the revised monitoring report as a monitoring period"),
         items=_provisional, item_ok=_appeal_over, pending=True),
 )
+# PROC-AC-001 v06.0 paras 17-18 (projects.consultation): the public's comments on the published
+# request; the participants may record an answer until the host approves (gsc-poa-3).
+TRANSITION_ACTIONS += consultation_actions(
+    kind="transition", states=(S.CONSULTATION, S.AWAITING_HOST), assessed=False,
+    refusal=_("Comments are answered only during the consultation and until the host Party approves."))
 
 TRANSITION_TERMINAL = frozenset({S.TRANSITIONED, S.REJECTED, S.EXPIRED, S.WITHDRAWN})
 TRANSITION_TIMED = {

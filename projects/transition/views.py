@@ -24,6 +24,8 @@ from .machine import TRANSITION_MACHINE as M
 from .models import TransitionRequest
 
 PAGE = 25
+# PROC-AC-001 v06.0 paras 17-18: the comments' writes, on the page's consultation panel.
+CONSULTATION_WRITES = frozenset({"publish_comment", "answer_comment", "assess_comment"})
 
 
 def request_get_or_404(*, user, pk):
@@ -115,6 +117,8 @@ def _page(request, request_obj, *, bound=None, status=200):
     offers = available_actions(request.user, request_obj) if request.user.is_authenticated else []
     cards = []
     for offer in offers:
+        if offer.name in CONSULTATION_WRITES:  # the consultation panel's own forms
+            continue
         form = bound[1] if bound and bound[0] == offer.name else _form_for(offer, request_obj)
         if bound and bound[0] == offer.name and offer.item is not None and str(offer.item.pk) != str(
                 bound[1].data.get("t-item")):
@@ -127,6 +131,11 @@ def _page(request, request_obj, *, bound=None, status=200):
         "provisional": list(request_obj.provisional_issuances.all()),
     }
     return render(request, "transition/request_detail.html", context, status=status)
+
+
+def transition_page_render(request, request_obj, *, status=200):
+    """The request page, for the consultation's views (projects.consultation.subjects_more)."""
+    return _page(request, request_obj, status=status)
 
 
 def transition_list(request):

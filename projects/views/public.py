@@ -51,6 +51,7 @@ def dashboard(request):
         "queue_count": activities.paginator.count + periods.paginator.count + events.paginator.count
         + dues.paginator.count,
         "is_participant": Role.PARTICIPANT in roles,
+        "user_kinds": kinds,  # read once: the renewals queue's tag uses them too
         "has_activities": bool(roles & {Role.PARTICIPANT, Role.DOE, Role.DNA}),
     }
     if context["has_activities"]:

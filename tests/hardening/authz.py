@@ -20,7 +20,7 @@
 import datetime
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -1563,6 +1563,14 @@ ROUTES = {
     "consultation-assess": POST_ONLY(fill=activity_routes(_roles(DOE), extra=_comment_numbers),
                                      post=_comment_reply_post),
     "consultation-confirm": Spec(fill=_confirm_tokens, post=_nothing),
+    # The consultation on a PoA-DD and on a transition request (issue 7, third round): no PoA or
+    # request of the scene is in consultation and none has a comment, so all are refused.
+    "poa-consultation-comment": POST_ONLY(fill=poa_routes(_roles()), post=_comment_post),
+    "poa-consultation-answer": POST_ONLY(fill=poa_routes(_roles(), extra=_comment_numbers), post=_comment_reply_post),
+    "poa-consultation-assess": POST_ONLY(fill=poa_routes(_roles(), extra=_comment_numbers), post=_comment_reply_post),
+    "transition-consultation-comment": POST_ONLY(fill=transition_routes(), post=_comment_post),
+    "transition-consultation-answer": POST_ONLY(fill=lambda scene: [
+        replace(t, kwargs={**t.kwargs, "number": 1}) for t in transition_routes()(scene)], post=_comment_reply_post),
     # CDM transition requests (projects.transition).
     "transition-list": Spec(page=True, post=_nothing),
     "transition-create": Spec(page=True, post=_transition_create_post),

@@ -110,7 +110,23 @@ class Command(BaseCommand):
 
             if not StressTest.objects.exists():
                 stress_test_run(user=users["secretariat"], parameters={"largest": 3, "region": "asia_pacific"})
+        # 6. The mechanism's real activities (issue 7): the SB's 2025 transition approvals, from
+        # projects/fixtures/real_activities.yaml, each with its CDM reference and source.
+        from projects.real_activities import real_activities_load
+
+        real, real_logins = real_activities_load(password=DEMO_PASSWORD)
         self.logins_print(orgs, activities, accounts)
+        self.real_print(real, real_logins)
+
+    def real_print(self, rows, logins):
+        out = self.stdout
+        out.write("The mechanism's real activities (CDM reference, source, pacm record and state):")
+        for row in rows:
+            record = row.activity or row.transition_request
+            state = record.get_state_display() if record else "-"
+            out.write(f"  CDM {row.cdm_reference:<10} {row.source[:40]:<40} {record.reference if record else '-'}: {state}")
+        out.write("  logins (same password): " + ", ".join(sorted({u for u, _, _ in logins} | {
+            f"cdm-{r.cdm_reference.lower()}" for r in rows})))
 
     # --- reference data -------------------------------------------------------------------
     def parties_seed(self):

@@ -39,5 +39,6 @@ def renewals_queue(context):
     """The dashboard's renewals waiting for this person (selectors.renewals_waiting), newest first, a
     keyset page at a time: one query, no count."""
     request = context["request"]
-    return {"renewals": keyset_page(request, selectors.renewals_waiting(request.user), param="renewals_before",
+    waiting = selectors.renewals_waiting(request.user, kinds=context.get("user_kinds"))
+    return {"renewals": keyset_page(request, waiting, param="renewals_before",
                                     per_page=20)}
