@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('methodologies', '0013_rule_set_stress_test_interval'),
+        ('methodologies', '0015_rule_set_finalisation_appeal_days'),
     ]
 
     operations = [
