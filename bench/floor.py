@@ -508,7 +508,7 @@ def floor_transfer(*, user_id, actor, source_id, target_id, quantity):
         children, entries, deltas, balances, holdings = [], [], defaultdict(lambda: (0, 0, 0)), defaultdict(int), \
             defaultdict(int)
         flag = _move(takes=takes, source=source, target=target, kind="transfer", now=now, children=children,
-                     entries_of=entries, deltas=deltas, balances=balances)
+                     entries_of=entries, deltas=deltas, balances=balances, holdings=holdings)
         moved_whole = [b for b, _ in takes if b.changed]
         sql, params = _values([(b.id, b.account_id, b.serial_start, b.first_transferred, b.first_transferred_at)
                                for b in moved_whole], ["bigint", "bigint", "bigint", "boolean", "timestamptz"])
