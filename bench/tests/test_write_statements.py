@@ -62,3 +62,24 @@ def test_a_transfer_is_five_statements(snapshot):  # noqa: F811
             user=user, from_account=source, to_account=target, quantity=quantity))
         assert len(statements) == 5, statements
     assert chain_verify(f"account:{source.number}") == []
+
+
+def test_a_suspended_activity_is_refused_in_the_counters_statement(snapshot):  # noqa: F811
+    """A6.4-STAN-METH-002 v01.0 paras 25, 44: the suspension read with the serial counters refuses the
+    issuance as `suspension_check` does, and its transaction writes nothing (the counters roll back)."""
+    from django.db import transaction
+
+    from pacm.common.errors import ServiceError
+    from pacm.registry.models import SerialCounter
+    from pacm.registry.services.suspensions import suspension_start
+    from projects.models import MonitoringPeriod
+
+    period = MonitoringPeriod.objects.select_related("activity").get(pk=snapshot[0])
+    suspension_start(activity=period.activity, reason="observed_event", detail="Fire", actor_label="sb")
+    counters, events = list(SerialCounter.objects.values_list()), Event.objects.count()
+    with pytest.raises(ServiceError) as error:
+        with transaction.atomic():
+            issuance_process(period_id=period.pk)
+    assert error.value.code == "units_suspended" and period.activity.reference in error.value.message
+    assert list(SerialCounter.objects.values_list()) == counters and Event.objects.count() == events
+    assert not UnitBlock.objects.filter(issuance__period=period).exists()

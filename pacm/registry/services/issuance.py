@@ -25,6 +25,7 @@ from ..models import (
     LedgerEntry,
     LedgerTransaction,
     SerialCounter,
+    Suspension,
     TransactionKind,
     UnitBlock,
 )
@@ -180,7 +181,8 @@ def _counters_advance(*, activity, tranches, head_of=None, issuance=None):
     locked to the transaction's end, so two issuances of one vintage never share a serial.
 
     `head_of` (PostgreSQL): a stream whose last (sequence, hash) the same statement reads, set on
-    `issuance.stream_head`: a statement after the caller's locks, so never a stale snapshot."""
+    `issuance.stream_head`: a statement after the caller's locks, so never a stale snapshot; it also
+    checks the activity's suspension (`suspension_check`, which the caller then skips)."""
     per_vintage = {}
     for vintage, quantity, _status, _definition in tranches:
         per_vintage[vintage] = per_vintage.get(vintage, 0) + quantity
@@ -196,12 +198,19 @@ def _counters_advance(*, activity, tranches, head_of=None, issuance=None):
             cursor.execute(sql, params)
             return {vintage: next_serial - per_vintage[vintage] for vintage, next_serial in cursor.fetchall()}
         events = ctes.quote(Event._meta.db_table)
+        suspensions = ctes.quote(Suspension._meta.db_table)
+        # And whether the activity's units are suspended (A6.4-STAN-METH-002 v01.0 paras 25, 44): a row
+        # (NULL, -1) refuses the issuance, whose transaction then rolls back whole with the counters.
         cursor.execute(
             f"WITH c AS ({sql}) SELECT vintage, next_serial, NULL::integer, NULL::text FROM c UNION ALL "
             f"(SELECT NULL, NULL, e.sequence, e.hash FROM {events} e WHERE e.stream = %s "
-            "ORDER BY e.sequence DESC LIMIT 1)", [*params, head_of])
+            "ORDER BY e.sequence DESC LIMIT 1) UNION ALL SELECT NULL, -1, NULL, NULL WHERE EXISTS "
+            f"(SELECT 1 FROM {suspensions} s WHERE s.activity_id = %s AND s.lifted_at IS NULL)",
+            [*params, head_of, activity.pk])
         rows = cursor.fetchall()
-    issuance.stream_head = next(((seq, h) for v, _n, seq, h in rows if v is None), (0, None))
+    if any(v is None and n == -1 for v, n, _s, _h in rows):
+        suspension_check(activity)  # the refusal, with the suspension it names
+    issuance.stream_head = next(((seq, h) for v, n, seq, h in rows if v is None and n is None), (0, None))
     return {vintage: next_serial - per_vintage[vintage] for vintage, next_serial, _s, _h in rows if vintage is not None}
 
 
@@ -472,8 +481,11 @@ def issuance_execute(*, issuance, tranches, split, distribution, actor_label, ac
         if not accounts_locked:
             accounts_lock(*[account for account, _ in distribution])
         activity = issuance.period.activity
-        # A6.4-STAN-METH-002 v01.0 paras 25, 44: no issuance while the activity's units are suspended.
-        suspension_check(activity)
+        # A6.4-STAN-METH-002 v01.0 paras 25, 44: no issuance while the activity's units are suspended;
+        # on PostgreSQL a first run checks it in the serial counters' statement (`_counters_advance`).
+        folded_check = ctes.folds() and first_run and head_of is not None
+        if not folded_check:
+            suspension_check(activity)
         accounts = mechanism_accounts()
         if any(kind not in accounts for kind in MOVED_INTO):
             raise LedgerError("The mechanism's accounts are missing: run the migrations.")
@@ -491,6 +503,8 @@ def issuance_execute(*, issuance, tranches, split, distribution, actor_label, ac
         levy_parts = _levy_parts(split, tranches)
         negligible = getattr(split, "negligible_risk", False)  # A6.4-STAN-METH-002 para 39(b)
         if not done:
+            if not folded_check:
+                head_of = None  # the counters' statement as it is: the check ran above
             return _issuance_write(issuance=issuance, activity=activity, tranches=tranches, pending=pending,
                                    steps=steps, levy_parts=levy_parts, actor_label=actor_label, prefix=prefix,
                                    negligible=negligible, issuance_save=issuance_save, head_of=head_of)
