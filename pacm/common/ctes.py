@@ -81,6 +81,12 @@ def update(obj, fields):
             params + [obj.pk])
 
 
+def saved(obj, pk):
+    """`obj` as the ORM leaves a row it inserted: its id, and no longer being added."""
+    obj.pk = pk
+    obj._state.adding, obj._state.db = False, connection.alias
+
+
 def run(parts):
     """Run [(name, sql, params)] as one statement: every part but the last a named CTE, then the last;
     returns the last part's rows (its RETURNING), or [] when it returns none."""

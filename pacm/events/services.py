@@ -72,8 +72,7 @@ def events_save(events, saved_with=()):
     if saved_with:
         ids = ctes.run([*saved_with, ("events", *ctes.insert(Event, events, returning="id"))])
         for event, (pk,) in zip(events, ids, strict=True):
-            event.pk = pk
-            event._state.adding, event._state.db = False, transaction.get_connection().alias
+            ctes.saved(event, pk)
         events_saved(events)
         return events
     if len(events) == 1:

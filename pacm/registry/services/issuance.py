@@ -371,11 +371,6 @@ def _issuance_write(*, issuance, activity, tranches, pending, steps, levy_parts,
     return rows
 
 
-def _saved(obj, pk):
-    obj.pk = pk
-    obj._state.adding, obj._state.db = False, connection.alias
-
-
 def _issuance_fold(*, issued, children, rows, totals, balances, issuance):
     """PostgreSQL: the issued blocks, their children, the transactions, the entries, the totals, balances
     and holding groups (and the issuance request's row, when given) in ONE statement of writing CTEs
@@ -418,12 +413,12 @@ def _issuance_fold(*, issued, children, rows, totals, balances, issuance):
                   f"{children_ids}UNION ALL SELECT 't', id, NULL, NULL, idempotency_key FROM txns", []))
     found = {(tag, vintage, serial, key): pk for tag, pk, vintage, serial, key in ctes.run(parts)}
     for block in issued:
-        _saved(block, found[("p", block.vintage, block.serial_end, None)])
+        ctes.saved(block, found[("p", block.vintage, block.serial_end, None)])
     for child in children:
         child.parent_id = child.parent.pk
-        _saved(child, found[("c", child.vintage, child.serial_start, None)])
+        ctes.saved(child, found[("c", child.vintage, child.serial_start, None)])
     for row in rows:
-        _saved(row, found[("t", None, None, row.idempotency_key)])
+        ctes.saved(row, found[("t", None, None, row.idempotency_key)])
 
 
 def _steps_resume(*, issuance, steps, done, levy_parts, pending, actor_label, prefix):

@@ -6,7 +6,6 @@ range (its parent is the old block), so ranges never overlap at any statement. O
 LedgerTransaction per move, one LedgerEntry per range moved, and a bounded number of queries
 however many units or blocks move.
 """
-from django.db import connection
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -163,11 +162,6 @@ def move_write(*, takes, from_account, to_account, kind, actor_label, issuance=N
     return transaction_row
 
 
-def _saved(obj, pk):
-    obj.pk = pk
-    obj._state.adding, obj._state.db = False, connection.alias
-
-
 def _move_fold(*, row, takes, flags, to_account, now, totals, event):
     """PostgreSQL: the move in two statements of writing CTEs (pacm issue 8). First the blocks that move
     whole and the shrink of those split, with the transaction (its id comes back); then the blocks split
@@ -197,7 +191,7 @@ def _move_fold(*, row, takes, flags, to_account, now, totals, event):
          f"first_transferred_at = v.fta FROM (VALUES {values}) AS v(id, acc, s, ft, fta) WHERE b.id = v.id", params),
         ("txn", *ctes.insert(LedgerTransaction, [row], returning="id")),
     ])
-    _saved(row, pk)
+    ctes.saved(row, pk)
     row.ranges = entries
     parts = []
     if split_off:
@@ -223,8 +217,8 @@ def _move_fold(*, row, takes, flags, to_account, now, totals, event):
     found = {(tag, vintage, serial): pk for tag, pk, vintage, serial in ctes.run(parts)}
     for child in split_off:
         child.parent_id = child.parent.pk
-        _saved(child, found[("c", child.vintage, child.serial_start)])
+        ctes.saved(child, found[("c", child.vintage, child.serial_start)])
     if built is not None:
-        _saved(built, found[("e", None, None)])
+        ctes.saved(built, found[("e", None, None)])
         events_saved([built])
     return row
