@@ -40,8 +40,8 @@ def _fill(*, account, activity, vintage, blocks):
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO registry_unitblock (activity_id, host_party_id, vintage, issuance_id, serial_start, serial_end, "
-            "account_id, authorization_status, first_transfer_definition, first_transferred, created_at) "
-            "SELECT %s, %s, %s, %s, 1 + (i - 1) * %s::bigint, i * %s::bigint, %s, 'mc', '', false, now() "
+            "account_id, authorization_status, first_transfer_definition, first_transferred, created_at, negligible_risk) "
+            "SELECT %s, %s, %s, %s, 1 + (i - 1) * %s::bigint, i * %s::bigint, %s, 'mc', '', false, now(), false "
             "FROM generate_series(1::bigint, %s::bigint) i",
             [activity.pk, activity.host_party_id, vintage, request_id, FILLER_UNITS, FILLER_UNITS, account.pk, blocks],
         )
@@ -49,6 +49,15 @@ def _fill(*, account, activity, vintage, blocks):
             "INSERT INTO registry_accountbalance AS b (account_id, shard, units) VALUES (%s, %s, %s) "
             "ON CONFLICT (account_id, shard) DO UPDATE SET units = b.units + excluded.units",
             [account.pk, activity.pk % TOTAL_SHARDS, blocks * FILLER_UNITS],
+        )
+        # And its holding group (models.AccountHolding), which every move of these blocks updates.
+        cursor.execute(
+            "INSERT INTO registry_accountholding AS g (account_id, activity_id, vintage, authorization_status, "
+            "first_transferred, negligible_risk, component_key, component_id, units) "
+            "VALUES (%s, %s, %s, 'mc', false, false, 0, NULL, %s) "
+            "ON CONFLICT (account_id, activity_id, vintage, authorization_status, first_transferred, negligible_risk, "
+            "component_key) DO UPDATE SET units = g.units + excluded.units",
+            [account.pk, activity.pk, vintage, blocks * FILLER_UNITS],
         )
 
 

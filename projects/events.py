@@ -5,7 +5,7 @@ Each kind's payload shape is declared here, beside the function that writes it, 
 version a revision supersedes, the status a finding had.
 """
 from pacm.events.models import EventKind
-from pacm.events.services import event_record
+from pacm.events.services import event_build, event_record
 from pacm.events.shapes import shape_register
 
 K = EventKind
@@ -193,10 +193,11 @@ def monitoring_submitted(*, period, actor, claims, comment="", storage=None):
     )
 
 
-def issuance_executed(*, period, actor, split, sop_exempt, tranches, distribution, head=None):
+def issuance_executed(*, period, actor, split, sop_exempt, tranches, distribution, head=None, build=False):
     """`distribution`: [(account number, amount)]; `tranches`: [(vintage, quantity, status, date)];
-    `head`: the activity stream's last (sequence, hash) read under the activity's lock."""
-    return event_record(
+    `head`: the activity stream's last (sequence, hash) read under the activity's lock; `build`: the
+    event built, not saved (the issuing task writes it with the period's transition, pacm issue 8)."""
+    return (event_build if build else event_record)(
         stream=period.activity.stream, kind=EventKind.ISSUANCE_EXECUTED, actor=actor, activity=period.activity,
         payload={
             "monitoring_period": period.number, "gross": split.gross,

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pacm.common import clock
+from pacm.common import clock, ctes
 from pacm.common.errors import Refused, ServiceError
 from pacm.events.services import event_record
 from pacm.parties.roles import Actor, actor_for
@@ -108,7 +108,7 @@ def state_label(obj):
 
 def write_run(
     *, machine, pk, name, user, expected_state=None, comment="", prepare=None, apply=None, after=None,
-    payload=None, locked=None, head=None,
+    payload=None, locked=None, head=None, pending=(),
 ):
     """Run the declared write `name` on row `pk` of `machine.model` as `user` (or a system Actor).
 
@@ -120,7 +120,9 @@ def write_run(
     `locked`: the subject, already locked by the caller inside its own transaction in this order
     (its owner first, `subject_lock`), with the owner set on it: the rows are not read again and no
     savepoint is taken (the issuing task, pacm issue 8); a refusal then fails the caller's transaction.
-    `head`: with `locked`, the owner's stream's last (sequence, hash) as the caller left it.
+    `head`: with `locked`, the owner's stream's last (sequence, hash) as the caller left it; `pending`:
+    with `locked`, events of the owner's stream the caller built but has not saved, written with the
+    transition's event in one statement (pacm.events.services.event_record).
     """
     spec = machine.write(name)
     if locked is not None and not transaction.get_connection().in_atomic_block:
@@ -161,7 +163,8 @@ def write_run(
             raise ServiceError(blocked.message, code=blocked.code, params=blocked.params)
         if spec.is_transition:
             result = _transition_apply(machine, obj, spec, actor, comment=comment, after=after, payload=payload,
-                                       head=head if locked is not None else None)
+                                       head=head if locked is not None else None,
+                                       pending=pending if locked is not None else ())
         else:
             result = apply(obj, actor) if apply is not None else None
             if after is not None:
@@ -177,22 +180,43 @@ def write_run(
     return result
 
 
-def _transition_apply(machine, obj, spec, actor, *, comment, after, payload, head=None):
+def _transition_apply(machine, obj, spec, actor, *, comment, after, payload, head=None, pending=()):
+    if pending and after is not None:
+        raise RuntimeError("pending events go with the transition's own event: no `after` may record between them")
     from_state = obj.state
     getattr(obj, spec.name)()  # the django-fsm transition bound from the same declaration
     now = clock.now()
     obj.state_entered_at = now
     obj.due_at = due_date(machine, now, spec.timer) if spec.timer else None
-    obj.save()
+    saved_with = ()
+    if pending and _save_folds(obj):
+        # With the events, in their statement (pacm issue 8; PostgreSQL): the row as save() writes it.
+        saved_with = [("subject", *ctes.update(obj, [f.attname for f in obj._meta.concrete_fields
+                                                     if not f.primary_key]))]
+    else:
+        obj.save()
     extra = after(obj, actor) if after is not None else None
     state_changed(
         machine=machine, obj=obj, actor=actor, from_state=from_state, transition=spec.name, comment=comment,
         payload={**(payload or {}), **(extra or {})}, head=head if after is None else None,
+        pending=pending, saved_with=saved_with,
     )
     return obj
 
 
-def state_changed(*, machine, obj, actor, from_state, transition, comment="", payload=None, head=None):
+def _save_folds(obj):
+    """Whether `obj.save()` may be one part of a writing CTE: PostgreSQL, and a save that is only its
+    UPDATE (no save of the model's own, no receiver of its save signals)."""
+    from django.db import models
+    from django.db.models.signals import post_save, pre_save
+
+    model = type(obj)
+    return (ctes.folds() and model.save is models.Model.save and not pre_save.has_listeners(model)
+            and not post_save.has_listeners(model))
+
+
+def state_changed(*, machine, obj, actor, from_state, transition, comment="", payload=None, head=None, pending=(),
+                  saved_with=()):
     """The typed event of a transition: on the owner's stream, with the documents it rests on."""
     owner = machine.owner_of(obj)
     data = {"transition": transition}
@@ -203,7 +227,8 @@ def state_changed(*, machine, obj, actor, from_state, transition, comment="", pa
     data.update(payload or {})
     return event_record(
         stream=owner.stream, kind=machine.event_kind, actor=actor, activity=machine.event_activity(obj) if machine.event_activity else None,
-        from_state=from_state, to_state=obj.state, comment=comment, payload=data, head=head,
+        from_state=from_state, to_state=obj.state, comment=comment, payload=data, head=head, pending=pending,
+        saved_with=saved_with,
     )
 
 

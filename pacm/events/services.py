@@ -4,7 +4,10 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.utils import timezone
+
+from pacm.common import ctes
 
 from .models import GENESIS, Event
 from .shapes import shape_check
@@ -15,16 +18,16 @@ def _normalise(payload):
     return json.loads(json.dumps(payload or {}, cls=DjangoJSONEncoder))
 
 
-def event_record(
+def event_build(
     *, stream, kind, actor, activity=None, from_state="", to_state="", comment="", payload=None, head=None
 ):
-    """Append one event to `stream`; must run inside the transaction that made the change.
+    """The next event of `stream`, chained and hashed but not saved (`events_save` writes it).
 
-    The payload must match the kind's declared shape (pacm.events.shapes), or nothing is written.
-    `head`: the stream's last (sequence, hash) when the caller knows it: the event it recorded just
-    before in this transaction, under the lock of the stream's owner; else it is read here. (Never
-    a value read with the owner's lock in one statement: a lock that waited returns the subquery's
-    older snapshot.)
+    The payload must match the kind's declared shape (pacm.events.shapes). `head`: the stream's last
+    (sequence, hash) when the caller knows it: the event it recorded (or built) just before in this
+    transaction, under the lock of the stream's owner, or read in a statement after that lock; else it
+    is read here. (Never a value read with the owner's lock in one statement: a lock that waited
+    returns the subquery's older snapshot.)
     """
     shape_check(kind, payload)
     if not transaction.get_connection().in_atomic_block:
@@ -50,7 +53,52 @@ def event_record(
         prev_hash=last["hash"] if last else GENESIS,
     )
     event.hash = event.compute_hash()
-    event.save()
+    return event
+
+
+def events_saved(events):
+    """What saving each event one by one would have sent (its post_save: e.g. the certificates' dispatch),
+    for events written in one statement."""
+    for event in events:
+        post_save.send(sender=Event, instance=event, created=True, update_fields=None, raw=False,
+                       using=transaction.get_connection().alias)
+
+
+def events_save(events, saved_with=()):
+    """Write built events (`event_build`) in one multi-row statement (pacm issue 8), in stream order.
+
+    `saved_with` (PostgreSQL): [(name, sql, params)] writes of the same change, run as writing CTEs of
+    the events' statement (pacm.common.ctes)."""
+    if saved_with:
+        ids = ctes.run([*saved_with, ("events", *ctes.insert(Event, events, returning="id"))])
+        for event, (pk,) in zip(events, ids, strict=True):
+            ctes.saved(event, pk)
+        events_saved(events)
+        return events
+    if len(events) == 1:
+        events[0].save()
+        return events
+    Event.objects.bulk_create(events)
+    events_saved(events)
+    return events
+
+
+def event_record(
+    *, stream, kind, actor, activity=None, from_state="", to_state="", comment="", payload=None, head=None,
+    pending=(), saved_with=(),
+):
+    """Append one event to `stream`; must run inside the transaction that made the change.
+
+    The payload must match the kind's declared shape (pacm.events.shapes), or nothing is written.
+    `head`: see `event_build`. `pending`: events of this stream built (`event_build`) but not yet
+    saved, just before this one: they are written with it, in one statement, and this one follows them;
+    `saved_with`: see `events_save`.
+    """
+    if pending:
+        head = (pending[-1].sequence, pending[-1].hash)
+    event = event_build(stream=stream, kind=kind, actor=actor, activity=activity, from_state=from_state,
+                        to_state=to_state, comment=comment, payload=payload, head=head)
+    events_save([*pending, event], saved_with=saved_with)
     return event
 
 

@@ -18,12 +18,12 @@ def actor_require(*, user, activity, roles, what):
 
 
 def transition_fire(*, model, pk, name, user, comment="", prepare=None, after=None, payload=None,
-                    expected_state=None, locked=None, head=None):
+                    expected_state=None, locked=None, head=None, pending=()):
     """Fire the declared transition `name` on row `pk` of `model` (the engine finds its machine);
     `locked`: the row already locked by the caller (pacm.engine.run.write_run)."""
     return write_run(
         machine=machine_for(model), pk=pk, name=name, user=user, expected_state=expected_state, comment=comment,
-        prepare=prepare, after=after, payload=payload, locked=locked, head=head,
+        prepare=prepare, after=after, payload=payload, locked=locked, head=head, pending=pending,
     )
 
 

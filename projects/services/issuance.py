@@ -434,30 +434,37 @@ def issuance_process(*, period_id):
         tranches = _tranches(period=period, request=request, on_date=today, deduct=deducted)
         # Under the request's lock, a request not yet issued has no step written: the steps' keys
         # are not looked up (their unique constraint still refuses a second write).
-        issuance_execute(
-            issuance=request, tranches=tranches, split=split,
-            distribution=[(line.account, amount) for line, amount in zip(lines, amounts, strict=True)],
-            actor_label=actor.name, accounts_locked=True, first_run=request.issued_at is None,
-        )
+        first_run = request.issued_at is None
         request.rule_set = rule_set
         request.gross, request.share_of_proceeds, request.omge = split.gross, split.share_of_proceeds, split.omge
         request.buffer, request.net, request.issued_at = split.buffer, split.net, timezone.now()
         request.buffer_rating = _arithmetic().buffer_rating_label(risk)
-        request.save()
+        # The request's row is saved with the units (on PostgreSQL in their statement, with the activity
+        # stream's last event read with the serial counters: pacm issue 8).
+        issuance_execute(
+            issuance=request, tranches=tranches, split=split,
+            distribution=[(line.account, amount) for line, amount in zip(lines, amounts, strict=True)],
+            actor_label=actor.name, accounts_locked=True, first_run=first_run, issuance_save=True,
+            head_of=activity.stream,
+        )
+        # Both events in one statement: this one is written with the transition's (pacm issue 8).
         executed = events.issuance_executed(
             period=period, actor=actor, split=split, sop_exempt=sop_exempt, tranches=tranches,
             distribution=[(line.account.number, amount) for line, amount in zip(lines, amounts, strict=True)],
+            head=request.stream_head, build=True,
         )
-        period_mark_issued(period=period, actor=actor, locked=True, head=(executed.sequence, executed.hash))
+        period_mark_issued(period=period, actor=actor, locked=True, pending=[executed])
     return "issued"
 
 
 @PERIOD.serves("mark_issued")
-def period_mark_issued(*, period, actor, locked=False, head=None):
+def period_mark_issued(*, period, actor, locked=False, head=None, pending=()):
     """Fired by `issuance_process` once the registry holds the units, in the same transaction;
     `locked`: `period` (with its activity) is the row that transaction locked, not read again, and
-    `head` the activity stream's last event it recorded."""
-    return _fire(period, "mark_issued", actor, locked=period if locked else None, head=head if locked else None)
+    `head` the activity stream's last event it recorded, or `pending` the events it built, written
+    with the transition's."""
+    return _fire(period, "mark_issued", actor, locked=period if locked else None, head=head if locked else None,
+                 pending=pending if locked else ())
 
 
 def issuances_sweep(*, older_than=None):

@@ -13,7 +13,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pacm.common import ctes
 from pacm.common.errors import ServiceError
+from pacm.events.models import Event
 
 from ..models import (
     Account,
@@ -23,13 +25,23 @@ from ..models import (
     LedgerEntry,
     LedgerTransaction,
     SerialCounter,
+    Suspension,
     TransactionKind,
     UnitBlock,
 )
 from .accounts import accounts_lock, mechanism_accounts
 from .moves import WRITE_BATCH, LedgerError, block_split_off, first_transfer_flags, move_write, plan_take
 from .suspensions import suspension_check
-from .totals import ZERO, balance_deltas, delta_add, holding_deltas_of_blocks, issue_deltas, move_deltas, totals_add
+from .totals import (
+    ZERO,
+    balance_deltas,
+    delta_add,
+    holding_deltas_of_blocks,
+    issue_deltas,
+    move_deltas,
+    totals_add,
+    totals_statements,
+)
 
 OIMP_DEFINITIONS = (
     FirstTransferDefinition.ISSUANCE, FirstTransferDefinition.AUTHORIZATION, FirstTransferDefinition.USE
@@ -163,24 +175,43 @@ def _split_check(split, tranches, distribution):
         )
 
 
-def _counters_advance(*, activity, tranches):
+def _counters_advance(*, activity, tranches, head_of=None, issuance=None):
     """{vintage: first free serial}: the serial counters in one statement (pacm issue 8): insert or
     advance each vintage's counter by the units it issues, returning the new next serial; the row stays
-    locked to the transaction's end, so two issuances of one vintage never share a serial."""
+    locked to the transaction's end, so two issuances of one vintage never share a serial.
+
+    `head_of` (PostgreSQL): a stream whose last (sequence, hash) the same statement reads, set on
+    `issuance.stream_head`: a statement after the caller's locks, so never a stale snapshot; it also
+    checks the activity's suspension (`suspension_check`, which the caller then skips)."""
     per_vintage = {}
     for vintage, quantity, _status, _definition in tranches:
         per_vintage[vintage] = per_vintage.get(vintage, 0) + quantity
     table = connection.ops.quote_name(SerialCounter._meta.db_table)
     rows = sorted(per_vintage.items())
+    sql = (f"INSERT INTO {table} (activity_id, vintage, next_serial) VALUES "
+           + ", ".join(["(%s, %s, %s)"] * len(rows))
+           + f" ON CONFLICT (activity_id, vintage) DO UPDATE SET next_serial = {table}.next_serial + "
+           "excluded.next_serial - 1 RETURNING vintage, next_serial")
+    params = [p for vintage, quantity in rows for p in (activity.pk, vintage, quantity + 1)]
     with connection.cursor() as cursor:
+        if head_of is None or not ctes.folds():
+            cursor.execute(sql, params)
+            return {vintage: next_serial - per_vintage[vintage] for vintage, next_serial in cursor.fetchall()}
+        events = ctes.quote(Event._meta.db_table)
+        suspensions = ctes.quote(Suspension._meta.db_table)
+        # And whether the activity's units are suspended (A6.4-STAN-METH-002 v01.0 paras 25, 44): a row
+        # (NULL, -1) refuses the issuance, whose transaction then rolls back whole with the counters.
         cursor.execute(
-            f"INSERT INTO {table} (activity_id, vintage, next_serial) VALUES "
-            + ", ".join(["(%s, %s, %s)"] * len(rows))
-            + f" ON CONFLICT (activity_id, vintage) DO UPDATE SET next_serial = {table}.next_serial + "
-            "excluded.next_serial - 1 RETURNING vintage, next_serial",
-            [p for vintage, quantity in rows for p in (activity.pk, vintage, quantity + 1)],
-        )
-        return {vintage: next_serial - per_vintage[vintage] for vintage, next_serial in cursor.fetchall()}
+            f"WITH c AS ({sql}) SELECT vintage, next_serial, NULL::integer, NULL::text FROM c UNION ALL "
+            f"(SELECT NULL, NULL, e.sequence, e.hash FROM {events} e WHERE e.stream = %s "
+            "ORDER BY e.sequence DESC LIMIT 1) UNION ALL SELECT NULL, -1, NULL, NULL WHERE EXISTS "
+            f"(SELECT 1 FROM {suspensions} s WHERE s.activity_id = %s AND s.lifted_at IS NULL)",
+            [*params, head_of, activity.pk])
+        rows = cursor.fetchall()
+    if any(v is None and n == -1 for v, n, _s, _h in rows):
+        suspension_check(activity)  # the refusal, with the suspension it names
+    issuance.stream_head = next(((seq, h) for v, n, seq, h in rows if v is None and n is None), (0, None))
+    return {vintage: next_serial - per_vintage[vintage] for vintage, next_serial, _s, _h in rows if vintage is not None}
 
 
 def _issued_blocks(*, issuance, activity, tranches, pending, next_free, negligible=False):
@@ -292,12 +323,15 @@ def _steps_plan(*, issued, steps, levy_parts, pending, issuance, actor_label, pr
     return planned, children, totals, balances
 
 
-def _issuance_write(*, issuance, activity, tranches, pending, steps, levy_parts, actor_label, prefix, negligible=False):
+def _issuance_write(*, issuance, activity, tranches, pending, steps, levy_parts, actor_label, prefix, negligible=False,
+                    issuance_save=False, head_of=None):
     """The whole issuance in a fixed number of multi-row statements (pacm issue 8): the serial counters;
     the issued blocks as every step leaves them; their children; every step's transaction; every entry;
-    the totals and balances. The blocks are written in their final state, so no row is written twice."""
+    the totals and balances. The blocks are written in their final state, so no row is written twice.
+    On PostgreSQL everything after the counters is one statement of writing CTEs (`_issuance_fold`)."""
+    next_free = _counters_advance(activity=activity, tranches=tranches, head_of=head_of, issuance=issuance)
     issued = _issued_blocks(issuance=issuance, activity=activity, tranches=tranches, pending=pending,
-                            next_free=_counters_advance(activity=activity, tranches=tranches), negligible=negligible)
+                            next_free=next_free, negligible=negligible)
     issue_row = LedgerTransaction(
         kind=TransactionKind.ISSUANCE, issuance=issuance, from_account=None, to_account=pending,
         quantity=sum(b.quantity for b in issued), actor_label=actor_label, idempotency_key=f"{prefix}:issue",
@@ -313,12 +347,16 @@ def _issuance_write(*, issuance, activity, tranches, pending, steps, levy_parts,
         totals[key] = delta_add(totals[key], value)
     for key, units in move_balances.items():
         balances[key] += units
+    rows = [issue_row, *planned]
+    if ctes.folds():
+        _issuance_fold(issued=issued, children=children, rows=rows, totals=totals, balances=balances,
+                       issuance=issuance if issuance_save else None)
+        return rows
     UnitBlock.objects.bulk_create(issued)
     for child in children:
         child.parent_id = child.parent.pk
     if children:
         UnitBlock.objects.bulk_create(children)
-    rows = [issue_row, *planned]
     LedgerTransaction.objects.bulk_create(rows)
     LedgerEntry.objects.bulk_create(
         [LedgerEntry(transaction=row, block=block, vintage=block.vintage, serial_start=start, serial_end=end,
@@ -328,7 +366,59 @@ def _issuance_write(*, issuance, activity, tranches, pending, steps, levy_parts,
     )
     # The blocks are in their final state: the holding groups are theirs (issued and children alike).
     totals_add(totals, balances, holding_deltas_of_blocks([*issued, *children]))
+    if issuance_save:
+        issuance.save()
     return rows
+
+
+def _issuance_fold(*, issued, children, rows, totals, balances, issuance):
+    """PostgreSQL: the issued blocks, their children, the transactions, the entries, the totals, balances
+    and holding groups (and the issuance request's row, when given) in ONE statement of writing CTEs
+    (pacm issue 8). The ids are joined, not read back: a child finds its parent by (vintage, last serial)
+    (the parent's never moves: a take shrinks it from the front), an entry its transaction by the step's
+    key and its block as the parent or the child; the statement returns them for the rows in memory."""
+    parts = [("parents", *ctes.insert(UnitBlock, issued, returning="id, vintage, serial_end"))]
+    if children:
+        parts.append(("children", *ctes.insert(
+            UnitBlock, children, exclude=("parent_id",),
+            extra=[("pv", "integer", lambda c: c.parent.vintage), ("pe", "bigint", lambda c: c.parent.serial_end)],
+            select=(["parent_id"], ["p.id"]), join="JOIN parents p ON p.vintage = v.pv AND p.serial_end = v.pe",
+            returning="id, vintage, serial_start")))
+    parts.append(("txns", *ctes.insert(LedgerTransaction, rows, returning="id, idempotency_key")))
+    # Each entry: its step's key, its range, and how to find its block (a child by its first serial, an
+    # issued block by its last).
+    values, params = ctes.values(
+        [(row.idempotency_key, block.vintage, start, end, flag, block.parent is not None,
+          block.serial_start if block.parent is not None else block.serial_end)
+         for row in rows for block, start, end, flag in row.ranges],
+        ["text", "integer", "bigint", "bigint", "boolean", "boolean", "bigint"])
+    entry = ctes.quote(LedgerEntry._meta.db_table)
+    block_id, child_join = "p.id", ""
+    if children:
+        block_id = "COALESCE(c.id, p.id)"
+        child_join = "LEFT JOIN children c ON v.child AND c.vintage = v.v AND c.serial_start = v.k "
+    parts.append(("entries", f"INSERT INTO {entry} (transaction_id, block_id, vintage, serial_start, serial_end, "
+                  f"first_transfer) SELECT t.id, {block_id}, v.v, v.s, v.e, v.f FROM (VALUES {values}) "
+                  "AS v(key, v, s, e, f, child, k) JOIN txns t ON t.idempotency_key = v.key "
+                  f"{child_join}LEFT JOIN parents p ON NOT v.child AND p.vintage = v.v AND p.serial_end = v.k",
+                  params))
+    # The blocks are in their final state: the holding groups are theirs (issued and children alike).
+    parts += [(f"w{i}", sql, p) for i, (sql, p) in enumerate(
+        totals_statements(totals, balances, holding_deltas_of_blocks([*issued, *children])))]
+    if issuance is not None:
+        parts.append(("request", *ctes.update(issuance, [f.attname for f in issuance._meta.concrete_fields
+                                                          if not f.primary_key])))
+    children_ids = ("UNION ALL SELECT 'c', id, vintage, serial_start, NULL FROM children " if children else "")
+    parts.append(("ids", "SELECT 'p', id, vintage, serial_end, NULL FROM parents "
+                  f"{children_ids}UNION ALL SELECT 't', id, NULL, NULL, idempotency_key FROM txns", []))
+    found = {(tag, vintage, serial, key): pk for tag, pk, vintage, serial, key in ctes.run(parts)}
+    for block in issued:
+        ctes.saved(block, found[("p", block.vintage, block.serial_end, None)])
+    for child in children:
+        child.parent_id = child.parent.pk
+        ctes.saved(child, found[("c", child.vintage, child.serial_start, None)])
+    for row in rows:
+        ctes.saved(row, found[("t", None, None, row.idempotency_key)])
 
 
 def _steps_resume(*, issuance, steps, done, levy_parts, pending, actor_label, prefix):
@@ -352,7 +442,8 @@ def _steps_resume(*, issuance, steps, done, levy_parts, pending, actor_label, pr
     return results
 
 
-def issuance_execute(*, issuance, tranches, split, distribution, actor_label, accounts_locked=False, first_run=False):
+def issuance_execute(*, issuance, tranches, split, distribution, actor_label, accounts_locked=False, first_run=False,
+                     issuance_save=False, head_of=None):
     """Issue `split.gross` units for `issuance` and move them on, step by step (rules.md §4.5).
 
     1 issuance into PENDING; 2 share of proceeds to the Adaptation Fund (RMP 58); 3 OMGE
@@ -367,7 +458,11 @@ def issuance_execute(*, issuance, tranches, split, distribution, actor_label, ac
     changes nothing. `accounts_locked`: the caller locked the receiving accounts (in key order);
     `first_run`: the caller knows, under its lock of the request, that no step was written, so the
     keys are not looked up (a second write would still be refused by their unique constraint).
+    `issuance_save`: the caller set the issuance request's fields; its row is saved with the units (on
+    PostgreSQL in their statement). `head_of`: the stream whose last (sequence, hash) is read with the
+    serial counters on PostgreSQL, left on `issuance.stream_head` (None when not read).
     """
+    issuance.stream_head = None
     tranches = _tranches_clean(tranches)
     distribution = _distribution_clean(distribution)
     _split_check(split, tranches, distribution)
@@ -381,8 +476,11 @@ def issuance_execute(*, issuance, tranches, split, distribution, actor_label, ac
         if not accounts_locked:
             accounts_lock(*[account for account, _ in distribution])
         activity = issuance.period.activity
-        # A6.4-STAN-METH-002 v01.0 paras 25, 44: no issuance while the activity's units are suspended.
-        suspension_check(activity)
+        # A6.4-STAN-METH-002 v01.0 paras 25, 44: no issuance while the activity's units are suspended;
+        # on PostgreSQL a first run checks it in the serial counters' statement (`_counters_advance`).
+        folded_check = ctes.folds() and first_run and head_of is not None
+        if not folded_check:
+            suspension_check(activity)
         accounts = mechanism_accounts()
         if any(kind not in accounts for kind in MOVED_INTO):
             raise LedgerError("The mechanism's accounts are missing: run the migrations.")
@@ -400,9 +498,11 @@ def issuance_execute(*, issuance, tranches, split, distribution, actor_label, ac
         levy_parts = _levy_parts(split, tranches)
         negligible = getattr(split, "negligible_risk", False)  # A6.4-STAN-METH-002 para 39(b)
         if not done:
+            if not folded_check:
+                head_of = None  # the counters' statement as it is: the check ran above
             return _issuance_write(issuance=issuance, activity=activity, tranches=tranches, pending=pending,
                                    steps=steps, levy_parts=levy_parts, actor_label=actor_label, prefix=prefix,
-                                   negligible=negligible)
+                                   negligible=negligible, issuance_save=issuance_save, head_of=head_of)
         key = f"{prefix}:issue"
         first = done.get(key) or _issue(
             issuance=issuance, activity=activity, tranches=tranches, pending=pending, actor_label=actor_label, key=key,
@@ -410,5 +510,8 @@ def issuance_execute(*, issuance, tranches, split, distribution, actor_label, ac
         )
         # Conservation is kept by the maintained totals (services.totals, moved in each step), checked by
         # `reconcile_totals` and the ledger's property tests: no re-read of what was just written (issue 8).
-        return [first] + _steps_resume(issuance=issuance, steps=steps, done=done, levy_parts=levy_parts,
-                                       pending=pending, actor_label=actor_label, prefix=prefix)
+        results = [first] + _steps_resume(issuance=issuance, steps=steps, done=done, levy_parts=levy_parts,
+                                          pending=pending, actor_label=actor_label, prefix=prefix)
+        if issuance_save:
+            issuance.save()
+        return results

@@ -10,11 +10,14 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pacm.common import ctes
 from pacm.common.errors import ServiceError
+from pacm.events.models import Event
+from pacm.events.services import events_save, events_saved
 
 from ..models import LedgerEntry, LedgerTransaction, UnitBlock
 from .first_transfer import first_transfer_applies
-from .totals import balance_deltas, holding_deltas_of_move, move_deltas, totals_add
+from .totals import balance_deltas, holding_deltas_of_move, move_deltas, totals_add, totals_statements
 
 FIRST_CHUNK = 8
 MAX_CHUNK = 256
@@ -98,8 +101,11 @@ def block_split_off(*, block, take, to_account, flag, now):
 
 
 def move_write(*, takes, from_account, to_account, kind, actor_label, issuance=None, purpose="", beneficiary="",
-               idempotency_key=None):
-    """Write one planned move; refuse a first transfer to an entity its Party has not authorized."""
+               idempotency_key=None, event=None):
+    """Write one planned move; refuse a first transfer to an entity its Party has not authorized.
+
+    `event(row)`: the move's event, built (pacm.events.services.event_build) from the transaction row
+    once it has its id; written with the move (on PostgreSQL in the move's last statement, pacm issue 8)."""
     flags = first_transfer_flags(takes=takes, to_account=to_account, kind=kind)
     first_transfer = any(flags)
     now = timezone.now()
@@ -107,13 +113,17 @@ def move_write(*, takes, from_account, to_account, kind, actor_label, issuance=N
     deltas = move_deltas(takes=takes, from_account=from_account, to_account=to_account, flags=flags)
     balances = balance_deltas(takes=takes, from_account=from_account, to_account=to_account)
     holdings = holding_deltas_of_move(takes=takes, flags=flags, from_account=from_account, to_account=to_account)
-    transaction_row = LedgerTransaction.objects.create(
+    fields = dict(
         kind=kind, issuance=issuance, from_account=from_account, to_account=to_account,
         quantity=sum(take for _, take in takes), first_transfer=first_transfer,
         # RMP 71-72: the host applies a CA for the first transfer of every authorized unit.
         corresponding_adjustment=first_transfer,
         purpose=purpose, beneficiary=beneficiary, actor_label=actor_label, idempotency_key=idempotency_key,
     )
+    if ctes.folds():
+        return _move_fold(row=LedgerTransaction(**fields), takes=takes, flags=flags, to_account=to_account, now=now,
+                          totals=(deltas, balances, holdings), event=event)
+    transaction_row = LedgerTransaction.objects.create(**fields)
     whole_first, whole_plain, split_off, entries = [], [], [], []
     for (block, take), flag in zip(takes, flags, strict=True):
         if take == block.quantity:
@@ -147,4 +157,68 @@ def move_write(*, takes, from_account, to_account, kind, actor_label, issuance=N
     )
     totals_add(deltas, balances, holdings)
     transaction_row.ranges = [(block, start, end, flag) for block, start, end, flag in entries]
+    if event is not None:
+        events_save([event(transaction_row)])
     return transaction_row
+
+
+def _move_fold(*, row, takes, flags, to_account, now, totals, event):
+    """PostgreSQL: the move in two statements of writing CTEs (pacm issue 8). First the blocks that move
+    whole and the shrink of those split, with the transaction (its id comes back); then the blocks split
+    off, the entries, the totals, balances and holding groups and the event. The split-off blocks come
+    after their parents shrank, in a later statement: the exclusion constraint checks every row as it
+    is written, so no statement ever sees two rows over one serial."""
+    changed, split_off, entries = [], [], []
+    for (block, take), flag in zip(takes, flags, strict=True):
+        if take == block.quantity:
+            block.account = to_account
+            if flag:
+                block.first_transferred, block.first_transferred_at = True, now
+            changed.append(block)
+            entries.append((block, block.serial_start, block.serial_end, flag))
+            continue
+        moved = block_split_off(block=block, take=take, to_account=to_account, flag=flag, now=now)
+        block.serial_start += take
+        changed.append(block)
+        split_off.append(moved)
+        entries.append((moved, moved.serial_start, moved.serial_end, flag))
+    table = ctes.quote(UnitBlock._meta.db_table)
+    values, params = ctes.values(
+        [(b.pk, b.account_id, b.serial_start, b.first_transferred, b.first_transferred_at) for b in changed],
+        ["bigint", "bigint", "bigint", "boolean", "timestamptz"])
+    ((pk,),) = ctes.run([
+        ("blocks", f"UPDATE {table} b SET account_id = v.acc, serial_start = v.s, first_transferred = v.ft, "
+         f"first_transferred_at = v.fta FROM (VALUES {values}) AS v(id, acc, s, ft, fta) WHERE b.id = v.id", params),
+        ("txn", *ctes.insert(LedgerTransaction, [row], returning="id")),
+    ])
+    ctes.saved(row, pk)
+    row.ranges = entries
+    parts = []
+    if split_off:
+        parts.append(("children", *ctes.insert(UnitBlock, split_off, returning="id, vintage, serial_start")))
+    values, params = ctes.values(
+        [(b.pk if b in changed else None, b.vintage, start, end, flag) for b, start, end, flag in entries],
+        ["bigint", "integer", "bigint", "bigint", "boolean"])
+    block_id, child_join = "v.b", ""
+    if split_off:
+        block_id = "COALESCE(v.b, c.id)"
+        child_join = " LEFT JOIN children c ON v.b IS NULL AND c.vintage = v.v AND c.serial_start = v.s"
+    parts.append(("entries", f"INSERT INTO {ctes.quote(LedgerEntry._meta.db_table)} (transaction_id, block_id, "
+                  f"vintage, serial_start, serial_end, first_transfer) SELECT %s::bigint, {block_id}, v.v, v.s, v.e, "
+                  f"v.f FROM (VALUES {values}) AS v(b, v, s, e, f){child_join}", [row.pk, *params]))
+    parts += [(f"w{i}", sql, p) for i, (sql, p) in enumerate(totals_statements(*totals))]
+    built = event(row) if event is not None else None
+    if built is not None:
+        parts.append(("event", *ctes.insert(Event, [built], returning="id")))
+    # What the statement returns: the ids of the blocks split off (by vintage and first serial) and the event's.
+    selects = (["SELECT 'c', id, vintage, serial_start FROM children"] if split_off else []) + (
+        ["SELECT 'e', id, NULL, NULL FROM event"] if built is not None else [])
+    parts.append(("ids", " UNION ALL ".join(selects) or "SELECT NULL, NULL, NULL, NULL WHERE false", []))
+    found = {(tag, vintage, serial): pk for tag, pk, vintage, serial in ctes.run(parts)}
+    for child in split_off:
+        child.parent_id = child.parent.pk
+        ctes.saved(child, found[("c", child.vintage, child.serial_start)])
+    if built is not None:
+        ctes.saved(built, found[("e", None, None)])
+        events_saved([built])
+    return row

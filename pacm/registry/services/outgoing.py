@@ -3,18 +3,19 @@
 The caller has locked the source account row (SELECT ... FOR UPDATE), so moves out of one
 account serialize, no unit is spent twice, and the account's event chain stays linear.
 """
+from django.db.models import Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from pacm.common import bounds
+from pacm.common import bounds, ctes
 from pacm.common.errors import ServiceError
-from pacm.events.models import EventKind
-from pacm.events.services import event_record
+from pacm.events.models import Event, EventKind
+from pacm.events.services import event_build
 
 from ..models import TERMINAL_KINDS, AccountKind, UnitBlock
 from .accounts import account_stream
 from .moves import blocks_in_serial_order, move_write, units_sum
-from .suspensions import suspended_activity_ids, suspension_error, suspension_of
+from .suspensions import suspended_activity_ids, suspension_error, suspension_of, suspensions_open
 from .totals import balance_held
 
 TEXT_MAX = 200
@@ -82,21 +83,36 @@ def eligible_blocks(account, *, activity=None, vintage=None, **filters):
     return qs
 
 
-def units_plan(*, source, quantity, eligible, what="", up_to=False, whole_account=False, suspension_exempt=False):
+def units_plan(*, source, quantity, eligible, what="", up_to=False, whole_account=False, suspension_exempt=False,
+               head_of=None):
     """The blocks a move of `quantity` units out of `source` takes, [(block, units from its front)], read only.
 
     The one planner: `units_move_out` writes what it returns, and the account page's confirmation
     step shows it before anything moves (pacm issue 9). Refuses as the move would; None when `up_to`
-    and nothing is held.
+    and nothing is held. `head_of` (PostgreSQL): a stream whose last (sequence, hash) the block reads
+    carry (`block.head`, pacm issue 8), for the move's event: read after the caller's lock of the
+    stream's owner, so never a stale snapshot.
     """
     offered = eligible
-    suspended = set() if suspension_exempt else suspended_activity_ids()
-    if suspended:
-        eligible = eligible.exclude(activity_id__in=sorted(suspended))
+    if suspension_exempt:
+        suspended = set()
+    elif ctes.folds():
+        # PostgreSQL: the suspensions are read with the blocks (pacm issue 8); their ids only on a refusal.
+        suspended = None
+        eligible = eligible.exclude(activity_id__in=suspensions_open().values("activity_id"))
+    else:
+        suspended = suspended_activity_ids()
+        if suspended:
+            eligible = eligible.exclude(activity_id__in=sorted(suspended))
+    read = eligible
+    if head_of is not None and ctes.folds():
+        last = Event.objects.filter(stream=head_of).order_by("-sequence")
+        read = eligible.annotate(head_sequence=Subquery(last.values("sequence")[:1]),
+                                 head_hash=Subquery(last.values("hash")[:1]))
     # pacm issue 8: no sum over every block of the account; the blocks are taken in serial order, a
     # chunk at a time, until the quantity is met. Only a refusal (too few units) counts what is held.
     takes, remaining = [], quantity
-    for block in blocks_in_serial_order(eligible):
+    for block in blocks_in_serial_order(read):
         block.account = source  # what first_transfer_applies reads; the same row, no query
         take = min(block.quantity, remaining)
         takes.append((block, take))
@@ -107,6 +123,8 @@ def units_plan(*, source, quantity, eligible, what="", up_to=False, whole_accoun
         if not takes:
             return None
     elif remaining:
+        if suspended is None:
+            suspended = suspended_activity_ids()
         if suspended:
             held_back = offered.filter(activity_id__in=sorted(suspended)).values_list("activity_id", flat=True).first()
             if held_back is not None:
@@ -155,7 +173,8 @@ def units_move_out(*, source, target, quantity, kind, eligible, actor, purpose="
     remediation cancellation (para 57) is `suspension_exempt`.
     """
     takes = units_plan(source=source, quantity=quantity, eligible=eligible, what=what, up_to=up_to,
-                       whole_account=whole_account, suspension_exempt=suspension_exempt)
+                       whole_account=whole_account, suspension_exempt=suspension_exempt,
+                       head_of=account_stream(source))
     if takes is None:
         return None
     if expected is not None and takes_digest(target=target, takes=takes) != expected:
@@ -164,17 +183,22 @@ def units_move_out(*, source, target, quantity, kind, eligible, actor, purpose="
             _("The account changed since you looked: these are not the serial ranges you confirmed. Review again."),
             code="ranges_changed",
         )
-    row = move_write(
+    first = takes[0][0]
+    head = (first.head_sequence or 0, first.head_hash) if hasattr(first, "head_sequence") else None
+
+    def event(row):
+        # The event of the move, written with it (pacm issue 8).
+        return event_build(
+            stream=account_stream(source), kind=EventKind.UNITS_MOVED, actor=actor, head=head,
+            payload={
+                "transaction": row.pk, "kind": str(kind), "from": source.number, "to": target.number,
+                "quantity": row.quantity, "first_transfer": row.first_transfer, "purpose": purpose,
+                "beneficiary": beneficiary,
+                "ranges": [[b.activity_id, b.vintage, start, end, flag] for b, start, end, flag in row.ranges],
+            },
+        )
+
+    return move_write(
         takes=takes, from_account=source, to_account=target, kind=kind, actor_label=actor.name, purpose=purpose,
-        beneficiary=beneficiary,
+        beneficiary=beneficiary, event=event,
     )
-    event_record(
-        stream=account_stream(source), kind=EventKind.UNITS_MOVED, actor=actor,
-        payload={
-            "transaction": row.pk, "kind": str(kind), "from": source.number, "to": target.number,
-            "quantity": row.quantity, "first_transfer": row.first_transfer, "purpose": purpose,
-            "beneficiary": beneficiary,
-            "ranges": [[b.activity_id, b.vintage, start, end, flag] for b, start, end, flag in row.ranges],
-        },
-    )
-    return row

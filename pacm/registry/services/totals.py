@@ -75,8 +75,9 @@ def _holdings_upsert(holdings):
     )
 
 
-def _upserts(totals, balances, holdings=None):
-    """[(sql, params)]: the upserts that add these deltas, each in key order."""
+def totals_statements(totals, balances, holdings=None):
+    """[(sql, params)]: the upserts that add these deltas, each in key order (parts of a caller's
+    writing CTE on PostgreSQL, pacm.common.ctes)."""
     statements = []
     rows = sorted((key, value) for key, value in totals.items() if value != ZERO)
     if rows:
@@ -108,7 +109,7 @@ def totals_add(deltas, balances=None, holdings=None):
     """Add {(account kind, status, vintage, shard): (units, issued, first transferred)} to the maintained totals,
     {(account id, shard): units} to the balances and {holding key: units} to the holding groups: one statement on
     PostgreSQL (writing CTEs)."""
-    statements = _upserts(deltas, balances or {}, holdings)
+    statements = totals_statements(deltas, balances or {}, holdings)
     if not statements:
         return
     with connection.cursor() as cursor:
