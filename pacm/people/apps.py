@@ -8,3 +8,4 @@ class PeopleConfig(AppConfig):
 
     def ready(self):
         from . import events  # noqa: F401  the payload shapes of the people.* and demo.* kinds
+        from . import language  # noqa: F401  the login signal that sets the profile language
