@@ -25,13 +25,13 @@ def language_known(code):
     return code in {c for c, _name in settings.LANGUAGES}
 
 
-def language_of(user):
-    """The language to write to `user` in: their profile's, else the site's default."""
+def language_of(user, default=None):
+    """The language to write to `user` in: their profile's, else `default` (the site's by default)."""
     if user is not None and getattr(user, "pk", None):
         code = Profile.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
         if code and language_known(code):
             return code
-    return settings.LANGUAGE_CODE
+    return settings.LANGUAGE_CODE if default is None else default
 
 
 def languages_of(users):

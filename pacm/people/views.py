@@ -17,7 +17,7 @@ from pacm.notifications import services as notification_services
 from pacm.notifications.models import NotificationOptOut, email_enabled
 from pacm.parties.models import Organisation
 
-from . import policy, selectors, services
+from . import language, policy, selectors, services
 from .forms import AcceptForm, InviteForm, RoleForm
 
 
@@ -35,6 +35,7 @@ def account(request):
         "memberships": [(m, policy.role_of(m)) for m in memberships],
         "email_enabled": email_enabled(user),
         "kinds": [(k, k not in opted_out) for k in notification_kinds()],
+        "profile_language": language.language_of(user, default=""),
     })
 
 
