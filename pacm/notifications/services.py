@@ -96,7 +96,7 @@ def notifications_read_all(*, user):
 def notification_preference_set(*, user, email_enabled, opted_out=None):
     """E-mail on or off; with `opted_out` (machine names), also no e-mail for those kinds (pacm issue 9)."""
     with transaction.atomic():
-        pref, _ = NotificationPreference.objects.update_or_create(user=user, defaults={"email_enabled": bool(email_enabled)})
+        pref, _created = NotificationPreference.objects.update_or_create(user=user, defaults={"email_enabled": bool(email_enabled)})
         if opted_out is not None:
             wanted = set(opted_out)
             NotificationOptOut.objects.filter(user=user).exclude(machine__in=wanted).delete()
