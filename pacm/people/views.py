@@ -54,7 +54,7 @@ def account_notifications(request):
 def _id(value):
     """A key the database can compare with, or a 404 (a huge id would otherwise be a 500)."""
     if not bounds.id_ok(value):
-        raise Http404("No such row.")
+        raise Http404(_("No such row."))
     return value
 
 

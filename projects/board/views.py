@@ -99,7 +99,7 @@ def period_board_open(request, reference, number):
 def board_vote(request, pk):
     decision = Decision.objects.filter(pk=pk).first()
     if decision is None:
-        raise Http404("No such Board decision.")
+        raise Http404(_("No such Board decision."))
     subject = decision.subject
     # The same visibility as the subject's page: a hidden activity stays hidden.
     if isinstance(subject, Activity):
