@@ -40,3 +40,23 @@ def compile_one(po, mo):
         import polib
 
         polib.pofile(str(po)).save_as_mofile(str(mo))
+
+
+def catalog_install(settings, tmp_path, translations):
+    """A test-only catalog (pacm issue 9): `translations` {locale: {msgid: msgstr}} compiled into
+    tmp_path/locale and put first in settings.LOCALE_PATHS (Django resets its translation caches
+    when the setting changes), so a test reads real translations before the real catalogs have them."""
+    import polib
+
+    base = Path(tmp_path) / "test-locale"
+    for locale, entries in translations.items():
+        po = polib.POFile()
+        po.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Language": locale}
+        for msgid, msgstr in entries.items():
+            po.append(polib.POEntry(msgid=msgid, msgstr=msgstr))
+        path = po_path(locale, base)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        po.save(str(path))
+        po.save_as_mofile(str(path.with_suffix(".mo")))
+    settings.LOCALE_PATHS = [base, *settings.LOCALE_PATHS]
+    return base

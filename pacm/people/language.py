@@ -73,9 +73,23 @@ def _on_login(sender, request, user, **kwargs):
         request.session.pop(SESSION_KEY, None)
 
 
+# What machines read answers in the site's language whatever the reader's: the API (its problem
+# documents' detail included: the code and params are the stable part) and the exported files
+# (CSV, XLSX, the AEF), whose headers, labels and numbers never change with a cookie.
+API_PREFIX = "/api/"
+MACHINE_READ_NAMES = ("export-", "aef-download")
+
+
+def machine_read(request):
+    match = getattr(request, "resolver_match", None)
+    name = (match.url_name or "") if match is not None else ""
+    return request.path.startswith(API_PREFIX) or name.startswith(MACHINE_READ_NAMES)
+
+
 class ProfileLanguageMiddleware:
     """A signed-in person's profile language (kept in the session at login) wins over the cookie and
-    the browser; without one, LocaleMiddleware's choice stands."""
+    the browser; without one, LocaleMiddleware's choice stands. The API and the exports are in the
+    site's language (`machine_read`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -84,6 +98,14 @@ class ProfileLanguageMiddleware:
         session = getattr(request, "session", None)
         code = session.get(SESSION_KEY) if session is not None else None
         if code and language_known(code) and request.user.is_authenticated:
-            translation.activate(code)
-            request.LANGUAGE_CODE = translation.get_language()
+            _activate(request, code)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if machine_read(request):
+            _activate(request, settings.LANGUAGE_CODE)
+
+
+def _activate(request, code):
+    translation.activate(code)
+    request.LANGUAGE_CODE = translation.get_language()
