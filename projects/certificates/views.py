@@ -59,4 +59,6 @@ def certificate_verify(request, code):
         "valid": True, "doc": doc, "a": attestation, "by_hash": by_hash, "kind_label": kind_of(doc.kind),
         "stored_ok": selectors.stored_matches(doc), "public": selectors.document_visible(None, doc),
         "may_open": selectors.document_visible(request.user, doc),
+        # The fingerprinted copy is the one in the site's language (a link without ?lang= gives the reader's).
+        "original_language": settings.LANGUAGE_CODE,
     })
