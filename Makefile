@@ -27,13 +27,35 @@ PACM_TEST_DB_NAME := pacm_ci_$(shell date +%s)_$(shell echo $$PPID)
 endif
 WORKER_LOG ?= celery-worker.log
 
-.PHONY: run serve test test-services timers worker beat bench lint install check-deploy fonts
+.PHONY: run serve test test-services timers worker beat bench lint install check-deploy fonts messages compilemessages gettext
 
 # Development: DEBUG on (the development secret key, http, local hosts) unless DJANGO_DEBUG is set.
 # Outside DEBUG and the tests, pacm/settings.py refuses to start without a real DJANGO_SECRET_KEY.
 run timers worker beat lint: export DJANGO_DEBUG ?= true
 
-install: $(STAMP) fonts
+install: $(STAMP) fonts compilemessages
+
+# --- Languages (pacm issue 9; README "Languages", docs/developing.md "Languages") -----------------
+# `make messages`: the catalogs locale/<lang>/LC_MESSAGES/django.po refreshed from the marked strings
+# of the code and the templates (GNU gettext's xgettext, via Django's makemessages); messages no
+# longer in the code are dropped. `make compilemessages`: the .mo files Django reads (not committed:
+# `make install` makes them, and the test session does when they are missing or older than the .po).
+LOCALES := zh_Hans fr es
+MESSAGES_IGNORE := --ignore=.venv --ignore=bench --ignore=tests --ignore=node_modules --ignore=staticfiles \
+	--ignore=media --ignore=test-results
+gettext:
+	@if command -v msgfmt >/dev/null && command -v xgettext >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "== installing Debian's gettext (the translation catalogs)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq gettext >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq gettext >/dev/null; }; \
+	else echo "The translation catalogs need GNU gettext: sudo apt-get install gettext" >&2; exit 1; fi
+
+messages: $(STAMP) gettext
+	DJANGO_DEBUG=true $(MANAGE) makemessages $(addprefix -l ,$(LOCALES)) --no-obsolete $(MESSAGES_IGNORE)
+
+compilemessages: $(STAMP) gettext
+	DJANGO_DEBUG=true $(MANAGE) compilemessages $(addprefix -l ,$(LOCALES)) $(MESSAGES_IGNORE)
 
 # The CJK font of the generated PDFs (projects/certificates, README "Fonts"): Debian's fonts-wqy-zenhei,
 # found by fontconfig, never fetched; and Pango, which WeasyPrint draws text with. Installed when run as
@@ -79,7 +101,7 @@ serve: $(STAMP)
 		--access-logfile - --graceful-timeout 20 $(GUNICORN_ARGS)
 
 # The embedded defaults whatever the shell has set: SQLite in memory, Celery eager.
-test: $(STAMP)
+test: $(STAMP) compilemessages
 	env -u DATABASE_URL -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND -u PACM_TEST_DB_NAME \
 		$(BIN)/pytest $(PYTEST_FLAGS) -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
@@ -88,7 +110,7 @@ test: $(STAMP)
 #    PACM_TEST_DB_NAME with the tests (the worker's DATABASE_URL names it).
 # Both parts run; the target fails if either does. A missing service stops it at once.
 # PACM_TESTING=1: the worker and `celery inspect` load the settings as the tests do (no secret key).
-test-services: $(STAMP)
+test-services: $(STAMP) compilemessages
 	@set -euo pipefail; \
 	export DATABASE_URL='$(DATABASE_URL)' PACM_TEST_DB_NAME='$(PACM_TEST_DB_NAME)'; \
 	export CELERY_BROKER_URL='$(CELERY_BROKER_URL)' CELERY_TASK_DEFAULT_QUEUE='$(PACM_TEST_DB_NAME)'; \

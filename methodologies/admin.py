@@ -12,6 +12,7 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from .models import Methodology, MethodologyVersion, RuleSet, SectoralScope
 
@@ -59,7 +60,7 @@ class RuleSetForm(forms.ModelForm):
         # starts in the past would rewrite what already happened.
         value = self.cleaned_data["effective_from"]
         if value and value < timezone.localdate():
-            raise forms.ValidationError("A rule set cannot take effect in the past; choose today or a later date.")
+            raise forms.ValidationError(_("A rule set cannot take effect in the past; choose today or a later date."))
         return value
 
 

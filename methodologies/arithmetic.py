@@ -6,6 +6,7 @@ Every rate and rounding comes from the RuleSet passed in; every quantity is a wh
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from pacm.common.errors import ServiceError
@@ -219,7 +220,8 @@ def _share(whole, part, total, rounding):
         return -(-whole * part // total)
     if rounding == Rounding.HALF_UP:
         return (2 * whole * part + total) // (2 * total)
-    raise ServiceError(f"The rule set names an unknown rounding {rounding!r}.", code="rule_set_names_unknown")
+    raise ServiceError(_("The rule set names an unknown rounding %(rounding)s.") % {"rounding": repr(rounding)},
+                       code="rule_set_names_unknown")
 
 
 def levies_by_status(*, levies, authorized, mitigation_contribution, rounding=Rounding.UP):
@@ -240,13 +242,15 @@ def levies_by_status(*, levies, authorized, mitigation_contribution, rounding=Ro
     authorized = _whole(authorized, "The authorized units")
     mitigation_contribution = _whole(mitigation_contribution, "The mitigation contribution units")
     if authorized < 0 or mitigation_contribution < 0:
-        raise ServiceError("Unit counts cannot be negative.", code="unit_counts_cannot_negative")
+        raise ServiceError(_("Unit counts cannot be negative."), code="unit_counts_cannot_negative")
     total = authorized + mitigation_contribution
     levies = [_whole(levy, "A levy") for levy in levies]
     if any(levy < 0 for levy in levies):
-        raise ServiceError("A levy cannot be negative.", code="levy_cannot_negative")
+        raise ServiceError(_("A levy cannot be negative."), code="levy_cannot_negative")
     if sum(levies) > total:
-        raise ServiceError(f"The levies ({sum(levies):,}) exceed the {total:,} units issued.", code="levies")
+        raise ServiceError(_("The levies (%(levies)s) exceed the %(total)s units issued.") % {
+            "levies": number_format(sum(levies), force_grouping=True), "total": number_format(total, force_grouping=True)},
+            code="levies")
     left_authorized, left_mc, parts = authorized, mitigation_contribution, []
     for levy in levies:
         from_authorized = min(_share(levy, authorized, total, rounding), left_authorized, levy) if total else 0

@@ -128,9 +128,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page's language (issue 9): the signed-in person's choice (the profile, below), else the
+    # language cookie set by the header's switch, else the browser's Accept-Language, else English.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After auth: a signed-in person's profile language wins over the cookie (pacm.people.language).
+    "pacm.people.language.ProfileLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After CSRF, auth and messages: a form sent again gets the first result (issue 11).
     "pacm.common.submission.SubmissionReplayMiddleware",
@@ -217,6 +222,15 @@ LANGUAGES = [
     ("es", "Español"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format, one date-time format and one number format per language (pacm/formats/<locale>/
+# formats.py), used by every page, e-mail and PDF through the named formats (DATE_FORMAT, ...).
+# No USE_THOUSAND_SEPARATOR: a bare {{ number }} is an id, a serial or a form value and stays
+# plain; quantities of units go through |intcomma, which groups them per language.
+FORMAT_MODULE_PATH = ["pacm.formats"]
+LANGUAGE_COOKIE_NAME = "pacm_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

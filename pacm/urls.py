@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from pacm.api.urls import api_urlpatterns
+from pacm.people.language import language_set
 
 # A database briefly away answers 503 with a clear message (pacm.common.views.server_error).
 handler500 = "pacm.common.views.server_error"
@@ -11,6 +12,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The header's language switch (pacm issue 9): Django's set_language, and the signed-in person's profile.
+    path("i18n/setlang/", language_set, name="set_language"),
     path("registry/", include("pacm.registry.urls")),
     path("", include("projects.board.urls")),
     path("", include("projects.consultation.urls")),

@@ -19,6 +19,16 @@ from projects.models import Activity
 
 from . import factories as f
 
+
+def pytest_configure(config):
+    """The translation catalogs compiled when missing or stale (pacm issue 9; tests/catalogs.py):
+    once, by the controlling process, before xdist's workers start."""
+    if not hasattr(config, "workerinput"):
+        from .catalogs import compile_stale
+
+        compile_stale()
+
+
 K = Organisation.Kind
 
 

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy
 
 from .errors import ServiceError
 from .models import SubmissionKey
@@ -36,8 +37,8 @@ from .retry import conflict_retry
 FIELD = "submission_key"
 API_PREFIX = "/api/"  # pacm.api.urls: the REST API's paths
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
-EXPIRED = "This form has expired: reload the page and send it again."
-USED_ELSEWHERE = "This form was already sent from another page: reload the page and send it again."
+EXPIRED = gettext_lazy("This form has expired: reload the page and send it again.")
+USED_ELSEWHERE = gettext_lazy("This form was already sent from another page: reload the page and send it again.")
 
 
 def submission_key_new():

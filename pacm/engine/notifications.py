@@ -24,7 +24,11 @@ def notifications_create(*, machine, subject, write, actor_user_id=None, key):
     users = list(recipients(subject=subject, actor_user_id=actor_user_id))
     if not users:
         return 0
-    subject_line, body, url = notification_message(machine=machine, subject=subject, write=write)
+    url = machine.url(subject) if machine.url is not None else ""
+
+    def compose():  # in each recipient's language (pacm issue 9)
+        return notification_message(machine=machine, subject=subject, write=write)[:2]
+
     notifications_write(users=users, machine=machine.name, subject_pk=subject.pk, write=write.name, key=key,
-                        subject_line=subject_line, body=body, url=url)
+                        url=url, compose=compose)
     return len(users)

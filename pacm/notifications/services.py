@@ -4,7 +4,8 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from pacm.common.errors import ServiceError
 
@@ -13,14 +14,31 @@ from .models import Notification, NotificationOptOut, NotificationPreference, em
 log = logging.getLogger(__name__)
 
 
-def notifications_write(*, users, machine, subject_pk, write, key, subject_line, body, url):
+def notifications_write(*, users, machine, subject_pk, write, key, subject_line="", body="", url, compose=None):
     """One row per user; rows that exist already (a task run twice) are left as they are.
+
+    `compose` (pacm issue 9), a function of no argument returning (subject line, body), is called
+    once per language of the recipients, under that language (pacm.people.language.languages_of):
+    each person reads the row, and its e-mail, in their own language. Without it, `subject_line`
+    and `body` are the same for everyone.
 
     Returns the ids of this write's rows not yet e-mailed, and queues their e-mail on commit.
     """
+    users = list(users)
+    if compose is not None:
+        from pacm.people.language import languages_of
+
+        chosen = languages_of(users)
+        texts = {}
+        for code in sorted(set(chosen.values())):
+            with translation.override(code):
+                texts[code] = tuple(str(t) for t in compose())
+        shown = {u.pk: texts[chosen[u.pk]] for u in users}
+    else:
+        shown = {u.pk: (subject_line, body) for u in users}
     rows = [
         Notification(recipient=u, machine=machine, subject_pk=subject_pk, write=write, key=key,
-                     subject_line=subject_line[:255], body=body, url=url[:500])
+                     subject_line=shown[u.pk][0][:255], body=shown[u.pk][1], url=url[:500])
         for u in users
     ]
     with transaction.atomic():
@@ -64,7 +82,7 @@ def notification_read(*, user, notification_id):
     with transaction.atomic():
         row = Notification.objects.select_for_update().filter(pk=notification_id, recipient=user).first()
         if row is None:
-            raise ServiceError("No such notification.", code="not_found")
+            raise ServiceError(_("No such notification."), code="not_found")
         if row.read_at is None:
             row.read_at = timezone.now()
             row.save(update_fields=["read_at"])
@@ -78,7 +96,7 @@ def notifications_read_all(*, user):
 def notification_preference_set(*, user, email_enabled, opted_out=None):
     """E-mail on or off; with `opted_out` (machine names), also no e-mail for those kinds (pacm issue 9)."""
     with transaction.atomic():
-        pref, _ = NotificationPreference.objects.update_or_create(user=user, defaults={"email_enabled": bool(email_enabled)})
+        pref, _created = NotificationPreference.objects.update_or_create(user=user, defaults={"email_enabled": bool(email_enabled)})
         if opted_out is not None:
             wanted = set(opted_out)
             NotificationOptOut.objects.filter(user=user).exclude(machine__in=wanted).delete()

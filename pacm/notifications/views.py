@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pacm.common.errors import ServiceError
@@ -31,7 +32,7 @@ def notification_open(request, pk):
     try:
         row = services.notification_read(user=request.user, notification_id=pk)
     except ServiceError:
-        raise Http404("No such notification.") from None
+        raise Http404(_("No such notification.")) from None
     if row.url and url_has_allowed_host_and_scheme(row.url, allowed_hosts={request.get_host()}):
         return redirect(row.url)
     return redirect("notifications")

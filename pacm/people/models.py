@@ -44,3 +44,14 @@ class DisabledMember(models.Model):
 
     def __str__(self):
         return f"{self.user_id} disabled at {self.organisation_id}"
+
+
+class Profile(models.Model):
+    """A person's own settings kept beyond a browser (pacm issue 9): the language of their pages,
+    e-mails, notifications and documents. Blank: the browser's choice, then the site's default."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    language = models.CharField(max_length=10, blank=True, choices=settings.LANGUAGES)
+
+    def __str__(self):
+        return f"{self.user_id}: {self.language or 'default'}"

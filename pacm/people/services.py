@@ -88,7 +88,7 @@ def member_invite(*, organisation, email, role, user):
     email = (email or "").strip()
     try:
         if len(email) > EMAIL_MAX:
-            raise ValidationError("too long")
+            raise ValidationError(_("Give a valid e-mail address."))
         validate_email(email)
     except ValidationError:
         raise ServiceError(_("Give a valid e-mail address."), field="email", code="email_invalid") from None

@@ -21,7 +21,13 @@ def invitation_email(invitation_id, token):
         return False
     link = settings.PACM_SITE_URL.rstrip("/") + reverse("invitation-accept", args=[token])
     context = {"invitation": invitation, "link": link}
-    subject = render_to_string("people/invitation_subject.txt", context).strip()
-    body = render_to_string("people/invitation_email.txt", context)
+    from django.utils import translation
+
+    from .language import language_of
+
+    # The invitee has no profile yet: the e-mail is in the language of the administrator who invited.
+    with translation.override(language_of(invitation.invited_by)):
+        subject = render_to_string("people/invitation_subject.txt", context).strip()
+        body = render_to_string("people/invitation_email.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email], fail_silently=False)
     return True

@@ -19,7 +19,7 @@ from pacm.notifications import services as notification_services
 from pacm.notifications.models import NotificationOptOut, email_enabled
 from pacm.parties.models import Organisation
 
-from . import policy, selectors, services
+from . import language, policy, selectors, services
 from .forms import AcceptForm, InviteForm, RoleForm
 from .models import Invitation
 
@@ -38,6 +38,7 @@ def account(request):
         "memberships": [(m, policy.role_of(m)) for m in memberships],
         "email_enabled": email_enabled(user),
         "kinds": [(k, k not in opted_out) for k in notification_kinds()],
+        "profile_language": language.language_of(user, default=""),
     })
 
 
@@ -56,7 +57,7 @@ def account_notifications(request):
 def _id(value):
     """A key the database can compare with, or a 404 (a huge id would otherwise be a 500)."""
     if not bounds.id_ok(value):
-        raise Http404("No such row.")
+        raise Http404(_("No such row."))
     return value
 
 

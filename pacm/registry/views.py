@@ -185,7 +185,7 @@ def _account_or_404(user, number):
     """Only the account's own holders see it; anyone else gets a 404 that says nothing."""
     account = selectors.accounts_of_user(user).select_related("authorized_by").filter(number=number).first()
     if account is None:
-        raise Http404("There is no such account that you hold.")
+        raise Http404(_("There is no such account that you hold."))
     return account
 
 

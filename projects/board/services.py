@@ -21,7 +21,8 @@ import logging
 import re
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from methodologies.models import RuleSet
 from pacm.common.errors import Refused, ServiceError
@@ -48,20 +49,21 @@ def board_actor(decision):
 
 
 def _when(moment):
-    return timezone.localtime(moment).strftime("%d %b %Y %H:%M %Z")
+    """A moment in a message: the active language's date-time format (pacm/formats), in UTC."""
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT") + " UTC"
 
 
-def _secretariat(user, what):
+def _secretariat(user, refusal):
     actor = None if isinstance(user, Actor) else actor_for_role(user, Role.SECRETARIAT)
     if actor is None:
-        raise Refused(f"Only the secretariat may {what}.", code="only_secretariat")
+        raise Refused(refusal, code="only_secretariat")
     return actor
 
 
 def _body():
     body = Organisation.objects.filter(kind=Organisation.Kind.SB).order_by("pk").first()
     if body is None:
-        raise ServiceError("No Supervisory Body is set up.", code="no_supervisory_body_set")
+        raise ServiceError(_("No Supervisory Body is set up."), code="no_supervisory_body_set")
     return body
 
 
@@ -75,7 +77,7 @@ def _locked_subject(kind, pk):
 def _locked_decision(pk):
     found = Decision.objects.filter(pk=pk).values("subject_kind", "subject_id").first()
     if found is None:
-        raise ServiceError("No such Board decision.", code="no_such_board_decision")
+        raise ServiceError(_("No such Board decision."), code="no_such_board_decision")
     subject = _locked_subject(SUBJECTS[found["subject_kind"]], found["subject_id"])
     return lock(Decision, pk), subject
 
@@ -84,13 +86,14 @@ def _proposal(kind, subject, transition):
     spec = kind.board_transitions().get(transition or "")
     if spec is None:
         names = ", ".join(sorted(kind.board_transitions()))
-        raise ServiceError(f"The Board decides on a {kind.label} by one of: {names}.", field="transition", code="board_decides")
+        raise ServiceError(_("The Board decides on a %(kind)s by one of: %(names)s.") % {"kind": kind.label, "names": names},
+                           field="transition", code="board_decides")
     if subject.state not in spec.source:
         raise Refused(
-            f"'{spec.label}' is not possible while {kind.describe(subject)} is "
-            f"{subject.get_state_display().lower()}.",
-        code="invalid",
-    )
+            _("'%(write)s' is not possible while %(subject)s is %(state)s.") % {
+                "write": spec.label, "subject": kind.describe(subject), "state": subject.get_state_display().lower()},
+            code="invalid",
+        )
     return spec
 
 
@@ -98,35 +101,35 @@ def _none_open(kind, subject):
     pending = Decision.objects.filter(subject_kind=kind.key, subject_id=subject.pk, status=S.OPEN).first()
     if pending is not None:
         raise Refused(
-            f"Electronic decision {pending.pk} on {kind.describe(subject)} is open until "
-            f"{_when(pending.closes_at)}: it must close first.",
-        code="electronic_decision",
-    )
+            _("Electronic decision %(decision)s on %(subject)s is open until %(closes)s: it must close first.") % {
+                "decision": pending.pk, "subject": kind.describe(subject), "closes": _when(pending.closes_at)},
+            code="electronic_decision",
+        )
 
 
-def _reasons(comment, message="Give the reasons for this decision."):
+def _reasons(comment, message=None):
     comment = (comment or "").strip()
     if not comment:
-        raise ServiceError(message, field="comment", code="invalid")
+        raise ServiceError(message or _("Give the reasons for this decision."), field="comment", code="invalid")
     return comment
 
 
 def _meeting_number(meeting):
     match = MEETING_NUMBER.match((meeting or "").strip().upper())
     if match is None:
-        raise ServiceError('Give the meeting\'s number as its report does, e.g. "SBM019".', field="meeting", code="give_meeting_number_report")
+        raise ServiceError(_('Give the meeting\'s number as its report does, e.g. "SBM019".'), field="meeting", code="give_meeting_number_report")
     return match.group(1)
 
 
 def _count(value, name):
     if value in (None, ""):
-        raise ServiceError(f"Give the number of '{name}' votes.", field=name, code="give_number")
+        raise ServiceError(_("Give the number of '%(name)s' votes.") % {"name": name}, field=name, code="give_number")
     try:
         value = int(value)
     except (TypeError, ValueError):
-        raise ServiceError("Give a whole number.", field=name, code="give_whole_number") from None
+        raise ServiceError(_("Give a whole number."), field=name, code="give_whole_number") from None
     if value < 0:
-        raise ServiceError("Give a whole number, 0 or more.", field=name, code="give_whole_number_more")
+        raise ServiceError(_("Give a whole number, 0 or more."), field=name, code="give_whole_number_more")
     return value
 
 
@@ -134,26 +137,26 @@ def _meeting_basis(rule_set, outcome, by, yes, no, abstain):
     """(basis, counts) of a meeting decision; the counts, if a vote, must give that outcome."""
     if by == "consensus":
         if any(v not in (None, "") for v in (yes, no, abstain)):
-            raise ServiceError("Counts are given only for a decision taken by a vote.", field="by", code="counts_are_given_only")
+            raise ServiceError(_("Counts are given only for a decision taken by a vote."), field="by", code="counts_are_given_only")
         if outcome != S.ADOPTED:
-            raise ServiceError("A proposal that was not adopted was not adopted by consensus: record the vote.",
+            raise ServiceError(_("A proposal that was not adopted was not adopted by consensus: record the vote."),
                                field="by", code="proposal_was_adopted_was")
         return B.CONSENSUS, {}
     if by != "vote":
-        raise ServiceError("Say whether the meeting decided by consensus or by a vote.", field="by", code="say_whether_meeting_decided")
+        raise ServiceError(_("Say whether the meeting decided by consensus or by a vote."), field="by", code="say_whether_meeting_decided")
     counts = {name: _count(value, name) for name, value in (("yes", yes), ("no", no), ("abstain", abstain))}
     if sum(counts.values()) > rule_set.board_members:
-        raise ServiceError(f"More votes than the Board has members ({rule_set.board_members}).", field="yes", code="more_votes_than_board")
+        raise ServiceError(_("More votes than the Board has members (%(members)s).") % {"members": rule_set.board_members},
+                           field="yes", code="more_votes_than_board")
     # RMP para 22: three fourths of the members present and voting; abstentions are not votes.
     reached = rule_set.board_majority_reached(counts["yes"], counts["no"])
     if reached != (outcome == S.ADOPTED):
-        verdict = "make" if reached else "do not make"
-        raise ServiceError(
-            f"{counts['yes']} yes and {counts['no']} no {verdict} a three-fourths majority of the members present "
-            f"and voting (RMP para 22): the outcome is '{(S.ADOPTED if reached else S.NOT_ADOPTED).label}'.",
-            field="outcome",
-        code="meeting_counts_mismatch",
-    )
+        shown = {"yes": counts["yes"], "no": counts["no"], "outcome": (S.ADOPTED if reached else S.NOT_ADOPTED).label}
+        message = (_("%(yes)s yes and %(no)s no make a three-fourths majority of the members present and voting "
+                     "(RMP para 22): the outcome is '%(outcome)s'.") if reached else
+                   _("%(yes)s yes and %(no)s no do not make a three-fourths majority of the members present and "
+                     "voting (RMP para 22): the outcome is '%(outcome)s'."))
+        raise ServiceError(message % shown, field="outcome", code="meeting_counts_mismatch")
     return (B.MAJORITY if reached else B.MAJORITY_MISSED), counts
 
 
@@ -168,7 +171,7 @@ def board_decision_record_meeting(
     a vote gives its counts, and `outcome` must be the one RMP para 22 gives for them.
     """
     kind = subject_kind_of(subject)
-    _secretariat(user, "record a decision of the Board")
+    _secretariat(user, _("Only the secretariat may record a decision of the Board."))
 
     def apply(subject, actor):
         nonlocal meeting, agenda_item, comment
@@ -176,9 +179,9 @@ def board_decision_record_meeting(
         meeting = _meeting_number(meeting)
         agenda_item = (agenda_item or "").strip()
         if not agenda_item or len(agenda_item) > 20:
-            raise ServiceError('Give the agenda item under which the meeting decided, e.g. "4.2".', field="agenda_item", code="give_agenda_item_under")
+            raise ServiceError(_('Give the agenda item under which the meeting decided, e.g. "4.2".'), field="agenda_item", code="give_agenda_item_under")
         if outcome not in (S.ADOPTED, S.NOT_ADOPTED):
-            raise ServiceError("Say whether the proposal was adopted.", field="outcome", code="say_whether_proposal_was")
+            raise ServiceError(_("Say whether the proposal was adopted."), field="outcome", code="say_whether_proposal_was")
         rule_set = RuleSet.objects.in_force(timezone.localdate())
         basis, counts = _meeting_basis(rule_set, outcome, by, yes, no, abstain)
         comment = _reasons(comment) if outcome == S.ADOPTED else (comment or "").strip()
@@ -206,12 +209,12 @@ def board_decision_open_electronic(*, subject, transition, user, comment):
     among the sources). Votes are taken for RuleSet.board_electronic_days from now.
     """
     kind = subject_kind_of(subject)
-    _secretariat(user, "open an electronic decision of the Board")
+    _secretariat(user, _("Only the secretariat may open an electronic decision of the Board."))
 
     def apply(subject, actor):
         nonlocal comment
         spec = _proposal(kind, subject, transition)
-        comment = _reasons(comment, "Give the proposal with its reasons.")
+        comment = _reasons(comment, _("Give the proposal with its reasons."))
         _none_open(kind, subject)
         rule_set = RuleSet.objects.in_force(timezone.localdate())
         now = timezone.now()
@@ -242,12 +245,12 @@ def board_vote_cast(*, decision, user, choice):
     once the member has voted, the alternate may not.
     """
     if choice not in Vote.Choice.values:
-        raise ServiceError("Vote yes, no or abstain.", field="choice", code="vote_yes_no_abstain")
+        raise ServiceError(_("Vote yes, no or abstain."), field="choice", code="vote_yes_no_abstain")
     found = Decision.objects.filter(pk=decision.pk).select_related("body").first()
     if found is None:
-        raise ServiceError("No such Board decision.", code="no_such_board_decision")
+        raise ServiceError(_("No such Board decision."), code="no_such_board_decision")
     if board_membership(user, found.body) is None:
-        raise Refused("Only members and alternate members of the Supervisory Body vote on its decisions.",
+        raise Refused(_("Only members and alternate members of the Supervisory Body vote on its decisions."),
                       code="only_members_alternate_members")
     decision_pk = found.pk
 
@@ -255,24 +258,25 @@ def board_vote_cast(*, decision, user, choice):
         decision, subject = _locked_decision(decision_pk)
         membership = board_membership(user, decision.body)
         if not decision.is_open:
-            raise Refused(f"Decision {decision.pk} is closed ({decision.get_status_display().lower()}): "
-                          "votes are no longer taken.", code="decision")
+            raise Refused(_("Decision %(decision)s is closed (%(status)s): votes are no longer taken.") % {
+                "decision": decision.pk, "status": decision.get_status_display().lower()}, code="decision")
         now = timezone.now()
         if now >= decision.closes_at:
-            raise Refused(f"The window of decision {decision.pk} closed on {_when(decision.closes_at)}: "
-                          "votes are no longer taken.", code="window_decision")
+            raise Refused(_("The window of decision %(decision)s closed on %(closed)s: votes are no longer taken.") % {
+                "decision": decision.pk, "closed": _when(decision.closes_at)}, code="window_decision")
         earlier = decision.votes.filter(voter=user).first()
         if earlier is not None:
             raise Refused(
-                f"You already voted on decision {decision.pk} ({earlier.get_choice_display().lower()}, "
-                f"{_when(earlier.cast_at)}): a vote is cast once and cannot be changed.",
-            code="already_voted_decision",
-        )
+                _("You already voted on decision %(decision)s (%(choice)s, %(cast)s): a vote is cast once and cannot "
+                  "be changed.") % {"decision": decision.pk, "choice": earlier.get_choice_display().lower(),
+                                    "cast": _when(earlier.cast_at)},
+                code="already_voted_decision",
+            )
         if membership.is_alternate:
             seat, capacity = membership.alternate_for.user, Vote.Capacity.ALTERNATE
             if decision.votes.filter(seat=seat, capacity=Vote.Capacity.MEMBER).exists():
-                raise Refused(f"{seat.get_username()}, the member you stand for, has voted: an alternate member "
-                              "votes only when the member does not.", code="member_stand_has_voted")
+                raise Refused(_("%(member)s, the member you stand for, has voted: an alternate member votes only when "
+                                "the member does not.") % {"member": seat.get_username()}, code="member_stand_has_voted")
         else:
             seat, capacity = user, Vote.Capacity.MEMBER
         vote = Vote.objects.create(decision=decision, voter=user, capacity=capacity, seat=seat, choice=choice,
@@ -363,10 +367,12 @@ def board_decision_close(*, decision):
     with transaction.atomic():
         decision, subject = _locked_decision(decision.pk)
         if not decision.is_open:
-            raise Refused(f"Decision {decision.pk} is already closed ({decision.get_status_display().lower()}).", code="decision")
+            raise Refused(_("Decision %(decision)s is already closed (%(status)s).") % {
+                "decision": decision.pk, "status": decision.get_status_display().lower()}, code="decision")
         now = timezone.now()
         if now < decision.closes_at and not _every_member_voted(decision):
-            raise Refused(f"Decision {decision.pk} is not due yet: its window closes on {_when(decision.closes_at)}.", code="decision")
+            raise Refused(_("Decision %(decision)s is not due yet: its window closes on %(closes)s.") % {
+                "decision": decision.pk, "closes": _when(decision.closes_at)}, code="decision")
         return _close(decision, subject, now)
 
 

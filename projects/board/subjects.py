@@ -9,6 +9,9 @@ model, the services and the page panel need no change.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from pacm.common.errors import ServiceError
 from pacm.parties.roles import Role
 
@@ -29,7 +32,7 @@ class SubjectKind:
     def get(self, pk):
         obj = self.model.objects.filter(pk=pk).first()
         if obj is None:
-            raise ServiceError(f"No such {self.label}.", code="no_such")
+            raise ServiceError(_("No such %(kind)s.") % {"kind": self.label}, code="no_such")
         return obj
 
     def board_transitions(self):
@@ -49,11 +52,11 @@ class SubjectKind:
 
 SUBJECTS = {
     "activity": SubjectKind(
-        key="activity", label="activity", model=Activity, table=ACTIVITY_BY_NAME, service_prefix="activity",
+        key="activity", label=gettext_lazy("activity"), model=Activity, table=ACTIVITY_BY_NAME, service_prefix="activity",
         activity_pk=lambda obj: obj.pk, describe=lambda obj: obj.reference,
     ),
     "period": SubjectKind(
-        key="period", label="monitoring period", model=MonitoringPeriod, table=PERIOD_BY_NAME,
+        key="period", label=gettext_lazy("monitoring period"), model=MonitoringPeriod, table=PERIOD_BY_NAME,
         service_prefix="period", activity_pk=lambda obj: obj.activity_id,
         describe=lambda obj: f"{obj.activity.reference} MP{obj.number}",
     ),
@@ -64,4 +67,4 @@ def subject_kind_of(obj):
     for kind in SUBJECTS.values():
         if isinstance(obj, kind.model):
             return kind
-    raise ServiceError("The Board does not decide on this kind of record.", code="board_does_decide_kind")
+    raise ServiceError(_("The Board does not decide on this kind of record."), code="board_does_decide_kind")

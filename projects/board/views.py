@@ -6,6 +6,7 @@ panel's template tag), a refusal is the middleware's 403 page.
 """
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pacm.common.errors import Refused
@@ -40,18 +41,19 @@ def _run(request, subject, *, key, form, call, success):
     return form_run(request, form=form, call=call, success=success, done_url=_url(subject), show_again=show_again)
 
 
-def _proposals(request, subject, what):
+def _proposals(request, subject, refusal):
     """Refused (403) before any input is read when the panel would not offer this form."""
     if Role.SECRETARIAT not in user_roles(request.user):
-        raise Refused(f"Only the secretariat may {what}.", code="only_secretariat")
+        raise Refused(refusal, code="only_secretariat")
     proposals = subject_kind_of(subject).proposals(subject)
     if not proposals:
-        raise Refused(f"The Board has nothing to decide on {subject_kind_of(subject).describe(subject)} now.", code="board_has_nothing_decide")
+        raise Refused(_("The Board has nothing to decide on %(subject)s now.") % {
+            "subject": subject_kind_of(subject).describe(subject)}, code="board_has_nothing_decide")
     return proposals
 
 
 def _record(request, subject):
-    proposals = _proposals(request, subject, "record a decision of the Board")
+    proposals = _proposals(request, subject, _("Only the secretariat may record a decision of the Board."))
     form = MeetingDecisionForm(request.POST, proposals=proposals, prefix="board-meeting")
     return _run(
         request, subject, key="meeting", form=form, success="Board decision recorded.",
@@ -60,7 +62,7 @@ def _record(request, subject):
 
 
 def _open(request, subject):
-    proposals = _proposals(request, subject, "open an electronic decision of the Board")
+    proposals = _proposals(request, subject, _("Only the secretariat may open an electronic decision of the Board."))
     form = ElectronicDecisionForm(request.POST, proposals=proposals, prefix="board-open")
     return _run(
         request, subject, key="open", form=form, success="Electronic decision opened: members may vote now.",
@@ -97,7 +99,7 @@ def period_board_open(request, reference, number):
 def board_vote(request, pk):
     decision = Decision.objects.filter(pk=pk).first()
     if decision is None:
-        raise Http404("No such Board decision.")
+        raise Http404(_("No such Board decision."))
     subject = decision.subject
     # The same visibility as the subject's page: a hidden activity stays hidden.
     if isinstance(subject, Activity):

@@ -11,6 +11,7 @@ the same records).
 from dataclasses import dataclass, field
 
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from pacm.events.models import Event, EventKind
@@ -43,11 +44,12 @@ class Attestation:
 
 
 def _date(value):
-    return value.strftime("%d %B %Y") if value else "–"
+    """In the active language's one date format (pacm/formats)."""
+    return formats.date_format(value, "DATE_FORMAT") if value else "–"
 
 
 def _moment(value):
-    return value.strftime("%d %B %Y %H:%M UTC") if value else "–"
+    return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT") + " UTC" if value else "–"
 
 
 def _yes(value):

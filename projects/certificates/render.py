@@ -2,8 +2,13 @@
 is fetched (a data: URI is the only URL a document may hold; anything else stops the render).
 
 Deterministic: the PDF's creation and modification dates are the attested record's time, its
-identifier is derived from the document's code, the language is the site's default, and WeasyPrint
-names font subsets from their glyphs; the same record and code give the same bytes.
+identifier is derived from the document's code, the language is given (the registry's copy: the
+site's default, settings.LANGUAGE_CODE), and WeasyPrint names font subsets from their glyphs; the
+same record, code and language give the same bytes.
+
+Languages (pacm issue 9): the registry keeps, and fingerprints, one copy in the site's default
+language; `certificate_render(language=...)` makes a copy in another language on request (the
+download's ?lang=, or the reader's language), same code, which says it is a translation.
 """
 import base64
 import hashlib
@@ -47,21 +52,27 @@ def _fetcher():
     return NoNetwork(allowed_protocols=("data",))
 
 
-def html_render(*, attestation, code):
-    """The HTML the PDF is made of (tests read it to check the content)."""
+def html_render(*, attestation, code, language=None):
+    """The HTML the PDF is made of (tests read it to check the content), in `language` (the
+    site's default when None). `attestation` should be made under the same language (its labels)."""
     url = verify_url(code)
-    with translation.override(settings.LANGUAGE_CODE):
+    language = language or settings.LANGUAGE_CODE
+    with translation.override(language):
         return render_to_string("certificates/pdf/document.html", {
             "a": attestation, "code": code, "verify_url": url, "qr": qr_data_uri(url),
+            # Metadata, machine-read: ISO 8601 whatever the language.
             "moment": attestation.attested_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "translated": language != settings.LANGUAGE_CODE,
+            "original_language": dict(settings.LANGUAGES).get(settings.LANGUAGE_CODE, settings.LANGUAGE_CODE),
         })
 
 
-def pdf_render(*, attestation, code):
+def pdf_render(*, attestation, code, language=None):
     from weasyprint import CSS, HTML
 
     fetcher = _fetcher()
-    html = HTML(string=html_render(attestation=attestation, code=code), url_fetcher=fetcher, base_url=None)
+    html = HTML(string=html_render(attestation=attestation, code=code, language=language), url_fetcher=fetcher,
+                base_url=None)
     identifier = hashlib.sha256(f"pacm-document:{code}".encode()).hexdigest()[:32].encode()
     return html.write_pdf(stylesheets=[CSS(filename=str(STYLESHEET), url_fetcher=fetcher)],
                           pdf_identifier=identifier)

@@ -9,8 +9,10 @@ import base64
 import hashlib
 import logging
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
@@ -32,8 +34,17 @@ def code_for(kind, subject_id):
     return "-".join(text[i:i + 4] for i in range(0, 16, 4))
 
 
-def certificate_render(*, kind, subject_id, code=None):
-    """(attestation, PDF bytes) for the record, or a ServiceError when it calls for no document."""
+def certificate_render(*, kind, subject_id, code=None, language=None):
+    """(attestation, PDF bytes) for the record, or a ServiceError when it calls for no document.
+
+    In `language` (pacm issue 9; the site's default when None, the registry's copy): the attestation's
+    labels and dates and the template's text all come from that language's catalog and formats."""
+    language = language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        return _render(kind=kind, subject_id=subject_id, code=code, language=language)
+
+
+def _render(*, kind, subject_id, code, language):
     spec = kind_of(kind)
     if spec is None:
         params = {"kind": str(kind)[:40]}
@@ -45,7 +56,7 @@ def certificate_render(*, kind, subject_id, code=None):
         raise ServiceError(_("Record %(subject)s calls for no %(kind)s document (yet).") % params,
                            code="certificate_subject_none", params=params)
     attestation = spec.attest(subject)
-    return attestation, pdf_render(attestation=attestation, code=code or code_for(kind, subject_id))
+    return attestation, pdf_render(attestation=attestation, code=code or code_for(kind, subject_id), language=language)
 
 
 def certificate_issue(*, kind, subject_id):

@@ -19,7 +19,7 @@ import hmac
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from pacm.common.errors import Refused, ServiceError
@@ -58,7 +58,8 @@ def ip_digest(ip):
 
 
 def _when(moment):
-    return timezone.localtime(moment).strftime("%d %b %Y %H:%M %Z")
+    """A moment in a message: the active language's date-time format (pacm/formats), in UTC."""
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT") + " UTC"
 
 
 def window_require(subject, now=None):
@@ -72,10 +73,11 @@ def window_require(subject, now=None):
                       % params, code="consultation_not_open", params=params)
     opens, closes = window
     if now >= closes:
-        params["closed"] = _when(closes)
+        params["closed"] = closes.isoformat()  # the params are stable (the API's); the message is the reader's
         params["rule"] = kind.rule
         raise Refused(_("The global stakeholder consultation on %(subject)s closed on %(closed)s: comments are no "
-                        "longer taken (%(rule)s).") % params, code="consultation_closed", params=params)
+                        "longer taken (%(rule)s).") % {**params, "closed": _when(closes)},
+                      code="consultation_closed", params=params)
     return opens, closes
 
 

@@ -86,7 +86,7 @@ def _published(subject, number):
     comment = Comment.objects.filter(subject_kind=kind.key, subject_id=subject.pk, number=number,
                                      status=Comment.Status.PUBLISHED).first()
     if comment is None:
-        raise Http404("No such comment.")
+        raise Http404(_("No such comment."))
     return comment
 
 

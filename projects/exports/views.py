@@ -135,7 +135,7 @@ def aef_download(request, iso2, year, fmt):
     """The five tables for one Party and year, as one workbook or a zip of CSV files."""
     party = parties_reportable_by(request.user).filter(iso2=iso2).first()
     if party is None or fmt not in dict(AEF_FORMATS) or not bounds.YEAR_MIN <= year <= bounds.YEAR_MAX:
-        raise Http404("There is no such report that you may build.")
+        raise Http404(_("There is no such report that you may build."))
     sheets = aef.aef_sheets(party=party, year=year)
     basename = aef.aef_basename(party, year)
     if fmt == "zip":

@@ -42,14 +42,14 @@ def _poa_or_404(user, reference):
     try:
         return selectors.poa_page_get(user=user, reference=reference)
     except Programme.DoesNotExist:
-        raise Http404("There is no PoA with this reference that you may see.") from None
+        raise Http404(_("There is no PoA with this reference that you may see.")) from None
 
 
 def _cp_or_404(user, reference):
     try:
         return selectors.cp_page_get(user=user, reference=reference)
     except ComponentProject.DoesNotExist:
-        raise Http404("There is no component project with this reference that you may see.") from None
+        raise Http404(_("There is no component project with this reference that you may see.")) from None
 
 
 def poa_url(poa, anchor=""):
@@ -185,7 +185,7 @@ def _transition_run(request, *, machine, obj, spec, form, kwargs, url):
 def poa_transition(request, reference, name):
     spec = PRESSABLE.get(name)
     if spec is None:
-        raise Http404("No such action.")
+        raise Http404(_("No such action."))
     poa = _poa_or_404(request.user, reference)
     form = CPTransitionForm(request.POST, spec=spec, obj=poa, prefix=f"t-{name}")
     return _transition_run(request, machine=POA, obj=poa, spec=spec, form=form, kwargs={}, url=poa_url(poa))
@@ -323,7 +323,7 @@ def cp_detail(request, reference):
 def cp_transition(request, reference, name):
     spec = CP_PRESSABLE.get(name)
     if spec is None:
-        raise Http404("No such action.")
+        raise Http404(_("No such action."))
     cp = _cp_or_404(request.user, reference)
     form = CPTransitionForm(request.POST, spec=spec, obj=cp, prefix=f"t-{name}")
     kwargs = cp_transition_kwargs(name, form.cleaned_data) if form.is_valid() else {}

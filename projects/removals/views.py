@@ -48,7 +48,7 @@ def termination_write(request, reference, number, name):
     termination = MonitoringTermination.objects.select_related("activity").filter(activity=activity,
                                                                                  number=number).first()
     if termination is None:
-        raise Http404("There is no such request.")
+        raise Http404(_("There is no such request."))
     available_actions(request.user, termination).require(name, spec.label.lower())
     form = write_form(spec, termination, request.POST)
     return form_run(
@@ -97,7 +97,7 @@ def stress_test_detail(request, pk):
     _overseer(request.user)
     test = StressTest.objects.select_related("rule_set").filter(pk=pk).first()
     if test is None:
-        raise Http404("No such stress test.")
+        raise Http404(_("No such stress test."))
     scenarios = [
         {**s, "rows": [(g, s["loss"][g], test.results["pool"][g], s["covered"][g], s["shortfall"][g],
                         s["coverage_percent"][g]) for g in GROUPS]}

@@ -5,7 +5,7 @@ the deadline. Once per period end (the outbox key); run by the timer pass (proje
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from pacm.engine.machines import machine_for
@@ -49,13 +49,16 @@ def renewal_reminders_send():
             is_active=True, memberships__organisation__in=organisations_tied(subject, {Role.PARTICIPANT})).distinct())
         if not users:
             continue
-        shown = {"subject": subject.reference, "end": subject.crediting_end.isoformat(), "closes": closes.isoformat()}
+        def compose(subject=subject, closes=closes):  # in each participant's language (pacm issue 9)
+            shown = {"subject": subject.reference, "end": formats.date_format(subject.crediting_end, "DATE_FORMAT"),
+                     "closes": formats.date_format(closes, "DATE_FORMAT")}
+            return (_("[pacm] %(subject)s: the renewal of its period may be requested") % shown,
+                    _("The period of %(subject)s ends on %(end)s. The request for its renewal may be submitted from "
+                      "today until %(closes)s; after that day it may no longer be renewed (A6.4-PROC-AC-002 para 242; "
+                      "A6.4-PROC-AC-003 paras 286, 303).") % shown)
+
         notifications_write(
-            users=users, machine=machine.name, subject_pk=subject.pk, write=WRITE, key=key,
-            subject_line=_("[pacm] %(subject)s: the renewal of its period may be requested") % shown,
-            body=_("The period of %(subject)s ends on %(end)s. The request for its renewal may be submitted from "
-                   "today until %(closes)s; after that day it may no longer be renewed (A6.4-PROC-AC-002 para 242; "
-                   "A6.4-PROC-AC-003 paras 286, 303).") % shown,
+            users=users, machine=machine.name, subject_pk=subject.pk, write=WRITE, key=key, compose=compose,
             url=machine.url(subject) if machine.url else "",
         )
         sent += len(users)

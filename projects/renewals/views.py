@@ -24,7 +24,7 @@ def renewal_url(renewal):
 def renewal_get_or_404(*, user, pk):
     renewal = selectors.renewal_page_get(user=user, pk=pk)
     if renewal is None:
-        raise Http404("There is no renewal with this number that you may see.")
+        raise Http404(_("There is no renewal with this number that you may see."))
     return renewal
 
 
@@ -37,7 +37,7 @@ def subject_get_or_404(*, user, kind, reference):
         return _poa_or_404(user, reference)
     if kind == "cp":
         return _cp_or_404(user, reference)
-    raise Http404("No such kind of renewal.")
+    raise Http404(_("No such kind of renewal."))
 
 
 def subject_url(subject):
@@ -69,7 +69,7 @@ def renewal_act(request, pk, name):
     machine = machine_for(renewal)
     spec = machine.writes.get(name)
     if spec is None:
-        raise Http404("No such action.")
+        raise Http404(_("No such action."))
     available_actions(request.user, renewal).require(name, spec.label.lower())
     form = write_form(spec, renewal, request.POST, request.FILES)
     return form_run(

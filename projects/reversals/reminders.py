@@ -5,7 +5,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from methodologies.models import RuleSet
@@ -33,19 +33,20 @@ def reminders_send():
                 row = machine.model.objects.select_for_update().get(pk=pk)
                 if row.reminded_for == row.due_at:
                     continue
-                what = machine.describe(row)
-                shown = {"subject": what, "state": row.get_state_display().lower(),
-                         "due": timezone.localtime(row.due_at).date().isoformat()}
                 users = _participants(row)
                 if users:
+                    def compose(row=row):  # in each participant's language (pacm issue 9)
+                        due = timezone.localtime(row.due_at).date()
+                        shown = {"subject": machine.describe(row), "state": row.get_state_display().lower(),
+                                 "due": formats.date_format(due - datetime.timedelta(days=1), "DATE_FORMAT")}
+                        return (_("[pacm] %(subject)s: deadline coming") % shown,
+                                _("%(subject)s is %(state)s; the deadline runs out at the start of the day after "
+                                  "%(due)s.") % shown)
+
                     notifications_write(
                         users=users, machine=machine.name, subject_pk=row.pk, write="reminder",
                         key=f"{machine.name}:{row.pk}:reminder:{row.due_at.isoformat()}",
-                        subject_line=_("[pacm] %(subject)s: deadline coming") % shown,
-                        body=_("%(subject)s is %(state)s; the deadline runs out at the start of the day after "
-                               "%(due)s.") % {**shown, "due": (timezone.localtime(row.due_at).date()
-                                                             - datetime.timedelta(days=1)).isoformat()},
-                        url=machine.url(row),
+                        compose=compose, url=machine.url(row),
                     )
                     sent += len(users)
                 row.reminded_for = row.due_at

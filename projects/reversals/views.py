@@ -27,7 +27,7 @@ def event_url(event, anchor=""):
 def _visible_activity(user, reference):
     activity = selectors.activities_visible_to(user).filter(reference=reference).first()
     if activity is None:
-        raise Http404("There is no activity with this reference that you may see.")
+        raise Http404(_("There is no activity with this reference that you may see."))
     return activity
 
 
@@ -36,7 +36,7 @@ def event_get_or_404(*, user, reference, number):
     event = (ObservedEvent.objects.select_related("activity", "suspension", "preliminary", "full_report", "notified_by")
              .filter(activity=activity, number=number).first())
     if event is None:
-        raise Http404("There is no such observed event that you may see.")
+        raise Http404(_("There is no such observed event that you may see."))
     return event
 
 
@@ -73,7 +73,7 @@ def observed_event_detail(request, reference, number):
 def _pressable(machine, name):
     spec = machine.writes.get(name)
     if spec is None or spec.internal or name in machine.timed_names:
-        raise Http404("No such action.")
+        raise Http404(_("No such action."))
     return spec
 
 
@@ -120,7 +120,7 @@ def report_due_write(request, reference, number, name):
     activity = activity_get_or_404(user=request.user, reference=reference)
     due = ReportDue.objects.select_related("activity").filter(activity=activity, number=number).first()
     if due is None:
-        raise Http404("There is no such due date.")
+        raise Http404(_("There is no such due date."))
     available_actions(request.user, due).require(name, spec.label.lower())
     form = write_form(spec, due, request.POST)
     return form_run(

@@ -32,7 +32,7 @@ def request_get_or_404(*, user, pk):
     try:
         return selectors.transition_request_page_get(user=user, pk=pk)
     except TransitionRequest.DoesNotExist:
-        raise Http404("There is no transition request with this number that you may see.") from None
+        raise Http404(_("There is no transition request with this number that you may see.")) from None
 
 
 def request_url(request_obj, anchor=""):
@@ -166,7 +166,7 @@ def transition_detail(request, pk):
 def transition_act(request, pk, name):
     spec = M.writes.get(name)
     if spec is None:
-        raise Http404("No such action.")
+        raise Http404(_("No such action."))
     request_obj = request_get_or_404(user=request.user, pk=pk)
     offers = available_actions(request.user, request_obj)
     offers.require(name, spec.label.lower())

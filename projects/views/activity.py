@@ -98,7 +98,7 @@ def activity_transition(request, reference, name):
     """One view for every button: `services.activity_<name>`, which checks actor, state, guards."""
     spec = PRESSABLE.get(name)
     if spec is None:
-        raise Http404("No such action.")
+        raise Http404(_("No such action."))
     activity = activity_get_or_404(user=request.user, reference=reference)
     form = TransitionForm(request.POST, spec=spec, activity=activity, prefix=f"t-{name}")
     if not form.is_valid():

@@ -40,7 +40,7 @@ def activity_get_or_404(*, user, reference):
     try:
         return selectors.activity_page_get(user=user, reference=reference)
     except Activity.DoesNotExist:
-        raise Http404("There is no activity with this reference that you may see.") from None
+        raise Http404(_("There is no activity with this reference that you may see.")) from None
 
 
 @dataclass

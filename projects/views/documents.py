@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import selectors, services
@@ -36,9 +37,9 @@ def document_download(request, reference, version_id):
     try:
         version = selectors.document_version_get(user=request.user, reference=reference, version_id=version_id)
     except DocumentVersion.DoesNotExist:
-        raise Http404("There is no such document that you may see.") from None
+        raise Http404(_("There is no such document that you may see.")) from None
     try:
         handle = version.file.open("rb")
     except (FileNotFoundError, OSError):
-        raise Http404("The file of this document version is missing from storage.") from None
+        raise Http404(_("The file of this document version is missing from storage.")) from None
     return FileResponse(handle, as_attachment=True, filename=version.original_name, content_type=version.content_type)

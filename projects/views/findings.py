@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import services
@@ -33,7 +34,7 @@ def _finding(activity, number):
     for finding in activity.findings.all():
         if finding.number == number:
             return finding
-    raise Http404("No such finding.")
+    raise Http404(_("No such finding."))
 
 
 ACTIONS = {
@@ -63,7 +64,7 @@ ACTIONS = {
 @login_required
 def finding_act(request, reference, number, action):
     if action not in ACTIONS:
-        raise Http404("No such action.")
+        raise Http404(_("No such action."))
     form_class, call, what, success = ACTIONS[action]
     activity = activity_get_or_404(user=request.user, reference=reference)
     finding = _finding(activity, number)

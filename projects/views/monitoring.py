@@ -105,7 +105,7 @@ def period_transition(request, reference, number, name):
     """One view for every plain button: `services.period_<name>` checks actor, state and guards."""
     spec = PERIOD_PRESSABLE.get(name)
     if spec is None:
-        raise Http404("No such action.")
+        raise Http404(_("No such action."))
     period = period_get_or_404(user=request.user, reference=reference, number=number)
     form = period_transition_form(period=period, spec=spec, data=request.POST)
     if not form.is_valid():
@@ -177,12 +177,12 @@ def period_finding_raise(request, reference, number):
 @login_required
 def period_finding_act(request, reference, number, finding_number, action):
     if action not in FINDING_ACTIONS:
-        raise Http404("No such action.")
+        raise Http404(_("No such action."))
     form_class, call, what, success = FINDING_ACTIONS[action]
     period = period_get_or_404(user=request.user, reference=reference, number=number)
     finding = next((f for f in period.findings.all() if f.number == finding_number), None)
     if finding is None:
-        raise Http404("No such finding.")
+        raise Http404(_("No such finding."))
     offers = period_offers(period=period, user=request.user)
     offers.require(action in offers.finding_actions.get(finding_number, ()), what)
     key = f"{action}-{finding_number}"
@@ -200,7 +200,7 @@ def period_fee_record_payment(request, reference, number, fee_id):
     period = period_get_or_404(user=request.user, reference=reference, number=number)
     fee = next((f for f in period.fees.all() if f.pk == fee_id), None)
     if fee is None:
-        raise Http404("No such fee.")
+        raise Http404(_("No such fee."))
     offers = period_offers(period=period, user=request.user)
     offers.require(fee.pk in offers.payable_fees, "record this payment")
     key = f"fee-{fee.pk}"

@@ -49,7 +49,7 @@ def period_get_or_404(*, user, reference, number):
     try:
         return selectors.period_page_get(user=user, reference=reference, number=number)
     except MonitoringPeriod.DoesNotExist:
-        raise Http404("There is no such monitoring period that you may see.") from None
+        raise Http404(_("There is no such monitoring period that you may see.")) from None
 
 
 def period_url(period, anchor=""):

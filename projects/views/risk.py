@@ -38,7 +38,7 @@ def risk_revision_act(request, reference, number, name):
     activity = activity_get_or_404(user=request.user, reference=reference)
     assessment = activity.risk_assessments.filter(number=number).first()
     if assessment is None or name not in RISK.writes:
-        raise Http404("No such revision.")
+        raise Http404(_("No such revision."))
     offer = available_actions(request.user, assessment).get(name)
     if offer is None:
         raise Refused(_("You may not do this on this revision now."), code="not_offered", params={"write": name})

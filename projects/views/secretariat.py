@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import services
@@ -15,7 +16,7 @@ def fee_record_payment(request, reference, fee_id):
     activity = activity_get_or_404(user=request.user, reference=reference)
     fee = next((f for f in activity.fees.all() if f.pk == fee_id), None)
     if fee is None:
-        raise Http404("No such fee.")
+        raise Http404(_("No such fee."))
     offers = activity_offers(activity=activity, user=request.user)
     offers.require(fee.pk in offers.payable_fees, "record this payment")
     key = f"fee-{fee.pk}"

@@ -56,9 +56,9 @@ def test_the_second_call_with_a_key_gets_the_first_result(world, settings):
     row = SubmissionKey.objects.get(key=KEY)
     assert (row.user, row.path, row.result_url) == (world.ama, "/notes/", "/parties/ZZ/")
     # Another person, or another form, cannot use the key.
-    with pytest.raises(ServiceError, match=USED_ELSEWHERE):
+    with pytest.raises(ServiceError, match=str(USED_ELSEWHERE)):
         submit_once(posted(world.kofi), form=bound(), call=call, done=done)
-    with pytest.raises(ServiceError, match=USED_ELSEWHERE):
+    with pytest.raises(ServiceError, match=str(USED_ELSEWHERE)):
         submit_once(posted(world.ama, "/other/"), form=bound(), call=call, done=done)
     assert len(calls) == 1
 

@@ -1527,6 +1527,8 @@ ROUTES = {
     # Pages without an object in the URL.
     "login": Spec(page=True, post=_login_post),
     "logout": Spec(page=True, post=_nothing),
+    # pacm issue 9: the header's language switch (an empty POST changes nothing; tests/i18n post real ones).
+    "set_language": Spec(page=True, post=_nothing),
     "registry-public": Spec(page=True, post=_nothing),
     "dashboard": Spec(page=True, post=_nothing),
     "activity-create": Spec(page=True, post=_activity_create_post),

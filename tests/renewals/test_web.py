@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from projects.renewals.cycle import RenewalState as S
 from projects.renewals.models import CPRenewal, RenewalRequest
@@ -127,7 +128,8 @@ def test_the_participants_are_reminded_when_the_window_opens(world, advance_to, 
     timers_run()
     row = Notification.objects.get(write="renewal_reminder")
     assert row.recipient == world.ama and row.key == f"renewal:{end.isoformat()}"
-    assert (end + datetime.timedelta(days=365)).isoformat() in row.body
+    # The dates in the recipient's language's one format (pacm/formats; English here).
+    assert date_format(end + datetime.timedelta(days=365), "DATE_FORMAT") in row.body
     # Opened: no reminder for a period whose renewal is already requested.
     Notification.objects.all().delete()
     request(world, activity)

@@ -183,15 +183,15 @@ def _authorization(*, organisation, party, authorized_by, document, date):
     """
     document = (document or "").strip()
     if len(document) > 200:
-        raise ServiceError("Name the authorization in at most 200 characters.", field="authorization_document", code="name_authorization_most_characters")
+        raise ServiceError(_("Name the authorization in at most 200 characters."), field="authorization_document", code="name_authorization_most_characters")
     if date is not None and not isinstance(date, datetime.date):
-        raise ServiceError("Give the date of the authorization.", field="authorization_date", code="give_date_authorization")
+        raise ServiceError(_("Give the date of the authorization."), field="authorization_date", code="give_date_authorization")
     if date is not None and date > timezone.localdate():
-        raise ServiceError("The authorization cannot be dated in the future.", field="authorization_date", code="authorization_cannot_dated_future")
+        raise ServiceError(_("The authorization cannot be dated in the future."), field="authorization_date", code="authorization_cannot_dated_future")
     if party is not None:  # a Party's own account (RMP 63)
         return party, AuthorizationBasis.PARTY, document, date or timezone.localdate(), None
     if authorized_by is not None and not isinstance(authorized_by, Party):
-        raise ServiceError("Unknown authorizing Party.", field="authorized_by", code="unknown_authorizing_party")
+        raise ServiceError(_("Unknown authorizing Party."), field="authorized_by", code="unknown_authorizing_party")
     authorizing = authorized_by or organisation.party
     if organisation.kind == Organisation.Kind.ADAPTATION_FUND:
         # RMP 66; 7/CMA.4 annex I para 60: the Adaptation Fund holds units under the CMA's decisions.
@@ -208,15 +208,17 @@ def _authorization(*, organisation, party, authorized_by, document, date):
         ), timezone.localdate(approval.issued_at), approval
     if authorizing.pk != organisation.party_id or not organisation.authorized_by_party:
         raise ServiceError(
-            f"{organisation.name} has not been authorized by {authorizing.name}: a holding account is opened only "
-            "for a Party or an entity a Party has authorized (RMP 63; 7/CMA.4 annex I para 33).",
+            _("%(organisation)s has not been authorized by %(party)s: a holding account is opened only for a Party "
+              "or an entity a Party has authorized (RMP 63; 7/CMA.4 annex I para 33).") % {
+                "organisation": organisation.name, "party": authorizing.name},
             field="organisation",
         code="has_been_authorized",
     )
     if not document or date is None:
         raise ServiceError(
-            f"Give the reference and the date of {authorizing.name}'s authorization of {organisation.name} "
-            "(its letter of authorization or entity account authorization, PROC-REGS-001 paras 27-31).",
+            _("Give the reference and the date of %(party)s's authorization of %(organisation)s (its letter of "
+              "authorization or entity account authorization, PROC-REGS-001 paras 27-31).") % {
+                "party": authorizing.name, "organisation": organisation.name},
             field="authorization_document" if not document else "authorization_date",
         code="give_reference_date",
     )

@@ -36,7 +36,8 @@ def units_transfer(*, user, from_account, to_account, quantity, activity=None, v
         # Both accounts at once, lowest key first: crossing transfers queue, never deadlock.
         source, target = accounts_lock(from_account, to_account)
         if source is None:
-            raise ServiceError(f"No account {account_label(from_account)} exists.", code="no_account")
+            raise ServiceError(_("No account %(account)s exists.") % {"account": account_label(from_account)},
+                               code="no_account")
         terminal_refuse(source)
         actor = account_actor(user=user, account=source, what=_("transfer units"))
         _transfer_target_check(source=source, target=target, to_account=to_account)
@@ -49,7 +50,8 @@ def units_transfer(*, user, from_account, to_account, quantity, activity=None, v
 
 def _transfer_target_check(*, source, target, to_account):
     if target is None:
-        raise ServiceError(f"No account {account_label(to_account) or '(none given)'} exists.", code="no_account")
+        raise ServiceError(_("No account %(account)s exists.") % {
+            "account": account_label(to_account) or _("(none given)")}, code="no_account")
     if target.kind != AccountKind.HOLDING:
         params = {"target": target.number}
         raise ServiceError(
