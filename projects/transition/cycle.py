@@ -18,6 +18,7 @@ from pacm.engine.declarations import A as Act
 from pacm.engine.declarations import T
 from pacm.parties.roles import Role
 
+from ..cycle import _waiting_board, _waiting_vote
 from ..requests.pipeline import RequestKind, RequestNames, RequestStates, request_pipeline, request_timed
 
 AP, DOE, DNA, SEC, SB, TIMER, BOARD = (
@@ -137,12 +138,6 @@ def _waiting_summary_note():
     return Q(summary_note="")
 
 
-def _waiting_board():
-    from django.db.models import Q
-
-    return Q(state=S.UNDER_REVIEW)
-
-
 def _provisional(request):
     return list(request.provisional_issuances.all())
 
@@ -162,9 +157,12 @@ TRANSITION_ACTIONS = (
     # Para 39: the secretariat's summary note with its recommendation to the SB.
     Act("record_summary_note", (S.REVIEW_WINDOW, S.UNDER_REVIEW), {SEC}, _("Record the summary note"),
         pending=True, waiting=_waiting_summary_note),
-    # Paras 46-49 (RMP 22): the secretariat records the SB's decision from its meeting.
-    Act("decide_as_board", S.UNDER_REVIEW, {SEC}, _("Record the Board's decision"), pending=True,
-        waiting=_waiting_board),
+    # Paras 46-49 (RMP 22; A6.4-SBM017 v01.0 para 36): the SB decides as a body, at a meeting (the
+    # secretariat records it) or electronically (members vote): projects.board, kind "transition".
+    Act("decide_as_board", S.UNDER_REVIEW, {SEC}, _("Record or open the Board's decision"), pending=True,
+        waiting=_waiting_board("transition", S.UNDER_REVIEW)),
+    Act("vote_as_board", S.UNDER_REVIEW, {SB}, _("Vote on the Board's decision"), guards=("board_vote_open",),
+        pending=True, waiting=_waiting_vote("transition")),
     # Para 50: the activity is registered effective on the day the CDM deregisters it.
     Act("record_cdm_deregistration", S.APPROVED, {SEC}, _("Record the CDM deregistration date"), pending=True,
         waiting=_waiting_deregistration),

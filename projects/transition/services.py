@@ -406,28 +406,15 @@ def board_proposals(request):
 
 @M.serves("decide_as_board")
 def transition_request_board_decision_record(*, request, user, transition, meeting, agenda_item, comment):
-    """Paras 46-49 (RMP 22): the secretariat records the SB's decision from its meeting report;
-    the decision fires as the Board (docs/rules-coverage.md transition-4)."""
-    match = MEETING_NUMBER.match((meeting or "").strip().upper())
-    if match is None:
-        raise ServiceError(_('Give the meeting\'s number as its report does, e.g. "SBM019".'), field="meeting",
-                           code="give_meeting_number_report")
-    agenda_item = (agenda_item or "").strip()
-    if not agenda_item or len(agenda_item) > 20:
-        raise ServiceError(_('Give the agenda item under which the meeting decided, e.g. "4.2".'),
-                           field="agenda_item", code="give_agenda_item_under")
-    comment = bounds.text_required(comment, field="comment", message=_("Give the reasons for this decision."))
+    """Paras 46-49 (RMP 22): the secretariat records the SB's decision taken at a meeting (its
+    number and agenda item): the Board panel's meeting path (projects.board), which records the
+    decision (board.decided) and fires it as the Board. The panel also opens electronic decisions
+    (A6.4-SBM017 v01.0 para 36; docs/rules-coverage.md transition-4)."""
+    from ..board.services import board_decision_record_meeting
 
-    def apply(obj, actor):
-        if transition not in {t.name for t in board_proposals(obj)}:
-            raise ServiceError(_("The SB decides on this request by approving, approving with modifications or "
-                                 "rejecting it."), field="transition", code="board_decides")
-        events.board_decided(request=obj, actor=actor, proposed=transition, meeting=match.group(1),
-                             agenda_item=agenda_item, comment=comment)
-        board = Actor.board(f"{match.group(1)} item {agenda_item}")
-        return M.call(transition, obj, actor=board, comment=comment)
-
-    return _act("decide_as_board", request, user, apply)
+    return board_decision_record_meeting(subject=request, transition=transition, user=user, meeting=meeting,
+                                         agenda_item=agenda_item, outcome="adopted", comment=comment,
+                                         by="consensus")
 
 
 # --- provisional issuance requests made under the CDM (para 55) --------------------------------

@@ -24,6 +24,7 @@ from .machine import TRANSITION_MACHINE as M
 from .models import TransitionRequest
 
 PAGE = 25
+BOARD_WRITES = ("decide_as_board", "vote_as_board")
 
 
 def request_get_or_404(*, user, pk):
@@ -109,6 +110,8 @@ def _page(request, request_obj, *, bound=None, status=200):
     offers = available_actions(request.user, request_obj) if request.user.is_authenticated else []
     cards = []
     for offer in offers:
+        if offer.name in BOARD_WRITES and not (bound and bound[0] == offer.name):
+            continue  # the Board panel offers them ({% board_panel %}, projects.board)
         form = bound[1] if bound and bound[0] == offer.name else _form_for(offer, request_obj)
         if bound and bound[0] == offer.name and offer.item is not None and str(offer.item.pk) != str(
                 bound[1].data.get("t-item")):

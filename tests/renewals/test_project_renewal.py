@@ -180,7 +180,7 @@ def test_the_sb_reviews_and_rejects_a_renewal(world, project, time_machine):
     assert fresh(renewal).state == S.REJECTED
     assert Activity.objects.get(pk=project.pk).crediting_end == project.crediting_end
     assert renewal_events(project.stream, last_sequence(project.stream) - 2) == [
-        ("renewal.board_decided", None), ("renewal.transitioned", "reject"),
+        ("board.decided", None), ("renewal.transitioned", "reject"),
     ]
 
 
