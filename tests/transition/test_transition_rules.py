@@ -69,16 +69,13 @@ def test_only_a_participant_requests_and_one_request_is_open_per_cdm_activity(wo
     assert error.value.code == "transition_request_open"
 
 
-def test_a_poa_brings_its_cpas_as_data_and_stops_before_the_documentation(world, time_machine):
+def test_a_poa_brings_its_cpas_each_with_its_host(world, time_machine):
+    """Para 14; the PoA path itself: tests/transition/test_transition_poa.py."""
     cpas = [("10415-0001", world.host), ("10415-0002", world.other)]
     request = create(world, time_machine, cdm_reference="10415", kind="poa", cpas=cpas)
     assert sorted(request.cpas.values_list("cpa_reference", "host_party__iso2")) == [("10415-0001", "GH"),
                                                                                       ("10415-0002", "KE")]
-    request = drive(world, time_machine, request, S.HOST_APPROVED)
-    with pytest.raises(ServiceError) as error:
-        ts.transition_request_submit_documentation(request=request, user=world.ama, documentation="addendum",
-                                                   summary="Addendum")
-    assert error.value.code == "poa_transition_not_built"
+    assert sorted(request.hosts.values_list("party__iso2", flat=True)) == ["GH", "KE"]
     with pytest.raises(ServiceError):
         ts.transition_request_create(user=world.ama, cpas=[("X", world.host)], **request_data(world, cdm_reference="1"))
 
