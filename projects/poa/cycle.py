@@ -174,9 +174,11 @@ CP_TRANSITIONS = (
     T("validate", C.UNDER_VALIDATION, C.VALIDATED, {DOE}, _("Confirm the eligibility criteria and validate"),
       guards=("cp_has_cpdd", "cp_has_validation_report", "cp_criteria_confirmed"), inputs=("criteria",),
       input_guards=("cp_criteria_confirmed",)),
-    # Paras 123-124: the DOE includes by uploading, after registration; blocked over the host's cap.
+    # Paras 123-124: the DOE includes by uploading, after registration; blocked over the host's cap;
+    # para 277: not while the PoA period has ended unrenewed.
     T("upload_inclusion", C.VALIDATED, C.UPLOADED, {DOE}, _("Upload for inclusion"),
-      guards=("poa_registered", "cp_has_inclusion_form", "cp_crediting_period_valid", "host_cap_holds"),
+      guards=("poa_registered", "poa_period_current", "cp_has_inclusion_form", "cp_crediting_period_valid",
+              "host_cap_holds"),
       inputs=("crediting_period",), input_guards=("cp_crediting_period_valid",)),
     # Paras 124-126: the inclusion fee processed, the CP is included and displayed.
     T("include", C.UPLOADED, C.INCLUDED, {SEC}, _("Record the inclusion fee and include"),
