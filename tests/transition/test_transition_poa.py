@@ -152,3 +152,36 @@ def test_a_poa_request_needs_a_cpa_of_an_approving_host(world, time_machine):
                                                    summary="Addendum.")
     assert error.value.code == "no_cpa_of_an_approving_host"
     assert fresh(request).state == S.HOST_APPROVED
+
+
+def test_the_request_page_takes_the_revised_cpas_and_each_hosts_approval(as_user, world, time_machine):
+    from django.urls import reverse
+
+    request = _awaiting_host(world, time_machine)
+    act = lambda name: reverse("transition-act", kwargs={"pk": request.pk, "name": name})  # noqa: E731
+    ama = as_user(world.ama)
+    # Bad input is a form error and changes nothing; a good one adds the CPA (para 19(a)).
+    response = ama.post(act("add_cpa"), {"t-cpa_reference": "", "t-host_party": world.host.pk, "t-estimated_annual": 0})
+    assert response.status_code == 200 and request.cpas.count() == 3
+    response = ama.post(act("add_cpa"), {"t-cpa_reference": "10415-0009", "t-host_party": world.host.pk,
+                                         "t-estimated_annual": 100})
+    assert response.status_code == 302 and request.cpas.filter(cpa_reference="10415-0009").exists()
+    assert as_user(world.sam).post(act("add_cpa"), {"t-cpa_reference": "X", "t-host_party": world.host.pk,
+                                                    "t-estimated_annual": 0}).status_code == 403
+    cpa = request.cpas.get(cpa_reference="10415-0002")
+    assert ama.post(act("remove_cpa"), {"t-item": cpa.pk}).status_code == 302
+    assert request.cpas.get(pk=cpa.pk).removed_at is not None
+    # A PoA's host states its maximum (reading transition-9): without it, a form error.
+    dina = as_user(world.dina)
+    response = dina.post(act("approve_transition"), {"t-sd_confirmation": "SD", "t-ndc_relation": "NDC"})
+    assert response.status_code == 200 and fresh(request).state == S.AWAITING_HOST
+    response = dina.post(act("approve_transition"), {"t-sd_confirmation": "SD", "t-ndc_relation": "NDC",
+                                                     "t-max_annual": 50_000})
+    assert response.status_code == 302 and fresh(request).state == S.HOST_APPROVED
+    page = as_user(world.nils).get(reverse("transition-detail", kwargs={"pk": request.pk})).content.decode()
+    assert "Approve the transition (a host Party of the PoA)" in page
+    host = request.hosts.get(party=world.other)
+    response = as_user(world.nils).post(act("approve_poa_host"), {
+        "t-item": host.pk, "t-sd_confirmation": "SD", "t-ndc_relation": "NDC", "t-max_annual": 30_000})
+    assert response.status_code == 302
+    assert request.hosts.get(pk=host.pk).max_annual == 30_000
