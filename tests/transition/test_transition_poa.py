@@ -169,6 +169,7 @@ def test_the_request_page_takes_the_revised_cpas_and_each_hosts_approval(as_user
     assert as_user(world.sam).post(act("add_cpa"), {"t-cpa_reference": "X", "t-host_party": world.host.pk,
                                                     "t-estimated_annual": 0}).status_code == 403
     cpa = request.cpas.get(cpa_reference="10415-0002")
+    ama = as_user(world.ama)  # one client: signed in as ama again
     assert ama.post(act("remove_cpa"), {"t-item": cpa.pk}).status_code == 302
     assert request.cpas.get(pk=cpa.pk).removed_at is not None
     # A PoA's host states its maximum (reading transition-9): without it, a form error.
