@@ -356,9 +356,9 @@ def carries_reversal_risk(obj):
 
 def _open_decision(obj, **filters):
     from .board.models import Decision
-    from .models import Activity
+    from .board.subjects import subject_kind_of
 
-    kind = "activity" if isinstance(obj, Activity) else "period"
+    kind = subject_kind_of(obj).key
     return Decision.objects.filter(subject_kind=kind, subject_id=obj.pk, status="open", **filters).first()
 
 

@@ -1,13 +1,14 @@
-"""The Board's events in the subject's activity stream: a decision opened, a decision taken.
+"""The Board's events in the stream of the subject's owner (its activity, its PoA, a transition request's own): a decision opened, a decision taken.
 
 Votes are rows of their own (models.Vote); the decision event carries the tally, not who voted
 what, so that the public timeline does not show individual members' votes.
 """
+from pacm.engine.machines import machine_for
 from pacm.events.models import EventKind
 from pacm.events.services import event_record
 from pacm.events.shapes import shape_register
 
-from ..models import Activity, MonitoringPeriod
+from .subjects import SUBJECTS
 
 
 def _payload(decision, subject):
@@ -18,28 +19,31 @@ def _payload(decision, subject):
         "mode": decision.mode,
         "rule_set": decision.rule_set.version,
     }
-    if isinstance(subject, MonitoringPeriod):
-        data["monitoring_period"] = subject.number
+    data.update(SUBJECTS[decision.subject_kind].context(subject))
     if decision.meeting:
         data.update(meeting=decision.meeting, agenda_item=decision.agenda_item)
     return data
 
 
-def _activity(subject):
-    return subject if isinstance(subject, Activity) else subject.activity
+def _where(subject):
+    """(stream, activity): the owner's stream the subject's machine records on, and the activity
+    its events link to (none for a transition request before it transitions)."""
+    machine = machine_for(subject)
+    activity = machine.event_activity(subject) if machine.event_activity else None
+    return machine.stream_of(subject), activity
 
 
 def decision_opened(*, decision, subject, actor):
-    activity = _activity(subject)
+    stream, activity = _where(subject)
     return event_record(
-        stream=activity.stream, kind=EventKind.BOARD_DECISION_OPENED, actor=actor, activity=activity,
+        stream=stream, kind=EventKind.BOARD_DECISION_OPENED, actor=actor, activity=activity,
         comment=decision.proposal,
         payload={**_payload(decision, subject), "closes_at": decision.closes_at, "quorum": decision.quorum_needed},
     )
 
 
 def decision_taken(*, decision, subject, actor):
-    activity = _activity(subject)
+    stream, activity = _where(subject)
     payload = {**_payload(decision, subject), "outcome": decision.status, "basis": decision.basis}
     for field in ("yes", "no", "abstain", "present"):
         if getattr(decision, field) is not None:
@@ -49,13 +53,14 @@ def decision_taken(*, decision, subject, actor):
     if decision.note:
         payload["note"] = decision.note
     return event_record(
-        stream=activity.stream, kind=EventKind.BOARD_DECIDED, actor=actor, activity=activity,
+        stream=stream, kind=EventKind.BOARD_DECIDED, actor=actor, activity=activity,
         comment=decision.proposal, payload=payload,
     )
 
 
 _BASE = {"decision", "subject", "proposed", "mode", "rule_set"}
-_OPTIONAL = {"monitoring_period", "meeting", "agenda_item"}
+_OPTIONAL = {"monitoring_period", "meeting", "agenda_item", "component", "transition_request", "renewal",
+             "renewal_kind"}
 shape_register(EventKind.BOARD_DECISION_OPENED, _BASE | {"closes_at", "quorum"}, _OPTIONAL)
 shape_register(
     EventKind.BOARD_DECIDED, _BASE | {"outcome", "basis"},

@@ -7,6 +7,7 @@ the page's timeline (board.decided events, with the tally, not the individual vo
 from django.urls import reverse
 from django.utils import timezone
 
+from pacm.common.errors import ServiceError
 from pacm.parties.roles import Role, user_roles
 
 from ..models import Activity
@@ -17,6 +18,11 @@ from .subjects import subject_kind_of
 
 
 def panel_urls(subject):
+    kind = subject_kind_of(subject)
+    if kind.key not in ("activity", "period"):
+        from .pages import panel_urls_of
+
+        return panel_urls_of(kind.key, subject)
     if isinstance(subject, Activity):
         kwargs, prefix = {"reference": subject.reference}, "board-activity"
     else:
@@ -49,7 +55,10 @@ def panel_build(*, subject, user, bound=None):
     secretariat, sb = Role.SECRETARIAT in roles, Role.SB in roles
     if not (secretariat or sb):
         return None
-    kind = subject_kind_of(subject)
+    try:
+        kind = subject_kind_of(subject)
+    except ServiceError:
+        return None
     decisions = list(
         Decision.objects.filter(subject_kind=kind.key, subject_id=subject.pk)
         .select_related("opened_by", "rule_set")

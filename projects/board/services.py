@@ -29,7 +29,6 @@ from pacm.common.errors import Refused, ServiceError
 from pacm.parties.models import Membership, Organisation
 from pacm.parties.roles import Actor, Role, actor_for_role
 
-from ..models import Activity
 from ..services.base import action_run, lock
 from . import events
 from .models import Decision, Vote
@@ -68,10 +67,12 @@ def _body():
 
 
 def _locked_subject(kind, pk):
-    """The activity row first (its stream), then the subject: the order transition_fire locks in."""
-    obj = kind.get(pk)
-    activity = lock(Activity, kind.activity_pk(obj))
-    return activity if kind.model is Activity else lock(kind.model, obj.pk)
+    """The subject locked in its machine's order: the owner of its stream first, then itself."""
+    from pacm.engine.machines import machine_for
+    from pacm.engine.run import subject_lock
+
+    kind.get(pk)  # "No such ..." in the kind's words
+    return subject_lock(machine_for(kind.model), pk)
 
 
 def _locked_decision(pk):

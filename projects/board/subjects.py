@@ -17,6 +17,12 @@ from pacm.parties.roles import Role
 
 from ..cycle import ACTIVITY_BY_NAME, PERIOD_BY_NAME
 from ..models import Activity, MonitoringPeriod
+from ..poa.cycle import CP_TRANSITIONS, POA_TRANSITIONS
+from ..poa.models import ComponentProject, Programme
+from ..renewals.cycle import RENEWAL_BY_NAME
+from ..renewals.models import PoARenewal, RenewalRequest
+from ..transition.cycle import TRANSITION_BY_NAME
+from ..transition.models import TransitionRequest
 
 
 @dataclass(frozen=True)
@@ -26,8 +32,10 @@ class SubjectKind:
     model: type
     table: dict
     service_prefix: str  # the keyword its machine's services take the subject by
-    activity_pk: Callable  # the activity whose stream records the decision
+    activity_pk: Callable  # the activity the decision's events link to (None: none yet)
     describe: Callable
+    # Extra payload of the decision's events, naming the subject inside its owner's stream.
+    context: Callable = lambda obj: {}
 
     def get(self, pk):
         obj = self.model.objects.filter(pk=pk).first()
@@ -50,6 +58,10 @@ class SubjectKind:
         return machine_for(obj).call(name, obj, user=actor, comment=comment)
 
 
+def _renewal_context(obj):
+    return {"renewal": obj.number, "renewal_kind": obj.kind}
+
+
 SUBJECTS = {
     "activity": SubjectKind(
         key="activity", label=gettext_lazy("activity"), model=Activity, table=ACTIVITY_BY_NAME, service_prefix="activity",
@@ -59,12 +71,48 @@ SUBJECTS = {
         key="period", label=gettext_lazy("monitoring period"), model=MonitoringPeriod, table=PERIOD_BY_NAME,
         service_prefix="period", activity_pk=lambda obj: obj.activity_id,
         describe=lambda obj: f"{obj.activity.reference} MP{obj.number}",
+        context=lambda obj: {"monitoring_period": obj.number},
+    ),
+    # PROC-AC-003 v03.0 paras 44-90 (as PROC-AC-002 paras 102-103): register or reject a PoA;
+    # deregister it (the activity's own rule, RMP 22).
+    "poa": SubjectKind(
+        key="poa", label="programme of activities", model=Programme,
+        table={t.name: t for t in POA_TRANSITIONS}, service_prefix="poa", activity_pk=lambda obj: obj.pk,
+        describe=lambda obj: obj.reference,
+    ),
+    # PROC-AC-003 v03.0 para 136: the SB confirms a CP under review or excludes it.
+    "component": SubjectKind(
+        key="component", label="component project", model=ComponentProject,
+        table={t.name: t for t in CP_TRANSITIONS}, service_prefix="cp", activity_pk=lambda obj: obj.poa_id,
+        describe=lambda obj: obj.reference, context=lambda obj: {"component": obj.reference},
+    ),
+    # PROC-AC-001 v06.0 paras 46-49: approve, approve with modifications, reject.
+    "transition": SubjectKind(
+        key="transition", label="transition request", model=TransitionRequest, table=TRANSITION_BY_NAME,
+        service_prefix="request", activity_pk=lambda obj: obj.activity_id, describe=lambda obj: obj.label,
+        context=lambda obj: {"transition_request": obj.label},
+    ),
+    # PROC-AC-002 v03.0 para 249; PROC-AC-003 v03.0 para 292: approve or reject a renewal.
+    "poa_renewal": SubjectKind(
+        key="poa_renewal", label="renewal of a PoA period", model=PoARenewal, table=RENEWAL_BY_NAME,
+        service_prefix="renewal", activity_pk=lambda obj: obj.poa_id,
+        describe=lambda obj: f"{obj.subject_reference} renewal {obj.number}", context=_renewal_context,
+    ),
+    "renewal": SubjectKind(
+        key="renewal", label="renewal of a crediting period", model=RenewalRequest, table=RENEWAL_BY_NAME,
+        service_prefix="renewal", activity_pk=lambda obj: obj.activity_id,
+        describe=lambda obj: f"{obj.subject_reference} renewal {obj.number}", context=_renewal_context,
     ),
 }
 
 
 def subject_kind_of(obj):
+    # A proxy (a PoA is an Activity, a PoA renewal a renewal request) is its own kind first.
     for kind in SUBJECTS.values():
-        if isinstance(obj, kind.model):
+        if type(obj) is kind.model:
             return kind
+    if not type(obj)._meta.proxy:  # a proxy of no kind here (a CP's renewal) is decided by no one
+        for kind in SUBJECTS.values():
+            if isinstance(obj, kind.model):
+                return kind
     raise ServiceError(_("The Board does not decide on this kind of record."), code="board_does_decide_kind")

@@ -17,19 +17,32 @@ from ..views.activity_page import activity_get_or_404, activity_page_render, act
 from ..views.period_page import period_get_or_404, period_page_render, period_url
 from .forms import ElectronicDecisionForm, MeetingDecisionForm, VoteForm
 from .models import Decision
+from .pages import page_of
 from .services import board_decision_open_electronic, board_decision_record_meeting, board_vote_cast
 from .subjects import subject_kind_of
 
 ANCHOR = "board"
 
 
+def _later(subject):
+    """The page functions of a later subject kind (pages.py), or None for an activity or a period."""
+    kind = subject_kind_of(subject)
+    return None if kind.key in ("activity", "period") else page_of(kind.key)
+
+
 def _page(request, subject):
+    later = _later(subject)
+    if later is not None:
+        return later[1](request, subject)
     if isinstance(subject, Activity):
         return activity_page_render(request, subject)
     return period_page_render(request, subject)
 
 
 def _url(subject):
+    later = _later(subject)
+    if later is not None:
+        return later[2](subject)
     return activity_url(subject, ANCHOR) if isinstance(subject, Activity) else period_url(subject, ANCHOR)
 
 
@@ -94,6 +107,23 @@ def period_board_open(request, reference, number):
     return _open(request, period_get_or_404(user=request.user, reference=reference, number=number))
 
 
+def _subject_get(request, kind, pk):
+    """A later kind's subject, as its page finds it for this user (404 when hidden)."""
+    return page_of(kind)[0](request.user, pk)
+
+
+@require_POST
+@login_required
+def subject_board_record(request, kind, pk):
+    return _record(request, _subject_get(request, kind, pk))
+
+
+@require_POST
+@login_required
+def subject_board_open(request, kind, pk):
+    return _open(request, _subject_get(request, kind, pk))
+
+
 @require_POST
 @login_required
 def board_vote(request, pk):
@@ -102,7 +132,9 @@ def board_vote(request, pk):
         raise Http404(_("No such Board decision."))
     subject = decision.subject
     # The same visibility as the subject's page: a hidden activity stays hidden.
-    if isinstance(subject, Activity):
+    if decision.subject_kind not in ("activity", "period"):
+        subject = _subject_get(request, decision.subject_kind, subject.pk)
+    elif isinstance(subject, Activity):
         subject = activity_get_or_404(user=request.user, reference=subject.reference)
     else:
         subject = period_get_or_404(user=request.user, reference=subject.activity.reference, number=subject.number)

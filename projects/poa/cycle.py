@@ -16,7 +16,7 @@ from pacm.engine.declarations import T
 from pacm.parties.roles import Role
 
 from ..consultation.declarations import consultation_actions
-from ..cycle import ACTIVITY_ACTIONS, REGISTRATION, ActivityState
+from ..cycle import ACTIVITY_ACTIONS, REGISTRATION, ActivityState, _waiting_board, _waiting_vote
 from ..renewals.declarations import cp_renewal_actions, renewal_actions
 from ..requests.pipeline import RequestKind, request_pipeline, request_timed
 
@@ -156,6 +156,12 @@ POA_ACTIONS = (
         refusal=_("Component projects are notified once the PoA-DD is published for consultation.")),
     # PROC-AC-003 v03.0 paras 274-293: renewal of the PoA period (projects.renewals).
     *renewal_actions(registered=A.REGISTERED, creates="poa_renewal"),
+    # RMP 22; PROC-AC-003 v03.0 paras 44-90 (PROC-AC-002 v03.0 paras 102-103): the SB decides as a
+    # body on the PoA's registration, or its deregistration (projects.board, subject kind "poa").
+    Act("decide_as_board", (A.UNDER_SB_REVIEW, A.REGISTERED), {SEC}, _("Record or open the Board's decision"),
+        pending=True, waiting=_waiting_board("poa", A.UNDER_SB_REVIEW)),
+    Act("vote_as_board", (A.UNDER_SB_REVIEW, A.REGISTERED), {SB}, _("Vote on the Board's decision"),
+        guards=("board_vote_open",), pending=True, waiting=_waiting_vote("poa")),
 )
 
 POA_TERMINAL = frozenset({A.WITHDRAWN, A.REJECTED, A.DEREGISTERED})
@@ -170,9 +176,11 @@ CP_TRANSITIONS = (
     T("validate", C.UNDER_VALIDATION, C.VALIDATED, {DOE}, _("Confirm the eligibility criteria and validate"),
       guards=("cp_has_cpdd", "cp_has_validation_report", "cp_criteria_confirmed"), inputs=("criteria",),
       input_guards=("cp_criteria_confirmed",)),
-    # Paras 123-124: the DOE includes by uploading, after registration; blocked over the host's cap.
+    # Paras 123-124: the DOE includes by uploading, after registration; blocked over the host's cap;
+    # para 277: not while the PoA period has ended unrenewed.
     T("upload_inclusion", C.VALIDATED, C.UPLOADED, {DOE}, _("Upload for inclusion"),
-      guards=("poa_registered", "cp_has_inclusion_form", "cp_crediting_period_valid", "host_cap_holds"),
+      guards=("poa_registered", "poa_period_current", "cp_has_inclusion_form", "cp_crediting_period_valid",
+              "host_cap_holds"),
       inputs=("crediting_period",), input_guards=("cp_crediting_period_valid",)),
     # Paras 124-126: the inclusion fee processed, the CP is included and displayed.
     T("include", C.UPLOADED, C.INCLUDED, {SEC}, _("Record the inclusion fee and include"),
@@ -196,6 +204,11 @@ CP_ACTIONS = (
         refusal=_("The component project is closed: no new documents.")),
     # PROC-AC-003 v03.0 paras 294-305: the DOE notifies the renewal of the CP's crediting period.
     *cp_renewal_actions(included=C.INCLUDED),
+    # Para 136: the SB confirms or excludes a CP under review, as a body (projects.board, kind "component").
+    Act("decide_as_board", C.UNDER_INCLUSION_REVIEW, {SEC}, _("Record or open the Board's decision"),
+        pending=True, waiting=_waiting_board("component", C.UNDER_INCLUSION_REVIEW)),
+    Act("vote_as_board", C.UNDER_INCLUSION_REVIEW, {SB}, _("Vote on the Board's decision"),
+        guards=("board_vote_open",), pending=True, waiting=_waiting_vote("component")),
 )
 
 # PROC-AC-003 v03.0 paras 217-220: the PoA's monitoring report, per CP per vintage, for a batch of

@@ -313,3 +313,10 @@ def renewal_possible(obj):
     from projects.renewals.guards import renewal_possible as check
 
     return check(obj)
+
+
+def poa_period_current(cp):
+    """A6.4-PROC-AC-003 v03.0 para 277: no inclusion while the PoA period has ended unrenewed."""
+    from ..renewals.guards import poa_period_in_force
+
+    return poa_period_in_force(cp.poa)

@@ -188,13 +188,15 @@ poa_deregister = _poa_transition("deregister")
 
 def _doe_engage(*, poa, user, doe, stage, name, expected_state):
     """The coordinating/managing entity engages the DOE of a stage: `validation_doe` or `verification_doe`."""
-    from ..services.design import doe_accreditation_check
+    from ..services.design import _renewal_validator_check, doe_accreditation_check
 
     if doe is None or doe.kind != Organisation.Kind.DOE:
         raise ServiceError(_("Choose a DOE."), field="doe", code="doe_required")
 
     def apply(obj, actor):
         doe_accreditation_check(activity=obj, doe=doe)
+        if stage == "verification":
+            _renewal_validator_check(obj, doe)  # PROC-AC-002 v03.0 para 160, as for a project
         setattr(obj, f"{stage}_doe", doe)
         obj.save(update_fields=[f"{stage}_doe", "updated_at"])
         activity_events.doe_engaged(activity=obj, actor=actor, doe=doe, stage=stage)

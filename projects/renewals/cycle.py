@@ -92,16 +92,41 @@ RENEWAL_TRANSITIONS = (
 )
 
 
-def _waiting_board():
-    from django.db.models import Q
+def _decisions(**filters):
+    from django.db.models import OuterRef
 
-    return Q(state=S.UNDER_REVIEW)
+    from ..board.models import Decision
+
+    return Decision.objects.filter(subject_kind__in=("renewal", "poa_renewal"), subject_id=OuterRef("pk"),
+                                   status="open", **filters)
+
+
+def _waiting_board():
+    """Under SB review with no decision open: the secretariat records or opens one."""
+    from django.db.models import Exists, Q
+
+    return Q(state=S.UNDER_REVIEW) & ~Q(Exists(_decisions()))
+
+
+def _waiting_vote(user=None):
+    from django.db.models import Exists, OuterRef, Q
+
+    from ..board.models import Vote
+
+    open_votes = _decisions(mode="electronic")
+    if user is not None:
+        open_votes = open_votes.exclude(Exists(Vote.objects.filter(decision=OuterRef("pk"), voter=user)))
+    return Q(Exists(open_votes))
 
 
 RENEWAL_ACTIONS = (
-    # Para 249 (section 5.2, RMP 22): the secretariat records the SB's decision from its meeting.
-    Act("decide_as_board", S.UNDER_REVIEW, {SEC}, _("Record the Board's decision"), pending=True,
+    # Para 249 (section 5.2, RMP 22; A6.4-SBM017 v01.0 para 36): the SB decides as a body, at a
+    # meeting (the secretariat records it) or electronically (members vote): projects.board, kinds
+    # "renewal" and "poa_renewal".
+    Act("decide_as_board", S.UNDER_REVIEW, {SEC}, _("Record or open the Board's decision"), pending=True,
         waiting=_waiting_board),
+    Act("vote_as_board", S.UNDER_REVIEW, {SB}, _("Vote on the Board's decision"), guards=("board_vote_open",),
+        pending=True, waiting=_waiting_vote),
 )
 RENEWAL_TERMINAL = frozenset({S.RENEWED, S.REJECTED, S.WITHDRAWN, S.NOT_VALIDATED})
 RENEWAL_TIMED = request_timed(RENEWAL)

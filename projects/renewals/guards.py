@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from pacm.engine.declarations import Blocked
 
+from ..guards import board_vote_open  # noqa: F401  (named by the machine: the Board panel's vote)
 from . import periods
 from .models import Kind
 
@@ -176,4 +177,43 @@ def cp_renewal_is_latest(renewal):
         return Blocked(code="cp_renewal_not_latest", message=_(
             "A later renewal of this CP's crediting period exists: review the latest one (A6.4-PROC-AC-003 para "
             "305)."))
+    return None
+
+
+# --- the first verification after a renewal (A6.4-PROC-AC-002 v03.0 para 160) -----------------
+
+_VERIFIED = ("verified", "issuance_requested", "issuance_checks", "issuance_incomplete", "issuance_review_window",
+             "issuance_under_sb_review", "approved", "issuing", "issued")
+
+
+def renewal_validator_blocked(activity, doe):
+    """PROC-AC-002 v03.0 para 160: for the first verification after the renewal of the crediting
+    period, the participants choose a DOE that did not validate the renewal. "First" while no
+    monitoring period starting in the renewed period has been verified (reading renewal-18).
+    A Blocked naming the DOE and the renewal, or None. `activity`: a project or a PoA."""
+    from .cycle import RenewalState
+
+    model = periods.MODELS[periods.kind_of(activity)]
+    renewal = (model.objects.filter(**{periods.FILTER[periods.kind_of(activity)]: activity},
+                                    state=RenewalState.RENEWED).order_by("-number").first())
+    if renewal is None or doe is None or renewal.validation_doe_id != doe.pk:
+        return None
+    verified = activity.monitoring_periods.filter(start__gte=renewal.new_start, state__in=_VERIFIED).exists()
+    if verified:
+        return None
+    params = {"doe": doe.name, "number": renewal.number, "start": renewal.new_start.isoformat()}
+    return Blocked(code="renewal_validator_verifies", params=params, message=_(
+        "%(doe)s validated renewal %(number)s of the crediting period: the first verification of the period from "
+        "%(start)s must be by another DOE (A6.4-PROC-AC-002 para 160).") % params)
+
+
+def poa_period_in_force(poa, on_date=None):
+    """PROC-AC-003 v03.0 para 277: no new CP is included while the PoA period has ended and is not
+    (yet) renewed. A Blocked, or None."""
+    today = on_date or timezone.localdate()
+    if poa.crediting_end < today:
+        params = {"end": poa.crediting_end.isoformat()}
+        return Blocked(code="poa_period_expired", params=params, message=_(
+            "The PoA period ended on %(end)s and is not renewed: no component project is included until it is "
+            "(A6.4-PROC-AC-003 para 277).") % params)
     return None

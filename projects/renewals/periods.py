@@ -73,12 +73,13 @@ def renewal_years(subject, rule_set):
 
 
 def transition_of(subject):
-    """The CDM transition request a project came from, or None (PoAs do not reach it yet: transition-2)."""
-    if kind_of(subject) != Kind.PROJECT:
-        return None
+    """The CDM transition request a project or PoA came from, or for a CP its PoA's request when the CP
+    was one of its CPAs (PROC-AC-003 v03.0 paras 287, 304; STAN-AC-001 v05.0 para 13(b)); else None."""
     from ..transition.models import TransitionRequest
 
-    return TransitionRequest.objects.filter(activity=subject).first()
+    if kind_of(subject) == Kind.CP:
+        return TransitionRequest.objects.filter(cpas__component_id=subject.pk).first()
+    return TransitionRequest.objects.filter(activity_id=subject.pk).first()
 
 
 def transition_approved_on(request):

@@ -306,8 +306,22 @@ def board_proposals(renewal):
 @POA_RENEWAL_MACHINE.serves("decide_as_board")
 @CP_RENEWAL_MACHINE.serves("decide_as_board")
 def renewal_board_decision_record(*, renewal, user, transition, meeting, agenda_item, comment):
-    """PROC-AC-002 para 249 (section 5.2; RMP 22): the secretariat records the SB's decision from the
-    meeting report; the decision fires as the Board (as a transition request's: transition-4)."""
+    """PROC-AC-002 para 249 (section 5.2; RMP 22): the secretariat records the SB's decision taken at
+    a meeting: the Board panel's meeting path (projects.board: board.decided, then the transition
+    fired as the Board); the panel also opens electronic decisions (docs/rules-coverage.md renewal-9)."""
+    from ..board.services import board_decision_record_meeting
+
+    if isinstance(renewal, CPRenewal):
+        # A CP renewal's review (PROC-AC-003 paras 302, 305): no Board panel subject (renewal-17); the
+        # secretariat records the SB's decision from the meeting report.
+        return _cp_renewal_decision_record(renewal=renewal, user=user, transition=transition, meeting=meeting,
+                                           agenda_item=agenda_item, comment=comment)
+    return board_decision_record_meeting(subject=renewal, transition=transition, user=user, meeting=meeting,
+                                         agenda_item=agenda_item, outcome="adopted", comment=comment,
+                                         by="consensus")
+
+
+def _cp_renewal_decision_record(*, renewal, user, transition, meeting, agenda_item, comment):
     from ..board.services import _meeting_number
 
     number = _meeting_number(meeting)
@@ -328,7 +342,6 @@ def renewal_board_decision_record(*, renewal, user, transition, meeting, agenda_
         return machine.call(transition, obj, actor=board, comment=comment)
 
     return write_run(machine=machine, pk=renewal.pk, name="decide_as_board", user=user, apply=apply)
-
 
 
 from . import review  # noqa: E402,F401  (PROC-AC-003 paras 302, 305: the CP renewal's review)

@@ -51,6 +51,8 @@ def _page(request, renewal, *, bound=None, status=200):
     rows = []
     if request.user.is_authenticated:
         for offer in available_actions(request.user, renewal):
+            if offer.name in ("decide_as_board", "vote_as_board") and offer.name not in bound:
+                continue  # the Board panel offers them ({% board_panel %}, projects.board)
             rows.append({"offer": offer, "form": bound.get(offer.name) or write_form(offer.write, renewal),
                          "url": reverse("renewal-act", kwargs={"pk": renewal.pk, "name": offer.name})})
     context = {"renewal": renewal, "subject": renewal.subject, "offers": rows, "subject_url": subject_url(renewal.subject),

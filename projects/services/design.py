@@ -212,10 +212,21 @@ def engage_stage(activity):
     return "verification" if activity.state == ActivityState.REGISTERED else "validation"
 
 
+def _renewal_validator_check(activity, doe):
+    """A6.4-PROC-AC-002 v03.0 para 160: not the renewal's validator for the first verification after it."""
+    from ..renewals.guards import renewal_validator_blocked
+
+    blocked = renewal_validator_blocked(activity, doe)
+    if blocked:
+        raise ServiceError(blocked.message, field="doe", code=blocked.code, params=blocked.params)
+
+
 def _engage(*, activity, user, doe, name, expected_state=None):
     def apply(obj, actor):
         doe_accreditation_check(activity=obj, doe=doe)
         stage = engage_stage(obj)
+        if stage == "verification":
+            _renewal_validator_check(obj, doe)
         field = f"{stage}_doe"
         previous = getattr(obj, field)
         if previous is not None and previous.pk == doe.pk:

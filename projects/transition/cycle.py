@@ -19,6 +19,7 @@ from pacm.engine.declarations import T
 from pacm.parties.roles import Role
 
 from ..consultation.declarations import consultation_actions
+from ..cycle import _waiting_board, _waiting_vote
 from ..requests.pipeline import RequestKind, RequestNames, RequestStates, request_pipeline, request_timed
 
 AP, DOE, DNA, SEC, SB, TIMER, BOARD = (
@@ -66,7 +67,7 @@ TRANSITION = RequestKind(
     # the CDM methodology by its deadline, or a revised PDD validated within the rule set's days.
     entry=(S.HOST_APPROVED,), requester=frozenset({AP}),
     submit_labels=(_("Submit the additional documentation"), _("Resubmit the additional documentation")),
-    submit_guards=("project_path_only", "documentation_given", "documentation_in_time"),
+    submit_guards=("cpas_to_transition", "documentation_given", "documentation_in_time"),
     submit_inputs=("documentation",), submit_input_guards=("documentation_given",),
     fee_guard="transition_fee_settled",
     # Para 50: registered effective on its CDM deregistration: the appeal window's close waits for
@@ -138,12 +139,6 @@ def _waiting_summary_note():
     return Q(summary_note="")
 
 
-def _waiting_board():
-    from django.db.models import Q
-
-    return Q(state=S.UNDER_REVIEW)
-
-
 def _provisional(request):
     return list(request.provisional_issuances.all())
 
@@ -163,12 +158,47 @@ TRANSITION_ACTIONS = (
     # Para 39: the secretariat's summary note with its recommendation to the SB.
     Act("record_summary_note", (S.REVIEW_WINDOW, S.UNDER_REVIEW), {SEC}, _("Record the summary note"),
         pending=True, waiting=_waiting_summary_note),
-    # Paras 46-49 (RMP 22): the secretariat records the SB's decision from its meeting.
-    Act("decide_as_board", S.UNDER_REVIEW, {SEC}, _("Record the Board's decision"), pending=True,
-        waiting=_waiting_board),
+    # Paras 46-49 (RMP 22; A6.4-SBM017 v01.0 para 36): the SB decides as a body, at a meeting (the
+    # secretariat records it) or electronically (members vote): projects.board, kind "transition".
+    Act("decide_as_board", S.UNDER_REVIEW, {SEC}, _("Record or open the Board's decision"), pending=True,
+        waiting=_waiting_board("transition", S.UNDER_REVIEW)),
+    Act("vote_as_board", S.UNDER_REVIEW, {SB}, _("Vote on the Board's decision"), guards=("board_vote_open",),
+        pending=True, waiting=_waiting_vote("transition")),
     # Para 50: the activity is registered effective on the day the CDM deregisters it.
     Act("record_cdm_deregistration", S.APPROVED, {SEC}, _("Record the CDM deregistration date"), pending=True,
         waiting=_waiting_deregistration),
+)
+
+_AFTER_FIRST_HOST = (S.HOST_APPROVED, S.DOCUMENTATION_SUBMITTED, S.COMPLETENESS, S.SUBSTANTIVE, S.INCOMPLETE,
+                     S.REVIEW_WINDOW, S.UNDER_REVIEW, S.MODIFICATIONS)
+
+
+def _cpas(request):
+    return [c for c in request.cpas.all() if c.removed_at is None]
+
+
+def _hosts_waiting(request):
+    return [h for h in request.hosts.all() if not h.approved]
+
+
+def _host_of_actor(host, actor):
+    """Para 24: each host's DNA approves for its own CPAs only."""
+    return not host.approved and actor.organisation.party_id == host.party_id
+
+
+TRANSITION_ACTIONS += (
+    # PROC-AC-001 v06.0 paras 19-20: after the consultation, before the host's approval, the
+    # participants revise the request: add eligible CPAs, remove CPAs (no new consultation).
+    Act("add_cpa", S.AWAITING_HOST, {AP}, _("Add a CPA to the request (revised request)"), guards=("poa_request",),
+        refusal=_("CPAs are added after the consultation and before the host Party's approval (paras 19-20).")),
+    Act("remove_cpa", S.AWAITING_HOST, {AP}, _("Remove a CPA from the request (revised request)"),
+        guards=("poa_request",), items=_cpas, item_ok=lambda cpa, actor: cpa.removed_at is None,
+        refusal=_("CPAs are removed after the consultation and before the host Party's approval (paras 19-20).")),
+    # Paras 21, 24-25: a multi-country PoA goes on once one host approved; every other host's DNA
+    # may still approve by the deadline, for its own CPAs.
+    Act("approve_poa_host", _AFTER_FIRST_HOST, {DNA}, _("Approve the transition (a host Party of the PoA)"),
+        guards=("poa_request", "host_deadline_open"), items=_hosts_waiting, item_ok=_host_of_actor,
+        refusal=_("The other host Parties of the PoA approve once one host has, until the deadline (para 24).")),
 )
 
 TRANSITION_ACTIONS += (

@@ -86,6 +86,31 @@ class HostApprovalForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     sop_exemption_opt_out = forms.BooleanField(
         required=False, label=_("Opt out of the LDC/SIDS share-of-proceeds exemption"),
         help_text=_("Only a least developed country or a small island developing State has the exemption."))
+    # A6.4-PROC-AC-003 v03.0 para 25(d) (reading transition-9): a PoA's host states its maximum.
+    max_annual = whole_field(maximum=bounds.UNITS_MAX, required=False,
+                             label=_("Maximum annual reductions of all your CPs (t CO2e; a PoA only)"))
+
+
+class PoAHostApprovalForm(HostApprovalForm):
+    """Paras 21, 24: a further host of a multi-country PoA approves for its own CPAs."""
+
+    item = whole_field(maximum=bounds.BIGINT_MAX, widget=forms.HiddenInput)
+
+
+class AddCPAForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
+    """Paras 19(a), 20: a CPA added by a revised request."""
+
+    cpa_reference = TextField(max_length=30, label=_("CDM CPA reference"))
+    title = TextField(max_length=250, required=False, label=_("Title"))
+    host_party = ModelChoiceField(queryset=Party.objects.order_by("name"), label=_("Host Party"))
+    estimated_annual = whole_field(maximum=bounds.ESTIMATE_MAX, minimum=0, initial=0,
+                                   label=_("Estimated annual reductions (t CO2e)"))
+
+
+class RemoveCPAForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
+    """Para 19(b): a CPA removed by a revised request."""
+
+    item = whole_field(maximum=bounds.BIGINT_MAX, widget=forms.HiddenInput)
 
 
 class DocumentationForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from pacm.engine.declarations import Blocked
 
+from ..guards import board_vote_open  # noqa: F401  (named by the machine: the Board panel's vote)
 from .cycle import TransitionState
 from .deadlines import deadline_end, host_approval_deadline, revised_pdd_deadline, rules
 from .models import TransitionRequest
@@ -40,12 +41,25 @@ modifications_in_time = _window(
     "modifications_in_time", _("The time to accept the modifications ended on %(closed)s."))
 
 
+def _approving(obj):
+    """The Party approving now: a PoA's host whose DNA acts (set by the service), else the host."""
+    return getattr(obj, "approving_party", None) or obj.host_party
+
+
 def host_participates(obj):
     """Para 26: the host approves only once it meets the participation requirements (RMP 26)."""
-    if not obj.host_party.participates:
+    party = _approving(obj)
+    if not party.participates:
         return _blocked("host_participates",
                         _("%(party)s does not yet meet the A6.4 participation requirements (RMP 26)."),
-                        {"party": obj.host_party.name})
+                        {"party": party.name})
+    return None
+
+
+def poa_request(obj):
+    """Paras 19-20, 24: CPAs and the hosts of a PoA's request."""
+    if obj.kind != R.Kind.POA:
+        return Blocked(code="not_a_poa_request", message=_("Only a CDM PoA's request brings CPAs and several hosts."))
     return None
 
 
@@ -70,19 +84,21 @@ def host_approval_given(obj):
 
 def sop_opt_out_allowed(obj):
     """Paras 22-23: only an LDC or SIDS host may opt out of the share-of-proceeds exemption."""
-    if obj.sop_exemption_opt_out and not obj.host_party.is_ldc_or_sids(timezone.localdate()):
+    party = _approving(obj)
+    if obj.sop_exemption_opt_out and not party.is_ldc_or_sids(timezone.localdate()):
         return _blocked("sop_opt_out_not_ldc_sids",
                         _("%(party)s is neither an LDC nor a SIDS: it has no share-of-proceeds exemption to opt "
-                          "out of."), {"party": obj.host_party.name})
+                          "out of."), {"party": party.name})
     return None
 
 
-def project_path_only(obj):
-    """Only the project path reaches a registered activity today (docs/rules-coverage.md transition-2)."""
-    if obj.kind != R.Kind.PROJECT:
-        return Blocked(code="poa_transition_not_built",
-                       message=_("A PoA's transition stops at the host approval here: its additional documentation "
-                                 "needs the PoA and component project machines."))
+def cpas_to_transition(obj):
+    """Para 24: a PoA transitions with at least one CPA of a host that approved."""
+    if obj.kind == R.Kind.POA and not obj.cpas.filter(
+            removed_at__isnull=True, host_party__transition_hosts__request=obj,
+            host_party__transition_hosts__approved_at__isnull=False).exists():
+        return Blocked(code="no_cpa_of_an_approving_host", message=_(
+            "None of the PoA's CPAs is in a host Party that approved its transition (para 24)."))
     return None
 
 

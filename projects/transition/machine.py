@@ -20,6 +20,8 @@ EVENT_KIND = "transition.transitioned"
 TRANSITION_TIES = (
     Tie(Role.PARTICIPANT, K.PARTICIPANT, "participants"),
     Tie(Role.DNA, K.DNA, "host_party", via_party=True),
+    # PROC-AC-001 v06.0 paras 21, 24: each host Party of a CDM PoA, through its DNA.
+    Tie(Role.DNA, K.DNA, reverse="party__transition_hosts__request"),
     Tie(Role.SECRETARIAT, K.SECRETARIAT),
     Tie(Role.SB, K.SB),
 )

@@ -3,9 +3,8 @@
 The request names its CDM activity (reference, kind project or PoA, the CPAs a PoA brings, each
 with its host), the data its eligibility rests on (A6.4-STAN-AC-001 v05.0 paras 11-14), the host's
 approval, the additional documentation, the fee, and once transitioned the registered A6.4
-activity (`projects.Activity`) it became. Only the project path is carried to a registered
-activity; a PoA request stops before the additional documentation (docs/rules-coverage.md,
-transition-2). Rows change only through `services.py`.
+activity (`projects.Activity`, or the `poa.Programme` a PoA becomes, with its CPAs as component
+projects: docs/rules-coverage.md transition-2). Rows change only through `services.py`.
 """
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -123,12 +122,21 @@ class TransitionRequest(TransitionRequestTransitions, FSMModelMixin, models.Mode
 
 class TransitionCPA(models.Model):
     """A CPA a CDM PoA brings to its transition (PROC-AC-001 v06.0 para 14), with its host
-    (para 24: only CPAs of approving hosts transition). Data only until the PoA path is built."""
+    (para 24: only CPAs of approving hosts transition); added or removed by a revised request
+    between the consultation and the host approval (paras 19-20). Once transitioned, a CPA of an
+    approving host is an included component project of the registered PoA (`component`)."""
 
     request = models.ForeignKey(TransitionRequest, on_delete=models.CASCADE, related_name="cpas")
     cpa_reference = models.CharField(_("CDM CPA reference"), max_length=30)
     title = models.CharField(max_length=250, blank=True)
     host_party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    estimated_annual = models.PositiveBigIntegerField(
+        _("estimated annual reductions or removals (t CO2e)"), default=0)
+    # Para 19(a): added by a revised request; 19(b): removed (kept, marked, for the record).
+    added_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    component = models.OneToOneField("poa.ComponentProject", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="transition_cpa")
 
     class Meta:
         ordering = ["request", "cpa_reference"]
@@ -136,6 +144,35 @@ class TransitionCPA(models.Model):
 
     def __str__(self):
         return f"{self.cpa_reference} ({self.host_party})"
+
+
+class TransitionHost(models.Model):
+    """One host Party of a CDM PoA requesting transition and its approval (PROC-AC-001 v06.0 paras
+    21-24): each host's DNA approves for its own CPAs by the deadline; only the approving hosts'
+    CPAs transition (para 24). `max_annual`: the host's maximum annual amount of all its CPs, which
+    the registered PoA's inclusions are checked against (A6.4-PROC-AC-003 v03.0 paras 25(d), 124;
+    docs/rules-coverage.md transition-9)."""
+
+    request = models.ForeignKey(TransitionRequest, on_delete=models.CASCADE, related_name="hosts")
+    party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="transition_hosts")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey("parties.Organisation", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    sd_confirmation = models.TextField(blank=True)
+    ndc_relation = models.TextField(blank=True)
+    sop_exemption_opt_out = models.BooleanField(default=False)
+    max_annual = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["request", "pk"]
+        constraints = [models.UniqueConstraint(fields=["request", "party"], name="transition_host_unique")]
+
+    def __str__(self):
+        return f"{self.party} ({'approved' if self.approved_at else 'not approved'})"
+
+    @property
+    def approved(self):
+        return self.approved_at is not None
 
 
 class ProvisionalIssuance(models.Model):

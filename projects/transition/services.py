@@ -29,7 +29,7 @@ from . import events
 from .cycle import TRANSITION_BY_NAME, TransitionState
 from .deadlines import deadline_end, host_approval_deadline, request_deadline, rules, summary_note_due
 from .machine import TRANSITION_MACHINE as M
-from .models import ProvisionalIssuance, TransitionCPA, TransitionRequest
+from .models import ProvisionalIssuance, TransitionCPA, TransitionHost, TransitionRequest
 
 R, S = TransitionRequest, TransitionState
 OPEN = tuple(set(S.values) - {S.TRANSITIONED, S.REJECTED, S.EXPIRED, S.WITHDRAWN})
@@ -79,7 +79,7 @@ def _cpas_check(kind, cpas):
     if kind == R.Kind.PROJECT and cpas:
         raise ServiceError(_("A CDM project activity brings no CPAs."), field="cpas", code="project_has_no_cpas")
     seen = set()
-    for reference, _host in cpas:
+    for reference, _host, *_estimate in cpas:
         reference = (reference or "").strip()
         if not reference or len(reference) > 30 or reference in seen:
             raise ServiceError(_("Give each CPA's CDM reference once (at most 30 characters)."), field="cpas",
@@ -117,7 +117,12 @@ def transition_request_create(*, user, kind=R.Kind.PROJECT, cpas=(), renewals_re
                 f: data[f] for f in (*REQUIRED, "is_afforestation")})
         request.participants.add(organisation)
         TransitionCPA.objects.bulk_create(
-            TransitionCPA(request=request, cpa_reference=ref.strip(), host_party=host) for ref, host in cpas)
+            TransitionCPA(request=request, cpa_reference=ref.strip(), host_party=host,
+                          estimated_annual=int(rest[0]) if rest else 0) for ref, host, *rest in cpas)
+        if kind == R.Kind.POA:
+            # Paras 21, 24: each host Party of the PoA (the request's, then its CPAs') approves for itself.
+            hosts = dict.fromkeys([data["host_party"], *(host for _ref, host, *_rest in cpas)])
+            TransitionHost.objects.bulk_create(TransitionHost(request=request, party=p) for p in hosts)
         events.request_created(request=request, actor=actor,
                                deadline=request_deadline(rule_set, is_afforestation))
     return request
@@ -185,22 +190,139 @@ def transition_request_close_consultation(*, request, actor, expected_state=None
     return _fire("close_consultation", request, actor, expected_state=expected_state, after=after)
 
 
+def _poa_host_row(obj, actor):
+    """The host row of the acting DNA's Party on a PoA's request, locked; refused if none or approved."""
+    row = TransitionHost.objects.select_for_update().select_related("party").filter(
+        request=obj, party_id=actor.organisation.party_id).first()
+    if row is None:
+        raise ServiceError(_("Your Party is not a host of this PoA."), field="host", code="not_a_host_of_the_poa")
+    if row.approved:
+        raise ServiceError(_("Your Party has already approved this transition."), field="host",
+                           code="host_already_approved")
+    return row
+
+
+def _max_annual(max_annual):
+    """A6.4-PROC-AC-003 v03.0 para 25(d) (reading transition-9): the host's maximum of all its CPs."""
+    bounds.whole_check(max_annual, field="max_annual", maximum=bounds.UNITS_MAX, what=_("a maximum annual amount"))
+    if max_annual < 1:
+        raise ServiceError(_("The maximum annual amount is at least 1 t CO2e."), field="max_annual",
+                           code="max_annual_invalid")
+    return max_annual
+
+
+def _host_row_approve(row, actor, *, sd_confirmation, ndc_relation, sop_exemption_opt_out, max_annual):
+    row.approved_at, row.approved_by = timezone.now(), actor.organisation
+    row.sd_confirmation, row.ndc_relation = sd_confirmation, ndc_relation
+    row.sop_exemption_opt_out, row.max_annual = bool(sop_exemption_opt_out), max_annual
+    row.save()
+    return {"host": row.party.iso2, "max_annual": max_annual}
+
+
 @M.serves("approve_transition")
 def transition_request_approve_transition(*, request, user, sd_confirmation="", ndc_relation="",
-                                          sop_exemption_opt_out=False, expected_state=None):
-    """Paras 21-23, 26 (Appendix 2): the host DNA approves; an LDC/SIDS host may opt out of the SOP exemption."""
-    def prepare(obj, _actor):
+                                          sop_exemption_opt_out=False, max_annual=None, expected_state=None):
+    """Paras 21-23, 26 (Appendix 2): the host DNA approves; an LDC/SIDS host may opt out of the SOP
+    exemption. On a PoA's request the first host to approve does so for its own CPAs (para 24), with
+    its maximum annual amount (`max_annual`, reading transition-9); the proponent may then go on (para 25)."""
+    poa = request.kind == R.Kind.POA
+    if poa:
+        max_annual = _max_annual(max_annual)
+    rows = {}
+
+    def prepare(obj, actor):
         obj.host_sd_confirmation = (sd_confirmation or "").strip()
         obj.host_ndc_relation = (ndc_relation or "").strip()
         obj.sop_exemption_opt_out = bool(sop_exemption_opt_out)
+        if poa:
+            rows["host"] = _poa_host_row(obj, actor)
+            obj.approving_party = rows["host"].party  # the guards check this host (guards._approving)
 
     def after(obj, actor):
         obj.host_approved_at = timezone.now()
         obj.host_approved_by = actor.organisation
         obj.save(update_fields=["host_approved_at", "host_approved_by"])
-        return {"sop_exemption_opt_out": obj.sop_exemption_opt_out}
+        extra = {}
+        if poa:
+            extra = _host_row_approve(rows["host"], actor, sd_confirmation=obj.host_sd_confirmation,
+                                      ndc_relation=obj.host_ndc_relation,
+                                      sop_exemption_opt_out=obj.sop_exemption_opt_out, max_annual=max_annual)
+        return {"sop_exemption_opt_out": obj.sop_exemption_opt_out, **extra}
 
     return _fire("approve_transition", request, user, expected_state=expected_state, prepare=prepare, after=after)
+
+
+@M.serves("approve_poa_host")
+def transition_request_approve_poa_host(*, request, user, sd_confirmation, ndc_relation, max_annual,
+                                        sop_exemption_opt_out=False):
+    """Paras 21, 24-25: another host of a multi-country PoA approves for its own CPAs, by the
+    deadline, once the first host has (the request has gone on to its additional documentation)."""
+    from . import guards
+
+    max_annual = _max_annual(max_annual)
+    message = _("Confirm how the activity fosters sustainable development and how it relates to the NDC.")
+    sd_confirmation = bounds.text_required(sd_confirmation, field="sd_confirmation", message=message)
+    ndc_relation = bounds.text_required(ndc_relation, field="ndc_relation", message=message)
+
+    def apply(obj, actor, row):
+        obj.approving_party, obj.sop_exemption_opt_out = row.party, bool(sop_exemption_opt_out)
+        for check in (guards.host_participates, guards.sop_opt_out_allowed):
+            blocked = check(obj)
+            if blocked:
+                raise ServiceError(blocked.message, code=blocked.code, params=blocked.params)
+        obj.refresh_from_db(fields=["sop_exemption_opt_out"])
+        _host_row_approve(row, actor, sd_confirmation=sd_confirmation, ndc_relation=ndc_relation,
+                          sop_exemption_opt_out=sop_exemption_opt_out, max_annual=max_annual)
+        return events.poa_host_approved(request=obj, host=row, actor=actor)
+
+    def item(obj):
+        row = TransitionHost.objects.select_for_update().select_related("party").filter(
+            request=obj, approved_at__isnull=True, party__organisations__kind=Organisation.Kind.DNA,
+            party__organisations__memberships__user=user).first()
+        if row is None:
+            raise ServiceError(_("Your Party is not a host of this PoA that has yet to approve."), field="host",
+                               code="not_a_host_of_the_poa")
+        return row
+
+    return action_run(subject=request, name="approve_poa_host", user=user, apply=apply, item=item)
+
+
+@M.serves("add_cpa")
+def transition_request_add_cpa(*, request, user, cpa_reference, host_party, title="", estimated_annual=0):
+    """Paras 19(a), 20: an eligible CPA added by a revised request (no new consultation); a new
+    host Party becomes one of the request's hosts."""
+    reference = bounds.text_required(cpa_reference, field="cpa_reference", message=_("Give the CPA's CDM reference."))
+    if len(reference) > 30:
+        raise ServiceError(_("At most 30 characters."), field="cpa_reference", code="too_long")
+    estimate = bounds.whole_check(estimated_annual or 0, field="estimated_annual", maximum=bounds.ESTIMATE_MAX,
+                                  minimum=0)
+
+    def apply(obj, actor):
+        if obj.cpas.filter(cpa_reference=reference).exists():
+            raise ServiceError(_("This CPA is already in the request."), field="cpa_reference", code="cpa_reference")
+        cpa = TransitionCPA.objects.create(request=obj, cpa_reference=reference, title=(title or "").strip(),
+                                           host_party=host_party, estimated_annual=estimate, added_at=timezone.now())
+        TransitionHost.objects.get_or_create(request=obj, party=host_party)
+        return events.cpas_revised(request=obj, actor=actor, added=[cpa], removed=[])
+
+    return action_run(subject=request, name="add_cpa", user=user, apply=apply)
+
+
+@M.serves("remove_cpa")
+def transition_request_remove_cpa(*, request, user, cpa):
+    """Para 19(b): a CPA removed from the request by a revised request (kept, marked removed)."""
+    def apply(obj, actor, row):
+        row.removed_at = timezone.now()
+        row.save(update_fields=["removed_at"])
+        return events.cpas_revised(request=obj, actor=actor, added=[], removed=[row])
+
+    def item(obj):
+        row = TransitionCPA.objects.select_for_update().filter(request=obj, pk=getattr(cpa, "pk", cpa)).first()
+        if row is None:
+            raise ServiceError(_("No such CPA on this request."), field="cpa", code="not_found")
+        return row
+
+    return action_run(subject=request, name="remove_cpa", user=user, apply=apply, item=item)
 
 
 def _factor(value, field):
@@ -247,15 +369,31 @@ def _documentation(name, request, user, *, documentation, summary, fnrb, leakage
     return _fire(name, request, user, expected_state=expected_state, prepare=prepare, after=after)
 
 
+def transitioning_cpas(request):
+    """Para 24: the CPAs (not removed) of the hosts that approved by the deadline."""
+    return request.cpas.filter(removed_at__isnull=True, host_party__transition_hosts__request=request,
+                               host_party__transition_hosts__approved_at__isnull=False).select_related("host_party")
+
+
 def _fee_assess(obj):
-    """Para 33(a): the registration fee of a project; (b): waived for LDC and SIDS hosts."""
+    """Para 33(a): the registration fee of a project; of a PoA, the PoA registration fee and the
+    inclusion fee of each CPA that transitions (A6.4-PROC-AC-003 v03.0 App.1 para 6(a)-(b);
+    reading transition-10); (b): waived for LDC and SIDS hosts (for a PoA, any approving host's:
+    App.1 para 4, reading poa-3)."""
     rule_set = rules()
     obj.fee_rule_set = rule_set
     obj.fee_reference = ""
-    if rule_set.fees_waived_ldc_sids and obj.host_party.is_ldc_or_sids(timezone.localdate()):
+    today = timezone.localdate()
+    if obj.kind == R.Kind.POA:
+        hosts = [h.party for h in obj.hosts.filter(approved_at__isnull=False).select_related("party")]
+        waived = any(p.is_ldc_or_sids(today) for p in hosts)
+        amount = rule_set.poa_registration_fee_usd + rule_set.cp_inclusion_fee_usd * transitioning_cpas(obj).count()
+    else:
+        waived, amount = obj.host_party.is_ldc_or_sids(today), rule_set.registration_fee(obj.estimated_annual)
+    if rule_set.fees_waived_ldc_sids and waived:
         obj.fee_usd, obj.fee_status = Decimal("0"), R.FeeStatus.WAIVED
     else:
-        obj.fee_usd, obj.fee_status = rule_set.registration_fee(obj.estimated_annual), R.FeeStatus.DUE
+        obj.fee_usd, obj.fee_status = amount, R.FeeStatus.DUE
 
 
 @M.serves("submit_documentation")
@@ -321,7 +459,10 @@ def transition_request_approve_with_modifications(*, request, user=None, actor=N
 def transition_request_transition_after_appeal(*, request, actor, expected_state=None):
     """Paras 45, 50-52: no appeal; registered under A6.4, effective on its CDM deregistration."""
     def after(obj, actor):
-        activity_from_transition(request=obj, actor=actor)
+        if obj.kind == R.Kind.POA:
+            programme_from_transition(request=obj, actor=actor)
+        else:
+            activity_from_transition(request=obj, actor=actor)
         return {"activity": obj.activity.reference}
 
     return _fire("transition_after_appeal", request, actor, expected_state=expected_state, after=after)
@@ -367,6 +508,64 @@ def activity_from_transition(*, request, actor):
     request.save(update_fields=["activity"])
     events.activity_registered(request=request, actor=actor)
     return activity
+
+
+def programme_from_transition(*, request, actor):
+    """The registered PoA a transitioned CDM PoA becomes (para 50): a host row and a host approval
+    per approving host (paras 21, 24) and, as included component projects, the CPAs of those hosts
+    only (para 24), each with its host; the PoA period and the CPs' crediting periods from 1 Jan
+    2021 at the earliest (para 52; STAN-AC-001 v05.0 para 13: "the same rules apply to PoA periods
+    and CPAs"); the remaining renewals stay on the request (para 13(b)), read by the renewal
+    workflow (projects.renewals.periods). Called only inside the `transition_after_appeal` write."""
+    from ..poa.cycle import CPState
+    from ..poa.models import ComponentProject, PoAHost, Programme, ProgrammeDesign
+
+    if request.state != S.TRANSITIONED or request.activity_id is not None:
+        raise ServiceError(_("Only a transitioned request becomes a PoA, once."), code="not_transitioned")
+    start, end = transitioned_crediting_period(request, rules())
+    now = timezone.now()
+    approved = list(request.hosts.filter(approved_at__isnull=False).select_related("party", "approved_by"))
+    poa = Programme(
+        reference=request.reference, title=request.title, host_party=approved[0].party,
+        methodology_version=request.methodology_version, sectoral_scope=request.sectoral_scope,
+        location=request.location, start_date=request.start_date, crediting_type=request.crediting_type,
+        crediting_start=start, crediting_end=end, estimated_annual=request.estimated_annual,
+        description=request.documentation_summary, state=ActivityState.REGISTERED, state_entered_at=now,
+    )
+    poa.save()
+    participants = list(request.participants.all())
+    poa.participants.set(participants)
+    ProgrammeDesign.objects.create(poa=poa, published_on=timezone.localdate(request.published_at or now))
+    activity_events.activity_created(activity=poa, actor=actor)
+    renewable = request.crediting_type == R.CreditingType.RENEWABLE and request.renewals_remaining > 0
+    rows = {}
+    for position, host in enumerate(approved, 1):
+        approval = HostApproval.objects.create(
+            activity=poa, version=position, dna=host.approved_by, sd_confirmation=host.sd_confirmation,
+            ndc_relation=host.ndc_relation, sop_exemption_opt_out=host.sop_exemption_opt_out,
+            renewal_approved=renewable, issued_at=host.approved_at,
+        )
+        approval.authorized_participants.set(participants)
+        activity_events.host_approval_issued(approval=approval, actor=actor)
+        rows[host.party_id] = PoAHost.objects.create(poa=poa, party=host.party, position=position,
+                                                     max_annual=host.max_annual, approval=approval,
+                                                     approved_at=host.approved_at)
+    for number, cpa in enumerate(transitioning_cpas(request).order_by("cpa_reference"), 1):
+        cp = ComponentProject.objects.create(
+            poa=poa, number=number, reference=f"{poa.reference}-CP{number:04d}",
+            title=cpa.title or f"CDM CPA {cpa.cpa_reference}", host=rows[cpa.host_party_id], location=request.location,
+            technologies=request.documentation_summary or request.title, start_date=request.start_date,
+            crediting_type=request.crediting_type, crediting_start=start, crediting_end=end,
+            estimated_annual=cpa.estimated_annual, notified_at=request.submitted_at, included_at=now,
+            state=CPState.INCLUDED, state_entered_at=now,
+        )
+        cp.participants.set(participants)
+        cpa.component = cp
+        cpa.save(update_fields=["component"])
+    request.activity = poa
+    request.save(update_fields=["activity"])
+    events.activity_registered(request=request, actor=actor)
+    return poa
 
 
 # --- the machine's actions -----------------------------------------------------------------------
@@ -427,28 +626,15 @@ def board_proposals(request):
 
 @M.serves("decide_as_board")
 def transition_request_board_decision_record(*, request, user, transition, meeting, agenda_item, comment):
-    """Paras 46-49 (RMP 22): the secretariat records the SB's decision from its meeting report;
-    the decision fires as the Board (docs/rules-coverage.md transition-4)."""
-    match = MEETING_NUMBER.match((meeting or "").strip().upper())
-    if match is None:
-        raise ServiceError(_('Give the meeting\'s number as its report does, e.g. "SBM019".'), field="meeting",
-                           code="give_meeting_number_report")
-    agenda_item = (agenda_item or "").strip()
-    if not agenda_item or len(agenda_item) > 20:
-        raise ServiceError(_('Give the agenda item under which the meeting decided, e.g. "4.2".'),
-                           field="agenda_item", code="give_agenda_item_under")
-    comment = bounds.text_required(comment, field="comment", message=_("Give the reasons for this decision."))
+    """Paras 46-49 (RMP 22): the secretariat records the SB's decision taken at a meeting (its
+    number and agenda item): the Board panel's meeting path (projects.board), which records the
+    decision (board.decided) and fires it as the Board. The panel also opens electronic decisions
+    (A6.4-SBM017 v01.0 para 36; docs/rules-coverage.md transition-4)."""
+    from ..board.services import board_decision_record_meeting
 
-    def apply(obj, actor):
-        if transition not in {t.name for t in board_proposals(obj)}:
-            raise ServiceError(_("The SB decides on this request by approving, approving with modifications or "
-                                 "rejecting it."), field="transition", code="board_decides")
-        events.board_decided(request=obj, actor=actor, proposed=transition, meeting=match.group(1),
-                             agenda_item=agenda_item, comment=comment)
-        board = Actor.board(f"{match.group(1)} item {agenda_item}")
-        return M.call(transition, obj, actor=board, comment=comment)
-
-    return _act("decide_as_board", request, user, apply)
+    return board_decision_record_meeting(subject=request, transition=transition, user=user, meeting=meeting,
+                                         agenda_item=agenda_item, outcome="adopted", comment=comment,
+                                         by="consensus")
 
 
 # --- provisional issuance requests made under the CDM (para 55) --------------------------------

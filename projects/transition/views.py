@@ -26,6 +26,7 @@ from .models import TransitionRequest
 PAGE = 25
 # PROC-AC-001 v06.0 paras 17-18: the comments' writes, on the page's consultation panel.
 CONSULTATION_WRITES = frozenset({"publish_comment", "answer_comment", "assess_comment"})
+BOARD_WRITES = ("decide_as_board", "vote_as_board")
 
 
 def request_get_or_404(*, user, pk):
@@ -59,7 +60,14 @@ def _documentation_call(name):
 FORMS = {
     "approve_transition": (_data_form(forms.HostApprovalForm), lambda r, u, d: M.call(
         "approve_transition", r, user=u, sd_confirmation=d["sd_confirmation"], ndc_relation=d["ndc_relation"],
-        sop_exemption_opt_out=d["sop_exemption_opt_out"])),
+        sop_exemption_opt_out=d["sop_exemption_opt_out"], max_annual=d["max_annual"])),
+    "approve_poa_host": (_data_form(forms.PoAHostApprovalForm), lambda r, u, d: M.call(
+        "approve_poa_host", r, user=u, sd_confirmation=d["sd_confirmation"], ndc_relation=d["ndc_relation"],
+        sop_exemption_opt_out=d["sop_exemption_opt_out"], max_annual=d["max_annual"])),
+    "add_cpa": (_data_form(forms.AddCPAForm), lambda r, u, d: M.call(
+        "add_cpa", r, user=u, cpa_reference=d["cpa_reference"], title=d["title"], host_party=d["host_party"],
+        estimated_annual=d["estimated_annual"])),
+    "remove_cpa": (_data_form(forms.RemoveCPAForm), lambda r, u, d: M.call("remove_cpa", r, user=u, cpa=d["item"])),
     "submit_documentation": (_data_form(forms.DocumentationForm), _documentation_call("submit_documentation")),
     "resubmit_documentation": (_data_form(forms.DocumentationForm), _documentation_call("resubmit_documentation")),
     "record_fee_payment": (_data_form(forms.FeePaymentForm), lambda r, u, d: M.call(
@@ -119,6 +127,8 @@ def _page(request, request_obj, *, bound=None, status=200):
     for offer in offers:
         if offer.name in CONSULTATION_WRITES:  # the consultation panel's own forms
             continue
+        if offer.name in BOARD_WRITES and not (bound and bound[0] == offer.name):
+            continue  # the Board panel offers them ({% board_panel %}, projects.board)
         form = bound[1] if bound and bound[0] == offer.name else _form_for(offer, request_obj)
         if bound and bound[0] == offer.name and offer.item is not None and str(offer.item.pk) != str(
                 bound[1].data.get("t-item")):
@@ -127,7 +137,7 @@ def _page(request, request_obj, *, bound=None, status=200):
                       "url": reverse("transition-act", kwargs={"pk": request_obj.pk, "name": offer.name})})
     context = {
         "req": request_obj, "cards": cards, "deadlines": _deadlines(request_obj),
-        "cpas": list(request_obj.cpas.select_related("host_party")), "now": timezone.now(),
+        "cpas": list(request_obj.cpas.select_related("host_party", "component")), "now": timezone.now(),
         "provisional": list(request_obj.provisional_issuances.all()),
     }
     return render(request, "transition/request_detail.html", context, status=status)

@@ -181,7 +181,7 @@ def test_the_sb_reviews_and_rejects_a_renewal(world, project, time_machine):
     assert Activity.objects.get(pk=project.pk).crediting_end == project.crediting_end
     # App.1 paras 17, 7(d): the paid renewal fee of a rejected request is not reimbursed (refund-1).
     assert renewal_events(project.stream, last_sequence(project.stream) - 3) == [
-        ("renewal.board_decided", None), ("fee.refund_due", None), ("renewal.transitioned", "reject"),
+        ("board.decided", None), ("fee.refund_due", None), ("renewal.transitioned", "reject"),
     ]
 
 

@@ -7,6 +7,7 @@ import pytest
 from pacm.common.errors import Refused, ServiceError
 from pacm.engine.offers import available_actions
 from pacm.events.models import Event
+from projects.board.models import Decision
 from projects.transition import services as ts
 from projects.transition.cycle import TRANSITION_TRANSITIONS
 from projects.transition.cycle import TransitionState as S
@@ -68,16 +69,13 @@ def test_only_a_participant_requests_and_one_request_is_open_per_cdm_activity(wo
     assert error.value.code == "transition_request_open"
 
 
-def test_a_poa_brings_its_cpas_as_data_and_stops_before_the_documentation(world, time_machine):
+def test_a_poa_brings_its_cpas_each_with_its_host(world, time_machine):
+    """Para 14; the PoA path itself: tests/transition/test_transition_poa.py."""
     cpas = [("10415-0001", world.host), ("10415-0002", world.other)]
     request = create(world, time_machine, cdm_reference="10415", kind="poa", cpas=cpas)
     assert sorted(request.cpas.values_list("cpa_reference", "host_party__iso2")) == [("10415-0001", "GH"),
                                                                                       ("10415-0002", "KE")]
-    request = drive(world, time_machine, request, S.HOST_APPROVED)
-    with pytest.raises(ServiceError) as error:
-        ts.transition_request_submit_documentation(request=request, user=world.ama, documentation="addendum",
-                                                   summary="Addendum")
-    assert error.value.code == "poa_transition_not_built"
+    assert sorted(request.hosts.values_list("party__iso2", flat=True)) == ["GH", "KE"]
     with pytest.raises(ServiceError):
         ts.transition_request_create(user=world.ama, cpas=[("X", world.host)], **request_data(world, cdm_reference="1"))
 
@@ -240,8 +238,13 @@ def test_review_board_modifications_accepted_in_7_days(world, time_machine):
     assert request.state == S.MODIFICATIONS and request.modifications == "Use fNRB 0.843"
     assert request.due_at == datetime.datetime(2025, 3, 10, 9, 0, tzinfo=UTC)  # para 47: 7 days
     last = Event.objects.filter(stream=request.stream).order_by("-sequence")[:2]
-    assert [e.kind for e in last] == ["transition.transitioned", "transition.board_decided"]
-    assert last[0].actor_label == "board:SBM016 item 4.3"
+    # The meeting's decision is the Board panel's (projects.board): board.decided, then the transition.
+    assert [e.kind for e in last] == ["transition.transitioned", "board.decided"]
+    assert (last[1].payload["meeting"], last[1].payload["agenda_item"], last[1].payload["outcome"],
+            last[1].payload["transition_request"]) == ("SBM016", "4.3", "adopted", request.label)
+    decision = Decision.objects.get(subject_kind="transition", subject_id=request.pk)
+    assert (decision.meeting, decision.agenda_item, decision.transition) == ("SBM016", "4.3", "approve_with_modifications")
+    assert last[0].actor_label == f"board:{decision.pk}"
     _refused_for_all_but(world, {"ama"}, lambda u: ts.transition_request_accept_modifications(request=request, user=u))
     request = ts.transition_request_accept_modifications(request=request, user=world.ama)
     assert request.state == S.APPROVED
