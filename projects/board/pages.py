@@ -6,6 +6,7 @@ a component project, a transition request, a renewal) share `board/<kind>/<pk>/.
 """
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from ..models import Activity
 
@@ -49,14 +50,14 @@ PAGES = {"poa": _poa, "component": _cp, "transition": _transition, "renewal": _r
 def _reference(model, pk):
     reference = model._base_manager.filter(pk=pk).values_list("reference", flat=True).first()
     if reference is None:
-        raise Http404("No such record.")
+        raise Http404(_("No such record."))
     return reference
 
 
 def page_of(kind_key):
     """(get_or_404(user, pk), render(request, subject), url(subject)) of a later kind, or Http404."""
     if kind_key not in PAGES:
-        raise Http404("The Board does not decide on this kind of record.")
+        raise Http404(_("The Board does not decide on this kind of record."))
     return PAGES[kind_key]()
 
 
