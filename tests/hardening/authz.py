@@ -847,7 +847,9 @@ def _once(label, kwargs, override, value):
 def _live_names(table, state):
     """The buttons live in `state` (the ones a person could press now), one a timer fires, and a name
     that is none: a refusal comes before the name matters, so the dead ones add nothing."""
-    live = [name for name, spec in table.items() if state in spec.source and Role.TIMER not in spec.actors]
+    # A write declared for any open state (source None: the consultation's comment actions) is live too.
+    live = [name for name, spec in table.items()
+            if (spec.source is None or state in spec.source) and Role.TIMER not in spec.actors]
     timer = next(name for name, spec in table.items() if Role.TIMER in spec.actors)
     return [*live, ONCE + timer, ONCE + "no_such_action"]
 
@@ -1555,6 +1557,14 @@ ROUTES = {
     "board-period-record": POST_ONLY(fill=period_routes(_roles(SEC)), post=_board_post),
     "board-period-open": POST_ONLY(fill=period_routes(_roles(SEC)), post=_board_post),
     "board-vote": POST_ONLY(fill=_decisions, post=_vote_post),
+    # The Board panel of the later kinds (projects/board/pages.py), here on the scene's transition requests:
+    # the secretariat records or opens the decision, nobody else.
+    "board-subject-record": POST_ONLY(fill=lambda scene: [
+        replace(t, kwargs={**t.kwargs, "kind": "transition"}, roles=frozenset({Role.SECRETARIAT}))
+        for t in transition_routes()(scene)], post=_board_post),
+    "board-subject-open": POST_ONLY(fill=lambda scene: [
+        replace(t, kwargs={**t.kwargs, "kind": "transition"}, roles=frozenset({Role.SECRETARIAT}))
+        for t in transition_routes()(scene)], post=_board_post),
     # The global stakeholder consultation: anyone comments while it is open (no activity of the
     # scene is in consultation, so every comment is refused), the participants answer and the DOE
     # assesses during the consultation and validation (the scene's comment is on a registered
