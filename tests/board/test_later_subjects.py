@@ -151,9 +151,12 @@ def test_a_transition_request_is_decided_by_an_electronic_decision(world, board,
     assert request.state == state
     assert request.rejected_by_board is (proposal == "reject")  # para 49: no resubmission
     label = f"board:{decision.pk}"
+    # The merged refunds: a rejection also records fee.refund_due for the paid transition fee (PROC-AC-001 para 35).
+    refund = [("fee.refund_due", None, label)] if proposal == "reject" else []
     assert _events(request.stream, since) == [
         ("board.decision_opened", proposal, "sam"),
         ("board.decided", proposal, label),
+        *refund,
         ("transition.transitioned", proposal, label),
     ]
     # The transition request has no activity yet: the decision's events link to none.
@@ -220,8 +223,10 @@ def test_a_poa_renewal_is_rejected_at_a_meeting_on_the_panel(world, board, time_
     assert renewals.fresh(renewal).state == RS.REJECTED
     decision = Decision.objects.get()
     assert (decision.subject_kind, decision.meeting, decision.transition) == ("poa_renewal", "SBM019", "reject")
+    # The merged refunds: a rejected renewal with a paid fee also records fee.refund_due (PROC-AC-003 App.1 para 19).
     assert _events(poa.stream, since) == [
-        ("board.decided", "reject", "sam"), ("renewal.transitioned", "reject", f"board:{decision.pk}")]
+        ("board.decided", "reject", "sam"), ("fee.refund_due", None, f"board:{decision.pk}"),
+        ("renewal.transitioned", "reject", f"board:{decision.pk}")]
 
 
 def test_the_board_decides_nothing_on_a_cp_renewal():

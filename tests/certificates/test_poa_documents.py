@@ -11,6 +11,7 @@ import hashlib
 
 import pytest
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from projects.certificates.models import IssuedDocument
 from projects.cycle import PeriodState as P
@@ -66,7 +67,7 @@ def test_each_included_cp_has_its_inclusion_certificate(client, world, pw):
     assert "Valid." in page and "Certificate of inclusion of a component project" in page
     assert f"{ke.reference} {ke.title}" in page and f"{pw.poa.reference} {pw.poa.title}" in page
     assert world.other.name in page  # its host, Kenya
-    assert f"{ke.crediting_start:%d %B %Y} – {ke.crediting_end:%d %B %Y}" in page
+    assert f"{date_format(ke.crediting_start, 'DATE_FORMAT')} – {date_format(ke.crediting_end, 'DATE_FORMAT')}" in page
     cp_page = client.get(reverse("cp-detail", args=[ke.reference])).content.decode()
     assert reverse("certificate-pdf", args=["cp_inclusion", ke.pk]) in cp_page
     response = _pdf(client, "cp_inclusion", ke.pk)

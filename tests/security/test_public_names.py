@@ -48,6 +48,6 @@ def test_the_public_period_page_names_organisations_not_logins(as_user, world, r
         page = text(as_user(who).get(url))
         assert others_logins(page, who) == [], who
         assert "Terra Verification · Designated operational entity" in page and "UNFCCC secretariat · Secretariat" in page
-    # A timer's label is not a login: it stays.
-    assert "timer:" in text(as_user(None).get(url))
+    # A timer's label is not a login: it stays, as words (words_tags.actor_display: "timer:issue" → "Deadline passed (…)").
+    assert "Deadline passed (" in text(as_user(None).get(url))
     assert "sam · UNFCCC secretariat" in text(as_user(world.ama).get(url))

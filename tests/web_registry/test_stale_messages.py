@@ -4,6 +4,7 @@ what changed, who changed it and when, and links back to the object's page; not 
 import re
 
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from pacm.events.models import Event
 from projects import services
@@ -34,7 +35,7 @@ def test_a_period_certified_since_the_page_says_so_and_links_back(as_user, world
     assert response.status_code == 403
     body = text(response)
     assert GENERIC not in body and "This page was out of date" in body
-    when = certified.created_at.strftime("%-d %B %Y, %H:%M")
+    when = date_format(certified.created_at, "DATETIME_FORMAT")  # pacm/formats/en: "31 Oct 2030 09:00"
     assert f"is now “Verified and certified”: dora changed it on {when} (UTC); the action is no longer available." in body
     assert "The step taken was “Give the verification and certification opinion”." in body
     assert 'id="stale-back"' in response.content.decode()
