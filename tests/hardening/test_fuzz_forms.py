@@ -35,6 +35,7 @@ from pacm.parties.models import Organisation
 from pacm.registry import urls as registry_urls
 from projects import services
 from projects import urls as project_urls
+from projects.board import urls as board_urls
 from projects.consultation import urls as consultation_urls
 from projects.cycle import ActivityState as A
 from projects.cycle import PeriodState as P
@@ -69,7 +70,11 @@ SCENES = {
                    "registry-transfer", "registry-cancel", "registry-use", "registry-account-open"},
     "reversals": {"observed-event-notify", "observed-event-write", "report-due-write"},
     "gsc": {"consultation-comment", "consultation-answer", "consultation-assess", "consultation-confirm"},
-    "transition": {"transition-create", "transition-act"},
+    # The consultation on a PoA's PoA-DD and on a CDM transition request (issue 7, third round).
+    "gsc-later": {"poa-consultation-comment", "poa-consultation-answer", "poa-consultation-assess",
+                  "transition-consultation-comment", "transition-consultation-answer"},
+    # The Board panel (projects.board) offers the transition request's Board decision.
+    "transition": {"transition-create", "transition-act", "board-subject-record"},
     "risk": {"risk-revision-act"},
     "demo": {"activity-demo-advance"},  # pacm issue 9: the demo clock's button (a demo database only)
     # A6.4-STAN-METH-002 v01.0 paras 28, 60-61 (projects.removals).
@@ -77,14 +82,22 @@ SCENES = {
 }
 
 
+# The Board panel's other forms (projects/board/urls.py): not fuzzed here yet (their rules:
+# tests/board; their access: tests/hardening/authz.py).
+BOARD_NOT_FUZZED = frozenset({"board-activity-record", "board-activity-open", "board-period-record",
+                              "board-period-open", "board-subject-open", "board-vote"})
+
+
 def url_names():
     return {p.name for p in project_urls.urlpatterns + registry_urls.urlpatterns + consultation_urls.urlpatterns
-            + transition_urls.urlpatterns + reversal_urls.urlpatterns + removal_urls.urlpatterns}
+            + transition_urls.urlpatterns + reversal_urls.urlpatterns + removal_urls.urlpatterns
+            + board_urls.urlpatterns}
 
 
 def test_every_post_view_is_fuzzed():
     fuzzed = set().union(*SCENES.values())
-    assert url_names() - GET_ONLY == fuzzed, "a POST view without a fuzzed form (or a stale name here)"
+    assert url_names() - GET_ONLY - BOARD_NOT_FUZZED == fuzzed, "a POST view without a fuzzed form (or a stale name here)"
+    assert BOARD_NOT_FUZZED <= url_names()
     assert GET_ONLY <= url_names()
 
 
@@ -566,6 +579,59 @@ def test_fuzz_consultation_comment_forms(settings, world, comments):
     assert {t.name for t in targets} | {"consultation-confirm"} == SCENES["gsc"]
 
 
+def _published_comments(world, subject, capture, *, answered):
+    """Two published comments on `subject`: 1 waits for an answer; 2 is answered when `answered`."""
+    from django.core import mail
+
+    from projects.consultation import services as gsc
+
+    published = []
+    for n in range(2):
+        with capture(execute=True):
+            gsc.comment_submit(subject=subject, author_name=f"Stakeholder {n}", email=f"s{n}@example.org",
+                               text="The baseline ignores the new hydro plant.", ip="198.51.100.1")
+        token = re.search(r"/consultation/confirm/([^/\s]+)/", mail.outbox[-1].body).group(1)
+        published.append(gsc.comment_confirm(token=token))
+    if answered:
+        gsc.comment_answer(comment=published[1], user=world.ama, text="Added to the baseline.")
+
+
+def test_fuzz_later_consultation_comment_forms(settings, world, time_machine, django_capture_on_commit_callbacks):
+    """Issue 7, third round: the comment, answer and assessment forms on a PoA in consultation
+    (PROC-AC-003 v03.0 paras 21-29) and the comment and answer on a transition request in its
+    consultation (PROC-AC-001 v06.0 paras 17-18; nobody assesses those)."""
+    from projects.poa import services as poa_services
+    from projects.transition.cycle import TransitionState as TS
+    from tests.poa.conftest import poa_data, reach_poa
+    from tests.transition.helpers import create, drive
+
+    request = drive(world, time_machine, create(world, time_machine, cdm_reference="9"), TS.CONSULTATION)
+    _published_comments(world, request, django_capture_on_commit_callbacks, answered=False)
+    poa = reach_poa(world, poa_services.poa_create(**poa_data(world)), A.CONSULTATION)
+    _published_comments(world, poa, django_capture_on_commit_callbacks, answered=True)
+    poa_page = reverse("poa-detail", kwargs={"reference": poa.reference})
+    request_page = reverse("transition-detail", kwargs={"pk": request.pk})
+    comment = {"gsc-author_name": "Abena Mensah", "gsc-organisation": "Friends of the Volta",
+               "gsc-email": "abena@example.org", "gsc-text": "The baseline ignores the grid's new plant."}
+    poa_kw, request_kw = {"reference": poa.reference}, {"pk": request.pk}
+    targets = [
+        Target("poa-consultation-comment", world.kofi, reverse("poa-consultation-comment", kwargs=poa_kw),
+               poa_page, comment),
+        Target("poa-consultation-answer", world.ama,
+               reverse("poa-consultation-answer", kwargs={**poa_kw, "number": 1}), poa_page,
+               {"answer-1-text": "Taken into account in PoA-DD v2."}),
+        Target("poa-consultation-assess", world.dora,
+               reverse("poa-consultation-assess", kwargs={**poa_kw, "number": 2}), poa_page,
+               {"assess-2-outcome": "taken", "assess-2-text": "Taken into due account."}),
+        Target("transition-consultation-comment", world.kofi,
+               reverse("transition-consultation-comment", kwargs=request_kw), request_page, comment),
+        Target("transition-consultation-answer", world.ama,
+               reverse("transition-consultation-answer", kwargs={**request_kw, "number": 1}), request_page,
+               {"answer-1-text": "Surveys resumed in 2022; see the addendum."}),
+    ]
+    run(settings, targets, "gsc-later")
+
+
 @seed(7)
 @settings(max_examples=EXAMPLES * 3, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(bad=st.one_of(st.sampled_from([t for t in FIXED if t and "/" not in t and "\x00" not in t]),
@@ -633,8 +699,12 @@ def test_fuzz_transition_forms(settings, world, time_machine):
         Target("transition-act", world.sam, act(review, "record_summary_note"), page(review), {"t-note": "Approve"}),
         Target("transition-act", world.sofia, act(review, "request_review"), page(review),
                {"t-comment": "fNRB", "t-expected_state": "review_window"}),
-        Target("transition-act", world.sam, act(under, "decide_as_board"), page(under),
-               {"t-transition": "approve", "t-meeting": "SBM016", "t-agenda_item": "4.2", "t-comment": "ok"}),
+        # The Board panel offers the decision (projects.board; no longer a card posting to transition-act).
+        Target("board-subject-record", world.sam,
+               reverse("board-subject-record", kwargs={"kind": "transition", "pk": under.pk}), page(under),
+               {"board-meeting-transition": "approve", "board-meeting-meeting": "SBM016",
+                "board-meeting-agenda_item": "4.2", "board-meeting-outcome": "adopted",
+                "board-meeting-by": "consensus", "board-meeting-comment": "ok"}),
         Target("transition-act", world.sam, act(approved, "record_cdm_deregistration"), page(approved),
                {"t-date": "2025-03-01"}),
         Target("transition-act", world.ama, act(docs, "record_provisional_issuance"), page(docs),

@@ -112,9 +112,19 @@ def test_the_issued_demo_activity_balances(demo):
     # SOP 5 % rounded down, the participants' 3 % OMGE election rounded up (policy.md §1).
     assert (request.share_of_proceeds, request.omge, request.net) == (1_675, 1_005, 30_820)
     totals = ledger_totals()
-    # Kumasi's 33,500 and Efate's 4,000 (test_the_removals_demo_goes_through_a_reversal).
-    assert totals["issued"] == totals["held"] == 33_500 + 4_000
-    assert totals["by_kind"]["voluntary_cancellation"] == 500
+    assert totals["issued"] == totals["held"]  # units never vanish, the real activities' included
+    # The demo activities' own units (the seed also loads the real CDM-transition activities,
+    # projects/real_activities.py, whose PoA 10471 was issued): Kumasi's 33,500 and Efate's 4,000
+    # (test_the_removals_demo_goes_through_a_reversal).
+    from pacm.registry.models import UnitBlock
+    efate = Activity.objects.get(title="Efate mangrove restoration")
+    own = UnitBlock.objects.filter(activity__in=[kumasi, efate]).select_related("account")
+    by_kind = {}
+    for block in own:
+        by_kind[block.account.kind] = by_kind.get(block.account.kind, 0) + block.quantity
+    issued = IssuanceRequest.objects.filter(period__activity__in=[kumasi, efate], period__state="issued")
+    assert sum(r.gross for r in issued) == sum(by_kind.values()) == 33_500 + 4_000
+    assert by_kind["voluntary_cancellation"] == totals["by_kind"]["voluntary_cancellation"] == 500
     assert chain_verify(kumasi.stream) == []
 
 
