@@ -85,6 +85,7 @@ def action_take(*, user, subject, name, body, describe):
     offers = available_actions(user, subject)
     item = None
     if getattr(spec, "items", None) is not None:
+        offers.require(name, spec.label.lower())  # deny by default: refused before the item is read
         if body.item is None:
             raise ApiProblem(400, "item_required", _("Name the item (its id) this write applies to."), field="item")
         item = next((o.item for o in offers if o.name == name and getattr(o.item, "pk", None) == body.item), None)

@@ -93,11 +93,11 @@ def _reading_row(index, reading):
 def readings_post(request, body: ReadingsIn, reference: str = REF, number: int = NUMBER):
     user = request.auth.user
     activity = activity_or_404(user, reference)
+    services.participant_require(user=user, activity=activity)  # deny by default, before the headers are read
     client_key = (request.headers.get("Idempotency-Key") or "").strip()
     if not KEY_PATTERN.fullmatch(client_key):
         raise ApiProblem(400, "idempotency_key_required", _("Send an Idempotency-Key header (16-64 of A-Z a-z 0-9 _ -)."),
                          field="Idempotency-Key")
-    services.participant_require(user=user, activity=activity)  # deny by default, before the signature is read
     raw = json.loads(request.body)  # the body as sent (ninja has validated its shape)
     stamp = (request.headers.get("X-PACM-Timestamp") or "").strip()
     if stamp and not stamp.isdigit():

@@ -552,6 +552,10 @@ def scene_build(world, capture, clock):
         _register(scene, side.draft, side, f"{tag}'s draft")
         _register(scene, side.unpublished, side, f"{tag}'s unpublished activity")
         _register(scene, side.registered, side, f"{tag}'s registered activity")
+    # ama's API token, made here, before any snapshot: making it records an event (api.token_created).
+    from pacm.api.tokens import api_token_create
+
+    scene.api_token, _secret = api_token_create(user=world.ama, name="matrix")
     return scene
 
 
@@ -1262,6 +1266,18 @@ def _nothing(kwargs, scene, persona):
     return {}
 
 
+def _monitoring_report_post(kwargs, scene, persona):
+    """A well-formed monitoring report (multipart): the refusal is what is tested, not ninja's validation."""
+    return {"start": "2025-01-01", "end": "2025-06-30", "claims": '[{"vintage": 2025, "quantity": 10}]',
+            "comment": "Matrix report", "report": f.pdf("matrix-report.pdf")}
+
+
+def _readings_post(kwargs, scene, persona):
+    """A well-formed batch of readings (unsigned: the refusal comes before the signature is read)."""
+    return {"readings": [{"parameter": "flow", "value": "1.5", "unit": "m3", "measured_at": "2025-01-01T00:00:00Z",
+                          "source": "matrix-meter"}]}
+
+
 def _finding_raise_post(kwargs, scene, persona):
     return {"finding-kind": "car", "finding-text": "Matrix finding"}
 
@@ -1443,9 +1459,7 @@ RENEWAL_ROUTES = {
 
 def _api_tokens(scene):
     """ama's token: only she may revoke it; and a token id that does not exist."""
-    from pacm.api.tokens import api_token_create
-
-    token, _secret = api_token_create(user=scene.world.ama, name="matrix")
+    token = scene.api_token  # made by scene_build: making it in a run would change the event log
     mine = Obj("ama's API token", frozenset({"ama"}), ties={"ama": AP})
     return [Target(label=mine.label, kwargs={"token_id": token.pk}, obj=mine, roles=frozenset({AP})),
             Target(label="no such token", kwargs={"token_id": NO_SUCH_ID}, obj=NOWHERE, roles=frozenset({AP}))]
@@ -1515,14 +1529,14 @@ API_ROUTES = {
     "api-tokens": Spec(page=True, post=_nothing),
     "api-token-revoke": POST_ONLY(fill=_api_tokens, post=_nothing),
     # pacm issue 9 (api-dmrv): the monitoring report (multipart), the risk revision's subject, dMRV.
-    "api-v1:monitoring_report_submit": POST_ONLY(fill=activity_routes(_roles(AP)), post=_nothing),
+    "api-v1:monitoring_report_submit": POST_ONLY(fill=activity_routes(_roles(AP)), post=_monitoring_report_post),
     "api-v1:risk_assessment_actions": GET_ONLY(fill=activity_routes(_roles(), read=True, extra=lambda scene, a: [
         (" /risk assessment 77", {"number": 77}, NOWHERE)]), post=_nothing),
     "api-v1:risk_assessment_act": POST_ONLY(fill=activity_routes(_roles(), extra=lambda scene, a: [
         (" /risk assessment 77 /submit_revision", {"number": 77, "name": "submit_revision"}, NOWHERE)]),
         post=_nothing),
     "api-v1:mrv_key_register": POST_ONLY(fill=activity_routes(_roles(AP)), post=_nothing),
-    "api-v1:readings_post": POST_ONLY(fill=period_routes(_roles(AP)), post=_nothing),
+    "api-v1:readings_post": POST_ONLY(fill=period_routes(_roles(AP)), post=_readings_post),
 }
 
 ROUTES = {
