@@ -94,6 +94,10 @@ def readings_post(request, body: ReadingsIn, reference: str = REF, number: int =
     user = request.auth.user
     activity = activity_or_404(user, reference)
     services.participant_require(user=user, activity=activity)  # deny by default, before the headers are read
+    last = activity.monitoring_periods.order_by("-number").values_list("number", flat=True).first() or 0
+    if number > last + 1:  # no such period, and not the one being drafted: nothing to post to
+        raise ApiProblem(404, "period_not_next", _("Readings go to the period being drafted, number %(next)s.")
+                         % {"next": last + 1}, field="number")
     client_key = (request.headers.get("Idempotency-Key") or "").strip()
     if not KEY_PATTERN.fullmatch(client_key):
         raise ApiProblem(400, "idempotency_key_required", _("Send an Idempotency-Key header (16-64 of A-Z a-z 0-9 _ -)."),
