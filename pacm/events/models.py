@@ -10,8 +10,9 @@ import json
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.fields.json import KeyTransform
+from django.db.models.lookups import IsNull
 from django.utils.translation import gettext_lazy as _
 
 
@@ -116,9 +117,11 @@ class Event(models.Model):
         indexes = [
             # A period page's timeline: the stream's events of one monitoring period, in sequence, through
             # the payload's period number (projects.selectors.period_timeline; pacm issue 8), not a walk
-            # over the whole stream of a long history.
+            # over the whole stream of a long history. Partial (only events that name a period), so that
+            # a stream's plain timeline never takes it for the (stream, sequence) key and sorts.
             models.Index(F("stream"), KeyTransform("monitoring_period", "payload"), F("sequence"),
-                         name="event_stream_period_seq"),
+                         name="event_stream_period_seq",
+                         condition=Q(IsNull(KeyTransform("monitoring_period", "payload"), False))),
         ]
 
     def __str__(self):

@@ -34,7 +34,12 @@ def check_every_reported_activity_is_loaded_with_its_cdm_reference_and_source(de
     # Every fixture row names its source.
     data = fixture_load()
     assert all(row["source"] for row in data["activities"])
-    assert "CDM 10430" in demo and "A64-T000001" in demo
+    # The seed's output names each activity by its CDM reference and its pacm record; a transition
+    # request's reference (PROC-AC-001 v06.0 para 15) comes from the row's key, and on PostgreSQL
+    # the sequence does not restart between tests, so the test reads it rather than guessing it.
+    titas = TransitionRequest.objects.get(cdm_reference="10077")
+    assert titas.reference.startswith("A64-T") and "CDM 10077" in demo and titas.reference in demo
+    assert "CDM 10430" in demo and rows["10430"].activity.reference in demo
 
 
 def check_the_bangladesh_projects_are_approved_with_modifications_at_sbm016(demo):

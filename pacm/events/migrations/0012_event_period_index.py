@@ -2,6 +2,7 @@
 
 import django.db.models.fields.json
 from django.db import migrations, models
+from django.db.models.lookups import IsNull
 
 
 class Migration(migrations.Migration):
@@ -13,6 +14,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='event',
-            index=models.Index(models.F('stream'), django.db.models.fields.json.KeyTransform('monitoring_period', 'payload'), models.F('sequence'), name='event_stream_period_seq'),
+            index=models.Index(models.F('stream'), django.db.models.fields.json.KeyTransform('monitoring_period', 'payload'), models.F('sequence'), name='event_stream_period_seq',
+                               condition=models.Q(IsNull(django.db.models.fields.json.KeyTransform('monitoring_period', 'payload'), False))),
         ),
     ]
