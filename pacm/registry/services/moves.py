@@ -17,7 +17,7 @@ from pacm.events.services import events_save, events_saved
 
 from ..models import LedgerEntry, LedgerTransaction, UnitBlock
 from .first_transfer import first_transfer_applies
-from .totals import balance_deltas, holding_deltas_of_move, move_deltas, totals_add, totals_statements
+from .totals import move_all_deltas, totals_add, totals_statements
 
 FIRST_CHUNK = 8
 MAX_CHUNK = 256
@@ -110,9 +110,8 @@ def move_write(*, takes, from_account, to_account, kind, actor_label, issuance=N
     first_transfer = any(flags)
     now = timezone.now()
     # The maintained totals move with the units, in this transaction (pacm issue 8).
-    deltas = move_deltas(takes=takes, from_account=from_account, to_account=to_account, flags=flags)
-    balances = balance_deltas(takes=takes, from_account=from_account, to_account=to_account)
-    holdings = holding_deltas_of_move(takes=takes, flags=flags, from_account=from_account, to_account=to_account)
+    deltas, balances, holdings = move_all_deltas(takes=takes, flags=flags, from_account=from_account,
+                                                 to_account=to_account)
     fields = dict(
         kind=kind, issuance=issuance, from_account=from_account, to_account=to_account,
         quantity=sum(take for _, take in takes), first_transfer=first_transfer,

@@ -51,14 +51,27 @@ def holding_deltas_of_blocks(blocks):
     return deltas
 
 
-def holding_deltas_of_move(*, takes, flags, from_account, to_account):
-    """{holding key: units} of moving `takes` [(block, units)] out of `from_account` (the blocks as they
-    are before the move) into `to_account`, first-transferred where `flags` say so."""
-    deltas = defaultdict(int)
+def move_all_deltas(*, takes, flags, from_account, to_account):
+    """(totals, balances, holdings): the deltas of moving `takes` [(block, units)] out of `from_account`
+    (the blocks as they are before the move) into `to_account`, first-transferred where `flags` say so,
+    in one pass over the takes (as move_deltas, balance_deltas and the holding groups each count them)."""
+    totals, balances, holdings = defaultdict(lambda: ZERO), defaultdict(int), defaultdict(int)
+    same_kind = from_account.kind == to_account.kind  # the same kind on both sides: no holding total changes
     for (block, take), flag in zip(takes, flags, strict=True):
-        deltas[holding_key(block, account_id=from_account.pk)] -= take
-        deltas[holding_key(block, account_id=to_account.pk, first_transferred=block.first_transferred or flag)] += take
-    return deltas
+        shard = shard_of(block.activity_id)
+        base = (block.authorization_status, block.vintage, shard)
+        into = (to_account.kind, *base)
+        if not same_kind:
+            out = (from_account.kind, *base)
+            totals[out] = delta_add(totals[out], (-take, 0, 0))
+            totals[into] = delta_add(totals[into], (take, 0, 0))
+        if flag:  # PROC-REGS-001 v02.1 para 74(a): counted on the receiving kind's row
+            totals[into] = delta_add(totals[into], (0, 0, take))
+        balances[(from_account.pk, shard)] -= take
+        balances[(to_account.pk, shard)] += take
+        holdings[holding_key(block, account_id=from_account.pk)] -= take
+        holdings[holding_key(block, account_id=to_account.pk, first_transferred=block.first_transferred or flag)] += take
+    return totals, balances, holdings
 
 
 def _holdings_upsert(holdings):
