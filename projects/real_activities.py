@@ -7,11 +7,10 @@ only through the services, each with its CDM reference and its source (pacm.demo
   member, the SB's approval with modifications recorded by the secretariat from SBM016 item 4.2
   (paras 46(b), 47), accepted by the participants: approved (the appeal window waits for the CDM
   deregistration date, which no report gives: reading real-3).
-- The PoAs (10415, 10430, 10431, 5962, 10576, 10471): while a PoA's transition stops before its
-  additional documentation (`poa_transition_not_built`, reading transition-2), they are
-  registered through the PoA path (A6.4-PROC-AC-003 v03.0 paras 16-90) with the decision and
-  the fNRB and leakage values kept on their RealActivity row (reading real-2). Once the guard is
-  gone, `poa_transition_built()` says so and they take the transition path as the projects do.
+- The PoAs (10415, 10430, 10431, 5962, 10576, 10471) are registered through the PoA path
+  (A6.4-PROC-AC-003 v03.0 paras 16-90) with the decision and the fNRB and leakage values kept on
+  their RealActivity row (reading real-2): a PoA's transition (reading transition-2) asks each
+  host's maximum annual amount and its CPAs, which the SB's reports do not give.
 - PoA 10471 (Myanmar) has one CP, a monitored batch and its first issuance, in Feb 2026.
 - A two-country demo PoA (Ghana, Bangladesh) with per-host caps and one CP in each host.
 
@@ -42,14 +41,6 @@ PERSONA_DOMAIN = "pacm.invalid"
 def fixture_load(path=FIXTURE):
     with open(path, encoding="utf-8") as handle:
         return yaml.safe_load(handle)
-
-
-def poa_transition_built():
-    """Whether the seed takes the PoAs through the CDM transition path. It does not yet: the PoA
-    transition (transition-2) now asks each host's maximum annual amount, which the SB reports do not
-    give, so the real PoAs are registered through the PoA path with their decision kept on their
-    record (reading real-2)."""
-    return False
 
 
 def _at(moment):
@@ -159,13 +150,12 @@ def real_activities_load(*, password, path=FIXTURE):
     with transaction.atomic():
         cast = Cast(data, password=password)
     meetings = {k: v["date"] for k, v in data["meetings"].items()}
-    built = poa_transition_built()
     with _quiet():
         for row in data["activities"]:
             if RealActivity.objects.filter(cdm_reference=row["cdm_reference"]).exists():
                 continue
             with transaction.atomic():
-                if row["kind"] == "project" or built:
+                if row["kind"] == "project":
                     _transition_load(cast, row, meetings)
                 else:
                     _poa_load(cast, row, meetings)
