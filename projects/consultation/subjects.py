@@ -65,10 +65,11 @@ def subject_kind_of(obj):
     raise ServiceError(_("Nobody comments on this kind of record."), code="no_consultation_kind")
 
 
-def _activity_window(activity):
-    """PROC-AC-002 v03.0 para 20: comments within 28 days (RuleSet.gsc_days, the `gsc` timer of
-    publish_for_consultation) of the PDD's publication: open while the activity is in
-    consultation and its due date has not passed (the timer pass may close it a minute later)."""
+def activity_window(activity):
+    """PROC-AC-002 v03.0 para 20 (and PROC-AC-003 v03.0 para 21 for a PoA, an Activity row too):
+    comments within 28 days (RuleSet.gsc_days, the `gsc` timer of publish_for_consultation) of the
+    design document's publication: open while the activity is in consultation and its due date has
+    not passed (the timer pass may close it a minute later)."""
     from ..cycle import ActivityState
 
     if activity.state != ActivityState.CONSULTATION or activity.due_at is None:
@@ -76,13 +77,20 @@ def _activity_window(activity):
     return activity.state_entered_at, activity.due_at
 
 
-def _activity_urls(activity):
+def panel_urls(prefix, kwargs, *, assessed=True):
+    """The panel's form actions of a subject whose routes are named `<prefix>comment`,
+    `<prefix>answer` and `<prefix>assess` (None: its answers are not assessed)."""
     from django.urls import reverse
 
-    kwargs = {"reference": activity.reference}
-    return {"comment": reverse("consultation-comment", kwargs=kwargs),
-            "answer": lambda c: reverse("consultation-answer", kwargs={**kwargs, "number": c.number}),
-            "assess": lambda c: reverse("consultation-assess", kwargs={**kwargs, "number": c.number})}
+    def numbered(name):
+        return lambda c: reverse(prefix + name, kwargs={**kwargs, "number": c.number})
+
+    return {"comment": reverse(prefix + "comment", kwargs=kwargs), "answer": numbered("answer"),
+            "assess": numbered("assess") if assessed else None}
+
+
+def _activity_urls(activity):
+    return panel_urls("consultation-", {"reference": activity.reference})
 
 
 def _activity_render(request, activity, status):
@@ -97,7 +105,7 @@ def subjects_register():
     from ..models import Activity
 
     consultation_subject_register(ConsultationSubject(
-        key="activity", model=Activity, window=_activity_window, describe=lambda a: a.reference,
+        key="activity", model=Activity, window=activity_window, describe=lambda a: a.reference,
         url=lambda a: reverse("activity-detail", kwargs={"reference": a.reference}), event_activity=lambda a: a,
         urls=_activity_urls, render=_activity_render,
     ))

@@ -13,23 +13,11 @@ request, each registered as a subject kind beside the activity (`subjects.py`).
 from django.urls import reverse
 from django.utils.translation import gettext_noop
 
-from .subjects import ConsultationSubject, consultation_subject_register
-
-
-def _poa_window(poa):
-    """PROC-AC-003 v03.0 para 21: open while the PoA is in consultation, until its `gsc` due date."""
-    from ..cycle import ActivityState
-
-    if poa.state != ActivityState.CONSULTATION or poa.due_at is None:
-        return None
-    return poa.state_entered_at, poa.due_at
+from .subjects import ConsultationSubject, activity_window, consultation_subject_register, panel_urls
 
 
 def _poa_urls(poa):
-    kwargs = {"reference": poa.reference}
-    return {"comment": reverse("poa-consultation-comment", kwargs=kwargs),
-            "answer": lambda c: reverse("poa-consultation-answer", kwargs={**kwargs, "number": c.number}),
-            "assess": lambda c: reverse("poa-consultation-assess", kwargs={**kwargs, "number": c.number})}
+    return panel_urls("poa-consultation-", {"reference": poa.reference})
 
 
 def _poa_render(request, poa, status):
@@ -48,10 +36,7 @@ def _transition_window(request_obj):
 
 
 def _transition_urls(request_obj):
-    kwargs = {"pk": request_obj.pk}
-    return {"comment": reverse("transition-consultation-comment", kwargs=kwargs),
-            "answer": lambda c: reverse("transition-consultation-answer", kwargs={**kwargs, "number": c.number}),
-            "assess": None}
+    return panel_urls("transition-consultation-", {"pk": request_obj.pk}, assessed=False)
 
 
 def _transition_render(request, request_obj, status):
@@ -65,7 +50,7 @@ def more_subjects_register():
     from ..transition.models import TransitionRequest
 
     consultation_subject_register(ConsultationSubject(
-        key="poa", model=Programme, window=_poa_window, describe=lambda p: p.reference,
+        key="poa", model=Programme, window=activity_window, describe=lambda p: p.reference,
         url=lambda p: reverse("poa-detail", kwargs={"reference": p.reference}), event_activity=lambda p: p,
         urls=_poa_urls, render=_poa_render, rule="A6.4-PROC-AC-003 para 21",
         button=gettext_noop("Comment on this programme of activities"),
