@@ -31,6 +31,10 @@ USE_KINDS = (
     TransactionKind.BUFFER_CANCELLATION,
     TransactionKind.REVERSAL_COMPENSATION,
 )
+# Of those, the ones a holder makes of its own units (7/CMA.4 annex I paras 44-45; RMP 43, 61, 70): each
+# gets its retirement or cancellation certificate (projects.certificates, pacm issue 9).
+HOLDER_USE_KINDS = frozenset({TransactionKind.RETIREMENT, TransactionKind.CANCELLATION_OIMP,
+                              TransactionKind.VOLUNTARY_CANCELLATION, TransactionKind.VOLUNTARY_OMGE_CANCELLATION})
 
 
 def _activities():

@@ -16,15 +16,15 @@ from django.utils.translation import gettext as _
 
 from pacm.events.models import Event, EventKind
 from pacm.registry.models import AccountKind, LedgerEntry, LedgerTransaction, TransactionKind
+from pacm.registry.public_filters import HOLDER_USE_KINDS
 from pacm.registry.serials import serial_format
 from projects.cycle import ActivityState as A
 from projects.models import Activity, AuthorizationStatement, HostApproval, IssuanceRequest
 
 from .models import DocumentKind
 
-# 7/CMA.4 annex I paras 44-45; RMP 43, 61, 70: the moves that end a unit's life at its holder's hand.
-USE_KINDS = frozenset({TransactionKind.RETIREMENT, TransactionKind.CANCELLATION_OIMP,
-                       TransactionKind.VOLUNTARY_CANCELLATION, TransactionKind.VOLUNTARY_OMGE_CANCELLATION})
+# The moves that end a unit's life at its holder's hand, one set for the registry and its certificates.
+USE_KINDS = HOLDER_USE_KINDS
 REGISTERED_STATES = (A.REGISTERED, A.DEREGISTERED)
 # A document lists at most this many serial ranges; the rest are counted (a use of a whole account
 # may take thousands of blocks). The verification page lists the same rows.
