@@ -74,7 +74,10 @@ SCENES = {
     "gsc-later": {"poa-consultation-comment", "poa-consultation-answer", "poa-consultation-assess",
                   "transition-consultation-comment", "transition-consultation-answer"},
     # The Board panel (projects.board) offers the transition request's Board decision.
-    "transition": {"transition-create", "transition-act", "board-subject-record"},
+    "transition": {"transition-create", "transition-act", "board-subject-record", "board-subject-open"},
+    # The Board panel on the activity and period pages, and a member's vote (projects/board/urls.py).
+    "board": {"board-activity-record", "board-activity-open", "board-period-record", "board-period-open",
+              "board-vote"},
     "risk": {"risk-revision-act"},
     "demo": {"activity-demo-advance"},  # pacm issue 9: the demo clock's button (a demo database only)
     # A6.4-STAN-METH-002 v01.0 paras 28, 60-61 (projects.removals).
@@ -82,10 +85,6 @@ SCENES = {
 }
 
 
-# The Board panel's other forms (projects/board/urls.py): not fuzzed here yet (their rules:
-# tests/board; their access: tests/hardening/authz.py).
-BOARD_NOT_FUZZED = frozenset({"board-activity-record", "board-activity-open", "board-period-record",
-                              "board-period-open", "board-subject-open", "board-vote"})
 
 
 def url_names():
@@ -96,8 +95,7 @@ def url_names():
 
 def test_every_post_view_is_fuzzed():
     fuzzed = set().union(*SCENES.values())
-    assert url_names() - GET_ONLY - BOARD_NOT_FUZZED == fuzzed, "a POST view without a fuzzed form (or a stale name here)"
-    assert BOARD_NOT_FUZZED <= url_names()
+    assert url_names() - GET_ONLY == fuzzed, "a POST view without a fuzzed form (or a stale name here)"
     assert GET_ONLY <= url_names()
 
 
@@ -705,6 +703,9 @@ def test_fuzz_transition_forms(settings, world, time_machine):
                {"board-meeting-transition": "approve", "board-meeting-meeting": "SBM016",
                 "board-meeting-agenda_item": "4.2", "board-meeting-outcome": "adopted",
                 "board-meeting-by": "consensus", "board-meeting-comment": "ok"}),
+        Target("board-subject-open", world.sam,
+               reverse("board-subject-open", kwargs={"kind": "transition", "pk": under.pk}), page(under),
+               {"board-open-transition": "approve", "board-open-comment": "Approve (para 46(a))."}),
         Target("transition-act", world.sam, act(approved, "record_cdm_deregistration"), page(approved),
                {"t-date": "2025-03-01"}),
         Target("transition-act", world.ama, act(docs, "record_provisional_issuance"), page(docs),
@@ -715,6 +716,40 @@ def test_fuzz_transition_forms(settings, world, time_machine):
                 "t-double_issuance_declared": "on"}),
     ]
     run(settings, targets, "transition")
+
+
+def test_fuzz_board_forms(settings, world, advance_to, registered, submit, drive):
+    """The Board panel (projects.board): the secretariat records a meeting's decision or opens an
+    electronic one on an activity under SB review (A6.4-PROC-AC-002 v03.0 paras 85-89) and on a
+    period under SB review; a member votes on an open decision (RMP para 4)."""
+    from projects.board.services import board_decision_open_electronic
+
+    second = services.activity_create(user=world.ama, **f.pdd_data(world.host, world.version, title="Under review"))
+    under = services.activity_request_review(activity=advance_to(second, A.REVIEW_WINDOW), user=world.sofia,
+                                             comment="Check the baseline.")
+    period = services.period_request_issuance_review(period=drive(submit(registered), P.ISSUANCE_REVIEW_WINDOW),
+                                                     user=world.sofia, comment="Check the leakage.")
+    meeting = {"board-meeting-meeting": "SBM019", "board-meeting-agenda_item": "4.2",
+               "board-meeting-outcome": "adopted", "board-meeting-by": "consensus", "board-meeting-comment": "ok"}
+    a_page, p_page = a_url("activity-detail", under), p_url("period-detail", period)
+    targets = [
+        Target("board-activity-record", world.sam, a_url("board-activity-record", under), a_page,
+               {**meeting, "board-meeting-transition": "register"}),
+        Target("board-activity-open", world.sam, a_url("board-activity-open", under), a_page,
+               {"board-open-transition": "register", "board-open-comment": "Register (RMP 49)."}),
+        Target("board-period-record", world.sam, p_url("board-period-record", period), p_page,
+               {**meeting, "board-meeting-transition": "approve_issuance"}),
+        Target("board-period-open", world.sam, p_url("board-period-open", period), p_page,
+               {"board-open-transition": "approve_issuance", "board-open-comment": "Approve."}),
+    ]
+    for target in targets:
+        fuzz(settings, target)
+    # Once a decision is open, its members vote on the subject's page.
+    decision = board_decision_open_electronic(subject=under, transition="register", user=world.sam, comment="Register.")
+    vote = Target("board-vote", world.sofia, reverse("board-vote", kwargs={"pk": decision.pk}), a_page,
+                  {"board-vote-choice": "yes"})
+    fuzz(settings, vote)
+    assert {t.name for t in [*targets, vote]} == SCENES["board"]
 
 
 def test_fuzz_demo_clock_form(settings, world, activity, advance_to):
