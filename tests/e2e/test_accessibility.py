@@ -175,4 +175,22 @@ def test_transition_and_renewal_pages_have_no_serious_violation(audit, world, ad
     audit.assert_clean()
 
 
+def test_the_board_panel_has_no_serious_violation(audit, world, activity, advance_to):
+    """The Board panel (projects.board) as the secretariat sees it (record or open a decision) and as a
+    member sees an open electronic decision (the vote form), on an activity under SB review."""
+    from projects import services
+    from projects.board.services import board_decision_open_electronic
+    from projects.cycle import ActivityState as A
+
+    under = services.activity_request_review(activity=advance_to(activity, A.REVIEW_WINDOW), user=world.sofia,
+                                             comment="Check the baseline.")
+    url = reverse("activity-detail", kwargs={"reference": under.reference})
+    audit.visit(url, as_user=world.sam)
+    assert audit.page.locator("#board form").count() == 2  # the meeting's record and the electronic decision
+    board_decision_open_electronic(subject=under, transition="register", user=world.sam, comment="Register.")
+    audit.visit(url, as_user=world.sofia)
+    assert audit.page.locator("#board form").count() == 1  # her vote
+    audit.assert_clean()
+
+
 __all__ = ["f"]
