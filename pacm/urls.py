@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("projects.certificates.urls")),
     path("", include("projects.renewals.urls")),
     path("", include("projects.removals.urls")),
+    path("", include("projects.dmrv.urls")),
     path("notifications/", include("pacm.notifications.urls")),
     path("", include("projects.exports.urls")),  # pacm issue 9: exports and the AEF
     path("", include("pacm.people.urls")),

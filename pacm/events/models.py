@@ -76,6 +76,7 @@ class EventKind(models.TextChoices):
     API_TOKEN_REVOKED = "api.token_revoked", _("API token revoked")
     # pacm issue 9 (dMRV, projects.dmrv): a participant's MRV key registered, a signed batch of readings received.
     DMRV_KEY_REGISTERED = "dmrv.key_registered", _("MRV signing key registered")
+    DMRV_KEY_REVOKED = "dmrv.key_revoked", _("MRV signing key revoked")
     DMRV_READINGS_RECEIVED = "dmrv.readings_received", _("Monitoring readings received")
 
 

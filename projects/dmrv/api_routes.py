@@ -68,6 +68,17 @@ def mrv_key_register(request, reference: str = REF):
     return {"key_id": key.key_id, "secret": secret}
 
 
+# A submitted period is a conflict (it existed, it is closed); a number past the one being drafted is
+# no period at all (404).
+PERIOD_STATUS = {"period_not_open": 409, "period_not_next": 404}
+
+
+def _period_problem(error):
+    """The API's answer to a ServiceError about the period: its status, or the error itself."""
+    status = PERIOD_STATUS.get(error.code)
+    return error if status is None else ApiProblem(status, error.code, error.message, field="number")
+
+
 def _batch_out(batch, replayed):
     return {"batch": batch.pk, "monitoring_period": batch.period_number, "readings": batch.count,
             "batch_sha256": batch.body_sha256, "received_at": batch.received_at.isoformat(), "replayed": replayed}
@@ -93,11 +104,10 @@ def _reading_row(index, reading):
 def readings_post(request, body: ReadingsIn, reference: str = REF, number: int = NUMBER):
     user = request.auth.user
     activity = activity_or_404(user, reference)
-    services.participant_require(user=user, activity=activity)  # deny by default, before the headers are read
-    last = activity.monitoring_periods.order_by("-number").values_list("number", flat=True).first() or 0
-    if number > last + 1:  # no such period, and not the one being drafted: nothing to post to
-        raise ApiProblem(404, "period_not_next", _("Readings go to the period being drafted, number %(next)s.")
-                         % {"next": last + 1}, field="number")
+    try:  # deny by default, before the headers are read: the caller, then the period (one check, the service's)
+        services.readings_period_require(user=user, activity=activity, number=number)
+    except ServiceError as error:  # a Refused (403) passes as it is
+        raise _period_problem(error) from None
     client_key = (request.headers.get("Idempotency-Key") or "").strip()
     if not KEY_PATTERN.fullmatch(client_key):
         raise ApiProblem(400, "idempotency_key_required", _("Send an Idempotency-Key header (16-64 of A-Z a-z 0-9 _ -)."),
@@ -119,9 +129,7 @@ def readings_post(request, body: ReadingsIn, reference: str = REF, number: int =
     except ServiceError as error:
         if error.code == "idempotency_key_reused":
             raise ApiProblem(409, error.code, error.message, field="Idempotency-Key") from None
-        if error.code in ("period_not_open", "period_not_next"):
-            raise ApiProblem(409, error.code, error.message, field="number") from None
-        raise
+        raise _period_problem(error) from None
     return _batch_out(batch, replayed)
 
 

@@ -17,14 +17,37 @@ from pacm.engine.offers import available_actions
 from ..models import Activity
 from . import events
 from .models import MonitoredParameter, MrvKey, Reading, ReadingBatch
+from .selectors import next_period_number
 
 WRITE = "submit_monitoring_report"  # the declaration that says who reports on the activity now
 READINGS_MAX = 1000  # a batch's readings at most (a bound, not a rule of the mechanism)
 
 
-def participant_require(*, user, activity):
+def participant_require(*, user, activity, what=None):
     """Refused (403) unless the user reports on this activity now (the declaration's participants)."""
-    _participant(user, activity, _("post monitoring readings"))
+    return _participant(user, activity, what or _("post monitoring readings"))
+
+
+def _period_check(activity, number, *, submitted=True):
+    """The one check of a readings' period number: only the period being drafted, the one after the
+    last submitted, takes readings. `period_not_next` for a number past it (no period at all);
+    with `submitted`, `period_not_open` for a submitted one (RMP 50-51: the report is verified as
+    submitted)."""
+    drafted = next_period_number(activity)
+    if number > drafted:
+        raise ServiceError(_("Readings go to the period being drafted, number %(next)s.") % {"next": drafted},
+                           code="period_not_next", field="number", params={"next": drafted})
+    if submitted and number < drafted:
+        raise ServiceError(_("Monitoring period %(number)s is submitted: it takes no more readings.")
+                           % {"number": number}, code="period_not_open", field="number", params={"number": number})
+
+
+def readings_period_require(*, user, activity, number):
+    """Before a batch is read (deny by default): refused (403) unless the user reports on the
+    activity now, then `period_not_next` for a number that names no period. A submitted period is
+    refused by `readings_ingest` under the activity's lock, after a repeated batch is answered."""
+    participant_require(user=user, activity=activity)
+    _period_check(activity, number, submitted=False)
 
 
 def _participant(user, activity, what):
@@ -59,15 +82,38 @@ def mrv_key_register(*, activity, user):
     return key, key.secret
 
 
+def mrv_key_revoke(*, activity, key_id, user):
+    """Revoke one of the activity's signing keys: its signatures are refused from now on
+    (`mrv_key_revoked`). A key of another activity is as unknown as a missing one; a second
+    revocation is refused (`mrv_key_already_revoked`) and records nothing."""
+    with transaction.atomic():
+        activity = _locked(activity)
+        actor = _participant(user, activity, _("revoke an MRV signing key"))
+        key = MrvKey.objects.select_for_update().filter(activity=activity, key_id=key_id).first()
+        if key is None:
+            raise ServiceError(_("This activity has no signing key %(key_id)s.") % {"key_id": key_id},
+                               code="mrv_key_unknown", field="key_id", params={"key_id": key_id})
+        if key.revoked_at is not None:
+            raise ServiceError(_("Key %(key_id)s is already revoked.") % {"key_id": key.key_id},
+                               code="mrv_key_already_revoked", field="key_id", params={"key_id": key.key_id})
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+        events.mrv_key_revoked(key=key, actor=actor)
+    return key
+
+
 def signature_check(*, activity, key_id, timestamp, signature, body, now, window):
     """The live key of `activity` that signed `body` at `timestamp`, or a refusal with a stable code."""
     if not key_id or not signature or timestamp is None:
         raise Refused(_("Sign the batch: X-PACM-Key-Id, X-PACM-Timestamp and X-PACM-Signature."),
                       code="signature_missing")
-    key = MrvKey.objects.filter(activity=activity, key_id=key_id, revoked_at__isnull=True).first()
+    key = MrvKey.objects.filter(activity=activity, key_id=key_id).first()
     given = signature.removeprefix("sha256=")
     if key is None or not hmac.compare_digest(signature_of(key.secret, timestamp, body), given):
         raise Refused(_("The signature does not match this batch and key."), code="signature_invalid")
+    if key.revoked_at is not None:  # said only to whoever holds the secret: the signature matched
+        raise Refused(_("Key %(key_id)s was revoked: register a new key and sign with it.") % {"key_id": key.key_id},
+                      code="mrv_key_revoked", params={"key_id": key.key_id})
     if abs(now.timestamp() - int(timestamp)) > window:
         raise Refused(_("The batch was signed too long ago (or in the future): sign it again."),
                       code="signature_expired")
@@ -76,8 +122,7 @@ def signature_check(*, activity, key_id, timestamp, signature, body, now, window
 
 def readings_ingest(*, activity, number, user, key, client_key, body, readings, signed_at):
     """Store one batch of readings for period `number`: (batch, replayed). Only the period being
-    drafted, the one after the last, takes readings; a submitted period refuses (RMP 50-51: the
-    report is verified as submitted)."""
+    drafted takes readings (`_period_check`)."""
     digest = hashlib.sha256(canonical_body(body)).hexdigest()
     with transaction.atomic():
         activity = _locked(activity)
@@ -88,13 +133,7 @@ def readings_ingest(*, activity, number, user, key, client_key, body, readings, 
                                    field="Idempotency-Key")
             return earlier, True
         actor = _participant(user, activity, _("post monitoring readings"))
-        last = activity.monitoring_periods.order_by("-number").values_list("number", flat=True).first() or 0
-        if number <= last:
-            raise ServiceError(_("Monitoring period %(number)s is submitted: it takes no more readings.")
-                               % {"number": number}, code="period_not_open", params={"number": number})
-        if number != last + 1:
-            raise ServiceError(_("Readings go to the period being drafted, number %(next)s.") % {"next": last + 1},
-                               code="period_not_next", params={"next": last + 1})
+        _period_check(activity, number)  # again under the lock: a report may have been submitted since
         declared = {p.code: p.unit for p in MonitoredParameter.objects.filter(
             methodology_version_id=activity.methodology_version_id)}
         for index, row in enumerate(readings):

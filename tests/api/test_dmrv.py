@@ -157,3 +157,18 @@ def test_bad_rows_are_refused_with_their_path(world, mrv, bearer):
                              client_key=f"batch-bad-000000000{index}")
         assert (answer.status_code, answer.json()["field"]) == (status, field), answer.content
     assert not Reading.objects.exists() and not ReadingBatch.objects.exists()
+
+
+def test_a_revoked_keys_signature_is_refused_with_its_own_code(world, mrv, bearer):
+    from projects.dmrv.services import mrv_key_revoke
+
+    activity, key_id, secret = mrv
+    mrv_key_revoke(activity=activity, key_id=key_id, user=world.ama)
+    answer = signed_post(bearer(world.ama), _url(activity), _body(), key_id=key_id, secret=secret)
+    assert (answer.status_code, answer.json()["code"]) == (403, "mrv_key_revoked"), answer.content
+    assert answer.json()["params"] == {"key_id": key_id}
+    # Only the holder of the secret learns the key is revoked: a wrong secret is still just invalid.
+    wrong = signed_post(bearer(world.ama), _url(activity), _body(), key_id=key_id, secret="0" * 64)
+    assert wrong.json()["code"] == "signature_invalid"
+    assert not Reading.objects.exists() and not ReadingBatch.objects.exists()
+    assert [k for k, *_r in _batch_events(activity)] == ["dmrv.key_registered", "dmrv.key_revoked"]

@@ -556,6 +556,10 @@ def scene_build(world, capture, clock):
     from pacm.api.tokens import api_token_create
 
     scene.api_token, _secret = api_token_create(user=world.ama, name="matrix")
+    # A signing key of ama's registered activity (dmrv.key_registered), also before any snapshot.
+    from projects.dmrv.services import mrv_key_register
+
+    scene.mrv_key, _secret = mrv_key_register(activity=scene.sides[0].registered, user=world.ama)
     return scene
 
 
@@ -1465,6 +1469,15 @@ def _api_tokens(scene):
             Target(label="no such token", kwargs={"token_id": NO_SUCH_ID}, obj=NOWHERE, roles=frozenset({AP}))]
 
 
+def _mrv_keys(scene, activity):
+    """ama's signing key: hers to revoke under her registered activity's URL, no one's under another's;
+    and a key id that is none."""
+    key = scene.mrv_key
+    own = activity is not None and activity.pk == key.activity_id
+    return [(" /ama's MRV key", {"key_id": key.key_id}, None if own else NOWHERE),
+            (ONCE + " /no such MRV key", {"key_id": "mrv_0000000000000000"}, NOWHERE)]
+
+
 def _api_block_ids(scene):
     return [Target(label="no such block", kwargs={"block_id": NO_SUCH_ID}, obj=NOWHERE, read=True)]
 
@@ -1666,6 +1679,9 @@ ROUTES = {
     **CERTIFICATE_ROUTES,
     **RENEWAL_ROUTES,
     **API_ROUTES,
+    # The MRV keys page (projects.dmrv.keys_views): the activity's participants only, as the readings.
+    "mrv-keys": Spec(fill=activity_routes(_roles(AP)), post=_nothing),
+    "mrv-key-revoke": POST_ONLY(fill=activity_routes(_roles(AP), extra=_mrv_keys), post=_nothing),
 }
 
 
