@@ -104,7 +104,7 @@ def keyset_union_page(request, queryset, parts, *, param="before", per_page=50, 
     return _keyset_links(request, page, param=param, after=after, last_key=keys[-1] if more else None)
 
 
-def _after_q(fields, values):
+def after_q(fields, values):
     """Rows strictly after `values` in the ascending order of `fields` (the last field unique)."""
     from django.db.models import Q
 
@@ -129,7 +129,7 @@ def keyset_fields_page(request, queryset, *, fields, param="after", per_page=50,
         if last is None:
             after = None
         else:
-            rows = rows.filter(_after_q(fields, last))
+            rows = rows.filter(after_q(fields, last))
     rows = list(rows.order_by(*fields)[: per_page + 1])
     more = len(rows) > per_page
     rows = rows[:per_page]

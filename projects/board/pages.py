@@ -44,7 +44,8 @@ def _renewal():
             lambda obj: views.renewal_url(obj) + "#board")
 
 
-PAGES = {"poa": _poa, "component": _cp, "transition": _transition, "renewal": _renewal, "poa_renewal": _renewal}
+PAGES = {"poa": _poa, "component": _cp, "transition": _transition, "renewal": _renewal, "poa_renewal": _renewal,
+         "cp_renewal": _renewal}
 
 
 def _reference(model, pk):

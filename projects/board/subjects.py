@@ -19,8 +19,8 @@ from ..cycle import ACTIVITY_BY_NAME, PERIOD_BY_NAME
 from ..models import Activity, MonitoringPeriod
 from ..poa.cycle import CP_TRANSITIONS, POA_TRANSITIONS
 from ..poa.models import ComponentProject, Programme
-from ..renewals.cycle import RENEWAL_BY_NAME
-from ..renewals.models import PoARenewal, RenewalRequest
+from ..renewals.cycle import CP_RENEWAL_TRANSITIONS, RENEWAL_BY_NAME
+from ..renewals.models import CPRenewal, PoARenewal, RenewalRequest
 from ..transition.cycle import TRANSITION_BY_NAME
 from ..transition.models import TransitionRequest
 
@@ -103,15 +103,23 @@ SUBJECTS = {
         service_prefix="renewal", activity_pk=lambda obj: obj.activity_id,
         describe=lambda obj: f"{obj.subject_reference} renewal {obj.number}", context=_renewal_context,
     ),
+    # PROC-AC-003 v03.0 paras 302, 305 (section 6.2.5 mutatis mutandis, para 132): the SB confirms a CP's
+    # renewal under review or reverses it (erroneous); its events name the CP on the PoA's stream.
+    "cp_renewal": SubjectKind(
+        key="cp_renewal", label=gettext_lazy("renewal of a component project's crediting period"), model=CPRenewal,
+        table={t.name: t for t in CP_RENEWAL_TRANSITIONS}, service_prefix="renewal",
+        activity_pk=lambda obj: obj.poa_id, describe=lambda obj: f"{obj.subject_reference} renewal {obj.number}",
+        context=lambda obj: {"component": obj.subject_reference, **_renewal_context(obj)},
+    ),
 }
 
 
 def subject_kind_of(obj):
-    # A proxy (a PoA is an Activity, a PoA renewal a renewal request) is its own kind first.
+    # A proxy (a PoA is an Activity, a PoA's or a CP's renewal a renewal request) is its own kind first.
     for kind in SUBJECTS.values():
         if type(obj) is kind.model:
             return kind
-    if not type(obj)._meta.proxy:  # a proxy of no kind here (a CP's renewal) is decided by no one
+    if not type(obj)._meta.proxy:  # a proxy of no kind here is decided by no one (deny by default)
         for kind in SUBJECTS.values():
             if isinstance(obj, kind.model):
                 return kind

@@ -19,6 +19,8 @@ from pacm.engine.declarations import A as Act
 from pacm.engine.declarations import T
 from pacm.parties.roles import Role
 
+from ..cycle import _waiting_board as _board_waiting
+from ..cycle import _waiting_vote as _board_vote_waiting
 from ..requests.pipeline import RequestKind, RequestNames, RequestStates, request_pipeline, request_timed
 
 AP, DOE, DNA, SEC, SB, TIMER, BOARD = (
@@ -164,15 +166,13 @@ CP_RENEWAL_TRANSITIONS += (
 )
 
 
-def _waiting_cp_review():
-    from django.db.models import Q
-
-    return Q(state=C.UNDER_REVIEW)
-
-
 CP_RENEWAL_ACTIONS = (
-    # Para 132 (RMP 22): the secretariat records the SB's decision from its meeting.
-    Act("decide_as_board", C.UNDER_REVIEW, {SEC}, _("Record the Board's decision"), pending=True,
-        waiting=_waiting_cp_review),
+    # Para 305 (section 6.2.5 mutatis mutandis, para 132; RMP 22; A6.4-SBM017 v01.0 para 36): the SB
+    # confirms or reverses as a body, at a meeting (the secretariat records it) or electronically
+    # (members vote): projects.board, kind "cp_renewal" (renewal-17).
+    Act("decide_as_board", C.UNDER_REVIEW, {SEC}, _("Record or open the Board's decision"), pending=True,
+        waiting=_board_waiting("cp_renewal", C.UNDER_REVIEW)),
+    Act("vote_as_board", C.UNDER_REVIEW, {SB}, _("Vote on the Board's decision"), guards=("board_vote_open",),
+        pending=True, waiting=_board_vote_waiting("cp_renewal")),
 )
 CP_RENEWAL_TERMINAL = frozenset({C.REVERSED, C.WITHDRAWN})

@@ -8,7 +8,6 @@ from pacm.events.shapes import shape_register
 
 TRANSITIONED = "renewal.transitioned"
 REQUESTED = "renewal.requested"
-BOARD_DECIDED = "renewal.board_decided"
 
 _CONTEXT = {"transition", "renewal", "renewal_kind", "subject"}
 shape_register(TRANSITIONED, _CONTEXT, {
@@ -19,7 +18,6 @@ shape_register(REQUESTED, {
     "renewal", "renewal_kind", "subject", "previous_start", "previous_end", "new_start", "new_end", "validation_doe",
     "estimated_annual", "design", "window_opens", "window_closes", "transitioned", "renewals_left",
 }, {"report", "fee_usd", "fee_status", "methodology_version"})
-shape_register(BOARD_DECIDED, {"renewal", "proposed", "meeting", "agenda_item"})
 
 
 def _version(version):
@@ -40,10 +38,3 @@ def renewal_requested(*, renewal, actor, renewals_left, extra=None):
             "renewals_left": renewals_left, **(extra or {}),
         },
     )
-
-
-def board_decided(*, renewal, actor, proposed, meeting, agenda_item, comment):
-    owner = renewal.owner_row
-    return event_record(stream=owner.stream, kind=BOARD_DECIDED, actor=actor, activity=owner, comment=comment,
-                        payload={"renewal": renewal.number, "proposed": proposed, "meeting": meeting,
-                                 "agenda_item": agenda_item})

@@ -4,8 +4,9 @@ section 6.2.5, paras 128-132, mutatis mutandis; docs/rules-coverage.md renewal-1
 The secretariat's sample assessment (para 302) or a host DNA's or SB member's request (para 128) puts a
 renewed CP's renewal under review, within `RuleSet.cp_inclusion_review_days` (one year) of the renewal;
 the SB confirms the renewal or reverses it with immediate effect (para 132): the CP's crediting period
-ends again where the reversed renewal had extended it. Decisions are recorded by the secretariat and fire
-as the Board (`services.renewal_board_decision_record`).
+ends again where the reversed renewal had extended it. The SB decides on the Board panel (projects.board,
+kind `cp_renewal`): recorded by the secretariat from its meeting or taken electronically, the transition
+fired as the Board.
 """
 from .cycle import CPRenewalState as C
 from .guards import cp_renewal_is_latest, cp_renewal_review_in_time, review_last_day

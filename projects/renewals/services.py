@@ -14,7 +14,7 @@ from pacm.common import bounds
 from pacm.common.errors import ServiceError
 from pacm.engine.run import write_run
 from pacm.parties.models import DOEAccreditation, Organisation
-from pacm.parties.roles import Actor, Role
+from pacm.parties.roles import Role
 
 from ..models import Document, Fee
 from ..services.base import action_run
@@ -306,42 +306,16 @@ def board_proposals(renewal):
 @POA_RENEWAL_MACHINE.serves("decide_as_board")
 @CP_RENEWAL_MACHINE.serves("decide_as_board")
 def renewal_board_decision_record(*, renewal, user, transition, meeting, agenda_item, comment):
-    """PROC-AC-002 para 249 (section 5.2; RMP 22): the secretariat records the SB's decision taken at
-    a meeting: the Board panel's meeting path (projects.board: board.decided, then the transition
-    fired as the Board); the panel also opens electronic decisions (docs/rules-coverage.md renewal-9)."""
+    """PROC-AC-002 para 249 (section 5.2; RMP 22), PROC-AC-003 paras 292, 302 and 305 (a CP renewal's
+    review, section 6.2.5 mutatis mutandis: para 132): the secretariat records the SB's decision taken
+    at a meeting: the Board panel's meeting path for every renewal (projects.board kinds `renewal`,
+    `poa_renewal`, `cp_renewal`: board.decided, then the transition fired as the Board); the panel also
+    opens electronic decisions (docs/rules-coverage.md renewal-9, renewal-17)."""
     from ..board.services import board_decision_record_meeting
 
-    if isinstance(renewal, CPRenewal):
-        # A CP renewal's review (PROC-AC-003 paras 302, 305): no Board panel subject (renewal-17); the
-        # secretariat records the SB's decision from the meeting report.
-        return _cp_renewal_decision_record(renewal=renewal, user=user, transition=transition, meeting=meeting,
-                                           agenda_item=agenda_item, comment=comment)
     return board_decision_record_meeting(subject=renewal, transition=transition, user=user, meeting=meeting,
                                          agenda_item=agenda_item, outcome="adopted", comment=comment,
                                          by="consensus")
-
-
-def _cp_renewal_decision_record(*, renewal, user, transition, meeting, agenda_item, comment):
-    from ..board.services import _meeting_number
-
-    number = _meeting_number(meeting)
-    agenda_item = (agenda_item or "").strip()
-    if not agenda_item or len(agenda_item) > 20:
-        raise ServiceError(_('Give the agenda item under which the meeting decided, e.g. "4.2".'),
-                           field="agenda_item", code="give_agenda_item_under")
-    comment = bounds.text_required(comment, field="comment", message=_("Give the reasons for this decision."))
-    machine = _machine(renewal)
-
-    def apply(obj, actor):
-        if transition not in {t.name for t in board_proposals(obj)}:
-            raise ServiceError(_("The SB decides on this request by approving or rejecting it."), field="transition",
-                               code="board_decides")
-        events.board_decided(renewal=obj, actor=actor, proposed=transition, meeting=number,
-                             agenda_item=agenda_item, comment=comment)
-        board = Actor.board(f"{number} item {agenda_item}")
-        return machine.call(transition, obj, actor=board, comment=comment)
-
-    return write_run(machine=machine, pk=renewal.pk, name="decide_as_board", user=user, apply=apply)
 
 
 from . import review  # noqa: E402,F401  (PROC-AC-003 paras 302, 305: the CP renewal's review)

@@ -1,7 +1,8 @@
 """The Board panel on the later machines (docs/rules-coverage.md §3, §7.2, §8): a PoA's registration
 (A6.4-PROC-AC-003 v03.0 paras 44-90, as A6.4-PROC-AC-002 v03.0 paras 102-103), a CP's erroneous-inclusion
 review (PROC-AC-003 para 136), a CDM transition request (A6.4-PROC-AC-001 v06.0 paras 46-49), a
-renewal (PROC-AC-002 para 249; PROC-AC-003 para 292). Each is decided as a body (RMP para 22): at a
+renewal (PROC-AC-002 para 249; PROC-AC-003 para 292), a CP renewal's review (PROC-AC-003 paras 302, 305).
+Each is decided as a body (RMP para 22): at a
 meeting the secretariat records, or electronically by the members' votes (A6.4-SBM017 v01.0 para
 36); the decision fires the machine's `Role.BOARD` transition through its service, as "board:<id>".
 """
@@ -19,13 +20,15 @@ from projects.cycle import ActivityState as A
 from projects.poa import services as poa_services
 from projects.poa.cycle import CPState as C
 from projects.poa.models import ComponentProject, Programme
+from projects.renewals.cycle import CPRenewalState as CRS
 from projects.renewals.cycle import RenewalState as RS
-from projects.renewals.models import PoARenewal, RenewalRequest
+from projects.renewals.models import CPRenewal, PoARenewal, RenewalRequest
+from projects.renewals.selectors import renewals_waiting
 from projects.transition.cycle import TransitionState as TS
 from projects.transition.models import TransitionRequest
 from tests.poa.conftest import notify_cp, poa_data, reach_cp, reach_poa
 from tests.renewals import helpers as renewals
-from tests.renewals.poa_helpers import registered_poa
+from tests.renewals.poa_helpers import registered_poa, renewed_cp
 from tests.transition import helpers as transition
 
 from .conftest import votes
@@ -229,8 +232,80 @@ def test_a_poa_renewal_is_rejected_at_a_meeting_on_the_panel(world, board, time_
         ("renewal.transitioned", "reject", f"board:{decision.pk}")]
 
 
-def test_the_board_decides_nothing_on_a_cp_renewal():
-    from projects.renewals.models import CPRenewal
+def _cp_renewal_under_review(world, clock):
+    from projects.renewals import review
 
-    with pytest.raises(ServiceError):
-        subject_kind_of(CPRenewal())
+    poa, cp, renewal = renewed_cp(world, clock)
+    return poa, cp, review.cp_renewal_request_review(renewal=renewal, user=world.dina,
+                                                     comment="The CP no longer meets eligibility criterion 3.")
+
+
+def test_a_cp_renewal_review_is_decided_on_the_panel(world, board, time_machine, as_user):
+    """PROC-AC-003 v03.0 paras 302, 305 (para 132 mutatis mutandis; renewal-17): the SB reverses an
+    erroneous CP renewal at its meeting, recorded by sam on the renewal page's Board panel."""
+    poa, cp, renewal = _cp_renewal_under_review(world, time_machine)
+    assert type(renewal) is CPRenewal and subject_kind_of(renewal).key == "cp_renewal"
+    assert [t.name for t in subject_kind_of(renewal).proposals(renewal)] == ["confirm_renewal", "reverse_renewal"]
+    # The dashboards' queue: the decision waits for the secretariat, no one else.
+    assert renewal.pk in {r.pk for r in renewals_waiting(world.sam)}
+    assert renewal.pk not in {r.pk for r in renewals_waiting(world.sofia)}
+    page = reverse("renewal-detail", kwargs={"pk": renewal.pk})
+    record = reverse("board-subject-record", kwargs={"kind": "cp_renewal", "pk": renewal.pk})
+    assert record in as_user(world.sam).get(page).content.decode()  # the panel, for the secretariat
+    assert record not in as_user(world.ama).get(page).content.decode()
+    form = {"board-meeting-transition": "reverse_renewal", "board-meeting-meeting": "SBM020",
+            "board-meeting-agenda_item": "5.1", "board-meeting-outcome": "adopted", "board-meeting-by": "consensus",
+            "board-meeting-comment": "Erroneously renewed: criterion 3 is not met."}
+    for name in ("ama", "otto", "dina", "sofia"):
+        assert as_user(getattr(world, name)).post(record, form).status_code == 403
+    assert renewals.fresh(renewal).state == CRS.UNDER_REVIEW and not Decision.objects.exists()
+    since = _last(poa.stream)
+    response = as_user(world.sam).post(record, form)
+    assert response.status_code == 302 and response["Location"].endswith("#board")
+    assert renewals.fresh(renewal).state == CRS.REVERSED
+    assert ComponentProject.objects.get(pk=cp.pk).crediting_end == renewal.previous_end  # immediate effect
+    decision = Decision.objects.get()
+    assert (decision.subject_kind, decision.meeting, decision.transition) == ("cp_renewal", "SBM020", "reverse_renewal")
+    assert _events(poa.stream, since) == [
+        ("board.decided", "reverse_renewal", "sam"), ("renewal.transitioned", "reverse_renewal", f"board:{decision.pk}")]
+    decided = Event.objects.get(stream=poa.stream, kind="board.decided")
+    assert {k: decided.payload[k] for k in ("subject", "component", "renewal", "renewal_kind")} == {
+        "subject": "cp_renewal", "component": cp.reference, "renewal": renewal.number, "renewal_kind": "cp"}
+    assert decided.activity_id == poa.pk
+    assert renewal.pk not in {r.pk for r in renewals_waiting(world.sam)}
+
+
+def test_a_cp_renewal_is_confirmed_by_an_electronic_decision(world, board, time_machine):
+    poa, cp, renewal = _cp_renewal_under_review(world, time_machine)
+    _refused_to_all_but_the_secretariat(world, renewal, "confirm_renewal")
+    from projects.renewals import review
+
+    with pytest.raises(Refused):  # a single SB member does not decide (RMP 22)
+        review.cp_renewal_confirm(renewal=renewal, user=world.sofia, comment="Confirmed.")
+    since = _last(poa.stream)
+    decision = board_decision_open_electronic(subject=renewal, transition="confirm_renewal", user=world.sam,
+                                              comment="The SD tool form is attached (PROC-AC-003 para 132(a)).")
+    # The vote waits for each member who has not voted; the secretariat has nothing more to do.
+    assert renewal.pk in {r.pk for r in renewals_waiting(world.sofia)}
+    assert renewal.pk not in {r.pk for r in renewals_waiting(world.sam)}
+    for name in PEOPLE + ("sam",):  # only members and alternates vote
+        with pytest.raises(Refused):
+            board_vote_cast(decision=decision, user=getattr(world, name), choice=Vote.Choice.YES)
+    votes(decision, board.members, Vote.Choice.YES)
+    decision = Decision.objects.get(pk=decision.pk)
+    assert (decision.status, decision.basis, decision.present) == (
+        Decision.Status.ADOPTED, Decision.Basis.CONSENSUS, 12)
+    assert renewals.fresh(renewal).state == CRS.RENEWED
+    assert ComponentProject.objects.get(pk=cp.pk).crediting_end == renewal.new_end
+    label = f"board:{decision.pk}"
+    assert _events(poa.stream, since) == [
+        ("board.decision_opened", "confirm_renewal", "sam"), ("board.decided", "confirm_renewal", label),
+        ("renewal.transitioned", "confirm_renewal", label)]
+
+
+def test_the_board_decides_nothing_on_a_record_of_no_kind():
+    from projects.models import Fee
+
+    with pytest.raises(ServiceError) as error:
+        subject_kind_of(Fee())
+    assert error.value.code == "board_does_decide_kind"

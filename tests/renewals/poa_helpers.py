@@ -45,3 +45,24 @@ def included_cp(world, poa, *, years=5):
     cp = notify_cp(world, poa, crediting_start=start, crediting_end=start + datetime.timedelta(days=years * 365 - 2))
     cp = reach_cp(world, cp, C.INCLUDED)
     return ComponentProject.objects.get(pk=cp.pk)
+
+
+def at(clock, day):
+    clock.move_to(datetime.datetime.combine(day, datetime.time(9), tzinfo=datetime.UTC), tick=False)
+
+
+def renewed_cp(world, clock):
+    """(poa, cp, renewal): otto notifies the renewal of an included CP's period 30 days before it ends,
+    sam records the fee paid and renews it (PROC-AC-003 v03.0 paras 299-302)."""
+    from projects.renewals import services as rs
+    from tests import factories as f
+
+    poa = registered_poa(world, years=20)
+    cp = included_cp(world, poa)
+    at(clock, cp.crediting_end - datetime.timedelta(days=30))
+    renewal = rs.cp_renewal_notify(
+        cp=cp, user=world.otto, baseline_update="Baseline updated per the generic CP-DD.", estimated_annual=20_000,
+        design=f.pdf("cpdd-v2.pdf", content=f.pdf_bytes(f"CP-DD v2 {cp.reference}")),
+        report=f.pdf("cpvr-renewal.pdf", content=f.pdf_bytes(f"renewal VR {cp.reference}")))
+    services.fee_record_payment(fee=renewal.fee, user=world.sam, reference="WIRE-CPR")
+    return poa, cp, rs.cp_renewal_renew(renewal=renewal, user=world.sam)

@@ -10,37 +10,21 @@ import pytest
 
 from pacm.common.errors import Refused, ServiceError
 from pacm.engine.offers import available_actions
-from projects import services
+from pacm.events.models import Event
+from projects.board.models import Decision
 from projects.poa.models import ComponentProject
 from projects.renewals import review
 from projects.renewals import services as rs
 from projects.renewals.cycle import CPRenewalState as C
-from tests import factories as f
 
 from .helpers import fresh, last_sequence, renewal_events
-from .poa_helpers import included_cp, registered_poa
+from .poa_helpers import at, renewed_cp
 
 pytestmark = pytest.mark.django_db
 
 
-def _at(clock, day):
-    clock.move_to(datetime.datetime.combine(day, datetime.time(9), tzinfo=datetime.UTC), tick=False)
-
-
-def _renewed(world, clock):
-    poa = registered_poa(world, years=20)
-    cp = included_cp(world, poa)
-    _at(clock, cp.crediting_end - datetime.timedelta(days=30))
-    renewal = rs.cp_renewal_notify(
-        cp=cp, user=world.otto, baseline_update="Baseline updated per the generic CP-DD.", estimated_annual=20_000,
-        design=f.pdf("cpdd-v2.pdf", content=f.pdf_bytes(f"CP-DD v2 {cp.reference}")),
-        report=f.pdf("cpvr-renewal.pdf", content=f.pdf_bytes(f"renewal VR {cp.reference}")))
-    services.fee_record_payment(fee=renewal.fee, user=world.sam, reference="WIRE-CPR")
-    return poa, cp, rs.cp_renewal_renew(renewal=renewal, user=world.sam)
-
-
 def test_a_host_dna_requests_review_and_the_sb_reverses_the_renewal(world, time_machine):
-    poa, cp, renewal = _renewed(world, time_machine)
+    poa, cp, renewal = renewed_cp(world, time_machine)
     old_end = renewal.previous_end
     assert ComponentProject.objects.get(pk=cp.pk).crediting_end == renewal.new_end
     for user in (world.nils, world.ama, world.otto):
@@ -54,18 +38,26 @@ def test_a_host_dna_requests_review_and_the_sb_reverses_the_renewal(world, time_
     assert ComponentProject.objects.get(pk=cp.pk).crediting_end == renewal.new_end
     with pytest.raises(Refused):  # a single SB member does not decide (RMP 22)
         review.cp_renewal_reverse(renewal=renewal, user=world.sofia, comment="Reversed.")
-    rs.renewal_board_decision_record(renewal=renewal, user=world.sam, transition="reverse_renewal",
-                                     meeting="SBM020", agenda_item="5.1", comment="Erroneously renewed.")
+    decision = rs.renewal_board_decision_record(renewal=renewal, user=world.sam, transition="reverse_renewal",
+                                                meeting="SBM020", agenda_item="5.1", comment="Erroneously renewed.")
     assert fresh(renewal).state == C.REVERSED
     assert ComponentProject.objects.get(pk=cp.pk).crediting_end == old_end  # with immediate effect
+    # The Board panel's meeting path (renewal-17): board.decided, then the transition fired as the Board.
+    assert (decision.subject_kind, decision.meeting, decision.agenda_item, decision.status) == (
+        "cp_renewal", "SBM020", "5.1", Decision.Status.ADOPTED)
     assert renewal_events(poa.stream, since) == [
-        ("renewal.transitioned", "request_renewal_review"), ("renewal.board_decided", None),
+        ("renewal.transitioned", "request_renewal_review"), ("board.decided", None),
         ("renewal.transitioned", "reverse_renewal"),
     ]
+    decided, fired = Event.objects.filter(stream=poa.stream, sequence__gt=since).order_by("sequence")[1:]
+    assert (decided.actor_label, decided.payload["proposed"], decided.payload["component"],
+            decided.payload["renewal"], decided.payload["renewal_kind"]) == ("sam", "reverse_renewal", cp.reference,
+                                                                              renewal.number, "cp")
+    assert fired.actor_label == f"board:{decision.pk}"
 
 
 def test_the_secretariats_sample_goes_to_the_sb_which_confirms(world, time_machine):
-    poa, cp, renewal = _renewed(world, time_machine)
+    poa, cp, renewal = renewed_cp(world, time_machine)
     assert "request_renewal_review" in available_actions(world.sam, renewal).names
     renewal = review.cp_renewal_request_review(renewal=renewal, user=world.sam,
                                                comment="Sample assessment: the validation report lacks the SD tool.")
@@ -76,11 +68,34 @@ def test_the_secretariats_sample_goes_to_the_sb_which_confirms(world, time_machi
 
 
 def test_a_review_more_than_a_year_after_the_renewal_is_refused(world, time_machine):
-    poa, cp, renewal = _renewed(world, time_machine)
+    poa, cp, renewal = renewed_cp(world, time_machine)
     last = review.review_last_day(renewal)  # RuleSet.cp_inclusion_review_days after the renewal
     assert last == renewal.renewed_at.date() + datetime.timedelta(days=365)
-    _at(time_machine, last + datetime.timedelta(days=1))
+    at(time_machine, last + datetime.timedelta(days=1))
     with pytest.raises(ServiceError) as error:
         review.cp_renewal_request_review(renewal=fresh(renewal), user=world.sofia, comment="Late.")
     assert error.value.code == "cp_renewal_review_late"
     assert fresh(renewal).state == C.RENEWED
+
+
+def test_only_the_secretariat_records_and_only_a_board_proposal_is_recorded(world, time_machine):
+    poa, cp, renewal = renewed_cp(world, time_machine)
+    with pytest.raises(Refused):  # nothing to decide while the renewal is not under review
+        rs.renewal_board_decision_record(renewal=renewal, user=world.sam, transition="reverse_renewal",
+                                         meeting="SBM020", agenda_item="5.1", comment="Erroneous.")
+    renewal = review.cp_renewal_request_review(renewal=renewal, user=world.dina, comment="Criterion 3 not met.")
+    since = last_sequence(poa.stream)
+    for user in (world.sofia, world.dina, world.ama, world.otto):
+        with pytest.raises(Refused):
+            rs.renewal_board_decision_record(renewal=renewal, user=user, transition="reverse_renewal",
+                                             meeting="SBM020", agenda_item="5.1", comment="Erroneous.")
+    with pytest.raises(ServiceError) as error:
+        rs.renewal_board_decision_record(renewal=renewal, user=world.sam, transition="renew_cp",
+                                         meeting="SBM020", agenda_item="5.1", comment="Renew.")
+    assert error.value.code == "board_decides"
+    with pytest.raises(ServiceError) as error:
+        rs.renewal_board_decision_record(renewal=renewal, user=world.sam, transition="confirm_renewal",
+                                         meeting="SBM020", agenda_item="", comment="Confirmed.")
+    assert error.value.code == "give_agenda_item_under"
+    assert fresh(renewal).state == C.UNDER_REVIEW
+    assert not Decision.objects.exists() and renewal_events(poa.stream, since) == []

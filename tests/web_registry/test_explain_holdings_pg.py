@@ -5,7 +5,7 @@ the expression index on the payload's period number (EXPLAIN on PostgreSQL; skip
 import pytest
 from django.db import connection
 
-from pacm.common.paging import _after_q
+from pacm.common.paging import after_q
 from pacm.registry import selectors
 from projects.selectors import period_timeline
 
@@ -31,7 +31,7 @@ def test_the_holdings_list_reads_its_groups_in_the_order_of_their_index(world, i
     assert "Sort" not in text, text
     # The next page: after the last row's (activity, vintage, id), still the index, still no sort.
     row = selectors.holdings(account).first()
-    text = _plan_no_sort(selectors.holdings(account).filter(_after_q(selectors.HOLDINGS_ORDER, row))[:51])
+    text = _plan_no_sort(selectors.holdings(account).filter(after_q(selectors.HOLDINGS_ORDER, row))[:51])
     assert_index(text, "account_holding_held")
     assert "Sort" not in text, text
 
