@@ -36,6 +36,7 @@ from pacm.registry import urls as registry_urls
 from projects import services
 from projects import urls as project_urls
 from projects.board import urls as board_urls
+from projects.dmrv import urls as dmrv_urls
 from projects.consultation import urls as consultation_urls
 from projects.cycle import ActivityState as A
 from projects.cycle import PeriodState as P
@@ -76,6 +77,7 @@ SCENES = {
     # The Board panel (projects.board) offers the transition request's Board decision.
     "transition": {"transition-create", "transition-act", "board-subject-record", "board-subject-open"},
     # The Board panel on the activity and period pages, and a member's vote (projects/board/urls.py).
+    "dmrv": {"mrv-keys"},  # pacm issue 9: a new MRV signing key (the form's one-time submission key alone)
     "board": {"board-activity-record", "board-activity-open", "board-period-record", "board-period-open",
               "board-vote"},
     "risk": {"risk-revision-act"},
@@ -90,12 +92,18 @@ SCENES = {
 def url_names():
     return {p.name for p in project_urls.urlpatterns + registry_urls.urlpatterns + consultation_urls.urlpatterns
             + transition_urls.urlpatterns + reversal_urls.urlpatterns + removal_urls.urlpatterns
-            + board_urls.urlpatterns}
+            + board_urls.urlpatterns + dmrv_urls.urlpatterns}
+
+
+# POST views whose form has no field (what they act on is in the URL): hostile URLs are tested where
+# they are built (tests/dmrv/test_keys_page.py::test_an_unknown_key_is_a_404_and_changes_nothing).
+NO_FIELDS = frozenset({"mrv-key-revoke"})
 
 
 def test_every_post_view_is_fuzzed():
     fuzzed = set().union(*SCENES.values())
-    assert url_names() - GET_ONLY == fuzzed, "a POST view without a fuzzed form (or a stale name here)"
+    assert url_names() - GET_ONLY - NO_FIELDS == fuzzed, "a POST view without a fuzzed form (or a stale name here)"
+    assert NO_FIELDS <= url_names()
     assert GET_ONLY <= url_names()
 
 
@@ -194,6 +202,8 @@ class Target:
     page: str
     data: dict
     files: dict = field(default_factory=dict)  # field name -> valid file factory
+    # (response) -> whether the post was taken; default: a redirect without an error message.
+    accepted: object = None
 
 
 def fields_of(client, target):
@@ -257,7 +267,7 @@ def fuzz(settings_, target):
             client.cookies.pop("messages", None)  # only this request's messages say whether it was refused
             response = client.post(target.url, payload)
             assert response.status_code < 500, (target.name, response.status_code)
-            if refused(response):
+            if (not target.accepted(response)) if target.accepted else refused(response):
                 assert rows() == before, f"{target.name}: a refusal wrote to the database"
                 assert stored_files(settings_) == files_before, f"{target.name}: a refusal left a file"
             invariants()
@@ -750,6 +760,17 @@ def test_fuzz_board_forms(settings, world, advance_to, registered, submit, drive
                   {"board-vote-choice": "yes"})
     fuzz(settings, vote)
     assert {t.name for t in [*targets, vote]} == SCENES["board"]
+
+
+def test_fuzz_mrv_key_form(settings, world, registered):
+    """The MRV keys page's form (projects.dmrv): its one-time submission key, mangled, never a 500 and never a
+    key written by a refusal."""
+    page = reverse("mrv-keys", args=[registered.reference])
+    # A key registered answers 200 with the page showing its secret once (no redirect: the secret is never stored
+    # in a session or a message).
+    run(settings, [Target("mrv-keys", world.ama, page, page, {},
+                          accepted=lambda response: bool(response.context and response.context.get("created")))],
+        "dmrv")
 
 
 def test_fuzz_demo_clock_form(settings, world, activity, advance_to):
