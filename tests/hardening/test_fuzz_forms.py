@@ -36,10 +36,10 @@ from pacm.registry import urls as registry_urls
 from projects import services
 from projects import urls as project_urls
 from projects.board import urls as board_urls
-from projects.dmrv import urls as dmrv_urls
 from projects.consultation import urls as consultation_urls
 from projects.cycle import ActivityState as A
 from projects.cycle import PeriodState as P
+from projects.dmrv import urls as dmrv_urls
 from projects.models import Activity, IssuanceRequest, VintageClaim
 from projects.removals import urls as removal_urls
 from projects.reversals import urls as reversal_urls
