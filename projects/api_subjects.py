@@ -197,4 +197,56 @@ for _m in _machines():
         if _spec_of["write"] in _m.writes:
             api_write(_m, _spec_of["write"])(_comment_write(_spec_of))
 
+
+
+# --- Crediting-period renewals (A6.4-PROC-AC-002 v03.0 section 10; PROC-AC-003 v03.0 paras 277-305) ----
+# Each write is read by the form the renewal page uses (renewals.forms.write_form) and runs through its
+# machine (`machine.call`), as projects.renewals.views.renewal_act does. A write whose form takes a file
+# (the DOE's validation report) is left to the web page.
+
+from .api_writes import board_decide_write, board_vote_write  # noqa: E402
+from .poa.machines import POA  # noqa: E402
+from .renewals.forms import FORMS as RENEWAL_FORMS  # noqa: E402
+from .renewals.forms import write_form as renewal_write_form  # noqa: E402
+from .renewals.machine import MACHINES as RENEWAL_MACHINES  # noqa: E402
+from .renewals.views import renewal_get_or_404  # noqa: E402
+
+BOARD_WRITES = ("decide_as_board", "vote_as_board")
+
+
+def _renewal(user, pk):
+    return renewal_get_or_404(user=user, pk=pk)
+
+
+def _renewal_write(machine, spec):
+    def call(obj, user, body, item):
+        form = form_read(lambda data: renewal_write_form(spec, obj, data, None), body, prefix=f"w-{spec.name}",
+                         with_write_fields=True)
+        return machine.call(spec.name, obj, user=user, **form.service_kwargs())
+
+    return call
+
+
+def _renewal_takes_a_file(spec):
+    form_class = RENEWAL_FORMS.get(spec.name, WriteForm)
+    return any(isinstance(f, django_forms.FileField) for f in form_class.base_fields.values())
+
+
+for _machine in RENEWAL_MACHINES:
+    for _spec in _machine.writes.values():
+        if (_spec.internal or _spec.name in _machine.timed_names or _renewal_takes_a_file(_spec)
+                or _spec.name in BOARD_WRITES):
+            continue
+        api_write(_machine, _spec.name)(_renewal_write(_machine, _spec))
+
+# The Board's writes on every later subject go through the Board panel's adapters, as an activity's do
+# (projects.api_writes: `decide_as_board` by meeting or electronically, `vote_as_board`).
+for _machine in (*RENEWAL_MACHINES, POA, COMPONENT):
+    api_write(_machine, "decide_as_board")(board_decide_write)
+    api_write(_machine, "vote_as_board")(board_vote_write)
+
+subject_routes(router, kind="renewal", path="/renewals/{pk}", params=[("pk", int, PathParam(..., ge=1, le=2**63 - 1))],
+               lookup=_renewal, describe=_subject("renewal", lambda o: f"{o.subject_reference}/{o.number}"),
+               what="this renewal of a crediting period")
+
 api.add_router("", router)

@@ -142,7 +142,7 @@ BOARD_MODES = {
 }
 
 
-def _board_decide(obj, user, body, item):
+def board_decide_write(obj, user, body, item):
     """inputs: mode (meeting, electronic), transition (the proposal); for a meeting: meeting, agenda_item,
     outcome, by, yes, no, abstain; the reasons in comment."""
     mode = body.inputs.get("mode")
@@ -157,7 +157,7 @@ def _board_decide(obj, user, body, item):
     return None  # the subject is read again: an adopted decision moved it
 
 
-def _board_vote(obj, user, body, item):
+def board_vote_write(obj, user, body, item):
     """inputs: choice (yes, no, abstain) on the subject's open electronic decision."""
     kind = subject_kind_of(obj)
     decision = (Decision.objects.filter(subject_kind=kind.key, subject_id=obj.pk, status=Decision.Status.OPEN)
@@ -195,8 +195,8 @@ api_write(PERIOD, "request_issuance")(_issuance("request_issuance"))
 api_write(PERIOD, "resubmit_issuance")(_issuance("resubmit_issuance"))
 api_write(ACTIVITY, "issue_host_approval")(_host_approval)
 for _machine in (ACTIVITY, PERIOD):
-    api_write(_machine, "decide_as_board")(_board_decide)
-    api_write(_machine, "vote_as_board")(_board_vote)
+    api_write(_machine, "decide_as_board")(board_decide_write)
+    api_write(_machine, "vote_as_board")(board_vote_write)
 api_write(RISK, "submit_revision")(_risk_submit)
 
 subject_routes(router, kind="risk_assessment", path="/{reference}/risk-assessments/{number}",
