@@ -136,6 +136,8 @@ def period_drive(*, p, a, account, start, end, size, timed, times, worker, until
     timed("period_request_issuance", lambda: services.period_request_issuance(
         period=period, user=p["doe"], units_requested=period.verified_total,
         lines=[{"account": account, "percent": "100"}]))
+    timed("period_confirm_issuance_request",  # pacm issue 9: the participants confirm first
+          lambda: services.period_confirm_issuance_request(period=period, user=p["ap"]))
     _pay(period.fees.filter(kind="issuance"), p["sec"], times)
     timed("period_start_issuance_checks",
           lambda: services.period_start_issuance_checks(period=period, user=p["sec"]))

@@ -216,6 +216,8 @@ def waiting_periods(*, count, seed):
             account = activity.participants.order_by("pk").first().accounts.order_by("pk").first()
             services.period_request_issuance(period=period, user=doe, units_requested=period.verified_total,
                                              lines=[{"account": account, "percent": "100"}])
+            # pacm issue 9: confirmed by the participants, the request waits for the secretariat.
+            services.period_confirm_issuance_request(period=period, user=ap)
             done["waiting_secretariat"] += 1
         except ServiceError as error:
             done["refused"] += 1

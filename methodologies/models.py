@@ -184,6 +184,13 @@ class RuleSet(models.Model):
     sop_exempt_ldc_sids = models.BooleanField(default=True, help_text=_("6/CMA.6 para 20"))
     omge_min_rate = _rate(default=Decimal("0.02"), help_text=_("RMP 59: minimum OMGE cancellation"))
     omge_rounding = models.CharField(max_length=8, choices=Rounding.choices, default=Rounding.UP)
+    # pacm issue 9 (reading omge-confirm-1): the participants confirm the OMGE election and the
+    # distribution the DOE submits before the secretariat's checks start. The sources are silent
+    # (RMP 52, 59-60; 7/CMA.4 annex I para 64; PROC-AC-002 v03.0 paras 32-36: the focal points
+    # communicate on the participants' behalf): a safeguard of this system, on by default.
+    issuance_confirmation_required = models.BooleanField(
+        default=True, help_text=_("pacm issue 9: the participants confirm the DOE's issuance request (OMGE election "
+                                  "and distribution) before the secretariat's checks start"))
     buffer_rate_low = _rate(default=Decimal("0.10"))
     buffer_rate_medium = _rate(default=Decimal("0.20"))
     buffer_rate_high = _rate(default=Decimal("0.30"))

@@ -190,7 +190,15 @@ def _risk_assessment(user, reference, number):
     return assessment
 
 
+def _issuance_confirm(obj, user, body, item):
+    """pacm issue 9: the participants confirm the request as submitted; no inputs (the comment, the
+    state the client saw)."""
+    return services.period_confirm_issuance_request(period=obj, user=user, comment=body.comment,
+                                                    expected_state=body.expected_state or None)
+
+
 api_write(PERIOD, "certify")(_certify)
+api_write(PERIOD, "confirm_issuance_request")(_issuance_confirm)
 api_write(PERIOD, "request_issuance")(_issuance("request_issuance"))
 api_write(PERIOD, "resubmit_issuance")(_issuance("resubmit_issuance"))
 api_write(ACTIVITY, "issue_host_approval")(_host_approval)

@@ -277,6 +277,21 @@ ACTIVITY_ACTIONS = (
 
 P = PeriodState
 
+
+def _confirmation_q(awaited):
+    from django.db.models import Q
+
+    pending = Q(issuance__confirmation_required=True, issuance__confirmed_at__isnull=True)
+    return pending if awaited else ~pending
+
+
+def _confirmation_awaited():
+    return _confirmation_q(True)
+
+
+def _confirmation_given():
+    return _confirmation_q(False)
+
 # A6.4-PROC-AC-002 v03.0 paras 174-230: issuance, on the request pipeline.
 ISSUANCE = RequestKind(
     name="issuance",
@@ -301,6 +316,9 @@ ISSUANCE = RequestKind(
                    "not_post_crediting"),
     submit_inputs=("issuance_request",), submit_input_guards=("issuance_request_complete",),
     fee_guard="issuance_fee_settled",
+    # pacm issue 9 (reading omge-confirm-1): the checks start once the participants confirmed the
+    # OMGE election and the distribution (confirm_issuance_request, below), where the request asks it.
+    start_guards=("issuance_request_confirmed",), start_waiting=_confirmation_given,
     # PROC-AC-002 v03.0 para 194: review by the host Party's DNA or any SB member or alternate;
     # para 213: the Board decides.
     reviewers=frozenset({SB, DNA}), deciders=frozenset({BOARD}),
@@ -350,6 +368,12 @@ PERIOD_ACTIONS = (
         item_ok=_finding_status("answered", raised_by_actor=True)),
     Act("record_fee_payment", None, {SEC}, _("Record the fee payment"), items=_open_fees,
         item_ok=lambda fee, actor: fee.status == "due", pending=True, waiting=_waiting_fees(period=True)),
+    # pacm issue 9 (reading omge-confirm-1): the participants (their focal point, PROC-AC-002 v03.0
+    # paras 32-36, is not modelled: any of them acts) confirm the OMGE election (7/CMA.4 annex I
+    # para 64) and the distribution (RMP 60) the DOE submitted (RMP 52), before the checks start.
+    Act("confirm_issuance_request", P.ISSUANCE_REQUESTED, {AP}, _("Confirm the OMGE election and the distribution"),
+        refusal=_("Only an issuance request not yet under the secretariat's checks is confirmed."),
+        guards=("issuance_confirmation_awaited",), pending=True, waiting=_confirmation_awaited),
     # PROC-AC-002 v03.0 paras 213-214: the Board decides on an issuance under review.
     Act("decide_as_board", P.ISSUANCE_UNDER_SB_REVIEW, {SEC}, _("Record or open the Board's decision"),
         pending=True, waiting=_waiting_board("period", P.ISSUANCE_UNDER_SB_REVIEW)),

@@ -46,6 +46,8 @@ SHAPES = {
     K.ISSUANCE_EXECUTED: (
         {"monitoring_period", "gross", "share_of_proceeds", "omge", "buffer", "net", "rule_set", "sop_exempt",
          "tranches", "distribution"}, ("components",)),
+    # pacm issue 9: the OMGE election and the distribution lines the participants confirmed.
+    K.ISSUANCE_CONFIRMED: ({"monitoring_period", "units_requested", "omge_rate", "split", "distribution"}, ()),
     # No longer written (observed events, projects.reversals); kept for rows written before issue 10.
     K.REVERSAL_REPORTED: (_REVERSAL, ()),
     K.REVERSAL_SETTLED: (_REVERSAL, {"from_buffer", "compensated"}),
@@ -210,4 +212,20 @@ def issuance_executed(*, period, actor, split, sop_exempt, tranches, distributio
                else {}),
         },
         head=head,
+    )
+
+
+def _share(line):
+    return f"{line.percent.normalize():f}%" if line.percent is not None else f"{line.units} units"
+
+
+def issuance_confirmed(*, period, actor, request, lines, comment=""):
+    """The participants confirm the DOE's request as submitted (pacm issue 9): the election and each
+    line, [account number, share], in the request's order (masked per viewer as an issuance's are)."""
+    return event_record(
+        stream=period.activity.stream, kind=EventKind.ISSUANCE_CONFIRMED, actor=actor, activity=period.activity,
+        to_state=period.state, comment=comment,
+        payload={"monitoring_period": period.number, "units_requested": request.units_requested,
+                 "omge_rate": str(request.omge_rate), "split": request.split,
+                 "distribution": [[line.account.number, _share(line)] for line in lines]},
     )

@@ -262,6 +262,30 @@ def issuance_request_complete(obj):
     return None
 
 
+def issuance_request_confirmed(obj):
+    """pacm issue 9 (reading omge-confirm-1): the secretariat's checks start once the participants
+    have confirmed the OMGE election and the distribution the DOE submitted, where the rule set in
+    force at the submission asks for it (RuleSet.issuance_confirmation_required)."""
+    request = getattr(obj, "issuance", None)
+    if request is not None and request.awaits_confirmation:
+        return Blocked(code="issuance_confirmation_missing", message=_(
+            "The activity participants have not yet confirmed the OMGE election and the distribution of this "
+            "issuance request: the checks start once they have."))
+    return None
+
+
+def issuance_confirmation_awaited(obj):
+    """The participants' confirmation is offered while the request awaits it, and only then."""
+    request = getattr(obj, "issuance", None)
+    if request is None or not request.confirmation_required:
+        return Blocked(code="issuance_confirmation_not_required",
+                       message=_("This issuance request does not ask for the participants' confirmation."))
+    if request.confirmed_at is not None:
+        return Blocked(code="issuance_already_confirmed",
+                       message=_("The participants have already confirmed this issuance request."))
+    return None
+
+
 def no_unsettled_avoidable_reversal(obj):
     """A6.4-STAN-METH-002 v01.0 para 58: until the participants replenish the pool after an avoidable
     reversal, the activity is not issued again (projects.reversals)."""

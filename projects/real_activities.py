@@ -402,6 +402,7 @@ def _first_issuance(cast, programme, row, *, org, person):
         period.refresh_from_db()
         for fee in period.fees.filter(status="due"):
             services.fee_record_payment(fee=fee, user=cast.sam, reference=f"WIRE-{programme.reference}-MP1")
+        services.period_confirm_issuance_request(period=period, user=person)  # pacm issue 9
         services.period_start_issuance_checks(period=period, user=cast.sam)
         services.period_pass_issuance_checks(period=MonitoringPeriod.objects.get(pk=period.pk), user=cast.sam)
     period = MonitoringPeriod.objects.get(pk=period.pk)

@@ -136,3 +136,13 @@ def xlsx_bytes(*extra):
 def odt_bytes(*extra, mimetype="application/vnd.oasis.opendocument.text"):
     return zip_bytes([("mimetype", mimetype), ("META-INF/manifest.xml", "<manifest/>"), ("content.xml", "<content/>"),
                       *extra])
+
+
+def issuance_confirm(period, user):
+    """pacm issue 9: the participants confirm the DOE's issuance request (OMGE election, distribution)
+    before the secretariat's checks start; a request that does not ask for it is left as it is."""
+    from projects import services
+    from projects.models import IssuanceRequest
+
+    if IssuanceRequest.objects.get(period=period).awaits_confirmation:
+        services.period_confirm_issuance_request(period=period, user=user)

@@ -35,6 +35,8 @@ class EventKind(models.TextChoices):
     MONITORING_TRANSITIONED = "monitoring.transitioned", _("Monitoring period state changed")
     ISSUANCE_TRANSITIONED = "issuance.transitioned", _("Issuance request state changed")
     ISSUANCE_EXECUTED = "issuance.executed", _("Units issued and forwarded")
+    # pacm issue 9 (reading omge-confirm-1): the participants confirm the DOE's request as submitted.
+    ISSUANCE_CONFIRMED = "issuance.confirmed", _("Issuance request confirmed by the participants")
     REVERSAL_REPORTED = "reversal.reported", _("Reversal reported")
     REVERSAL_SETTLED = "reversal.settled", _("Reversal settled")
     # A6.4-STAN-METH-002 v01.0 paras 21-25, 43-58 (projects.reversals).

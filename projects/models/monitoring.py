@@ -86,9 +86,20 @@ class IssuanceRequest(models.Model):
     requested_at = models.DateTimeField(auto_now_add=True)
     issued_at = models.DateTimeField(null=True, blank=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
+    # pacm issue 9 (reading omge-confirm-1): whether the participants confirm this request's OMGE
+    # election and distribution before the checks start (the rule set in force at its submission
+    # says), and their confirmation; a resubmission asks again.
+    confirmation_required = models.BooleanField(default=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey("parties.Organisation", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
 
     class Meta:
         ordering = ["-requested_at"]
+
+    @property
+    def awaits_confirmation(self):
+        return self.confirmation_required and self.confirmed_at is None
 
     def __str__(self):
         return f"Issuance request for {self.period}"

@@ -66,6 +66,11 @@ class RequestKind:
     reviewers: frozenset = frozenset({Role.SB})
     deciders: frozenset = frozenset({Role.BOARD})
     decision_guards: tuple = ()
+    # Guards of the start of the checks besides the fee, and when it waits for the secretariat
+    # (a Q on the subject's model, or a callable returning one): the issuance's waits for the
+    # participants' confirmation (pacm issue 9).
+    start_guards: tuple = ()
+    start_waiting: object = None
     completeness_timer: str = "completeness_check"
     substantive_timer: str | None = None
     fixes_timer: str = "missing_information"
@@ -93,7 +98,7 @@ def request_pipeline(kind):
         T(n.resubmit, s.incomplete, s.submitted, kind.requester, kind.submit_labels[1], **submit_kw),
         # 7/CMA.4 annex I para 56; PROC-AC-002 para 74: processing starts once the fee is settled.
         T(n.start_checks, s.submitted, s.completeness, SEC, labels.get("start_checks", _("Start the checks")),
-          guards=(kind.fee_guard,), timer=first_check_timer),
+          guards=(kind.fee_guard, *kind.start_guards), timer=first_check_timer, waiting=kind.start_waiting),
     ]
     checks = (s.completeness,)
     if s.substantive:

@@ -25,6 +25,7 @@ from .issuance import (
     period_mark_issued,
     period_pass_issuance_checks,
     period_reject_issuance,
+    period_confirm_issuance_request,
     period_request_issuance,
     period_request_issuance_review,
     period_resubmit_issuance,

@@ -23,7 +23,7 @@ from ..cycle import ActivityState, PeriodState
 from ..machines import PERIOD
 from ..models import Activity, DistributionLine, Fee, IssuanceRequest, MonitoringPeriod
 from .approvals import authorization_in_force
-from .base import lock, transition_fire
+from .base import action_run, lock, transition_fire
 from .fees import fee_assess
 
 log = logging.getLogger(__name__)
@@ -176,7 +176,11 @@ def _request_write(period, *, units_requested, omge_rate, lines):
     )
     request, _created = IssuanceRequest.objects.update_or_create(
         period=period,
-        defaults={"units_requested": units_requested, "omge_rate": omge_rate, "split": split_kind},
+        # pacm issue 9 (reading omge-confirm-1): the rule set in force at the submission says whether
+        # the participants confirm it; a resubmission is confirmed afresh.
+        defaults={"units_requested": units_requested, "omge_rate": omge_rate, "split": split_kind,
+                  "confirmation_required": rule_set.issuance_confirmation_required, "confirmed_at": None,
+                  "confirmed_by": None},
     )
     request.lines.all().delete()
     DistributionLine.objects.bulk_create(
@@ -228,6 +232,25 @@ def period_resubmit_issuance(*, period, user, units_requested, lines, omge_rate=
     return period_request_issuance(period=period, user=user, units_requested=units_requested, lines=lines,
                                    omge_rate=omge_rate, comment=comment, resubmit=True,
                                    expected_state=expected_state)
+
+
+@PERIOD.serves("confirm_issuance_request")
+def period_confirm_issuance_request(*, period, user, comment="", expected_state=None):
+    """pacm issue 9 (reading omge-confirm-1): the activity's participants confirm the OMGE election
+    and the distribution the DOE submitted, as submitted; the secretariat's checks wait for it. The
+    event names what was confirmed (and the comment, if any)."""
+
+    def apply(obj, actor):
+        request = IssuanceRequest.objects.select_for_update(no_key=True).get(period=obj)
+        request.confirmed_at, request.confirmed_by = timezone.now(), actor.organisation
+        request.save(update_fields=["confirmed_at", "confirmed_by"])
+        lines = list(request.lines.select_related("account").order_by("position"))
+        events.issuance_confirmed(period=obj, actor=actor, request=request, lines=lines,
+                                  comment=(comment or "").strip())
+        return obj
+
+    return action_run(subject=period, name="confirm_issuance_request", user=user, apply=apply,
+                      expected_state=expected_state)
 
 
 def _fire(period, name, user, comment="", **kw):

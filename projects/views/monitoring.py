@@ -28,6 +28,7 @@ from ..removals.services import is_removals
 from .activity_page import activity_get_or_404, activity_offers
 from .findings import ACTIONS as FINDING_ACTIONS
 from .period_page import (
+    BUTTON_ACTIONS,
     FORM_TRANSITIONS,
     certify_call,
     certify_form,
@@ -39,10 +40,11 @@ from .period_page import (
     period_url,
 )
 
-# The buttons of a period: every declared period transition but the timers' and those with a form.
+# The buttons of a period: every declared period transition but the timers' and those with a form,
+# and the actions taken with a plain button (the participants' confirmation, pacm issue 9).
 PERIOD_PRESSABLE = {
     spec.name: spec for spec in PERIOD.transitions if Role.TIMER not in spec.actors and spec.name not in FORM_TRANSITIONS
-}
+} | {name: PERIOD.write(name) for name in BUTTON_ACTIONS}
 
 
 def period_detail(request, reference, number):
@@ -121,6 +123,9 @@ def period_transition(request, reference, number, name):
     except ServiceError as error:
         messages.error(request, _("%(write)s: %(message)s") % {"write": spec.label, "message": error.message})
         return redirect(period_url(period, "actions"))
+    if not spec.is_transition:
+        messages.success(request, _("%(write)s: done.") % {"write": spec.label})
+        return redirect(period_url(period))
     messages.success(request, _("%(write)s: done. The period is now %(state)s.") % {"write": spec.label, "state": period.get_state_display().lower()})
     return redirect(period_url(period))
 

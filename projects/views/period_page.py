@@ -37,6 +37,8 @@ from .activity_page import TIMELINE_PAGE, finding_offers, form_run, upload_kinds
 
 # Transitions that take their input from a form of their own, not from a plain button.
 FORM_TRANSITIONS = frozenset({"certify", "request_issuance", "resubmit_issuance"})
+# Actions taken with a plain button, posted to the transitions' view (no item, no input of their own).
+BUTTON_ACTIONS = frozenset({"confirm_issuance_request"})
 # Documents that belong to a monitoring period (rules.md §2.3 S13-S15).
 PERIOD_KINDS = (Document.Kind.MONITORING_REPORT, Document.Kind.VERIFICATION_REPORT, Document.Kind.OTHER)
 # An issuance request is pending from its submission until units are issued or it ends.
@@ -69,6 +71,8 @@ class PeriodOffers:
     payable_fees: frozenset = frozenset()
     certify: bool = False
     issuance: str | None = None  # "request_issuance" or "resubmit_issuance"
+    # pacm issue 9: the participants' confirmation of the request, while it awaits them.
+    confirm: object = None  # (spec, blocked) of confirm_issuance_request
 
     def require(self, allowed, what):
         if not allowed:
@@ -122,7 +126,15 @@ def period_offers(*, period, user):
     offers.finding_raise = actions.has("raise_finding")
     offers.finding_actions = finding_offers(actions)
     offers.payable_fees = frozenset(f.pk for f in actions.items("record_fee_payment"))
+    confirm = actions.get("confirm_issuance_request")
+    # Shown while the request awaits the confirmation; a blocker of another kind says why not yet.
+    if confirm is not None and getattr(confirm.blocked, "code", None) not in CONFIRM_SETTLED:
+        offers.confirm = (confirm.write, confirm.blocked)
     return offers
+
+
+# The confirmation's blockers that mean there is nothing to confirm (issuance_confirmation_awaited).
+CONFIRM_SETTLED = frozenset({"issuance_already_confirmed", "issuance_confirmation_not_required"})
 
 
 def _request(period):
@@ -283,6 +295,9 @@ def period_page_render(request, period, *, bound=None, preview=None, status=200)
             key = f"t-{spec.name}"
             transitions.append((spec, blocked, bound.get(key) or period_transition_form(period=period, spec=spec)))
     form_blocked = {spec.name: blocked for spec, blocked in offers.transitions if spec.name in FORM_TRANSITIONS}
+    if offers.confirm is not None:
+        spec = offers.confirm[0]
+        forms["confirm"] = bound.get(f"t-{spec.name}") or period_transition_form(period=period, spec=spec)
     issuance = _request(period)
     lines = selectors.issuance_lines(issuance) if issuance is not None else []
     blocks_page = None

@@ -3,7 +3,13 @@ from django.core.cache import cache
 from django.test import Client
 
 from pacm.api.tokens import api_token_create
-from tests.issuance.conftest import drive, period_over, registered, submit  # noqa: F401  (fixtures, for test_reversals)
+from tests.issuance.conftest import (  # noqa: F401  (fixtures, for test_reversals, test_issuance_confirm)
+    awaiting_confirmation,
+    drive,
+    period_over,
+    registered,
+    submit,
+)
 from tests.registry.conftest import reg  # noqa: F401  (the registry's world, for test_registry)
 from tests.web_registry.conftest import removals  # noqa: F401
 

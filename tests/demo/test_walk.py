@@ -69,6 +69,7 @@ def test_a_new_activity_reaches_units_in_the_account_with_the_demo_clock(
     services.period_request_issuance(period=period, user=dora, units_requested=10_000,
                                      lines=[{"account": account, "percent": "100"}])
     period = MonitoringPeriod.objects.get(pk=period.pk)
+    services.period_confirm_issuance_request(period=period, user=ama)  # pacm issue 9
     services.fee_record_payment(fee=period.fees.get(kind="issuance"), user=sam, reference="WIRE-ISS")
     services.period_start_issuance_checks(period=period, user=sam)
     services.period_pass_issuance_checks(period=period, user=sam)

@@ -83,6 +83,16 @@ def transition_press(page, name, *, reasons=None, comment=None):
     return response
 
 
+def issuance_confirm(page):
+    """pacm issue 9: a participant confirms the DOE's issuance request (the OMGE election and the
+    distribution it shows) on the period page, before the secretariat's checks."""
+    box = page.locator("#issuance-confirm")
+    expect(box).to_contain_text("OMGE cancellation of")
+    submit(page, box.get_by_role("button", name="Confirm the OMGE election and the distribution"))
+    expect_success(page, "done.")
+    expect(page.locator("#issuance-confirmation")).to_contain_text("Confirmed by")
+
+
 def document_upload(page, *, kind, path, title=""):
     """The 'Upload a document' card: choose the kind by its label, attach the file."""
     card = page.locator("#upload")

@@ -31,6 +31,7 @@ from .pages import (
     activity_open,
     document_upload,
     expect_success,
+    issuance_confirm,
     form_login,
     pdf_write,
     reveal,
@@ -204,6 +205,11 @@ def test_a_newcomer_walks_a_new_activity_to_units_with_the_demo_clock(page, demo
     expect(page.locator("#preview")).to_contain_text("Preview: nothing is submitted yet")
     submit(page, page.locator("#issuance-form").get_by_role("button", name="Submit the issuance request"))
     expect_success(page, "Issuance request submitted")
+
+    # --- 8b. developer: confirms the OMGE election and the distribution (pacm issue 9). -------
+    sign_in(page, developer)
+    page.goto(period_url)
+    issuance_confirm(page)
 
     # --- 9. secretariat: the issuance fee, the checks. ----------------------------------------
     sign_in(page, secretariat)

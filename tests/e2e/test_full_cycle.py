@@ -30,6 +30,7 @@ from .pages import (
     activity_open,
     document_upload,
     expect_success,
+    issuance_confirm,
     form_login,
     pdf_write,
     reveal,
@@ -484,6 +485,11 @@ def test_monitoring_to_units_in_the_holding_account(page, login, world, register
     fee_row = page.locator("#fees tbody tr", has_text="Issuance fee")
     expect(fee_row).to_contain_text(f"{fee_usd:,.2f}")
     expect(fee_row).to_contain_text("Due")
+
+    # --- The participant confirms the OMGE election and the distribution (pacm issue 9). ------
+    login(world.ama)
+    page.goto(period_url)
+    issuance_confirm(page)
 
     # --- The secretariat: the fee paid, the checks passed. -------------------------------------
     login(world.sam)

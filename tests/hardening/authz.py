@@ -372,6 +372,7 @@ def _period_drive(world, side, period, until, capture, tag):
             period=p, user=doe, units_requested=p.verified_total, lines=[{"account": side.account, "percent": "100"}],
         )),
         (P.ISSUANCE_REQUESTED, lambda p: (
+            f.issuance_confirm(p, getattr(world, side.participant)),
             services.fee_record_payment(fee=p.fees.get(kind="issuance"), user=sam, reference=f"WIRE-ISS-{tag}"),
             services.period_start_issuance_checks(period=p, user=sam),
         )),

@@ -96,7 +96,8 @@ def drive(world, django_capture_on_commit_callbacks):
                 lines=lines or [{"account": world.acct, "percent": "100"}],
             )),
             (P.ISSUANCE_REQUESTED, lambda p: (
-                _pay(world, p), services.period_start_issuance_checks(period=p, user=world.sam))),
+                f.issuance_confirm(p, world.ama), _pay(world, p),
+                services.period_start_issuance_checks(period=p, user=world.sam))),
             (P.ISSUANCE_CHECKS, lambda p: services.period_pass_issuance_checks(period=p, user=world.sam)),
             (P.ISSUANCE_REVIEW_WINDOW, lambda p: jump_and_tick(p)),
             (P.APPROVED, lambda p: _close_appeal(p, django_capture_on_commit_callbacks)),
@@ -112,6 +113,14 @@ def drive(world, django_capture_on_commit_callbacks):
         return period
 
     return _drive
+
+
+@pytest.fixture
+def awaiting_confirmation(world, registered, submit, drive):
+    """The DOE's request (pacm issue 9), 60 % and 40 % to the participants' two accounts at a 3 % OMGE
+    election, awaiting the participants' confirmation; the issuance fee still due."""
+    return drive(submit(registered), P.ISSUANCE_REQUESTED, omge_rate="0.03",
+                 lines=[{"account": world.acct, "percent": "60"}, {"account": world.acct2, "percent": "40"}])
 
 
 def _pay(world, period):

@@ -49,7 +49,9 @@ PERIOD_CASES = {
     "start_verification": (P.SUBMITTED, "dora", {"ama"}),
     "certify": (P.UNDER_VERIFICATION, "dora", {"ama"}),
     "request_issuance": (P.VERIFIED, "dora", {"ama", "sam"}),
-    "resubmit_issuance": (P.ISSUANCE_INCOMPLETE, "dora", {"ama", "sam"}),
+    # The fee was paid at the first request; the secretariat waits for the participants' new
+    # confirmation (pacm issue 9) and is told once it is given.
+    "resubmit_issuance": (P.ISSUANCE_INCOMPLETE, "dora", {"ama"}),
     "start_issuance_checks": (P.ISSUANCE_REQUESTED, "sam", {"ama"}),
     "pass_issuance_checks": (P.ISSUANCE_CHECKS, "sam", {"ama", "sofia", "dina"}),  # para 194
     "return_issuance_incomplete": (P.ISSUANCE_CHECKS, "sam", {"ama", "dora"}),
@@ -142,6 +144,7 @@ def _fire_period(world, period, name, who):
         return PERIOD.call(name, period, user=user, units_requested=period.verified_total,
                            lines=[{"account": world.acct, "percent": "100"}])
     if name == "start_issuance_checks":
+        f.issuance_confirm(period, world.ama)  # pacm issue 9
         services.fee_record_payment(fee=period.fees.get(kind="issuance"), user=world.sam, reference="W-2")
     spec = PERIOD.write(name)
     return PERIOD.call(name, period, user=user, **({"comment": REASON} if spec.needs_reason else {}))
@@ -160,3 +163,14 @@ def test_a_period_transition_tells_who_acts_next_on_the_period(world, registered
         assert row.machine == "period" and row.subject_pk == period.pk
         assert f"{registered.reference} monitoring period 1" in row.subject_line
         assert row.url == f"/activities/{registered.reference}/periods/1/"
+
+
+def test_the_participants_confirmation_tells_the_secretariat_the_checks_may_start(world, registered, submit, drive,
+                                                                                   told):
+    """pacm issue 9: once the participants confirm the election and the lines (the fee paid), the
+    secretariat is the one who acts next: it is told; the participants are not (nothing awaits them)."""
+    period = _period_reach(world, drive, submit(registered), P.ISSUANCE_REQUESTED)
+    services.fee_record_payment(fee=period.fees.get(kind="issuance"), user=world.sam, reference="W-3")
+    usernames, _rows = told("confirm_issuance_request",
+                            lambda: services.period_confirm_issuance_request(period=period, user=world.ama))
+    assert usernames == {"sam"}

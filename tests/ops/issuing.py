@@ -58,6 +58,7 @@ def period_issuing(*, world, activity):
     services.period_certify(period=period, user=world.dora, verified={start.year: UNITS})
     services.period_request_issuance(period=period, user=world.dora, units_requested=UNITS,
                                      lines=[{"account": account, "percent": "100"}])
+    f.issuance_confirm(period, world.ama)
     services.fee_record_payment(fee=period.fees.get(kind="issuance"), user=world.sam, reference="WIRE-ISS")
     services.period_start_issuance_checks(period=period, user=world.sam)
     services.period_pass_issuance_checks(period=period, user=world.sam)

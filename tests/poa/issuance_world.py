@@ -99,7 +99,8 @@ def drive(world, period, until, capture, *, verified_by_cp=None, units=None):
         (P.VERIFIED, lambda p: services.period_request_issuance(
             period=p, user=world.dora, units_requested=units or p.verified_total,
             lines=[{"account": "PACM-H-CME-1", "percent": "100"}])),
-        (P.ISSUANCE_REQUESTED, lambda p: services.period_start_issuance_checks(period=p, user=world.sam)),
+        (P.ISSUANCE_REQUESTED, lambda p: (f.issuance_confirm(p, world.ama),
+                                           services.period_start_issuance_checks(period=p, user=world.sam))),
         (P.ISSUANCE_CHECKS, lambda p: services.period_pass_issuance_checks(period=p, user=world.sam)),
         (P.ISSUANCE_REVIEW_WINDOW, tick),
         (P.APPROVED, close),

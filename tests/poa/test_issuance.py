@@ -62,6 +62,7 @@ def test_two_batches_of_one_period_issue_per_cp_per_vintage(world, pw, django_ca
         ("monitoring.transitioned", "dora", "certify"),
         ("fee.assessed", "dora", None),
         ("monitoring.transitioned", "dora", "request_issuance"),
+        ("issuance.confirmed", "ama", None),  # pacm issue 9: the CME's participants confirm
         ("monitoring.transitioned", "sam", "start_issuance_checks"),
         ("monitoring.transitioned", "sam", "pass_issuance_checks"),
         ("monitoring.transitioned", "timer:approve_by_timer", "approve_by_timer"),
@@ -73,9 +74,9 @@ def test_two_batches_of_one_period_issue_per_cp_per_vintage(world, pw, django_ca
     # App.1 para 4: a multi-country PoA with an LDC host pays no fee (reading poa-issuance-4).
     assert events[3].payload["status"] == Fee.Status.WAIVED and events[3].payload["amount_usd"] == "1800.00"
     # Ghana's CP pays the SOP: 5% of 12,000 rounded down = 600; OMGE 2% rounded up = 240.
-    assert events[9].payload == {
+    assert events[10].payload == {
         "monitoring_period": 1, "gross": 12_000, "share_of_proceeds": 600, "omge": 240, "buffer": 0, "net": 11_160,
-        "rule_set": events[9].payload["rule_set"], "sop_exempt": {"Ghana": False, "Kenya": True},
+        "rule_set": events[10].payload["rule_set"], "sop_exempt": {"Ghana": False, "Kenya": True},
         "tranches": [[pw.y1, 10_000, "ndc", "international"], [pw.y2, 2_000, "ndc", "international"]],
         "distribution": [["PACM-H-CME-1", 11_160]], "components": [gh.reference, gh.reference]}
 

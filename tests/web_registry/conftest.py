@@ -3,7 +3,14 @@
 import pytest
 from django.urls import reverse
 
-from tests.issuance.conftest import drive, period_dates, period_over, registered, submit  # noqa: F401 (fixtures)
+from tests.issuance.conftest import (  # noqa: F401 (fixtures)
+    awaiting_confirmation,
+    drive,
+    period_dates,
+    period_over,
+    registered,
+    submit,
+)
 from tests.web.conftest import as_user, form_actions, transition_buttons  # noqa: F401
 
 

@@ -171,6 +171,10 @@ def test_secretariat_records_the_fee_then_checks(as_user, world, verified):
     assert sam.post(pay, {f"fee-{fee.pk}-reference": "WIRE-77"}).status_code == 302
     fee.refresh_from_db()
     assert (fee.status, fee.payment_reference) == (Fee.Status.PAID, "WIRE-77")
+    # pacm issue 9: the participants confirm the OMGE election and the distribution first.
+    assert as_user(world.ama).post(period_url(verified, "period-transition", name="confirm_issuance_request"),
+                                   {}).status_code == 302
+    sam = as_user(world.sam)  # one client: signed in as sam again
     assert sam.post(period_url(verified, "period-transition", name="start_issuance_checks"), {}).status_code == 302
     assert state(verified) == P.ISSUANCE_CHECKS
     assert sam.post(period_url(verified, "period-transition", name="pass_issuance_checks"), {}).status_code == 302

@@ -91,6 +91,7 @@ def demo_issued_activity(*, parties, orgs, users, versions, accounts):
         services.period_certify(period=period, user=doe, verified=verified, comment="Verified (demo).")
         services.period_request_issuance(period=period, user=doe, units_requested=sum(verified.values()),
                                          lines=[{"account": accounts["dev"], "percent": "100"}], omge_rate="0.03")
+        services.period_confirm_issuance_request(period=period, user=dev)  # pacm issue 9
         services.fee_record_payment(fee=period.fees.get(kind="issuance"), user=sec, reference="DEMO-WIRE-002")
         services.period_start_issuance_checks(period=period, user=sec)
         services.period_pass_issuance_checks(period=period, user=sec)

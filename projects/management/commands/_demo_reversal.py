@@ -85,6 +85,7 @@ def _issued(activity, start, *, users, account):
         services.period_certify(period=period, user=doe, verified=claims, comment="Verified (demo).")
         services.period_request_issuance(period=period, user=doe, units_requested=sum(claims.values()),
                                          lines=[{"account": account, "percent": "100"}])
+        services.period_confirm_issuance_request(period=period, user=dev)  # pacm issue 9
         _pay_if_due(period, "issuance", sec, "DEMO-WIRE-VU-002")
         services.period_start_issuance_checks(period=period, user=sec)
         services.period_pass_issuance_checks(period=period, user=sec)
