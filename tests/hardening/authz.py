@@ -1533,6 +1533,9 @@ API_ROUTES = {
     "api-v1:cp_act": POST_ONLY(fill=cp_routes(_transition_roles(CP_BY_NAME), extra=_cp_names), post=_nothing),
     "api-v1:transition_actions": GET_ONLY(fill=transition_routes(read=True), post=_nothing),
     "api-v1:transition_act": POST_ONLY(fill=transition_routes(names=True), post=_nothing),
+    # pacm issue 9: a renewal's writes through the API (projects/api_subjects.py), as renewal-act.
+    "api-v1:renewal_actions": GET_ONLY(fill=renewal_routes(read=True), post=_nothing),
+    "api-v1:renewal_act": POST_ONLY(fill=renewal_routes(names=True), post=_nothing),
     "api-v1:observed_event_actions": GET_ONLY(fill=event_routes(_roles(), read=True), post=_nothing),
     "api-v1:observed_event_act": POST_ONLY(fill=event_routes(_transition_roles(EVENT_TABLE), extra=_event_names),
                                            post=_nothing),
