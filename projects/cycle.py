@@ -278,19 +278,16 @@ ACTIVITY_ACTIONS = (
 P = PeriodState
 
 
-def _confirmation_q(awaited):
+def _confirmation_awaited():
+    """The periods whose issuance request awaits the participants' confirmation (as
+    IssuanceRequest.awaits_confirmation says of one row)."""
     from django.db.models import Q
 
-    pending = Q(issuance__confirmation_required=True, issuance__confirmed_at__isnull=True)
-    return pending if awaited else ~pending
-
-
-def _confirmation_awaited():
-    return _confirmation_q(True)
+    return Q(issuance__confirmation_required=True, issuance__confirmed_at__isnull=True)
 
 
 def _confirmation_given():
-    return _confirmation_q(False)
+    return ~_confirmation_awaited()
 
 # A6.4-PROC-AC-002 v03.0 paras 174-230: issuance, on the request pipeline.
 ISSUANCE = RequestKind(
