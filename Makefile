@@ -159,6 +159,12 @@ beat: $(STAMP)
 # `make bench-floor`: only pacm's issuance and transfer against the bare-SQL floor (bench/floor.py) on
 # PostgreSQL (database pacm_bench_floor, recreated), alternating; writes bench/results/floor.json. A few minutes.
 .PHONY: bench-quick bench-sqlite bench-postgres bench-floor
+# `make bench-plan`: a year of the SB's business plan (A6.4-INFO-GOV-024 table 2; bench/business_plan.py)
+# through the services, on the embedded default, without the bulk phases; BENCH_ARGS="--plan-year 2027".
+.PHONY: bench-plan
+bench-plan: $(STAMP)
+	$(BIN)/python bench/run.py --plan-only --backend sqlite $(BENCH_ARGS)
+
 bench-floor: $(STAMP)
 	$(BIN)/python bench/run.py --floor-only $(BENCH_ARGS)
 

@@ -121,8 +121,6 @@ def activity_register(*, p, version, scope, start, title, size, timed, times):
 
 def period_drive(*, p, a, account, start, end, size, timed, times, worker, until=PeriodState.ISSUED):
     """One monitoring period of `a` from submitted to `until` (verified or issued) through every service."""
-    issue_label = ("appeal window closed -> issued (worker)" if worker
-                   else "timer pass: close_appeal_window + issuance (eager)")
     period = timed("period_submit", lambda: services.period_submit(
         activity=a, user=p["ap"], start=start, end=end, claims={start.year: size}, report=_pdf("monitoring.pdf")))
     timed("period_start_verification", lambda: services.period_start_verification(period=period, user=p["doe"]))
@@ -143,8 +141,15 @@ def period_drive(*, p, a, account, start, end, size, timed, times, worker, until
           lambda: services.period_start_issuance_checks(period=period, user=p["sec"]))
     timed("period_pass_issuance_checks",
           lambda: services.period_pass_issuance_checks(period=period, user=p["sec"]))
+    return issued_after_review(period=period, times=times, worker=worker)
+
+
+def issued_after_review(*, period, times, worker):
+    """The review window and the appeal window pass (timers); the issuance runs eagerly in the
+    timer pass, or in the real worker, which is waited for. The period is issued, or this raises."""
+    issue_label = ("appeal window closed -> issued (worker)" if worker
+                   else "timer pass: close_appeal_window + issuance (eager)")
     _timer_pass(MonitoringPeriod, period.pk, times, "timer pass: approve_by_timer")
-    t0 = time.perf_counter()
     if worker:
         _timer_pass(MonitoringPeriod, period.pk, times, "timer pass: close_appeal_window")
         t0 = time.perf_counter()

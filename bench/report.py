@@ -27,17 +27,23 @@ def report_text(result):
         "",
     ]
     rows = []
-    iss = result["issuances"]
-    rows.append(_row("issuances (issuance_run task)", iss["all"]))
-    for name, s in iss["by_size"].items():
-        rows.append(_row(f"  size {name} units", s))
-    if "queued_to_issued" in iss:
-        rows.append(_row("  queued -> issued, per task", iss["queued_to_issued"]))
-    tr = result["transfers"]
-    rows.append(_row(f"transfers (units_transfer, {tr['callers']} caller{'s' if tr['callers'] > 1 else ''})",
-                     tr["all"]))
-    for name, s in tr.get("by_ranges", {}).items():
-        rows.append(_row(f"  moving {name}", s))
+    iss = result["issuances"] or {}
+    if iss:
+        rows.append(_row("issuances (issuance_run task)", iss["all"]))
+        for name, s in iss["by_size"].items():
+            rows.append(_row(f"  size {name} units", s))
+        if "queued_to_issued" in iss:
+            rows.append(_row("  queued -> issued, per task", iss["queued_to_issued"]))
+    tr = result["transfers"] or {}
+    if tr:
+        rows.append(_row(f"transfers (units_transfer, {tr['callers']} caller{'s' if tr['callers'] > 1 else ''})",
+                         tr["all"]))
+        for name, s in tr.get("by_ranges", {}).items():
+            rows.append(_row(f"  moving {name}", s))
+    plan = result.get("business_plan")
+    if plan:
+        for kind, s in plan["requests"].items():
+            rows.append(_row(f"plan {plan['year']}: {kind} (whole request; {s['planned_per_year']}/year planned)", s))
     cy = result.get("cycle")
     if cy:
         for name, s in cy["steps"].items():
@@ -59,7 +65,10 @@ def report_text(result):
     if iss.get("task_failures"):
         lines.append(f"issuance task failures: {iss['task_failures']} (then re-dispatched by the sweeper: "
                      f"{iss['sweeps']}); e.g. {iss['failure_examples'][:2]}")
-    if tr["errors"]:
+    if plan:
+        lines.append(f"business plan {plan['year']} at scale {plan['scale']:g}: {plan['wall_s']} s of wall time; "
+                     "not modelled: " + "; ".join(f"{r['output']} ({r['per_year']}/year)" for r in plan["not_modelled"]))
+    if tr.get("errors"):
         lines.append(f"transfer errors: {tr['errors']}")
     lines.append("phases (wall s): " + ", ".join(f"{k} {v}" for k, v in result["phases"].items()))
     return "\n".join(lines)

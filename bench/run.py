@@ -10,7 +10,8 @@
     python bench/run.py --floor-only          # only pacm's issuance and transfer against the bare-SQL floor
 
 Phases: the world is loaded as a snapshot (bench/world.py); then a full-cycle sample through
-every service (bench/cycle.py), every issuance through the real task (bench/issuances.py),
+every service (bench/cycle.py), a year of the SB's business plan (registrations, issuance requests,
+PoA registrations, CP inclusions, PoA issuances: bench/business_plan.py), every issuance through the real task (bench/issuances.py),
 transfers through `units_transfer` (bench/transfers.py), and the registry's invariants
 (bench/checks.py). Prints a table and writes bench/results/<backend>.json (full workload;
 other scales get a suffix: -quick, -scale0.5, -custom). Then, on a PostgreSQL database of its own
@@ -54,11 +55,15 @@ def arguments(argv=None):
     parser.add_argument("--transfer-callers", type=int, default=None,
                         help="processes calling units_transfer at once (default: 1 on SQLite, 4 on PostgreSQL)")
     parser.add_argument("--seed", type=int, default=64)
+    parser.add_argument("--plan-year", type=int, choices=(2026, 2027), default=2026,
+                        help="the business plan's year whose forecast volumes run (bench/data/business_plan_2026_2027.yaml)")
     parser.add_argument("--no-chain-check", action="store_true", help="skip recomputing every event chain")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (SQLite file, worker log)")
     parser.add_argument("--floor-only", action="store_true",
                         help="only the write path against the bare-SQL floor (PostgreSQL, database pacm_bench_floor)")
     parser.add_argument("--merge", action="store_true", help=argparse.SUPPRESS)  # floor ratios into postgres.json
+    parser.add_argument("--plan-only", action="store_true",
+                        help="the snapshot, the cycle sample and the business-plan year only (no bulk issuances or transfers)")
     parser.add_argument("--no-floor", action="store_true", help="skip the floor phase after both backends")
     parser.add_argument("--floor-issuance-pairs", type=int, default=60, help="pacm/floor issuance pairs per account size")
     parser.add_argument("--floor-transfer-pairs", type=int, default=200, help="pacm/floor transfer pairs per account size")
@@ -75,7 +80,9 @@ def results_path(backend, args):
     """bench/results/<backend>.json for the full workload; another name for any other, so a
     smoke check never overwrites the figures docs/benchmarks.md quotes."""
     full = {name: round(value * args.scale) for name, value in FULL.items()}
-    if args.quick:
+    if args.plan_only:
+        suffix = "-plan" if args.scale == 1 else f"-plan-scale{args.scale:g}"
+    elif args.quick:
         suffix = "-quick"
     elif all(getattr(args, name) == value for name, value in full.items()):
         suffix = "" if args.scale == 1 else f"-scale{args.scale:g}"
@@ -128,7 +135,7 @@ def run_one(args):
     django.setup()
     from django.core.management import call_command
 
-    from bench import checks, cycle, issuances, transfers, vrod, world
+    from bench import business_plan, checks, cycle, issuances, transfers, vrod, world
 
     def phase(name, call):
         _log(f"{args.backend}: {name} ...")
@@ -152,15 +159,21 @@ def run_one(args):
             worker = phase("worker start", lambda: backends.worker_start(log_path=Path(workdir) / "worker.log"))
         sample = phase("full cycle sample", lambda: cycle.cycle_run(
             activities=args.cycle, sizes=annual[:: max(1, len(annual) // 997)], worker=on_postgres))
-        if on_postgres:
+        plan = phase("business plan year", lambda: business_plan.business_plan_run(
+            year=args.plan_year, scale=args.scale, worker=on_postgres))
+        issued = moved = None
+        if args.plan_only:
+            pass
+        elif on_postgres:
             issued = phase("issuances", lambda: issuances.issuances_worker(
                 seed=args.seed, redis_client=backends.redis_client(), queue=backends.QUEUE,
                 timings_key=backends.TIMINGS_KEY))
         else:
             issued = phase("issuances", lambda: issuances.issuances_eager(seed=args.seed))
-        callers = args.transfer_callers or (4 if on_postgres else 1)
-        moved = phase("transfers", lambda: transfers.transfers_run(
-            count=args.transfers, callers=callers, seed=args.seed, sizes=retired))
+        if not args.plan_only:
+            callers = args.transfer_callers or (4 if on_postgres else 1)
+            moved = phase("transfers", lambda: transfers.transfers_run(
+                count=args.transfers, callers=callers, seed=args.seed, sizes=retired))
     finally:
         if worker is not None:
             phase("worker stop", lambda: backends.worker_stop(worker))
@@ -169,10 +182,11 @@ def run_one(args):
     result = {
         "backend": args.backend, "backend_label": LABELS[args.backend],
         "scale": f"{args.activities:,} activities / {args.issuances:,} issuances / {args.transfers:,} transfers"
-                 f" / {args.cycle} full cycles" + (" (quick)" if args.quick else ""),
+                 f" / {args.cycle} full cycles" + (" (quick)" if args.quick else "")
+                 + (" (plan only: the snapshot's issuances and the transfers not run)" if args.plan_only else ""),
         "arguments": vars(args), "finished_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "wall_s": round(time.perf_counter() - started, 1), "machine": machine, "phases": phases,
-        "world": built, "cycle": sample, "issuances": issued, "transfers": moved, "checks": checked,
+        "world": built, "cycle": sample, "business_plan": plan, "issuances": issued, "transfers": moved, "checks": checked,
         "data_source": "Haya et al., Berkeley Voluntary Registry Offsets Database v2025-12, CC BY-SA 4.0",
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
