@@ -182,9 +182,11 @@ CP_TRANSITIONS = (
       guards=("poa_registered", "poa_period_current", "cp_has_inclusion_form", "cp_crediting_period_valid",
               "host_cap_holds"),
       inputs=("crediting_period",), input_guards=("cp_crediting_period_valid",)),
-    # Paras 124-126: the inclusion fee processed, the CP is included and displayed.
+    # Paras 124-126: the inclusion fee processed, the CP is included and displayed; the fee's payment
+    # reference is given with the write (the service records it before the guard reads it).
     T("include", C.UPLOADED, C.INCLUDED, {SEC}, _("Record the inclusion fee and include"),
-      guards=("inclusion_fee_settled", "poa_registered")),
+      guards=("inclusion_fee_settled", "poa_registered"), inputs=("reference",),
+      input_guards=("inclusion_fee_settled",)),
     T("withdraw", (C.NOTIFIED, C.UNDER_VALIDATION, C.VALIDATED, C.UPLOADED), C.WITHDRAWN, {AP},
       _("Withdraw the component project"), needs_reason=True, style="danger", pending=False),
     # Paras 306-316: voluntary exclusion, through the coordinating/managing entity.

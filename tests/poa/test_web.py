@@ -141,3 +141,32 @@ def test_dashboard_lists_poas_and_cps_waiting_for_the_person(client, world, poa)
     cp = notify_cp(world, poa)
     assert cp.reference in _client(client, world.otto).get(reverse("dashboard")).content.decode()  # the CP's DOE
     assert cp.reference not in _client(client, world.dora).get(reverse("dashboard")).content.decode()
+
+
+def test_the_secretariat_includes_from_the_cp_page_with_the_fee_reference(client, world, poa):
+    """PROC-AC-003 v03.0 paras 124-126: with the inclusion fee due, the CP page offers the secretariat the
+    include button with the fee's payment reference (the service records the payment, then includes);
+    without the reference, a clear message and nothing changes."""
+    from pacm.events.models import Event
+    from projects.models import Fee
+
+    poa = reach_poa(world, poa, A.REGISTERED)
+    cp = reach_cp(world, notify_cp(world, poa), C.UPLOADED)
+    assert cp.inclusion_fee.status == Fee.Status.DUE
+    c = _client(client, world.sam)
+    body = c.get(reverse("cp-detail", args=[cp.reference])).content.decode()
+    assert 'name="t-include-reference"' in body and 'aria-describedby="blocked-include"' not in body
+    url = reverse("cp-transition", args=[cp.reference, "include"])
+    before = Event.objects.filter(stream=poa.stream).count()
+    response = c.post(url, {"t-include-expected_state": "uploaded"}, follow=True)
+    assert "This field is required." in response.content.decode()
+    assert ComponentProject.objects.get(pk=cp.pk).state == C.UPLOADED
+    assert Event.objects.filter(stream=poa.stream).count() == before
+    response = c.post(url, {"t-include-expected_state": "uploaded", "t-include-reference": "WIRE-CP-7"})
+    assert response.status_code == 302
+    cp = ComponentProject.objects.get(pk=cp.pk)
+    assert cp.state == C.INCLUDED
+    assert (cp.inclusion_fee.status, cp.inclusion_fee.payment_reference) == (Fee.Status.PAID, "WIRE-CP-7")
+    assert [(e.kind, e.actor_label, e.payload.get("transition")) for e in
+            Event.objects.filter(stream=poa.stream).order_by("sequence")[before:]] == [
+        ("fee.paid", "sam", None), ("cp.transitioned", "sam", "include")]
