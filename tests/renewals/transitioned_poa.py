@@ -50,3 +50,65 @@ def poa_period_renewed(world, clock, poa):
     at(clock, datetime.date(2025, 10, 1))
     renewal = renewal_request(world, Programme.objects.get(pk=poa.pk), estimate=19_000)
     return renewal_drive(world, clock, renewal, RS.RENEWED)
+
+
+def cp_renewed(world, poa):
+    """The transitioned CP's crediting period renewed (PROC-AC-003 v03.0 paras 297-302, 304): ama engages
+    Orbis, otto notifies with the updated CP-DD and its report, sam records the fee and renews."""
+    from projects import services
+    from projects.poa import services as poa_services
+    from projects.renewals import services as rs
+    from tests import factories as f
+
+    cp = poa_services.cp_engage_doe(cp=poa.components.get(), user=world.ama, doe=world.orgs["doe2"])
+    renewal = rs.cp_renewal_notify(
+        cp=cp, user=world.otto, baseline_update="Baseline updated: fNRB 0.80 from 2026.", estimated_annual=11_000,
+        design=f.pdf("cpdd-v2.pdf", content=f.pdf_bytes(f"CP-DD v2 {cp.reference}")),
+        report=f.pdf("cpvr.pdf", content=f.pdf_bytes(f"renewal VR {cp.reference}")))
+    if renewal.fee.status == "due":
+        services.fee_record_payment(fee=renewal.fee, user=world.sam, reference="WIRE-CPR")
+    return rs.cp_renewal_renew(renewal=renewal, user=world.sam)
+
+
+def cme_account(world):
+    """Kpone's holding account, opened by Ghana's DNA on the host approval that authorized it (RMP 63)."""
+    from pacm.registry.models import AccountKind
+    from pacm.registry.services.accounts import account_open
+
+    return account_open(kind=AccountKind.HOLDING, name="Kpone holding", organisation=world.orgs["dev"],
+                        user=world.dina)
+
+
+def batch_issued(world, poa, *, start, end, claims, account):
+    """A batch through the services, verified by dora as claimed, requested to `account`, confirmed, checked;
+    the review and appeal windows close by the timer and the (eager) issuing task runs. Returns the period."""
+    from pacm.engine.timers import timers_run
+    from projects import services
+    from projects.models import MonitoringPeriod
+    from projects.poa.issuance import poa_period_submit
+    from tests import factories as f
+
+    period = poa_period_submit(poa=poa, user=world.ama, start=start, end=end, claims=claims,
+                               report=f.pdf("poa-mr.pdf", content=f.pdf_bytes(f"MR {start}")))
+    services.period_start_verification(period=period, user=world.dora)
+    services.document_upload(activity=poa, user=world.dora, kind="verification_report",
+                             uploaded=f.pdf("ver.pdf", content=f.pdf_bytes(f"VR {start}")), period=period)
+    services.period_certify(period=period, user=world.dora, verified=None, verified_by_cp={
+        ref: dict(lines) for ref, lines in claims.items()})
+    period = MonitoringPeriod.objects.get(pk=period.pk)
+    services.period_request_issuance(period=period, user=world.dora, units_requested=period.verified_total,
+                                     lines=[{"account": account.number, "percent": "100"}])
+    f.issuance_confirm(period, world.ama)
+    period = MonitoringPeriod.objects.get(pk=period.pk)
+    fee = period.fees.filter(status="due").first()
+    if fee is not None:
+        services.fee_record_payment(fee=fee, user=world.sam, reference=f"WIRE-ISS-{period.number}")
+    services.period_start_issuance_checks(period=MonitoringPeriod.objects.get(pk=period.pk), user=world.sam)
+    services.period_pass_issuance_checks(period=MonitoringPeriod.objects.get(pk=period.pk), user=world.sam)
+    import time_machine
+
+    for _window in ("review", "appeal"):
+        period = MonitoringPeriod.objects.get(pk=period.pk)
+        with time_machine.travel(period.due_at + datetime.timedelta(seconds=1), tick=False):
+            timers_run()
+    return MonitoringPeriod.objects.get(pk=period.pk)
