@@ -144,6 +144,16 @@ for _name in ("validate", "upload_inclusion", "include"):
     api_write(COMPONENT, _name)(_cp_write(_name))
 
 
+@api_write(COMPONENT, "engage_doe")
+def _cp_engage_doe(obj, user, body, item):
+    """inputs: doe (the DOE organisation's id); PROC-AC-003 v03.0 para 297 (renewal-20)."""
+    from .forms import EngageDOEForm
+    from .poa.services import cp_engage_doe
+
+    data = form_read(lambda d: EngageDOEForm(d, prefix="api"), body, prefix="api").cleaned_data
+    return cp_engage_doe(cp=obj, user=user, doe=data["doe"])
+
+
 
 # --- The CDM transition request's own-form writes: the page's FORMS (form, call), as transition_act --
 

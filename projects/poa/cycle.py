@@ -206,6 +206,12 @@ CP_ACTIONS = (
         refusal=_("The component project is closed: no new documents.")),
     # PROC-AC-003 v03.0 paras 294-305: the DOE notifies the renewal of the CP's crediting period.
     *cp_renewal_actions(included=C.INCLUDED),
+    # Para 297: the CP-DD goes to a DOE accredited in the scope and contracted by the participants;
+    # a CP transitioned from the CDM records none (transition-2), and its period ended on 31 Dec
+    # 2025 (STAN-AC-001 v05.0 para 13(a)(ii)): its participants name the DOE that validates and
+    # notifies the renewal (para 304; docs/rules-coverage.md renewal-20). Never a second one.
+    Act("engage_doe", C.INCLUDED, {AP}, _("Engage the DOE for the CP's renewal"), guards=("cp_no_doe_recorded",),
+        refusal=_("A DOE is engaged for an included component project only.")),
     # Para 136: the SB confirms or excludes a CP under review, as a body (projects.board, kind "component").
     Act("decide_as_board", C.UNDER_INCLUSION_REVIEW, {SEC}, _("Record or open the Board's decision"),
         pending=True, waiting=_waiting_board("component", C.UNDER_INCLUSION_REVIEW)),

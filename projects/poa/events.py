@@ -12,6 +12,7 @@ CP_TRANSITIONED = "cp.transitioned"
 POA_HOST_APPROVED = "poa.host_approved"
 POA_DESIGN_EDITED = "poa.design_edited"
 CP_NOTIFIED = "cp.notified"
+CP_DOE_ENGAGED = "cp.doe_engaged"
 LIABILITY_TRANSITIONED = "poa.liability_transitioned"
 
 SHAPES = {
@@ -26,6 +27,8 @@ SHAPES = {
     POA_DESIGN_EDITED: ({"criteria", "typical_cps"}, ()),
     CP_NOTIFIED: ({"component", "title", "host", "estimated_annual", "start_date", "crediting_start", "crediting_end",
                    "doe"}, ()),
+    # PROC-AC-003 v03.0 para 297: the DOE named for a CP that recorded none (renewal-20).
+    CP_DOE_ENGAGED: ({"component", "doe", "doe_id"}, ()),
 }
 
 for _kind, (_required, _optional) in SHAPES.items():
@@ -55,4 +58,11 @@ def cp_notified(*, cp, actor):
                  "estimated_annual": cp.estimated_annual, "start_date": str(cp.start_date),
                  "crediting_start": str(cp.crediting_start), "crediting_end": str(cp.crediting_end),
                  "doe": cp.doe.name if cp.doe_id else ""},
+    )
+
+
+def cp_doe_engaged(*, cp, actor, doe):
+    return event_record(
+        stream=cp.poa.stream, kind=CP_DOE_ENGAGED, actor=actor, activity=cp.poa, to_state=cp.state,
+        payload={"component": cp.reference, "doe": doe.name, "doe_id": doe.pk},
     )

@@ -320,3 +320,12 @@ def poa_period_current(cp):
     from ..renewals.guards import poa_period_in_force
 
     return poa_period_in_force(cp.poa)
+
+
+def cp_no_doe_recorded(cp):
+    """PROC-AC-003 v03.0 para 297 (renewal-20): the DOE is named once, for a CP that records none
+    (a CP transitioned from the CDM, transition-2); a recorded one is not replaced by this write."""
+    if cp.doe_id is not None:
+        return _blocked("cp_doe_recorded", _("%(doe)s is already the DOE of %(component)s (A6.4-PROC-AC-003 v03.0 "
+                                             "para 297)."), {"doe": cp.doe.name, "component": cp.reference})
+    return None

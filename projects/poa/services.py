@@ -270,6 +270,25 @@ def poa_notify_inclusion(*, poa, user, title, host, participants, doe, location,
     return action_run(subject=poa, name="notify_inclusion", user=user, apply=apply)
 
 
+def cp_engage_doe(*, cp, user, doe, expected_state=None):
+    """PROC-AC-003 v03.0 paras 297, 304 (renewal-20): the participants name the DOE, accredited in the
+    PoA's sectoral scope today, that validates and notifies the renewal of a CP that records none (a
+    CP transitioned from the CDM); the guard `cp_no_doe_recorded` refuses a second one."""
+    from ..services.design import doe_accreditation_check
+
+    if not isinstance(doe, Organisation) or doe.kind != Organisation.Kind.DOE:
+        raise ServiceError(_("Choose a DOE."), field="doe", code="doe_required")
+
+    def apply(obj, actor):
+        doe_accreditation_check(activity=obj.poa, doe=doe)
+        obj.doe = doe
+        obj.save(update_fields=["doe"])
+        events.cp_doe_engaged(cp=obj, actor=actor, doe=doe)
+        return obj
+
+    return action_run(subject=cp, name="engage_doe", user=user, apply=apply, expected_state=expected_state)
+
+
 # Who uploads which CP document (paras 95, 97, 123).
 CP_UPLOADERS = {
     Document.Kind.CP_DD: {"participant"},

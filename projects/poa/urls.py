@@ -20,6 +20,7 @@ urlpatterns = [
     path(CP, views.cp_detail, name="cp-detail"),
     path(CP + "do/<str:name>/", views.cp_transition, name="cp-transition"),
     path(CP + "documents/upload/", views.cp_document_upload, name="cp-document-upload"),
+    path(CP + "doe/", views.cp_engage_doe, name="cp-engage-doe"),
     path(POA + "monitoring/", views.poa_monitoring_submit, name="poa-monitoring-submit"),
     path(POA + "verification-doe/", views.poa_engage_verification_doe, name="poa-engage-verification-doe"),
     path(CP + "liability/settle/", views.cp_liability_settle, name="cp-liability-settle"),

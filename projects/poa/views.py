@@ -307,7 +307,10 @@ def _cp_page(request, cp, *, bound=None, status=200):
         from .forms import LiabilitySettleForm
 
         settle = bound.get("settle") or LiabilitySettleForm(doe=liability.doe, prefix="settle")
-    context = {"cp": cp, "offers": offers, "transitions": transitions, "upload": upload,
+    engage = None
+    if offers.get("engage_doe") is not None and offers.get("engage_doe").blocked is None:
+        engage = bound.get("engage") or EngageDOEForm(prefix="engage")
+    context = {"cp": cp, "offers": offers, "transitions": transitions, "upload": upload, "engage": engage,
                "liability": liability, "settle": settle,
                "documents": selectors.cp_documents(cp),
                "confirmed": {c.pk for c in cp.criteria_confirmed.all()}}
@@ -358,6 +361,19 @@ def cp_document_upload(request, reference):
                     show_again=lambda: _cp_page(request, cp, bound={"upload": form}))
 
 
+
+@require_POST
+@login_required
+def cp_engage_doe(request, reference):
+    """PROC-AC-003 v03.0 paras 297, 304 (renewal-20): the participants name the DOE of a CP that records none."""
+    cp = _cp_or_404(request.user, reference)
+    offer = available_actions(request.user, cp).get("engage_doe")
+    if offer is None or offer.blocked is not None:
+        _refuse(_("engage a DOE for this component project"))
+    form = EngageDOEForm(request.POST, prefix="engage")
+    return form_run(request, form=form, success=_("DOE engaged."), done_url=cp_url(cp),
+                    call=lambda d: poa_services.cp_engage_doe(cp=cp, user=request.user, doe=d["doe"]),
+                    show_again=lambda: _cp_page(request, cp, bound={"engage": form}, status=400))
 
 # --- monitoring per batch of CPs and the DOE's liability (PROC-AC-003 v03.0 paras 139, 217-222) ---
 

@@ -4,7 +4,11 @@ host's DNA approves with its maximum, the secretariat circulates the SB's electr
 Board panel and an SB member casts the vote that adopts it. Steps that are not this test's subject
 (the consultation's timer, the checks, the other members' votes) run through the services.
 
-Not covered here yet: the renewal and the first issuance of the transitioned PoA (see the report).
+The renewal of the transitioned CP's crediting period (the CME engaging its DOE first, renewal-20) and
+the PoA's first issuance under the renewed period, through the pages: tests/e2e/test_poa_transition_renewal.py,
+from the same transition builders (tests/renewals/transitioned_poa.py). Not covered in the browser: the
+renewal of the PoA period itself (services there; the renewal pages serve it as a project's renewal,
+tests/renewals/test_web.py).
 """
 import datetime
 

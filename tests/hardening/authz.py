@@ -1352,6 +1352,9 @@ POA_ROUTES = {
                                              post=lambda kw, s, p: {"verification-doe": ""}),
     # No CP of the matrix owes a liability: refused for everyone.
     "cp-liability-settle": POST_ONLY(fill=cp_routes(_roles()), post=_nothing),
+    # PROC-AC-003 v03.0 para 297 (renewal-20): both CPs of the matrix record their DOE (otto): refused for
+    # everyone (`cp_doe_recorded`); a transitioned CP's engagement: tests/renewals/test_transitioned_cp_doe.py.
+    "cp-engage-doe": POST_ONLY(fill=cp_routes(_roles()), post=lambda kw, s, p: {"engage-doe": s.world.orgs["doe2"].pk}),
 }
 
 

@@ -20,6 +20,7 @@ SCENES = {
     "registration": {"poa-fee-pay"},
     "inclusion": {"cp-transition", "cp-document-upload"},
     "monitoring": {"poa-monitoring-submit", "poa-engage-verification-doe", "cp-liability-settle"},
+    "renewal": {"cp-engage-doe"},
 }
 
 
@@ -113,6 +114,19 @@ def test_fuzz_cp_forms(settings, world):
                _url("cp-detail", under.reference), {"upload-kind": "cp_dd"}, {"upload-file": pdf_factory("cpdd.pdf")}),
     ]
     assert {t.name for t in targets} == SCENES["inclusion"]
+    for target in targets:
+        fuzz(settings, target)
+
+
+def test_fuzz_cp_engage_doe_form(settings, world, time_machine):
+    """A transitioned CP, which records no DOE: its participants engage one (PROC-AC-003 v03.0 para 297; renewal-20)."""
+    from tests.renewals.transitioned_poa import transitioned_poa
+
+    _request, poa = transitioned_poa(world, time_machine)
+    cp = poa.components.get()
+    targets = [Target("cp-engage-doe", world.ama, _url("cp-engage-doe", cp.reference), _url("cp-detail", cp.reference),
+                      {"engage-doe": str(world.orgs["doe2"].pk)})]
+    assert {t.name for t in targets} == SCENES["renewal"]
     for target in targets:
         fuzz(settings, target)
 
