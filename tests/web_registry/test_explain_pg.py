@@ -54,3 +54,25 @@ def test_doe_visibility_is_served_by_indexes(world, issued):
     assert all("on projects_activity " in line for line in scans), text
     assert text.count("SubPlan") >= 4 and "Index" in text, text
     assert "Hash Join" not in text and "Merge Join" not in text, text
+
+
+def test_the_period_page_reads_its_period_through_its_key(world, issued):
+    """The period page's period is read through the (activity, number) key once its activity is known
+    by its reference; filtered on the joined reference and the visible set, PostgreSQL walked every
+    period of the full world in key order (266 ms, docs/benchmarks.md "Pages")."""
+    from django.test.utils import CaptureQueriesContext
+
+    from projects.selectors import period_page_get
+
+    with CaptureQueriesContext(connection) as ctx:
+        period = period_page_get(user=world.dora, reference=issued.activity.reference, number=issued.number)
+    assert period.pk == issued.pk
+    sql = next(q["sql"] for q in ctx.captured_queries if q["sql"].startswith('SELECT "projects_monitoringperiod"."id"'))
+    where = sql.split(" WHERE ", 1)[1]
+    assert f'"projects_monitoringperiod"."activity_id" = {issued.activity_id}' in where, sql
+    assert '"projects_activity"."reference"' not in where and "SubPlan" not in where, sql
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}")
+        text = "\n".join(row[0] for row in cursor.fetchall())
+    assert "period_number_unique" in text, text
