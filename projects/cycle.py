@@ -253,6 +253,12 @@ ACTIVITY_ACTIONS = (
         item_ok=lambda fee, actor: fee.status == "due", pending=True, waiting=_waiting_fees()),
     # RMP 50: monitoring reports of a registered activity.
     Act("submit_monitoring_report", A.REGISTERED, {AP}, _("Submit a monitoring report"), creates="period", refusal=_("Only a registered activity is monitored.")),
+    # pacm issue 9: the signing keys of the participants' MRV system (projects.dmrv), which signs the
+    # readings behind the monitoring report (RMP 50): the same participants and state as the report.
+    Act("register_mrv_key", A.REGISTERED, {AP}, _("Register an MRV signing key"),
+        refusal=_("Only a registered activity is monitored.")),
+    Act("revoke_mrv_key", A.REGISTERED, {AP}, _("Revoke an MRV signing key"), inputs=("key_id",),
+        refusal=_("Only a registered activity is monitored.")),
     # A6.4-STAN-METH-002 v01.0 para 43: the participants notify an observed event (projects.reversals).
     Act("notify_observed_event", A.REGISTERED, {AP}, _("Notify an observed event"),
         refusal=_("Observed events are notified for registered activities."), guards=("carries_reversal_risk",),
