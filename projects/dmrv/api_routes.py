@@ -22,14 +22,14 @@ from ninja import Path as PathParam
 
 from pacm.api.actions import Answer, api_write
 from pacm.api.api import ERRORS, api
-from pacm.api.auth import SIGNED_IN
+from pacm.api.auth import SIGNED_IN, ApiAuth
 from pacm.api.problems import ApiProblem
 from pacm.common import bounds
 from pacm.common.errors import ServiceError
 from pacm.common.submission import KEY_PATTERN
 from pacm.engine.offers import available_actions
 
-from ..api_routes import activity_or_404
+from ..api_routes import activity_before_body, activity_or_404
 from ..machines import ACTIVITY
 from . import services
 
@@ -137,13 +137,23 @@ def _reading_row(index, reading):
             "measured_at": reading.measured_at, "source": reading.source}
 
 
-@router.post("/{reference}/periods/{number}/readings", response={200: BatchOut, **ERRORS}, auth=SIGNED_IN,
+def _reads_on(user, *, reference, **_path):
+    """Before the body is read and validated (deny by default): the activity visible (404), the caller
+    one who reports on it (403 `not_offered`); then ninja's 422 for a body of the wrong shape."""
+    activity = activity_before_body(user, reference)
+    services.participant_require(user=user, activity=activity)
+    return activity
+
+
+READS_ON = ApiAuth(anonymous=False, check=_reads_on)
+
+
+@router.post("/{reference}/periods/{number}/readings", response={200: BatchOut, **ERRORS}, auth=READS_ON,
              url_name="readings_post", operation_id="readings_post",
              summary="Post a signed batch of monitoring readings for the period being drafted")
 def readings_post(request, body: ReadingsIn, reference: str = REF, number: int = NUMBER):
-    user = request.auth.user
-    activity = activity_or_404(user, reference)
-    try:  # deny by default, before the headers are read: the caller, then the period (one check, the service's)
+    user, activity = request.auth.user, request.auth.subject  # visible, the caller reports on it (_reads_on)
+    try:  # before the headers are read: the caller again, then the period (one check, the service's)
         services.readings_period_require(user=user, activity=activity, number=number)
     except ServiceError as error:  # a Refused (403) passes as it is
         raise _period_problem(error) from None

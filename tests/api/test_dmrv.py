@@ -9,7 +9,9 @@ from django.test import Client
 from django.utils import timezone
 
 from pacm.events.models import Event
+from projects import services
 from projects.dmrv.models import MrvKey, Reading, ReadingBatch
+from tests import factories as f
 from tests.dmrv.support import CLAIMED, declare, key_of, readings_body, signed_post
 
 pytestmark = pytest.mark.django_db
@@ -235,3 +237,19 @@ def test_revoking_through_the_actions_endpoint_records_exactly_its_event(world, 
     missing = _act(bearer(world.ama), activity, "revoke_mrv_key")
     assert missing.status_code == 400 and missing.json()["field"] == "key_id"
     assert len(_batch_events(activity)) == 2
+
+
+def test_the_readings_refuse_a_stranger_before_they_read_the_body(world, mrv, bearer):
+    """Deny by default (pacm issue 9): who does not report on the activity is refused (403, or 404
+    where it is hidden from them) before a body of the wrong shape is a 422; the participant gets the 422."""
+    activity = services.activity_create(user=world.ama, **f.pdd_data(world.host, world.version))  # a draft
+    registered, key_id, secret = mrv
+    malformed = {"readings": "not a list"}
+    for user in (world.kofi, world.dora):
+        refused = signed_post(bearer(user), _url(registered), malformed, key_id=key_id, secret=secret)
+        assert (refused.status_code, refused.json()["code"]) == (403, "not_offered"), (user, refused.content)
+    hidden = signed_post(bearer(world.kofi), _url(activity), malformed, key_id=key_id, secret=secret)
+    assert (hidden.status_code, hidden.json()["code"]) == (404, "not_found")  # ama's draft: kofi does not see it
+    shape = signed_post(bearer(world.ama), _url(registered), malformed, key_id=key_id, secret=secret)
+    assert (shape.status_code, shape.json()["code"]) == (422, "invalid_input"), shape.content
+    assert not ReadingBatch.objects.exists() and [k for k, *_r in _batch_events(registered)] == ["dmrv.key_registered"]
