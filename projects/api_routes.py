@@ -4,6 +4,8 @@ through `pacm.api.actions` (available_actions, then the same services the web fo
 
 Found by `pacm.api.apps.ApiConfig.ready()` (autodiscovery of `api_routes`): pacm/ never imports us.
 """
+import re
+
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -143,6 +145,17 @@ def activity_or_404(user, reference):
         return selectors.activity_page_get(user=user, reference=reference)
     except Activity.DoesNotExist:
         raise Http404(_("There is no activity with this reference that you may see.")) from None
+
+
+REF_SHAPE = re.compile(r"[A-Za-z0-9-]{1,40}")  # REF's pattern and bound
+
+
+def activity_before_body(user, reference):
+    """`activity_or_404` for a route's `ApiAuth(check=...)`, which runs before ninja validates the
+    path (REF): a reference of another shape is no activity (404)."""
+    if not isinstance(reference, str) or not REF_SHAPE.fullmatch(reference):
+        raise Http404(_("There is no activity with this reference that you may see."))
+    return activity_or_404(user, reference)
 
 
 def period_out(p):

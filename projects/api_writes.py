@@ -29,14 +29,14 @@ from ninja.files import UploadedFile
 
 from pacm.api.actions import api_write, form_read, formset_read, subject_routes
 from pacm.api.api import ERRORS
-from pacm.api.auth import SIGNED_IN
+from pacm.api.auth import ApiAuth
 from pacm.api.events import EventViewer, activity_of_register, event_out
 from pacm.api.schemas import EventOut, SubjectOut
 from pacm.common.errors import ServiceError
 from pacm.events.models import Event
 
 from . import services
-from .api_routes import NUMBER, REF, activity_or_404, period_subject, router
+from .api_routes import NUMBER, REF, activity_before_body, activity_or_404, period_subject, router
 from .board.forms import ElectronicDecisionForm, MeetingDecisionForm, VoteForm
 from .board.models import Decision
 from .board.services import board_decision_open_electronic, board_decision_record_meeting, board_vote_cast
@@ -221,7 +221,19 @@ class PeriodSubmitOut(Schema):
     events: list[EventOut]
 
 
-@router.post("/{reference}/monitoring-reports", response={200: PeriodSubmitOut, **ERRORS}, auth=SIGNED_IN,
+def _reports_on(user, *, reference, **_path):
+    """Before the multipart body is read (deny by default): the activity visible (404), the report
+    offered to the caller (403); then ninja's 422 for a body of the wrong shape."""
+    activity = activity_before_body(user, reference)
+    offers = activity_offers(activity=activity, user=user)
+    offers.require(offers.period_submit, "submit a monitoring report")
+    return activity
+
+
+REPORTS_ON = ApiAuth(anonymous=False, check=_reports_on)
+
+
+@router.post("/{reference}/monitoring-reports", response={200: PeriodSubmitOut, **ERRORS}, auth=REPORTS_ON,
              url_name="monitoring_report_submit", operation_id="monitoring_report_submit",
              summary="Submit a monitoring report with its claims per vintage (multipart)")
 def monitoring_report_submit(request, start: str = Form(..., max_length=10), end: str = Form(..., max_length=10),
@@ -230,10 +242,7 @@ def monitoring_report_submit(request, start: str = Form(..., max_length=10), end
                   comment: str = Form("", max_length=5000), report: UploadedFile = File(...),
                   reference: str = REF):
     """The web's PeriodSubmitForm and ClaimFormSet, then `services.period_submit` (RMP 50)."""
-    user = request.auth.user
-    activity = activity_or_404(user, reference)
-    offers = activity_offers(activity=activity, user=user)
-    offers.require(offers.period_submit, "submit a monitoring report")
+    user, activity = request.auth.user, request.auth.subject  # visible, the report offered (_reports_on)
     try:
         rows = json.loads(claims)
     except ValueError:

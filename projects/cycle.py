@@ -253,6 +253,12 @@ ACTIVITY_ACTIONS = (
         item_ok=lambda fee, actor: fee.status == "due", pending=True, waiting=_waiting_fees()),
     # RMP 50: monitoring reports of a registered activity.
     Act("submit_monitoring_report", A.REGISTERED, {AP}, _("Submit a monitoring report"), creates="period", refusal=_("Only a registered activity is monitored.")),
+    # pacm issue 9: the signing keys of the participants' MRV system (projects.dmrv), which signs the
+    # readings behind the monitoring report (RMP 50): the same participants and state as the report.
+    Act("register_mrv_key", A.REGISTERED, {AP}, _("Register an MRV signing key"),
+        refusal=_("Only a registered activity is monitored.")),
+    Act("revoke_mrv_key", A.REGISTERED, {AP}, _("Revoke an MRV signing key"), inputs=("key_id",),
+        refusal=_("Only a registered activity is monitored.")),
     # A6.4-STAN-METH-002 v01.0 para 43: the participants notify an observed event (projects.reversals).
     Act("notify_observed_event", A.REGISTERED, {AP}, _("Notify an observed event"),
         refusal=_("Observed events are notified for registered activities."), guards=("carries_reversal_risk",),
@@ -335,6 +341,14 @@ PERIOD_TRANSITIONS = (
       input_guards=("verified_within_claim",)),
     *request_pipeline(ISSUANCE),
     T("mark_issued", P.ISSUING, P.ISSUED, {TIMER}, _("Units issued")),
+    # pacm issue 9 (reading omge-confirm-2): instead of confirming, the participants decline the OMGE
+    # election and the distribution the DOE submitted (7/CMA.4 annex I para 64; RMP 52, 59-60), with
+    # their reasons: the request goes back to the DOE in the state the secretariat's return puts it in
+    # (`issuance_incomplete`), whence the DOE resubmits (a resubmission is confirmed afresh) or the
+    # participants withdraw. No timer: no rule gives the DOE a time to resubmit after a decline.
+    T("decline_issuance_request", P.ISSUANCE_REQUESTED, P.ISSUANCE_INCOMPLETE, {AP},
+      _("Decline the OMGE election and the distribution"), needs_reason=True, style="warning",
+      guards=("issuance_confirmation_awaited",), pending=False),
     T("withdraw", (P.SUBMITTED, P.UNDER_VERIFICATION, P.VERIFIED, P.ISSUANCE_INCOMPLETE), P.WITHDRAWN, {AP},
       _("Withdraw the monitoring report"), needs_reason=True, style="danger", pending=False),
     # Issue 6 §5 rule 2: the activity's deregistration (the Board) or withdrawal (its participants)

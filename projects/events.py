@@ -48,6 +48,8 @@ SHAPES = {
          "tranches", "distribution"}, ("components",)),
     # pacm issue 9: the OMGE election and the distribution lines the participants confirmed.
     K.ISSUANCE_CONFIRMED: ({"monitoring_period", "units_requested", "omge_rate", "split", "distribution"}, ()),
+    # pacm issue 9 (reading omge-confirm-2): what the participants declined; their reasons in the comment.
+    K.ISSUANCE_DECLINED: ({"monitoring_period", "units_requested", "omge_rate", "split", "distribution"}, ()),
     # No longer written (observed events, projects.reversals); kept for rows written before issue 10.
     K.REVERSAL_REPORTED: (_REVERSAL, ()),
     K.REVERSAL_SETTLED: (_REVERSAL, {"from_buffer", "compensated"}),
@@ -219,13 +221,25 @@ def _share(line):
     return f"{line.percent.normalize():f}%" if line.percent is not None else f"{line.units} units"
 
 
+def _request_payload(period, request, lines):
+    return {"monitoring_period": period.number, "units_requested": request.units_requested,
+            "omge_rate": str(request.omge_rate), "split": request.split,
+            "distribution": [[line.account.number, _share(line)] for line in lines]}
+
+
+def issuance_declined(*, period, actor, request, lines, reason):
+    """The participants decline the DOE's request (pacm issue 9, reading omge-confirm-2): the election
+    and the lines they declined, as `issuance_confirmed` names them; the reasons in the comment."""
+    return event_record(
+        stream=period.activity.stream, kind=EventKind.ISSUANCE_DECLINED, actor=actor, activity=period.activity,
+        comment=reason, payload=_request_payload(period, request, lines),
+    )
+
+
 def issuance_confirmed(*, period, actor, request, lines, comment=""):
     """The participants confirm the DOE's request as submitted (pacm issue 9): the election and each
     line, [account number, share], in the request's order (masked per viewer as an issuance's are)."""
     return event_record(
         stream=period.activity.stream, kind=EventKind.ISSUANCE_CONFIRMED, actor=actor, activity=period.activity,
-        to_state=period.state, comment=comment,
-        payload={"monitoring_period": period.number, "units_requested": request.units_requested,
-                 "omge_rate": str(request.omge_rate), "split": request.split,
-                 "distribution": [[line.account.number, _share(line)] for line in lines]},
+        to_state=period.state, comment=comment, payload=_request_payload(period, request, lines),
     )

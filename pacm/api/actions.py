@@ -8,6 +8,7 @@ that action's service. The service checks actor, state and guards again. The ans
 state and the events the write recorded on the subject's stream.
 """
 import inspect
+from dataclasses import dataclass
 
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -19,8 +20,16 @@ from pacm.events.models import Event
 from .events import event_out, viewer_of
 from .problems import ApiProblem
 
-# {(machine name, write name): adapter(obj, user, body, item) -> the subject after the write}
+# {(machine name, write name): adapter(obj, user, body, item) -> the subject after the write, or an Answer}
 _ADAPTERS = {}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An adapter's answer with what only this response shows (`result`: a new key's secret, once)."""
+
+    subject: object = None
+    result: dict | None = None
 
 
 def api_write(machine, name):
@@ -100,10 +109,11 @@ def action_take(*, user, subject, name, body, describe):
     stream = machine.stream_of(subject)
     before = Event.objects.filter(stream=stream).aggregate(last=Max("sequence"))["last"] or 0
     result = adapter(subject, user, body, item)
-    after = result if isinstance(result, machine.model) else type(subject).objects.get(pk=subject.pk)
+    answer = result if isinstance(result, Answer) else Answer(subject=result)
+    after = answer.subject if isinstance(answer.subject, machine.model) else type(subject).objects.get(pk=subject.pk)
     events = Event.objects.filter(stream=stream, sequence__gt=before).select_related("organisation").order_by("sequence")
     viewer = viewer_of(user, after, machine)
-    return {"subject": describe(after), "events": [event_out(e, viewer) for e in events[:50]]}
+    return {"subject": describe(after), "events": [event_out(e, viewer) for e in events[:50]], "result": answer.result}
 
 
 def subject_routes(router, *, kind, path, params, lookup, describe, what):

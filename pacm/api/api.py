@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from pacm.common.errors import Refused, ServiceError
+from pacm.common.refusals import STALE_CODES
 from pacm.common.retry import BUSY_MESSAGE, is_conflict
 
 from .auth import PUBLIC
@@ -44,7 +45,9 @@ def _api_problem(request, exc):
 
 @api.exception_handler(ServiceError)
 def _service_error(request, exc):
-    status = 403 if isinstance(exc, Refused) else 400
+    # A stale page or a write no longer possible in the present state is a conflict (409), not a
+    # denial: the caller may look again and act on what is there now (pacm issue 9).
+    status = 409 if exc.code in STALE_CODES else 403 if isinstance(exc, Refused) else 400
     return problem_response(status=status, code=exc.code, detail=exc.message, field=exc.field, params=exc.params)
 
 

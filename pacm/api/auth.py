@@ -14,10 +14,11 @@ SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class Caller:
-    """What ninja's `request.auth` holds: the user (maybe anonymous) and the token, if any."""
+    """What ninja's `request.auth` holds: the user (maybe anonymous), the token, if any, and the
+    subject a route's `check` found (`ApiAuth(check=...)`)."""
 
     def __init__(self, user, token=None):
-        self.user, self.token = user, token
+        self.user, self.token, self.subject = user, token, None
 
     def __bool__(self):  # ninja treats a falsy result as "not authenticated"
         return True
@@ -28,13 +29,24 @@ def _address(request):
 
 
 class ApiAuth(HttpBearer):
-    """Bearer token or session; `anonymous=True` lets the public read (the web's public part)."""
+    """Bearer token or session; `anonymous=True` lets the public read (the web's public part).
 
-    def __init__(self, *, anonymous):
+    `check(user, **path)`: run once the caller is known, before ninja reads and validates the body
+    (deny by default: a caller who may not write here is refused, 403 or 404, before a body of the
+    wrong shape is a 422). It raises its refusal, or returns the subject (`request.auth.subject`)."""
+
+    def __init__(self, *, anonymous, check=None):
         super().__init__()
-        self.anonymous = anonymous
+        self.anonymous, self.check = anonymous, check
 
     def __call__(self, request):
+        caller = self._caller(request)
+        if self.check is not None:
+            match = getattr(request, "resolver_match", None)
+            caller.subject = self.check(caller.user, **(match.kwargs if match is not None else {}))
+        return caller
+
+    def _caller(self, request):
         header = request.headers.get("Authorization")
         if header:
             scheme, _sep, secret = header.partition(" ")

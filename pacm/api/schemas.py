@@ -68,6 +68,8 @@ class SubjectOut(Schema):
 class ActionOut(Schema):
     subject: SubjectOut
     events: list[EventOut]
+    result: dict[str, Any] | None = Field(None, description="What the write made that this answer alone shows "
+                                                            "(a new MRV signing key and its secret, once)")
 
 
 class TokenOut(Schema):

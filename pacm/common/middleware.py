@@ -45,7 +45,8 @@ class ServiceErrorMiddleware:
                 logger.exception("stale-page explanation failed")
                 stale = None
             if stale is not None:
-                return render(request, "stale.html", stale, status=403)
+                # A conflict with the subject's present state, not a denial: 409 (RFC 9110 §15.5.10).
+                return render(request, "stale.html", stale, status=409)
             return render(request, "403.html", {"exception": exception.message}, status=403)
         if isinstance(exception, ServiceError):
             return render(request, "400.html", {"exception": exception.message}, status=400)

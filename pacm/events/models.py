@@ -37,6 +37,8 @@ class EventKind(models.TextChoices):
     ISSUANCE_EXECUTED = "issuance.executed", _("Units issued and forwarded")
     # pacm issue 9 (reading omge-confirm-1): the participants confirm the DOE's request as submitted.
     ISSUANCE_CONFIRMED = "issuance.confirmed", _("Issuance request confirmed by the participants")
+    # pacm issue 9 (reading omge-confirm-2): the participants decline it, with their reasons.
+    ISSUANCE_DECLINED = "issuance.declined", _("Issuance request declined by the participants")
     REVERSAL_REPORTED = "reversal.reported", _("Reversal reported")
     REVERSAL_SETTLED = "reversal.settled", _("Reversal settled")
     # A6.4-STAN-METH-002 v01.0 paras 21-25, 43-58 (projects.reversals).

@@ -1,5 +1,7 @@
-"""dMRV through the API (pacm issue 9): `POST /activities/{reference}/mrv-keys` registers a signing
-key (its secret answered once); `POST /activities/{reference}/periods/{number}/readings` takes a
+"""dMRV through the API (pacm issue 9): the activity's declared writes `register_mrv_key` (the
+secret in the answer's `result`, once) and `revoke_mrv_key` (`inputs.key_id`) through
+`POST /activities/{reference}/actions/{name}`; `POST /activities/{reference}/mrv-keys` (deprecated)
+registers a key too; `POST /activities/{reference}/periods/{number}/readings` takes a
 signed, idempotent batch of readings for the period being drafted.
 
 Signature: `X-PACM-Signature: sha256=<hex>`, HMAC-SHA256 with the key's secret over
@@ -18,14 +20,17 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja import Path as PathParam
 
+from pacm.api.actions import Answer, api_write
 from pacm.api.api import ERRORS, api
-from pacm.api.auth import SIGNED_IN
+from pacm.api.auth import SIGNED_IN, ApiAuth
 from pacm.api.problems import ApiProblem
 from pacm.common import bounds
 from pacm.common.errors import ServiceError
 from pacm.common.submission import KEY_PATTERN
+from pacm.engine.offers import available_actions
 
-from ..api_routes import activity_or_404
+from ..api_routes import activity_before_body, activity_or_404
+from ..machines import ACTIVITY
 from . import services
 
 router = Router(tags=["monitoring data (dMRV)"])
@@ -61,11 +66,45 @@ class KeyOut(Schema):
 
 
 @router.post("/{reference}/mrv-keys", response={200: KeyOut, **ERRORS}, auth=SIGNED_IN, url_name="mrv_key_register",
-             operation_id="mrv_key_register", summary="Register a signing key for your MRV system (shown once)")
+             operation_id="mrv_key_register", deprecated=True,
+             summary="Register a signing key for your MRV system (shown once); "
+                     "use POST /activities/{reference}/actions/register_mrv_key")
 def mrv_key_register(request, reference: str = REF):
-    key, secret = services.mrv_key_register(activity=activity_or_404(request.auth.user, reference),
-                                            user=request.auth.user)
+    activity = activity_or_404(request.auth.user, reference)
+    available_actions(request.auth.user, activity).require(services.REGISTER, _("register an MRV signing key"))
+    key, secret = services.mrv_key_register(activity=activity, user=request.auth.user)
     return {"key_id": key.key_id, "secret": secret}
+
+
+# The keys' declared writes through `POST /activities/{reference}/actions/{name}` (pacm.api.actions).
+
+def _key_register(obj, user, body, item):
+    """No inputs. The answer's `result` holds the key id and its secret: shown in this answer only."""
+    key, secret = services.mrv_key_register(activity=obj, user=user)
+    return Answer(result={"key_id": key.key_id, "secret": secret})
+
+
+KEY_ID_MAX = 40  # "mrv_" and 16 hex digits today; a bound on what is looked up
+
+
+def _key_revoke(obj, user, body, item):
+    """inputs: key_id (one of the activity's live keys). An unknown key is a 404; a key already
+    revoked a 409 (the present state), nothing recorded."""
+    key_id = body.inputs.get("key_id")
+    if not isinstance(key_id, str) or not key_id or len(key_id) > KEY_ID_MAX:
+        raise ServiceError(_("Name the key to revoke (its key id)."), field="key_id", code="invalid_input")
+    try:
+        key = services.mrv_key_revoke(activity=obj, key_id=key_id, user=user)
+    except ServiceError as error:
+        status = {"mrv_key_unknown": 404, "mrv_key_already_revoked": 409}.get(error.code)
+        if status is None:
+            raise
+        raise ApiProblem(status, error.code, error.message, field="key_id") from None
+    return Answer(result={"key_id": key.key_id, "revoked_at": key.revoked_at.isoformat()})
+
+
+api_write(ACTIVITY, services.REGISTER)(_key_register)
+api_write(ACTIVITY, services.REVOKE)(_key_revoke)
 
 
 # A submitted period is a conflict (it existed, it is closed); a number past the one being drafted is
@@ -98,13 +137,23 @@ def _reading_row(index, reading):
             "measured_at": reading.measured_at, "source": reading.source}
 
 
-@router.post("/{reference}/periods/{number}/readings", response={200: BatchOut, **ERRORS}, auth=SIGNED_IN,
+def _reads_on(user, *, reference, **_path):
+    """Before the body is read and validated (deny by default): the activity visible (404), the caller
+    one who reports on it (403 `not_offered`); then ninja's 422 for a body of the wrong shape."""
+    activity = activity_before_body(user, reference)
+    services.participant_require(user=user, activity=activity)
+    return activity
+
+
+READS_ON = ApiAuth(anonymous=False, check=_reads_on)
+
+
+@router.post("/{reference}/periods/{number}/readings", response={200: BatchOut, **ERRORS}, auth=READS_ON,
              url_name="readings_post", operation_id="readings_post",
              summary="Post a signed batch of monitoring readings for the period being drafted")
 def readings_post(request, body: ReadingsIn, reference: str = REF, number: int = NUMBER):
-    user = request.auth.user
-    activity = activity_or_404(user, reference)
-    try:  # deny by default, before the headers are read: the caller, then the period (one check, the service's)
+    user, activity = request.auth.user, request.auth.subject  # visible, the caller reports on it (_reads_on)
+    try:  # before the headers are read: the caller again, then the period (one check, the service's)
         services.readings_period_require(user=user, activity=activity, number=number)
     except ServiceError as error:  # a Refused (403) passes as it is
         raise _period_problem(error) from None

@@ -1,8 +1,9 @@
 """/activities/<reference>/mrv-keys/: the activity's MRV signing keys (pacm issue 9).
 
-Its participants (those `services.WRITE` offers, as for the readings themselves) see the keys (id,
-organisation, creator, created, last used, revoked), register one (its secret shown in the answer,
-this once) and revoke one. Everyone else: 404 if the activity is hidden from them, else 403.
+Those `available_actions` offers the activity's `register_mrv_key` (its participants, while it is
+registered) see the keys (id, organisation, creator, created, last used, revoked), register one (its
+secret shown in the answer, this once) and, where `revoke_mrv_key` is offered, revoke one. Everyone
+else: 404 if the activity is hidden from them, else 403.
 """
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from pacm.common.errors import Refused, ServiceError
 from pacm.common.submission import submit_once
+from pacm.engine.offers import available_actions
 
 from ..views.activity_page import activity_get_or_404
 from . import services
@@ -21,10 +23,12 @@ from .forms import MrvKeyCreateForm
 from .selectors import keys_page
 
 
-def _activity_managed(request, reference):
+def _activity_managed(request, reference, write=services.REGISTER):
+    """The activity and its offers, refused (403) before any input is read unless `write` is offered."""
     activity = activity_get_or_404(user=request.user, reference=reference)
-    services.participant_require(user=request.user, activity=activity, what=_("manage the MRV signing keys"))
-    return activity
+    offers = available_actions(request.user, activity)
+    offers.require(write, _("manage the MRV signing keys"))
+    return activity, offers
 
 
 def _register(request, activity, form):
@@ -48,7 +52,7 @@ def _register(request, activity, form):
 
 @login_required
 def mrv_keys(request, reference):
-    activity = _activity_managed(request, reference)
+    activity, offers = _activity_managed(request, reference)
     form = MrvKeyCreateForm(request.POST or None)
     created = None
     if request.method == "POST" and form.is_valid():
@@ -57,14 +61,14 @@ def mrv_keys(request, reference):
             messages.info(request, outcome.message)
             return redirect(outcome.url)
     context = {"activity": activity, "form": MrvKeyCreateForm() if created else form, "created": created,
-               "keys": keys_page(request, activity)}
+               "keys": keys_page(request, activity), "may_revoke": offers.has(services.REVOKE)}
     return render(request, "dmrv/keys.html", context)
 
 
 @require_POST
 @login_required
 def mrv_key_revoke(request, reference, key_id):
-    activity = _activity_managed(request, reference)
+    activity, _offers = _activity_managed(request, reference, services.REVOKE)
     try:
         key = services.mrv_key_revoke(activity=activity, key_id=key_id, user=request.user)
     except Refused:

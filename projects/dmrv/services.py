@@ -1,7 +1,8 @@
 """dMRV writes (pacm issue 9): a participant registers a signing key, its MRV system posts signed,
 idempotent batches of readings for the period being drafted. Deny by default: only those whom
 `available_actions` offers the activity's `submit_monitoring_report` (its participants, while it is
-registered; RMP 50) register keys and post readings."""
+registered; RMP 50) post readings; the keys are the activity's own declared writes
+`register_mrv_key` and `revoke_mrv_key`, offered to the same participants in the same state."""
 import hashlib
 import hmac
 import json
@@ -15,11 +16,13 @@ from pacm.common.errors import Refused, ServiceError
 from pacm.engine.offers import available_actions
 
 from ..models import Activity
+from ..services.base import action_run
 from . import events
 from .models import MonitoredParameter, MrvKey, Reading, ReadingBatch
 from .selectors import next_period_number
 
 WRITE = "submit_monitoring_report"  # the declaration that says who reports on the activity now
+REGISTER, REVOKE = "register_mrv_key", "revoke_mrv_key"  # the keys' own declared writes (projects/cycle.py)
 READINGS_MAX = 1000  # a batch's readings at most (a bound, not a rule of the mechanism)
 
 
@@ -72,24 +75,25 @@ def signature_of(secret, timestamp, body):
 
 
 def mrv_key_register(*, activity, user):
-    """A new signing key for the activity: (row, secret); the secret is shown once."""
-    with transaction.atomic():
-        activity = _locked(activity)
-        actor = _participant(user, activity, _("register an MRV signing key"))
-        key = MrvKey.objects.create(activity=activity, organisation=actor.organisation, created_by=user,
+    """A new signing key for the activity: (row, secret); the secret is shown once. The activity's
+    declared write `register_mrv_key` (projects/cycle.py: its participants, while registered)."""
+    def apply(obj, actor):
+        key = MrvKey.objects.create(activity=obj, organisation=actor.organisation, created_by=user,
                                     key_id="mrv_" + secrets.token_hex(8), secret=secrets.token_hex(32))
         events.mrv_key_registered(key=key, actor=actor)
+        return key
+
+    key = action_run(subject=activity, name=REGISTER, user=user, apply=apply)
     return key, key.secret
 
 
 def mrv_key_revoke(*, activity, key_id, user):
     """Revoke one of the activity's signing keys: its signatures are refused from now on
-    (`mrv_key_revoked`). A key of another activity is as unknown as a missing one; a second
-    revocation is refused (`mrv_key_already_revoked`) and records nothing."""
-    with transaction.atomic():
-        activity = _locked(activity)
-        actor = _participant(user, activity, _("revoke an MRV signing key"))
-        key = MrvKey.objects.select_for_update().filter(activity=activity, key_id=key_id).first()
+    (`mrv_key_revoked`). The declared write `revoke_mrv_key`. A key of another activity is as
+    unknown as a missing one; a second revocation is refused (`mrv_key_already_revoked`) and
+    records nothing."""
+    def apply(obj, actor):
+        key = MrvKey.objects.select_for_update().filter(activity=obj, key_id=key_id).first()
         if key is None:
             raise ServiceError(_("This activity has no signing key %(key_id)s.") % {"key_id": key_id},
                                code="mrv_key_unknown", field="key_id", params={"key_id": key_id})
@@ -99,7 +103,9 @@ def mrv_key_revoke(*, activity, key_id, user):
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
         events.mrv_key_revoked(key=key, actor=actor)
-    return key
+        return key
+
+    return action_run(subject=activity, name=REVOKE, user=user, apply=apply)
 
 
 def signature_check(*, activity, key_id, timestamp, signature, body, now, window):

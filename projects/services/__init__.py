@@ -23,6 +23,7 @@ from .issuance import (
     period_approve_issuance,
     period_close_appeal_window,
     period_confirm_issuance_request,
+    period_decline_issuance_request,
     period_mark_issued,
     period_pass_issuance_checks,
     period_reject_issuance,

@@ -253,6 +253,23 @@ def period_confirm_issuance_request(*, period, user, comment="", expected_state=
                       expected_state=expected_state)
 
 
+@PERIOD.serves("decline_issuance_request")
+def period_decline_issuance_request(*, period, user, comment, expected_state=None):
+    """pacm issue 9 (reading omge-confirm-2): the activity's participants decline the OMGE election
+    and the distribution the DOE submitted, with their reasons (`comment`, required): the request
+    goes back to the DOE (`issuance_incomplete`), who resubmits it, to be confirmed afresh. The
+    transition's event and `issuance.declined` (what was declined) are recorded; the DOE, who may
+    resubmit now, is told (pacm.engine.notify)."""
+
+    def after(obj, actor):
+        request = IssuanceRequest.objects.get(period=obj)
+        lines = list(request.lines.select_related("account").order_by("position"))
+        events.issuance_declined(period=obj, actor=actor, request=request, lines=lines, reason=comment.strip())
+        return None
+
+    return _fire(period, "decline_issuance_request", user, comment, after=after, expected_state=expected_state)
+
+
 def _fire(period, name, user, comment="", **kw):
     return transition_fire(model=MonitoringPeriod, pk=period.pk, name=name, user=user, comment=comment, **kw)
 

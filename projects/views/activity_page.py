@@ -60,6 +60,7 @@ class Offers:
     authorization: bool = False
     payable_fees: frozenset = frozenset()
     period_submit: bool = False
+    mrv_keys: bool = False  # the MRV signing keys page (pacm issue 9: `register_mrv_key`)
     observed_event_notify: bool = False
 
     def require(self, allowed, what):
@@ -109,6 +110,7 @@ def activity_offers(*, activity, user):
     offers.authorization = actions.has("issue_authorization")
     offers.payable_fees = frozenset(f.pk for f in actions.items("record_fee_payment"))
     offers.period_submit = actions.has("submit_monitoring_report")
+    offers.mrv_keys = actions.has("register_mrv_key")
     notify = actions.get("notify_observed_event")
     offers.observed_event_notify = notify is not None and notify.blocked is None
     return offers

@@ -39,6 +39,8 @@ from .activity_page import TIMELINE_PAGE, finding_offers, form_run, upload_kinds
 FORM_TRANSITIONS = frozenset({"certify", "request_issuance", "resubmit_issuance"})
 # Actions taken with a plain button, posted to the transitions' view (no item, no input of their own).
 BUTTON_ACTIONS = frozenset({"confirm_issuance_request"})
+# The participants' decline of the issuance request: a transition whose form sits beside the confirmation.
+DECLINE = "decline_issuance_request"
 # Documents that belong to a monitoring period (rules.md §2.3 S13-S15).
 PERIOD_KINDS = (Document.Kind.MONITORING_REPORT, Document.Kind.VERIFICATION_REPORT, Document.Kind.OTHER)
 # An issuance request is pending from its submission until units are issued or it ends.
@@ -73,6 +75,7 @@ class PeriodOffers:
     issuance: str | None = None  # "request_issuance" or "resubmit_issuance"
     # pacm issue 9: the participants' confirmation of the request, while it awaits them.
     confirm: object = None  # (spec, blocked) of confirm_issuance_request
+    decline: object = None  # (spec, blocked) of decline_issuance_request, shown beside the confirmation
 
     def require(self, allowed, what):
         if not allowed:
@@ -116,6 +119,10 @@ def period_offers(*, period, user):
     offers = PeriodOffers(roles=actions.roles)
     # A guard about the input the transition's own form supplies does not block it (cycle.py inputs).
     for offer in actions.transitions():
+        if offer.name == DECLINE:  # in the confirmation's box, not among the buttons (reading omge-confirm-2)
+            if getattr(offer.blocked, "code", None) not in CONFIRM_SETTLED:
+                offers.decline = (offer.write, offer.blocked)
+            continue
         if offer.name == "certify":
             offers.certify = True
         elif offer.name in ("request_issuance", "resubmit_issuance"):
@@ -295,9 +302,10 @@ def period_page_render(request, period, *, bound=None, preview=None, status=200)
             key = f"t-{spec.name}"
             transitions.append((spec, blocked, bound.get(key) or period_transition_form(period=period, spec=spec)))
     form_blocked = {spec.name: blocked for spec, blocked in offers.transitions if spec.name in FORM_TRANSITIONS}
-    if offers.confirm is not None:
-        spec = offers.confirm[0]
-        forms["confirm"] = bound.get(f"t-{spec.name}") or period_transition_form(period=period, spec=spec)
+    for key in ("confirm", "decline"):
+        if getattr(offers, key) is not None:
+            spec = getattr(offers, key)[0]
+            forms[key] = bound.get(f"t-{spec.name}") or period_transition_form(period=period, spec=spec)
     issuance = _request(period)
     lines = selectors.issuance_lines(issuance) if issuance is not None else []
     blocks_page = None

@@ -55,7 +55,8 @@ def test_refusals_are_problem_documents_with_the_stable_code(world, activity, ad
     assert refused.json()["code"] == "not_offered" and refused.json()["type"].endswith("/not_offered")
     # A stale page: ama saw it in another state.
     stale = _post(bearer(world.ama), f"{url}/withdraw", {"comment": "Stop", "expected_state": "draft"})
-    assert stale.status_code == 403 and stale.json()["code"] == "stale_page"
+    assert stale.status_code == 409 and stale.json()["code"] == "stale_page"
+    assert stale.json()["title"] == "Conflict" and stale["Content-Type"] == "application/problem+json"
     # A write the machine does not declare; a field the service refuses.
     unknown = _post(bearer(world.ama), f"{url}/launch_rocket")
     assert unknown.status_code == 404 and unknown.json()["code"] == "write_unknown"

@@ -262,3 +262,22 @@ def test_the_monitoring_report_with_its_claims(world, registered, bearer, period
     period = MonitoringPeriod.objects.get(activity=registered)
     assert sum(c.claimed for c in period.claims.all()) == 1500
     assert "monitoring.submitted" in [k for k, *_rest in _new_events(registered.stream, before)]
+
+
+def test_the_monitoring_report_refuses_a_stranger_before_it_reads_the_body(world, registered, bearer):
+    """Deny by default (pacm issue 9): who may not submit here is refused (403, or 404 where the
+    activity is hidden from them) before a body of the wrong shape is a 422; the participant gets the 422."""
+    activity = services.activity_create(user=world.ama, **f.pdd_data(world.host, world.version))  # a draft
+    url = f"/api/v1/activities/{registered.reference}/monitoring-reports"
+    malformed = {"start": "not a date" * 5, "claims": "x" * 6000}  # too long, no end, no report file
+    before = _last(registered.stream)
+    for user in (world.kofi, world.dora, world.sam):
+        refused = bearer(user).post(url, malformed)
+        assert (refused.status_code, refused.json()["code"]) == (403, "not_offered"), (user, refused.content)
+    hidden = bearer(world.kofi).post(f"/api/v1/activities/{activity.reference}/monitoring-reports", malformed)
+    assert (hidden.status_code, hidden.json()["code"]) == (404, "not_found")  # ama's draft: kofi does not see it
+    nowhere = bearer(world.ama).post("/api/v1/activities/" + "A" * 41 + "/monitoring-reports", malformed)
+    assert nowhere.status_code == 404
+    shape = bearer(world.ama).post(url, malformed)
+    assert (shape.status_code, shape.json()["code"]) == (422, "invalid_input"), shape.content
+    assert _last(registered.stream) == before and not MonitoringPeriod.objects.filter(activity=registered).exists()

@@ -9,7 +9,9 @@ from django.test import Client
 from django.utils import timezone
 
 from pacm.events.models import Event
+from projects import services
 from projects.dmrv.models import MrvKey, Reading, ReadingBatch
+from tests import factories as f
 from tests.dmrv.support import CLAIMED, declare, key_of, readings_body, signed_post
 
 pytestmark = pytest.mark.django_db
@@ -172,3 +174,82 @@ def test_a_revoked_keys_signature_is_refused_with_its_own_code(world, mrv, beare
     assert wrong.json()["code"] == "signature_invalid"
     assert not Reading.objects.exists() and not ReadingBatch.objects.exists()
     assert [k for k, *_r in _batch_events(activity)] == ["dmrv.key_registered", "dmrv.key_revoked"]
+
+
+# --- The keys' declared writes through the generic actions endpoint (pacm issue 9) -----------------
+
+def _actions(activity):
+    return f"/api/v1/activities/{activity.reference}/actions"
+
+
+def _act(client, activity, name, inputs=None):
+    return client.post(f"{_actions(activity)}/{name}", json.dumps({"inputs": inputs or {}}),
+                       content_type="application/json")
+
+
+def test_the_key_writes_are_offered_in_the_api_to_the_participants_only(world, registered, bearer):
+    """`register_mrv_key` and `revoke_mrv_key` (projects/cycle.py) are in the activity's actions list
+    for ama, in the API; not for kofi, dora or the public."""
+    offered = {row["name"]: row for row in bearer(world.ama).get(_actions(registered)).json()["actions"]}
+    assert offered["register_mrv_key"]["in_api"] is True and offered["register_mrv_key"]["inputs"] == []
+    assert offered["revoke_mrv_key"]["in_api"] is True and offered["revoke_mrv_key"]["inputs"] == ["key_id"]
+    for client in (bearer(world.kofi), bearer(world.dora), Client()):
+        listed = client.get(_actions(registered)).json()["actions"]
+        assert not {"register_mrv_key", "revoke_mrv_key"} & {row["name"] for row in listed}
+
+
+def test_registering_through_the_actions_endpoint_answers_the_secret_once(world, registered, bearer):
+    answer = _act(bearer(world.ama), registered, "register_mrv_key")
+    assert answer.status_code == 200, answer.content
+    key = MrvKey.objects.get(activity=registered)
+    body = answer.json()
+    assert body["result"] == {"key_id": key.key_id, "secret": key.secret}
+    assert body["subject"] == {"kind": "activity", "reference": registered.reference, "state": "registered"}
+    assert [(e["kind"], e["payload"]) for e in body["events"]] == [("dmrv.key_registered", {"key_id": key.key_id})]
+    assert _batch_events(registered) == [("dmrv.key_registered", "participant", world.ama.pk, {"key_id": key.key_id})]
+    # Shown once: never in what is read later (the actions list, the timeline).
+    later = bearer(world.ama).get(_actions(registered)).content.decode()
+    events = bearer(world.ama).get(f"/api/v1/activities/{registered.reference}/events").content.decode()
+    assert key.secret not in later and key.secret not in events and key.key_id in events
+    for user in (world.kofi, world.dora):
+        refused = _act(bearer(user), registered, "register_mrv_key")
+        assert refused.status_code == 403 and refused.json()["code"] == "not_offered"
+    assert _act(Client(), registered, "register_mrv_key").status_code == 401
+    assert MrvKey.objects.count() == 1
+
+
+def test_revoking_through_the_actions_endpoint_records_exactly_its_event(world, mrv, bearer):
+    activity, key_id, _secret = mrv
+    refused = _act(bearer(world.dora), activity, "revoke_mrv_key", {"key_id": key_id})
+    assert refused.status_code == 403 and refused.json()["code"] == "not_offered"
+    answer = _act(bearer(world.ama), activity, "revoke_mrv_key", {"key_id": key_id})
+    assert answer.status_code == 200, answer.content
+    key = MrvKey.objects.get(key_id=key_id)
+    assert key.revoked_at is not None and answer.json()["result"] == {"key_id": key_id,
+                                                                      "revoked_at": key.revoked_at.isoformat()}
+    assert [(e["kind"], e["payload"]) for e in answer.json()["events"]] == [("dmrv.key_revoked", {"key_id": key_id})]
+    assert _batch_events(activity) == [("dmrv.key_registered", "participant", world.ama.pk, {"key_id": key_id}),
+                                       ("dmrv.key_revoked", "participant", world.ama.pk, {"key_id": key_id})]
+    again = _act(bearer(world.ama), activity, "revoke_mrv_key", {"key_id": key_id})
+    assert again.status_code == 409 and again.json()["code"] == "mrv_key_already_revoked"
+    unknown = _act(bearer(world.ama), activity, "revoke_mrv_key", {"key_id": "mrv_0000000000000000"})
+    assert unknown.status_code == 404 and unknown.json()["code"] == "mrv_key_unknown"
+    missing = _act(bearer(world.ama), activity, "revoke_mrv_key")
+    assert missing.status_code == 400 and missing.json()["field"] == "key_id"
+    assert len(_batch_events(activity)) == 2
+
+
+def test_the_readings_refuse_a_stranger_before_they_read_the_body(world, mrv, bearer):
+    """Deny by default (pacm issue 9): who does not report on the activity is refused (403, or 404
+    where it is hidden from them) before a body of the wrong shape is a 422; the participant gets the 422."""
+    activity = services.activity_create(user=world.ama, **f.pdd_data(world.host, world.version))  # a draft
+    registered, key_id, secret = mrv
+    malformed = {"readings": "not a list"}
+    for user in (world.kofi, world.dora):
+        refused = signed_post(bearer(user), _url(registered), malformed, key_id=key_id, secret=secret)
+        assert (refused.status_code, refused.json()["code"]) == (403, "not_offered"), (user, refused.content)
+    hidden = signed_post(bearer(world.kofi), _url(activity), malformed, key_id=key_id, secret=secret)
+    assert (hidden.status_code, hidden.json()["code"]) == (404, "not_found")  # ama's draft: kofi does not see it
+    shape = signed_post(bearer(world.ama), _url(registered), malformed, key_id=key_id, secret=secret)
+    assert (shape.status_code, shape.json()["code"]) == (422, "invalid_input"), shape.content
+    assert not ReadingBatch.objects.exists() and [k for k, *_r in _batch_events(registered)] == ["dmrv.key_registered"]

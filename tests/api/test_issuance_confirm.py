@@ -52,3 +52,30 @@ def test_the_api_refuses_the_checks_before_the_confirmation(world, requested, be
     refused = sam.post(_url(requested, "start_issuance_checks"), {}, content_type="application/json")
     assert refused.status_code == 400 and refused.json()["code"] == "issuance_confirmation_missing"
     assert MonitoringPeriod.objects.get(pk=requested.pk).state == P.ISSUANCE_REQUESTED
+
+
+DECLINE = "decline_issuance_request"
+
+
+def test_the_api_offers_and_takes_the_decline_with_reasons(world, requested, bearer):
+    """Reading omge-confirm-2 through the generic actions endpoint: offered to ama (reasons needed), not
+    to dora, sam or dina; without reasons a 400 on `comment`; with them the period is back with the DOE
+    and the answer lists exactly `issuance.declined` and the transition's event."""
+    ama = bearer(world.ama)
+    offered = {row["name"]: row for row in ama.get(_url(requested)).json()["actions"]}
+    assert offered[DECLINE]["in_api"] is True and offered[DECLINE]["needs_reason"] is True
+    assert offered[DECLINE]["blocked"] is None and offered[DECLINE]["kind"] == "transition"
+    for who in (world.dora, world.sam, world.dina):
+        refused = bearer(who).post(_url(requested, DECLINE), {"comment": "No"}, content_type="application/json")
+        assert refused.status_code == 403 and refused.json()["code"] == "not_offered", who
+    blank = ama.post(_url(requested, DECLINE), {"comment": ""}, content_type="application/json")
+    assert blank.status_code == 400 and blank.json()["field"] == "comment"
+    assert MonitoringPeriod.objects.get(pk=requested.pk).state == P.ISSUANCE_REQUESTED
+    done = ama.post(_url(requested, DECLINE), {"comment": "Wrong accounts", "expected_state": P.ISSUANCE_REQUESTED},
+                    content_type="application/json")
+    assert done.status_code == 200, done.content
+    assert done.json()["subject"]["state"] == P.ISSUANCE_INCOMPLETE
+    assert [(e["kind"], e["comment"]) for e in done.json()["events"]] == [
+        (EventKind.ISSUANCE_DECLINED, "Wrong accounts"), (EventKind.MONITORING_TRANSITIONED, "Wrong accounts")]
+    dora = {row["name"]: row for row in bearer(world.dora).get(_url(requested)).json()["actions"]}
+    assert dora["resubmit_issuance"]["blocked"] is None

@@ -3,16 +3,20 @@ secret but once, on registration), register one and revoke one (`dmrv.key_revoke
 opens it (deny by default). Personas: ama (participant), kofi (another developer's participant),
 dora (the engaged DOE), dina (the host's DNA), sam (the secretariat), the anonymous visitor."""
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from pacm.common.errors import Refused, ServiceError
+from pacm.engine.offers import available_actions
 from pacm.events.models import Event
+from projects.cycle import ActivityState as A
 from projects.dmrv.models import MrvKey, ReadingBatch
 from projects.dmrv.selectors import KEYS_PAGE
-from projects.dmrv.services import mrv_key_revoke
+from projects.dmrv.services import mrv_key_register, mrv_key_revoke
+from projects.models import Activity
 from tests.dmrv.support import key_of
 from tests.issuance.conftest import registered  # noqa: F401  (fixture)
 
@@ -94,7 +98,7 @@ def test_only_the_participants_open_the_page_or_revoke(world, registered, client
     assert client.post(revoke).status_code == 403
     with pytest.raises(Refused) as refused:
         mrv_key_revoke(activity=registered, key_id=key_id, user=getattr(world, persona))
-    assert refused.value.code == "not_offered"
+    assert refused.value.code == "not_permitted"  # the declared write's skeleton (write_run)
     assert MrvKey.objects.get(key_id=key_id).revoked_at is None and MrvKey.objects.count() == 1
 
 
@@ -139,3 +143,32 @@ def test_the_activity_page_and_the_report_form_link_the_keys_page(world, registe
         assert _page(registered) in client.get(url).content.decode(), url
     client.force_login(world.kofi)
     assert _page(registered) not in client.get(reverse("activity-detail", args=[registered.reference])).content.decode()
+
+
+KEY_WRITES = {"register_mrv_key", "revoke_mrv_key"}
+
+
+def test_the_keys_are_the_activitys_own_declared_writes_offered_to_its_participants(world, registered):  # noqa: F811
+    """pacm issue 9: `register_mrv_key` and `revoke_mrv_key` (projects/cycle.py), the participants'
+    while the activity is registered (as the monitoring report, RMP 50); not the DOE's, the DNA's, the
+    secretariat's, another developer's or the public's."""
+    assert KEY_WRITES <= available_actions(world.ama, registered).names
+    for user in (world.kofi, world.dora, world.dina, world.sam, AnonymousUser()):
+        assert not KEY_WRITES & available_actions(user, registered).names, user
+
+
+def test_out_of_the_registered_state_the_keys_are_neither_offered_nor_written(world, registered, client):  # noqa: F811
+    key_id, _secret = key_of(registered, world.ama)
+    Activity.objects.filter(pk=registered.pk).update(state=A.DEREGISTERED)
+    activity = Activity.objects.get(pk=registered.pk)
+    assert not KEY_WRITES & available_actions(world.ama, activity).names
+    client.force_login(world.ama)
+    assert client.get(_page(activity)).status_code == 403
+    assert client.post(reverse("mrv-key-revoke", args=[activity.reference, key_id])).status_code == 403
+    for call in (lambda: mrv_key_register(activity=activity, user=world.ama),
+                 lambda: mrv_key_revoke(activity=activity, key_id=key_id, user=world.ama)):
+        with pytest.raises(Refused) as refused:
+            call()
+        assert refused.value.code == "wrong_state"
+    assert MrvKey.objects.get(key_id=key_id).revoked_at is None and MrvKey.objects.count() == 1
+    assert [kind for kind, *_rest in _key_events(activity)] == ["dmrv.key_registered"]

@@ -126,3 +126,99 @@ def test_a_rule_set_without_the_confirmation_lets_the_checks_start(world, regist
     _pay(world, period)
     services.period_start_issuance_checks(period=_fresh(period), user=world.sam)
     assert _fresh(period).state == P.ISSUANCE_CHECKS
+
+
+# --- The participants decline instead (pacm issue 9, reading omge-confirm-2) ----------------------
+
+DECLINE = "decline_issuance_request"
+DECLINED_PAYLOAD = {"units_requested": 30_000, "omge_rate": "0.0300", "split": "percent",
+                    "distribution": [["PACM-H-DEV-1", "60%"], ["PACM-H-DEV-2", "40%"]]}
+
+
+def _new_events(period, before):
+    return list(Event.objects.filter(stream=period.activity.stream, sequence__gt=before).order_by("sequence"))
+
+
+def _last(period):
+    return Event.objects.filter(stream=period.activity.stream).order_by("-sequence").values_list(
+        "sequence", flat=True).first()
+
+
+def test_the_participants_decline_with_reasons_and_the_request_goes_back_to_the_doe(world, requested):
+    """Reading omge-confirm-2: ama declines the election and the lines (7/CMA.4 annex I para 64; RMP
+    52, 59-60): the period is back with the DOE (`issuance_incomplete`), `issuance.declined` names what
+    was declined and the reasons, the transition's own event follows; the DOE may resubmit."""
+    before = _last(requested)
+    services.period_decline_issuance_request(period=requested, user=world.ama, comment=" 40% is not our account ",
+                                             expected_state=P.ISSUANCE_REQUESTED)
+    period = _fresh(requested)
+    assert (period.state, period.due_at) == (P.ISSUANCE_INCOMPLETE, None)  # no rule gives the DOE a time
+    declined, moved = _new_events(requested, before)
+    assert (declined.kind, declined.actor, declined.organisation, declined.role, declined.comment) == (
+        EventKind.ISSUANCE_DECLINED, world.ama, world.orgs["dev"], "participant", "40% is not our account")
+    assert declined.payload == {"monitoring_period": requested.number, **DECLINED_PAYLOAD}
+    assert (moved.kind, moved.from_state, moved.to_state, moved.actor, moved.comment) == (
+        EventKind.MONITORING_TRANSITIONED, P.ISSUANCE_REQUESTED, P.ISSUANCE_INCOMPLETE, world.ama,
+        "40% is not our account")
+    assert moved.payload["transition"] == DECLINE and moved.payload["monitoring_period"] == requested.number
+    assert available_actions(world.dora, period).get("resubmit_issuance").blocked is None
+    assert not available_actions(world.ama, period).has(CONFIRM)
+    assert available_actions(world.ama, period).has("withdraw")  # the participants' other recourse
+    assert IssuanceRequest.objects.get(period=requested).confirmed_at is None
+
+
+def test_a_decline_needs_reasons_and_changes_nothing_without(world, requested):
+    before = _last(requested)
+    for blank in ("", "   "):
+        with pytest.raises(ServiceError) as info:
+            services.period_decline_issuance_request(period=requested, user=world.ama, comment=blank)
+        assert (info.value.code, info.value.field) == ("reasons_required", "comment")
+    assert _fresh(requested).state == P.ISSUANCE_REQUESTED and _new_events(requested, before) == []
+
+
+@pytest.mark.parametrize("who", ["dora", "dina", "kofi", "sam", "sofia"])
+def test_only_the_activitys_participants_decline(world, requested, who):
+    before = _last(requested)
+    assert not available_actions(getattr(world, who), requested).has(DECLINE)
+    with pytest.raises(Refused) as info:
+        services.period_decline_issuance_request(period=requested, user=getattr(world, who), comment="Not ours")
+    assert info.value.code == "not_permitted"
+    assert _fresh(requested).state == P.ISSUANCE_REQUESTED and _new_events(requested, before) == []
+
+
+def test_a_confirmed_request_is_no_longer_declined(world, requested):
+    """The same state and guard as the confirmation: once confirmed, the choice is made."""
+    assert available_actions(world.ama, requested).get(DECLINE).blocked is None
+    services.period_confirm_issuance_request(period=requested, user=world.ama)
+    period = _fresh(requested)
+    assert available_actions(world.ama, period).get(DECLINE).blocked.code == "issuance_already_confirmed"
+    before = _last(period)
+    with pytest.raises(ServiceError) as info:
+        services.period_decline_issuance_request(period=period, user=world.ama, comment="Changed our mind")
+    assert info.value.code == "issuance_already_confirmed"
+    assert _fresh(period).state == P.ISSUANCE_REQUESTED and _new_events(period, before) == []
+
+
+def test_the_doe_is_told_of_the_decline(world, requested, django_capture_on_commit_callbacks):
+    """As the other issuance steps tell who acts next (pacm.engine.notify): dora, who may resubmit;
+    never ama, who declined."""
+    from pacm.notifications.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.period_decline_issuance_request(period=requested, user=world.ama, comment="Wrong accounts")
+    told = set(Notification.objects.filter(write=DECLINE).values_list("recipient__username", flat=True))
+    assert told == {"dora"}, told
+
+
+def test_a_resubmission_after_a_decline_asks_for_the_confirmation_again(world, requested):
+    services.period_decline_issuance_request(period=requested, user=world.ama, comment="Wrong accounts")
+    services.period_resubmit_issuance(period=_fresh(requested), user=world.dora, units_requested=25_000,
+                                      lines=[{"account": world.acct2, "units": 23_250}])
+    period = _fresh(requested)
+    request = IssuanceRequest.objects.get(period=requested)
+    assert period.state == P.ISSUANCE_REQUESTED and (request.confirmation_required, request.confirmed_at) == (True, None)
+    ama = available_actions(world.ama, period)
+    assert ama.get(CONFIRM).blocked is None and ama.get(DECLINE).blocked is None
+    with pytest.raises(ServiceError) as info:
+        services.period_start_issuance_checks(period=period, user=world.sam)
+    assert info.value.code == "issuance_confirmation_missing"

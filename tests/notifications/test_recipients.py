@@ -53,6 +53,9 @@ PERIOD_CASES = {
     # confirmation (pacm issue 9) and is told once it is given.
     "resubmit_issuance": (P.ISSUANCE_INCOMPLETE, "dora", {"ama"}),
     "start_issuance_checks": (P.ISSUANCE_REQUESTED, "sam", {"ama"}),
+    # pacm issue 9 (reading omge-confirm-2): the participants decline; the DOE resubmits next (and
+    # the issuance fee, still due here, waits for the secretariat to record it).
+    "decline_issuance_request": (P.ISSUANCE_REQUESTED, "ama", {"dora", "sam"}),
     "pass_issuance_checks": (P.ISSUANCE_CHECKS, "sam", {"ama", "sofia", "dina"}),  # para 194
     "return_issuance_incomplete": (P.ISSUANCE_CHECKS, "sam", {"ama", "dora"}),
     "request_issuance_review": (P.ISSUANCE_REVIEW_WINDOW, "sofia", {"ama", "sam"}),

@@ -29,6 +29,6 @@ def test_web_double_click_applies_once(client, world, activity, advance_to):
     stale = client.post(url + "return_incomplete/", {
         "t-return_incomplete-expected_state": A.COMPLETENESS_CHECK, "t-return_incomplete-comment": "Missing annex",
     })
-    assert stale.status_code == 403 and b"changed while you were looking" in stale.content
+    assert stale.status_code == 409 and b"changed while you were looking" in stale.content
     activity.refresh_from_db()
     assert activity.state == A.INFORMATION_CHECK

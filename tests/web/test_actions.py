@@ -75,10 +75,11 @@ def test_a_transition_for_someone_else_is_refused(as_user, world, activity, who,
     assert state_of(activity) == A.DRAFT
 
 
-def test_a_transition_not_possible_from_this_state_is_403(as_user, world, activity):
+def test_a_transition_not_possible_from_this_state_is_409(as_user, world, activity):
+    """A conflict with the present state (pacm issue 9: the stale page), not a denial."""
     services.activity_notify_prior_consideration(activity=activity, user=world.ama)
     response = as_user(world.ama).post(do_url(activity, "notify_prior_consideration"))
-    assert response.status_code == 403
+    assert response.status_code == 409
     assert "is not possible while" in response.content.decode()
     assert state_of(activity) == A.PRIOR_CONSIDERATION
 

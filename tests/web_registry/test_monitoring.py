@@ -159,7 +159,7 @@ def test_a_stale_page_does_not_withdraw_a_period_that_moved_on(as_user, world, r
     services.period_start_verification(period=period, user=world.dora)
     response = as_user(world.ama).post(period_url(period, "period-transition", name="withdraw"),
                                        {"t-withdraw-comment": "Oops", "t-withdraw-expected_state": "submitted"})
-    assert response.status_code == 403
+    assert response.status_code == 409
     assert "changed while you were looking" in response.content.decode()
     period.refresh_from_db()
     assert period.state == P.UNDER_VERIFICATION
