@@ -38,6 +38,19 @@ class KeysetPage(list):
         return self.next_link is not None or self.first_link is not None
 
 
+def uncounted_page(request, items, *, param="page", per_page=25):
+    """A page of a short, ordered list without counting it (pacm issue 8): one query of per_page + 1
+    rows says whether a next page exists. For lists whose order has no unique key to page by (the
+    dashboard's queues, by due date that may be empty); shown with includes/keyset_pager.html."""
+    number = _int_param(request.GET.get(param)) or 1
+    start = (number - 1) * per_page
+    rows = list(items[start:start + per_page + 1])
+    page = KeysetPage(rows[:per_page])
+    page.more = len(rows) > per_page
+    return _keyset_links(request, page, param=param, after=None if number == 1 else number,
+                         last_key=number + 1 if page.more else None)
+
+
 def _int_param(value):
     try:
         number = int(value)

@@ -1,7 +1,7 @@
 """The dashboard's "waiting for you" list of PoAs and component projects (projects.poa.selectors)."""
 from django import template
 
-from pacm.common.paging import page_get
+from pacm.common.paging import uncounted_page
 
 from .. import selectors
 
@@ -13,5 +13,5 @@ PAGE = 25
 def poa_queue(context):
     request = context["request"]
     poas, cps = selectors.dashboard_queue(request.user)
-    return {"poas": page_get(request, poas, param="poas", per_page=PAGE),
-            "cps": page_get(request, cps, param="cps", per_page=PAGE)}
+    return {"poas": uncounted_page(request, poas, param="poas", per_page=PAGE),
+            "cps": uncounted_page(request, cps, param="cps", per_page=PAGE)}
