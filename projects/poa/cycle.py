@@ -197,8 +197,10 @@ CP_TRANSITIONS = (
     T("request_inclusion_review", C.INCLUDED, C.UNDER_INCLUSION_REVIEW, {DNA, SB}, _("Request review of the inclusion"),
       needs_reason=True, style="warning", guards=("inclusion_review_in_time",), pending=False),
     T("confirm_inclusion", C.UNDER_INCLUSION_REVIEW, C.INCLUDED, {BOARD}, _("Confirm the inclusion"), needs_reason=True),
+    # Para 139: with the exclusion, the SB's finding whether the validating DOE is at fault (the Board
+    # panel's input, projects.board.subjects.FINDINGS); at fault, the DOE owes the units issued.
     T("exclude_erroneous", C.UNDER_INCLUSION_REVIEW, C.EXCLUDED_ERRONEOUS, {BOARD}, _("Exclude the CP (erroneous inclusion)"),
-      needs_reason=True, style="danger"),
+      needs_reason=True, style="danger", inputs=("doe_at_fault",)),
 )
 
 CP_ACTIONS = (
