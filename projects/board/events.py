@@ -8,7 +8,7 @@ from pacm.events.models import EventKind
 from pacm.events.services import event_record
 from pacm.events.shapes import shape_register
 
-from .subjects import SUBJECTS
+from .subjects import FINDINGS, SUBJECTS
 
 
 def _payload(decision, subject):
@@ -20,6 +20,7 @@ def _payload(decision, subject):
         "rule_set": decision.rule_set.version,
     }
     data.update(SUBJECTS[decision.subject_kind].context(subject))
+    data.update(decision.findings)  # PROC-AC-003 v03.0 para 139: e.g. doe_at_fault, with an exclusion
     if decision.meeting:
         data.update(meeting=decision.meeting, agenda_item=decision.agenda_item)
     return data
@@ -60,7 +61,7 @@ def decision_taken(*, decision, subject, actor):
 
 _BASE = {"decision", "subject", "proposed", "mode", "rule_set"}
 _OPTIONAL = {"monitoring_period", "meeting", "agenda_item", "component", "transition_request", "renewal",
-             "renewal_kind"}
+             "renewal_kind"} | set(FINDINGS)
 shape_register(EventKind.BOARD_DECISION_OPENED, _BASE | {"closes_at", "quorum"}, _OPTIONAL)
 shape_register(
     EventKind.BOARD_DECIDED, _BASE | {"outcome", "basis"},

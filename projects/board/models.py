@@ -55,6 +55,9 @@ class Decision(models.Model):
     no = models.PositiveSmallIntegerField(null=True, blank=True)
     abstain = models.PositiveSmallIntegerField(null=True, blank=True)
     note = models.TextField(blank=True)
+    # The Board's findings made with the decision, given to the proposed transition's service
+    # ({name: bool}, projects.board.subjects.FINDINGS; PROC-AC-003 v03.0 para 139).
+    findings = models.JSONField(_("findings"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-opened_at", "-pk"]
@@ -86,6 +89,13 @@ class Decision(models.Model):
         from .subjects import SUBJECTS
 
         return SUBJECTS[self.subject_kind].get(self.subject_id)
+
+    @property
+    def findings_shown(self):
+        """[(label, made)] of the decision's findings, for the panel and the page."""
+        from .subjects import FINDINGS
+
+        return [(FINDINGS[name].label, made) for name, made in self.findings.items() if name in FINDINGS]
 
     @property
     def spec(self):

@@ -32,7 +32,7 @@ from pacm.parties.roles import Actor, Role, actor_for_role
 from ..services.base import action_run, lock
 from . import events
 from .models import Decision, Vote
-from .subjects import SUBJECTS, subject_kind_of
+from .subjects import FINDINGS, SUBJECTS, findings_of, subject_kind_of
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,25 @@ def _none_open(kind, subject):
         )
 
 
+def _findings(kind, spec, findings):
+    """{name: True/False} for each finding the proposed transition takes (PROC-AC-003 v03.0 para 139:
+    whether the validating DOE is at fault, with an exclusion); a finding made with a transition that
+    does not take it, or given as anything but yes or no, is refused."""
+    findings = dict(findings or {})
+    taken = findings_of(spec)
+    for name, value in findings.items():
+        if name not in FINDINGS:
+            raise ServiceError(_("The Board makes no such finding."), field=name, code="board_finding_unknown")
+        if value not in (True, False, None):
+            raise ServiceError(_("Say yes or no."), field=name, code="board_finding_yes_no")
+        if value and name not in taken:
+            writes = ", ".join(str(t.label) for t in kind.board_transitions().values() if name in findings_of(t))
+            raise ServiceError(
+                _("'%(finding)s' is found only with: %(writes)s.") % {"finding": FINDINGS[name].label, "writes": writes},
+                field=name, code="board_finding_not_taken")
+    return {name: bool(findings.get(name)) for name in taken}
+
+
 def _reasons(comment, message=None):
     comment = (comment or "").strip()
     if not comment:
@@ -163,13 +182,15 @@ def _meeting_basis(rule_set, outcome, by, yes, no, abstain):
 
 def board_decision_record_meeting(
     *, subject, transition, user, meeting, agenda_item, outcome, comment="", by="consensus",
-    yes=None, no=None, abstain=None,
+    yes=None, no=None, abstain=None, findings=None,
 ):
     """Record a decision taken at a meeting (A6.4-PROC-AC-002 v03.0 paras 102, 213); secretariat only.
 
     The meeting's quorum is asserted when it opens (agenda item 1.1 of each report, e.g.
     A6.4-SBM018 v01.0 para 1), so it is not counted again here. `by` is "consensus" or "vote";
     a vote gives its counts, and `outcome` must be the one RMP para 22 gives for them.
+    `findings` ({name: bool}, `subjects.FINDINGS`) are made with an adopted decision only and go to
+    the transition's service (PROC-AC-003 v03.0 para 139: the validating DOE at fault).
     """
     kind = subject_kind_of(subject)
     _secretariat(user, _("Only the secretariat may record a decision of the Board."))
@@ -186,28 +207,34 @@ def board_decision_record_meeting(
         rule_set = RuleSet.objects.in_force(timezone.localdate())
         basis, counts = _meeting_basis(rule_set, outcome, by, yes, no, abstain)
         comment = _reasons(comment) if outcome == S.ADOPTED else (comment or "").strip()
+        made = _findings(kind, spec, findings)
+        if outcome != S.ADOPTED and any(made.values()):
+            name = next(n for n, v in made.items() if v)
+            raise ServiceError(_("A finding is made only with an adopted decision."), field=name,
+                               code="board_finding_not_adopted")
         _none_open(kind, subject)
         now = timezone.now()
         decision = Decision.objects.create(
             subject_kind=kind.key, subject_id=subject.pk, transition=spec.name, subject_state=subject.state,
             body=_body(), mode=Decision.Mode.MEETING, status=outcome, basis=basis, proposal=comment,
             meeting=meeting, agenda_item=agenda_item, opened_by=actor.user, opened_at=now, decided_at=now,
-            rule_set=rule_set, **counts,
+            rule_set=rule_set, findings=made, **counts,
         )
         events.decision_taken(decision=decision, subject=subject, actor=actor)
         if outcome == S.ADOPTED:
-            kind.fire(subject, spec.name, board_actor(decision), comment)
+            kind.fire(subject, spec.name, board_actor(decision), comment, made)
         return decision
 
     # Through the engine's skeleton: the write `decide_as_board` declared on the subject's machine.
     return action_run(subject=subject, name="decide_as_board", user=user, apply=apply)
 
 
-def board_decision_open_electronic(*, subject, transition, user, comment):
+def board_decision_open_electronic(*, subject, transition, user, comment, findings=None):
     """Circulate a proposal for an electronic decision (RoP rule 67; A6.4-SBM017 v01.0 para 36).
 
     The secretariat opens it, as it supports the Chair (reading: the rules of procedure are not
-    among the sources). Votes are taken for RuleSet.board_electronic_days from now.
+    among the sources). Votes are taken for RuleSet.board_electronic_days from now. The proposal's
+    `findings` (PROC-AC-003 v03.0 para 139) are voted on with it and made if it is adopted.
     """
     kind = subject_kind_of(subject)
     _secretariat(user, _("Only the secretariat may open an electronic decision of the Board."))
@@ -216,6 +243,7 @@ def board_decision_open_electronic(*, subject, transition, user, comment):
         nonlocal comment
         spec = _proposal(kind, subject, transition)
         comment = _reasons(comment, _("Give the proposal with its reasons."))
+        made = _findings(kind, spec, findings)
         _none_open(kind, subject)
         rule_set = RuleSet.objects.in_force(timezone.localdate())
         now = timezone.now()
@@ -223,7 +251,7 @@ def board_decision_open_electronic(*, subject, transition, user, comment):
             subject_kind=kind.key, subject_id=subject.pk, transition=spec.name, subject_state=subject.state,
             body=_body(), mode=Decision.Mode.ELECTRONIC, status=S.OPEN, proposal=comment, opened_by=actor.user,
             opened_at=now, closes_at=now + datetime.timedelta(days=rule_set.board_electronic_days),
-            rule_set=rule_set, quorum_needed=rule_set.board_quorum(),
+            rule_set=rule_set, quorum_needed=rule_set.board_quorum(), findings=made,
         )
         events.decision_opened(decision=decision, subject=subject, actor=actor)
         return decision
@@ -352,7 +380,7 @@ def _close(decision, subject, now):
             with transaction.atomic():
                 decision.save()
                 events.decision_taken(decision=decision, subject=subject, actor=board)
-                kind.fire(subject, decision.transition, board, decision.proposal)
+                kind.fire(subject, decision.transition, board, decision.proposal, decision.findings)
             return decision
         except ServiceError as error:
             # The subject moved on while the votes were taken (withdrawn, say), or a guard holds

@@ -26,6 +26,33 @@ from ..transition.models import TransitionRequest
 
 
 @dataclass(frozen=True)
+class Finding:
+    """A finding the Board makes with a decision, given to the proposed transition's service: a write
+    takes it when its declaration names it among its `inputs` (e.g. `exclude_erroneous`)."""
+
+    label: str
+    help_text: str
+
+
+# PROC-AC-003 v03.0 para 139: with the exclusion of an erroneously included CP (paras 132(b), 137), the
+# SB may determine that the validating DOE failed to assess the CP's compliance: the DOE then owes
+# the units issued for the CP (projects.poa.liability).
+FINDINGS = {
+    "doe_at_fault": Finding(
+        label=gettext_lazy("The validating DOE is at fault"),
+        help_text=gettext_lazy("With the exclusion only: the Supervisory Body determines that the validating DOE "
+                               "failed to assess the CP's compliance (PROC-AC-003 v03.0 para 139); the DOE then "
+                               "owes the units issued for the CP, to be cancelled within the rule set's time."),
+    ),
+}
+
+
+def findings_of(spec):
+    """The Board findings the transition `spec` takes (its declared inputs that are findings)."""
+    return tuple(name for name in spec.inputs if name in FINDINGS)
+
+
+@dataclass(frozen=True)
 class SubjectKind:
     key: str
     label: str
@@ -51,11 +78,12 @@ class SubjectKind:
         """The Board transitions possible from the subject's state now."""
         return [spec for spec in self.board_transitions().values() if obj.state in spec.source]
 
-    def fire(self, obj, name, actor, comment):
-        """Fire `name` through the service its machine declares for it, as the Board."""
+    def fire(self, obj, name, actor, comment, findings=None):
+        """Fire `name` through the service its machine declares for it, as the Board, with the
+        decision's findings (the transition's declared inputs, `FINDINGS`)."""
         from pacm.engine.machines import machine_for
 
-        return machine_for(obj).call(name, obj, user=actor, comment=comment)
+        return machine_for(obj).call(name, obj, user=actor, comment=comment, **(findings or {}))
 
 
 def _renewal_context(obj):

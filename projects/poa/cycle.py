@@ -196,9 +196,18 @@ CP_TRANSITIONS = (
     # confirms the CP or excludes it with immediate effect.
     T("request_inclusion_review", C.INCLUDED, C.UNDER_INCLUSION_REVIEW, {DNA, SB}, _("Request review of the inclusion"),
       needs_reason=True, style="warning", guards=("inclusion_review_in_time",), pending=False),
+    # Para 126: the secretariat assesses inclusions on a sample basis "in accordance with the process
+    # referred to in sections 5.1.2-5.3 above, mutatis mutandis", and para 133 puts "an issue identified
+    # by the secretariat on the basis of a sample assessment" before the SB: an issue its assessment of
+    # an included CP raises puts the CP under the same review, in para 128's window (reading poa-11).
+    T("refer_sample_issue", C.INCLUDED, C.UNDER_INCLUSION_REVIEW, {SEC},
+      _("Refer an issue of the sample assessment to the SB's review"), needs_reason=True, style="warning",
+      guards=("inclusion_review_in_time",), pending=False),
     T("confirm_inclusion", C.UNDER_INCLUSION_REVIEW, C.INCLUDED, {BOARD}, _("Confirm the inclusion"), needs_reason=True),
+    # Para 139: with the exclusion, the SB's finding whether the validating DOE is at fault (the Board
+    # panel's input, projects.board.subjects.FINDINGS); at fault, the DOE owes the units issued.
     T("exclude_erroneous", C.UNDER_INCLUSION_REVIEW, C.EXCLUDED_ERRONEOUS, {BOARD}, _("Exclude the CP (erroneous inclusion)"),
-      needs_reason=True, style="danger"),
+      needs_reason=True, style="danger", inputs=("doe_at_fault",)),
 )
 
 CP_ACTIONS = (

@@ -116,3 +116,21 @@ def cp_liability(cp):
     from .models import InclusionLiability
 
     return InclusionLiability.objects.filter(component=cp).select_related("doe", "settlement").first()
+
+
+def cp_exclusion(cp):
+    """The SB's exclusion of an erroneously included CP (paras 132(b), 137) as its event records it:
+    {"at", "by", "doe_at_fault", "units"}, or None. Para 139: whether the SB found the validating DOE
+    at fault (a finding of the Board panel's decision, projects.board.subjects.FINDINGS)."""
+    from pacm.events.models import Event
+
+    from .events import CP_TRANSITIONED
+
+    if cp.state != C.EXCLUDED_ERRONEOUS:
+        return None
+    event = (Event.objects.filter(stream=cp.poa.stream, kind=CP_TRANSITIONED, payload__component=cp.reference,
+                                  payload__transition="exclude_erroneous").order_by("-sequence").first())
+    if event is None:
+        return None
+    return {"at": event.created_at, "by": event.actor_label, "doe_at_fault": bool(event.payload.get("doe_at_fault")),
+            "units": event.payload.get("liability_units")}

@@ -404,6 +404,13 @@ def cp_request_inclusion_review(*, cp, user, comment, expected_state=None):
     return _cp_fire("request_inclusion_review", cp, user, comment, expected_state)
 
 
+@COMPONENT.serves("refer_sample_issue")
+def cp_refer_sample_issue(*, cp, user, comment, expected_state=None):
+    """PROC-AC-003 v03.0 paras 126, 133: the secretariat's sample assessment of an included CP raised an
+    issue; the CP goes under the SB's inclusion review as on a request (para 128's window; poa-11)."""
+    return _cp_fire("refer_sample_issue", cp, user, comment, expected_state)
+
+
 @COMPONENT.serves("confirm_inclusion")
 def cp_confirm_inclusion(*, cp, user=None, actor=None, comment="", expected_state=None):
     return _cp_fire("confirm_inclusion", cp, user or actor, comment, expected_state)

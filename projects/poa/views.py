@@ -311,7 +311,7 @@ def _cp_page(request, cp, *, bound=None, status=200):
     if offers.get("engage_doe") is not None and offers.get("engage_doe").blocked is None:
         engage = bound.get("engage") or EngageDOEForm(prefix="engage")
     context = {"cp": cp, "offers": offers, "transitions": transitions, "upload": upload, "engage": engage,
-               "liability": liability, "settle": settle,
+               "liability": liability, "settle": settle, "exclusion": selectors.cp_exclusion(cp),
                "documents": selectors.cp_documents(cp),
                "confirmed": {c.pk for c in cp.criteria_confirmed.all()}}
     return render(request, "poa/cp_detail.html", context, status=status)

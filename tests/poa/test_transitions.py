@@ -272,7 +272,7 @@ def test_cp_transition_allowed_actor_and_everyone_else(world, registered, name, 
 CP_WRONG = {
     "start_validation": C.UNDER_VALIDATION, "validate": C.NOTIFIED, "upload_inclusion": C.UPLOADED,
     "include": C.INCLUDED, "withdraw": C.INCLUDED, "exclude_voluntarily": C.UPLOADED,
-    "request_inclusion_review": C.EXCLUDED, "confirm_inclusion": C.INCLUDED, "exclude_erroneous": C.INCLUDED,
+    "request_inclusion_review": C.EXCLUDED, "refer_sample_issue": C.UNDER_INCLUSION_REVIEW, "confirm_inclusion": C.INCLUDED, "exclude_erroneous": C.INCLUDED,
 }
 
 
