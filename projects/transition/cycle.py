@@ -105,8 +105,10 @@ TRANSITION_TRANSITIONS = (
     T("approve_transition", S.AWAITING_HOST, S.HOST_APPROVED, {DNA}, _("Approve the transition (host Party)"),
       guards=("host_participates", "host_deadline_open", "host_approval_given", "sop_opt_out_allowed"),
       inputs=("host_approval",), input_guards=("host_approval_given", "sop_opt_out_allowed")),
-    # Paras 21, 24: no approval by the deadline: the request ends, by timer.
-    T("expire_host_deadline", S.AWAITING_HOST, S.EXPIRED, {TIMER}, _("Ended (no host approval by the deadline)")),
+    # Paras 21, 24: no approval by the deadline: the request ends, by timer, once the deadline of
+    # the rule set in force has passed (a newer rule set may have moved it: transition-1).
+    T("expire_host_deadline", S.AWAITING_HOST, S.EXPIRED, {TIMER}, _("Ended (no host approval by the deadline)"),
+      guards=("host_deadline_passed",)),
     *request_pipeline(TRANSITION),
     # Paras 46(b), 47: approved with modifications; the participants accept within the rule
     # set's days or the request is deemed rejected.

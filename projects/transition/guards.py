@@ -73,6 +73,18 @@ def host_deadline_open(obj):
     return None
 
 
+def host_deadline_passed(obj):
+    """Para 21 (transition-1): the request ends only once the deadline of the rule set in force
+    has passed; the due date was set from the rule set in force when the consultation closed, so a
+    newer rule set that moves the deadline later holds the timer back until then."""
+    deadline = host_approval_deadline(rules())
+    if timezone.now() < deadline_end(deadline):
+        return _blocked("host_deadline_not_passed",
+                        _("The host Party may still approve the transition until %(deadline)s."),
+                        {"deadline": deadline.isoformat()})
+    return None
+
+
 def host_approval_given(obj):
     """Appendix 2 (A6.4-FORM-AC-003): the approval confirms SD and the relation to the NDC."""
     if not obj.host_sd_confirmation.strip() or not obj.host_ndc_relation.strip():

@@ -2,7 +2,7 @@
 the roles allowed to fire it succeed and record exactly the typed events expected; every other
 persona, and anyone from a wrong state, is refused and nothing changes (PROC-AC-003 v03.0).
 
-The timer transitions are in test_deadlines.py.
+The timer transitions are in test_rules.py (the consultation's close, the review and appeal windows).
 """
 import datetime
 
