@@ -10,12 +10,19 @@ import pytest
 from pacm.events.models import Event
 from projects.cycle import ActivityState as A
 from projects.models import Finding
+from projects.poa import services as poa_services
 from projects.poa.cycle import CPState as C
 from projects.poa.models import ComponentProject, PoAHost
 from tests import factories as f
-from tests.poa.conftest import cp_data, host, notify_cp, poa, reach_poa  # noqa: F401  (poa: fixture)
+from tests.poa.conftest import cp_data, host, notify_cp, poa_data, reach_poa
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def programme(world):
+    """The two-country PoA, drafted by ama (tests/poa/conftest.py)."""
+    return poa_services.poa_create(**poa_data(world))
 
 
 def _post(client, path, body):
@@ -40,10 +47,10 @@ APPROVAL = {"sd_confirmation": "Fosters sustainable development.", "ndc_relation
 
 # --- Each host's DNA approves for its own Party, with its cap (PROC-AC-003 v03.0 paras 25(d), 26) -------
 
-def test_each_hosts_dna_approves_the_poa_with_its_cap(world, poa, bearer):
+def test_each_hosts_dna_approves_the_poa_with_its_cap(world, programme, bearer):
     """PROC-AC-003 v03.0 paras 25-26: dina (Ghana) and nils (Kenya) each approve their own host row
     with the maximum annual amount of that Party's CPs; one poa.host_approved event each."""
-    poa = reach_poa(world, poa, A.PRIOR_CONSIDERATION)
+    poa = reach_poa(world, programme, A.PRIOR_CONSIDERATION)
     for iso2, user, cap in (("GH", world.dina, 50_000), ("KE", world.nils, 30_000)):
         row = host(poa, iso2)
         before = _last(poa.stream)
@@ -57,10 +64,10 @@ def test_each_hosts_dna_approves_the_poa_with_its_cap(world, poa, bearer):
         assert PoAHost.objects.get(pk=row.pk).max_annual == cap
 
 
-def test_another_hosts_dna_is_refused_and_bad_input_names_the_field(world, poa, bearer):
+def test_another_hosts_dna_is_refused_and_bad_input_names_the_field(world, programme, bearer):
     """Para 26: Kenya's DNA may not approve Ghana's part (403, not offered); a missing cap (para
     25(d)) is a problem naming max_annual; nothing changes."""
-    poa = reach_poa(world, poa, A.PRIOR_CONSIDERATION)
+    poa = reach_poa(world, programme, A.PRIOR_CONSIDERATION)
     ghana = host(poa, "GH")
     nils, dina = bearer(world.nils), bearer(world.dina)
     before = _last(poa.stream)
@@ -81,8 +88,8 @@ def test_another_hosts_dna_is_refused_and_bad_input_names_the_field(world, poa, 
 
 # --- Findings on the PoA: the DOE raises and closes, the CME answers -----------------------------------
 
-def test_a_finding_is_raised_answered_and_closed_through_the_api(world, poa, bearer):
-    poa = reach_poa(world, poa, A.UNDER_VALIDATION)
+def test_a_finding_is_raised_answered_and_closed_through_the_api(world, programme, bearer):
+    poa = reach_poa(world, programme, A.UNDER_VALIDATION)
     dora, ama = bearer(world.dora), bearer(world.ama)
     before = _last(poa.stream)
     bad = _post(dora, _url(poa, "raise_finding"), {"inputs": {"kind": "nonsense", "text": "x"}})
@@ -107,8 +114,8 @@ def test_a_finding_is_raised_answered_and_closed_through_the_api(world, poa, bea
 
 # --- The PoA's registration fee, recorded by the secretariat ---------------------------------------
 
-def test_the_secretariat_records_the_poa_fee_payment(world, poa, bearer):
-    poa = reach_poa(world, poa, A.REGISTRATION_REQUESTED)
+def test_the_secretariat_records_the_poa_fee_payment(world, programme, bearer):
+    poa = reach_poa(world, programme, A.REGISTRATION_REQUESTED)
     fee = poa.fees.get(kind="registration")
     before = _last(poa.stream)
     ama = _post(bearer(world.ama), _url(poa, "record_fee_payment"), {"item": fee.pk, "inputs": {"reference": "W-1"}})
@@ -135,9 +142,9 @@ def _cp_inputs(world, poa):
             "estimated_annual": data["estimated_annual"]}
 
 
-def test_the_cme_notifies_a_cp_and_the_answer_is_the_new_cp(world, poa, bearer):
+def test_the_cme_notifies_a_cp_and_the_answer_is_the_new_cp(world, programme, bearer):
     """PROC-AC-003 v03.0 para 91: once the PoA-DD is published, the CME notifies a CP's inclusion."""
-    poa = reach_poa(world, poa, A.CONSULTATION)
+    poa = reach_poa(world, programme, A.CONSULTATION)
     ama = bearer(world.ama)
     before = _last(poa.stream)
     bad = _post(ama, _url(poa, "notify_inclusion"), {"inputs": {**_cp_inputs(world, poa), "host": 999_999}})
@@ -155,7 +162,8 @@ def test_the_cme_notifies_a_cp_and_the_answer_is_the_new_cp(world, poa, bearer):
 
 # --- The design, until the PoA-DD is published (paras 16(d), 20) -------------------------------------
 
-def test_the_cme_edits_the_design(world, poa, bearer):
+def test_the_cme_edits_the_design(world, programme, bearer):
+    poa = programme
     ama = bearer(world.ama)
     before = _last(poa.stream)
     empty = _post(ama, _url(poa, "edit_design"), {"inputs": {"criteria": "", "typical_cps": "x"}})
@@ -166,8 +174,8 @@ def test_the_cme_edits_the_design(world, poa, bearer):
     assert [c.text for c in poa.eligibility_criteria.order_by("number")] == ["One.", "Two.", "Three."]
 
 
-def test_the_cme_engages_the_validation_doe(world, poa, bearer):
-    poa = reach_poa(world, poa, A.PRIOR_CONSIDERATION)
+def test_the_cme_engages_the_validation_doe(world, programme, bearer):
+    poa = reach_poa(world, programme, A.PRIOR_CONSIDERATION)
     ama = bearer(world.ama)
     before = _last(poa.stream)
     not_a_doe = _post(ama, _url(poa, "engage_doe"), {"inputs": {"doe": world.orgs["dev2"].pk}})
@@ -181,8 +189,8 @@ def test_the_cme_engages_the_validation_doe(world, poa, bearer):
 
 # --- A file through the API: the CP's documents, multipart (the web's upload checks) -----------------
 
-def test_a_cp_document_is_uploaded_as_multipart_with_the_webs_checks(world, poa, bearer):
-    poa = reach_poa(world, poa, A.CONSULTATION)
+def test_a_cp_document_is_uploaded_as_multipart_with_the_webs_checks(world, programme, bearer):
+    poa = reach_poa(world, programme, A.CONSULTATION)
     cp = notify_cp(world, poa)
     ama = bearer(world.ama)
     url = f"/api/v1/cps/{cp.reference}/actions/upload_document"
@@ -210,8 +218,8 @@ def test_a_cp_document_is_uploaded_as_multipart_with_the_webs_checks(world, poa,
     assert poa.documents.filter(kind="cp_dd", title=cp.reference).exists()
 
 
-def test_a_stranger_may_not_upload_on_the_cp(world, poa, bearer):
-    poa = reach_poa(world, poa, A.CONSULTATION)
+def test_a_stranger_may_not_upload_on_the_cp(world, programme, bearer):
+    poa = reach_poa(world, programme, A.CONSULTATION)
     cp = notify_cp(world, poa)
     before = _last(poa.stream)
     answer = bearer(world.sam).post(f"/api/v1/cps/{cp.reference}/actions/upload_document/upload",
