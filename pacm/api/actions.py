@@ -12,6 +12,7 @@ import inspect
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from pacm.common.errors import ServiceError
 from pacm.engine.machines import machine_for
 from pacm.engine.offers import available_actions
 from pacm.events.models import Event
@@ -135,10 +136,6 @@ def action_take(*, user, subject, name, body, describe, base=None, upload=False)
     if spec is None:
         raise ApiProblem(404, "write_unknown", _("There is no write %(name)s here.") % {"name": name}, field="name")
     takes_files = FILE_WRITES.get((machine.name, name))
-    if upload and takes_files is None:
-        raise ApiProblem(400, "no_file_taken", _("%(write)s takes no file: post it as JSON to %(endpoint)s.")
-                         % {"write": spec.label, "endpoint": f"{base}/actions/{name}"}, field="name",
-                         params={"endpoint": f"{base}/actions/{name}"})
     offers = available_actions(user, subject)
     item = None
     if getattr(spec, "items", None) is not None:
@@ -154,6 +151,12 @@ def action_take(*, user, subject, name, body, describe, base=None, upload=False)
     if adapter is None:
         raise ApiProblem(400, "not_in_api", _("%(write)s is taken on the web page; the API does not take it yet.")
                          % {"write": spec.label}, field="name")
+    if upload and takes_files is None:
+        raise ApiProblem(400, "no_file_taken", _("%(write)s takes no file: post it as JSON to %(endpoint)s.")
+                         % {"write": spec.label, "endpoint": f"{base}/actions/{name}"}, field="name",
+                         params={"endpoint": f"{base}/actions/{name}"})
+    if getattr(body, "invalid_inputs", False):
+        raise ServiceError(_("Give the inputs as a JSON object."), field="inputs", code="invalid_input")
     if takes_files is not None and not upload and not takes_files[1]:
         endpoint = upload_endpoint(machine, spec, base)
         raise ApiProblem(400, "multipart_required",
@@ -237,8 +240,6 @@ def upload_routes(router, *, kind, path, params, lookup, describe, what):
     from ninja import Path as PathParam
     from ninja.files import UploadedFile
 
-    from pacm.common.errors import ServiceError
-
     from .api import ERRORS
     from .auth import SIGNED_IN
     from .schemas import ActionOut
@@ -251,14 +252,13 @@ def upload_routes(router, *, kind, path, params, lookup, describe, what):
             values = json.loads(inputs or "{}")
         except ValueError:
             values = None
-        if not isinstance(values, dict):
-            raise ServiceError(_("Give the inputs as a JSON object."), field="inputs", code="invalid_input")
         files = {part: kwargs.pop(part) for part in UPLOAD_PARTS if kwargs.get(part) is not None}
         for part in UPLOAD_PARTS:
             kwargs.pop(part, None)
         subject = lookup(request.auth.user, **kwargs)
-        body = SimpleNamespace(inputs=values, comment=comment or "", expected_state=expected_state or None,
-                               item=item, files=files)
+        body = SimpleNamespace(inputs=values if isinstance(values, dict) else {}, comment=comment or "",
+                               expected_state=expected_state or None, item=item, files=files,
+                               invalid_inputs=not isinstance(values, dict))  # refused after the offers
         return action_take(user=request.auth.user, subject=subject, name=name, body=body, describe=describe,
                            base=_base(request.path, f"/actions/{name}/upload"), upload=True)
 
