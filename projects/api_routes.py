@@ -324,4 +324,6 @@ from . import api_documents, api_writes  # noqa: E402,F401
 
 api.add_router("/activities", router)
 
-from . import api_subjects  # noqa: E402,F401  (PoAs, component projects, transition requests)
+# pacm issue 9: the remaining writes, and the multipart routes of the writes that take a file.
+from . import api_subjects, api_writes_more  # noqa: E402,F401  (PoAs, CPs, transition requests; the rest)
+from .poa import api_writes as _poa_api_writes  # noqa: E402,F401

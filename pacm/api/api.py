@@ -40,7 +40,7 @@ ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 
 @api.exception_handler(ApiProblem)
 def _api_problem(request, exc):
     return problem_response(status=exc.status, code=exc.code, detail=exc.detail, field=exc.field,
-                            headers=exc.headers, title=exc.title)
+                            headers=exc.headers, title=exc.title, params=exc.params)
 
 
 @api.exception_handler(ServiceError)

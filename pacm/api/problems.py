@@ -10,9 +10,10 @@ CONTENT_TYPE = "application/problem+json"
 class ApiProblem(Exception):
     """An error the API itself raises (authentication, rate limit, bad cursor, unknown write)."""
 
-    def __init__(self, status, code, detail, *, field=None, headers=None, title=None):
+    def __init__(self, status, code, detail, *, field=None, headers=None, title=None, params=None):
         super().__init__(detail)
         self.status, self.code, self.detail, self.field = status, code, str(detail), field
+        self.params = params
         self.headers = headers or {}
         self.title = title
 

@@ -43,6 +43,7 @@ class OfferOut(Schema):
     item: int | None = Field(None, description="The id of the sub-object (finding, fee, comment) it applies to")
     item_label: str | None = None
     in_api: bool = Field(description="Whether POST .../actions/{name} takes it (else: on the web page only)")
+    endpoint: str | None = Field(None, description="A write that takes a file: the multipart route that takes it")
     needs_reason: bool
     inputs: list[str]
 
@@ -70,6 +71,7 @@ class ActionOut(Schema):
     events: list[EventOut]
     result: dict[str, Any] | None = Field(None, description="What the write made that this answer alone shows "
                                                             "(a new MRV signing key and its secret, once)")
+    created: SubjectOut | None = Field(None, description="What the write created (a CP, a renewal, a period)")
 
 
 class TokenOut(Schema):

@@ -20,7 +20,9 @@ def test_the_actions_list_is_available_actions_with_its_blockers(world, activity
     assert {"notify_prior_consideration", "withdraw", "edit_pdd", "upload_document"} <= set(names)
     prior = names["notify_prior_consideration"]
     assert prior["in_api"] is True and prior["kind"] == "transition" and prior["role"] == "participant"
-    assert names["upload_document"]["in_api"] is False  # a file: on the web page only, said so
+    # A file: taken as multipart on its own route, which the listing names.
+    assert names["upload_document"]["in_api"] is True
+    assert names["upload_document"]["endpoint"] == f"/api/v1/activities/{activity.reference}/actions/upload_document/upload"
     # Nobody but the participants is offered anything on a draft (they do not even see it).
     assert bearer(world.dora).get(f"/api/v1/activities/{activity.reference}/actions").status_code == 404
 

@@ -31,9 +31,12 @@ def test_the_participants_withdraw_a_renewal_through_the_api(world, advance_to, 
     offered = {o["name"]: o for o in bearer(world.ama).get(url).json()["actions"]}
     assert offered["withdraw"]["in_api"] is True
     by_doe = {o["name"]: o for o in bearer(world.otto).get(url).json()["actions"]}
-    assert by_doe["validate_renewal"]["in_api"] is False  # its report is a file: the page takes it
+    # Its report is a file: taken as multipart on its own route, which the listing names.
+    assert by_doe["validate_renewal"]["in_api"] is True
+    assert by_doe["validate_renewal"]["endpoint"] == f"/api/v1/renewals/{renewal.pk}/actions/validate_renewal/upload"
     refused = _post(bearer(world.otto), f"{url}/validate_renewal", {"expected_state": S.UNDER_VALIDATION})
-    assert refused.status_code == 400 and refused.json()["code"] == "not_in_api"
+    assert refused.status_code == 400 and refused.json()["code"] == "multipart_required"
+    assert refused.json()["params"] == {"endpoint": by_doe["validate_renewal"]["endpoint"]}
     assert _post(bearer(world.kofi), f"{url}/withdraw", {"comment": "x"}).status_code == 404
     no_reason = _post(bearer(world.ama), f"{url}/withdraw", {"comment": "", "expected_state": S.UNDER_VALIDATION})
     assert no_reason.status_code == 400 and fresh(renewal).state == S.UNDER_VALIDATION

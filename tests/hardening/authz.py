@@ -1557,6 +1557,28 @@ API_ROUTES = {
         post=_nothing),
     "api-v1:mrv_key_register": POST_ONLY(fill=activity_routes(_roles(AP)), post=_nothing),
     "api-v1:readings_post": POST_ONLY(fill=period_routes(_roles(AP)), post=_readings_post),
+    # pacm issue 9 (api-complete): the writes that take a file, as multipart on .../actions/{name}/upload,
+    # each filled as its subject's POST .../actions/{name}; the stress test's and the Party's subjects.
+    "api-v1:activity_upload": POST_ONLY(fill=activity_routes(_transition_roles(ACTIVITY_BY_NAME),
+                                                             extra=_names(ACTIVITY_BY_NAME)), post=_nothing),
+    "api-v1:period_upload": POST_ONLY(fill=period_routes(_transition_roles(PERIOD_BY_NAME), extra=_period_names),
+                                      post=_nothing),
+    "api-v1:observed_event_upload": POST_ONLY(fill=event_routes(_transition_roles(EVENT_TABLE), extra=_event_names),
+                                              post=_nothing),
+    "api-v1:transition_upload": POST_ONLY(fill=transition_routes(names=True), post=_nothing),
+    "api-v1:renewal_upload": POST_ONLY(fill=renewal_routes(names=True), post=_nothing),
+    "api-v1:poa_upload": POST_ONLY(fill=poa_routes(_transition_roles(POA_BY_NAME), extra=_poa_names), post=_nothing),
+    "api-v1:cp_upload": POST_ONLY(fill=cp_routes(_transition_roles(CP_BY_NAME), extra=_cp_names), post=_nothing),
+    "api-v1:stress_test_actions": GET_ONLY(fill=lambda scene: [
+        Target(label="no such stress test", kwargs={"pk": NO_SUCH_ID}, obj=NOWHERE, read=True)], post=_nothing),
+    "api-v1:stress_test_act": POST_ONLY(fill=lambda scene: [
+        Target(label="no such stress test /run_stress_test", kwargs={"pk": NO_SUCH_ID, "name": "run_stress_test"},
+               obj=NOWHERE)], post=_nothing),
+    "api-v1:party_actions": GET_ONLY(fill=lambda scene: [
+        Target(label="no such Party", kwargs={"iso2": "ZZ"}, obj=NOWHERE, read=True)], post=_nothing),
+    "api-v1:party_act": POST_ONLY(fill=lambda scene: [
+        Target(label="no such Party /open_account", kwargs={"iso2": "ZZ", "name": "open_account"}, obj=NOWHERE)],
+        post=_nothing),
 }
 
 ROUTES = {
