@@ -14,7 +14,7 @@ from projects.poa.models import ComponentProject, Programme
 
 from .transitioned_poa import at, batch_issued, cme_account, cp_renewed, poa_period_renewed, transitioned_poa
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the seeded rows, for the tests after it
 
 
 def test_a_transitioned_poa_renewed_issues_for_its_renewed_period(world, time_machine):
