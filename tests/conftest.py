@@ -29,6 +29,17 @@ def pytest_configure(config):
         compile_stale()
 
 
+def pytest_collection_modifyitems(config, items):
+    """A transactional test must restore the seeded rows (serialized_rollback): its flush empties the
+    tables, and the post-migrate content types it leaves break the next serialized test's restore (an
+    IntegrityError on django_content_type that once broke four later tests in CI)."""
+    careless = [item.nodeid for item in items
+                if (mark := item.get_closest_marker("django_db")) is not None
+                and mark.kwargs.get("transaction") and not mark.kwargs.get("serialized_rollback")]
+    if careless:
+        raise pytest.UsageError("django_db(transaction=True) without serialized_rollback=True: " + ", ".join(careless))
+
+
 K = Organisation.Kind
 
 
