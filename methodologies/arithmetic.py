@@ -8,6 +8,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidO
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pacm.common.errors import ServiceError
 
@@ -199,7 +200,8 @@ def issuance_split(*, gross, rule_set, omge_rate=None, sop_exempt=False, risk_ra
     if net < 0:
         params = {"sop": sop, "omge": omge, "buffer": buffer, "gross": gross}
         raise ServiceError(
-            _("The deductions (SOP %(sop)s, OMGE %(omge)s, buffer %(buffer)s) exceed the %(gross)s units issued: issue more units or elect a lower OMGE rate.") % {**params, "sop": f"{sop:,}", "omge": f"{omge:,}", "buffer": f"{buffer:,}", "gross": f"{gross:,}"},
+            ngettext("The deductions (SOP %(sop)s, OMGE %(omge)s, buffer %(buffer)s) exceed the %(gross)s unit issued: issue more units or elect a lower OMGE rate.",
+                     "The deductions (SOP %(sop)s, OMGE %(omge)s, buffer %(buffer)s) exceed the %(gross)s units issued: issue more units or elect a lower OMGE rate.", gross) % {**params, "sop": f"{sop:,}", "omge": f"{omge:,}", "buffer": f"{buffer:,}", "gross": f"{gross:,}"},
             code="deductions_exceed_gross", params=params,
         )
     return Split(
@@ -248,7 +250,8 @@ def levies_by_status(*, levies, authorized, mitigation_contribution, rounding=Ro
     if any(levy < 0 for levy in levies):
         raise ServiceError(_("A levy cannot be negative."), code="levy_cannot_negative")
     if sum(levies) > total:
-        raise ServiceError(_("The levies (%(levies)s) exceed the %(total)s units issued.") % {
+        raise ServiceError(ngettext("The levies (%(levies)s) exceed the %(total)s unit issued.",
+                                    "The levies (%(levies)s) exceed the %(total)s units issued.", total) % {
             "levies": number_format(sum(levies), force_grouping=True), "total": number_format(total, force_grouping=True)},
             code="levies")
     left_authorized, left_mc, parts = authorized, mitigation_contribution, []
@@ -312,7 +315,8 @@ def distribution_allocate(*, net, lines):
         if sum(amounts) != net:
             params = {"amounts": sum(amounts), "net": net}
             raise ServiceError(
-                _("The lines add up to %(amounts)s units; the net to distribute is %(net)s.") % {**params, "amounts": f"{sum(amounts):,}", "net": f"{net:,}"},
+                ngettext("The lines add up to %(amounts)s unit; the net to distribute is %(net)s.",
+                         "The lines add up to %(amounts)s units; the net to distribute is %(net)s.", sum(amounts)) % {**params, "amounts": f"{sum(amounts):,}", "net": f"{net:,}"},
                 code="lines_sum_mismatch", params=params,
             )
         return amounts

@@ -15,6 +15,7 @@ import datetime
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from methodologies.models import MethodologyVersion, SectoralScope
 from pacm.common import bounds, clock
@@ -332,7 +333,8 @@ class IssuanceRequestForm(SubmissionKeyMixin, BootstrapMixin, forms.Form):
     def __init__(self, *args, verified_total=None, omge_min_rate=None, **kwargs):
         super().__init__(*args, **kwargs)
         if verified_total is not None:
-            self.fields["units_requested"].help_text = _("At most the %(verified)s units verified.") % {
+            self.fields["units_requested"].help_text = ngettext("At most the %(verified)s unit verified.", "At most the %(verified)s units verified.",
+                                                                       verified_total) % {
                 "verified": f"{verified_total:,}"}
         if omge_min_rate is not None:
             # RMP 59: at least the rule set's minimum; participants may elect more.

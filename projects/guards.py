@@ -8,6 +8,7 @@ They take the object whose state changes (an Activity or a MonitoringPeriod).
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from methodologies.models import RuleSet
 from pacm.common import clock
@@ -295,9 +296,12 @@ def no_unsettled_avoidable_reversal(obj):
     if owed:
         params = {"event": owed[0].number, "owed": sum(e.replenishment_owed for e in owed)}
         return _blocked("replenishment_owed",
-                        _("The buffer pool has not been replenished after the avoidable reversal of observed event "
-                          "%(event)s (%(owed)s units owed): no further issuance until it is (A6.4-STAN-METH-002 "
-                          "para 58)."), params, {**params, "owed": f"{params['owed']:,}"})
+                        ngettext("The buffer pool has not been replenished after the avoidable reversal of observed event "
+                                 "%(event)s (%(owed)s unit owed): no further issuance until it is (A6.4-STAN-METH-002 "
+                                 "para 58).",
+                                 "The buffer pool has not been replenished after the avoidable reversal of observed event "
+                                 "%(event)s (%(owed)s units owed): no further issuance until it is (A6.4-STAN-METH-002 "
+                                 "para 58).", params["owed"]), params, {**params, "owed": f"{params['owed']:,}"})
     # The "very high" category is data of the superseded rule sets (policy.md §2 placeholders, buffer
     # basis "categories", rule set 2021-01): under them it is not eligible for issuance. A rule set
     # that follows A6.4-STAN-METH-002 rates in percent (paras 38, 42, 55) and knows no such

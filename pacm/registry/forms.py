@@ -5,8 +5,9 @@ authorization (7/CMA.4 annex I paras 42-45; RMP 45, 61, 70) is the services' to 
 """
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import ngettext
 
 from pacm.common import bounds
 from pacm.common.forms import BootstrapMixin, DateField, ModelChoiceField, TextField, units_field, year_field
@@ -16,8 +17,9 @@ from pacm.parties.models import Organisation, Party
 # 7/CMA.4 annex I para 28: units are indivisible; one message for zero, negative and fractions.
 WHOLE_UNITS = "Give a whole number of units, at least 1."
 QUANTITY_ERRORS = {"invalid": WHOLE_UNITS, "min_value": WHOLE_UNITS, "required": WHOLE_UNITS,
-                   "max_value": bounds.lazy_message(
-                       gettext_noop("At most %(maximum)s units move at once."), {"maximum": bounds.limit(bounds.UNITS_MAX)})}
+                   "max_value": lazy(lambda: ngettext(
+                       "At most %(maximum)s unit moves at once.", "At most %(maximum)s units move at once.",
+                       bounds.UNITS_MAX) % {"maximum": bounds.limit(bounds.UNITS_MAX)}, str)()}
 
 USES = [
     ("retirement", _("Retire for NDC use (into a Party's retirement account)")),

@@ -9,6 +9,7 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from methodologies.models import RuleSet
 from pacm.common import clock
@@ -302,8 +303,10 @@ def liability_units_held(liability):
     held = AccountBalance.objects.filter(account__in=accounts).aggregate(n=Sum("units"))["n"] or 0
     if held < liability.units:
         return _blocked("liability_units_held",
-                        _("The DOE holds %(held)s units in its holding accounts; it owes %(units)s (PROC-AC-003 v03.0 "
-                          "para 139)."), {"held": held, "units": liability.units},
+                        ngettext("The DOE holds %(held)s unit in its holding accounts; it owes %(units)s (PROC-AC-003 v03.0 "
+                                 "para 139).",
+                                 "The DOE holds %(held)s units in its holding accounts; it owes %(units)s (PROC-AC-003 v03.0 "
+                                 "para 139).", held), {"held": held, "units": liability.units},
                         shown={"held": f"{held:,}", "units": f"{liability.units:,}"})
     return None
 

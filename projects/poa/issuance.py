@@ -24,6 +24,7 @@ from dataclasses import replace
 from django.db.models import F, Max, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pacm.common import bounds
 from pacm.common.errors import ServiceError
@@ -253,8 +254,10 @@ def issuance_holds(period):
     verified = sum(c.verified or 0 for c in period.claims.all())
     if request is not None and request.units_requested != verified:
         return _blocked("poa_request_per_cp",
-                        _("A PoA's request states the verified amount of each CP for each vintage: request all "
-                          "%(verified)s units verified (PROC-AC-003 v03.0 para 220)."), {"verified": verified},
+                        ngettext("A PoA's request states the verified amount of each CP for each vintage: request all "
+                                 "%(verified)s unit verified (PROC-AC-003 v03.0 para 220).",
+                                 "A PoA's request states the verified amount of each CP for each vintage: request all "
+                                 "%(verified)s units verified (PROC-AC-003 v03.0 para 220).", verified), {"verified": verified},
                         shown={"verified": f"{verified:,}"})
     waiting = (MonitoringPeriod.objects.filter(activity_id=period.activity_id, end__lt=period.start,
                                                state__in=NOT_REQUESTED).order_by("number").first())

@@ -6,6 +6,7 @@ import datetime
 from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from methodologies.models import RuleSet
 from pacm.common import bounds
@@ -352,7 +353,8 @@ def event_replenish_buffer(*, event, user, from_account, unit_type, quantity):
         if not 1 <= quantity <= owed:
             params = {"owed": owed, "unit_type": unit_type}
             raise ServiceError(
-                _("Replenish between 1 and the %(owed)s units of this type still owed.") % {"owed": f"{owed:,}"},
+                ngettext("Replenish between 1 and the %(owed)s unit of this type still owed.",
+                         "Replenish between 1 and the %(owed)s units of this type still owed.", owed) % {"owed": f"{owed:,}"},
                 field="quantity", code="replenishment_out_of_range", params=params,
             )
         row = buffer_replenish(

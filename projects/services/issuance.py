@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from methodologies.models import RuleSet, rule_set_by_key, rule_set_in_force_key
 from pacm.common.errors import ServiceError
@@ -164,7 +165,8 @@ def _request_write(period, *, units_requested, omge_rate, lines):
     if units_requested < 1 or units_requested > verified:
         params = {"verified": verified}
         raise ServiceError(
-            _("Request between 1 and the %(verified)s units verified.") % {**params, "verified": f"{verified:,}"},
+            ngettext("Request between 1 and the %(verified)s unit verified.",
+                     "Request between 1 and the %(verified)s units verified.", verified) % {**params, "verified": f"{verified:,}"},
             field="units_requested", code="units_requested_out_of_range", params=params,
         )
     rule_set = issuance_terms(period=period)[0]

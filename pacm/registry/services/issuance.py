@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pacm.common import ctes
 from pacm.common.errors import ServiceError
@@ -163,14 +164,16 @@ def _split_check(split, tranches, distribution):
     if issued != split.gross:
         params = {"issued": issued, "gross": split.gross}
         raise ServiceError(
-            _("The tranches add up to %(issued)s units; the gross is %(gross)s.") % {**params, "issued": f"{issued:,}", "gross": f"{split.gross:,}"},
+            ngettext("The tranches add up to %(issued)s unit; the gross is %(gross)s.",
+                     "The tranches add up to %(issued)s units; the gross is %(gross)s.", issued) % {**params, "issued": f"{issued:,}", "gross": f"{split.gross:,}"},
             code="tranches_mismatch", params=params,
         )
     forwarded = sum(u for _, u in distribution)
     if forwarded != split.net:
         params = {"forwarded": forwarded, "net": split.net}
         raise ServiceError(
-            _("The distribution adds up to %(forwarded)s units; the net is %(net)s.") % {**params, "forwarded": f"{forwarded:,}", "net": f"{split.net:,}"},
+            ngettext("The distribution adds up to %(forwarded)s unit; the net is %(net)s.",
+                     "The distribution adds up to %(forwarded)s units; the net is %(net)s.", forwarded) % {**params, "forwarded": f"{forwarded:,}", "net": f"{split.net:,}"},
             code="distribution_mismatch", params=params,
         )
 

@@ -29,7 +29,7 @@ def quantity_clean(quantity):
         raise ServiceError(_("Give a whole number of units, at least 1."), field="quantity", code="quantity_invalid")
     if quantity > bounds.BIGINT_MAX:  # what a ledger column holds; the units held are checked next
         params = {"limit": bounds.limit(bounds.BIGINT_MAX)}
-        raise ServiceError(_("Give at most %(limit)s units.") % params, field="quantity", code="quantity_too_large",
+        raise ServiceError(ngettext("Give at most %(limit)s unit.", "Give at most %(limit)s units.", bounds.BIGINT_MAX) % params, field="quantity", code="quantity_too_large",
                            params=params)
     return quantity
 
