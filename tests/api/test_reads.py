@@ -123,3 +123,32 @@ def test_a_page_costs_the_same_queries_for_3_or_12_rows(world, bearer):
     for _ in range(9):
         services.activity_create(user=world.ama, **f.pdd_data(world.host, world.version))
     assert cost() == few
+
+
+def test_methodology_scope_and_type_filters_return_exactly_the_matching_activities(world, bearer):
+    """`?methodology=`, `?scope=` and `?type=` (ActivitiesIn) each keep exactly the activities that match."""
+    from projects import services
+
+    other_version = f.methodology_version("A6.4-AMM-002", scope_number=1)
+    base = services.activity_create(user=world.ama, **f.pdd_data(world.host, world.version))
+    fixed = services.activity_create(user=world.ama, **f.pdd_data(world.host, world.version, crediting_type="fixed"))
+    other = services.activity_create(user=world.ama, **f.pdd_data(world.host, other_version,
+                                                                  sectoral_scope=f.scope(1)))
+    client = bearer(world.ama)
+
+    def refs(**params):
+        response = client.get("/api/v1/activities", params)
+        assert response.status_code == 200, response.content
+        return {row["reference"] for row in response.json()["items"]}
+
+    assert refs(methodology="A6.4-AMM-001") == {base.reference, fixed.reference}
+    assert refs(methodology="A6.4-AMM-002") == {other.reference}
+    assert refs(methodology="A6.4-AMM-999") == set()
+    assert refs(scope=13) == {base.reference, fixed.reference}
+    assert refs(scope=1) == {other.reference}
+    assert refs(scope=2) == set()
+    assert refs(type="fixed") == {fixed.reference}
+    assert refs(type="renewable") == {base.reference, other.reference}
+    assert refs(methodology="A6.4-AMM-001", type="renewable") == {base.reference}
+    bad = client.get("/api/v1/activities", {"type": "sometimes"})
+    assert bad.status_code == 422 and bad.json()["field"] == "type"

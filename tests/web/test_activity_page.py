@@ -104,3 +104,15 @@ def test_participant_in_two_organisations_chooses_on_whose_behalf(as_user, world
     from projects.models import Activity
 
     assert list(Activity.objects.get(title="Joint venture").participants.all()) == [world.orgs["dev2"]]
+
+
+def test_the_timeline_reads_payload_keys_as_words_never_raw_snake_case(as_user, world, activity, advance_to):
+    """pacm issue 9 ("People"): the timeline's payload fields (fee, approval, authorization, uploads)
+    read as words: no `snake_case:` key in the timeline."""
+    import re
+
+    registered = advance_to(activity, A.REGISTERED)
+    html = as_user(world.ama).get(page_url(registered)).content.decode()
+    timeline = re.search(r'<ol class="timeline">.*?</ol>', html, re.S).group(0)
+    assert "First transfer: " in timeline and "Fee status: " in timeline and "SOP exemption opt out: " in timeline
+    assert re.findall(r"\b[a-z]+_[a-z_]+:", timeline) == []
