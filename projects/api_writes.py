@@ -230,6 +230,20 @@ def _reports_on(user, *, reference, **_path):
     return activity
 
 
+def monitoring_report_submitted(*, activity, user, form, formset):
+    """`services.period_submit` from the web's validated PeriodSubmitForm and ClaimFormSet; the upload
+    check's refusal names the API's part (`report`), not the form's file field."""
+    d = form.cleaned_data
+    try:
+        return services.period_submit(activity=activity, user=user, start=d["start"], end=d["end"],
+                                      claims=formset.claims(), report=d["report"], comment=d["comment"],
+                                      storage=formset.storage() or None)
+    except ServiceError as error:
+        if error.field == "file":
+            error.field = "report"
+        raise
+
+
 REPORTS_ON = ApiAuth(anonymous=False, check=_reports_on)
 
 
@@ -256,15 +270,7 @@ def monitoring_report_submit(request, start: str = Form(..., max_length=10), end
     formset = formset_read(lambda q: ClaimFormSet(q, prefix="claims"), rows, prefix="claims", field="claims")
     stream = ACTIVITY.stream_of(activity)
     before = Event.objects.filter(stream=stream).aggregate(last=Max("sequence"))["last"] or 0
-    d = form.cleaned_data
-    try:
-        period = services.period_submit(activity=activity, user=user, start=d["start"], end=d["end"],
-                                        claims=formset.claims(), report=d["report"], comment=d["comment"],
-                                        storage=formset.storage() or None)
-    except ServiceError as error:
-        if error.field == "file":
-            error.field = "report"
-        raise
+    period = monitoring_report_submitted(activity=activity, user=user, form=form, formset=formset)
     events = Event.objects.filter(stream=stream, sequence__gt=before).select_related("organisation").order_by("sequence")
     viewer = EventViewer(request.auth.user, activity)  # as the page's timeline shows them to this caller
     return {"subject": period_subject(period), "events": [event_out(e, viewer) for e in events[:50]]}

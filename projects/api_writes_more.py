@@ -37,7 +37,7 @@ from .api_routes import NUMBER, REF, activity_or_404, activity_subject, period_o
 from .api_routes import router as activities_router
 from .api_subjects import _renewal, _subject, _transition
 from .api_subjects import router as subjects_router
-from .api_writes import board_vote_write
+from .api_writes import board_vote_write, monitoring_report_submitted
 from .forms import ActivityForm, ClaimFormSet, DocumentUploadForm, PeriodSubmitForm
 from .machines import ACTIVITY, PERIOD
 from .removals import services as removal_services
@@ -116,24 +116,23 @@ def _renewal_request(obj, user, body, item):
         methodology_change=data.get("methodology_change", ""))
 
 
+def _upload_read(offers, body):
+    """The web's upload form over the kinds the page offers the caller (none: refused as on the page)."""
+    offers.require(offers.upload_kinds, "upload documents")
+    return form_read_files(lambda data, files: DocumentUploadForm(data, files, kinds=offers.upload_kinds,
+                                                                  prefix="upload"), body, prefix="upload").cleaned_data
+
+
 def _activity_upload(obj, user, body, item):
     """inputs: kind (one the caller's roles upload), title; part `file`."""
-    offers = activity_offers(activity=obj, user=user)
-    offers.require(offers.upload_kinds, "upload documents")
-    form = form_read_files(lambda data, files: DocumentUploadForm(data, files, kinds=offers.upload_kinds,
-                                                                  prefix="upload"), body, prefix="upload")
-    d = form.cleaned_data
+    d = _upload_read(activity_offers(activity=obj, user=user), body)
     services.document_upload(activity=obj, user=user, kind=d["kind"], uploaded=d["file"], title=d["title"])
     return obj
 
 
 def _period_upload(obj, user, body, item):
     """inputs: kind (one the caller's roles upload on a period), title; part `file`."""
-    offers = period_offers(period=obj, user=user)
-    offers.require(offers.upload_kinds, "upload documents")
-    form = form_read_files(lambda data, files: DocumentUploadForm(data, files, kinds=offers.upload_kinds,
-                                                                  prefix="upload"), body, prefix="upload")
-    d = form.cleaned_data
+    d = _upload_read(period_offers(period=obj, user=user), body)
     services.document_upload(activity=obj.activity, user=user, kind=d["kind"], uploaded=d["file"], title=d["title"],
                              period=obj)
     return obj
@@ -152,15 +151,7 @@ def _monitoring_report(obj, user, body, item):
         except ValueError:
             raise _invalid(_("Give the claims as a JSON list of rows."), "claims") from None
     formset = formset_read(lambda q: ClaimFormSet(q, prefix="claims"), claims, prefix="claims", field="claims")
-    d = form.cleaned_data
-    try:
-        return services.period_submit(activity=obj, user=user, start=d["start"], end=d["end"],
-                                      claims=formset.claims(), report=d["report"], comment=d["comment"],
-                                      storage=formset.storage() or None)
-    except ServiceError as error:
-        if error.field == "file":
-            error.field = "report"
-        raise
+    return monitoring_report_submitted(activity=obj, user=user, form=form, formset=formset)
 
 
 api_write(ACTIVITY, "edit_pdd")(_edit_pdd)

@@ -93,6 +93,16 @@ def issuance_confirm(page):
     expect(page.locator("#issuance-confirmation")).to_contain_text("Confirmed by")
 
 
+def fee_pay(page, *, kind, reference):
+    """The secretariat records the payment of the fee of `kind` ("Issuance fee", "Registration fee")
+    from the page's fee list; returns the fee's row, read again after the page reloaded."""
+    row = page.locator("#fees tbody tr", has_text=kind)
+    row.get_by_label("Payment reference").fill(reference)
+    submit(page, row.get_by_role("button", name="Record payment"))
+    expect_success(page, "Payment recorded.")
+    return page.locator("#fees tbody tr", has_text=kind)
+
+
 def document_upload(page, *, kind, path, title=""):
     """The 'Upload a document' card: choose the kind by its label, attach the file."""
     card = page.locator("#upload")

@@ -31,6 +31,7 @@ from .pages import (
     activity_open,
     document_upload,
     expect_success,
+    fee_pay,
     form_login,
     issuance_confirm,
     pdf_write,
@@ -150,10 +151,7 @@ def test_a_newcomer_walks_a_new_activity_to_units_with_the_demo_clock(page, demo
     # --- 5. secretariat: the fee, the checks. -------------------------------------------------
     sign_in(page, secretariat)
     activity_open(page, ref)
-    fee_row = page.locator("#fees tbody tr", has_text="Registration fee")
-    fee_row.get_by_label("Payment reference").fill("WIRE-WALK-1")
-    submit(page, fee_row.get_by_role("button", name="Record payment"))
-    expect_success(page, "Payment recorded.")
+    fee_pay(page, kind="Registration fee", reference="WIRE-WALK-1")
     for name in ("start_completeness_check", "pass_completeness_check", "pass_information_check"):
         transition_press(page, name)
     expect(state_badge(page)).to_have_text("Review window")
@@ -214,10 +212,7 @@ def test_a_newcomer_walks_a_new_activity_to_units_with_the_demo_clock(page, demo
     # --- 9. secretariat: the issuance fee, the checks. ----------------------------------------
     sign_in(page, secretariat)
     page.goto(period_url)
-    fee_row = page.locator("#fees tbody tr", has_text="Issuance fee")
-    fee_row.get_by_label("Payment reference").fill("WIRE-WALK-2")
-    submit(page, fee_row.get_by_role("button", name="Record payment"))
-    expect_success(page, "Payment recorded.")
+    fee_pay(page, kind="Issuance fee", reference="WIRE-WALK-2")
     transition_press(page, "start_issuance_checks")
     transition_press(page, "pass_issuance_checks")
     expect(state_badge(page)).to_have_text("Issuance review window")

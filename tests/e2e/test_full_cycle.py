@@ -30,6 +30,7 @@ from .pages import (
     activity_open,
     document_upload,
     expect_success,
+    fee_pay,
     form_login,
     issuance_confirm,
     pdf_write,
@@ -230,11 +231,7 @@ def test_activity_from_draft_to_registered_in_the_browser(page, login, world, tm
     fees_due = page.locator(".card", has_text="Fees awaiting payment")
     expect(fees_due).to_contain_text(fee_text)
     submit(page, fees_due.get_by_role("link", name=ref))
-    fee_row = page.locator("#fees tbody tr", has_text="Registration fee")
-    fee_row.get_by_label("Payment reference").fill("WIRE-2026-0042")
-    submit(page, fee_row.get_by_role("button", name="Record payment"))
-    expect_success(page, "Payment recorded.")
-    fee_row = page.locator("#fees tbody tr", has_text="Registration fee")
+    fee_row = fee_pay(page, kind="Registration fee", reference="WIRE-2026-0042")
     expect(fee_row).to_contain_text("Paid")
     expect(fee_row).to_contain_text("ref. WIRE-2026-0042")
     transition_press(page, "start_completeness_check")
@@ -494,10 +491,7 @@ def test_monitoring_to_units_in_the_holding_account(page, login, world, register
     # --- The secretariat: the fee paid, the checks passed. -------------------------------------
     login(world.sam)
     page.goto(period_url)
-    fee_row = page.locator("#fees tbody tr", has_text="Issuance fee")
-    fee_row.get_by_label("Payment reference").fill("WIRE-2026-0101")
-    submit(page, fee_row.get_by_role("button", name="Record payment"))
-    expect_success(page, "Payment recorded.")
+    fee_pay(page, kind="Issuance fee", reference="WIRE-2026-0101")
     expect(page.locator("#fees tbody tr", has_text="Issuance fee")).to_contain_text("Paid")
     transition_press(page, "start_issuance_checks")
     expect(state_badge(page)).to_have_text("Secretariat checks")

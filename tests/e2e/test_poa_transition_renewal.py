@@ -33,7 +33,7 @@ from projects.renewals.cycle import CPRenewalState as C
 from projects.renewals.models import CPRenewal
 from tests.renewals.transitioned_poa import at, batch_issued, cme_account, poa_period_renewed, transitioned_poa
 
-from .pages import document_upload, expect_success, issuance_confirm, pdf_write, submit, transition_press
+from .pages import document_upload, expect_success, fee_pay, issuance_confirm, pdf_write, submit, transition_press
 
 JAN = (datetime.date(2026, 1, 1), datetime.date(2026, 1, 31))
 
@@ -167,9 +167,7 @@ def test_a_transitioned_poa_renews_its_cp_and_issues_through_the_pages(page, log
     page.goto(period_url)
     fee_row = page.locator("#fees tbody tr", has_text="Issuance fee")
     expect(fee_row).to_contain_text("Due")  # 7/CMA.4 annex I para 53; Ghana is no LDC or SIDS
-    fee_row.get_by_label("Payment reference").fill("WIRE-ISS-2026-01")
-    submit(page, fee_row.get_by_role("button", name="Record payment"))
-    expect_success(page, "Payment recorded.")
+    fee_pay(page, kind="Issuance fee", reference="WIRE-ISS-2026-01")
     transition_press(page, "start_issuance_checks")
     transition_press(page, "pass_issuance_checks")
 

@@ -47,6 +47,7 @@ from tests.poa.conftest import notify_cp, reach_cp
 from .pages import (
     document_upload,
     expect_success,
+    fee_pay,
     issuance_confirm,
     pdf_write,
     reveal,
@@ -396,10 +397,7 @@ def test_a_two_country_poa_from_prior_consideration_to_its_first_issuance(page, 
     # --- The secretariat: the issuance fee paid, the checks passed. -----------------------------
     login(world.sam)
     page.goto(period_url)
-    fee_row = page.locator("#fees tbody tr", has_text="Issuance fee")
-    fee_row.get_by_label("Payment reference").fill("WIRE-POA-2027-0101")
-    submit(page, fee_row.get_by_role("button", name="Record payment"))
-    expect_success(page, "Payment recorded.")
+    fee_pay(page, kind="Issuance fee", reference="WIRE-POA-2027-0101")
     transition_press(page, "start_issuance_checks")
     expect(state_badge(page)).to_have_text("Secretariat checks")
     transition_press(page, "pass_issuance_checks")
